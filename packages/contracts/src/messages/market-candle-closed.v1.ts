@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { DecimalString, MarketSymbol, UnixMs, Venue } from '../scalars.js';
+
+/** A closed 1m candle. `closeTime` is exclusive (openTime + 60 000). Only closed candles reach strategies. */
+export const MarketCandleClosedV1 = z.object({
+  venue: Venue,
+  symbol: MarketSymbol,
+  timeframe: z.literal('1m'),
+  openTime: UnixMs,
+  closeTime: UnixMs,
+  open: DecimalString,
+  high: DecimalString,
+  low: DecimalString,
+  close: DecimalString,
+  volume: DecimalString,
+  /** true when produced by a fallback (gap fill) rather than observed trades. */
+  synthetic: z.boolean().default(false),
+  /** where the candle came from: live feed, REST backfill, simulator or replay. */
+  origin: z.enum(['live', 'backfill', 'simulated', 'replay']),
+});
+export type MarketCandleClosedV1 = z.infer<typeof MarketCandleClosedV1>;

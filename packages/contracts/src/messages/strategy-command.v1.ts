@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { StrategyId } from '../scalars.js';
+
+/** Commands to the paper-trader (imperative). Handlers are idempotent on the envelope id. */
+export const StrategyStartV1 = z.object({
+  strategyId: StrategyId,
+  /** file name inside config/, e.g. "demo-rsi.yaml" */
+  configName: z.string().min(1),
+  /** the YAML text itself; stored with the strategy so a later edit of the file does not change it */
+  configYaml: z.string().min(1),
+  initialCash: z.string().optional(),
+});
+export type StrategyStartV1 = z.infer<typeof StrategyStartV1>;
+
+export const StrategyStopV1 = z.object({ strategyId: StrategyId, reason: z.string().default('requested') });
+export type StrategyStopV1 = z.infer<typeof StrategyStopV1>;

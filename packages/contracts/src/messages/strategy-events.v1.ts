@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { DecimalString, MarketSymbol, StrategyId, UnixMs } from '../scalars.js';
+
+export const StrategyStatusValue = z.enum(['starting', 'warming-up', 'running', 'stopped', 'error']);
+export type StrategyStatusValue = z.infer<typeof StrategyStatusValue>;
+
+/** A fill of a paper order. */
+export const StrategyFillV1 = z.object({
+  strategyId: StrategyId,
+  tradeId: z.string(),
+  orderId: z.string(),
+  symbol: MarketSymbol,
+  side: z.enum(['buy', 'sell']),
+  quantity: DecimalString,
+  price: DecimalString,
+  fee: DecimalString,
+  realizedPnl: DecimalString,
+  reason: z.string(),
+  time: UnixMs,
+});
+export type StrategyFillV1 = z.infer<typeof StrategyFillV1>;
+
+/** Equity and balances after a candle or a fill. */
+export const StrategyEquityV1 = z.object({
+  strategyId: StrategyId,
+  time: UnixMs,
+  equity: DecimalString,
+  cash: DecimalString,
+  positionQty: DecimalString,
+  realizedPnl: DecimalString,
+  unrealizedPnl: DecimalString,
+  lastPrice: DecimalString.nullable(),
+});
+export type StrategyEquityV1 = z.infer<typeof StrategyEquityV1>;
+
+export const StrategyStatusChangedV1 = z.object({
+  strategyId: StrategyId,
+  status: StrategyStatusValue,
+  error: z.string().nullable(),
+  time: UnixMs,
+});
+export type StrategyStatusChangedV1 = z.infer<typeof StrategyStatusChangedV1>;

@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import { MarketBookTickerV1 } from './messages/market-book-ticker.v1.js';
+import { MarketCandleClosedV1 } from './messages/market-candle-closed.v1.js';
+import { MarketFeedStatusV1 } from './messages/market-feed-status.v1.js';
+import { MarketTradeV1 } from './messages/market-trade.v1.js';
+import { StrategyStartV1, StrategyStopV1 } from './messages/strategy-command.v1.js';
+import { StrategyEquityV1, StrategyFillV1, StrategyStatusChangedV1 } from './messages/strategy-events.v1.js';
+
+/** The one catalogue of message types. Never hand-type a type string elsewhere. */
+export const MessageType = {
+  candleClosed: 'market.candle.closed',
+  trade: 'market.trade.executed',
+  bookTicker: 'market.book.ticker',
+  feedStatus: 'market.feed.status',
+  strategyStart: 'strategy.start',
+  strategyStop: 'strategy.stop',
+  strategyFill: 'strategy.order.filled',
+  strategyEquity: 'strategy.equity.updated',
+  strategyStatus: 'strategy.status.changed',
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** (type, v) → payload schema. */
+export const messageRegistry = {
+  [MessageType.candleClosed]: { 1: MarketCandleClosedV1 },
+  [MessageType.trade]: { 1: MarketTradeV1 },
+  [MessageType.bookTicker]: { 1: MarketBookTickerV1 },
+  [MessageType.feedStatus]: { 1: MarketFeedStatusV1 },
+  [MessageType.strategyStart]: { 1: StrategyStartV1 },
+  [MessageType.strategyStop]: { 1: StrategyStopV1 },
+  [MessageType.strategyFill]: { 1: StrategyFillV1 },
+  [MessageType.strategyEquity]: { 1: StrategyEquityV1 },
+  [MessageType.strategyStatus]: { 1: StrategyStatusChangedV1 },
+} as const satisfies Record<MessageType, Record<number, z.ZodType>>;
+
+export type PayloadOf<T extends MessageType> = z.infer<(typeof messageRegistry)[T][1]>;
+
+export function payloadSchema(type: string, v: number): z.ZodType | undefined {
+  const versions = (messageRegistry as Record<string, Record<number, z.ZodType>>)[type];
+  return versions?.[v];
+}

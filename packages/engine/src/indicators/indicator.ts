@@ -1,0 +1,35 @@
+import type { Candle } from '../model/candle.js';
+
+/**
+ * A value a strategy rule can read. Missing numeric values are NaN (the evaluator treats NaN as null);
+ * string outputs such as EMA trend use null while undefined.
+ */
+export type IndicatorValue = number | boolean | string | null;
+
+/** Columns produced by earlier indicators on the same timeframe, in config order (final, prefixed names). */
+export type UpstreamColumns = ReadonlyArray<readonly [name: string, value: IndicatorValue]>;
+
+/**
+ * One implementation serves batch and incremental use: batch = `update` once per closed candle.
+ * `values[k]` is the current value of `outputNames[k]` after the last update; the array is mutated
+ * in place (no allocation per update) so compiled rules can hold a reference to it.
+ */
+export interface Indicator {
+  /** Raw output names as the original produces them, before the id-prefix rule (e.g. "EMA_200", "EMA_200_trend"). */
+  readonly outputNames: readonly string[];
+  readonly values: IndicatorValue[];
+  /** Number of own-timeframe candles needed before every output is defined. */
+  readonly warmupBars: number;
+  /** Feed one closed candle of the indicator's own timeframe. */
+  update(candle: Candle, upstream?: UpstreamColumns): void;
+  /** true once every output is defined (after warmupBars updates). */
+  isReady(): boolean;
+}
+
+export interface IndicatorDefinition<P = Record<string, unknown>> {
+  /** Registry name as in the original YAML, case-sensitive: "EMA", "RSI", "VolumeProfile", … */
+  readonly type: string;
+  /** Validates and defaults the parameters; unknown parameter names are errors. */
+  parseParams(raw: Record<string, unknown>): { ok: true; params: P } | { ok: false; errors: string[] };
+  create(params: P): Indicator;
+}
