@@ -1,0 +1,124 @@
+const DAY_MS = 86_400_000;
+const YEAR_DAYS = 365;
+
+export interface ClosedTrade {
+  side: 'long' | 'short';
+  entryTime: number;
+  exitTime: number;
+  entryPrice: number;
+  exitPrice: number;
+  quantity: number;
+  /** price PnL minus the fees of entry and exit */
+  netPnl: number;
+  fees: number;
+}
+
+export interface EquitySample {
+  time: number;
+  equity: number;
+}
+
+export interface PerformanceStatistics {
+  initialEquity: number;
+  finalEquity: number;
+  totalReturn: number;
+  cagr: number;
+  sharpe: number;
+  sortino: number;
+  calmar: number;
+  maxDrawdown: number;
+  maxDrawdownDurationMs: number;
+  profitFactor: number;
+  winRate: number;
+  expectancy: number;
+  exposure: number;
+  feesPaid: number;
+  closedTrades: number;
+  days: number;
+}
+
+/**
+ * Statistics over an equity curve sampled at every candle close and the closed trades.
+ * Formulas (docs/backtesting.md): returns are daily (last equity of each UTC day), annualised on
+ * 365 days: Sharpe = mean/stdev(sample) × √365, Sortino = mean/downside deviation × √365,
+ * CAGR = (final/initial)^(365/days) − 1, Calmar = CAGR / max drawdown.
+ */
+export function computeStatistics(input: {
+  initialEquity: number;
+  samples: readonly EquitySample[];
+  trades: readonly ClosedTrade[];
+  feesPaid: number;
+  exposedMs: number;
+}): PerformanceStatistics {
+  const { initialEquity, samples, trades } = input;
+  const finalEquity = samples.length > 0 ? samples[samples.length - 1]!.equity : initialEquity;
+  const start = samples[0]?.time ?? 0;
+  const end = samples[samples.length - 1]?.time ?? 0;
+  const spanMs = Math.max(0, end - start);
+  const days = spanMs / DAY_MS;
+
+  let peak = initialEquity;
+  let peakTime = start;
+  let maxDd = 0;
+  let maxDdDuration = 0;
+  const daily: number[] = [];
+  let dayIndex = Math.floor(start / DAY_MS);
+  let dayStartEquity = initialEquity;
+  let lastEquity = initialEquity;
+  for (const s of samples) {
+    if (s.equity > peak) {
+      peak = s.equity;
+      peakTime = s.time;
+    } else {
+      const dd = peak > 0 ? (peak - s.equity) / peak : 0;
+      if (dd > maxDd) maxDd = dd;
+      if (s.time - peakTime > maxDdDuration) maxDdDuration = s.time - peakTime;
+    }
+    const d = Math.floor((s.time - 1) / DAY_MS);
+    if (d !== dayIndex) {
+      if (dayStartEquity > 0) daily.push(lastEquity / dayStartEquity - 1);
+      dayStartEquity = lastEquity;
+      dayIndex = d;
+    }
+    lastEquity = s.equity;
+  }
+  if (samples.length > 0 && dayStartEquity > 0) daily.push(lastEquity / dayStartEquity - 1);
+
+  const mean = daily.length > 0 ? daily.reduce((a, r) => a + r, 0) / daily.length : 0;
+  const variance = daily.length > 1 ? daily.reduce((a, r) => a + (r - mean) ** 2, 0) / (daily.length - 1) : 0;
+  const downside = daily.length > 0 ? Math.sqrt(daily.reduce((a, r) => a + Math.min(0, r) ** 2, 0) / daily.length) : 0;
+  const sharpe = variance > 0 ? (mean / Math.sqrt(variance)) * Math.sqrt(YEAR_DAYS) : 0;
+  const sortino = downside > 0 ? (mean / downside) * Math.sqrt(YEAR_DAYS) : 0;
+  const totalReturn = initialEquity > 0 ? finalEquity / initialEquity - 1 : 0;
+  const cagr = days > 0 && finalEquity > 0 && initialEquity > 0 ? Math.pow(finalEquity / initialEquity, YEAR_DAYS / days) - 1 : 0;
+  const calmar = maxDd > 0 ? cagr / maxDd : 0;
+
+  let grossWin = 0;
+  let grossLoss = 0;
+  let wins = 0;
+  for (const t of trades) {
+    if (t.netPnl > 0) {
+      grossWin += t.netPnl;
+      wins += 1;
+    } else grossLoss += -t.netPnl;
+  }
+  const profitFactor = grossLoss > 0 ? grossWin / grossLoss : grossWin > 0 ? Number.POSITIVE_INFINITY : 0;
+  return {
+    initialEquity,
+    finalEquity,
+    totalReturn,
+    cagr,
+    sharpe,
+    sortino,
+    calmar,
+    maxDrawdown: maxDd,
+    maxDrawdownDurationMs: maxDdDuration,
+    profitFactor,
+    winRate: trades.length > 0 ? wins / trades.length : 0,
+    expectancy: trades.length > 0 ? (grossWin - grossLoss) / trades.length : 0,
+    exposure: spanMs > 0 ? input.exposedMs / spanMs : 0,
+    feesPaid: input.feesPaid,
+    closedTrades: trades.length,
+    days,
+  };
+}

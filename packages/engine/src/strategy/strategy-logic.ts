@@ -1,0 +1,24 @@
+import type { Timeframe } from '../candles/timeframe.js';
+import type { IndicatorValue } from '../indicators/indicator.js';
+import type { Candle } from '../model/candle.js';
+
+export type Signal = 'entry_long' | 'entry_short' | 'exit_long' | 'exit_short';
+export type PositionSide = 'flat' | 'long' | 'short';
+
+/**
+ * What TradingCore needs from a compiled strategy: feed closed candles per timeframe, then decide at
+ * the close of each entry-timeframe candle. Implementations never see a candle before it closed.
+ */
+export interface StrategyLogic {
+  readonly name: string;
+  readonly entryTimeframe: Timeframe;
+  /** every timeframe the strategy reads, entry included, fastest first */
+  readonly timeframes: readonly Timeframe[];
+  /** 1m candles of history needed before every indicator the rules read is ready */
+  readonly warmupMinutes: number;
+  onCandle(timeframe: Timeframe, candle: Candle): void;
+  isReady(): boolean;
+  decide(position: PositionSide): Signal | null;
+  /** current value of every column the rules can read (for debugging and the UI) */
+  columns(): Record<string, IndicatorValue>;
+}
