@@ -1,8 +1,10 @@
 /** The only place stream keys and consumer-group names are built. */
 export const Streams = {
-  candles: (venue: string, symbol: string) => `md:candle:${venue}:${symbol}:1m`,
-  trades: (venue: string, symbol: string) => `md:trade:${venue}:${symbol}`,
-  bookTicker: (venue: string, symbol: string) => `md:book:${venue}:${symbol}`,
+  // One market-data source serves the system at a time (auto/binance/simulated/replay); the venue
+  // that produced an entry is in its payload, so keys are per symbol.
+  candles: (symbol: string) => `md:candle:${symbol}:1m`,
+  trades: (symbol: string) => `md:trade:${symbol}`,
+  bookTicker: (symbol: string) => `md:book:${symbol}`,
   feedStatus: () => 'md:feed',
   commands: () => 'exec:cmd',
   strategyEvents: () => 'exec:evt',
