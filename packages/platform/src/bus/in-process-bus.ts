@@ -1,0 +1,409 @@
+import { StreamRetention, Streams, type Envelope } from '@btc-research/contracts';
+import type { Logger } from '../logger.js';
+import { ConsumerLoop, type GroupBackend, type RawDelivery } from './consumer-loop.js';
+import type { BatchHandler, BusEntry, ConsumeOptions, MessageBus, Subscription } from './message-bus.js';
+import { decodeRawEntry, encodeForPublish, envelopeFields, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
+import { compareStreamIds, formatStreamId, nextStreamId, type StreamId } from './stream-id.js';
+
+export interface BusTuning {
+  /** longest single blocking read of a consumer; default 2000 ms */
+  blockMs?: number;
+  /** first retry delay after a handler or read failure; doubles up to retryMaxMs. Default 200 ms. */
+  retryInitialMs?: number;
+  /** default 10 000 ms */
+  retryMaxMs?: number;
+}
+
+export interface InProcessBusOptions extends BusTuning {
+  logger: Logger;
+  /** wall clock for stream ids and idle times; default Date.now */
+  now?: () => number;
+}
+
+export const BUS_DEFAULTS = {
+  batchSize: 100,
+  claimIdleMs: 30_000,
+  blockMs: 2_000,
+  retryInitialMs: 200,
+  retryMaxMs: 10_000,
+} as const;
+
+interface MemoryEntry {
+  id: string;
+  fields: Record<string, string>;
+}
+
+interface PendingInfo {
+  consumer: string;
+  deliveredAt: number;
+  deliveryCount: number;
+}
+
+interface MemoryGroup {
+  lastDeliveredId: string;
+  pending: Map<string, PendingInfo>;
+}
+
+/** Notifies waiters (consumers blocked on new entries, tails) when entries arrive. */
+class Notifier {
+  private waiters = new Set<() => void>();
+  /** resolves on the next notify() or after timeoutMs, whichever comes first; `cancel` resolves now */
+  wait(timeoutMs: number): { promise: Promise<void>; cancel: () => void } {
+    let cancel!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      this.waiters.add(wake);
+      cancel = wake;
+    });
+    return { promise, cancel };
+  }
+  notify(): void {
+    const list = [...this.waiters];
+    this.waiters.clear();
+    for (const wake of list) wake();
+  }
+}
+
+class MemoryStream {
+  private entries: MemoryEntry[] = [];
+  private start = 0;
+  private last: StreamId | null = null;
+  readonly groups = new Map<string, MemoryGroup>();
+  readonly notifier = new Notifier();
+
+  get length(): number {
+    return this.entries.length - this.start;
+  }
+
+  get lastId(): string {
+    return this.last === null ? '0-0' : formatStreamId(this.last);
+  }
+
+  append(fields: Record<string, string>, nowMs: number, maxLen: number): string {
+    this.last = nextStreamId(this.last, nowMs);
+    const id = formatStreamId(this.last);
+    this.entries.push({ id, fields: { ...fields } });
+    const excess = this.length - Math.max(0, maxLen);
+    if (excess > 0) this.start += excess;
+    if (this.start > 1024 && this.start > this.entries.length / 2) {
+      this.entries = this.entries.slice(this.start);
+      this.start = 0;
+    }
+    return id;
+  }
+
+  /** index of the first entry with id > afterId */
+  private indexAfter(afterId: string): number {
+    let lo = this.start;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareStreamIds(this.entries[mid]!.id, afterId) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  after(afterId: string, count: number): MemoryEntry[] {
+    const from = this.indexAfter(afterId);
+    return this.entries.slice(from, from + Math.max(0, count));
+  }
+
+  latest(count: number): MemoryEntry[] {
+    return this.entries.slice(Math.max(this.start, this.entries.length - Math.max(0, count)));
+  }
+
+  find(id: string): MemoryEntry | undefined {
+    const i = this.indexAfter(id) - 1;
+    const entry = i >= this.start ? this.entries[i] : undefined;
+    return entry?.id === id ? entry : undefined;
+  }
+}
+
+/**
+ * The embedded-mode bus: Redis Streams semantics in memory (monotonic "<ms>-<seq>" ids, MAXLEN
+ * trimming, consumer groups with pending entries lists, claiming from dead consumers, dead
+ * letters). Handlers always run asynchronously, never inside publish().
+ */
+export class InProcessBus implements MessageBus, RawStreamAccess {
+  readonly kind = 'in-process' as const;
+  private readonly streams = new Map<string, MemoryStream>();
+  private readonly subscriptions = new Set<ConsumerLoop>();
+  private readonly tailCancels = new Set<() => void>();
+  private isClosed = false;
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  constructor(private readonly options: InProcessBusOptions) {
+    this.log = options.logger;
+    this.now = options.now ?? Date.now;
+  }
+
+  private stream(name: string): MemoryStream {
+    let s = this.streams.get(name);
+    if (!s) {
+      s = new MemoryStream();
+      this.streams.set(name, s);
+    }
+    return s;
+  }
+
+  private assertOpen(): void {
+    if (this.isClosed) throw new Error('message bus is closed');
+  }
+
+  async publish(stream: string, envelope: Envelope, maxLen: number): Promise<string> {
+    this.assertOpen();
+    const data = encodeForPublish(envelope);
+    return this.appendFields(stream, envelopeFields(envelope, data), maxLen);
+  }
+
+  async appendRaw(stream: string, fields: Readonly<Record<string, string>>, maxLen: number): Promise<string> {
+    this.assertOpen();
+    return this.appendFields(stream, { ...fields }, maxLen);
+  }
+
+  private appendFields(stream: string, fields: Record<string, string>, maxLen: number): string {
+    const s = this.stream(stream);
+    const id = s.append(fields, this.now(), maxLen);
+    s.notifier.notify();
+    return id;
+  }
+
+  async readRaw(stream: string, afterId: string, count: number): Promise<RawStreamEntry[]> {
+    const s = this.streams.get(stream);
+    if (!s) return [];
+    return s.after(afterId === '0' ? '0-0' : afterId, count).map((e) => ({ id: e.id, fields: { ...e.fields } }));
+  }
+
+  async streamLength(stream: string): Promise<number> {
+    return this.streams.get(stream)?.length ?? 0;
+  }
+
+  async pendingCount(stream: string, group: string): Promise<number> {
+    return this.streams.get(stream)?.groups.get(group)?.pending.size ?? 0;
+  }
+
+  consume(options: ConsumeOptions, handler: BatchHandler): Subscription {
+    this.assertOpen();
+    const backend = new MemoryGroupBackend(this, options, this.now);
+    const loop = new ConsumerLoop(
+      backend,
+      {
+        streams: options.streams,
+        group: options.group,
+        consumer: options.consumer,
+        batchSize: options.batchSize ?? BUS_DEFAULTS.batchSize,
+        claimIdleMs: options.claimIdleMs ?? BUS_DEFAULTS.claimIdleMs,
+        blockMs: this.options.blockMs ?? BUS_DEFAULTS.blockMs,
+        retryInitialMs: this.options.retryInitialMs ?? BUS_DEFAULTS.retryInitialMs,
+        retryMaxMs: this.options.retryMaxMs ?? BUS_DEFAULTS.retryMaxMs,
+        logger: this.log,
+        now: this.now,
+      },
+      handler,
+    );
+    this.subscriptions.add(loop);
+    return {
+      stop: async () => {
+        await loop.stop();
+        this.subscriptions.delete(loop);
+      },
+    };
+  }
+
+  async read(stream: string, afterId: string, count: number): Promise<BusEntry[]> {
+    return this.decodeAll(stream, await this.readRaw(stream, afterId, count));
+  }
+
+  async readLatest(stream: string, count: number): Promise<BusEntry[]> {
+    const s = this.streams.get(stream);
+    if (!s) return [];
+    return this.decodeAll(stream, s.latest(count));
+  }
+
+  async tail(stream: string, afterId: string, blockMs: number, count: number): Promise<BusEntry[]> {
+    if (this.isClosed) return [];
+    const s = this.stream(stream);
+    const from = afterId === '$' ? s.lastId : afterId === '0' ? '0-0' : afterId;
+    const deadline = this.now() + Math.max(0, blockMs);
+    for (;;) {
+      const found = s.after(from, count);
+      if (found.length > 0) return this.decodeAll(stream, found);
+      const remaining = deadline - this.now();
+      if (remaining <= 0 || this.isClosed) return [];
+      const waiter = s.notifier.wait(remaining);
+      this.tailCancels.add(waiter.cancel);
+      await waiter.promise;
+      this.tailCancels.delete(waiter.cancel);
+    }
+  }
+
+  private decodeAll(stream: string, entries: readonly MemoryEntry[] | readonly RawStreamEntry[]): BusEntry[] {
+    const out: BusEntry[] = [];
+    for (const e of entries) {
+      const decoded = decodeRawEntry(e.fields);
+      if (decoded.ok) out.push({ stream, id: e.id, envelope: decoded.envelope, deliveryCount: 0 });
+      else this.log.warn({ stream, streamId: e.id, code: decoded.code, error: decoded.message }, 'skipping undecodable entry');
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    for (const cancel of [...this.tailCancels]) cancel();
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.subscriptions.clear();
+  }
+
+  /** @internal used by the group backend */
+  groupState(streamName: string): MemoryStream {
+    return this.stream(streamName);
+  }
+
+  /** @internal */
+  async appendDeadLetter(stream: string, fields: Record<string, string>): Promise<void> {
+    this.appendFields(Streams.deadLetter(stream), fields, StreamRetention.deadLetter);
+  }
+}
+
+class MemoryGroupBackend implements GroupBackend {
+  private isInterrupted = false;
+  private cancelWait: (() => void) | null = null;
+
+  constructor(
+    private readonly bus: InProcessBus,
+    private readonly options: ConsumeOptions,
+    private readonly now: () => number,
+  ) {}
+
+  private group(stream: string): MemoryGroup {
+    const g = this.bus.groupState(stream).groups.get(this.options.group);
+    if (!g) throw new Error(`NOGROUP no consumer group ${this.options.group} on ${stream}`);
+    return g;
+  }
+
+  async ensureGroups(): Promise<void> {
+    for (const name of this.options.streams) {
+      const s = this.bus.groupState(name);
+      if (!s.groups.has(this.options.group)) {
+        s.groups.set(this.options.group, {
+          lastDeliveredId: (this.options.startAt ?? '0') === '$' ? s.lastId : '0-0',
+          pending: new Map(),
+        });
+      }
+    }
+  }
+
+  async readOwnPending(count: number): Promise<RawDelivery[]> {
+    const out: RawDelivery[] = [];
+    for (const name of this.options.streams) {
+      if (out.length >= count) break;
+      const s = this.bus.groupState(name);
+      const g = this.group(name);
+      const mine = [...g.pending.entries()]
+        .filter(([, p]) => p.consumer === this.options.consumer)
+        .sort(([a], [b]) => compareStreamIds(a, b))
+        .slice(0, count - out.length);
+      const nowMs = this.now();
+      for (const [id, p] of mine) {
+        p.deliveredAt = nowMs;
+        p.deliveryCount += 1;
+        const entry = s.find(id);
+        out.push({ stream: name, id, fields: entry ? { ...entry.fields } : null, deliveryCount: p.deliveryCount });
+      }
+    }
+    return out;
+  }
+
+  async claimIdle(stream: string, minIdleMs: number, cursor: string, count: number): Promise<{ next: string; entries: RawDelivery[] }> {
+    const s = this.bus.groupState(stream);
+    const g = this.group(stream);
+    const nowMs = this.now();
+    const candidates = [...g.pending.entries()]
+      .filter(([id]) => compareStreamIds(id, cursor) >= 0)
+      .sort(([a], [b]) => compareStreamIds(a, b));
+    const entries: RawDelivery[] = [];
+    let next = '0-0';
+    for (const [id, p] of candidates) {
+      if (entries.length >= count) {
+        next = id;
+        break;
+      }
+      if (nowMs - p.deliveredAt < minIdleMs) continue;
+      const entry = s.find(id);
+      if (!entry) {
+        g.pending.delete(id); // trimmed away: Redis 7 XAUTOCLAIM drops such ids from the PEL
+        continue;
+      }
+      p.consumer = this.options.consumer;
+      p.deliveredAt = nowMs;
+      p.deliveryCount += 1;
+      entries.push({ stream, id, fields: { ...entry.fields }, deliveryCount: p.deliveryCount });
+    }
+    return { next, entries };
+  }
+
+  private takeNew(count: number): RawDelivery[] {
+    const out: RawDelivery[] = [];
+    const nowMs = this.now();
+    for (const name of this.options.streams) {
+      if (out.length >= count) break;
+      const s = this.bus.groupState(name);
+      const g = this.group(name);
+      for (const e of s.after(g.lastDeliveredId, count - out.length)) {
+        g.lastDeliveredId = e.id;
+        g.pending.set(e.id, { consumer: this.options.consumer, deliveredAt: nowMs, deliveryCount: 1 });
+        out.push({ stream: name, id: e.id, fields: { ...e.fields }, deliveryCount: 1 });
+      }
+    }
+    return out;
+  }
+
+  async readNew(count: number, blockMs: number): Promise<RawDelivery[]> {
+    if (this.isInterrupted) return [];
+    const first = this.takeNew(count);
+    if (first.length > 0) return first;
+    const waiters = this.options.streams.map((name) => this.bus.groupState(name).notifier.wait(blockMs));
+    this.cancelWait = () => {
+      for (const w of waiters) w.cancel();
+    };
+    await Promise.race(waiters.map((w) => w.promise));
+    this.cancelWait();
+    this.cancelWait = null;
+    if (this.isInterrupted) return [];
+    return this.takeNew(count);
+  }
+
+  async ack(stream: string, ids: readonly string[]): Promise<void> {
+    const g = this.group(stream);
+    for (const id of ids) g.pending.delete(id);
+  }
+
+  async deadLetter(stream: string, entry: RawStreamEntry, reason: { code: string; message: string }): Promise<void> {
+    await this.bus.appendDeadLetter(stream, {
+      ...entry.fields,
+      reason: reason.code,
+      error: reason.message,
+      consumer: this.options.consumer,
+      group: this.options.group,
+      sourceStream: stream,
+      sourceId: entry.id,
+    });
+  }
+
+  interrupt(): void {
+    this.isInterrupted = true;
+    this.cancelWait?.();
+  }
+
+  async close(): Promise<void> {
+    this.interrupt();
+  }
+}

@@ -1,0 +1,46 @@
+export {
+  ErrorCode,
+  AppError,
+  ValidationError,
+  NotFoundError,
+  ConflictError,
+  UpstreamUnavailableError,
+  ConfigError,
+  DataCorruptedError,
+  isAppError,
+  type AppErrorOptions,
+} from './errors.js';
+export { envStr, envOptStr, envInt, envBool, type EnvRecord, type EnvIntOptions } from './env.js';
+export {
+  createLogger,
+  configureLogging,
+  REDACTED_PATHS,
+  type Logger,
+  type LogLevel,
+  type LoggingOptions,
+  type CreateLoggerOptions,
+} from './logger.js';
+export type { MessageBus, BusEntry, ConsumeOptions, BatchHandler, Subscription } from './bus/message-bus.js';
+export { InProcessBus, BUS_DEFAULTS, type InProcessBusOptions, type BusTuning } from './bus/in-process-bus.js';
+export { RedisBus, type RedisBusOptions } from './bus/redis-bus.js';
+export { createBus, type CreateBusOptions } from './bus/create-bus.js';
+export {
+  decodeRawEntry,
+  encodeForPublish,
+  envelopeFields,
+  type RawStreamAccess,
+  type RawStreamEntry,
+  type RawDecodeResult,
+} from './bus/raw-entry.js';
+export { parseStreamId, formatStreamId, compareStreamIds, nextStreamId, type StreamId } from './bus/stream-id.js';
+export type {
+  StrategyStore,
+  StrategyRecord,
+  StrategyState,
+  TradeRecord,
+  PositionRecord,
+  EquityPoint,
+  TradeQuery,
+  TradePage,
+} from './storage/strategy-store.js';
+export { waitFor, type WaitForOptions } from './testing/wait-for.js';
