@@ -1,8 +1,34 @@
+import { adxDefinition } from './adx.js';
+import { atrDefinition } from './atr.js';
+import { bollingerDefinition } from './bollinger.js';
+import { cciDefinition } from './cci.js';
 import { emaDefinition } from './ema.js';
 import type { IndicatorDefinition } from './indicator.js';
+import { macdDefinition } from './macd.js';
+import { mfiDefinition } from './mfi.js';
+import { obvDefinition } from './obv.js';
 import { rsiDefinition } from './rsi.js';
+import { smaDefinition } from './sma.js';
+import { stochasticDefinition } from './stochastic.js';
+import { williamsRDefinition } from './williams-r.js';
 
-const definitions: IndicatorDefinition<any>[] = [emaDefinition, rsiDefinition];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- heterogeneous parameter types
+const definitions: IndicatorDefinition<any>[] = [
+  // The original's registry (compat §1.4).
+  emaDefinition,
+  rsiDefinition,
+  adxDefinition,
+  // Standard TA-Lib indicators added by this project.
+  smaDefinition,
+  atrDefinition,
+  macdDefinition,
+  bollingerDefinition,
+  stochasticDefinition,
+  cciDefinition,
+  williamsRDefinition,
+  mfiDefinition,
+  obvDefinition,
+];
 
 /** Every indicator type a strategy config can name, keyed by its case-sensitive registry name. */
 export const indicatorRegistry: ReadonlyMap<string, IndicatorDefinition> = new Map(

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { indicatorRegistry } from './registry.js';
+import { expectBatchEqualsIncremental } from './testing/assertions.js';
+import { seededCandles } from './testing/seeded-candles.js';
+
+/** Extra parameter sets per type (besides the defaults) that exercise short and long windows. */
+const EXTRA: Record<string, Array<Record<string, unknown>>> = {
+  EMA: [{ length: 1 }, { length: 9 }],
+  RSI: [{ length: 2 }, { length: 30 }],
+  ADX: [{ period: 3, smoothing_method: 'ema' }, { period: 30 }],
+  SMA: [{ length: 1 }, { length: 7, source: 'volume' }],
+  ATR: [{ length: 1 }, { length: 5 }],
+  MACD: [{ fast_period: 3, slow_period: 5, signal_period: 1 }],
+  BollingerBands: [{ length: 20, std_dev_up: 3, std_dev_down: 1 }],
+  Stochastic: [{ fastk_period: 14, slowk_period: 1, slowd_period: 5 }],
+  CCI: [{ length: 20 }],
+  WilliamsR: [{ length: 3 }],
+  MFI: [{ length: 3 }],
+};
+
+/** Composite indicators read upstream columns; they have their own batch = incremental tests. */
+const COMPOSITE = new Set(['VPFVGSignal', 'RiskManagement']);
+
+describe('every registered indicator: batch equals incremental bit for bit', () => {
+  const datasets = [
+    seededCandles({ count: 2500, seed: 1234 }),
+    seededCandles({ count: 1500, seed: 99, volatility: 0.04, flatProbability: 0.3, zeroVolumeProbability: 0.2 }),
+  ];
+  for (const [type, def] of indicatorRegistry) {
+    if (COMPOSITE.has(type)) continue;
+    it(type, () => {
+      for (const raw of [{}, ...(EXTRA[type] ?? [])]) {
+        const parsed = def.parseParams(raw);
+        if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+        for (const candles of datasets) {
+          const cols = expectBatchEqualsIncremental(def, parsed.params, candles);
+          // Past warm-up the first output is a defined number on the last candle.
+          const first = Object.values(cols)[0]!;
+          const last = first[first.length - 1];
+          expect(typeof last === 'number' && !Number.isNaN(last), `${type} ${JSON.stringify(raw)}`).toBe(true);
+        }
+      }
+    });
+  }
+});
