@@ -33,14 +33,23 @@ export {
   type RawDecodeResult,
 } from './bus/raw-entry.js';
 export { parseStreamId, formatStreamId, compareStreamIds, nextStreamId, type StreamId } from './bus/stream-id.js';
-export type {
-  StrategyStore,
-  StrategyRecord,
-  StrategyState,
-  TradeRecord,
-  PositionRecord,
-  EquityPoint,
-  TradeQuery,
-  TradePage,
-} from './storage/strategy-store.js';
+export {
+  JsonStrategyStore,
+  createStrategyStore,
+  encodeTradeCursor,
+  decodeTradeCursor,
+  writeFileAtomic,
+  JsonlFile,
+  type JsonStrategyStoreOptions,
+  type CreateStrategyStoreOptions,
+  type TradeCursor,
+  type StrategyStore,
+  type StrategyRecord,
+  type StrategyState,
+  type TradeRecord,
+  type PositionRecord,
+  type EquityPoint,
+  type TradeQuery,
+  type TradePage,
+} from './storage/index.js';
 export { waitFor, type WaitForOptions } from './testing/wait-for.js';

@@ -1,0 +1,14 @@
+export type {
+  StrategyStore,
+  StrategyRecord,
+  StrategyState,
+  TradeRecord,
+  PositionRecord,
+  EquityPoint,
+  TradeQuery,
+  TradePage,
+} from './strategy-store.js';
+export { JsonStrategyStore, type JsonStrategyStoreOptions } from './json-strategy-store.js';
+export { createStrategyStore, type CreateStrategyStoreOptions } from './create-strategy-store.js';
+export { encodeTradeCursor, decodeTradeCursor, type TradeCursor } from './trade-cursor.js';
+export { writeFileAtomic, JsonlFile } from './atomic-file.js';

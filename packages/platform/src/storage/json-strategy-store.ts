@@ -1,0 +1,341 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StrategyFillV1, StrategyStatusValue } from '@btc-research/contracts';
+import { z } from 'zod';
+import { DataCorruptedError, ValidationError } from '../errors.js';
+import { JsonlFile, readJsonFile, readTextFile, writeFileAtomic } from './atomic-file.js';
+import type {
+  EquityPoint,
+  PositionRecord,
+  StrategyRecord,
+  StrategyState,
+  StrategyStore,
+  TradePage,
+  TradeQuery,
+  TradeRecord,
+} from './strategy-store.js';
+import { decodeTradeCursor, encodeTradeCursor, isOlderThan } from './trade-cursor.js';
+import { assertStrategyId, assertTradeQuery } from './validate.js';
+
+export interface JsonStrategyStoreOptions {
+  /** the data directory; strategies live in <dataDir>/strategies/{id}/ */
+  dataDir: string;
+}
+
+const Decimal = z.string().regex(/^-?(0|[1-9]\d*)(\.\d+)?$/);
+
+/** strategy.json: the record without its YAML (that is config.yaml next to it). */
+const StoredStrategy = z.object({
+  id: z.string(),
+  name: z.string(),
+  configName: z.string(),
+  symbol: z.string(),
+  status: StrategyStatusValue,
+  error: z.string().nullable(),
+  initialCash: Decimal,
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+
+const StoredState = z.object({
+  strategyId: z.string(),
+  time: z.number(),
+  cash: Decimal,
+  equity: Decimal,
+  positionQty: Decimal,
+  avgEntryPrice: Decimal,
+  realizedPnl: Decimal,
+  unrealizedPnl: Decimal,
+  feesPaid: Decimal,
+  lastPrice: Decimal.nullable(),
+  lastCandleCloseTime: z.number().nullable(),
+  tradeCount: z.number().int(),
+  core: z.unknown(),
+});
+
+const StoredPosition = z.object({
+  strategyId: z.string(),
+  symbol: z.string(),
+  quantity: Decimal,
+  averagePrice: Decimal,
+  unrealizedPnl: Decimal,
+  realizedPnl: Decimal,
+  updatedAt: z.number(),
+});
+
+const StoredEquity = z.object({ time: z.number().int(), equity: Decimal });
+
+function parseStored<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new DataCorruptedError(`${where}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim(), {
+    details: { file: where, path: issue?.path.join('.') },
+  });
+}
+
+interface StrategyFiles {
+  dir: string;
+  configYaml: string;
+  strategy: string;
+  state: string;
+  positions: string;
+  trades: JsonlFile<TradeRecord>;
+  equity: JsonlFile<EquityPoint>;
+  /** tradeIds already stored, derived from the trades snapshot it was built from */
+  tradeIds: { items: readonly TradeRecord[]; ids: Set<string> } | null;
+  lastConfigYaml: string | null;
+}
+
+/**
+ * StrategyStore over JSON files in the plan's layout:
+ *   data/strategies/{id}/config.yaml     the YAML the strategy runs with
+ *                       strategy.json    the record (without the YAML)
+ *                       state.json       account state after the last input
+ *                       positions.json   open positions
+ *                       trades.jsonl     fills, append-only, one JSON per line
+ *                       equity.jsonl     equity curve, append-only
+ * Whole-file writes are atomic (temp file + fsync + rename); appends are fsync'd; a torn last
+ * line left by a crash is ignored on read and cut off by the next append. Writes to one strategy
+ * are serialised inside the process; one process writes a strategy's files at a time.
+ */
+export class JsonStrategyStore implements StrategyStore {
+  readonly kind = 'json' as const;
+  private readonly root: string;
+  private readonly files = new Map<string, StrategyFiles>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(options: JsonStrategyStoreOptions) {
+    this.root = join(options.dataDir, 'strategies');
+  }
+
+  private filesOf(id: string): StrategyFiles {
+    assertStrategyId(id);
+    let f = this.files.get(id);
+    if (!f) {
+      const dir = join(this.root, id);
+      f = {
+        dir,
+        configYaml: join(dir, 'config.yaml'),
+        strategy: join(dir, 'strategy.json'),
+        state: join(dir, 'state.json'),
+        positions: join(dir, 'positions.json'),
+        trades: new JsonlFile(join(dir, 'trades.jsonl'), (v, where) => parseStored(StrategyFillV1, v, where)),
+        equity: new JsonlFile(join(dir, 'equity.jsonl'), (v, where) => parseStored(StoredEquity, v, where)),
+        tradeIds: null,
+        lastConfigYaml: null,
+      };
+      this.files.set(id, f);
+    }
+    return f;
+  }
+
+  /** runs write operations on one strategy one after another */
+  private serialise<T>(id: string, op: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(id) ?? Promise.resolve();
+    const next = previous.then(op, op);
+    const settled = next.catch(() => undefined);
+    this.queues.set(id, settled);
+    void settled.then(() => {
+      if (this.queues.get(id) === settled) this.queues.delete(id);
+    });
+    return next;
+  }
+
+  private async ensureDir(f: StrategyFiles): Promise<void> {
+    await mkdir(f.dir, { recursive: true });
+  }
+
+  async listStrategies(): Promise<StrategyRecord[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const records: StrategyRecord[] = [];
+    for (const name of names) {
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) continue;
+      const record = await this.getStrategy(name);
+      if (record) records.push(record);
+    }
+    return records.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async getStrategy(id: string): Promise<StrategyRecord | null> {
+    const f = this.filesOf(id);
+    const raw = await readJsonFile(f.strategy);
+    if (raw === null) return null;
+    const stored = parseStored(StoredStrategy, raw, f.strategy);
+    const configYaml = await readTextFile(f.configYaml);
+    if (configYaml === null) throw new DataCorruptedError(`${f.configYaml} is missing`, { details: { file: f.configYaml } });
+    return { ...stored, configYaml };
+  }
+
+  async upsertStrategy(record: StrategyRecord): Promise<void> {
+    const f = this.filesOf(record.id);
+    const { configYaml, ...rest } = record;
+    const stored = StoredStrategy.safeParse(rest);
+    if (!stored.success) {
+      const issue = stored.error.issues[0];
+      throw new ValidationError(`invalid strategy record: ${issue?.path.join('.')} ${issue?.message}`, { details: { path: issue?.path.join('.') } });
+    }
+    await this.serialise(record.id, async () => {
+      await this.ensureDir(f);
+      if (f.lastConfigYaml !== configYaml) {
+        // the YAML first: strategy.json is the commit point of a new strategy
+        await writeFileAtomic(f.configYaml, configYaml);
+        f.lastConfigYaml = configYaml;
+      }
+      await writeFileAtomic(f.strategy, `${JSON.stringify(stored.data, null, 2)}\n`);
+    });
+  }
+
+  async saveState(state: StrategyState): Promise<void> {
+    const f = this.filesOf(state.strategyId);
+    const checked = StoredState.safeParse(state);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new ValidationError(`invalid strategy state: ${issue?.path.join('.')} ${issue?.message}`, { details: { path: issue?.path.join('.') } });
+    }
+    await this.serialise(state.strategyId, async () => {
+      await this.ensureDir(f);
+      await writeFileAtomic(f.state, `${JSON.stringify(state)}\n`);
+    });
+  }
+
+  async loadState(id: string): Promise<StrategyState | null> {
+    const f = this.filesOf(id);
+    const raw = await readJsonFile(f.state);
+    if (raw === null) return null;
+    return parseStored(StoredState, raw, f.state) as StrategyState;
+  }
+
+  async appendTrades(id: string, trades: readonly TradeRecord[]): Promise<void> {
+    const f = this.filesOf(id);
+    for (const t of trades) {
+      const parsed = StrategyFillV1.safeParse(t);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new ValidationError(`invalid trade ${t.tradeId}: ${issue?.path.join('.')} ${issue?.message}`, { details: { tradeId: t.tradeId } });
+      }
+      if (t.strategyId !== id) {
+        throw new ValidationError(`trade ${t.tradeId} belongs to ${t.strategyId}, not ${id}`, { details: { tradeId: t.tradeId } });
+      }
+    }
+    if (trades.length === 0) return;
+    await this.serialise(id, async () => {
+      await this.ensureDir(f);
+      const ids = await this.tradeIdsOf(f);
+      const fresh: TradeRecord[] = [];
+      for (const t of trades) {
+        if (ids.has(t.tradeId)) continue;
+        ids.add(t.tradeId);
+        fresh.push(t);
+      }
+      try {
+        await f.trades.append(fresh);
+      } catch (err) {
+        f.tradeIds = null; // rebuild from the file: the append may or may not have landed
+        throw err;
+      }
+      const snap = await f.trades.load();
+      f.tradeIds = { items: snap.items, ids };
+    });
+  }
+
+  private async tradeIdsOf(f: StrategyFiles): Promise<Set<string>> {
+    const snap = await f.trades.load();
+    if (f.tradeIds && f.tradeIds.items === snap.items) return f.tradeIds.ids;
+    const ids = new Set(snap.items.map((t) => t.tradeId));
+    f.tradeIds = { items: snap.items, ids };
+    return ids;
+  }
+
+  /** Newest first; `from` inclusive, `to` exclusive (epoch ms); cursor from a previous page. */
+  async listTrades(id: string, query: TradeQuery): Promise<TradePage> {
+    assertTradeQuery(query);
+    const f = this.filesOf(id);
+    const cursor = query.cursor === undefined ? null : decodeTradeCursor(query.cursor);
+    const { items } = await f.trades.load();
+    const candidates: Array<{ trade: TradeRecord; seq: number }> = [];
+    items.forEach((trade, seq) => {
+      if (query.from !== undefined && trade.time < query.from) return;
+      if (query.to !== undefined && trade.time >= query.to) return;
+      if (cursor && !isOlderThan(trade.time, seq, cursor)) return;
+      candidates.push({ trade, seq });
+    });
+    candidates.sort((a, b) => b.trade.time - a.trade.time || b.seq - a.seq);
+    const page = candidates.slice(0, query.limit);
+    const last = page[page.length - 1];
+    const nextCursor = candidates.length > query.limit && last ? encodeTradeCursor({ time: last.trade.time, seq: last.seq }) : null;
+    return { items: page.map((c) => c.trade), nextCursor };
+  }
+
+  async countTrades(id: string): Promise<number> {
+    return (await this.filesOf(id).trades.load()).items.length;
+  }
+
+  async savePositions(id: string, positions: readonly PositionRecord[]): Promise<void> {
+    const f = this.filesOf(id);
+    for (const p of positions) {
+      const checked = StoredPosition.safeParse(p);
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        throw new ValidationError(`invalid position: ${issue?.path.join('.')} ${issue?.message}`, { details: { path: issue?.path.join('.') } });
+      }
+    }
+    await this.serialise(id, async () => {
+      await this.ensureDir(f);
+      await writeFileAtomic(f.positions, `${JSON.stringify(positions, null, 2)}\n`);
+    });
+  }
+
+  async loadPositions(id: string): Promise<PositionRecord[]> {
+    const f = this.filesOf(id);
+    const raw = await readJsonFile(f.positions);
+    if (raw === null) return [];
+    return parseStored(z.array(StoredPosition), raw, f.positions);
+  }
+
+  /**
+   * Appends equity points. Idempotent on time: points not newer than the last stored one are
+   * skipped, so a redelivered input never duplicates a point and the curve stays ordered.
+   */
+  async appendEquity(id: string, points: readonly EquityPoint[]): Promise<void> {
+    const f = this.filesOf(id);
+    for (const p of points) {
+      if (!StoredEquity.safeParse(p).success) throw new ValidationError('invalid equity point', { details: { time: p.time } });
+    }
+    if (points.length === 0) return;
+    await this.serialise(id, async () => {
+      await this.ensureDir(f);
+      const { items } = await f.equity.load();
+      let lastTime = items.length > 0 ? items[items.length - 1]!.time : Number.NEGATIVE_INFINITY;
+      const fresh: EquityPoint[] = [];
+      for (const p of points) {
+        if (p.time <= lastTime) continue;
+        fresh.push({ time: p.time, equity: p.equity });
+        lastTime = p.time;
+      }
+      await f.equity.append(fresh);
+    });
+  }
+
+  /** Points with time >= since, oldest first, at most `limit`. */
+  async listEquity(id: string, since: number, limit: number): Promise<EquityPoint[]> {
+    const { items } = await this.filesOf(id).equity.load();
+    const out: EquityPoint[] = [];
+    for (const p of items) {
+      if (p.time < since) continue;
+      if (out.length >= limit) break;
+      out.push(p);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()]);
+  }
+}
