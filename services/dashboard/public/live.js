@@ -1,0 +1,164 @@
+// @ts-check
+/**
+ * Live updates for every dashboard page: WebSocket first, Server-Sent Events as the fallback,
+ * polling /live/snapshot as the last resort. Page scripts register handlers with Live.on().
+ */
+(function () {
+  'use strict';
+  var body = document.body;
+  var pollMs = Number(body.dataset.livePollMs) || 5000;
+  var statusEl = document.getElementById('live-status');
+  /** @type {{ event: Function[], snapshot: Function[] }} */
+  var handlers = { event: [], snapshot: [] };
+  var money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  var qty = new Intl.NumberFormat('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 8 });
+  var LABELS = { ws: 'WebSocket', sse: 'SSE', poll: 'polling every ' + Math.round(pollMs / 1000) + ' s', connecting: 'connecting…', reconnecting: 'reconnecting…' };
+
+  var Live = {
+    transport: 'connecting',
+    /** extra query parameters for the live endpoints, e.g. { strategy: id } */
+    params: /** @type {Record<string,string>} */ ({}),
+    started: false,
+    lastMessageAt: 0,
+    messages: 0,
+    on: function (/** @type {'event'|'snapshot'} */ kind, /** @type {Function} */ fn) { handlers[kind].push(fn); },
+    fmt: {
+      money: function (/** @type {any} */ v) { if (v === null || v === undefined || v === '') return '—'; var n = Number(v); return isFinite(n) ? money.format(n) : String(v); },
+      signed: function (/** @type {any} */ v) { if (v === null || v === undefined || v === '') return '—'; var n = Number(v); if (!isFinite(n)) return String(v); return (n > 0 ? '+' : '') + money.format(n); },
+      qty: function (/** @type {any} */ v) { if (v === null || v === undefined || v === '') return '—'; var n = Number(v); return isFinite(n) ? qty.format(n) : String(v); },
+      signClass: function (/** @type {any} */ v) { var n = Number(v); if (v === null || v === undefined || v === '' || !isFinite(n) || n === 0) return ''; return n > 0 ? 'pos' : 'neg'; },
+      time: function (/** @type {number} */ ms) { return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + 'Z' : '—'; },
+    },
+    start: start,
+  };
+  // @ts-ignore
+  window.Live = Live;
+
+  function setTransport(/** @type {string} */ t) {
+    Live.transport = t;
+    document.documentElement.dataset.liveTransport = t;
+    if (statusEl) {
+      statusEl.dataset.transport = t;
+      // @ts-ignore
+      statusEl.textContent = 'Live: ' + (LABELS[t] || t);
+    }
+  }
+
+  function query() {
+    var p = new URLSearchParams(Live.params).toString();
+    return p ? '?' + p : '';
+  }
+
+  function dispatch(/** @type {any} */ ev) {
+    if (!ev || typeof ev.type !== 'string' || ev.type === 'hello') return;
+    Live.lastMessageAt = Date.now();
+    Live.messages++;
+    if (ev.type === 'market.feed.status') renderBanner(ev.payload);
+    handlers.event.forEach(function (fn) { try { fn(ev); } catch (e) { console.warn('live handler failed', e); } });
+  }
+
+  function dispatchSnapshot(/** @type {any} */ snap) {
+    Live.lastMessageAt = Date.now();
+    Live.messages++;
+    if (snap.feed) renderBanner(snap.feed);
+    handlers.snapshot.forEach(function (fn) { try { fn(snap); } catch (e) { console.warn('live handler failed', e); } });
+  }
+
+  function esc(/** @type {any} */ s) {
+    return String(s).replace(/[&<>"']/g, function (c) { return ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] || c; });
+  }
+
+  /** Mirrors views/feed-banner.eta. */
+  function renderBanner(/** @type {any} */ raw) {
+    var el = document.getElementById('feed-banner');
+    if (!el || !raw) return;
+    var f = raw.status && typeof raw.status === 'object' ? raw.status : raw;
+    var isSim = f.isSimulated === true || raw.isSimulated === true || f.source === 'simulated';
+    var state = f.state || 'unknown';
+    var isStale = f.isStale === true || state === 'stale' || state === 'degraded' || state === 'stopped';
+    var html = '';
+    if (isSim) html += '<div class="banner banner-sim" data-banner="simulated"><strong>SIMULATED MARKET DATA</strong> — prices come from the built-in market simulator (source: ' + esc(f.source || 'simulated') + (f.requestedSource ? ', requested ' + esc(f.requestedSource) : '') + '), not from an exchange.</div>';
+    if (isStale) html += '<div class="banner banner-stale" data-banner="stale"><strong>STALE</strong> — market data feed is ' + esc(state) + (f.lastCandleCloseTime ? '; last candle closed ' + Live.fmt.time(f.lastCandleCloseTime) : '') + (f.message ? ' (' + esc(f.message) + ')' : '') + '.</div>';
+    if (el.innerHTML.trim() !== html) el.innerHTML = html;
+    var src = document.querySelector('[data-feed="source"]');
+    if (src) src.textContent = (f.source || 'unknown') + (isSim ? ' (simulated)' : '');
+    var st = document.querySelector('[data-feed="state"]');
+    if (st) st.innerHTML = '<span class="badge state-' + esc(state) + '">' + esc(state) + '</span>';
+    var lc = document.querySelector('[data-feed="lastCandle"]');
+    if (lc && f.lastCandleCloseTime) lc.textContent = Live.fmt.time(f.lastCandleCloseTime);
+    var lag = document.querySelector('[data-feed="lag"]');
+    if (lag && typeof f.lagMs === 'number') lag.textContent = Math.round(f.lagMs) + ' ms';
+  }
+
+  var attempt = 0;
+  function backoff() { attempt++; return Math.min(15000, 500 * Math.pow(2, attempt)) * (0.75 + Math.random() * 0.5); }
+
+  /** Resolves true once the socket is open; false when it fails first (then the next transport is tried). */
+  function openWs() {
+    return new Promise(function (resolve) {
+      if (!('WebSocket' in window)) return resolve(false);
+      var opened = false;
+      var ws;
+      try {
+        ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/live/ws' + query());
+      } catch (e) { return resolve(false); }
+      var timer = setTimeout(function () { if (!opened) { try { ws.close(); } catch (e) { /* ignore */ } resolve(false); } }, 4000);
+      ws.onopen = function () { opened = true; clearTimeout(timer); attempt = 0; setTransport('ws'); resolve(true); };
+      ws.onmessage = function (m) { try { dispatch(JSON.parse(m.data)); } catch (e) { console.warn('bad live message', e); } };
+      ws.onerror = function () { /* onclose follows */ };
+      ws.onclose = function () {
+        clearTimeout(timer);
+        if (!opened) return resolve(false);
+        setTransport('reconnecting');
+        setTimeout(connect, backoff());
+      };
+    });
+  }
+
+  function openSse() {
+    return new Promise(function (resolve) {
+      if (!('EventSource' in window)) return resolve(false);
+      var opened = false;
+      var es = new EventSource('/live/sse' + query());
+      var timer = setTimeout(function () { if (!opened) { es.close(); resolve(false); } }, 4000);
+      es.addEventListener('hello', function () { if (!opened) { opened = true; clearTimeout(timer); attempt = 0; setTransport('sse'); resolve(true); } });
+      es.onmessage = function (m) { try { dispatch(JSON.parse(m.data)); } catch (e) { console.warn('bad live message', e); } };
+      es.onerror = function () {
+        if (!opened) { clearTimeout(timer); es.close(); return resolve(false); }
+        if (es.readyState === EventSource.CLOSED) { setTransport('reconnecting'); setTimeout(connect, backoff()); }
+        else setTransport('reconnecting');
+      };
+      es.onopen = function () { if (opened) setTransport('sse'); };
+    });
+  }
+
+  var pollTimer = 0;
+  function startPolling() {
+    setTransport('poll');
+    var tick = function () {
+      fetch('/live/snapshot' + query(), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error('snapshot ' + r.status)); })
+        .then(function (snap) { dispatchSnapshot(snap); })
+        .catch(function (e) { console.warn('live poll failed:', e.message); })
+        .finally(function () { pollTimer = window.setTimeout(tick, pollMs); });
+    };
+    tick();
+  }
+
+  function connect() {
+    openWs().then(function (ok) {
+      if (ok) return;
+      return openSse().then(function (ok2) { if (!ok2) startPolling(); });
+    });
+  }
+
+  function start() {
+    if (Live.started) return;
+    Live.started = true;
+    setTransport('connecting');
+    connect();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else setTimeout(start, 0);
+})();
