@@ -20,6 +20,16 @@ export {
   type LoggingOptions,
   type CreateLoggerOptions,
 } from './logger.js';
+export {
+  runService,
+  closeInOrder,
+  EXIT_CONFIG,
+  EXIT_FAILURE,
+  FORCE_EXIT_MS,
+  type Closable,
+  type ServiceProcess,
+  type RunServiceOptions,
+} from './lifecycle.js';
 export type { MessageBus, BusEntry, ConsumeOptions, BatchHandler, Subscription } from './bus/message-bus.js';
 export { InProcessBus, BUS_DEFAULTS, type InProcessBusOptions, type BusTuning } from './bus/in-process-bus.js';
 export { RedisBus, type RedisBusOptions } from './bus/redis-bus.js';
