@@ -35,7 +35,11 @@ const FILES = ['docker-compose.yml', 'docker-compose.dev.yml', 'docker-compose.p
 const fileExists = (rel: string) => existsSync(path.join(REPO_ROOT, rel));
 
 /** What a production operator must supply; everything else has a default. */
-const PROD_ENV = { JWT_SECRET: 'test-jwt-secret', POSTGRES_PASSWORD: 'test-password' };
+const PROD_ENV = {
+  JWT_SECRET: 'f3a9c2e1d4b7a6c5e8f1d2c3b4a5e6f7',
+  API_KEYS: 'operator-key-0123456789:read+control',
+  POSTGRES_PASSWORD: 'test-password',
+};
 
 let validate: SchemaValidator;
 const raw: Record<string, JsonObject> = {};
@@ -132,13 +136,22 @@ describe('merged results', () => {
   ] as const)('%s validates and passes the semantic checks', (_name, build) => {
     const doc = build();
     expect(validate(doc)).toEqual([]);
-    expect(semanticProblems(doc, fileExists)).toEqual([]);
+    // entry-point files are checked once per service below
+    expect(semanticProblems(doc, () => true)).toEqual([]);
     expect(Object.keys(services(doc)).sort()).toEqual(
       ['api-server', 'dashboard', 'paper-trader', 'postgres', 'redis', 'stream-manager'],
     );
     const all = services(doc);
     expect(publishedPorts(all['api-server']!)).toContainEqual({ host: '8000', container: '8000' });
     expect(publishedPorts(all.dashboard!)).toContainEqual({ host: '5000', container: '5000' });
+  });
+
+  it.each(APP_SERVICES)('%s: the command runs services/<name>/src/main.ts, which exists', (name) => {
+    const doc = asObject(interpolate(raw['docker-compose.yml']!, {}));
+    const entry = `services/${name}/src/main.ts`;
+    expect(commandArgs(services(doc)[name]!)).toEqual(['tsx', entry]);
+    expect(semanticProblems(doc, fileExists).filter((p) => p.startsWith(`${name}:`))).toEqual([]);
+    expect(fileExists(entry), `${entry} is missing`).toBe(true);
   });
 
   it('base needs no variables and dev needs none either', () => {
@@ -212,6 +225,20 @@ describe('docker-compose.yml (base: distributed mode)', () => {
     }
     expect(asObject(asObject(s.dashboard!.depends_on ?? null)['api-server'] ?? null).condition).toBe('service_healthy');
     expect(JSON.stringify(asObject(s['api-server']!.healthcheck ?? null).test)).toContain('127.0.0.1:8000/healthz');
+    expect(JSON.stringify(asObject(s.dashboard!.healthcheck ?? null).test)).toContain('127.0.0.1:5000/healthz');
+  });
+
+  it('binds the HTTP services to all interfaces so the published ports reach them', () => {
+    const s = base();
+    expect(envOf(s['api-server'])).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: '8000' });
+    expect(envOf(s.dashboard)).toMatchObject({ DASHBOARD_HOST: '0.0.0.0', DASHBOARD_PORT: '5000' });
+  });
+
+  it('passes optional tuning through empty so the services keep their own defaults', () => {
+    const s = base();
+    expect(envOf(s['stream-manager'])).toMatchObject({ REPLAY_SPEED: '', SIM_SEED: '', SIM_SPEED: '' });
+    const tuned = services(asObject(interpolate(raw['docker-compose.yml']!, { SIM_SEED: '7', REPLAY_SPEED: 'max' })));
+    expect(envOf(tuned['stream-manager'])).toMatchObject({ SIM_SEED: '7', REPLAY_SPEED: 'max' });
   });
 
   it('mounts config/ read-only and data/ read-write where CONFIG_DIR and DATA_DIR point', () => {
@@ -255,7 +282,8 @@ describe('docker-compose.dev.yml (development override)', () => {
   it('uses the seeded simulated market and keeps the distributed mode', () => {
     const s = services(merged('docker-compose.dev.yml'));
     expect(envOf(s['stream-manager']).MARKET_DATA_SOURCE).toBe('simulated');
-    expect(envOf(s['stream-manager']).SIM_SEED).toBe('42');
+    expect(services(merged('docker-compose.dev.yml', { MARKET_DATA_SOURCE: 'replay' }))['stream-manager']!.environment)
+      .toMatchObject({ MARKET_DATA_SOURCE: 'replay' });
     expect(envOf(s['paper-trader']).REDIS_URL).toBe('redis://redis:6379');
   });
 });
@@ -291,15 +319,25 @@ describe('docker-compose.prod.yml (production override)', () => {
     expect(JSON.stringify(asObject(s['api-server']!.healthcheck ?? null).test)).toContain('127.0.0.1:8000/readyz');
   });
 
-  it('uses JWT auth and refuses to start without JWT_SECRET or POSTGRES_PASSWORD', () => {
+  it('uses JWT auth and refuses to start without JWT_SECRET, API_KEYS or POSTGRES_PASSWORD', () => {
     const s = prod();
     expect(envOf(s['api-server']).API_AUTH_MODE).toBe('jwt');
     expect(envOf(s['api-server']).JWT_SECRET).toBe(PROD_ENV.JWT_SECRET);
-    expect(envOf(s.dashboard).API_AUTH_MODE).toBe('jwt');
+    expect(envOf(s['api-server']).API_KEYS).toBe(PROD_ENV.API_KEYS);
+    expect(envOf(s['api-server']).NODE_ENV).toBe('production');
+    // JWT mode rejects API keys on resource routes: the dashboard server sends none
+    expect(envOf(s.dashboard).API_KEY).toBe('');
     expect(String(envOf(s['paper-trader']).DATABASE_URL)).toContain(':test-password@postgres:5432/');
-    expect(() => merged('docker-compose.prod.yml', { POSTGRES_PASSWORD: 'x' })).toThrow(/JWT_SECRET/);
-    expect(() => merged('docker-compose.prod.yml', { POSTGRES_PASSWORD: 'x', JWT_SECRET: '' })).toThrow(/JWT_SECRET/);
-    expect(() => merged('docker-compose.prod.yml', { JWT_SECRET: 'x' })).toThrow(/POSTGRES_PASSWORD/);
+    for (const missing of ['JWT_SECRET', 'API_KEYS', 'POSTGRES_PASSWORD'] as const) {
+      const env: Record<string, string> = { ...PROD_ENV };
+      delete env[missing];
+      expect(() => merged('docker-compose.prod.yml', env), missing).toThrow(new RegExp(missing));
+      expect(() => merged('docker-compose.prod.yml', { ...PROD_ENV, [missing]: '' }), missing).toThrow(new RegExp(missing));
+    }
+  });
+
+  it('gives live Binance data by default, never a silent simulated fallback', () => {
+    expect(envOf(prod()['stream-manager']).MARKET_DATA_SOURCE).toBe('binance');
   });
 
   it('mounts no sources: only config/ (read-only) and data/', () => {
