@@ -1,0 +1,36 @@
+// Public surface of @btc-research/engine: a pure core (no I/O, no clock, no env).
+export { Decimal, ZERO, dec, toDecimalString, roundToIncrement, type DecimalInput } from './core/decimal.js';
+export { InvariantError } from './core/invariant-error.js';
+export { SeededRng, seedFromString } from './core/rng.js';
+export type { Candle } from './model/candle.js';
+export { BTCUSDT, instrumentFor, type Instrument } from './model/instrument.js';
+export { TIMEFRAMES, isTimeframe, timeframeMs, bucketOpenTime, type Timeframe } from './candles/timeframe.js';
+export { CandleAggregator } from './candles/candle-aggregator.js';
+export { MinuteCandleBuilder, type TradeTick, type BuiltCandle } from './candles/minute-candle-builder.js';
+export type { Indicator, IndicatorDefinition, IndicatorValue, UpstreamColumns } from './indicators/indicator.js';
+export { indicatorRegistry, computeBatch } from './indicators/index.js';
+export { Ledger, type LedgerFill, type LedgerSnapshot, type Side } from './portfolio/ledger.js';
+export { fixedUnitsSizer, percentOfEquitySizer, type PositionSizer, type SizingContext } from './portfolio/position-sizer.js';
+export {
+  defaultExecutionModels,
+  percentFeeModel,
+  fixedSlippageModel,
+  fixedSpreadModel,
+  uniformLatencyModel,
+  type ExecutionModels,
+  type FeeModel,
+  type SlippageModel,
+  type SpreadModel,
+  type LatencyModel,
+} from './execution/execution-models.js';
+export { SimulatedExchange, type ExecutedFill, type FillQuality, type MarketOrder, type RejectReason } from './execution/simulated-exchange.js';
+export { TradingCore, type CoreEvent, type CoreTrade, type CoreSummary, type TradingCoreOptions } from './kernel/trading-core.js';
+export { buildTradingSetup, sizerFor, DEFAULT_EQUITY_FRACTION, type TradingSetup, type TradingSetupOptions } from './kernel/trading-setup.js';
+export type { StrategyLogic, Signal, PositionSide } from './strategy/strategy-logic.js';
+export { CompiledStrategy, type CompileOptions, type CompileResult, type CompatMode } from './strategy/compiled-strategy.js';
+export { loadStrategyConfig, selectVariant, formatProblem, type ConfigLoadResult, type LoadOptions } from './strategy/config-loader.js';
+export type { StrategyConfig, ConfigProblem, IndicatorConfig, RuleListName } from './strategy/config-schema.js';
+export { runBacktest, type BacktestResult } from './backtest/run-backtest.js';
+export { computeStatistics, type PerformanceStatistics, type ClosedTrade, type EquitySample } from './backtest/statistics.js';
+export { MarketSimulator, type MarketSimulatorOptions, type MarketSimulatorState, type SimulatedTrade, type SimulatedQuote } from './market/market-simulator.js';
+export { parseKlineCsv, parseKlineCsvLine, KlineCsvError } from './market/kline-csv.js';

@@ -1,0 +1,78 @@
+import { Decimal } from '../core/decimal.js';
+import { seedFromString } from '../core/rng.js';
+import { defaultExecutionModels } from '../execution/execution-models.js';
+import { instrumentFor } from '../model/instrument.js';
+import { fixedUnitsSizer, percentOfEquitySizer, type PositionSizer } from '../portfolio/position-sizer.js';
+import { CompiledStrategy, type CompatMode } from '../strategy/compiled-strategy.js';
+import { loadStrategyConfig, selectVariant } from '../strategy/config-loader.js';
+import type { ConfigProblem, StrategyConfig } from '../strategy/config-schema.js';
+import type { TradingCoreOptions } from './trading-core.js';
+
+export interface TradingSetupOptions {
+  strategyId: string;
+  compat?: CompatMode;
+  variant?: string;
+  /** overrides backtest.cash */
+  initialCash?: string;
+  /** candles closing before this only warm up indicators */
+  tradingStartTime?: number;
+}
+
+export type TradingSetup =
+  | { ok: true; config: StrategyConfig; strategy: CompiledStrategy; coreOptions: TradingCoreOptions; warnings: ConfigProblem[] }
+  | { ok: false; errors: ConfigProblem[]; warnings: ConfigProblem[] };
+
+/** Default sizing when a config says nothing: 95 % of equity (what the original did before its sizer broke). */
+export const DEFAULT_EQUITY_FRACTION = 0.95;
+
+/**
+ * Everything a TradingCore needs, derived from a strategy YAML in one place, so the backtester and
+ * the paper trader cannot configure a strategy differently.
+ */
+export function buildTradingSetup(yamlText: string, fileName: string, options: TradingSetupOptions): TradingSetup {
+  const loaded = loadStrategyConfig(yamlText, fileName);
+  if (!loaded.ok) return { ok: false, errors: loaded.errors, warnings: loaded.warnings };
+  let config = loaded.config;
+  if (options.variant !== undefined) {
+    const v = selectVariant(config, options.variant);
+    if (!v.ok) return { ok: false, errors: [v.error], warnings: loaded.warnings };
+    config = v.config;
+  }
+  const compiled = CompiledStrategy.compile(config, { ...(options.compat ? { compat: options.compat } : {}), problemAt: (p, c, m, e) => loaded.problemAt(p, c, m, e) });
+  if (!compiled.ok) return { ok: false, errors: compiled.errors, warnings: loaded.warnings };
+  const strategy = compiled.strategy;
+  const legacy = strategy.compat === 'legacy';
+  const models = defaultExecutionModels({
+    commission: String(config.backtest.commission),
+    slippage: legacy ? '0' : String(config.backtest.slippage ?? 0.0005),
+  });
+  const coreOptions: TradingCoreOptions = {
+    strategyId: options.strategyId,
+    instrument: instrumentFor(config.marketSymbol),
+    initialCash: new Decimal(options.initialCash ?? String(config.backtest.cash)),
+    models,
+    sizer: legacy ? fixedUnitsSizer(1) : sizerFor(config),
+    rngSeed: seedFromString(options.strategyId),
+  };
+  if (options.tradingStartTime !== undefined) coreOptions.tradingStartTime = options.tradingStartTime;
+  return { ok: true, config, strategy, coreOptions, warnings: loaded.warnings };
+}
+
+/** Position sizing from risk_management (docs/strategy-format.md). */
+export function sizerFor(config: StrategyConfig): PositionSizer {
+  const rm = config.riskManagement;
+  if (rm === undefined || rm.sizingSource === 'default') return percentOfEquitySizer(DEFAULT_EQUITY_FRACTION);
+  const s = rm.sizing;
+  switch (s.mode) {
+    case 'fixed_units':
+      return fixedUnitsSizer(String(s.units));
+    case 'percent_equity':
+      return percentOfEquitySizer(Math.min(s.fraction, DEFAULT_EQUITY_FRACTION));
+    case 'risk': {
+      // units = equity × risk / (entry × stop%) ⇒ notional fraction = risk / stop%, capped.
+      const stopPct = rm.stopLoss?.percent;
+      const fraction = stopPct !== undefined && stopPct > 0 ? Math.min(s.riskPct / stopPct, s.maxPositionPct) : s.maxPositionPct;
+      return percentOfEquitySizer(Math.min(fraction, DEFAULT_EQUITY_FRACTION));
+    }
+  }
+}

@@ -1,0 +1,301 @@
+import { isTimeframe, timeframeMs, type Timeframe } from '../candles/timeframe.js';
+import type { Indicator, IndicatorDefinition, IndicatorValue } from '../indicators/indicator.js';
+import { indicatorRegistry } from '../indicators/registry.js';
+import type { Candle } from '../model/candle.js';
+import { prefixColumns, mergeTimeframeColumns, type MergedColumn } from './column-naming.js';
+import type { ConfigProblem, RuleCombinator, RuleListName, StrategyConfig } from './config-schema.js';
+import { positionInValue } from './config-loader.js';
+import { compileRule } from './expression-compiler.js';
+import type { PositionSide, Signal, StrategyLogic } from './strategy-logic.js';
+
+export type CompatMode = 'legacy' | 'default';
+
+export interface CompileOptions {
+  /** overrides the config's `compat` key (CLI flag --compat) */
+  compat?: CompatMode;
+  /** locates a problem in the YAML source (from loadStrategyConfig's result) */
+  problemAt?: (path: string, code: string, message: string, extra?: { found?: string; allowed?: string }) => ConfigProblem;
+}
+
+export type CompileResult = { ok: true; strategy: CompiledStrategy } | { ok: false; errors: ConfigProblem[] };
+
+interface CompiledRule {
+  source: string;
+  evaluate: () => boolean;
+}
+
+interface IndicatorSlot {
+  id: string;
+  timeframe: Timeframe;
+  indicator: Indicator;
+  /** final (prefixed) names of indicator.values, same order */
+  columns: string[];
+  /** [name, value] pairs of earlier indicators on the same timeframe, refreshed before each update */
+  upstream: Array<[string, IndicatorValue]>;
+  upstreamSources: Array<{ slot: IndicatorSlot; index: number }>;
+}
+
+interface TimeframeState {
+  timeframe: Timeframe;
+  slots: IndicatorSlot[];
+  last: Candle | null;
+}
+
+const LISTS: readonly RuleListName[] = ['entry_long', 'exit_long', 'entry_short', 'exit_short'];
+
+/**
+ * A strategy config compiled once: indicator instances per timeframe (config order), column names by
+ * the original's id-prefix rule, rules compiled to closures. Higher-timeframe values are read from
+ * the last *closed* candle of their timeframe, so nothing is visible before its close time.
+ */
+export class CompiledStrategy implements StrategyLogic {
+  readonly name: string;
+  readonly entryTimeframe: Timeframe;
+  readonly timeframes: readonly Timeframe[];
+  readonly warmupMinutes: number;
+  readonly compat: CompatMode;
+  readonly columnNames: readonly string[];
+  private readonly frames: Map<Timeframe, TimeframeState>;
+  private readonly lists: Record<RuleListName, { rules: CompiledRule[]; mode: RuleCombinator }>;
+  private readonly readiness: Indicator[];
+  private readonly lagged: Array<{ read: () => IndicatorValue; history: IndicatorValue[]; size: number }>;
+  private readonly readers: Map<string, () => IndicatorValue>;
+
+  private constructor(init: {
+    name: string;
+    entryTimeframe: Timeframe;
+    frames: Map<Timeframe, TimeframeState>;
+    lists: Record<RuleListName, { rules: CompiledRule[]; mode: RuleCombinator }>;
+    readiness: Indicator[];
+    warmupMinutes: number;
+    compat: CompatMode;
+    lagged: Array<{ read: () => IndicatorValue; history: IndicatorValue[]; size: number }>;
+    readers: Map<string, () => IndicatorValue>;
+  }) {
+    this.name = init.name;
+    this.entryTimeframe = init.entryTimeframe;
+    this.frames = init.frames;
+    this.timeframes = [...init.frames.keys()].sort((a, b) => timeframeMs(a) - timeframeMs(b));
+    this.lists = init.lists;
+    this.readiness = init.readiness;
+    this.warmupMinutes = init.warmupMinutes;
+    this.compat = init.compat;
+    this.lagged = init.lagged;
+    this.readers = init.readers;
+    this.columnNames = [...init.readers.keys()];
+  }
+
+  static compile(config: StrategyConfig, options: CompileOptions = {}): CompileResult {
+    const errors: ConfigProblem[] = [];
+    const problem = (path: string, code: string, message: string, extra?: { found?: string; allowed?: string }): ConfigProblem =>
+      options.problemAt ? options.problemAt(path, code, message, extra) : { code, message, file: config.file, line: 1, column: 1, path, ...extra };
+    const compat: CompatMode = options.compat ?? config.compat;
+    const entryTf = config.entryTimeframe as Timeframe;
+    const frames = new Map<Timeframe, TimeframeState>();
+    frames.set(entryTf, { timeframe: entryTf, slots: [], last: null });
+
+    // 1. Indicators, in config order, each on its own timeframe.
+    for (const ic of config.indicators) {
+      const path = `indicators[${ic.index}]`;
+      const definition: IndicatorDefinition | undefined = indicatorRegistry.get(ic.type);
+      if (!definition) {
+        const known = [...indicatorRegistry.keys()];
+        errors.push(problem(`${path}.type`, 'UNKNOWN_INDICATOR_TYPE', `unknown indicator type "${ic.type}"; known types: ${known.join(', ')}`, { found: ic.type, allowed: known.join(', ') }));
+        continue;
+      }
+      if (!isTimeframe(ic.timeframe)) continue; // the loader already reported it
+      const parsed = definition.parseParams({ ...ic.params });
+      if (!parsed.ok) {
+        for (const message of parsed.errors) errors.push(problem(path, 'INVALID_INDICATOR_PARAMS', `${ic.id}: ${message}`));
+        continue;
+      }
+      const indicator = definition.create(parsed.params);
+      let frame = frames.get(ic.timeframe);
+      if (!frame) {
+        frame = { timeframe: ic.timeframe, slots: [], last: null };
+        frames.set(ic.timeframe, frame);
+      }
+      const upstreamSources: IndicatorSlot['upstreamSources'] = [];
+      for (const earlier of frame.slots) earlier.columns.forEach((_, index) => upstreamSources.push({ slot: earlier, index }));
+      frame.slots.push({
+        id: ic.id,
+        timeframe: ic.timeframe,
+        indicator,
+        columns: prefixColumns(ic.id, indicator.outputNames),
+        upstream: upstreamSources.map(({ slot, index }) => [slot.columns[index]!, null]),
+        upstreamSources,
+      });
+    }
+    if (errors.length > 0) return { ok: false, errors };
+
+    // 2. Column names of the merged frame (entry timeframe first, then others in config order).
+    const order: Timeframe[] = [entryTf];
+    for (const ic of config.indicators) if (isTimeframe(ic.timeframe) && !order.includes(ic.timeframe)) order.push(ic.timeframe);
+    const merged = mergeTimeframeColumns(
+      entryTf,
+      order.map((tf) => ({ timeframe: tf, columns: (frames.get(tf)?.slots ?? []).flatMap((s) => s.columns) })),
+    );
+    for (const c of merged.collisions) errors.push(problem('indicators', 'DUPLICATE_COLUMN', `two indicators produce the column "${c.name}" on ${c.timeframe}; give them distinct ids`, { found: c.name }));
+    const readers = new Map<string, () => IndicatorValue>();
+    const owner = new Map<string, IndicatorSlot>();
+    for (const col of merged.columns) {
+      const reader = makeReader(col, frames, owner);
+      if (reader) readers.set(col.name, reader);
+    }
+    const available = [...readers.keys()];
+
+    // 3. Rules, compiled once to closures.
+    const lagged: Array<{ read: () => IndicatorValue; history: IndicatorValue[]; size: number }> = [];
+    const laggedByName = new Map<string, { read: () => IndicatorValue; history: IndicatorValue[]; size: number }>();
+    const used = new Set<IndicatorSlot>();
+    const resolve = (name: string, lag: number): (() => IndicatorValue) | undefined => {
+      const read = readers.get(name);
+      if (!read) return undefined;
+      const slot = owner.get(name);
+      if (slot) used.add(slot);
+      if (lag === 0) return read;
+      let h = laggedByName.get(name);
+      if (!h) {
+        h = { read, history: [], size: 0 };
+        laggedByName.set(name, h);
+        lagged.push(h);
+      }
+      h.size = Math.max(h.size, lag);
+      const hist = h;
+      // history[0] is the value one entry bar ago
+      return () => hist.history[lag - 1] ?? null;
+    };
+    const lists = {} as Record<RuleListName, { rules: CompiledRule[]; mode: RuleCombinator }>;
+    for (const list of LISTS) {
+      const explicitMode = config.positions[`logic.${list}_mode`] !== undefined;
+      const isExit = list.startsWith('exit');
+      const mode: RuleCombinator = explicitMode ? config.logic.modes[list] : isExit && compat === 'default' ? 'any' : 'all';
+      const rules: CompiledRule[] = [];
+      config.logic.lists[list].forEach((source, i) => {
+        const path = `${config.logic.sources[list]}[${i}]`;
+        const compiled = compileRule(source, resolve, { legacy: compat === 'legacy', availableNames: available });
+        if (compiled.ok) {
+          rules.push({ source, evaluate: compiled.evaluate });
+          return;
+        }
+        for (const e of compiled.errors) {
+          const at = positionInValue(config, path, e.offset);
+          const base = problem(path, e.code, `${list}[${i}] "${source}": ${e.message}`, {
+            ...(e.found !== undefined ? { found: e.found } : {}),
+            ...(e.allowed !== undefined ? { allowed: e.allowed } : {}),
+          });
+          errors.push({ ...base, line: at.line, column: at.column });
+        }
+      });
+      lists[list] = { rules, mode };
+    }
+    if (errors.length > 0) return { ok: false, errors };
+
+    // 4. Warm-up: every indicator a rule reads, plus the earlier ones on its timeframe (composites read them).
+    const readiness = new Set<Indicator>();
+    for (const slot of used) {
+      const frame = frames.get(slot.timeframe)!;
+      for (const s of frame.slots) {
+        readiness.add(s.indicator);
+        if (s === slot) break;
+      }
+    }
+    let warmupMinutes = 0;
+    for (const ind of readiness) {
+      const slot = [...frames.values()].flatMap((f) => f.slots).find((s) => s.indicator === ind)!;
+      warmupMinutes = Math.max(warmupMinutes, (ind.warmupBars + 1) * (timeframeMs(slot.timeframe) / 60_000));
+    }
+    const maxLag = Math.max(0, ...lagged.map((l) => l.size));
+    warmupMinutes += maxLag * (timeframeMs(entryTf) / 60_000);
+
+    return {
+      ok: true,
+      strategy: new CompiledStrategy({ name: config.name ?? config.file, entryTimeframe: entryTf, frames, lists, readiness: [...readiness], warmupMinutes, compat, lagged, readers }),
+    };
+  }
+
+  onCandle(timeframe: Timeframe, candle: Candle): void {
+    const frame = this.frames.get(timeframe);
+    if (!frame) return;
+    // Lagged columns remember the entry-bar values before this bar's update.
+    if (timeframe === this.entryTimeframe && frame.last !== null) {
+      for (const l of this.lagged) {
+        l.history.unshift(l.read());
+        if (l.history.length > l.size) l.history.length = l.size;
+      }
+    }
+    frame.last = candle;
+    for (const slot of frame.slots) {
+      if (slot.upstream.length > 0) {
+        for (let i = 0; i < slot.upstream.length; i++) {
+          const src = slot.upstreamSources[i]!;
+          slot.upstream[i]![1] = src.slot.indicator.values[src.index]!;
+        }
+        slot.indicator.update(candle, slot.upstream);
+      } else slot.indicator.update(candle);
+    }
+  }
+
+  isReady(): boolean {
+    if (this.frames.get(this.entryTimeframe)?.last == null) return false;
+    for (const ind of this.readiness) if (!ind.isReady()) return false;
+    return true;
+  }
+
+  decide(position: PositionSide): Signal | null {
+    if (position === 'flat') {
+      if (this.passes('entry_long')) return 'entry_long';
+      if (this.passes('entry_short')) return 'entry_short';
+      return null;
+    }
+    if (position === 'long') return this.passes('exit_long') ? 'exit_long' : null;
+    return this.passes('exit_short') ? 'exit_short' : null;
+  }
+
+  /** Evaluates one rule list: empty never passes; `all` = every rule, `any` = at least one. */
+  passes(list: RuleListName): boolean {
+    const { rules, mode } = this.lists[list];
+    if (rules.length === 0) return false;
+    if (mode === 'all') {
+      for (const r of rules) if (!r.evaluate()) return false;
+      return true;
+    }
+    for (const r of rules) if (r.evaluate()) return true;
+    return false;
+  }
+
+  columns(): Record<string, IndicatorValue> {
+    const out: Record<string, IndicatorValue> = {};
+    for (const [name, read] of this.readers) {
+      const v = read();
+      out[name] = typeof v === 'number' && Number.isNaN(v) ? null : v;
+    }
+    return out;
+  }
+}
+
+function makeReader(col: MergedColumn, frames: Map<Timeframe, TimeframeState>, owner: Map<string, IndicatorSlot>): (() => IndicatorValue) | undefined {
+  const frame = frames.get(col.timeframe as Timeframe);
+  if (!frame) return undefined;
+  switch (col.sourceName) {
+    case 'open':
+      return () => frame.last?.open ?? null;
+    case 'high':
+      return () => frame.last?.high ?? null;
+    case 'low':
+      return () => frame.last?.low ?? null;
+    case 'close':
+      return () => frame.last?.close ?? null;
+    case 'volume':
+      return () => frame.last?.volume ?? null;
+  }
+  for (const slot of frame.slots) {
+    const index = slot.columns.indexOf(col.sourceName);
+    if (index >= 0) {
+      owner.set(col.name, slot);
+      const values = slot.indicator.values;
+      return () => values[index]!;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import type { Logger, MessageBus } from '@btc-research/platform';
+import type { StreamManagerConfig } from './config.js';
+import { MarketPublisher } from './market-publisher.js';
+import { probeBinance, startBinanceRestSource } from './sources/binance-rest-source.js';
+import type { MarketSource } from './sources/market-source.js';
+import { startReplaySource } from './sources/replay-source.js';
+import { startSimulatedSource } from './sources/simulated-source.js';
+
+export interface StreamManagerDeps {
+  config: StreamManagerConfig;
+  bus: MessageBus;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface StreamManager {
+  sources: MarketSource[];
+  /** resolves when every source has finished (replay) or was stopped */
+  done: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts one market-data source per symbol, chosen by MARKET_DATA_SOURCE (auto → Binance or the simulator). */
+export async function startStreamManager(deps: StreamManagerDeps): Promise<StreamManager> {
+  const { config, bus, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const publisher = new MarketPublisher(bus, 'stream-manager', now);
+  const sources: MarketSource[] = [];
+  let kind = config.source;
+  let reason = 'MARKET_DATA_SOURCE=simulated';
+  if (kind === 'auto' || kind === 'binance') {
+    const probe = await probeBinance(config.binanceRestUrl, config.binanceProbeTimeoutMs);
+    if (probe.ok) kind = 'binance';
+    else if (kind === 'binance') {
+      logger.error({ reason: probe.reason, url: config.binanceRestUrl }, 'Binance is unreachable and MARKET_DATA_SOURCE=binance: no market data until it answers');
+      reason = `Binance unreachable (${probe.reason})`;
+      kind = 'binance';
+    } else {
+      reason = `Binance unreachable (${probe.reason}); MARKET_DATA_SOURCE=auto fell back to the built-in simulator`;
+      kind = 'simulated';
+    }
+  }
+  for (const symbol of config.symbols) {
+    if (kind === 'replay') {
+      sources.push(await startReplaySource({ symbol, file: config.replayFile!, speed: config.replaySpeed, publisher, logger }));
+    } else if (kind === 'binance') {
+      sources.push(await startBinanceRestSource({ symbol, restUrl: config.binanceRestUrl, historyMinutes: config.simHistoryMinutes, publisher, logger, now, requestedSource: config.source }));
+    } else {
+      sources.push(
+        await startSimulatedSource({
+          symbol,
+          seed: config.simSeed,
+          speed: config.simSpeed,
+          historyMinutes: config.simHistoryMinutes,
+          stateDir: path.join(config.dataDir, 'market_data'),
+          requestedSource: config.source,
+          reasonMessage: reason,
+          publisher,
+          logger,
+          now,
+        }),
+      );
+    }
+  }
+  logger.info({ source: kind, requested: config.source, symbols: config.symbols }, 'stream-manager started');
+  return {
+    sources,
+    done: Promise.all(sources.map((s) => s.done)).then(() => undefined),
+    async close() {
+      await Promise.all(sources.map((s) => s.stop()));
+    },
+  };
+}
