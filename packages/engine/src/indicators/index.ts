@@ -20,3 +20,7 @@ export { Cci, cciDefinition, type CciParams } from './cci.js';
 export { WilliamsR, williamsRDefinition, type WilliamsRParams } from './williams-r.js';
 export { Mfi, mfiDefinition, type MfiParams } from './mfi.js';
 export { Obv, obvDefinition, type ObvParams } from './obv.js';
+export { Fvg, fvgDefinition, type FvgParams } from './fvg.js';
+export { VolumeProfile, volumeProfileDefinition, type VolumeProfileParams } from './volume-profile.js';
+export { VpfvgSignal, vpfvgSignalDefinition, type VpfvgSignalParams, VPFVG_INPUT_FRAGMENTS } from './vpfvg-signal.js';
+export { RiskManagement, riskManagementDefinition, type RiskManagementParams } from './risk-management.js';

@@ -3,13 +3,17 @@ import { atrDefinition } from './atr.js';
 import { bollingerDefinition } from './bollinger.js';
 import { cciDefinition } from './cci.js';
 import { emaDefinition } from './ema.js';
+import { fvgDefinition } from './fvg.js';
 import type { IndicatorDefinition } from './indicator.js';
 import { macdDefinition } from './macd.js';
 import { mfiDefinition } from './mfi.js';
 import { obvDefinition } from './obv.js';
+import { riskManagementDefinition } from './risk-management.js';
 import { rsiDefinition } from './rsi.js';
 import { smaDefinition } from './sma.js';
 import { stochasticDefinition } from './stochastic.js';
+import { volumeProfileDefinition } from './volume-profile.js';
+import { vpfvgSignalDefinition } from './vpfvg-signal.js';
 import { williamsRDefinition } from './williams-r.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- heterogeneous parameter types
@@ -18,6 +22,10 @@ const definitions: IndicatorDefinition<any>[] = [
   emaDefinition,
   rsiDefinition,
   adxDefinition,
+  fvgDefinition,
+  volumeProfileDefinition,
+  vpfvgSignalDefinition,
+  riskManagementDefinition,
   // Standard TA-Lib indicators added by this project.
   smaDefinition,
   atrDefinition,
