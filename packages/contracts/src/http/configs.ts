@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+export const ConfigProblemDto = z
+  .object({
+    message: z.string(),
+    path: z.string().describe('dotted path in the YAML, empty for the document'),
+    line: z.number().int().positive().nullable(),
+    column: z.number().int().positive().nullable(),
+  })
+  .meta({ id: 'ConfigProblem' });
+export type ConfigProblemDto = z.infer<typeof ConfigProblemDto>;
+
+export const ConfigSummaryDto = z
+  .object({
+    configName: z.string(),
+    name: z.string().nullable(),
+    symbol: z.string().nullable(),
+    exchange: z.string().nullable(),
+    timeframes: z.array(z.string()),
+    isValid: z.boolean(),
+    problems: z.array(ConfigProblemDto),
+    sizeBytes: z.number().int().nonnegative(),
+    modifiedAt: z.number().int().nonnegative(),
+  })
+  .meta({ id: 'ConfigSummary' });
+export type ConfigSummaryDto = z.infer<typeof ConfigSummaryDto>;
+
+export const ConfigsAvailableResponse = z.object({ items: z.array(ConfigSummaryDto) }).meta({ id: 'ConfigsAvailable' });
+export type ConfigsAvailableResponse = z.infer<typeof ConfigsAvailableResponse>;
+
+export const ValidateConfigBody = z
+  .object({ yaml: z.string().max(200_000).describe('the strategy YAML text') })
+  .strict()
+  .meta({ id: 'ValidateConfigRequest', description: 'JSON body; the raw YAML may also be sent with Content-Type application/yaml or text/yaml' });
+
+export const ValidateConfigResponse = z
+  .object({
+    isValid: z.boolean(),
+    name: z.string().nullable(),
+    problems: z.array(ConfigProblemDto),
+  })
+  .meta({ id: 'ValidateConfigResult' });
+export type ValidateConfigResponse = z.infer<typeof ValidateConfigResponse>;

@@ -1,0 +1,28 @@
+export { ApiErrorCode, ApiErrorBody } from './errors.js';
+export {
+  StrategyIdParams,
+  TradeDto,
+  StrategySummaryDto,
+  ActiveStrategiesResponse,
+  StrategyStatusResponse,
+  StrategyStatsResponse,
+  TradesQuery,
+  TradesResponse,
+  PositionDto,
+  PositionsResponse,
+  FillQualityDto,
+  OrderDto,
+  OrdersQuery,
+  OrdersResponse,
+  EquityQuery,
+  EquityPointDto,
+  EquityResponse,
+  StartStrategyBody,
+  StopStrategyBody,
+  CommandResultResponse,
+} from './strategies.js';
+export { FeedStatusResponse, MarketTimeframe, MarketDataParams, MarketDataQuery, CandleDto, MarketDataResponse } from './market.js';
+export { ConfigProblemDto, ConfigSummaryDto, ConfigsAvailableResponse, ValidateConfigBody, ValidateConfigResponse } from './configs.js';
+export { AuthScope, TokenRequestBody, RefreshRequestBody, TokenResponse } from './auth.js';
+export { HealthResponse, ReadinessResponse } from './health.js';
+export { LiveEventsQuery, LiveEventKind } from './events.js';

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { DecimalString, MarketSymbol, UnixMs, Venue } from '../scalars.js';
+import { MarketFeedStatusV1 } from '../messages/market-feed-status.v1.js';
+
+export const FeedStatusResponse = z
+  .object({
+    available: z.boolean().describe('false until the stream-manager has published a feed status'),
+    isSimulated: z.boolean(),
+    status: MarketFeedStatusV1.nullable(),
+    receivedAt: UnixMs.nullable().describe('tsEvent of the status envelope'),
+  })
+  .meta({ id: 'FeedStatus' });
+export type FeedStatusResponse = z.infer<typeof FeedStatusResponse>;
+
+export const MarketTimeframe = z.enum(['1m', '5m', '15m', '30m', '1h', '4h', '1d']);
+export type MarketTimeframe = z.infer<typeof MarketTimeframe>;
+
+export const MarketDataParams = z.object({ symbol: MarketSymbol });
+export const MarketDataQuery = z.object({
+  timeframes: z
+    .string()
+    .max(100)
+    .default('1m,5m,1h')
+    .transform((s, ctx) => {
+      const out: MarketTimeframe[] = [];
+      for (const part of s.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+        const tf = MarketTimeframe.safeParse(part);
+        if (!tf.success) {
+          ctx.addIssue({ code: 'custom', message: `unknown timeframe "${part}" (use ${MarketTimeframe.options.join(', ')})` });
+          return z.NEVER;
+        }
+        if (!out.includes(tf.data)) out.push(tf.data);
+      }
+      return out;
+    })
+    .describe('comma separated, e.g. 1m,5m,1h'),
+  limit: z.coerce.number().int().min(1).max(500).default(50).describe('candles per timeframe'),
+});
+
+export const CandleDto = z
+  .object({
+    openTime: UnixMs,
+    closeTime: UnixMs,
+    open: DecimalString,
+    high: DecimalString,
+    low: DecimalString,
+    close: DecimalString,
+    volume: DecimalString,
+    isComplete: z.boolean().describe('false when the higher-timeframe candle is still building'),
+  })
+  .meta({ id: 'Candle' });
+export type CandleDto = z.infer<typeof CandleDto>;
+
+export const MarketDataResponse = z
+  .object({
+    symbol: MarketSymbol,
+    venue: Venue.nullable(),
+    lastPrice: DecimalString.nullable(),
+    lastTradeTime: UnixMs.nullable(),
+    bid: DecimalString.nullable(),
+    ask: DecimalString.nullable(),
+    bookTime: UnixMs.nullable(),
+    candles: z.record(z.string(), z.array(CandleDto)),
+    feed: FeedStatusResponse,
+  })
+  .meta({ id: 'MarketData' });
+export type MarketDataResponse = z.infer<typeof MarketDataResponse>;

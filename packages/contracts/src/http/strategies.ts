@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { DecimalString, MarketSymbol, StrategyId, UnixMs } from '../scalars.js';
+import { StrategyStatusValue } from '../messages/strategy-events.v1.js';
+
+export const StrategyIdParams = z.object({ id: StrategyId });
+export type StrategyIdParams = z.infer<typeof StrategyIdParams>;
+
+/** One trade as the API returns it (same fields as the bus's strategy.order.filled). */
+export const TradeDto = z
+  .object({
+    tradeId: z.string(),
+    orderId: z.string(),
+    strategyId: StrategyId,
+    symbol: MarketSymbol,
+    side: z.enum(['buy', 'sell']),
+    quantity: DecimalString,
+    price: DecimalString,
+    fee: DecimalString,
+    realizedPnl: DecimalString,
+    reason: z.string(),
+    time: UnixMs,
+  })
+  .meta({ id: 'Trade' });
+export type TradeDto = z.infer<typeof TradeDto>;
+
+export const StrategySummaryDto = z
+  .object({
+    id: StrategyId,
+    name: z.string(),
+    configName: z.string(),
+    symbol: z.string(),
+    status: StrategyStatusValue,
+    error: z.string().nullable(),
+    initialCash: DecimalString,
+    equity: DecimalString,
+    cash: DecimalString,
+    pnl: DecimalString.describe('equity − initial cash'),
+    pnlPct: z.number().describe('pnl / initial cash × 100'),
+    realizedPnl: DecimalString,
+    unrealizedPnl: DecimalString,
+    positionQty: DecimalString,
+    lastPrice: DecimalString.nullable(),
+    tradeCount: z.number().int().nonnegative(),
+    lastTrades: z.array(TradeDto).describe('newest first, at most 5'),
+    createdAt: UnixMs,
+    updatedAt: UnixMs,
+  })
+  .meta({ id: 'StrategySummary' });
+export type StrategySummaryDto = z.infer<typeof StrategySummaryDto>;
+
+export const ActiveStrategiesResponse = z.object({ items: z.array(StrategySummaryDto), asOf: UnixMs }).meta({ id: 'ActiveStrategies' });
+export type ActiveStrategiesResponse = z.infer<typeof ActiveStrategiesResponse>;
+
+export const StrategyStatusResponse = z
+  .object({
+    id: StrategyId,
+    name: z.string(),
+    configName: z.string(),
+    symbol: z.string(),
+    status: StrategyStatusValue,
+    error: z.string().nullable(),
+    isHealthy: z.boolean().describe('running or warming up, without error'),
+    lastCandleCloseTime: UnixMs.nullable(),
+    stateTime: UnixMs.nullable(),
+    equity: DecimalString,
+    pnl: DecimalString,
+    tradeCount: z.number().int().nonnegative(),
+    createdAt: UnixMs,
+    updatedAt: UnixMs,
+  })
+  .meta({ id: 'StrategyStatus' });
+export type StrategyStatusResponse = z.infer<typeof StrategyStatusResponse>;
+
+export const StrategyStatsResponse = z
+  .object({
+    id: StrategyId,
+    asOf: UnixMs,
+    initialCash: DecimalString,
+    equity: DecimalString,
+    cash: DecimalString,
+    positionQty: DecimalString,
+    avgEntryPrice: DecimalString,
+    lastPrice: DecimalString.nullable(),
+    totalPnl: DecimalString,
+    realizedPnl: DecimalString,
+    unrealizedPnl: DecimalString,
+    feesPaid: DecimalString,
+    totalReturnPct: z.number(),
+    tradeCount: z.number().int().nonnegative(),
+    closedTrades: z.number().int().nonnegative().describe('fills that realised PnL (exits)'),
+    winningTrades: z.number().int().nonnegative(),
+    losingTrades: z.number().int().nonnegative(),
+    winRatePct: z.number().nullable(),
+    profitFactor: z.number().nullable(),
+    averageWin: DecimalString.nullable(),
+    averageLoss: DecimalString.nullable(),
+    maxDrawdownPct: z.number().describe('over the stored equity curve'),
+    equityPoints: z.number().int().nonnegative(),
+  })
+  .meta({ id: 'StrategyStats' });
+export type StrategyStatsResponse = z.infer<typeof StrategyStatsResponse>;
+
+export const TradesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+  from: z.coerce.number().int().nonnegative().optional().describe('epoch ms, inclusive'),
+  to: z.coerce.number().int().nonnegative().optional().describe('epoch ms, exclusive'),
+  format: z.enum(['json', 'csv']).default('json').describe('csv exports every trade in the time range (cursor and limit ignored)'),
+});
+export type TradesQuery = z.infer<typeof TradesQuery>;
+
+export const TradesResponse = z.object({ items: z.array(TradeDto), nextCursor: z.string().nullable() }).meta({ id: 'TradePage' });
+export type TradesResponse = z.infer<typeof TradesResponse>;
+
+export const PositionDto = z
+  .object({
+    symbol: z.string(),
+    quantity: DecimalString,
+    averagePrice: DecimalString,
+    unrealizedPnl: DecimalString,
+    realizedPnl: DecimalString,
+    updatedAt: UnixMs,
+  })
+  .meta({ id: 'Position' });
+export const PositionsResponse = z.object({ items: z.array(PositionDto) }).meta({ id: 'Positions' });
+export type PositionsResponse = z.infer<typeof PositionsResponse>;
+
+export const FillQualityDto = z
+  .object({
+    vwap: DecimalString,
+    fills: z.number().int().positive(),
+    decisionPrice: DecimalString.nullable(),
+    arrivalMid: DecimalString.nullable(),
+    slippageBps: z.number().nullable(),
+    latencyMs: z.number().nullable(),
+    levelsUsed: z.number().int().nullable(),
+  })
+  .meta({ id: 'FillQuality' });
+
+export const OrderDto = z
+  .object({
+    orderId: z.string(),
+    symbol: z.string(),
+    side: z.enum(['buy', 'sell']),
+    status: z.literal('filled'),
+    quantity: DecimalString,
+    fee: DecimalString,
+    realizedPnl: DecimalString,
+    reason: z.string(),
+    firstFillTime: UnixMs,
+    lastFillTime: UnixMs,
+    fillQuality: FillQualityDto,
+  })
+  .meta({ id: 'Order' });
+export type OrderDto = z.infer<typeof OrderDto>;
+export const OrdersQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+export const OrdersResponse = z.object({ items: z.array(OrderDto) }).meta({ id: 'Orders' });
+export type OrdersResponse = z.infer<typeof OrdersResponse>;
+
+export const EquityQuery = z.object({
+  since: z.coerce.number().int().nonnegative().default(0).describe('epoch ms'),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+export const EquityPointDto = z.object({ time: UnixMs, equity: DecimalString }).meta({ id: 'EquityPoint' });
+export const EquityResponse = z.object({ items: z.array(EquityPointDto) }).meta({ id: 'EquityCurve' });
+export type EquityResponse = z.infer<typeof EquityResponse>;
+
+export const StartStrategyBody = z
+  .object({
+    configName: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.ya?ml$/, 'expected a file name in config/ such as "demo-rsi.yaml"')
+      .optional(),
+    configYaml: z.string().min(1).max(200_000).optional(),
+    strategyId: StrategyId.optional(),
+    initialCash: DecimalString.optional(),
+    waitMs: z.number().int().min(0).max(30_000).default(5_000).describe('how long to wait for the paper-trader to confirm'),
+  })
+  .strict()
+  .refine((b) => (b.configName === undefined) !== (b.configYaml === undefined), {
+    message: 'give exactly one of configName or configYaml',
+  })
+  .meta({ id: 'StartStrategyRequest' });
+export type StartStrategyBody = z.infer<typeof StartStrategyBody>;
+
+export const StopStrategyBody = z
+  .object({
+    reason: z.string().max(500).default('requested via API'),
+    waitMs: z.number().int().min(0).max(30_000).default(5_000),
+  })
+  .strict()
+  .meta({ id: 'StopStrategyRequest' });
+export type StopStrategyBody = z.infer<typeof StopStrategyBody>;
+
+export const CommandResultResponse = z
+  .object({
+    strategyId: StrategyId,
+    commandId: z.string(),
+    accepted: z.boolean().describe('false while the paper-trader has not confirmed yet (202)'),
+    status: StrategyStatusValue.nullable(),
+    statusUrl: z.string(),
+    eventsUrl: z.string(),
+  })
+  .meta({ id: 'CommandResult' });
+export type CommandResultResponse = z.infer<typeof CommandResultResponse>;

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyCors from '@fastify/cors';
+import fastifyWebsocket from '@fastify/websocket';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { MessageBus, StrategyStore } from '@btc-research/platform';
+import type { AuthConfig } from './auth/auth-config.js';
+import type { ApiContext } from './context.js';
+import { LiveEventHub } from './live/event-hub.js';
+import { registerAuthHook, registerJwt } from './plugins/auth.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerMetrics } from './plugins/metrics.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import { registerRateLimit, type RateLimitConfig } from './plugins/rate-limit.js';
+import { registerRequestLog } from './plugins/request-log.js';
+import { TtlCache } from './read-model/ttl-cache.js';
+import { healthRoutes } from './routes/health.js';
+import { authRoutes } from './routes/v1/auth.js';
+import { configRoutes } from './routes/v1/configs.js';
+import { eventRoutes } from './routes/v1/events.js';
+import { marketRoutes } from './routes/v1/market.js';
+import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
+import { strategyReadRoutes } from './routes/v1/strategies.js';
+
+export interface CorsConfig {
+  /** allowed origins; ['*'] allows any (development default); [] disables CORS */
+  origins: readonly string[];
+}
+
+export interface ApiAppDeps {
+  bus: MessageBus;
+  store: StrategyStore;
+  configDir: string;
+  logger: FastifyBaseLogger;
+  auth: AuthConfig;
+  rateLimit: RateLimitConfig;
+  cors?: CorsConfig;
+  now?: () => number;
+  /** TTL of cached hot reads (active list, stats, market data); strategy events invalidate early. Default 1000 ms. */
+  cacheTtlMs?: number;
+  /** default wait for the paper-trader's answer to start/stop. Default 5000 ms (the body's waitMs overrides). */
+  commandWaitMs?: number;
+  /** Node process metrics (CPU, memory, event loop) in /metrics. Default true. */
+  collectDefaultMetrics?: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds the api-server's Fastify app; never listens (service.ts does). Every route's schema is a zod
+ * schema from @btc-research/contracts, which validates input, serialises output and feeds OpenAPI.
+ */
+export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? Date.now;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1_048_576,
+    trustProxy: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+  registerRequestLog(app);
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', String(request.id));
+    return payload;
+  });
+
+  const hub = new LiveEventHub(deps.bus, deps.logger.child({ subsystem: 'live-events' }));
+  const cache = new TtlCache<unknown>(deps.cacheTtlMs ?? 1_000, now);
+  hub.subscribe((event) => {
+    cache.invalidate('active');
+    if (event.strategyId) cache.invalidate(`strategy:${event.strategyId}:`);
+  });
+  app.addHook('onReady', async () => hub.start());
+  app.addHook('preClose', async () => hub.stop());
+
+  const origins = deps.cors?.origins ?? ['*'];
+  if (origins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: origins.includes('*') ? true : [...origins],
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'last-event-id'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'location'],
+      maxAge: 600,
+    });
+  }
+
+  const metrics = registerMetrics(app, { collectDefault: deps.collectDefaultMetrics ?? true });
+  const tokens = await registerJwt(app, deps.auth, now);
+  await registerRateLimit(app, deps.rateLimit, deps.auth, tokens);
+  registerAuthHook(app, deps.auth, tokens);
+  await registerOpenApi(app);
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+
+  const ctx: ApiContext = {
+    bus: deps.bus,
+    store: deps.store,
+    configDir: deps.configDir,
+    now,
+    hub,
+    cache,
+    metrics,
+    tokens,
+    auth: deps.auth,
+    log: deps.logger,
+    commandWaitMs: deps.commandWaitMs ?? 5_000,
+  };
+  const zapp = app.withTypeProvider<ZodTypeProvider>();
+  await zapp.register(healthRoutes, { ctx });
+  await zapp.register(
+    async (v1) => {
+      await v1.register(strategyReadRoutes, { ctx });
+      await v1.register(strategyCommandRoutes, { ctx });
+      await v1.register(marketRoutes, { ctx });
+      await v1.register(configRoutes, { ctx });
+      await v1.register(eventRoutes, { ctx });
+      await v1.register(authRoutes, { ctx });
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

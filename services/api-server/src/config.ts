@@ -1,0 +1,108 @@
+import { AuthScope } from '@btc-research/contracts';
+import { ConfigError, envBool, envInt, envOptStr, envStr, type EnvRecord, type LogLevel } from '@btc-research/platform';
+import { DEFAULT_DEV_API_KEY, type ApiKeyEntry, type AuthConfig } from './auth/auth-config.js';
+import { randomBytes } from 'node:crypto';
+
+export interface ApiServerConfig {
+  host: string;
+  port: number;
+  redisUrl: string | undefined;
+  databaseUrl: string | undefined;
+  configDir: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  logSystems: readonly string[];
+  auth: AuthConfig;
+  /** true when the built-in development key is in use (main prints it at start-up) */
+  isDefaultDevKey: boolean;
+  corsOrigins: readonly string[];
+  rateLimit: { max: number; timeWindowMs: number };
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const PLACEHOLDER_SECRETS = new Set(['secret', 'changeme', 'change-me', 'jwt-secret', 'your-secret', 'development', 'test', 'password']);
+const MIN_SECRET_LENGTH = 32;
+
+/** Reads the environment once (convention 10); main.ts passes process.env. */
+export function readEnv(env: EnvRecord): EnvRecord {
+  return env;
+}
+
+/** "key1:read+control,key2:read" → entries; a key without scopes gets read and control. */
+export function parseApiKeys(spec: string): ApiKeyEntry[] {
+  const out: ApiKeyEntry[] = [];
+  for (const part of spec.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+    const sep = part.lastIndexOf(':');
+    const key = sep > 0 ? part.slice(0, sep) : part;
+    const scopeText = sep > 0 ? part.slice(sep + 1) : 'read+control';
+    const scopes: AuthScope[] = [];
+    for (const s of scopeText.split('+')) {
+      const parsed = AuthScope.safeParse(s.trim());
+      if (!parsed.success) throw new ConfigError(`API_KEYS: unknown scope "${s}" (use read, control)`, { details: { variable: 'API_KEYS' } });
+      if (!scopes.includes(parsed.data)) scopes.push(parsed.data);
+    }
+    if (key.length < 16) throw new ConfigError('API_KEYS: every key must be at least 16 characters', { details: { variable: 'API_KEYS' } });
+    out.push({ key, scopes });
+  }
+  return out;
+}
+
+/**
+ * Env → frozen config. Production (API_AUTH_MODE=jwt, the default when NODE_ENV=production) refuses
+ * to start without real API keys and a JWT secret of at least 32 characters that is not a placeholder.
+ */
+export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
+  const isProduction = envOptStr(env, 'NODE_ENV') === 'production';
+  const modeText = envStr(env, 'API_AUTH_MODE', isProduction ? 'jwt' : 'api-key');
+  if (modeText !== 'api-key' && modeText !== 'jwt') {
+    throw new ConfigError(`API_AUTH_MODE must be "api-key" (development) or "jwt" (production), got "${modeText}"`, { details: { variable: 'API_AUTH_MODE' } });
+  }
+  const mode: AuthConfig['mode'] = modeText;
+  const keysSpec = envOptStr(env, 'API_KEYS');
+  let apiKeys = keysSpec ? parseApiKeys(keysSpec) : [];
+  const isDefaultDevKey = apiKeys.length === 0;
+  if (isDefaultDevKey) {
+    if (mode === 'jwt') throw new ConfigError('API_KEYS must be set in production (API_AUTH_MODE=jwt): the default development key is refused', { details: { variable: 'API_KEYS' } });
+    apiKeys = [{ key: DEFAULT_DEV_API_KEY, scopes: ['read', 'control'] }];
+  }
+  if (mode === 'jwt' && apiKeys.some((k) => k.key === DEFAULT_DEV_API_KEY)) {
+    throw new ConfigError('API_KEYS contains the public development key; production needs real keys', { details: { variable: 'API_KEYS' } });
+  }
+  let jwtSecret = envOptStr(env, 'JWT_SECRET');
+  if (mode === 'jwt') {
+    if (!jwtSecret) throw new ConfigError('JWT_SECRET is required in production (API_AUTH_MODE=jwt)', { details: { variable: 'JWT_SECRET' } });
+    if (jwtSecret.length < MIN_SECRET_LENGTH || PLACEHOLDER_SECRETS.has(jwtSecret.toLowerCase()) || new Set(jwtSecret).size < 8) {
+      throw new ConfigError(`JWT_SECRET must be a random secret of at least ${MIN_SECRET_LENGTH} characters`, { details: { variable: 'JWT_SECRET' } });
+    }
+  }
+  // development without a secret: a per-process random one (tokens do not survive a restart)
+  jwtSecret ??= randomBytes(32).toString('hex');
+  const logLevel = envStr(env, 'LOG_LEVEL', 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`, { details: { variable: 'LOG_LEVEL' } });
+  const corsText = envOptStr(env, 'CORS_ORIGINS') ?? (mode === 'jwt' ? '' : '*');
+  const config: ApiServerConfig = {
+    host: envStr(env, 'API_HOST', '127.0.0.1'),
+    port: envInt(env, 'API_PORT', 8000, { min: 0, max: 65_535 }),
+    redisUrl: envOptStr(env, 'REDIS_URL'),
+    databaseUrl: envOptStr(env, 'DATABASE_URL'),
+    configDir: envStr(env, 'CONFIG_DIR', 'config'),
+    dataDir: envStr(env, 'DATA_DIR', 'data'),
+    logLevel,
+    logSystems: (envOptStr(env, 'LOG_SYSTEMS') ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    auth: Object.freeze({
+      mode,
+      apiKeys: Object.freeze(apiKeys),
+      isReadOpen: envBool(env, 'API_OPEN_READS', mode === 'api-key'),
+      jwtSecret,
+      accessTokenTtlS: envInt(env, 'JWT_ACCESS_TTL_S', 900, { min: 30, max: 86_400 }),
+      refreshTokenTtlS: envInt(env, 'JWT_REFRESH_TTL_S', 7 * 86_400, { min: 60, max: 90 * 86_400 }),
+    }),
+    isDefaultDevKey,
+    corsOrigins: corsText.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    rateLimit: {
+      max: envInt(env, 'RATE_LIMIT_MAX', 100, { min: 1 }),
+      timeWindowMs: envInt(env, 'RATE_LIMIT_WINDOW_MS', 60_000, { min: 1_000 }),
+    },
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,34 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { MessageBus, StrategyRecord, StrategyStore } from '@btc-research/platform';
+import type { AuthConfig } from './auth/auth-config.js';
+import type { LiveEventHub } from './live/event-hub.js';
+import type { ApiMetrics } from './plugins/metrics.js';
+import type { TokenService } from './plugins/auth.js';
+import { strategyNotFound } from './errors.js';
+import type { TtlCache } from './read-model/ttl-cache.js';
+
+/** What route plugins get: the app's dependencies and shared services. */
+export interface ApiContext {
+  bus: MessageBus;
+  store: StrategyStore;
+  configDir: string;
+  now: () => number;
+  hub: LiveEventHub;
+  cache: TtlCache<unknown>;
+  metrics: ApiMetrics;
+  tokens: TokenService;
+  auth: AuthConfig;
+  log: FastifyBaseLogger;
+  /** how long the start/stop routes wait for the paper-trader's status event by default */
+  commandWaitMs: number;
+}
+
+export interface RouteOptions {
+  ctx: ApiContext;
+}
+
+export async function requireStrategy(ctx: ApiContext, id: string): Promise<StrategyRecord> {
+  const record = await ctx.store.getStrategy(id);
+  if (!record) throw strategyNotFound(id);
+  return record;
+}

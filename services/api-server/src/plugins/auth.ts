@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fastifyJwt from '@fastify/jwt';
+import { ApiErrorCode, AuthScope } from '@btc-research/contracts';
+import { z } from 'zod';
+import { ApiError, forbidden, unauthenticated } from '../errors.js';
+import type { AuthConfig } from '../auth/auth-config.js';
+import { resolvePrincipal, type AccessClaims, type Principal } from '../auth/principal.js';
+
+export type RouteScope = 'public' | AuthScope;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** who may call the route; api routes default to 'read' */
+    scope?: RouteScope;
+  }
+  interface FastifyRequest {
+    principalResult?: { principal: Principal } | { error: unknown };
+  }
+}
+
+const Claims = z.object({ sub: z.string().min(1), scope: z.array(AuthScope), typ: z.enum(['access', 'refresh']) });
+
+export interface TokenService {
+  signPair(sub: string, scopes: readonly AuthScope[]): { accessToken: string; refreshToken: string };
+  verify(token: string): AccessClaims;
+}
+
+/** Registers @fastify/jwt (HS256 only: `alg: none` and other algorithms are refused) and returns the token service. */
+export async function registerJwt(app: FastifyInstance, config: AuthConfig, now: () => number): Promise<TokenService> {
+  await app.register(fastifyJwt, {
+    secret: config.jwtSecret,
+    sign: { algorithm: 'HS256', iss: 'btc-research-api' },
+    verify: { algorithms: ['HS256'], allowedIss: 'btc-research-api' },
+  });
+  return {
+    signPair(sub, scopes) {
+      const clockTimestamp = now();
+      const scope = [...scopes];
+      const accessToken = app.jwt.sign({ scope, typ: 'access' }, { sub, expiresIn: config.accessTokenTtlS * 1000, clockTimestamp });
+      const refreshToken = app.jwt.sign({ scope, typ: 'refresh' }, { sub, expiresIn: config.refreshTokenTtlS * 1000, clockTimestamp });
+      return { accessToken, refreshToken };
+    },
+    verify(token) {
+      let decoded: unknown;
+      try {
+        decoded = app.jwt.verify(token, { clockTimestamp: now() });
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === 'FAST_JWT_EXPIRED') throw new ApiError(401, ApiErrorCode.tokenExpired, 'the token has expired; refresh it at POST /api/v1/auth/refresh', undefined, { cause: error });
+        throw new ApiError(401, ApiErrorCode.invalidToken, 'the token is not valid', undefined, { cause: error });
+      }
+      const claims = Claims.safeParse(decoded);
+      if (!claims.success) throw new ApiError(401, ApiErrorCode.invalidToken, 'the token lacks the expected claims');
+      return claims.data;
+    },
+  };
+}
+
+/** Resolves the principal once per request (the rate limiter's key generator needs it before auth runs). */
+export function principalOf(request: FastifyRequest, config: AuthConfig, tokens: TokenService): Principal {
+  if (!request.principalResult) {
+    try {
+      request.principalResult = { principal: resolvePrincipal(request, config, (t) => tokens.verify(t)) };
+    } catch (error) {
+      request.principalResult = { error };
+    }
+  }
+  if ('error' in request.principalResult) throw request.principalResult.error;
+  return request.principalResult.principal;
+}
+
+/**
+ * Enforces each route's scope. Runs at preParsing, after the rate limiter (onRequest), so failed
+ * credentials count against the caller's limit too.
+ */
+export function registerAuthHook(app: FastifyInstance, config: AuthConfig, tokens: TokenService): void {
+  app.decorateRequest('principalResult', undefined);
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const scope = request.routeOptions.config.scope ?? (request.routeOptions.url?.startsWith('/api/') ? 'read' : 'public');
+    if (scope === 'public') return payload;
+    const principal = principalOf(request, config, tokens);
+    if (principal.kind === 'anonymous' && !principal.scopes.includes(scope)) throw unauthenticated();
+    if (!principal.scopes.includes(scope)) throw forbidden(scope);
+    return payload;
+  });
+}

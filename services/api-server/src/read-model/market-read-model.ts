@@ -1,0 +1,113 @@
+import {
+  MessageType,
+  Streams,
+  isMessage,
+  type CandleDto,
+  type FeedStatusResponse,
+  type MarketCandleClosedV1,
+  type MarketDataResponse,
+  type MarketTimeframe,
+} from '@btc-research/contracts';
+import type { MessageBus } from '@btc-research/platform';
+import { addDecimals, compareDecimal } from '../decimal-string.js';
+import type { FeedSnapshot } from '../live/event-hub.js';
+
+const TF_MS: Readonly<Record<MarketTimeframe, number>> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+  '4h': 14_400_000,
+  '1d': 86_400_000,
+};
+/** the most 1m candles read from the bus for one request */
+const MAX_BASE_CANDLES = 20_000;
+
+export function feedResponse(feed: FeedSnapshot | null): FeedStatusResponse {
+  return feed
+    ? { available: true, isSimulated: feed.status.isSimulated, status: feed.status, receivedAt: feed.tsEvent }
+    : { available: false, isSimulated: false, status: null, receivedAt: null };
+}
+
+/** Builds candles of one timeframe from closed 1m candles (epoch-aligned buckets, oldest first). */
+export function aggregateCandles(base: readonly MarketCandleClosedV1[], tf: MarketTimeframe): CandleDto[] {
+  const size = TF_MS[tf];
+  const out: CandleDto[] = [];
+  let current: { c: CandleDto; volumes: string[]; minutes: number } | null = null;
+  const flush = (): void => {
+    if (!current) return;
+    current.c.volume = addDecimals(current.volumes);
+    current.c.isComplete = current.minutes * 60_000 >= size;
+    out.push(current.c);
+  };
+  for (const k of base) {
+    const openTime = Math.floor(k.openTime / size) * size;
+    if (!current || current.c.openTime !== openTime) {
+      flush();
+      current = {
+        c: { openTime, closeTime: openTime + size, open: k.open, high: k.high, low: k.low, close: k.close, volume: '0', isComplete: false },
+        volumes: [k.volume],
+        minutes: 1,
+      };
+      continue;
+    }
+    if (compareDecimal(k.high, current.c.high) > 0) current.c.high = k.high;
+    if (compareDecimal(k.low, current.c.low) < 0) current.c.low = k.low;
+    current.c.close = k.close;
+    current.volumes.push(k.volume);
+    current.minutes += 1;
+  }
+  flush();
+  return out;
+}
+
+export async function marketData(
+  bus: MessageBus,
+  feed: FeedSnapshot | null,
+  input: { symbol: string; timeframes: readonly MarketTimeframe[]; limit: number },
+): Promise<MarketDataResponse | null> {
+  const response: MarketDataResponse = {
+    symbol: input.symbol,
+    venue: null,
+    lastPrice: null,
+    lastTradeTime: null,
+    bid: null,
+    ask: null,
+    bookTime: null,
+    candles: {},
+    feed: feedResponse(feed),
+  };
+  const maxMinutes = Math.max(1, ...input.timeframes.map((tf) => TF_MS[tf] / 60_000));
+  const [trades, books, candleEntries] = await Promise.all([
+    bus.readLatest(Streams.trades(input.symbol), 1),
+    bus.readLatest(Streams.bookTicker(input.symbol), 1),
+    bus.readLatest(Streams.candles(input.symbol), Math.min(MAX_BASE_CANDLES, maxMinutes * (input.limit + 1))),
+  ]);
+  const base: MarketCandleClosedV1[] = [];
+  for (const e of candleEntries) if (isMessage(e.envelope, MessageType.candleClosed)) base.push(e.envelope.payload);
+  base.sort((a, b) => a.openTime - b.openTime);
+  for (const tf of input.timeframes) response.candles[tf] = aggregateCandles(base, tf).slice(-input.limit);
+
+  if (base.length === 0 && trades.length === 0 && books.length === 0) return null;
+  const trade = trades[0]?.envelope;
+  if (trade && isMessage(trade, MessageType.trade)) {
+    response.venue = trade.payload.venue;
+    response.lastPrice = trade.payload.price;
+    response.lastTradeTime = trade.payload.time;
+  }
+  const lastCandle = base[base.length - 1];
+  if (lastCandle) response.venue ??= lastCandle.venue;
+  if (lastCandle && (response.lastTradeTime === null || lastCandle.closeTime > response.lastTradeTime)) {
+    response.lastPrice = lastCandle.close;
+    response.lastTradeTime = lastCandle.closeTime;
+  }
+  const book = books[0]?.envelope;
+  if (book && isMessage(book, MessageType.bookTicker)) {
+    response.venue ??= book.payload.venue;
+    response.bid = book.payload.bidPrice;
+    response.ask = book.payload.askPrice;
+    response.bookTime = book.payload.time;
+  }
+  return response;
+}

@@ -1,0 +1,228 @@
+import type {
+  OrderDto,
+  StrategyStatsResponse,
+  StrategyStatusResponse,
+  StrategySummaryDto,
+  TradeDto,
+} from '@btc-research/contracts';
+import type { StrategyRecord, StrategyState, StrategyStore, TradeRecord } from '@btc-research/platform';
+import { addDecimals, compareDecimal, formatDecimal, parseDecimal, ratio, subDecimal, vwap } from '../decimal-string.js';
+
+const LAST_TRADES = 5;
+const PAGE = 1_000;
+
+function toTradeDto(t: TradeRecord): TradeDto {
+  return {
+    tradeId: t.tradeId,
+    orderId: t.orderId,
+    strategyId: t.strategyId,
+    symbol: t.symbol,
+    side: t.side,
+    quantity: t.quantity,
+    price: t.price,
+    fee: t.fee,
+    realizedPnl: t.realizedPnl,
+    reason: t.reason,
+    time: t.time,
+  };
+}
+export { toTradeDto };
+
+function equityOf(record: StrategyRecord, state: StrategyState | null): string {
+  return state?.equity ?? record.initialCash;
+}
+
+export async function summarizeStrategy(store: StrategyStore, record: StrategyRecord): Promise<StrategySummaryDto> {
+  const [state, page] = await Promise.all([store.loadState(record.id), store.listTrades(record.id, { limit: LAST_TRADES })]);
+  const tradeCount = state ? state.tradeCount : await store.countTrades(record.id);
+  const equity = equityOf(record, state);
+  const pnl = subDecimal(equity, record.initialCash);
+  return {
+    id: record.id,
+    name: record.name,
+    configName: record.configName,
+    symbol: record.symbol,
+    status: record.status,
+    error: record.error,
+    initialCash: record.initialCash,
+    equity,
+    cash: state?.cash ?? record.initialCash,
+    pnl,
+    pnlPct: ratio(pnl, record.initialCash) * 100,
+    realizedPnl: state?.realizedPnl ?? '0',
+    unrealizedPnl: state?.unrealizedPnl ?? '0',
+    positionQty: state?.positionQty ?? '0',
+    lastPrice: state?.lastPrice ?? null,
+    tradeCount,
+    lastTrades: page.items.map(toTradeDto),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+export async function strategyStatus(store: StrategyStore, record: StrategyRecord): Promise<StrategyStatusResponse> {
+  const state = await store.loadState(record.id);
+  const equity = equityOf(record, state);
+  return {
+    id: record.id,
+    name: record.name,
+    configName: record.configName,
+    symbol: record.symbol,
+    status: record.status,
+    error: record.error,
+    isHealthy: (record.status === 'running' || record.status === 'warming-up' || record.status === 'starting') && record.error === null,
+    lastCandleCloseTime: state?.lastCandleCloseTime ?? null,
+    stateTime: state?.time ?? null,
+    equity,
+    pnl: subDecimal(equity, record.initialCash),
+    tradeCount: state ? state.tradeCount : await store.countTrades(record.id),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+/** Every trade in [from, to), newest first, following the store's cursor. */
+export async function* allTrades(store: StrategyStore, id: string, range: { from?: number; to?: number }): AsyncGenerator<TradeRecord> {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await store.listTrades(id, { limit: PAGE, ...(cursor !== undefined ? { cursor } : {}), ...range });
+    for (const t of page.items) yield t;
+    if (page.nextCursor === null || page.items.length === 0) return;
+    cursor = page.nextCursor;
+  }
+}
+
+/** Largest peak-to-trough fall of the equity curve, in percent of the peak. */
+export function maxDrawdownPct(points: readonly { equity: string }[]): number {
+  let peak: bigint | null = null;
+  let worst = 0;
+  for (const p of points) {
+    const v = parseDecimal(p.equity);
+    if (peak === null || v > peak) peak = v;
+    if (peak > 0n) {
+      const dd = Number(((peak - v) * 1_000_000_000n) / peak) / 1e7;
+      if (dd > worst) worst = dd;
+    }
+  }
+  return worst;
+}
+
+export async function strategyStats(store: StrategyStore, record: StrategyRecord, now: number): Promise<StrategyStatsResponse> {
+  const [state, equityPoints] = await Promise.all([store.loadState(record.id), store.listEquity(record.id, 0, 100_000)]);
+  const wins: string[] = [];
+  const losses: string[] = [];
+  let tradeCount = 0;
+  for await (const t of allTrades(store, record.id, {})) {
+    tradeCount += 1;
+    const c = compareDecimal(t.realizedPnl, '0');
+    if (c > 0) wins.push(t.realizedPnl);
+    else if (c < 0) losses.push(t.realizedPnl);
+  }
+  const equity = equityOf(record, state);
+  const totalPnl = subDecimal(equity, record.initialCash);
+  const grossWin = addDecimals(wins);
+  const grossLoss = addDecimals(losses);
+  const closed = wins.length + losses.length;
+  return {
+    id: record.id,
+    asOf: state?.time ?? now,
+    initialCash: record.initialCash,
+    equity,
+    cash: state?.cash ?? record.initialCash,
+    positionQty: state?.positionQty ?? '0',
+    avgEntryPrice: state?.avgEntryPrice ?? '0',
+    lastPrice: state?.lastPrice ?? null,
+    totalPnl,
+    realizedPnl: state?.realizedPnl ?? '0',
+    unrealizedPnl: state?.unrealizedPnl ?? '0',
+    feesPaid: state?.feesPaid ?? '0',
+    totalReturnPct: ratio(totalPnl, record.initialCash) * 100,
+    tradeCount: state ? Math.max(state.tradeCount, tradeCount) : tradeCount,
+    closedTrades: closed,
+    winningTrades: wins.length,
+    losingTrades: losses.length,
+    winRatePct: closed > 0 ? (wins.length / closed) * 100 : null,
+    profitFactor: losses.length > 0 ? Math.abs(ratio(grossWin, grossLoss)) : null,
+    averageWin: wins.length > 0 ? formatDecimal(parseDecimal(grossWin) / BigInt(wins.length)) : null,
+    averageLoss: losses.length > 0 ? formatDecimal(parseDecimal(grossLoss) / BigInt(losses.length)) : null,
+    maxDrawdownPct: maxDrawdownPct(equityPoints),
+    equityPoints: equityPoints.length,
+  };
+}
+
+interface QualityFields {
+  decisionPrice?: unknown;
+  arrivalMid?: unknown;
+  slippageBps?: unknown;
+  latencyMs?: unknown;
+  levelsUsed?: unknown;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? v : null;
+}
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * Orders of a strategy, rebuilt from its fills (grouped by orderId), newest first. Fill quality comes
+ * from the fills: VWAP and fill count always; decision price, arrival mid, slippage, latency and book
+ * levels when the paper-trader recorded them on the fill (`quality`), else null.
+ */
+export async function strategyOrders(store: StrategyStore, id: string, limit: number): Promise<OrderDto[]> {
+  const groups = new Map<string, TradeRecord[]>();
+  for await (const t of allTrades(store, id, {})) {
+    const g = groups.get(t.orderId);
+    if (g) g.push(t);
+    else {
+      if (groups.size >= limit) break;
+      groups.set(t.orderId, [t]);
+    }
+  }
+  const orders: OrderDto[] = [];
+  for (const [orderId, fills] of groups) {
+    const first = fills.reduce((a, b) => (b.time < a.time ? b : a));
+    const last = fills.reduce((a, b) => (b.time > a.time ? b : a));
+    const q = ((first as unknown as { quality?: QualityFields }).quality ?? {}) as QualityFields;
+    orders.push({
+      orderId,
+      symbol: first.symbol,
+      side: first.side,
+      status: 'filled',
+      quantity: addDecimals(fills.map((f) => f.quantity)),
+      fee: addDecimals(fills.map((f) => f.fee)),
+      realizedPnl: addDecimals(fills.map((f) => f.realizedPnl)),
+      reason: first.reason,
+      firstFillTime: first.time,
+      lastFillTime: last.time,
+      fillQuality: {
+        vwap: vwap(fills),
+        fills: fills.length,
+        decisionPrice: str(q.decisionPrice),
+        arrivalMid: str(q.arrivalMid),
+        slippageBps: num(q.slippageBps),
+        latencyMs: num(q.latencyMs),
+        levelsUsed: num(q.levelsUsed),
+      },
+    });
+  }
+  return orders;
+}
+
+const CSV_COLUMNS = ['time', 'tradeId', 'orderId', 'strategyId', 'symbol', 'side', 'quantity', 'price', 'fee', 'realizedPnl', 'reason'] as const;
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  // quote when needed; prefix formula-like cells so spreadsheets do not evaluate them
+  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+export function tradesCsvHeader(): string {
+  return `${CSV_COLUMNS.join(',')}\n`;
+}
+
+export function tradeCsvRow(t: TradeRecord): string {
+  return `${CSV_COLUMNS.map((c) => csvCell(t[c])).join(',')}\n`;
+}

@@ -1,0 +1,35 @@
+import { ApiErrorBody, ConfigsAvailableResponse, ValidateConfigBody, ValidateConfigResponse } from '@btc-research/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { RouteOptions } from '../../context.js';
+import { listConfigs, toValidateResponse } from '../../read-model/config-catalog.js';
+import { validateStrategyYaml } from '../../read-model/config-validator.js';
+
+const errors = { 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody, 413: ApiErrorBody, 415: ApiErrorBody, 429: ApiErrorBody, 500: ApiErrorBody };
+const tags = ['configs'];
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
+
+export const configRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
+  // raw YAML bodies are accepted as text
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string', bodyLimit: 256_000 }, (_request, body, done) => done(null, { yaml: body }));
+
+  app.get(
+    '/configs/available',
+    { schema: { tags, summary: 'Strategy configs in config/, each validated', response: { 200: ConfigsAvailableResponse, ...errors } } },
+    async () => ({ items: await listConfigs(ctx.configDir) }),
+  );
+
+  app.post(
+    '/configs/validate',
+    {
+      schema: {
+        tags,
+        summary: 'Validate a strategy config: every problem with its line and column',
+        description: 'Send `{"yaml": "..."}` as JSON, or the YAML itself with Content-Type application/yaml.',
+        body: ValidateConfigBody,
+        response: { 200: ValidateConfigResponse, ...errors },
+      },
+    },
+    async (request) => toValidateResponse(validateStrategyYaml(request.body.yaml, 'request.yaml')),
+  );
+};
+

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { JsonStrategyStore, RedisBus, waitFor } from '@btc-research/platform';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApiServer, type ApiServerHandle } from '../../service.js';
+import { devAuth, feedStatus, fill, flushRedisDb, publishFeed, publishFill, publishStatus, redisUrlFor, testLogger } from '../../test-support/harness.js';
+import { SseClient } from '../../test-support/sse-client.js';
+
+const REDIS_URL = redisUrlFor(11);
+let server: ApiServerHandle;
+let bus: RedisBus;
+let store: JsonStrategyStore;
+let dataDir: string;
+
+beforeAll(async () => {
+  await flushRedisDb(REDIS_URL);
+  dataDir = await mkdtemp(join(tmpdir(), 'api-events-'));
+  bus = new RedisBus({ redisUrl: REDIS_URL, logger: testLogger });
+  store = new JsonStrategyStore({ dataDir });
+  await publishFeed(bus, feedStatus({ state: 'connecting' }));
+  server = await startApiServer({
+    host: '127.0.0.1',
+    port: 0,
+    bus,
+    store,
+    configDir: dataDir,
+    logger: testLogger,
+    auth: devAuth({ isReadOpen: false }),
+    rateLimit: { max: 1_000, timeWindowMs: 60_000 },
+    collectDefaultMetrics: false,
+  });
+});
+afterAll(async () => {
+  await server.close();
+  await bus.close();
+  await store.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('GET /api/v1/events (Server-Sent Events)', () => {
+  it('streams the feed snapshot, then fills, status and feed events from the bus', async () => {
+    const sse = await SseClient.open(`${server.url}/api/v1/events?strategyId=sse-one`, { 'x-api-key': 'btc-research-dev-key' });
+    try {
+      expect(sse.response?.statusCode).toBe(200);
+      expect(sse.response?.headers['content-type']).toContain('text/event-stream');
+      const snapshot = await waitFor(() => sse.events.find((e) => e.event === 'feed-snapshot'), { what: 'feed snapshot' });
+      expect(JSON.parse(snapshot.data)).toMatchObject({ available: true, isSimulated: true, status: { state: 'connecting' } });
+
+      await publishFill(bus, fill('other-strategy', 1));
+      await publishFill(bus, fill('sse-one', 2));
+      await publishStatus(bus, 'sse-one', 'running');
+      await publishFeed(bus, feedStatus({ state: 'live' }));
+
+      await waitFor(() => sse.events.filter((e) => ['fill', 'status', 'feed'].includes(e.event)).length >= 3, { what: 'three live events' });
+      const fills = sse.events.filter((e) => e.event === 'fill').map((e) => JSON.parse(e.data));
+      expect(fills).toHaveLength(1);
+      expect(fills[0]).toMatchObject({ kind: 'fill', strategyId: 'sse-one', type: 'strategy.order.filled', payload: { tradeId: 't-2' } });
+      const status = sse.events.find((e) => e.event === 'status');
+      expect(JSON.parse(status?.data ?? '{}')).toMatchObject({ payload: { status: 'running' } });
+      expect(status?.id).toMatch(/^exec:evt\|\d+-\d+$/);
+      const feed = sse.events.find((e) => e.event === 'feed');
+      expect(JSON.parse(feed?.data ?? '{}')).toMatchObject({ payload: { state: 'live', isSimulated: true } });
+    } finally {
+      sse.close();
+    }
+  });
+
+  it('replays events after Last-Event-ID', async () => {
+    const first = await SseClient.open(`${server.url}/api/v1/events?types=fill&strategyId=replay-one`, { 'x-api-key': 'btc-research-dev-key' });
+    await publishFill(bus, fill('replay-one', 1));
+    const firstFill = await waitFor(() => first.events.find((e) => e.event === 'fill'), { what: 'first fill' });
+    first.close();
+    await publishFill(bus, fill('replay-one', 2));
+    await publishFill(bus, fill('replay-one', 3));
+    const second = await SseClient.open(`${server.url}/api/v1/events?types=fill&strategyId=replay-one`, {
+      'x-api-key': 'btc-research-dev-key',
+      'last-event-id': firstFill.id ?? '',
+    });
+    try {
+      const replayed = await waitFor(() => {
+        const ids = second.events.filter((e) => e.event === 'fill').map((e) => JSON.parse(e.data).payload.tradeId as string);
+        return ids.length >= 2 ? ids : null;
+      }, { what: 'replayed fills' });
+      expect(replayed).toEqual(['t-2', 't-3']);
+    } finally {
+      second.close();
+    }
+  });
+
+  it('accepts the key as a query parameter (EventSource cannot set headers) and refuses without one', async () => {
+    const withQuery = await SseClient.open(`${server.url}/api/v1/events?api_key=btc-research-dev-key`);
+    expect(withQuery.response?.statusCode).toBe(200);
+    withQuery.close();
+    const without = await SseClient.open(`${server.url}/api/v1/events`);
+    expect(without.response?.statusCode).toBe(401);
+    without.close();
+    const badType = await SseClient.open(`${server.url}/api/v1/events?types=fill,bogus`, { 'x-api-key': 'btc-research-dev-key' });
+    expect(badType.response?.statusCode).toBe(400);
+    badType.close();
+  });
+});
+
+describe('GET /api/v1/events/ws (WebSocket)', () => {
+  it('sends the feed snapshot, then the strategy events as JSON messages', async () => {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/events/ws?strategyId=ws-one&types=fill,equity,status,feed`, {
+      headers: { 'x-api-key': 'btc-research-dev-key' },
+    });
+    const messages: { kind: string; payload?: { tradeId?: string; status?: string } }[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+    try {
+      await waitFor(() => messages.find((m) => m.kind === 'feed-snapshot'), { what: 'ws feed snapshot' });
+      await publishFill(bus, fill('ws-one', 4));
+      await publishStatus(bus, 'ws-one', 'stopped');
+      await waitFor(() => messages.some((m) => m.kind === 'status'), { what: 'ws status event' });
+      expect(messages.find((m) => m.kind === 'fill')?.payload?.tradeId).toBe('t-4');
+      expect(messages.find((m) => m.kind === 'status')?.payload?.status).toBe('stopped');
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('refuses the upgrade without credentials when reads are closed', async () => {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/events/ws`);
+    const status = await new Promise<number>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+      ws.on('error', () => undefined);
+    });
+    ws.terminate();
+    expect(status).toBe(401);
+  });
+});

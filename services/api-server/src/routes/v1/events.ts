@@ -1,0 +1,150 @@
+import { ApiErrorBody, LiveEventKind, LiveEventsQuery, Streams, type LiveEventKind as Kind } from '@btc-research/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ApiError } from '../../errors.js';
+import { ApiErrorCode } from '@btc-research/contracts';
+import type { ApiContext, RouteOptions } from '../../context.js';
+import { toLiveEvent, type LiveEvent } from '../../live/event-hub.js';
+import { feedResponse } from '../../read-model/market-read-model.js';
+
+const HEARTBEAT_MS = 15_000;
+const REPLAY_MAX = 1_000;
+const tags = ['live'];
+
+interface Filter {
+  strategyId: string | undefined;
+  kinds: ReadonlySet<Kind>;
+}
+
+function parseFilter(query: { strategyId?: string | undefined; types?: string | undefined }): Filter {
+  const kinds = new Set<Kind>();
+  if (query.types !== undefined && query.types.trim() !== '') {
+    for (const raw of query.types.split(',')) {
+      const k = LiveEventKind.safeParse(raw.trim());
+      if (!k.success) throw new ApiError(400, ApiErrorCode.validationFailed, `unknown event type "${raw.trim()}" (use ${LiveEventKind.options.join(', ')})`);
+      kinds.add(k.data);
+    }
+  } else for (const k of LiveEventKind.options) kinds.add(k);
+  return { strategyId: query.strategyId, kinds };
+}
+
+function matches(filter: Filter, event: LiveEvent): boolean {
+  if (!filter.kinds.has(event.kind)) return false;
+  return event.kind === 'feed' || filter.strategyId === undefined || event.strategyId === filter.strategyId;
+}
+
+/** The wire form of a live event (SSE data and WebSocket message). */
+export function eventMessage(event: LiveEvent): { kind: Kind; cursor: string; strategyId: string | null; type: string; tsEvent: number; payload: unknown } {
+  return { kind: event.kind, cursor: event.cursor, strategyId: event.strategyId, type: event.envelope.type, tsEvent: event.envelope.tsEvent, payload: event.envelope.payload };
+}
+
+/** Entries after a client's Last-Event-ID ("<stream>|<id>"), so a reconnecting EventSource misses nothing. */
+async function replayAfter(ctx: ApiContext, lastEventId: string | undefined): Promise<LiveEvent[]> {
+  if (!lastEventId) return [];
+  const sep = lastEventId.indexOf('|');
+  const stream = lastEventId.slice(0, sep);
+  const id = lastEventId.slice(sep + 1);
+  if (sep < 0 || stream !== Streams.strategyEvents() || !/^\d+-\d+$/.test(id)) return [];
+  const entries = await ctx.bus.read(stream, id, REPLAY_MAX);
+  return entries.map(toLiveEvent).filter((e): e is LiveEvent => e !== null);
+}
+
+/**
+ * Live events for the dashboard and scripts: strategy fills, equity, status and the feed status.
+ * GET /events is Server-Sent Events; GET /events/ws is the same stream over WebSocket.
+ */
+export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
+  const openStreams = new Set<{ end(): void }>();
+  app.addHook('preClose', async () => {
+    for (const s of openStreams) s.end();
+    openStreams.clear();
+  });
+  app.get(
+    '/events',
+    {
+      config: { rateLimit: false },
+      schema: {
+        tags,
+        summary: 'Server-Sent Events: strategy fills, equity, status and feed status',
+        description:
+          'Events are named fill, equity, status, feed; data is JSON {kind, cursor, strategyId, type, tsEvent, payload}. Sends the current feed status first. Supports Last-Event-ID. Browsers may pass access_token or api_key as query parameters.',
+        querystring: LiveEventsQuery.extend({}).loose(),
+        response: { 200: z.string().describe('text/event-stream'), 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const filter = parseFilter(request.query);
+      const lastEventId = typeof request.headers['last-event-id'] === 'string' ? request.headers['last-event-id'] : undefined;
+      const backlog = await replayAfter(ctx, lastEventId);
+      const raw = reply.raw;
+      reply.hijack();
+      raw.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-request-id': String(request.id),
+      });
+      const write = (event: LiveEvent): void => {
+        if (!matches(filter, event)) return;
+        raw.write(`id: ${event.cursor}\nevent: ${event.kind}\ndata: ${JSON.stringify(eventMessage(event))}\n\n`);
+        ctx.metrics.liveEventsSent.inc({ kind: event.kind });
+      };
+      raw.write(`retry: 2000\n: connected\n\n`);
+      if (filter.kinds.has('feed')) raw.write(`event: feed-snapshot\ndata: ${JSON.stringify(feedResponse(ctx.hub.latestFeed))}\n\n`);
+      for (const e of backlog) write(e);
+      const unsubscribe = ctx.hub.subscribe(write);
+      const heartbeat = setInterval(() => raw.write(`: heartbeat ${ctx.now()}\n\n`), HEARTBEAT_MS);
+      ctx.metrics.liveClients.inc({ transport: 'sse' });
+      const done = (): void => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        ctx.metrics.liveClients.dec({ transport: 'sse' });
+      };
+      openStreams.add(raw);
+      raw.once('close', () => {
+        openStreams.delete(raw);
+        done();
+      });
+    },
+  );
+
+  app.get(
+    '/events/ws',
+    {
+      websocket: true,
+      config: { rateLimit: false },
+      schema: {
+        tags,
+        summary: 'WebSocket: the same live events as /events, one JSON message each',
+        description: 'First message: {kind:"feed-snapshot", feed}. Then {kind, cursor, strategyId, type, tsEvent, payload} per event.',
+        querystring: LiveEventsQuery.extend({}).loose(),
+      },
+    },
+    (socket, request) => {
+      let filter: Filter;
+      try {
+        filter = parseFilter(request.query as { strategyId?: string; types?: string });
+      } catch (error) {
+        socket.close(1008, error instanceof Error ? error.message.slice(0, 120) : 'bad request');
+        return;
+      }
+      const send = (event: LiveEvent): void => {
+        if (!matches(filter, event) || socket.readyState !== socket.OPEN) return;
+        socket.send(JSON.stringify(eventMessage(event)));
+        ctx.metrics.liveEventsSent.inc({ kind: event.kind });
+      };
+      socket.send(JSON.stringify({ kind: 'feed-snapshot', feed: feedResponse(ctx.hub.latestFeed) }));
+      const unsubscribe = ctx.hub.subscribe(send);
+      const ping = setInterval(() => socket.ping(), HEARTBEAT_MS);
+      ctx.metrics.liveClients.inc({ transport: 'ws' });
+      socket.on('message', () => undefined);
+      socket.once('close', () => {
+        clearInterval(ping);
+        unsubscribe();
+        ctx.metrics.liveClients.dec({ transport: 'ws' });
+      });
+    },
+  );
+};

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FeedStatusResponse, MarketDataResponse, MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
+import { waitFor } from '@btc-research/platform';
+import { createHarness, feedStatus, flushRedisDb, publishFeed, redisUrlFor, type Harness } from '../../test-support/harness.js';
+
+const REDIS_URL = redisUrlFor(10);
+let h: Harness;
+
+beforeAll(async () => {
+  await flushRedisDb(REDIS_URL);
+  h = await createHarness(REDIS_URL);
+});
+afterAll(async () => h.close());
+
+describe('GET /api/v1/market/feed', () => {
+  it('says unavailable before any feed status, then returns the latest status from the bus', async () => {
+    const before = await h.app.inject({ url: '/api/v1/market/feed' });
+    expect(before.statusCode).toBe(200);
+    expect(before.json()).toEqual({ available: false, isSimulated: false, status: null, receivedAt: null });
+
+    await publishFeed(h.bus, feedStatus({ state: 'connecting' }), 1_000);
+    await publishFeed(h.bus, feedStatus({ state: 'live', lagMs: 5 }), 2_000);
+    const body = await waitFor(async () => {
+      const res = await h.app.inject({ url: '/api/v1/market/feed' });
+      const parsed = FeedStatusResponse.parse(res.json());
+      return parsed.status?.state === 'live' ? parsed : null;
+    }, { what: 'the live feed status' });
+    expect(body).toMatchObject({ available: true, isSimulated: true, receivedAt: 2_000, status: { source: 'simulated', requestedSource: 'auto', lagMs: 5 } });
+  });
+});
+
+describe('GET /api/v1/market/data/:symbol', () => {
+  beforeAll(async () => {
+    const base = 1_700_000_000_000 - (1_700_000_000_000 % 3_600_000);
+    for (let i = 0; i < 70; i++) {
+      const openTime = base + i * 60_000;
+      const price = 40_000 + i;
+      await h.bus.publish(
+        Streams.candles('BTCUSDT'),
+        makeEnvelope({
+          type: MessageType.candleClosed,
+          id: `c-${i}`,
+          source: 'stream-manager',
+          tsEvent: openTime + 60_000,
+          tsInit: openTime + 60_000,
+          payload: {
+            venue: 'SIMULATED',
+            symbol: 'BTCUSDT',
+            timeframe: '1m',
+            openTime,
+            closeTime: openTime + 60_000,
+            open: `${price}`,
+            high: `${price + 10}`,
+            low: `${price - 10}`,
+            close: `${price + 1}`,
+            volume: '1.5',
+            synthetic: false,
+            origin: 'simulated',
+          },
+        }),
+        StreamRetention.candles,
+      );
+    }
+    const t = base + 70 * 60_000;
+    await h.bus.publish(
+      Streams.bookTicker('BTCUSDT'),
+      makeEnvelope({
+        type: MessageType.bookTicker,
+        id: 'book-1',
+        source: 'stream-manager',
+        tsEvent: t,
+        tsInit: t,
+        payload: { venue: 'SIMULATED', symbol: 'BTCUSDT', bidPrice: '40070.5', bidQty: '1', askPrice: '40071', askQty: '2', time: t },
+      }),
+      StreamRetention.bookTicker,
+    );
+  });
+
+  it('returns last price, bid/ask and candles aggregated per timeframe', async () => {
+    const res = await h.app.inject({ url: '/api/v1/market/data/BTCUSDT?timeframes=1m,5m,1h&limit=3' });
+    expect(res.statusCode).toBe(200);
+    const body = MarketDataResponse.parse(res.json());
+    expect(body).toMatchObject({ symbol: 'BTCUSDT', venue: 'SIMULATED', lastPrice: '40070', bid: '40070.5', ask: '40071' });
+    expect(body.candles['1m']).toHaveLength(3);
+    expect(body.candles['5m']?.at(-1)).toMatchObject({ isComplete: true, volume: '7.5', open: '40065', close: '40070', high: '40079', low: '40055' });
+    const hours = body.candles['1h'] ?? [];
+    expect(hours).toHaveLength(2);
+    expect(hours[0]).toMatchObject({ isComplete: true, volume: '90', open: '40000', close: '40060' });
+    expect(hours[1]).toMatchObject({ isComplete: false, volume: '15' });
+  });
+
+  it('404s for a symbol without data and 400s for a malformed symbol or timeframe', async () => {
+    expect((await h.app.inject({ url: '/api/v1/market/data/ETHUSDT' })).statusCode).toBe(404);
+    const bad = await h.app.inject({ url: '/api/v1/market/data/btc-usdt' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+    const tf = await h.app.inject({ url: '/api/v1/market/data/BTCUSDT?timeframes=1m,7m' });
+    expect(tf.statusCode).toBe(400);
+    expect(tf.json().error.message).toContain('7m');
+  });
+});

@@ -1,0 +1,136 @@
+import {
+  ActiveStrategiesResponse,
+  ApiErrorBody,
+  EquityQuery,
+  EquityResponse,
+  OrdersQuery,
+  OrdersResponse,
+  PositionsResponse,
+  StrategyIdParams,
+  StrategyStatsResponse,
+  StrategyStatusResponse,
+  TradesQuery,
+  TradesResponse,
+} from '@btc-research/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireStrategy, type RouteOptions } from '../../context.js';
+import {
+  allTrades,
+  strategyOrders,
+  strategyStats,
+  strategyStatus,
+  summarizeStrategy,
+  toTradeDto,
+  tradeCsvRow,
+  tradesCsvHeader,
+} from '../../read-model/strategy-read-model.js';
+
+const errors = { 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 429: ApiErrorBody, 500: ApiErrorBody };
+const tags = ['strategies'];
+
+/** Read routes of /api/v1/strategies: the dashboard's and scripts' view of every strategy. */
+export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
+  app.get(
+    '/strategies/active',
+    {
+      schema: {
+        tags,
+        summary: 'Every strategy in the store with status, equity, PnL, trade count and last trades',
+        response: { 200: ActiveStrategiesResponse, ...errors },
+      },
+    },
+    async () =>
+      ctx.cache.get('active', async () => {
+        const records = await ctx.store.listStrategies();
+        const items = await Promise.all(records.map((r) => summarizeStrategy(ctx.store, r)));
+        items.sort((a, b) => a.id.localeCompare(b.id));
+        return { items, asOf: ctx.now() };
+      }) as Promise<ActiveStrategiesResponse>,
+  );
+
+  app.get(
+    '/strategies/:id/status',
+    { schema: { tags, summary: 'Health and headline performance of one strategy', params: StrategyIdParams, response: { 200: StrategyStatusResponse, ...errors } } },
+    async (request) => strategyStatus(ctx.store, await requireStrategy(ctx, request.params.id)),
+  );
+
+  app.get(
+    '/strategies/:id/stats',
+    { schema: { tags, summary: 'Performance statistics, live', params: StrategyIdParams, response: { 200: StrategyStatsResponse, ...errors } } },
+    async (request) => {
+      const id = request.params.id;
+      return ctx.cache.get(`strategy:${id}:stats`, async () => strategyStats(ctx.store, await requireStrategy(ctx, id), ctx.now())) as Promise<StrategyStatsResponse>;
+    },
+  );
+
+  app.get(
+    '/strategies/:id/trades',
+    {
+      schema: {
+        tags,
+        summary: 'Trade history, newest first, with cursor pagination and time filters; format=csv exports the range',
+        params: StrategyIdParams,
+        querystring: TradesQuery,
+        response: { 200: TradesResponse.or(z.string().describe('text/csv when format=csv')), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      await requireStrategy(ctx, id);
+      const { limit, cursor, from, to, format } = request.query;
+      const range = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+      if (format === 'csv' || (request.headers.accept ?? '').startsWith('text/csv')) {
+        let csv = tradesCsvHeader();
+        for await (const t of allTrades(ctx.store, id, range)) csv += tradeCsvRow(t);
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${id}-trades.csv"`)
+          .serializer((s: unknown) => String(s))
+          .send(csv);
+      }
+      const page = await ctx.store.listTrades(id, { limit, ...(cursor !== undefined ? { cursor } : {}), ...range });
+      return { items: page.items.map(toTradeDto), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/strategies/:id/positions',
+    { schema: { tags, summary: 'Current positions', params: StrategyIdParams, response: { 200: PositionsResponse, ...errors } } },
+    async (request) => {
+      await requireStrategy(ctx, request.params.id);
+      const positions = await ctx.store.loadPositions(request.params.id);
+      return {
+        items: positions.map((p) => ({
+          symbol: p.symbol,
+          quantity: p.quantity,
+          averagePrice: p.averagePrice,
+          unrealizedPnl: p.unrealizedPnl,
+          realizedPnl: p.realizedPnl,
+          updatedAt: p.updatedAt,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/strategies/:id/orders',
+    {
+      schema: { tags, summary: 'Orders rebuilt from fills, newest first, with fill quality', params: StrategyIdParams, querystring: OrdersQuery, response: { 200: OrdersResponse, ...errors } },
+    },
+    async (request) => {
+      await requireStrategy(ctx, request.params.id);
+      return { items: await strategyOrders(ctx.store, request.params.id, request.query.limit) };
+    },
+  );
+
+  app.get(
+    '/strategies/:id/equity',
+    { schema: { tags, summary: 'Equity curve, oldest first', params: StrategyIdParams, querystring: EquityQuery, response: { 200: EquityResponse, ...errors } } },
+    async (request) => {
+      await requireStrategy(ctx, request.params.id);
+      const points = await ctx.store.listEquity(request.params.id, request.query.since, request.query.limit);
+      return { items: points.map((p) => ({ time: p.time, equity: p.equity })) };
+    },
+  );
+};

@@ -1,0 +1,41 @@
+import { Redis } from 'ioredis';
+import { buildApiApp, type ApiAppDeps } from './app.js';
+import type { RateLimitConfig } from './plugins/rate-limit.js';
+
+export interface StartApiServerDeps extends Omit<ApiAppDeps, 'rateLimit'> {
+  host: string;
+  port: number;
+  rateLimit: Omit<RateLimitConfig, 'redis'> & {
+    /** distributed mode: rate-limit counters in this Redis, shared by every api-server instance */
+    redisUrl?: string | undefined;
+  };
+}
+
+export interface ApiServerHandle {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the app and listens. Never reads env or process (main.ts does), so tests call it directly. */
+export async function startApiServer(deps: StartApiServerDeps): Promise<ApiServerHandle> {
+  const { host, port, rateLimit, ...rest } = deps;
+  const redis = rateLimit.redisUrl ? new Redis(rateLimit.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 2_000 }) : undefined;
+  const app = await buildApiApp({ ...rest, rateLimit: { max: rateLimit.max, timeWindowMs: rateLimit.timeWindowMs, ...(redis ? { redis } : {}) } });
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await app.close();
+    redis?.disconnect();
+    throw error;
+  }
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${boundPort}`,
+    async close() {
+      await app.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

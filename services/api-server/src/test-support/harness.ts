@@ -1,0 +1,194 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import {
+  MessageType,
+  StreamRetention,
+  Streams,
+  makeEnvelope,
+  type MarketFeedStatusV1,
+  type StrategyFillV1,
+  type StrategyStatusValue,
+} from '@btc-research/contracts';
+import { JsonStrategyStore, RedisBus, createLogger, type MessageBus, type StrategyRecord } from '@btc-research/platform';
+import { buildApiApp, type ApiAppDeps } from '../app.js';
+import { DEFAULT_DEV_API_KEY, type AuthConfig } from '../auth/auth-config.js';
+
+/**
+ * Each api-server test file uses its own Redis database (the bus's stream names are fixed), flushed
+ * when the file starts, so files can run in parallel with each other and with other packages' suites.
+ */
+export function redisUrlFor(db: number): string {
+  const base = new URL(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+  base.pathname = `/${db}`;
+  return base.toString();
+}
+
+export async function flushRedisDb(url: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+  try {
+    await redis.flushdb();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export const CONTROL_KEY = 'control-key-0123456789abcdef';
+export const READ_KEY = 'read-only-key-0123456789abcdef';
+export const TEST_SECRET = 'test-secret-Zq8vP3nX0rT6yB1wL5kM9cJ2hF7dG4sA';
+
+export function devAuth(overrides: Partial<AuthConfig> = {}): AuthConfig {
+  return {
+    mode: 'api-key',
+    apiKeys: [
+      { key: DEFAULT_DEV_API_KEY, scopes: ['read', 'control'] },
+      { key: CONTROL_KEY, scopes: ['read', 'control'] },
+      { key: READ_KEY, scopes: ['read'] },
+    ],
+    isReadOpen: true,
+    jwtSecret: TEST_SECRET,
+    accessTokenTtlS: 900,
+    refreshTokenTtlS: 3_600,
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  app: FastifyInstance;
+  bus: MessageBus;
+  store: JsonStrategyStore;
+  dataDir: string;
+  configDir: string;
+  close(): Promise<void>;
+}
+
+export const testLogger = createLogger('api-server:test', { level: 'silent' });
+
+export async function createHarness(
+  redisUrl: string,
+  overrides: Partial<Omit<ApiAppDeps, 'bus' | 'store' | 'logger'>> & { configDir?: string } = {},
+): Promise<Harness> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'api-data-'));
+  const configDir = overrides.configDir ?? (await mkdtemp(join(tmpdir(), 'api-config-')));
+  const bus = new RedisBus({ redisUrl, logger: testLogger });
+  const store = new JsonStrategyStore({ dataDir });
+  const app = await buildApiApp({
+    bus,
+    store,
+    configDir,
+    logger: testLogger,
+    auth: devAuth(),
+    rateLimit: { max: 10_000, timeWindowMs: 60_000 },
+    cacheTtlMs: 0,
+    collectDefaultMetrics: false,
+    ...overrides,
+  });
+  await app.ready();
+  return {
+    app,
+    bus,
+    store,
+    dataDir,
+    configDir,
+    async close() {
+      await app.close();
+      await bus.close();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+      if (!overrides.configDir) await rm(configDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function strategyRecord(id: string, overrides: Partial<StrategyRecord> = {}): StrategyRecord {
+  return {
+    id,
+    name: `Strategy ${id}`,
+    configName: `${id}.yaml`,
+    configYaml: 'name: test\n',
+    symbol: 'BTCUSDT',
+    status: 'running',
+    error: null,
+    initialCash: '10000',
+    createdAt: 1_700_000_000_000,
+    updatedAt: 1_700_000_000_000,
+    ...overrides,
+  };
+}
+
+export function fill(strategyId: string, n: number, overrides: Partial<StrategyFillV1> = {}): StrategyFillV1 {
+  return {
+    strategyId,
+    tradeId: `t-${n}`,
+    orderId: `o-${n}`,
+    symbol: 'BTCUSDT',
+    side: n % 2 === 0 ? 'buy' : 'sell',
+    quantity: '0.01',
+    price: `${40_000 + n}`,
+    fee: '0.4',
+    realizedPnl: n % 2 === 0 ? '0' : n % 4 === 1 ? '12.5' : '-3.25',
+    reason: n % 2 === 0 ? 'entry_long' : 'exit_long',
+    time: 1_700_000_000_000 + n * 60_000,
+    ...overrides,
+  };
+}
+
+export const feedStatus = (overrides: Partial<MarketFeedStatusV1> = {}): MarketFeedStatusV1 => ({
+  source: 'simulated',
+  requestedSource: 'auto',
+  isSimulated: true,
+  state: 'live',
+  circuit: 'closed',
+  symbols: ['BTCUSDT'],
+  lastCandleCloseTime: 1_700_000_060_000,
+  lagMs: 12,
+  reconnects: 0,
+  message: 'Binance unreachable; using the simulator',
+  ...overrides,
+});
+
+let seq = 0;
+function nextId(prefix: string): string {
+  seq += 1;
+  return `${prefix}-${process.pid}-${seq}`;
+}
+
+export async function publishFeed(bus: MessageBus, status: MarketFeedStatusV1, t = Date.now()): Promise<void> {
+  await bus.publish(
+    Streams.feedStatus(),
+    makeEnvelope({ type: MessageType.feedStatus, id: nextId('feed'), source: 'stream-manager', tsEvent: t, tsInit: t, payload: status }),
+    StreamRetention.feedStatus,
+  );
+}
+
+export async function publishFill(bus: MessageBus, f: StrategyFillV1): Promise<void> {
+  await bus.publish(
+    Streams.strategyEvents(),
+    makeEnvelope({ type: MessageType.strategyFill, id: nextId('fill'), source: 'paper-trader', tsEvent: f.time, tsInit: f.time, payload: f }),
+    StreamRetention.strategyEvents,
+  );
+}
+
+export async function publishStatus(
+  bus: MessageBus,
+  strategyId: string,
+  status: StrategyStatusValue,
+  options: { causationId?: string; error?: string | null } = {},
+): Promise<void> {
+  const t = Date.now();
+  await bus.publish(
+    Streams.strategyEvents(),
+    makeEnvelope({
+      type: MessageType.strategyStatus,
+      id: nextId('status'),
+      source: 'paper-trader',
+      tsEvent: t,
+      tsInit: t,
+      ...(options.causationId !== undefined ? { causationId: options.causationId } : {}),
+      payload: { strategyId, status, error: options.error ?? null, time: t },
+    }),
+    StreamRetention.strategyEvents,
+  );
+}
