@@ -1,0 +1,76 @@
+/**
+ * `pnpm start`: the whole system.
+ *  - Embedded default (no REDIS_URL): all four services in this one process over the in-process bus,
+ *    JSON files under data/, market data from MARKET_DATA_SOURCE (default auto).
+ *  - Distributed (REDIS_URL set): each service as its own process over Redis Streams, supervised here
+ *    (a crashed service is restarted with backoff; Ctrl-C stops them all).
+ */
+import { closeInOrder, configureLogging, createBus, createLogger, createStrategyStore, runService, type Closable } from '@btc-research/platform';
+import { readEnv, toConfig } from '../services/api-server/src/config.js';
+import { startApiServer } from '../services/api-server/src/service.js';
+import { startDashboard } from '../services/dashboard/src/service.js';
+import { readPaperTraderConfig } from '../services/paper-trader/src/config.js';
+import { startPaperTrader } from '../services/paper-trader/src/service.js';
+import { readStreamManagerConfig } from '../services/stream-manager/src/config.js';
+import { startStreamManager } from '../services/stream-manager/src/service.js';
+import { superviseServices } from './supervise.js';
+
+const env = process.env;
+
+if (env['REDIS_URL']) {
+  await superviseServices(['stream-manager', 'paper-trader', 'api-server', 'dashboard'], env);
+} else {
+  await runService('btc-research', async () => {
+    const started = Date.now();
+    const apiConfig = toConfig(readEnv(env));
+    configureLogging({ level: apiConfig.logLevel, systems: apiConfig.logSystems });
+    const logger = createLogger('btc-research');
+    const bus = createBus({ logger: createLogger('bus') });
+    const store = await createStrategyStore({ dataDir: apiConfig.dataDir });
+    const closables: Closable[] = [];
+    try {
+      const api = await startApiServer({
+        host: apiConfig.host,
+        port: apiConfig.port,
+        bus,
+        store,
+        configDir: apiConfig.configDir,
+        logger: createLogger('api-server:http'),
+        auth: apiConfig.auth,
+        cors: { origins: apiConfig.corsOrigins },
+        rateLimit: apiConfig.rateLimit,
+      });
+      closables.push(api);
+      const readKey = apiConfig.auth.apiKeys.find((k) => k.scopes.includes('read'))?.key;
+      const dashboard = await startDashboard({
+        host: env['DASHBOARD_HOST'] ?? '0.0.0.0',
+        port: Number(env['DASHBOARD_PORT'] ?? 5000),
+        apiUrl: api.url,
+        apiKey: readKey,
+        logger: createLogger('dashboard'),
+      });
+      closables.unshift(dashboard);
+      const trader = await startPaperTrader({ config: readPaperTraderConfig(env), bus, store, logger: createLogger('paper-trader') });
+      closables.unshift(trader);
+      const market = await startStreamManager({ config: readStreamManagerConfig(env), bus, logger: createLogger('stream-manager') });
+      closables.unshift(market);
+      const feed = market.sources[0]?.status();
+      logger.info({ api: api.url, dashboard: dashboard.url, startupMs: Date.now() - started, marketData: feed?.source, simulated: feed?.isSimulated }, 'btc-research is up (embedded mode)');
+      process.stdout.write(
+        `\nbtc-research is up in ${((Date.now() - started) / 1000).toFixed(1)} s\n  dashboard  ${dashboard.url.replace('127.0.0.1', 'localhost')}\n  API        ${api.url.replace('127.0.0.1', 'localhost')}/api/v1  (docs at /docs)\n  market     ${feed?.isSimulated ? 'SIMULATED (built-in simulator — not real prices)' : (feed?.source ?? 'unknown')}\n  Ctrl-C stops everything; state is kept in ${apiConfig.dataDir}\n\n`,
+      );
+    } catch (err) {
+      await closeInOrder(closables);
+      await bus.close();
+      await store.close();
+      throw err;
+    }
+    return {
+      async close() {
+        await closeInOrder(closables);
+        await bus.close();
+        await store.close();
+      },
+    };
+  });
+}
