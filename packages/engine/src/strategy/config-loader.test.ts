@@ -142,6 +142,7 @@ logic:
 `;
     const e = errors(loadStrategyConfig(text, 'types.yaml'));
     expect(find(e, 'INVALID_TYPE', 'backtest.cash')).toMatchObject({ line: 9, column: 9, found: 'string "lots"', allowed: 'number' });
+    expect(find(e, 'INVALID_TYPE', 'backtest.cash').message).toBe('`backtest.cash` must be a number, found string "lots"');
     expect(find(e, 'OUT_OF_RANGE', 'backtest.commission')).toMatchObject({ line: 10, column: 15 });
     expect(find(e, 'INVALID_TYPE', 'logic.entry_long')).toMatchObject({ line: 12, column: 15 });
     expect(find(e, 'INVALID_TYPE', 'logic.entry_long').message).toContain('must be a list');
@@ -191,7 +192,7 @@ logic:
         'MISSING_KEY@indicators[1].id',
         'INVALID_DATE@backtest.from',
         'INVALID_DATE@backtest.to',
-        'OUT_OF_RANGE@logic.entry_long[0]',
+        'EMPTY_RULE@logic.entry_long[0]',
       ]),
     );
     expect(e.length).toBe(7);

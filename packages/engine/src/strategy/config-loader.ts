@@ -7,8 +7,8 @@ import type { z } from 'zod';
 import {
   BACKTEST_KEYS, DEFAULT_CASH, DEFAULT_COMMISSION, DEFAULT_EXCHANGE, EQUITY_PROTECTION_IGNORED_KEYS,
   EQUITY_PROTECTION_KEYS, KNOWN_QUOTE_ASSETS, LOGIC_KEYS, POSITION_SIZING_KEYS, RISK_IGNORED_KEYS, RISK_KEYS,
-  RULE_LISTS, STOP_LOSS_IGNORED_KEYS, STOP_LOSS_KEYS, TAKE_PROFIT_IGNORED_KEYS, TAKE_PROFIT_KEYS, TIMEFRAMES,
-  TOP_LEVEL_KEYS, strategyDocumentSchema,
+  RULE_LISTS, STOP_LOSS_IGNORED_KEYS, STOP_LOSS_KEYS, TAKE_PROFIT_IGNORED_KEYS, TAKE_PROFIT_KEYS,
+  TOP_LEVEL_KEYS, isConfigTimeframe, strategyDocumentSchema,
 } from './config-schema.js';
 import type {
   BacktestConfig, CompatMode, ConfigProblem, ConfigTimeframe, EquityProtectionConfig, IndicatorConfig, LogicConfig,
@@ -90,6 +90,16 @@ export function describeValue(v: unknown): string {
   return typeof v;
 }
 
+const EXPECTED_WORDS: Record<string, [string, string]> = {
+  array: ['a', 'list'],
+  object: ['a', 'mapping'],
+  record: ['a', 'mapping'],
+  int: ['an', 'integer'],
+  number: ['a', 'number'],
+  string: ['a', 'string'],
+  boolean: ['', 'true or false'],
+};
+
 const KEY_HINTS: Record<string, string> = {
   symbol: 'the market to trade, e.g. symbol: "BTC/USDT"',
   timeframes: 'a mapping whose `entry` key is the timeframe rules are evaluated on, e.g. timeframes: { entry: "15m" }',
@@ -144,10 +154,10 @@ function reportZodIssues(issues: readonly z.core.$ZodIssue[], root: unknown, pro
             { found: describeValue(input), allowed: 'list' },
           );
         } else {
-          const expected = issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`;
-          problems.error(path, 'INVALID_TYPE', `\`${path}\` must be ${expected}, found ${describeValue(input)}`, {
+          const [article, word] = EXPECTED_WORDS[String(issue.expected)] ?? ['a', String(issue.expected)];
+          problems.error(path, 'INVALID_TYPE', `\`${path}\` must be ${article} ${word}, found ${describeValue(input)}`, {
             found: describeValue(input),
-            allowed: String(issue.expected),
+            allowed: word,
           });
         }
         break;
@@ -174,12 +184,19 @@ function reportZodIssues(issues: readonly z.core.$ZodIssue[], root: unknown, pro
         const msg = issue.origin === 'string' && issue.code === 'too_small' && Number(bound) === 1
           ? `\`${path}\` must not be empty`
           : `\`${path}\`: ${what} must be ${rel} ${String(bound)}, found ${describeValue(input)}`;
-        problems.error(path, 'OUT_OF_RANGE', issue.message && issue.message !== '' && !issue.message.startsWith('Too') ? `\`${path}\`: ${issue.message}` : msg, {
+        const isRule = /^(logic|variants\.[^.]+)\.[a-z_]+\[\d+\]$/.test(path);
+        problems.error(path, isRule ? 'EMPTY_RULE' : 'OUT_OF_RANGE', issue.message && issue.message !== '' && !issue.message.startsWith('Too') ? `\`${path}\`: ${issue.message}` : msg, {
           found: describeValue(input),
           allowed: `${rel} ${String(bound)}`,
         });
         break;
       }
+      case 'invalid_union':
+        problems.error(path, 'INVALID_TYPE', `\`${path}\` must be ${path === 'version' ? 'a string or a number, e.g. "1.0"' : 'a different kind of value'}, found ${describeValue(input)}`, {
+          found: describeValue(input),
+          ...(path === 'version' ? { allowed: 'string, number' } : {}),
+        });
+        break;
       case 'invalid_format':
         problems.error(path, 'INVALID_FORMAT', `\`${path}\`: ${issue.message}; found ${describeValue(input)}`, { found: describeValue(input) });
         break;
@@ -270,13 +287,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
 }
 
-function readLists(block: Record<string, unknown> | null | undefined, basePath: string): {
+function readLists(block: Record<string, unknown> | null | undefined): {
   lists: Partial<Record<RuleListName, readonly string[]>>;
   modes: Partial<Record<RuleListName, RuleCombinator>>;
 } {
   const lists: Partial<Record<RuleListName, readonly string[]>> = {};
   const modes: Partial<Record<RuleListName, RuleCombinator>> = {};
-  void basePath;
   if (!block) return { lists, modes };
   for (const l of RULE_LISTS) {
     const v = block[l];
@@ -390,7 +406,7 @@ export function loadStrategyConfig(text: string, fileName: string, options: Load
   // Indicators: duplicate ids, undeclared timeframes
   const indicatorsRaw = Array.isArray(root['indicators']) ? (root['indicators'] as unknown[]) : [];
   const timeframesRaw = isRecord(root['timeframes']) ? root['timeframes'] : {};
-  const declaredTfs = new Set(Object.values(timeframesRaw).filter((v) => typeof v === 'string'));
+  const declaredTfs = new Set(Object.values(timeframesRaw).filter((v) => isConfigTimeframe(v)));
   const seen = new Map<string, { index: number; timeframe: unknown }>();
   indicatorsRaw.forEach((ind, i) => {
     if (!isRecord(ind)) return;
@@ -404,7 +420,7 @@ export function loadStrategyConfig(text: string, fileName: string, options: Load
         problems.warn(`indicators[${i}].id`, 'DUPLICATE_INDICATOR_ID', `indicator id \`${id}\` is also used by indicators[${prev.index}] (timeframe ${String(prev.timeframe)}); the columns of this one get the suffix _${String(tf)}`, { found: id });
       } else seen.set(id, { index: i, timeframe: tf });
     }
-    if (typeof tf === 'string' && (TIMEFRAMES as readonly string[]).includes(tf) && declaredTfs.size > 0 && !declaredTfs.has(tf)) {
+    if (typeof id === 'string' && isConfigTimeframe(tf) && declaredTfs.size > 0 && !declaredTfs.has(tf)) {
       problems.warn(`indicators[${i}].timeframe`, 'UNDECLARED_TIMEFRAME', `indicator \`${String(id)}\` runs on ${tf}, which is not one of the values in \`timeframes\` (${[...declaredTfs].join(', ')}); it is loaded anyway`, { found: tf });
     }
   });
@@ -512,7 +528,7 @@ function buildConfig(
     return { id, type, timeframe, params, index };
   });
 
-  const top = readLists(isRecord(root['logic']) ? root['logic'] : undefined, 'logic');
+  const top = readLists(isRecord(root['logic']) ? root['logic'] : undefined);
   const logic: LogicConfig = {
     lists: Object.fromEntries(RULE_LISTS.map((l) => [l, top.lists[l] ?? []])) as Record<RuleListName, readonly string[]>,
     modes: Object.fromEntries(RULE_LISTS.map((l) => [l, top.modes[l] ?? 'all'])) as Record<RuleListName, RuleCombinator>,
@@ -521,7 +537,7 @@ function buildConfig(
 
   const variants: Record<string, VariantConfig> = {};
   for (const [name, v] of Object.entries(isRecord(root['variants']) ? root['variants'] : {})) {
-    variants[name] = readLists(isRecord(v) ? v : undefined, `variants.${name}`);
+    variants[name] = readLists(isRecord(v) ? v : undefined);
   }
 
   const bt = doc.backtest ?? {};
