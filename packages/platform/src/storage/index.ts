@@ -12,3 +12,5 @@ export { JsonStrategyStore, type JsonStrategyStoreOptions } from './json-strateg
 export { createStrategyStore, type CreateStrategyStoreOptions } from './create-strategy-store.js';
 export { encodeTradeCursor, decodeTradeCursor, type TradeCursor } from './trade-cursor.js';
 export { writeFileAtomic, JsonlFile } from './atomic-file.js';
+export { PostgresStrategyStore, migrate, type PostgresStrategyStoreOptions } from './postgres-strategy-store.js';
+export { STRATEGY_STORE_MIGRATIONS, type Migration } from './postgres-migrations.js';

@@ -1,8 +1,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StrategyFillV1, StrategyStatusValue } from '@btc-research/contracts';
+import { StrategyFillV1 } from '@btc-research/contracts';
 import { z } from 'zod';
-import { DataCorruptedError, ValidationError } from '../errors.js';
+import { DataCorruptedError } from '../errors.js';
 import { JsonlFile, readJsonFile, readTextFile, writeFileAtomic } from './atomic-file.js';
 import type {
   EquityPoint,
@@ -15,63 +15,24 @@ import type {
   TradeRecord,
 } from './strategy-store.js';
 import { decodeTradeCursor, encodeTradeCursor, isOlderThan } from './trade-cursor.js';
-import { assertStrategyId, assertTradeQuery } from './validate.js';
+import {
+  assertStrategyId,
+  assertTradeQuery,
+  checkEquityPoints,
+  checkPositions,
+  checkStrategyRecord,
+  checkStrategyState,
+  checkTrades,
+  parseStored,
+  parseStoredState,
+  StoredEquity,
+  StoredPosition,
+  StoredStrategy,
+} from './validate.js';
 
 export interface JsonStrategyStoreOptions {
   /** the data directory; strategies live in <dataDir>/strategies/{id}/ */
   dataDir: string;
-}
-
-const Decimal = z.string().regex(/^-?(0|[1-9]\d*)(\.\d+)?$/);
-
-/** strategy.json: the record without its YAML (that is config.yaml next to it). */
-const StoredStrategy = z.object({
-  id: z.string(),
-  name: z.string(),
-  configName: z.string(),
-  symbol: z.string(),
-  status: StrategyStatusValue,
-  error: z.string().nullable(),
-  initialCash: Decimal,
-  createdAt: z.number().int(),
-  updatedAt: z.number().int(),
-});
-
-const StoredState = z.object({
-  strategyId: z.string(),
-  time: z.number(),
-  cash: Decimal,
-  equity: Decimal,
-  positionQty: Decimal,
-  avgEntryPrice: Decimal,
-  realizedPnl: Decimal,
-  unrealizedPnl: Decimal,
-  feesPaid: Decimal,
-  lastPrice: Decimal.nullable(),
-  lastCandleCloseTime: z.number().nullable(),
-  tradeCount: z.number().int(),
-  core: z.unknown(),
-});
-
-const StoredPosition = z.object({
-  strategyId: z.string(),
-  symbol: z.string(),
-  quantity: Decimal,
-  averagePrice: Decimal,
-  unrealizedPnl: Decimal,
-  realizedPnl: Decimal,
-  updatedAt: z.number(),
-});
-
-const StoredEquity = z.object({ time: z.number().int(), equity: Decimal });
-
-function parseStored<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new DataCorruptedError(`${where}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim(), {
-    details: { file: where, path: issue?.path.join('.') },
-  });
 }
 
 interface StrategyFiles {
@@ -175,12 +136,9 @@ export class JsonStrategyStore implements StrategyStore {
 
   async upsertStrategy(record: StrategyRecord): Promise<void> {
     const f = this.filesOf(record.id);
+    checkStrategyRecord(record);
     const { configYaml, ...rest } = record;
-    const stored = StoredStrategy.safeParse(rest);
-    if (!stored.success) {
-      const issue = stored.error.issues[0];
-      throw new ValidationError(`invalid strategy record: ${issue?.path.join('.')} ${issue?.message}`, { details: { path: issue?.path.join('.') } });
-    }
+    const stored = StoredStrategy.parse(rest);
     await this.serialise(record.id, async () => {
       await this.ensureDir(f);
       if (f.lastConfigYaml !== configYaml) {
@@ -188,17 +146,13 @@ export class JsonStrategyStore implements StrategyStore {
         await writeFileAtomic(f.configYaml, configYaml);
         f.lastConfigYaml = configYaml;
       }
-      await writeFileAtomic(f.strategy, `${JSON.stringify(stored.data, null, 2)}\n`);
+      await writeFileAtomic(f.strategy, `${JSON.stringify(stored, null, 2)}\n`);
     });
   }
 
   async saveState(state: StrategyState): Promise<void> {
     const f = this.filesOf(state.strategyId);
-    const checked = StoredState.safeParse(state);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw new ValidationError(`invalid strategy state: ${issue?.path.join('.')} ${issue?.message}`, { details: { path: issue?.path.join('.') } });
-    }
+    checkStrategyState(state);
     await this.serialise(state.strategyId, async () => {
       await this.ensureDir(f);
       await writeFileAtomic(f.state, `${JSON.stringify(state)}\n`);
@@ -209,21 +163,12 @@ export class JsonStrategyStore implements StrategyStore {
     const f = this.filesOf(id);
     const raw = await readJsonFile(f.state);
     if (raw === null) return null;
-    return parseStored(StoredState, raw, f.state) as StrategyState;
+    return parseStoredState(raw, f.state);
   }
 
   async appendTrades(id: string, trades: readonly TradeRecord[]): Promise<void> {
     const f = this.filesOf(id);
-    for (const t of trades) {
-      const parsed = StrategyFillV1.safeParse(t);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new ValidationError(`invalid trade ${t.tradeId}: ${issue?.path.join('.')} ${issue?.message}`, { details: { tradeId: t.tradeId } });
-      }
-      if (t.strategyId !== id) {
-        throw new ValidationError(`trade ${t.tradeId} belongs to ${t.strategyId}, not ${id}`, { details: { tradeId: t.tradeId } });
-      }
-    }
+    checkTrades(id, trades);
     if (trades.length === 0) return;
     await this.serialise(id, async () => {
       await this.ensureDir(f);
@@ -279,13 +224,7 @@ export class JsonStrategyStore implements StrategyStore {
 
   async savePositions(id: string, positions: readonly PositionRecord[]): Promise<void> {
     const f = this.filesOf(id);
-    for (const p of positions) {
-      const checked = StoredPosition.safeParse(p);
-      if (!checked.success) {
-        const issue = checked.error.issues[0];
-        throw new ValidationError(`invalid position: ${issue?.path.join('.')} ${issue?.message}`, { details: { path: issue?.path.join('.') } });
-      }
-    }
+    checkPositions(id, positions);
     await this.serialise(id, async () => {
       await this.ensureDir(f);
       await writeFileAtomic(f.positions, `${JSON.stringify(positions, null, 2)}\n`);
@@ -305,9 +244,7 @@ export class JsonStrategyStore implements StrategyStore {
    */
   async appendEquity(id: string, points: readonly EquityPoint[]): Promise<void> {
     const f = this.filesOf(id);
-    for (const p of points) {
-      if (!StoredEquity.safeParse(p).success) throw new ValidationError('invalid equity point', { details: { time: p.time } });
-    }
+    checkEquityPoints(points);
     if (points.length === 0) return;
     await this.serialise(id, async () => {
       await this.ensureDir(f);
@@ -325,6 +262,7 @@ export class JsonStrategyStore implements StrategyStore {
 
   /** Points with time >= since, oldest first, at most `limit`. */
   async listEquity(id: string, since: number, limit: number): Promise<EquityPoint[]> {
+    if (limit <= 0) return [];
     const { items } = await this.filesOf(id).equity.load();
     const out: EquityPoint[] = [];
     for (const p of items) {

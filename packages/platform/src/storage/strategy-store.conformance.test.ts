@@ -1,9 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { JsonStrategyStore } from './json-strategy-store.js';
+import { PostgresStrategyStore } from './postgres-strategy-store.js';
 import type { EquityPoint, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradeRecord } from './strategy-store.js';
 
 /**
@@ -26,7 +29,29 @@ export const jsonBackend: Backend = {
   },
 };
 
-export const backends: Backend[] = [jsonBackend];
+export const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** each location is its own schema, dropped afterwards */
+export const postgresBackend: Backend = {
+  name: 'postgres',
+  async createLocation() {
+    const schema = `store_test_${randomBytes(6).toString('hex')}`;
+    return {
+      open: () => PostgresStrategyStore.open({ databaseUrl: DATABASE_URL, schema, maxConnections: 4 }),
+      dispose: async () => {
+        const client = new pg.Client({ connectionString: DATABASE_URL });
+        await client.connect();
+        try {
+          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        } finally {
+          await client.end();
+        }
+      },
+    };
+  },
+};
+
+export const backends: Backend[] = [jsonBackend, postgresBackend];
 
 function strategy(id: string, overrides: Partial<StrategyRecord> = {}): StrategyRecord {
   return {
@@ -102,12 +127,12 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     const { store } = await setup();
     expect(await store.listStrategies()).toEqual([]);
     expect(await store.getStrategy('nope')).toBeNull();
-    const b = strategy('beta', { createdAt: 2_000, updatedAt: 2_000 });
-    const a = strategy('alpha', { createdAt: 1_000, updatedAt: 1_000 });
+    const b = strategy('beta', { createdAt: 10_000, updatedAt: 10_000 }); // more digits than alpha's: ordering must be numeric
+    const a = strategy('alpha', { createdAt: 900, updatedAt: 900 });
     await store.upsertStrategy(b);
     await store.upsertStrategy(a);
     expect(await store.listStrategies()).toEqual([a, b]);
-    const stopped = { ...b, status: 'error' as const, error: 'indicator RSI_99 unknown', updatedAt: 3_000 };
+    const stopped = { ...b, status: 'error' as const, error: 'indicator RSI_99 unknown', updatedAt: 30_000 };
     await store.upsertStrategy(stopped);
     expect(await store.getStrategy('beta')).toEqual(stopped);
     expect((await store.listStrategies()).map((s) => s.id)).toEqual(['alpha', 'beta']);

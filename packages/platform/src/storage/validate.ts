@@ -1,12 +1,115 @@
-import { StrategyId } from '@btc-research/contracts';
-import { ValidationError } from '../errors.js';
-import type { TradeQuery } from './strategy-store.js';
+import { StrategyFillV1, StrategyId, StrategyStatusValue } from '@btc-research/contracts';
+import { z } from 'zod';
+import { DataCorruptedError, ValidationError } from '../errors.js';
+import type { EquityPoint, PositionRecord, StrategyRecord, StrategyState, TradeQuery, TradeRecord } from './strategy-store.js';
+
+/** Input checks shared by every StrategyStore backend, so they accept and reject the same things. */
+
+const Decimal = z.string().regex(/^-?(0|[1-9]\d*)(\.\d+)?$/, 'expected a decimal string');
+const Ms = z.number().int().nonnegative();
+
+/** strategy.json: the record without its YAML */
+export const StoredStrategy = z.object({
+  id: z.string(),
+  name: z.string(),
+  configName: z.string(),
+  symbol: z.string(),
+  status: StrategyStatusValue,
+  error: z.string().nullable(),
+  initialCash: Decimal,
+  createdAt: Ms,
+  updatedAt: Ms,
+});
+
+export const StoredState = z.object({
+  strategyId: z.string(),
+  time: Ms,
+  cash: Decimal,
+  equity: Decimal,
+  positionQty: Decimal,
+  avgEntryPrice: Decimal,
+  realizedPnl: Decimal,
+  unrealizedPnl: Decimal,
+  feesPaid: Decimal,
+  lastPrice: Decimal.nullable(),
+  lastCandleCloseTime: Ms.nullable(),
+  tradeCount: z.number().int().nonnegative(),
+  core: z.unknown(),
+});
+
+export const StoredPosition = z.object({
+  strategyId: z.string(),
+  symbol: z.string(),
+  quantity: Decimal,
+  averagePrice: Decimal,
+  unrealizedPnl: Decimal,
+  realizedPnl: Decimal,
+  updatedAt: Ms,
+});
+
+export const StoredEquity = z.object({ time: Ms, equity: Decimal });
+
+function describeIssue(error: z.ZodError): { text: string; path: string } {
+  const issue = error.issues[0];
+  const path = issue?.path.join('.') ?? '';
+  return { text: `${path} ${issue?.message ?? 'invalid'}`.trim(), path };
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, what: string, details: Record<string, unknown> = {}): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const { text, path } = describeIssue(parsed.error);
+  throw new ValidationError(`invalid ${what}: ${text}`, { details: { ...details, path } });
+}
+
+/** Parses data read back from storage; failures are corruption, naming where. */
+export function parseStored<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const { text, path } = describeIssue(parsed.error);
+  throw new DataCorruptedError(`${where}: ${text}`, { details: { file: where, path } });
+}
+
+export function parseStoredState(value: unknown, where: string): StrategyState {
+  return parseStored(StoredState, value, where) as StrategyState;
+}
 
 /** Strategy ids become directory names and keys: only the canonical form is accepted. */
 export function assertStrategyId(id: string): void {
   if (!StrategyId.safeParse(id).success) {
     throw new ValidationError(`invalid strategy id "${id}": expected lower-case letters, digits and dashes`, { details: { strategyId: id } });
   }
+}
+
+export function checkStrategyRecord(record: StrategyRecord): void {
+  const { configYaml, ...rest } = record;
+  check(StoredStrategy, rest, 'strategy record', { strategyId: record.id });
+  if (typeof configYaml !== 'string') throw new ValidationError('invalid strategy record: configYaml must be a string');
+}
+
+export function checkStrategyState(state: StrategyState): void {
+  check(StoredState, state, 'strategy state', { strategyId: state.strategyId });
+}
+
+export function checkTrades(id: string, trades: readonly TradeRecord[]): void {
+  for (const t of trades) {
+    check(StrategyFillV1, t, `trade ${t.tradeId}`, { tradeId: t.tradeId });
+    if (t.strategyId !== id) throw new ValidationError(`trade ${t.tradeId} belongs to ${t.strategyId}, not ${id}`, { details: { tradeId: t.tradeId } });
+  }
+}
+
+export function checkPositions(id: string, positions: readonly PositionRecord[]): void {
+  const symbols = new Set<string>();
+  for (const p of positions) {
+    check(StoredPosition, p, 'position', { symbol: p.symbol });
+    if (p.strategyId !== id) throw new ValidationError(`position ${p.symbol} belongs to ${p.strategyId}, not ${id}`);
+    if (symbols.has(p.symbol)) throw new ValidationError(`duplicate position for ${p.symbol}`, { details: { symbol: p.symbol } });
+    symbols.add(p.symbol);
+  }
+}
+
+export function checkEquityPoints(points: readonly EquityPoint[]): void {
+  for (const p of points) check(StoredEquity, p, 'equity point', { time: p.time });
 }
 
 export const MAX_TRADE_PAGE = 1000;

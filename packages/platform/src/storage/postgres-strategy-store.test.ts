@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DataCorruptedError } from '../errors.js';
+import { migrate, PostgresStrategyStore } from './postgres-strategy-store.js';
+import { STRATEGY_STORE_MIGRATIONS } from './postgres-migrations.js';
+
+const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+describe('PostgresStrategyStore migrations and integrity', () => {
+  const schemas: string[] = [];
+  const stores: PostgresStrategyStore[] = [];
+  const newSchema = () => {
+    const s = `store_pg_${randomBytes(6).toString('hex')}`;
+    schemas.push(s);
+    return s;
+  };
+  async function sql<T extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      return (await client.query<T>(text, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    for (const s of schemas.splice(0)) await sql(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  });
+
+  it('runs the migrations once, even when several instances start at the same time', async () => {
+    const schema = newSchema();
+    const opened = await Promise.all([1, 2, 3].map(() => PostgresStrategyStore.open({ databaseUrl: DATABASE_URL, schema, maxConnections: 2 })));
+    stores.push(...opened);
+    const rows = await sql<{ version: number }>(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
+    expect(rows.map((r) => r.version)).toEqual(STRATEGY_STORE_MIGRATIONS.map((m) => m.version));
+    const tables = await sql<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
+      [schema],
+    );
+    expect(tables.map((t) => t.table_name)).toEqual(['equity_points', 'positions', 'schema_migrations', 'strategies', 'strategy_state', 'trades']);
+
+    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    try {
+      expect(await migrate(pool, schema, STRATEGY_STORE_MIGRATIONS)).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('stores money as numeric and gives back the exact decimal strings', async () => {
+    const schema = newSchema();
+    const store = await PostgresStrategyStore.open({ databaseUrl: DATABASE_URL, schema });
+    stores.push(store);
+    await store.appendTrades('s1', [
+      { strategyId: 's1', tradeId: 't1', orderId: 'o1', symbol: 'BTCUSDT', side: 'buy', quantity: '0.00000001', price: '123456789.12345678', fee: '0.10000000', realizedPnl: '-0.5', reason: 'r', time: 1_718_000_000_123 },
+    ]);
+    const types = await sql<{ data_type: string }>(
+      `SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'trades' AND column_name = 'price'`,
+      [schema],
+    );
+    expect(types[0]?.data_type).toBe('numeric');
+    const [t] = (await store.listTrades('s1', { limit: 1 })).items;
+    expect(t).toMatchObject({ quantity: '0.00000001', price: '123456789.12345678', fee: '0.10000000', realizedPnl: '-0.5', time: 1_718_000_000_123 });
+  });
+
+  it('detects a state snapshot whose checksum does not match', async () => {
+    const schema = newSchema();
+    const store = await PostgresStrategyStore.open({ databaseUrl: DATABASE_URL, schema });
+    stores.push(store);
+    await store.saveState({
+      strategyId: 's1', time: 5, cash: '1', equity: '1', positionQty: '0', avgEntryPrice: '0', realizedPnl: '0',
+      unrealizedPnl: '0', feesPaid: '0', lastPrice: null, lastCandleCloseTime: null, tradeCount: 0, core: { n: 1 },
+    });
+    expect((await store.loadState('s1'))?.core).toEqual({ n: 1 });
+    await sql(`UPDATE "${schema}".strategy_state SET snapshot = replace(snapshot::text, '"cash":"1"', '"cash":"2"')::json`);
+    await expect(store.loadState('s1')).rejects.toBeInstanceOf(DataCorruptedError);
+  });
+});
