@@ -26,7 +26,7 @@ import {
 } from './data.js';
 import { fmt } from './format.js';
 import { HubRegistry, LiveHub, strategyIdOf, type LiveEvent } from './live-hub.js';
-import { isObj, str, toTrades } from './normalize.js';
+import { isObj, str, toStrategies, toTrades, type StrategyView } from './normalize.js';
 
 export interface DashboardDeps {
   apiUrl: string;
@@ -144,9 +144,19 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
     return token ? { token } : undefined;
   }
 
-  function common(req: FastifyRequest, extra: Record<string, unknown>): Record<string, unknown> {
+  /** Data every page needs: the layout's live settings and the running strategies for "Stop…" in the header. */
+  async function common(req: FastifyRequest, extra: Record<string, unknown>): Promise<Record<string, unknown>> {
     const auth = authOf(req);
+    let list = Array.isArray(extra['strategies']) ? (extra['strategies'] as StrategyView[]) : null;
+    if (!list) {
+      try {
+        list = toStrategies(await api.json(paths.active, { auth }));
+      } catch {
+        list = [];
+      }
+    }
     return {
+      stoppable: list.filter((s) => s.status !== 'stopped').map((s) => ({ id: s.id, name: s.name })),
       fmt,
       path: req.url.split('?')[0],
       signedIn: auth !== undefined,
@@ -170,11 +180,11 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
         if (refreshed && req.method === 'GET') return reply.redirect(req.url, 303);
         return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
       }
-      return page(reply, 'error', common(req, { title: 'Not allowed', message: `The API refused the request: ${err.message}`, status: err.status }), err.status);
+      return page(reply, 'error', await common(req, { title: 'Not allowed', message: `The API refused the request: ${err.message}`, status: err.status }), err.status);
     }
     req.log.error({ err }, 'dashboard page failed');
     const status = err instanceof ApiError && err.status === 0 ? 502 : 500;
-    return page(reply, 'error', common(req, { title: 'Something went wrong', message: (err as Error).message, status }), status);
+    return page(reply, 'error', await common(req, { title: 'Something went wrong', message: (err as Error).message, status }), status);
   }
 
   async function tryRefresh(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
@@ -217,7 +227,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
   app.get('/', async (req, reply) => {
     try {
       const data = await loadOverview(api, authOf(req));
-      return await page(reply, 'overview', common(req, { title: 'Overview', ...data }));
+      return await page(reply, 'overview', await common(req, { title: 'Overview', ...data }));
     } catch (err) {
       return failure(req, reply, err);
     }
@@ -226,8 +236,8 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
   app.get<{ Params: { id: string } }>('/strategies/:id', async (req, reply) => {
     try {
       const data = await loadDetail(api, req.params.id, authOf(req));
-      if (!data) return await page(reply, 'error', common(req, { title: 'Not found', message: `No strategy "${req.params.id}".`, status: 404 }), 404);
-      return await page(reply, 'strategy', common(req, { title: data.strategy.name, ...data }));
+      if (!data) return await page(reply, 'error', await common(req, { title: 'Not found', message: `No strategy "${req.params.id}".`, status: 404 }), 404);
+      return await page(reply, 'strategy', await common(req, { title: data.strategy.name, ...data }));
     } catch (err) {
       return failure(req, reply, err);
     }
@@ -244,7 +254,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
         limit: Math.min(Math.max(Number(req.query['limit']) || 50, 1), 500),
       };
       const data = await loadTrades(api, q, authOf(req));
-      return await page(reply, 'trades', common(req, { title: 'Trades', ...data }));
+      return await page(reply, 'trades', await common(req, { title: 'Trades', ...data }));
     } catch (err) {
       return failure(req, reply, err);
     }
@@ -290,7 +300,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
     try {
       const { configs, error } = await loadConfigs(api, authOf(req));
       const selected = req.query['config'] ?? '';
-      return await page(reply, 'start', common(req, { title: 'Start a strategy', configs, configsError: error, selected, problems: [], yaml: '', startError: null }));
+      return await page(reply, 'start', await common(req, { title: 'Start a strategy', configs, configsError: error, selected, problems: [], yaml: '', startError: null }));
     } catch (err) {
       return failure(req, reply, err);
     }
@@ -342,7 +352,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
       return page(
         reply,
         'start',
-        common(req, { title: 'Start a strategy', configs, configsError: error, selected: configName ?? '', yaml: yaml ?? '', problems, startError: message }),
+        await common(req, { title: 'Start a strategy', configs, configsError: error, selected: configName ?? '', yaml: yaml ?? '', problems, startError: message }),
         err instanceof ApiError && err.status >= 400 && err.status < 500 ? 422 : 502,
       );
     }
@@ -362,10 +372,24 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
     }
   });
 
+  /** The header's "Stop…" menu posts the id as a field. */
+  app.post<{ Body: Record<string, unknown> }>('/strategies/stop', async (req, reply) => {
+    if (!sameOrigin(req)) return reply.status(403).type('text/plain').send('cross-site request refused');
+    const id = isObj(req.body) ? str(req.body['id']) : null;
+    if (!id || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(id)) return reply.status(400).type('text/plain').send('choose a strategy');
+    const back = safeNext(isObj(req.body) ? req.body['returnTo'] : undefined, '/');
+    try {
+      await api.json(paths.stop(id), { method: 'POST', body: { reason: 'stopped from the dashboard' }, auth: authOf(req) });
+      return await reply.redirect(back, 303);
+    } catch (err) {
+      return failure(req, reply, err);
+    }
+  });
+
   app.get<{ Querystring: Record<string, string | undefined> }>('/market', async (req, reply) => {
     try {
       const data = await loadMarket(api, req.query['symbol'], authOf(req));
-      return await page(reply, 'market', common(req, { title: `Market ${data.symbol}`, ...data }));
+      return await page(reply, 'market', await common(req, { title: `Market ${data.symbol}`, ...data }));
     } catch (err) {
       return failure(req, reply, err);
     }
@@ -373,7 +397,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
 
   // ---------------------------------------------------------------- auth
   app.get<{ Querystring: Record<string, string | undefined> }>('/login', async (req, reply) =>
-    page(reply, 'login', common(req, { title: 'Sign in', next: safeNext(req.query['next']), error: null })),
+    page(reply, 'login', await common(req, { title: 'Sign in', next: safeNext(req.query['next']), error: null })),
   );
 
   app.post<{ Body: Record<string, unknown> }>('/login', async (req, reply) => {
@@ -387,7 +411,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
       return await reply.redirect(next, 303);
     } catch (err) {
       const message = err instanceof ApiError && (err.status === 400 || err.status === 401 || err.status === 403) ? 'That key was not accepted.' : (err as Error).message;
-      return page(reply, 'login', common(req, { title: 'Sign in', next, error: message }), 401);
+      return page(reply, 'login', await common(req, { title: 'Sign in', next, error: message }), 401);
     }
   });
 
@@ -418,6 +442,20 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
         out['equity'] = eq.slice(-5);
       }
       return out;
+    } catch (err) {
+      const status = err instanceof ApiError && err.status > 0 ? err.status : 502;
+      return reply.status(status).send({ error: (err as Error).message });
+    }
+  });
+
+  /** Newest candles and top of book for the price charts (candles are not pushed as events). */
+  app.get<{ Querystring: Record<string, string | undefined> }>('/live/market', async (req, reply) => {
+    const symbol = /^[A-Z0-9]{2,20}$/.test(req.query['symbol'] ?? '') ? req.query['symbol']! : 'BTCUSDT';
+    const limit = Math.min(Math.max(Number(req.query['limit']) || 5, 1), 500);
+    try {
+      const body = await api.json(paths.market(symbol, '1m', limit), { auth: authOf(req) });
+      const o = isObj(body) ? body : {};
+      return { symbol, candles: marketCandles(body, '1m'), lastPrice: str(o['lastPrice']), bid: str(o['bid']), ask: str(o['ask']), time: Date.now() };
     } catch (err) {
       const status = err instanceof ApiError && err.status > 0 ? err.status : 502;
       return reply.status(status).send({ error: (err as Error).message });
@@ -507,7 +545,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
     await hubs.closeAll();
   });
 
-  app.setNotFoundHandler(async (req, reply) => page(reply, 'error', common(req, { title: 'Not found', message: `Nothing at ${req.url.split('?')[0]}.`, status: 404 }), 404));
+  app.setNotFoundHandler(async (req, reply) => page(reply, 'error', await common(req, { title: 'Not found', message: `Nothing at ${req.url.split('?')[0]}.`, status: 404 }), 404));
 
   return app;
 }

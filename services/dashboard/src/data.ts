@@ -81,15 +81,15 @@ export async function loadFeed(api: ApiClient, auth?: ApiAuth): Promise<{ feed: 
 }
 
 export async function loadOverview(api: ApiClient, auth?: ApiAuth, tradesPerStrategy = 3): Promise<OverviewData> {
-  const feedP = loadFeed(api, auth);
+  const [feedR, listR] = await Promise.allSettled([loadFeed(api, auth), api.json(paths.active, { auth })]);
   let strategies: StrategyView[] = [];
   let error: string | null = null;
-  try {
-    strategies = toStrategies(await api.json(paths.active, { auth }));
-  } catch (err) {
-    rethrowAuth(err);
-    error = msg(err);
+  if (listR.status === 'fulfilled') strategies = toStrategies(listR.value);
+  else {
+    rethrowAuth(listR.reason);
+    error = msg(listR.reason);
   }
+  if (feedR.status === 'rejected') throw feedR.reason;
   strategies = await Promise.all(
     strategies.map(async (s) => {
       let out = s;
@@ -105,7 +105,7 @@ export async function loadOverview(api: ApiClient, auth?: ApiAuth, tradesPerStra
       return out;
     }),
   );
-  const { feed, error: feedError } = await feedP;
+  const { feed, error: feedError } = feedR.value;
   return { feed, feedError, strategies, error, generatedAt: Date.now() };
 }
 
@@ -117,34 +117,41 @@ export interface StatsView {
   entries: { label: string; value: string }[];
 }
 
-const STAT_LABELS: Record<string, string> = {
-  totalReturnPct: 'Total return %',
-  totalReturn: 'Total return',
-  winRate: 'Win rate',
-  winRatePct: 'Win rate %',
-  maxDrawdownPct: 'Max drawdown %',
-  maxDrawdown: 'Max drawdown',
-  sharpe: 'Sharpe',
-  sharpeRatio: 'Sharpe',
-  sortino: 'Sortino',
-  profitFactor: 'Profit factor',
-  tradeCount: 'Trades',
-  totalTrades: 'Trades',
-  feesPaid: 'Fees paid',
-  realizedPnl: 'Realized PnL',
-  unrealizedPnl: 'Unrealized PnL',
-};
+/** The statistics shown, in order, with how to format them; other fields of the answer are ignored. */
+const STATS: { keys: string[]; label: string; kind: 'money' | 'pct' | 'int' | 'ratio' }[] = [
+  { keys: ['totalReturnPct'], label: 'Total return', kind: 'pct' },
+  { keys: ['totalPnl', 'pnl'], label: 'Total PnL', kind: 'money' },
+  { keys: ['maxDrawdownPct'], label: 'Max drawdown', kind: 'pct' },
+  { keys: ['winRatePct'], label: 'Win rate', kind: 'pct' },
+  { keys: ['profitFactor'], label: 'Profit factor', kind: 'ratio' },
+  { keys: ['closedTrades'], label: 'Closed trades', kind: 'int' },
+  { keys: ['winningTrades'], label: 'Winners', kind: 'int' },
+  { keys: ['losingTrades'], label: 'Losers', kind: 'int' },
+  { keys: ['averageWin'], label: 'Average win', kind: 'money' },
+  { keys: ['averageLoss'], label: 'Average loss', kind: 'money' },
+  { keys: ['feesPaid'], label: 'Fees paid', kind: 'money' },
+  { keys: ['avgEntryPrice'], label: 'Avg. entry price', kind: 'money' },
+  { keys: ['cash'], label: 'Cash', kind: 'money' },
+  { keys: ['initialCash'], label: 'Initial cash', kind: 'money' },
+  { keys: ['sharpe', 'sharpeRatio'], label: 'Sharpe', kind: 'ratio' },
+];
 
 export function toStats(body: unknown): StatsView {
   const o = objOf(body, 'stats');
   const entries: { label: string; value: string }[] = [];
-  if (o) {
-    for (const [k, v] of Object.entries(o)) {
-      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') continue;
-      if (k === 'strategyId' || k === 'id') continue;
-      const label = STAT_LABELS[k] ?? k.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
-      entries.push({ label, value: typeof v === 'number' ? String(Math.round(v * 1e6) / 1e6) : String(v) });
-    }
+  if (!o) return { entries };
+  for (const st of STATS) {
+    const key = st.keys.find((k) => o[k] !== undefined);
+    if (key === undefined) continue;
+    const v = o[key];
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    let value: string;
+    if (v === null || !Number.isFinite(n)) value = '—';
+    else if (st.kind === 'money') value = n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    else if (st.kind === 'pct') value = `${n.toFixed(2)} %`;
+    else if (st.kind === 'int') value = String(Math.round(n));
+    else value = n.toFixed(2);
+    entries.push({ label: st.label, value });
   }
   return { entries };
 }
@@ -265,13 +272,18 @@ export interface TradesData {
   error: string | null;
 }
 
+/** A datetime-local value ("2025-11-24T16:00") is read as UTC, like every time the dashboard shows. */
+function parseUtc(v: string): number {
+  return Date.parse(/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(v) ? `${v}Z` : v);
+}
+
 export function tradeApiQuery(q: TradesQuery): URLSearchParams {
   const p = new URLSearchParams();
   p.set('limit', String(q.limit ?? 50));
   if (q.cursor) p.set('cursor', q.cursor);
   if (q.side === 'buy' || q.side === 'sell') p.set('side', q.side);
-  const from = q.from ? Date.parse(q.from) : NaN;
-  const to = q.to ? Date.parse(q.to) : NaN;
+  const from = q.from ? parseUtc(q.from) : NaN;
+  const to = q.to ? parseUtc(q.to) : NaN;
   if (Number.isFinite(from)) p.set('from', String(from));
   if (Number.isFinite(to)) p.set('to', String(to));
   return p;

@@ -354,7 +354,7 @@ export function toOrders(body: unknown): OrderView[] {
         quantity: str(pick(raw, 'quantity', 'qty')) ?? '',
         filledQuantity: str(pick(raw, 'filledQuantity', 'filledQty', 'executedQty')),
         price: str(pick(raw, 'price', 'avgPrice', 'limitPrice')),
-        time: time(pick(raw, 'time', 'createdAt', 'submittedAt', 'timestamp')),
+        time: time(pick(raw, 'lastFillTime', 'time', 'firstFillTime', 'createdAt', 'submittedAt', 'timestamp')),
         decisionPrice: str(pick(fq, 'decisionPrice')),
         arrivalMid: str(pick(fq, 'arrivalMid', 'arrivalMidPrice')),
         vwap: str(pick(fq, 'vwap', 'fillVwap', 'averagePrice')),

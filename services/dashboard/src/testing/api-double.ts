@@ -44,6 +44,8 @@ export interface ApiDoubleOptions {
   events?: boolean;
   /** require this X-API-Key on every request (default: none) */
   requireKey?: string;
+  /** JWT mode: resources need `Authorization: Bearer <token>`; POST /api/v1/auth/token exchanges this API key */
+  jwtKey?: string;
   isSimulated?: boolean;
 }
 
@@ -69,6 +71,7 @@ export class ApiDouble {
   private readonly sseClients = new Set<ServerResponse>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private seq = 0;
+  readonly tokens = new Set<string>();
   url = '';
 
   constructor(private readonly options: ApiDoubleOptions = {}) {
@@ -238,6 +241,15 @@ export class ApiDouble {
     }
     const p = url.pathname;
     let m: RegExpMatchArray | null;
+    if (this.options.jwtKey) {
+      if (p === '/api/v1/auth/token' && req.method === 'POST') {
+        if (body['apiKey'] !== this.options.jwtKey) return error(401, 'UNAUTHENTICATED', 'unknown API key');
+        this.tokens.add('tok-' + this.tokens.size + '-' + Date.now());
+        return json(200, { tokenType: 'Bearer', accessToken: [...this.tokens].at(-1), expiresIn: 900, refreshToken: 'refresh-x', refreshExpiresIn: 86400, scopes: ['read', 'control'] });
+      }
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!bearer || !this.tokens.has(bearer)) return error(401, 'UNAUTHENTICATED', 'send a bearer token');
+    }
     if (p === '/api/v1/strategies/active') return json(200, { items: [...this.strategies.values()].map((s) => this.summary(s)), asOf: Date.now() });
     if (p === '/api/v1/market/feed') return json(200, { available: true, isSimulated: this.feed.isSimulated, status: this.feed, receivedAt: Date.now() });
     if ((m = p.match(/^\/api\/v1\/market\/data\/([A-Z0-9]+)$/))) {

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { makeLogger, startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
+import { ApiDouble } from '../../services/dashboard/src/testing/api-double.js';
+import { launchBrowser, openPage, until } from './support/browser.js';
+
+let browser: Browser;
+const cleanups: (() => Promise<void>)[] = [];
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+  await browser?.close();
+});
+
+async function system(api: ApiDouble, apiKey?: string): Promise<RunningDashboard> {
+  await api.start();
+  const dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey, logger: makeLogger('silent') });
+  cleanups.push(() => api.close(), () => dash.close());
+  return dash;
+}
+
+describe('auth', () => {
+  it('asks for a login when the API runs with JWT, keeps the token in an HttpOnly cookie and goes live with it', async () => {
+    const api = new ApiDouble({ jwtKey: 'user-key-0123456789' });
+    const dash = await system(api);
+    const { page, context, errors } = await openPage(browser);
+    try {
+      await page.goto(dash.url + '/strategies/demo-rsi');
+      await page.waitForURL(/\/login\?next=/);
+      await page.fill('#apiKey', 'wrong-key-0000');
+      await page.click('button:has-text("Sign in")');
+      await until('rejection shown', async () => (await page.locator('#login-error').count()) === 1);
+      expect(await page.locator('#login-error').innerText()).toContain('not accepted');
+      await page.fill('#apiKey', 'user-key-0123456789');
+      await Promise.all([page.waitForURL(/\/strategies\/demo-rsi$/), page.click('button:has-text("Sign in")')]);
+      expect(await page.locator('h1').innerText()).toContain('RSI mean reversion');
+      // the token is not readable by scripts and the key appears nowhere in the page
+      expect(await page.evaluate(() => document.cookie)).toBe('');
+      const cookies = await context.cookies();
+      expect(cookies.find((c) => c.name === 'btcdash_token')?.httpOnly).toBe(true);
+      expect(await page.content()).not.toContain('user-key-0123456789');
+      const token = cookies.find((c) => c.name === 'btcdash_token')!.value;
+      expect(await page.content()).not.toContain(token);
+      // live updates use the user's own token upstream
+      await until('ws', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));
+      await until('relay upstream', () => api.sseClientCount > 0);
+      expect(api.requests.filter((r) => r.url.startsWith('/api/v1/events')).every((r) => r.headers.authorization === `Bearer ${decodeURIComponent(token)}`)).toBe(true);
+      await page.click('button:has-text("Sign out")');
+      await page.goto(dash.url + '/');
+      await page.waitForURL(/\/login/);
+      expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('uses the configured API key server-side in development: no login, key never reaches the browser', async () => {
+    const api = new ApiDouble({ requireKey: 'dev-secret-key-42' });
+    const dash = await system(api, 'dev-secret-key-42');
+    const { page, context, errors } = await openPage(browser);
+    try {
+      const seen: string[] = [];
+      page.on('response', async (r) => {
+        const ct = r.headers()['content-type'] ?? '';
+        if (/html|json|javascript|event-stream/.test(ct) && !ct.includes('event-stream')) seen.push(await r.text().catch(() => ''));
+      });
+      await page.goto(dash.url + '/');
+      expect(await page.locator('tr[data-strategy-id]').count()).toBe(2);
+      expect(await page.locator('a:has-text("Sign in")').count()).toBe(0);
+      await until('ws', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));
+      await page.goto(dash.url + '/strategies/demo-rsi');
+      await until('responses seen', () => seen.length > 3);
+      expect(seen.some((t) => t.includes('dev-secret-key-42'))).toBe(false);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Real time: WebSocket first, SSE as the fallback, polling last. Each path is proven by switching off
+ * the transports before it on the dashboard server: the browser tries them, fails, falls back, and
+ * still sees a fill the API produces after the page loaded.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { makeLogger, startDashboard, type DashboardDeps, type RunningDashboard } from '../../services/dashboard/src/index.js';
+import { ApiDouble } from '../../services/dashboard/src/testing/api-double.js';
+import { launchBrowser, openPage, until } from './support/browser.js';
+
+let browser: Browser;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+  await browser?.close();
+});
+
+async function system(transports: DashboardDeps['transports'], clientPollMs?: number): Promise<{ api: ApiDouble; dash: RunningDashboard }> {
+  const api = new ApiDouble({ strategies: 1 });
+  await api.start();
+  const dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, logger: makeLogger('silent'), transports, ...(clientPollMs ? { clientPollMs } : {}) });
+  cleanups.push(() => api.close(), () => dash.close());
+  return { api, dash };
+}
+
+/** Errors the browser itself logs when a switched-off transport is tried; anything else fails the test. */
+const expectedFallbackNoise = /WebSocket connection to .*\/live\/ws.* failed|EventSource's response has a MIME type|\/live\/sse|Failed to load resource: the server responded with a status of 404/;
+
+async function seesLiveFill(transports: DashboardDeps['transports'], expected: 'ws' | 'sse' | 'poll', clientPollMs?: number): Promise<void> {
+  const { api, dash } = await system(transports, clientPollMs);
+  const { page, context, errors } = await openPage(browser);
+  try {
+    await page.goto(dash.url + '/');
+    await until(`transport ${expected}`, () => page.evaluate(() => document.documentElement.dataset['liveTransport']).then((t) => (t === expected ? t : false)), 15_000);
+    expect(await page.locator('#live-status').innerText()).toContain(expected === 'ws' ? 'WebSocket' : expected === 'sse' ? 'SSE' : 'polling');
+    await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+    if (expected !== 'poll') await until('relay connected upstream', () => api.sseClientCount > 0);
+    api.addFill('demo-rsi', { side: 'buy', price: '91234.00', quantity: '0.04' });
+    const row = page.locator('tr[data-strategy-id="demo-rsi"]');
+    await until('fill shown', async () => (await row.locator('[data-field="lastTrades"] li').first().innerText()).includes('91,234.00'), 15_000);
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.dataset['liveTransport'])).toBe(expected);
+    expect(errors.filter((e) => !expectedFallbackNoise.test(e))).toEqual([]);
+  } finally {
+    await context.close();
+  }
+}
+
+describe('live transports', () => {
+  it('uses WebSocket when everything is available', async () => {
+    await seesLiveFill({ ws: true, sse: true }, 'ws');
+  });
+
+  it('falls back to Server-Sent Events when WebSocket is switched off', async () => {
+    await seesLiveFill({ ws: false, sse: true }, 'sse');
+  });
+
+  it('falls back to polling when WebSocket and SSE are switched off', async () => {
+    await seesLiveFill({ ws: false, sse: false }, 'poll', 1000);
+  });
+
+  it('polls every 5 seconds by default', async () => {
+    const { dash } = await system({ ws: false, sse: false });
+    const { page, context } = await openPage(browser);
+    try {
+      const times: number[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/live/snapshot')) times.push(Date.now());
+      });
+      await page.goto(dash.url + '/');
+      await until('three polls', () => times.length >= 3, 15_000, 100);
+      const gap = times[2]! - times[1]!;
+      expect(gap).toBeGreaterThanOrEqual(4900);
+      expect(gap).toBeLessThan(7000);
+    } finally {
+      await context.close();
+    }
+  });
+});
