@@ -45,12 +45,17 @@ export {
 export { parseStreamId, formatStreamId, compareStreamIds, nextStreamId, type StreamId } from './bus/stream-id.js';
 export {
   JsonStrategyStore,
+  PostgresStrategyStore,
+  migrate,
+  STRATEGY_STORE_MIGRATIONS,
   createStrategyStore,
   encodeTradeCursor,
   decodeTradeCursor,
   writeFileAtomic,
   JsonlFile,
   type JsonStrategyStoreOptions,
+  type PostgresStrategyStoreOptions,
+  type Migration,
   type CreateStrategyStoreOptions,
   type TradeCursor,
   type StrategyStore,
