@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IndicatorValue } from '../indicators/indicator.js';
 import { combineRules, compileExpression, compileRule } from './expression-compiler.js';
@@ -251,6 +252,7 @@ describe('legacy mode (compat §5.4)', () => {
     const sub = compiled('close[1] < open[1]', ROW, true, history);
     expect(sub.evaluate()).toBe(false);
     expect(sub.warnings.map((w) => [w.code, w.column])).toEqual([['LEGACY_SUBSCRIPT', 1], ['LEGACY_SUBSCRIPT', 12]]);
+    expect(sub.columns).toEqual([]);
     expect(compiled('close[1] < open[1]', ROW, false, history).evaluate()).toBe(true);
     const mm = compiled('max(close, open) > 1', ROW, true);
     expect(mm.evaluate()).toBe(false);
@@ -300,5 +302,60 @@ describe('combineRules', () => {
     calls = 0;
     combineRules([counted(true), counted(false)], 'any')();
     expect(calls).toBe(1);
+  });
+});
+
+describe('properties', () => {
+  const value = fc.oneof(
+    fc.double({ noDefaultInfinity: true }),
+    fc.constant(Number.NaN),
+    fc.integer({ min: -5, max: 5 }),
+    fc.boolean(),
+    fc.constantFrom('bull', 'bear', ''),
+    fc.constant(null),
+  );
+  const NAMES = ['a', 'b', 'c'];
+  const operand = fc.oneof(fc.constantFrom(...NAMES), fc.constantFrom('0', '1', '2.5', 'True', 'False', "'bull'"));
+  const rule = fc.letrec<{ e: string }>((tie) => ({
+    e: fc.oneof(
+      { depthSize: 'small' },
+      operand,
+      fc.tuple(tie('e'), fc.constantFrom('+', '-', '*', '/', '%', '<', '<=', '>', '>=', '==', '!=', 'and', 'or', '&', '|'), tie('e')).map(([l, op, r]) => `(${l} ${op} ${r})`),
+      tie('e').map((x) => `(not (${x}))`),
+      tie('e').map((x) => `-(${x})`),
+      fc.tuple(tie('e'), tie('e')).map(([x, y]) => `max(${x}, ${y})`),
+    ),
+  })).e;
+
+  const compileFor = (src: string, row: Record<string, IndicatorValue>, legacy: boolean) =>
+    compileRule(src, (n, lag) => (lag === 0 && n in row ? () => row[n] as IndicatorValue : undefined), { legacy });
+
+  it('evaluation never throws and always yields a boolean, in both modes', () => {
+    fc.assert(
+      fc.property(rule, fc.tuple(value, value, value), fc.boolean(), (src, [a, b, c], legacy) => {
+        const r = compileFor(src, { a, b, c }, legacy);
+        if (!r.ok) {
+          // only static type errors on string literals are possible here
+          expect(r.errors.every((e) => e.code === 'TYPE_MISMATCH')).toBe(true);
+          return;
+        }
+        expect(typeof r.evaluate()).toBe('boolean');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('default mode: a rule and its negation never both pass, and are unknown together', () => {
+    fc.assert(
+      fc.property(rule, fc.tuple(value, value, value), (src, [a, b, c]) => {
+        const row = { a, b, c };
+        const pos = compileFor(src, row, false);
+        const neg = compileFor(`not (${src})`, row, false);
+        if (!pos.ok || !neg.ok) return;
+        expect(pos.evaluate() && neg.evaluate()).toBe(false);
+        expect(pos.value() === null).toBe(neg.value() === null);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -12,7 +12,6 @@
  */
 import type { IndicatorValue } from '../indicators/indicator.js';
 import { closestMatches, rankBySimilarity } from './config-suggest.js';
-import { columnsOf } from './expression-ast.js';
 import type { CompareOp, Expr, ExpressionAst, ExpressionProblem } from './expression-ast.js';
 import { parseExpression } from './expression-parser.js';
 
@@ -39,6 +38,7 @@ export type CompileResult =
       readonly evaluate: () => boolean;
       /** The raw result (null when unknown), e.g. to show why a rule did not pass. */
       readonly value: () => IndicatorValue;
+      /** The (name, lag) pairs the rule reads (legacy: subscripts are not read, the rule is false). */
       readonly columns: readonly { readonly name: string; readonly lag: number }[];
       readonly warnings: readonly ExpressionProblem[];
     }
@@ -177,6 +177,8 @@ const LEGACY_STRING_SHAPE = /^(\S+) +(==|!=) +(['"]).*(['"])$/;
 class Compiler {
   readonly errors: ExpressionProblem[] = [];
   readonly warnings: ExpressionProblem[] = [];
+  /** Distinct (name, lag) pairs the compiled closures read, in order of first appearance. */
+  readonly reads: { name: string; lag: number }[] = [];
   constructor(
     private readonly resolve: ColumnResolver,
     private readonly options: CompileOptions,
@@ -216,6 +218,7 @@ class Compiler {
       this.errors.push(p);
       return () => null;
     }
+    if (!this.reads.some((r) => r.name === name && r.lag === lag)) this.reads.push({ name, lag });
     return () => {
       const v = getter();
       return v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : v;
@@ -483,7 +486,7 @@ export function compileExpression(ast: ExpressionAst, resolve: ColumnResolver, o
     const v = thunk();
     return v === FAIL ? null : v;
   };
-  return { ok: true, evaluate, value, columns: columnsOf(ast.root), warnings: compiler.warnings };
+  return { ok: true, evaluate, value, columns: compiler.reads, warnings: compiler.warnings };
 }
 
 /** Parse and compile in one step. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { columnsOf, formatExpr } from './expression-ast.js';
 import type { Expr } from './expression-ast.js';
@@ -117,5 +118,69 @@ describe('parseExpression: errors name the column', () => {
     expect(errorOf('a && b').message).toContain('use `and`');
     expect(errorOf('sqrt(x) > 1').message).toContain('abs, min, max');
     expect(errorOf('RSI_14 30').message).toContain('after a complete expression');
+  });
+});
+
+describe('properties', () => {
+  const NAMES = ['close', 'RSI_14', 'a', 'EMA_200_trend', 'flag'];
+  const leaf = fc.oneof(
+    fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.double({ min: 0, max: 1e6, noNaN: true, noDefaultInfinity: true })).map((value): Expr => ({ kind: 'number', value, start: 0, end: 0 })),
+    fc.string({ maxLength: 6 }).map((value): Expr => ({ kind: 'string', value, start: 0, end: 0 })),
+    fc.boolean().map((value): Expr => ({ kind: 'boolean', value, start: 0, end: 0 })),
+    fc.tuple(fc.constantFrom(...NAMES), fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined })).map(
+      ([name, lag]): Expr => ({ kind: 'column', name, lag: lag ?? 0, subscripted: lag !== undefined, start: 0, end: 0 }),
+    ),
+  );
+  const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
+    expr: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.tuple(fc.constantFrom('-', '+', 'not', '~'), tie('expr')).map(([s, operand]): Expr => ({
+        kind: 'unary', op: s === '~' ? 'not' : s, spelling: s, operand, start: 0, end: 0,
+      })),
+      fc.tuple(fc.constantFrom('+', '-', '*', '/', '%', '**'), tie('expr'), tie('expr')).map(([op, left, right]): Expr => ({
+        kind: 'arithmetic', op, left, right, start: 0, end: 0,
+      })),
+      fc.tuple(fc.array(fc.constantFrom('<', '<=', '>', '>=', '==', '!='), { minLength: 1, maxLength: 2 }), fc.array(tie('expr'), { minLength: 3, maxLength: 3 })).map(
+        ([ops, operands]): Expr => ({ kind: 'compare', ops, operands: operands.slice(0, ops.length + 1), start: 0, end: 0 }),
+      ),
+      fc.tuple(fc.constantFrom('and', 'or', '&', '|'), tie('expr'), tie('expr')).map(([s, left, right]): Expr => ({
+        kind: 'logical', op: s === 'and' || s === '&' ? 'and' : 'or', spelling: s, left, right, start: 0, end: 0,
+      })),
+      fc.tuple(fc.constantFrom('abs', 'min', 'max'), fc.array(tie('expr'), { minLength: 2, maxLength: 3 })).map(([fn, args]): Expr => ({
+        kind: 'call', fn, args: fn === 'abs' ? args.slice(0, 1) : args, start: 0, end: 0,
+      })),
+    ),
+  }));
+
+  it('formatting then parsing gives back the same tree', () => {
+    fc.assert(
+      fc.property(expr, (e) => {
+        expect(shape(parse(formatExpr(e)))).toBe(shape(e));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('spans always lie inside the rule text', () => {
+    fc.assert(
+      fc.property(expr, (e) => {
+        const src = formatExpr(e);
+        const visit = (n: Expr): void => {
+          expect(n.start).toBeGreaterThanOrEqual(0);
+          expect(n.end).toBeLessThanOrEqual(src.length);
+          expect(n.start).toBeLessThan(n.end);
+        };
+        const walk = (n: Expr): void => {
+          visit(n);
+          if (n.kind === 'unary') walk(n.operand);
+          else if (n.kind === 'arithmetic' || n.kind === 'logical') { walk(n.left); walk(n.right); }
+          else if (n.kind === 'compare') n.operands.forEach(walk);
+          else if (n.kind === 'call') n.args.forEach(walk);
+        };
+        walk(parse(src));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
