@@ -1,0 +1,104 @@
+/**
+ * `pnpm bench`: speed and memory figures. Prints each figure and writes reports/bench-*.json plus
+ * reports/bench-summary.json. Targets are reported next to the figures; nothing here is a test.
+ * Parts owned by a service live beside it (services/x/bench) and are run from here.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildTradingSetup, MarketSimulator, MinuteCandleBuilder, runBacktest, type Candle } from '@btc-research/engine';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const reportsDir = path.join(root, 'reports');
+
+const BACKTEST_STRATEGY = `
+name: "bench EMA+RSI+ADX"
+symbol: "BTC/USDT"
+timeframes: { entry: "15m" }
+indicators:
+  - { id: "EMA_50", type: "EMA", timeframe: "15m", length: 50 }
+  - { id: "RSI_14", type: "RSI", timeframe: "15m", length: 14 }
+  - { id: "ADX_14", type: "ADX", timeframe: "1h", period: 14 }
+logic:
+  entry_long: ["close > EMA_50", "RSI_14 < 45", "ADX_14_ADX_value > 20"]
+  exit_long: ["RSI_14 > 65"]
+  entry_short: ["close < EMA_50", "RSI_14 > 55", "ADX_14_ADX_value > 20"]
+  exit_short: ["RSI_14 < 35"]
+backtest: { cash: 10000, commission: 0.001, slippage: 0.0005 }
+`;
+
+function generateCandles(count: number, seed: number): Candle[] {
+  const start = Date.UTC(2024, 0, 1);
+  const sim = new MarketSimulator({ seed, startTime: start, tradesPerMinute: 6 });
+  const builder = new MinuteCandleBuilder();
+  const out: Candle[] = [];
+  sim.advanceTo(start + count * 60_000 + 60_000, (t) => {
+    for (const c of builder.addTrade(t)) out.push(c);
+  });
+  return out.slice(0, count);
+}
+
+async function engineBacktestBench(): Promise<Record<string, unknown>> {
+  const candles = generateCandles(525_600, 11); // one year of 1m candles
+  const setup = buildTradingSetup(BACKTEST_STRATEGY, 'bench.yaml', { strategyId: 'bench' });
+  if (!setup.ok) throw new Error(setup.errors.map((e) => e.message).join('; '));
+  // warm the JIT on a slice, then measure the best of three full runs
+  runBacktest(setup.strategy, candles.slice(0, 50_000), setup.coreOptions);
+  const runs: number[] = [];
+  let trades = 0;
+  for (let i = 0; i < 3; i++) {
+    const fresh = buildTradingSetup(BACKTEST_STRATEGY, 'bench.yaml', { strategyId: 'bench' });
+    if (!fresh.ok) throw new Error('setup failed');
+    const t0 = performance.now();
+    const r = runBacktest(fresh.strategy, candles, fresh.coreOptions);
+    runs.push(performance.now() - t0);
+    trades = r.trades.length;
+  }
+  const bestMs = Math.min(...runs);
+  const candlesPerSecond = Math.round(candles.length / (bestMs / 1000));
+  const result = { candles: candles.length, trades, runsMs: runs.map((r) => Math.round(r)), candlesPerSecond, target: '>= 1,000,000 candles/s on one core', met: candlesPerSecond >= 1_000_000 };
+  console.log(`engine backtest (EMA+RSI+ADX, ${candles.length} × 1m): ${candlesPerSecond.toLocaleString('en-US')} candles/s (target ≥ 1,000,000) ${result.met ? 'MET' : 'NOT MET'}`);
+  return result;
+}
+
+/** Optional parts: a bench module beside a service or package, run when it exists. */
+const PARTS: Array<{ name: string; file: string; fn: string }> = [
+  { name: 'indicators', file: 'packages/engine/bench/indicators.bench.ts', fn: 'runIndicatorBench' },
+  { name: 'market-data', file: 'services/stream-manager/bench/market-data.bench.ts', fn: 'runMarketDataBench' },
+  { name: 'paper-trader', file: 'services/paper-trader/bench/paper-trader.bench.ts', fn: 'runPaperTraderBench' },
+  { name: 'api', file: 'services/api-server/bench/stats.bench.ts', fn: 'runApiBench' },
+  { name: 'dashboard', file: 'services/dashboard/bench/overview.bench.ts', fn: 'runDashboardBench' },
+];
+
+await fs.mkdir(reportsDir, { recursive: true });
+const only = process.argv.slice(2);
+const summary: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version };
+if (only.length === 0 || only.includes('engine')) {
+  summary['engine-backtest'] = await engineBacktestBench();
+  await fs.writeFile(path.join(reportsDir, 'bench-engine.json'), JSON.stringify(summary['engine-backtest'], null, 2));
+}
+for (const part of PARTS) {
+  if (only.length > 0 && !only.includes(part.name)) continue;
+  const file = path.join(root, part.file);
+  try {
+    await fs.access(file);
+  } catch {
+    console.log(`${part.name}: no bench module at ${part.file}`);
+    continue;
+  }
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, () => Promise<unknown>>;
+  const fn = mod[part.fn];
+  if (typeof fn !== 'function') {
+    console.log(`${part.name}: ${part.file} does not export ${part.fn}()`);
+    continue;
+  }
+  try {
+    summary[part.name] = await fn();
+  } catch (err) {
+    summary[part.name] = { error: (err as Error).message };
+    console.error(`${part.name}: bench failed: ${(err as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+await fs.writeFile(path.join(reportsDir, 'bench-summary.json'), JSON.stringify(summary, null, 2));
+console.log(`reports written to ${path.relative(root, reportsDir)}/`);
