@@ -201,6 +201,26 @@ logic:
     expect(find(e, 'MISSING_KEY', 'indicators[1].id')).toMatchObject({ line: 8, column: 5 });
   });
 
+  it('an empty file and a second document', () => {
+    expect(errors(loadStrategyConfig('', 'empty.yaml'))).toEqual([expect.objectContaining({ code: 'NOT_A_MAPPING', line: 1, column: 1 })]);
+    expect(errors(loadStrategyConfig('# only a comment\n', 'empty.yaml'))[0]?.message).toContain('empty');
+    const e = errors(loadStrategyConfig('symbol: BTCUSDT\ntimeframes: {entry: 1h}\n---\nfoo: 1\n', 'two.yaml'));
+    expect(e).toEqual([expect.objectContaining({ code: 'YAML_MULTIPLE_DOCS', line: 3, column: 1 })]);
+  });
+
+  it('tabs, CRLF line ends and anchors', () => {
+    expect(errors(loadStrategyConfig('symbol: BTCUSDT\ntimeframes:\n\tentry: 1h\n', 't.yaml'))[0]).toMatchObject({ code: 'YAML_TAB_AS_INDENT', line: 3 });
+    expect(find(errors(loadStrategyConfig('symbol: BTCUSDT\r\ntimeframes:\r\n  entry: 7m\r\n', 'crlf.yaml')), 'UNKNOWN_TIMEFRAME')).toMatchObject({ line: 3, column: 10 });
+    const r = ok(loadStrategyConfig('symbol: BTCUSDT\ntimeframes: {entry: 1h}\nx-defaults: &d {timeframe: 1h, length: 14}\nindicators:\n  - {<<: *d, id: R, type: RSI}\n  - {<<: *d, id: E, type: EMA, length: 9}\n', 'a.yaml'));
+    expect(r.config.indicators.map((i) => [i.id, i.timeframe, i.params])).toEqual([['R', '1h', { length: 14 }], ['E', '1h', { length: 9 }]]);
+  });
+
+  it('an exchange without a connector is a warning', () => {
+    const r = ok(loadStrategyConfig('symbol: BTCUSDT\nexchange: Kraken\ntimeframes: {entry: 1h}\nlogic: {}\n', 'k.yaml'));
+    expect(r.config.exchange).toBe('kraken');
+    expect(r.warnings).toEqual([expect.objectContaining({ code: 'UNSUPPORTED_EXCHANGE', line: 2, column: 11, allowed: 'binance, binanceus' })]);
+  });
+
   it('a non-mapping document', () => {
     const e = errors(loadStrategyConfig('- a\n- b\n', 'list.yaml'));
     expect(e).toEqual([expect.objectContaining({ code: 'NOT_A_MAPPING', line: 1, column: 1 })]);

@@ -8,7 +8,7 @@ import {
   BACKTEST_KEYS, DEFAULT_CASH, DEFAULT_COMMISSION, DEFAULT_EXCHANGE, EQUITY_PROTECTION_IGNORED_KEYS,
   EQUITY_PROTECTION_KEYS, KNOWN_QUOTE_ASSETS, LOGIC_KEYS, POSITION_SIZING_KEYS, RISK_IGNORED_KEYS, RISK_KEYS,
   RULE_LISTS, STOP_LOSS_IGNORED_KEYS, STOP_LOSS_KEYS, TAKE_PROFIT_IGNORED_KEYS, TAKE_PROFIT_KEYS,
-  TOP_LEVEL_KEYS, isConfigTimeframe, strategyDocumentSchema,
+  SUPPORTED_EXCHANGES, TOP_LEVEL_KEYS, isConfigTimeframe, strategyDocumentSchema,
 } from './config-schema.js';
 import type {
   BacktestConfig, CompatMode, ConfigProblem, ConfigTimeframe, EquityProtectionConfig, IndicatorConfig, LogicConfig,
@@ -320,6 +320,10 @@ export function loadStrategyConfig(text: string, fileName: string, options: Load
   if (problems.errors.length > 0) return finish(problems, undefined, options);
 
   const root = src.value;
+  if (root === null || root === undefined) {
+    problems.error('', 'NOT_A_MAPPING', 'the file is empty: a strategy needs at least `symbol` and `timeframes`');
+    return finish(problems, undefined, options);
+  }
   if (!isRecord(root)) {
     problems.error('', 'NOT_A_MAPPING', `a strategy file must be a YAML mapping (name:, symbol:, timeframes:, …); found ${describeValue(root)}`, {
       found: describeValue(root),
@@ -363,6 +367,14 @@ export function loadStrategyConfig(text: string, fileName: string, options: Load
     } else if (symbolParts.symbol !== root['symbol'] && symbolParts.marketSymbol !== root['symbol']) {
       problems.warn('symbol', 'SYMBOL_NORMALISED', `\`symbol\` ${JSON.stringify(root['symbol'])} read as ${symbolParts.symbol}`, { found: root['symbol'] });
     }
+  }
+
+  const exchange = root['exchange'];
+  if (typeof exchange === 'string' && !(SUPPORTED_EXCHANGES as readonly string[]).includes(exchange.toLowerCase())) {
+    problems.warn('exchange', 'UNSUPPORTED_EXCHANGE', `exchange ${JSON.stringify(exchange)} has no live market-data connector here (supported: ${SUPPORTED_EXCHANGES.join(', ')}); backtests from recorded or simulated data still work`, {
+      found: exchange,
+      allowed: SUPPORTED_EXCHANGES.join(', '),
+    });
   }
 
   const logicRaw = root['logic'];

@@ -30,6 +30,8 @@ export type CompatMode = 'legacy' | 'default';
 export const KNOWN_QUOTE_ASSETS = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'USDP', 'DAI', 'USD', 'EUR', 'GBP', 'TRY', 'BTC', 'ETH', 'BNB'] as const;
 
 export const DEFAULT_EXCHANGE = 'binanceus';
+/** Venues with a market-data connector (ARCHITECTURE §3); others load with a warning. */
+export const SUPPORTED_EXCHANGES = ['binance', 'binanceus'] as const;
 export const DEFAULT_CASH = 10_000;
 export const DEFAULT_COMMISSION = 0.001;
 

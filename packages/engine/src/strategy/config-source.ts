@@ -151,6 +151,8 @@ export function parseSource(text: string, env?: Readonly<Record<string, string |
         message: `YAML syntax error: the quoted string that starts here is never closed (${e.message})`,
         position: pos(opened),
       });
+    } else if (e.code === 'MULTIPLE_DOCS') {
+      errors.push({ code: `YAML_${e.code}`, message: 'a strategy file holds one YAML document; a second one starts here (remove the `---` separator)', position: pos(e.pos[0]) });
     } else {
       errors.push({ code: `YAML_${e.code}`, message: `YAML syntax error: ${e.message}`, position: pos(e.pos[0]) });
     }
