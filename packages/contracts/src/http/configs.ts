@@ -2,10 +2,13 @@ import { z } from 'zod';
 
 export const ConfigProblemDto = z
   .object({
+    code: z.string().describe('stable SCREAMING_SNAKE code, e.g. MISSING_KEY, UNKNOWN_TIMEFRAME'),
     message: z.string(),
     path: z.string().describe('dotted path in the YAML, empty for the document'),
     line: z.number().int().positive().nullable(),
     column: z.number().int().positive().nullable(),
+    found: z.string().optional(),
+    allowed: z.string().optional(),
   })
   .meta({ id: 'ConfigProblem' });
 export type ConfigProblemDto = z.infer<typeof ConfigProblemDto>;
@@ -19,6 +22,7 @@ export const ConfigSummaryDto = z
     timeframes: z.array(z.string()),
     isValid: z.boolean(),
     problems: z.array(ConfigProblemDto),
+    warnings: z.array(ConfigProblemDto),
     sizeBytes: z.number().int().nonnegative(),
     modifiedAt: z.number().int().nonnegative(),
   })
@@ -37,7 +41,8 @@ export const ValidateConfigResponse = z
   .object({
     isValid: z.boolean(),
     name: z.string().nullable(),
-    problems: z.array(ConfigProblemDto),
+    problems: z.array(ConfigProblemDto).describe('errors: the config cannot run'),
+    warnings: z.array(ConfigProblemDto).describe('accepted but suspicious (ignored keys, legacy quirks)'),
   })
   .meta({ id: 'ValidateConfigResult' });
 export type ValidateConfigResponse = z.infer<typeof ValidateConfigResponse>;

@@ -8,7 +8,7 @@ export const CONFIG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.ya?ml$/;
 const MAX_CONFIG_BYTES = 1_000_000;
 
 export function toValidateResponse(v: ConfigValidation): ValidateConfigResponse {
-  return { isValid: v.problems.length === 0, name: v.name, problems: v.problems };
+  return { isValid: v.problems.length === 0, name: v.name, problems: v.problems, warnings: v.warnings };
 }
 
 /** Every strategy YAML in config/, each with what the engine's loader says of it. */
@@ -28,7 +28,7 @@ export async function listConfigs(configDir: string): Promise<ConfigSummaryDto[]
     let problems: ConfigProblemDto[];
     let v: ConfigValidation | null = null;
     if (info.size > MAX_CONFIG_BYTES) {
-      problems = [{ message: `file is larger than ${MAX_CONFIG_BYTES} bytes`, path: '', line: null, column: null }];
+      problems = [{ code: 'FILE_TOO_LARGE', message: `file is larger than ${MAX_CONFIG_BYTES} bytes`, path: '', line: null, column: null }];
     } else {
       v = validateStrategyYaml(await readFile(path, 'utf8'), configName);
       problems = v.problems;
@@ -41,6 +41,7 @@ export async function listConfigs(configDir: string): Promise<ConfigSummaryDto[]
       timeframes: v?.timeframes ?? [],
       isValid: problems.length === 0,
       problems,
+      warnings: v?.warnings ?? [],
       sizeBytes: info.size,
       modifiedAt: Math.floor(info.mtimeMs),
     });

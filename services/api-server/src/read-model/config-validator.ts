@@ -1,31 +1,66 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { buildTradingSetup, type ConfigProblem } from '@btc-research/engine';
+import { parseDocument } from 'yaml';
 import type { ConfigProblemDto } from '@btc-research/contracts';
 
 export interface ConfigValidation {
   problems: ConfigProblemDto[];
+  warnings: ConfigProblemDto[];
   name: string | null;
   symbol: string | null;
   exchange: string | null;
   timeframes: string[];
 }
 
-/** Validates strategy YAML text: every problem with its line and column. */
-export function validateStrategyYaml(text: string, fileName: string): ConfigValidation {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const problems: ConfigProblemDto[] = doc.errors.map((e) => {
-    const pos = lineCounter.linePos(e.pos[0]);
-    return { message: `${fileName}: ${e.message.split('\n')[0] ?? e.message}`, path: '', line: pos.line, column: pos.col };
-  });
-  const root: unknown = problems.length === 0 ? doc.toJS() : null;
-  const obj = root !== null && typeof root === 'object' && !Array.isArray(root) ? (root as Record<string, unknown>) : null;
-  if (problems.length === 0 && !obj) problems.push({ message: 'the document must be a mapping of strategy keys', path: '', line: 1, column: 1 });
-  const tfs = obj?.['timeframes'];
+function toDto(p: ConfigProblem): ConfigProblemDto {
   return {
-    problems,
-    name: typeof obj?.['name'] === 'string' ? obj['name'] : null,
-    symbol: typeof obj?.['symbol'] === 'string' ? obj['symbol'] : null,
-    exchange: typeof obj?.['exchange'] === 'string' ? obj['exchange'] : null,
+    code: p.code,
+    message: p.message,
+    path: p.path,
+    line: p.line > 0 ? p.line : null,
+    column: p.column > 0 ? p.column : null,
+    ...(p.found !== undefined ? { found: p.found } : {}),
+    ...(p.allowed !== undefined ? { allowed: p.allowed } : {}),
+  };
+}
+
+/** Best-effort headline fields of a document that did not load, for listings. */
+function headline(text: string): Pick<ConfigValidation, 'name' | 'symbol' | 'exchange' | 'timeframes'> {
+  const empty = { name: null, symbol: null, exchange: null, timeframes: [] };
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) return empty;
+  const root: unknown = doc.toJS();
+  if (root === null || typeof root !== 'object' || Array.isArray(root)) return empty;
+  const o = root as Record<string, unknown>;
+  const tfs = o['timeframes'];
+  return {
+    name: typeof o['name'] === 'string' ? o['name'] : null,
+    symbol: typeof o['symbol'] === 'string' ? o['symbol'] : null,
+    exchange: typeof o['exchange'] === 'string' ? o['exchange'] : null,
     timeframes: tfs && typeof tfs === 'object' ? Object.values(tfs).filter((v): v is string => typeof v === 'string') : [],
+  };
+}
+
+/**
+ * Validates strategy YAML exactly as the paper-trader will load it: the engine's config loader and
+ * strategy compiler (buildTradingSetup), every problem with line and column.
+ */
+export function validateStrategyYaml(text: string, fileName: string): ConfigValidation {
+  let setup: ReturnType<typeof buildTradingSetup>;
+  try {
+    setup = buildTradingSetup(text, fileName, { strategyId: 'validate' });
+  } catch (error) {
+    // the loader reports problems as data; a throw is a bug there, still answered as a problem here
+    const message = error instanceof Error ? error.message : String(error);
+    return { problems: [{ code: 'CONFIG_UNREADABLE', message: `${fileName}: ${message}`, path: '', line: null, column: null }], warnings: [], ...headline(text) };
+  }
+  if (!setup.ok) return { problems: setup.errors.map(toDto), warnings: setup.warnings.map(toDto), ...headline(text) };
+  const c = setup.config;
+  return {
+    problems: [],
+    warnings: setup.warnings.map(toDto),
+    name: c.name ?? null,
+    symbol: c.symbol,
+    exchange: c.exchange,
+    timeframes: [...new Set(Object.values(c.timeframes).map(String))],
   };
 }

@@ -6,7 +6,9 @@ import type {
   TradeDto,
 } from '@btc-research/contracts';
 import type { StrategyRecord, StrategyState, StrategyStore, TradeRecord } from '@btc-research/platform';
-import { addDecimals, compareDecimal, formatDecimal, parseDecimal, ratio, subDecimal, vwap } from '../decimal-string.js';
+import { computeStatistics } from '@btc-research/engine';
+import { addDecimals, parseDecimal, ratio, subDecimal, vwap } from '../decimal-string.js';
+import { roundTrips } from './round-trips.js';
 
 const LAST_TRADES = 5;
 const PAGE = 1_000;
@@ -109,20 +111,24 @@ export function maxDrawdownPct(points: readonly { equity: string }[]): number {
 
 export async function strategyStats(store: StrategyStore, record: StrategyRecord, now: number): Promise<StrategyStatsResponse> {
   const [state, equityPoints] = await Promise.all([store.loadState(record.id), store.listEquity(record.id, 0, 100_000)]);
-  const wins: string[] = [];
-  const losses: string[] = [];
-  let tradeCount = 0;
-  for await (const t of allTrades(store, record.id, {})) {
-    tradeCount += 1;
-    const c = compareDecimal(t.realizedPnl, '0');
-    if (c > 0) wins.push(t.realizedPnl);
-    else if (c < 0) losses.push(t.realizedPnl);
-  }
+  const fills: TradeRecord[] = [];
+  for await (const t of allTrades(store, record.id, {})) fills.push(t);
+  fills.reverse();
+  const { closed } = roundTrips(fills);
+  const wins = closed.filter((t) => t.netPnl > 0);
+  const losses = closed.filter((t) => t.netPnl <= 0);
   const equity = equityOf(record, state);
   const totalPnl = subDecimal(equity, record.initialCash);
-  const grossWin = addDecimals(wins);
-  const grossLoss = addDecimals(losses);
-  const closed = wins.length + losses.length;
+  const initial = Number(record.initialCash);
+  const stats = computeStatistics({
+    initialEquity: initial,
+    samples: equityPoints.map((p) => ({ time: p.time, equity: Number(p.equity) })),
+    trades: closed,
+    feesPaid: Number(state?.feesPaid ?? '0'),
+    exposedMs: 0,
+  });
+  const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  const mean = (xs: readonly number[]): number | null => (xs.length > 0 ? xs.reduce((a, x) => a + x, 0) / xs.length : null);
   return {
     id: record.id,
     asOf: state?.time ?? now,
@@ -137,31 +143,39 @@ export async function strategyStats(store: StrategyStore, record: StrategyRecord
     unrealizedPnl: state?.unrealizedPnl ?? '0',
     feesPaid: state?.feesPaid ?? '0',
     totalReturnPct: ratio(totalPnl, record.initialCash) * 100,
-    tradeCount: state ? Math.max(state.tradeCount, tradeCount) : tradeCount,
-    closedTrades: closed,
+    tradeCount: state ? Math.max(state.tradeCount, fills.length) : fills.length,
+    closedTrades: closed.length,
     winningTrades: wins.length,
     losingTrades: losses.length,
-    winRatePct: closed > 0 ? (wins.length / closed) * 100 : null,
-    profitFactor: losses.length > 0 ? Math.abs(ratio(grossWin, grossLoss)) : null,
-    averageWin: wins.length > 0 ? formatDecimal(parseDecimal(grossWin) / BigInt(wins.length)) : null,
-    averageLoss: losses.length > 0 ? formatDecimal(parseDecimal(grossLoss) / BigInt(losses.length)) : null,
+    winRatePct: closed.length > 0 ? stats.winRate * 100 : null,
+    profitFactor: closed.length > 0 ? finite(stats.profitFactor) : null,
+    averageWin: mean(wins.map((t) => t.netPnl)),
+    averageLoss: mean(losses.map((t) => t.netPnl)),
+    expectancy: closed.length > 0 ? finite(stats.expectancy) : null,
     maxDrawdownPct: maxDrawdownPct(equityPoints),
+    maxDrawdownDurationMs: stats.maxDrawdownDurationMs,
+    sharpe: finite(stats.sharpe),
+    sortino: finite(stats.sortino),
+    cagrPct: finite(stats.cagr * 100),
+    calmar: finite(stats.calmar),
     equityPoints: equityPoints.length,
   };
 }
 
+/** The engine's FillQuality, when the paper-trader stores it on the fill as `quality`. */
 interface QualityFields {
   decisionPrice?: unknown;
   arrivalMid?: unknown;
   slippageBps?: unknown;
   latencyMs?: unknown;
-  levelsUsed?: unknown;
+  levelsConsumed?: unknown;
 }
 
 function str(v: unknown): string | null {
   return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? v : null;
 }
 function num(v: unknown): number | null {
+  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
@@ -203,7 +217,7 @@ export async function strategyOrders(store: StrategyStore, id: string, limit: nu
         arrivalMid: str(q.arrivalMid),
         slippageBps: num(q.slippageBps),
         latencyMs: num(q.latencyMs),
-        levelsUsed: num(q.levelsUsed),
+        levelsUsed: num(q.levelsConsumed),
       },
     });
   }

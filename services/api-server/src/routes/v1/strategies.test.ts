@@ -88,10 +88,13 @@ describe('GET /api/v1/strategies/:id/stats', () => {
     const res = await h.app.inject({ url: '/api/v1/strategies/delta/stats' });
     expect(res.statusCode).toBe(200);
     const s = StrategyStatsResponse.parse(res.json());
-    // fills 1 and 5 win 12.5 each; 3 and 7 lose 3.25 each
-    expect(s).toMatchObject({ tradeCount: 8, closedTrades: 4, winningTrades: 2, losingTrades: 2, averageWin: '12.5', averageLoss: '-3.25', totalPnl: '12.75', equityPoints: 4 });
+    // round trips (0,1) and (4,5) realise 12.5, (2,3) and (6,7) −3.25; each pays 2 × 0.4 fees
+    expect(s).toMatchObject({ tradeCount: 8, closedTrades: 4, winningTrades: 2, losingTrades: 2, totalPnl: '12.75', equityPoints: 4 });
+    expect(s.averageWin).toBeCloseTo(11.7, 9);
+    expect(s.averageLoss).toBeCloseTo(-4.05, 9);
+    expect(s.expectancy).toBeCloseTo((2 * 11.7 - 2 * 4.05) / 4, 9);
     expect(s.winRatePct).toBe(50);
-    expect(s.profitFactor).toBeCloseTo(25 / 6.5, 6);
+    expect(s.profitFactor).toBeCloseTo(23.4 / 8.1, 6);
     expect(s.maxDrawdownPct).toBeCloseTo(5, 6);
   });
 

@@ -131,7 +131,7 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
         tags,
         summary: 'Stop a running strategy',
         params: StrategyIdParams,
-        body: StopStrategyBody.optional(),
+        body: StopStrategyBody.nullish(),
         response: { 200: CommandResultResponse, 202: CommandResultResponse, ...errors },
       },
     },
