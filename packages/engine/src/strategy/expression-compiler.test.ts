@@ -261,6 +261,35 @@ describe('legacy mode (compat §5.4)', () => {
   });
 });
 
+describe('onQuirk (legacy mode)', () => {
+  it('reports each evaluation where a quirk changed the verdict', () => {
+    const row: Record<string, IndicatorValue> = { flag: true, trend: 'bull', x: 1 };
+    const resolve: ColumnResolver = (n, lag) => (lag === 0 && n in row ? () => row[n] as IndicatorValue : undefined);
+    const seen: { legacy: boolean; corrected: boolean }[] = [];
+    const r = compileRule("not flag or trend=='bull'", resolve, { legacy: true, onQuirk: (v) => seen.push(v) });
+    if (!r.ok) throw new Error('compile failed');
+    expect(r.evaluate()).toBe(true);
+    row['flag'] = false;
+    r.evaluate();
+    row['trend'] = 'bear';
+    row['flag'] = true;
+    r.evaluate();
+    // 1st: legacy true (~True | False = -2, truthy) vs corrected true (the string compare) → no report
+    // 2nd: legacy true (~False | False = -1) vs corrected true → no report
+    // 3rd: legacy true vs corrected false (not True or 'bear'=='bull') → reported
+    expect(seen).toEqual([{ legacy: true, corrected: false }]);
+  });
+
+  it('is not called in default mode or when the verdicts agree', () => {
+    let calls = 0;
+    const r = compileRule('x > 0', () => () => 1, { legacy: true, onQuirk: () => { calls++; } });
+    expect(r.ok && r.evaluate()).toBe(true);
+    const d = compileRule('not x', () => () => true, { legacy: false, onQuirk: () => { calls++; } });
+    expect(d.ok && d.evaluate()).toBe(false);
+    expect(calls).toBe(0);
+  });
+});
+
 describe('compileExpression API', () => {
   it('compiles a parsed tree once and evaluates many times', () => {
     const parsed = parseExpression('a > b');

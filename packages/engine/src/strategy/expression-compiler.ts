@@ -29,6 +29,12 @@ export interface CompileOptions {
    * UNKNOWN_NAME warning. Off by default: unknown names are errors (ARCHITECTURE §7).
    */
   readonly allowUnknownNames?: boolean;
+  /**
+   * Legacy mode only: also evaluate the rule with the default semantics and call this whenever a
+   * quirk changes the verdict (compat §11 #5: "log when a quirk changes a result"). Costs a second
+   * evaluation per call, so pass it only when the report is wanted.
+   */
+  readonly onQuirk?: (verdicts: { readonly legacy: boolean; readonly corrected: boolean }) => void;
 }
 
 export type CompileResult =
@@ -468,6 +474,25 @@ function legacyStringRule(source: string, resolve: ColumnResolver): { thunk: Thu
  * each with its offset/column in the rule text.
  */
 export function compileExpression(ast: ExpressionAst, resolve: ColumnResolver, options: CompileOptions): CompileResult {
+  const result = compileOnce(ast, resolve, options);
+  const onQuirk = options.onQuirk;
+  if (!options.legacy || onQuirk === undefined || !result.ok) return result;
+  const corrected = compileOnce(ast, resolve, { ...options, legacy: false, allowUnknownNames: true });
+  if (!corrected.ok) return result;
+  const legacyEvaluate = result.evaluate;
+  const correctedEvaluate = corrected.evaluate;
+  return {
+    ...result,
+    evaluate: () => {
+      const l = legacyEvaluate();
+      const c = correctedEvaluate();
+      if (l !== c) onQuirk({ legacy: l, corrected: c });
+      return l;
+    },
+  };
+}
+
+function compileOnce(ast: ExpressionAst, resolve: ColumnResolver, options: CompileOptions): CompileResult {
   if (options.legacy) {
     const pre = legacyStringRule(ast.source, resolve);
     if (pre) {
