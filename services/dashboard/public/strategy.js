@@ -40,6 +40,9 @@
   function toBar(/** @type {any} */ c) { return { time: sec(c.time), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) }; }
   function addMarker(/** @type {any} */ t, /** @type {boolean} */ flush) {
     var buy = t.side === 'buy';
+    // a marker outside the loaded candles would be pinned to the chart's edge: leave it out
+    var first = data.candles && data.candles.length ? data.candles[0].time : 0;
+    if (first && t.time < first) return;
     markers.push({ time: minuteSec(t.time), position: buy ? 'belowBar' : 'aboveBar', color: buy ? '#0a6b2c' : '#b0001e', shape: buy ? 'arrowUp' : 'arrowDown', text: (buy ? 'B ' : 'S ') + F.qty(t.quantity) });
     if (flush) flushMarkers();
   }

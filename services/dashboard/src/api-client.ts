@@ -28,17 +28,25 @@ export interface ApiClientOptions {
   apiKey?: string | undefined;
   /** per-request timeout; default 10 s */
   timeoutMs?: number;
+  /**
+   * GET answers are shared for this long (and concurrent identical GETs share one request), so many
+   * browser tabs cost the API, and its per-client rate limit, about as much as one. Default 1000 ms.
+   */
+  cacheTtlMs?: number;
 }
 
 export class ApiClient {
   readonly baseUrl: string;
   private readonly apiKey: string | undefined;
   private readonly timeoutMs: number;
+  private readonly cacheTtlMs: number;
+  private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
 
   constructor(options: ApiClientOptions) {
     this.baseUrl = options.apiUrl.replace(/\/+$/, '');
     this.apiKey = options.apiKey && options.apiKey.length > 0 ? options.apiKey : undefined;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.cacheTtlMs = options.cacheTtlMs ?? 1000;
   }
 
   get hasApiKey(): boolean {
@@ -70,6 +78,28 @@ export class ApiClient {
 
   /** JSON request; throws ApiError for any non-2xx answer (with the API's own message when it sent one). */
   async json<T = unknown>(path: string, init: { method?: string; body?: unknown; auth?: ApiAuth | undefined } = {}): Promise<T> {
+    const method = init.method ?? 'GET';
+    if (method !== 'GET' || this.cacheTtlMs <= 0) return this.request<T>(path, init);
+    const key = `${init.auth?.token ?? ''} ${path}`;
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && now - hit.at < this.cacheTtlMs) return hit.value as Promise<T>;
+    const value = this.request<T>(path, init);
+    this.cache.set(key, { at: now, value });
+    value.catch(() => this.cache.delete(key));
+    if (this.cache.size > 500) {
+      for (const [k, v] of this.cache) if (now - v.at >= this.cacheTtlMs) this.cache.delete(k);
+    }
+    return value;
+  }
+
+  /** Any state-changing call makes cached reads stale. */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  private async request<T>(path: string, init: { method?: string; body?: unknown; auth?: ApiAuth | undefined }): Promise<T> {
+    if ((init.method ?? 'GET') !== 'GET') this.invalidate();
     let res: Response;
     try {
       res = await this.fetch(path, init);

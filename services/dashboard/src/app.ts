@@ -38,6 +38,8 @@ export interface DashboardDeps {
   clientPollMs?: number | undefined;
   /** how often the relay polls the API when the API has no event stream; default 2000 ms */
   hubPollMs?: number | undefined;
+  /** how long GET answers of the API are shared between requests; default 1000 ms (0 = off) */
+  apiCacheTtlMs?: number | undefined;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -102,7 +104,7 @@ const CSP = [
 ].join('; ');
 
 export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyInstance> {
-  const api = new ApiClient({ apiUrl: deps.apiUrl, apiKey: deps.apiKey });
+  const api = new ApiClient({ apiUrl: deps.apiUrl, apiKey: deps.apiKey, ...(deps.apiCacheTtlMs !== undefined ? { cacheTtlMs: deps.apiCacheTtlMs } : {}) });
   const transports = { ws: deps.transports?.ws ?? true, sse: deps.transports?.sse ?? true };
   const clientPollMs = deps.clientPollMs ?? 5000;
   const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: false });
