@@ -235,7 +235,10 @@ logic:
     const base = 'symbol: BTCUSDT\ntimeframes: {entry: 1h}\nindicators:\n  - {id: R, type: RSI, timeframe: 1h}\n';
     expect(find(errors(loadStrategyConfig(`${base}  - {id: R, type: EMA, timeframe: 1h}\n`, 'x.yaml')), 'DUPLICATE_INDICATOR_ID')).toMatchObject({ line: 5 });
     const r = ok(loadStrategyConfig(`${base}  - {id: R, type: EMA, timeframe: 4h}\n`, 'x.yaml'));
-    expect(find(r.warnings, 'DUPLICATE_INDICATOR_ID').message).toContain('_4h');
+    expect(find(r.warnings, 'DUPLICATE_INDICATOR_ID').message).toContain('the 4h one get the suffix _4h');
+    // the higher timeframe is the one suffixed, whichever comes first
+    const r2 = ok(loadStrategyConfig('symbol: BTCUSDT\ntimeframes: {entry: 1h}\nindicators:\n  - {id: R, type: RSI, timeframe: 4h}\n  - {id: R, type: EMA, timeframe: 1h}\n', 'x.yaml'));
+    expect(find(r2.warnings, 'DUPLICATE_INDICATOR_ID').message).toContain('the 4h one get the suffix _4h');
   });
 });
 

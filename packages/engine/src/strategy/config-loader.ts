@@ -429,7 +429,14 @@ export function loadStrategyConfig(text: string, fileName: string, options: Load
       if (prev && prev.timeframe === tf) {
         problems.error(`indicators[${i}].id`, 'DUPLICATE_INDICATOR_ID', `indicator id \`${id}\` is already used by indicators[${prev.index}] on the same timeframe ${String(tf)}: their columns would collide`, { found: id });
       } else if (prev) {
-        problems.warn(`indicators[${i}].id`, 'DUPLICATE_INDICATOR_ID', `indicator id \`${id}\` is also used by indicators[${prev.index}] (timeframe ${String(prev.timeframe)}); the columns of this one get the suffix _${String(tf)}`, { found: id });
+        const entryTf = timeframesRaw['entry'];
+        const suffixed = tf === entryTf ? prev.timeframe : tf;
+        problems.warn(
+          `indicators[${i}].id`,
+          'DUPLICATE_INDICATOR_ID',
+          `indicator id \`${id}\` is also used by indicators[${prev.index}] (timeframe ${String(prev.timeframe)}); colliding columns of the ${String(suffixed)} one get the suffix _${String(suffixed)}`,
+          { found: id },
+        );
       } else seen.set(id, { index: i, timeframe: tf });
     }
     if (typeof id === 'string' && isConfigTimeframe(tf) && declaredTfs.size > 0 && !declaredTfs.has(tf)) {
