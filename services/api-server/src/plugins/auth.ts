@@ -36,8 +36,8 @@ export async function registerJwt(app: FastifyInstance, config: AuthConfig, now:
     signPair(sub, scopes) {
       const clockTimestamp = now();
       const scope = [...scopes];
-      const accessToken = app.jwt.sign({ scope, typ: 'access' }, { sub, expiresIn: config.accessTokenTtlS * 1000, clockTimestamp });
-      const refreshToken = app.jwt.sign({ scope, typ: 'refresh' }, { sub, expiresIn: config.refreshTokenTtlS * 1000, clockTimestamp });
+      const accessToken = app.jwt.sign({ scope, typ: 'access' }, { sub, expiresIn: config.accessTokenTtlS, clockTimestamp });
+      const refreshToken = app.jwt.sign({ scope, typ: 'refresh' }, { sub, expiresIn: config.refreshTokenTtlS, clockTimestamp });
       return { accessToken, refreshToken };
     },
     verify(token) {
