@@ -1,0 +1,115 @@
+/**
+ * End to end against the whole embedded system (scripts/start.ts): simulated BTCUSDT market →
+ * paper-trader → api-server → dashboard → Chromium. Starts a strategy from the form, watches its
+ * trades and equity arrive live, stops it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openPage, paintedCanvases, screenshot, until } from './support/browser.js';
+import { startEmbedded, type EmbeddedSystem } from './support/embedded.js';
+
+// A fast strategy in the original btc_research format: 3/5 EMA cross on 1m candles, long and short,
+// so that with the simulator at 60× a trade comes every few seconds.
+const FAST_YAML = `version: "1.0"
+name: "E2E Fast EMA"
+description: "3/5 EMA cross on 1m"
+symbol: "BTC/USDT"
+exchange: "binance"
+timeframes:
+  entry: "1m"
+indicators:
+  - id: "EMA_3"
+    type: "EMA"
+    timeframe: "1m"
+    length: 3
+  - id: "EMA_5"
+    type: "EMA"
+    timeframe: "1m"
+    length: 5
+logic:
+  entry_long:
+    - "EMA_3 > EMA_5"
+  exit_long:
+    - "EMA_3 < EMA_5"
+  entry_short:
+    - "EMA_3 < EMA_5"
+  exit_short:
+    - "EMA_3 > EMA_5"
+backtest:
+  cash: 10000
+  commission: 0.001
+  slippage: 0.0005
+`;
+
+let browser: Browser;
+let sys: EmbeddedSystem;
+
+beforeAll(async () => {
+  sys = await startEmbedded({ env: { SIM_SPEED: '60', SIM_HISTORY_MINUTES: '240' } });
+  browser = await launchBrowser();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  const code = await sys?.stop();
+  expect(code).toBe(0);
+}, 30_000);
+
+describe('dashboard on the embedded system', () => {
+  it('shows the demo strategies trading on simulated data, labelled as such', async () => {
+    const { page, context, errors } = await openPage(browser);
+    try {
+      await page.goto(sys.dashboardUrl + '/');
+      await until('demo strategies listed', async () => (await page.locator('tr[data-strategy-id]').count()) >= 2, 30_000, 250);
+      expect(await page.locator('[data-banner="simulated"]').innerText()).toContain('SIMULATED MARKET DATA');
+      await until('live connection', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));
+      // equity of some strategy changes while we watch (no reload)
+      const equities = async (): Promise<string> => (await page.locator('[data-field="equity"]').allInnerTexts()).join('|');
+      const before = await equities();
+      await until('equity moves live', async () => (await equities()) !== before, 30_000, 200);
+      await screenshot(page, 'e2e-overview');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('starts a strategy from the form, shows its trades and equity live, and stops it', async () => {
+    const { page, context, errors } = await openPage(browser);
+    try {
+      await page.goto(sys.dashboardUrl + '/start');
+      await page.fill('#configYaml', FAST_YAML.replace('length: 5', 'length: FIVE'));
+      await page.click('#validate-btn');
+      await until('validation problem shown', async () => (await page.locator('#yaml-problems li.problem, #yaml-problems .general-problems li').count()) > 0, 15_000);
+      await page.fill('#configYaml', FAST_YAML);
+      await page.click('#validate-btn');
+      await until('valid', async () => (await page.locator('#yaml-valid').count()) === 1, 15_000);
+      await page.fill('#configYaml', FAST_YAML);
+      // the YAML form has no id field: start, then follow the redirect to the new strategy's page
+      await Promise.all([page.waitForURL(/\/strategies\/[a-z0-9-]+$/, { timeout: 20_000 }), page.click('#start-yaml')]);
+      const id = new URL(page.url()).pathname.split('/').pop()!;
+      expect(await page.locator('h1').innerText()).toContain('E2E Fast EMA');
+      await until('live connection', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));
+      await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+
+      // trades and equity arrive without a reload
+      await until('first trades', async () => (await page.locator('#trades tbody tr').count()) >= 2, 45_000, 250);
+      const eq1 = await page.locator('[data-kpi="equity"]').innerText();
+      await until('equity updates', async () => (await page.locator('[data-kpi="equity"]').innerText()) !== eq1, 30_000, 250);
+      await until('price chart painted', async () => (await paintedCanvases(page, '#price-chart canvas')) >= 1);
+      await until('equity chart painted', async () => (await paintedCanvases(page, '#equity-chart')) === 1, 15_000);
+      expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+      await screenshot(page, 'e2e-strategy-live');
+
+      // stop it from the page
+      await Promise.all([page.waitForURL(new RegExp(`/strategies/${id}$`)), page.click(`.actions .stop-form button`)]);
+      await until('stopped', async () => (await page.locator('#status-badge').innerText()) === 'stopped', 20_000, 250);
+      const api = await fetch(`${sys.apiUrl}/api/v1/strategies/${id}/status`).then((r) => r.json() as Promise<{ status: string; tradeCount: number }>);
+      expect(api.status).toBe('stopped');
+      expect(api.tradeCount).toBeGreaterThanOrEqual(2);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+});
