@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { indicatorRegistry } from './registry.js';
 import { expectBatchEqualsIncremental } from './testing/assertions.js';
@@ -45,6 +46,41 @@ describe('every registered indicator: batch equals incremental bit for bit', () 
           expect(lastRow.some((v) => typeof v === 'number' && Number.isFinite(v)), `${type} ${JSON.stringify(raw)}`).toBe(true);
         }
       }
+    });
+  }
+});
+
+describe('batch equals incremental for random parameters and data (fast-check)', () => {
+  const lengthParam: Record<string, string[]> = {
+    EMA: ['length'],
+    RSI: ['length'],
+    ADX: ['period'],
+    SMA: ['length'],
+    ATR: ['length'],
+    BollingerBands: ['length'],
+    Stochastic: ['fastk_period', 'slowk_period', 'slowd_period'],
+    CCI: ['length'],
+    WilliamsR: ['length'],
+    MFI: ['length'],
+    VolumeProfile: ['lookback', 'price_bins', 'update_frequency'],
+  };
+  for (const [type, names] of Object.entries(lengthParam)) {
+    it(type, () => {
+      const def = indicatorRegistry.get(type)!;
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          fc.array(fc.integer({ min: 2, max: 40 }), { minLength: names.length, maxLength: names.length }),
+          fc.double({ min: 0.001, max: 0.1, noNaN: true }),
+          (seed, values, volatility) => {
+            const raw = Object.fromEntries(names.map((n, k) => [n, values[k]]));
+            const parsed = def.parseParams(raw);
+            if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+            expectBatchEqualsIncremental(def, parsed.params, seededCandles({ count: 300, seed, volatility, flatProbability: 0.1 }));
+          },
+        ),
+        { numRuns: 15 },
+      );
     });
   }
 });

@@ -2,7 +2,7 @@ import type { Candle } from '../model/candle.js';
 import { WilderAtr } from './common.js';
 import type { Indicator, IndicatorDefinition, IndicatorValue, UpstreamColumns } from './indicator.js';
 import { parseWithSpecs, type ParamSpecs } from './params.js';
-import { num, truthy, UpstreamLookup } from './upstream.js';
+import { NO_UPSTREAM, num, truthy, UpstreamLookup } from './upstream.js';
 
 /**
  * The original's shadow position engine (compat §2.7): independent long and short shadow positions
@@ -114,7 +114,7 @@ export class RiskManagement implements Indicator {
     );
   }
 
-  update(candle: Candle, upstream: UpstreamColumns = []): void {
+  update(candle: Candle, upstream: UpstreamColumns = NO_UPSTREAM): void {
     const p = this.params;
     const { high, low, close } = candle;
     const a = this.atr.push(high, low, close);

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { atrDefinition } from './atr.js';
 import { computeBatch } from './batch.js';
@@ -159,4 +160,57 @@ describe('standard indicators: semantics', () => {
     const r = obvDefinition.parseParams({ length: 3 });
     expect(r).toEqual({ ok: false, errors: ['OBV: unknown parameter "length"; allowed: (none)'] });
   });
+});
+
+describe('standard indicators vs TA-Lib for random parameters and data (fast-check)', () => {
+  const cases: Array<{ def: IndicatorDefinition<any>; fn: string; build: (a: number, b: number, c: number) => [Record<string, unknown>, Record<string, number>]; floor?: number }> = [
+    { def: smaDefinition, fn: 'SMA', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
+    { def: atrDefinition, fn: 'ATR', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
+    { def: cciDefinition, fn: 'CCI', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
+    { def: williamsRDefinition, fn: 'WILLR', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
+    { def: mfiDefinition, fn: 'MFI', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
+    {
+      def: stochasticDefinition,
+      fn: 'STOCH',
+      build: (a, b, c) => [
+        { fastk_period: a, slowk_period: b, slowd_period: c },
+        { optInFastK_Period: a, optInSlowK_Period: b, optInSlowK_MAType: 0, optInSlowD_Period: c, optInSlowD_MAType: 0 },
+      ],
+    },
+    {
+      def: macdDefinition,
+      fn: 'MACD',
+      build: (a, b, c) => [
+        { fast_period: a, slow_period: a + b, signal_period: c },
+        { optInFastPeriod: a, optInSlowPeriod: a + b, optInSignalPeriod: c },
+      ],
+      floor: 1e-9,
+    },
+  ];
+  for (const c of cases) {
+    it(c.fn, () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          fc.integer({ min: 2, max: 30 }),
+          fc.integer({ min: 2, max: 12 }),
+          fc.integer({ min: 2, max: 12 }),
+          (seed, a, b, k) => {
+            const [raw, opts] = c.build(a, b, k);
+            const candles = seededCandles({ count: 400, seed, volatility: 0.02, flatProbability: 0.1 });
+            const ours = computeBatch(c.def, params(c.def, raw), candles);
+            const ref = talibSeries(talib, c.fn, candles, opts);
+            const outs = Object.keys(ref);
+            // Our output columns are in TA-Lib's output order.
+            Object.keys(ours).slice(0, outs.length).forEach((col, k2) => {
+              const { failures, compared } = compareSeries(col, ours[col]!, ref[outs[k2]!]!, 0, 1e-9, c.floor ?? 1e-9);
+              expect(failures).toEqual([]);
+              expect(compared).toBeGreaterThan(300);
+            });
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
+  }
 });

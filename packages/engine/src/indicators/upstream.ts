@@ -1,5 +1,8 @@
 import type { IndicatorValue, UpstreamColumns } from './indicator.js';
 
+/** Shared empty upstream, so an omitted argument does not allocate. */
+export const NO_UPSTREAM: UpstreamColumns = Object.freeze([]);
+
 /**
  * Python truthiness of a column value, as the original tests `if row[col]:` — NaN is truthy there, None
  * and 0/False/'' are not.

@@ -2,7 +2,7 @@ import type { Candle } from '../model/candle.js';
 import { WilderAtr } from './common.js';
 import type { Indicator, IndicatorDefinition, IndicatorValue, UpstreamColumns } from './indicator.js';
 import { parseWithSpecs, type ParamSpecs } from './params.js';
-import { num, truthy, UpstreamLookup } from './upstream.js';
+import { NO_UPSTREAM, num, truthy, UpstreamLookup } from './upstream.js';
 
 /**
  * VP/FVG confluence signal as in the original (compat §2.6). Reads VolumeProfile and FVG columns that
@@ -80,7 +80,7 @@ export class VpfvgSignal implements Indicator {
     this.warmupBars = Math.max(params.lookback_validation, params.atr_period) + 1;
   }
 
-  update(candle: Candle, upstream: UpstreamColumns = []): void {
+  update(candle: Candle, upstream: UpstreamColumns = NO_UPSTREAM): void {
     const p = this.params;
     const a = this.atr.push(candle.high, candle.low, candle.close);
     const i = this.count++;
