@@ -23,17 +23,20 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * All candidates ordered by similarity to `name` (closest first; ties keep the given order).
- * Case differences count less than other edits; a candidate containing `name` (or the reverse)
- * ranks before unrelated ones.
+ * All candidates ordered by similarity to `name`, closest first (ties keep the given order):
+ * exact, then differing only in case, then names that start with it (or it with them), then
+ * names containing it, then the rest by edit distance.
  */
 export function rankBySimilarity(name: string, candidates: readonly string[]): string[] {
   const lower = name.toLowerCase();
   const score = (c: string): number => {
+    if (c === name) return 0;
     const cl = c.toLowerCase();
-    let s = editDistance(lower, cl) * 2 + (c === name ? 0 : cl === lower ? 1 : 0);
-    if (cl !== lower && (cl.includes(lower) || lower.includes(cl))) s = Math.min(s, Math.abs(cl.length - lower.length) + 1);
-    return s;
+    if (cl === lower) return 1;
+    const lengthGap = Math.abs(cl.length - lower.length) / 1000;
+    if (cl.startsWith(lower) || lower.startsWith(cl)) return 2 + lengthGap;
+    if (cl.includes(lower) || lower.includes(cl)) return 3 + lengthGap;
+    return 10 + editDistance(lower, cl);
   };
   return candidates
     .map((c, i) => ({ c, i, s: score(c) }))
