@@ -10,7 +10,7 @@ import { simulatedCandles, toBinanceKlineCsv } from '../helpers/simulated-klines
 
 // Distributed mode end to end: stream-manager (replay) → Redis Streams → paper-trader → JSON files →
 // api-server, each its own process. What the API returns must equal a direct backtest.
-const REDIS_DB = 13; // dedicated to this file
+const REDIS_DB = 6; // dedicated to this file (api-server tests use 7–15)
 const REDIS_URL = `redis://127.0.0.1:6379/${REDIS_DB}`;
 const STRATEGIES = ['demo-ema-cross', 'demo-rsi-mean-reversion'] as const;
 
