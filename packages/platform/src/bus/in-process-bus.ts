@@ -302,15 +302,15 @@ class MemoryGroupBackend implements GroupBackend {
   }
 
   async readOwnPending(count: number): Promise<RawDelivery[]> {
+    // like XREADGROUP over several streams, COUNT applies to each stream
     const out: RawDelivery[] = [];
     for (const name of this.options.streams) {
-      if (out.length >= count) break;
       const s = this.bus.groupState(name);
       const g = this.group(name);
       const mine = [...g.pending.entries()]
         .filter(([, p]) => p.consumer === this.options.consumer)
         .sort(([a], [b]) => compareStreamIds(a, b))
-        .slice(0, count - out.length);
+        .slice(0, count);
       const nowMs = this.now();
       for (const [id, p] of mine) {
         p.deliveredAt = nowMs;
@@ -353,11 +353,11 @@ class MemoryGroupBackend implements GroupBackend {
   private takeNew(count: number): RawDelivery[] {
     const out: RawDelivery[] = [];
     const nowMs = this.now();
+    // COUNT applies to each stream (as XREADGROUP), so a busy stream cannot starve the others
     for (const name of this.options.streams) {
-      if (out.length >= count) break;
       const s = this.bus.groupState(name);
       const g = this.group(name);
-      for (const e of s.after(g.lastDeliveredId, count - out.length)) {
+      for (const e of s.after(g.lastDeliveredId, count)) {
         g.lastDeliveredId = e.id;
         g.pending.set(e.id, { consumer: this.options.consumer, deliveredAt: nowMs, deliveryCount: 1 });
         out.push({ stream: name, id: e.id, fields: { ...e.fields }, deliveryCount: 1 });

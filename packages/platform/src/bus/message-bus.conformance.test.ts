@@ -203,6 +203,22 @@ describe.each(implementations)('MessageBus conformance: $name', (impl) => {
     expect(byConsumer['c2']!.length).toBeGreaterThan(0);
   });
 
+  it('reads several streams in one subscription without a busy stream starving the others', async () => {
+    const bus = newBus();
+    const busy = streamName('busy');
+    const quiet = streamName('quiet');
+    for (let i = 0; i < 30; i++) await bus.publish(busy, candle(i), 1000);
+    const quietEnv = candle(100);
+    await bus.publish(quiet, quietEnv, 1000);
+    const batches: BusEntry[][] = [];
+    track(bus.consume({ streams: [busy, quiet], group: 'g', consumer: 'c', batchSize: 5 }, async (batch) => void batches.push([...batch])));
+    await waitFor(() => batches.flat().length >= 31, { what: 'all entries of both streams' });
+    const firstQuiet = batches.findIndex((b) => b.some((e) => e.stream === quiet));
+    expect(firstQuiet).toBe(0);
+    expect(batches[0]!.filter((e) => e.stream === busy)).toHaveLength(5);
+    expect(batches.flat().filter((e) => e.stream === busy).map((e) => e.envelope.payload)).toHaveLength(30);
+  });
+
   it('starts a new group at "$" with only entries published after it was created', async () => {
     const bus = newBus();
     const stream = streamName('dollar');
