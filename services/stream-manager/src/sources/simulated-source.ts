@@ -39,11 +39,11 @@ interface SavedState {
 export async function startSimulatedSource(o: SimulatedSourceOptions): Promise<MarketSource> {
   const stateFile = path.join(o.stateDir, `simulator-${o.symbol}.json`);
   await fs.mkdir(o.stateDir, { recursive: true });
-  let saved: SavedState | null = null;
+  let saved: SavedState | null;
   try {
     saved = JSON.parse(await fs.readFile(stateFile, 'utf8')) as SavedState;
   } catch {
-    saved = null;
+    saved = null; // first start (or an unreadable state file): a fresh market
   }
   const wallNow = o.now();
   let sim: MarketSimulator;
