@@ -45,6 +45,7 @@ interface StrategyFiles {
   equity: JsonlFile<EquityPoint>;
   /** tradeIds already stored, derived from the trades snapshot it was built from */
   tradeIds: { items: readonly TradeRecord[]; ids: Set<string> } | null;
+  tradeOrder: { items: readonly TradeRecord[]; order: readonly number[] } | null;
   lastConfigYaml: string | null;
 }
 
@@ -84,6 +85,7 @@ export class JsonStrategyStore implements StrategyStore {
         trades: new JsonlFile(join(dir, 'trades.jsonl'), (v, where) => parseStored(StrategyFillV1, v, where)),
         equity: new JsonlFile(join(dir, 'equity.jsonl'), (v, where) => parseStored(StoredEquity, v, where)),
         tradeIds: null,
+        tradeOrder: null,
         lastConfigYaml: null,
       };
       this.files.set(id, f);
@@ -204,18 +206,31 @@ export class JsonStrategyStore implements StrategyStore {
     const f = this.filesOf(id);
     const cursor = query.cursor === undefined ? null : decodeTradeCursor(query.cursor);
     const { items } = await f.trades.load();
-    const candidates: Array<{ trade: TradeRecord; seq: number }> = [];
-    items.forEach((trade, seq) => {
-      if (query.from !== undefined && trade.time < query.from) return;
-      if (query.to !== undefined && trade.time >= query.to) return;
-      if (cursor && !isOlderThan(trade.time, seq, cursor)) return;
-      candidates.push({ trade, seq });
-    });
-    candidates.sort((a, b) => b.trade.time - a.trade.time || b.seq - a.seq);
-    const page = candidates.slice(0, query.limit);
+    const ordered = this.newestFirst(f, items);
+    const page: Array<{ trade: TradeRecord; seq: number }> = [];
+    let hasMore = false;
+    for (const seq of ordered) {
+      const trade = items[seq]!;
+      if (query.from !== undefined && trade.time < query.from) continue;
+      if (query.to !== undefined && trade.time >= query.to) continue;
+      if (cursor && !isOlderThan(trade.time, seq, cursor)) continue;
+      if (page.length === query.limit) {
+        hasMore = true;
+        break;
+      }
+      page.push({ trade, seq });
+    }
     const last = page[page.length - 1];
-    const nextCursor = candidates.length > query.limit && last ? encodeTradeCursor({ time: last.trade.time, seq: last.seq }) : null;
+    const nextCursor = hasMore && last ? encodeTradeCursor({ time: last.trade.time, seq: last.seq }) : null;
     return { items: page.map((c) => c.trade), nextCursor };
+  }
+
+  /** insertion indexes in newest-first order, computed once per file snapshot */
+  private newestFirst(f: StrategyFiles, items: readonly TradeRecord[]): readonly number[] {
+    if (f.tradeOrder?.items === items) return f.tradeOrder.order;
+    const order = items.map((_, i) => i).sort((a, b) => items[b]!.time - items[a]!.time || b - a);
+    f.tradeOrder = { items, order };
+    return order;
   }
 
   async countTrades(id: string): Promise<number> {
@@ -264,13 +279,15 @@ export class JsonStrategyStore implements StrategyStore {
   async listEquity(id: string, since: number, limit: number): Promise<EquityPoint[]> {
     if (limit <= 0) return [];
     const { items } = await this.filesOf(id).equity.load();
-    const out: EquityPoint[] = [];
-    for (const p of items) {
-      if (p.time < since) continue;
-      if (out.length >= limit) break;
-      out.push(p);
+    // times are strictly increasing (appendEquity skips anything not newer): binary search
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (items[mid]!.time < since) lo = mid + 1;
+      else hi = mid;
     }
-    return out;
+    return items.slice(lo, lo + limit);
   }
 
   async close(): Promise<void> {
