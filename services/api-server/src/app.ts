@@ -46,6 +46,17 @@ export interface ApiAppDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+const routesOf = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route the app registered (HEAD twins excluded), for the OpenAPI completeness test. */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return routesOf.get(app) ?? [];
+}
+
 /**
  * Builds the api-server's Fastify app; never listens (service.ts does). Every route's schema is a zod
  * schema from @btc-research/contracts, which validates input, serialises output and feeds OpenAPI.
@@ -62,6 +73,11 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+  });
+  const routes: RegisteredRoute[] = [];
+  routesOf.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -92,11 +108,11 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     });
   }
 
-  const metrics = registerMetrics(app, { collectDefault: deps.collectDefaultMetrics ?? true });
   const tokens = await registerJwt(app, deps.auth, now);
   await registerRateLimit(app, deps.rateLimit, deps.auth, tokens);
   registerAuthHook(app, deps.auth, tokens);
   await registerOpenApi(app);
+  const metrics = registerMetrics(app, { collectDefault: deps.collectDefaultMetrics ?? true });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   const ctx: ApiContext = {

@@ -1,4 +1,4 @@
-export { buildApiApp, type ApiAppDeps, type CorsConfig } from './app.js';
+export { buildApiApp, registeredRoutes, type ApiAppDeps, type CorsConfig, type RegisteredRoute } from './app.js';
 export { startApiServer, type StartApiServerDeps, type ApiServerHandle } from './service.js';
 export { readEnv, toConfig, parseApiKeys, type ApiServerConfig } from './config.js';
 export { startupNotice } from './startup-notice.js';

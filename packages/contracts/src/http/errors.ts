@@ -25,6 +25,7 @@ export const ApiErrorCode = {
   feedUnavailable: 'FEED_UNAVAILABLE',
   upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   badRequest: 'BAD_REQUEST',
+  upgradeRequired: 'UPGRADE_REQUIRED',
   internalError: 'INTERNAL_ERROR',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];

@@ -121,6 +121,12 @@ describe('GET /api/v1/events/ws (WebSocket)', () => {
     }
   });
 
+  it('answers a plain HTTP GET with 426 UPGRADE_REQUIRED', async () => {
+    const res = await fetch(`${server.url}/api/v1/events/ws`, { headers: { 'x-api-key': 'btc-research-dev-key' } });
+    expect(res.status).toBe(426);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UPGRADE_REQUIRED');
+  });
+
   it('refuses the upgrade without credentials when reads are closed', async () => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/v1/events/ws`);
     const status = await new Promise<number>((resolve) => {

@@ -110,19 +110,22 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     },
   );
 
-  app.get(
-    '/events/ws',
-    {
-      websocket: true,
-      config: { rateLimit: false },
-      schema: {
-        tags,
-        summary: 'WebSocket: the same live events as /events, one JSON message each',
-        description: 'First message: {kind:"feed-snapshot", feed}. Then {kind, cursor, strategyId, type, tsEvent, payload} per event.',
-        querystring: LiveEventsQuery.extend({}).loose(),
-      },
+  app.route({
+    method: 'GET',
+    url: '/events/ws',
+    config: { rateLimit: false },
+    schema: {
+      tags,
+      summary: 'WebSocket: the same live events as /events, one JSON message each',
+      description:
+        'Upgrade with a WebSocket handshake (101). First message: {kind:"feed-snapshot", feed}. Then {kind, cursor, strategyId, type, tsEvent, payload} per event. A plain HTTP GET gets 426.',
+      querystring: LiveEventsQuery.extend({}).loose(),
+      response: { 426: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody },
     },
-    (socket, request) => {
+    handler: async () => {
+      throw new ApiError(426, ApiErrorCode.upgradeRequired, 'this route speaks WebSocket: open it with a WebSocket client (or use GET /api/v1/events for SSE)');
+    },
+    wsHandler: (socket, request) => {
       let filter: Filter;
       try {
         filter = parseFilter(request.query as { strategyId?: string; types?: string });
@@ -146,5 +149,5 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
         ctx.metrics.liveClients.dec({ transport: 'ws' });
       });
     },
-  );
+  });
 };
