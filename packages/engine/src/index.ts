@@ -17,15 +17,42 @@ export {
   fixedSlippageModel,
   fixedSpreadModel,
   uniformLatencyModel,
+  stalenessModel,
   type ExecutionModels,
+  type ExecutionModelOverrides,
+  type StalenessModel,
   type FeeModel,
   type SlippageModel,
   type SpreadModel,
   type LatencyModel,
 } from './execution/execution-models.js';
-export { SimulatedExchange, type ExecutedFill, type FillQuality, type MarketOrder, type RejectReason } from './execution/simulated-exchange.js';
-export { TradingCore, type CoreEvent, type CoreTrade, type CoreSummary, type TradingCoreOptions } from './kernel/trading-core.js';
-export { buildTradingSetup, sizerFor, DEFAULT_EQUITY_FRACTION, type TradingSetup, type TradingSetupOptions } from './kernel/trading-setup.js';
+export {
+  SimulatedExchange,
+  fillQualityOf,
+  type ExecutedFill,
+  type ExecutionResult,
+  type FillQuality,
+  type OrderRequest,
+  type OrderStatus,
+  type OrderType,
+  type Liquidity,
+  type SimOrder,
+  type RejectReason,
+} from './execution/simulated-exchange.js';
+export { LiveBook, type BookLevel as BookUpdateLevel, type BookUpdate, type TradePrint, type LevelTake } from './execution/order-book.js';
+export {
+  TradingCore,
+  orderView,
+  type CoreEvent,
+  type CoreInput,
+  type CoreOrder,
+  type CoreSnapshot,
+  type CoreTrade,
+  type CoreSummary,
+  type RiskRules,
+  type TradingCoreOptions,
+} from './kernel/trading-core.js';
+export { buildTradingSetup, sizerFor, riskRulesFor, DEFAULT_EQUITY_FRACTION, type TradingSetup, type TradingSetupOptions } from './kernel/trading-setup.js';
 export type { StrategyLogic, Signal, PositionSide } from './strategy/strategy-logic.js';
 export { CompiledStrategy, type CompileOptions, type CompileResult, type CompatMode } from './strategy/compiled-strategy.js';
 export { loadStrategyConfig, selectVariant, formatProblem, type ConfigLoadResult, type LoadOptions } from './strategy/config-loader.js';
@@ -34,3 +61,19 @@ export { runBacktest, type BacktestResult } from './backtest/run-backtest.js';
 export { computeStatistics, type PerformanceStatistics, type ClosedTrade, type EquitySample } from './backtest/statistics.js';
 export { MarketSimulator, type MarketSimulatorOptions, type MarketSimulatorState, type SimulatedTrade, type SimulatedQuote } from './market/market-simulator.js';
 export { parseKlineCsv, parseKlineCsvLine, KlineCsvError } from './market/kline-csv.js';
+export {
+  parseBinanceFrame,
+  parseBinancePayload,
+  type BinanceEvent,
+  type TradeEvent,
+  type BookTickerEvent,
+  type DepthUpdateEvent,
+  type KlineEvent,
+  type ControlEvent,
+  type PriceLevel,
+  type FrameParseResult,
+  type FrameRejectKind,
+} from './market/binance-frames.js';
+export { OrderBook, DepthBookSync, type DepthSnapshot, type DepthLevel, type DepthSyncResult, type SnapshotResult } from './market/order-book.js';
+export { parseRestKlines, parseDepthSnapshot, klineToCsvRow, retryDecision, BinanceBodyError, MINUTE_MS, type RestKline, type RetryDecision } from './market/binance-rest.js';
+export { SimulatedDepthBook, type SimulatedDepthBookOptions, type SimulatedDepthDiff } from './market/simulated-depth-book.js';

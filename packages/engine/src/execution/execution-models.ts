@@ -7,10 +7,28 @@ export interface FeeModel {
   rate(liquidity: 'maker' | 'taker'): Decimal;
 }
 
-/** Adverse price move applied to a taker fill, as a fraction of the price. */
+/**
+ * Adverse price move applied to a taker fill priced from a model (candles only: the modelled spread
+ * and the OHLC path). Fills against a live book get their slippage from walking the levels instead.
+ */
 export interface SlippageModel {
   readonly name: string;
   fraction(quantity: Decimal, price: Decimal): Decimal;
+}
+
+/**
+ * When market data is too old to fill against. An order arriving more than `maxAgeMs` after the
+ * newest market data (book, trade or candle open) is rejected with STALE_MARKET_DATA; a book older
+ * than `bookMaxAgeMs` is not used and the candle model fills instead.
+ */
+export interface StalenessModel {
+  readonly name: string;
+  readonly maxAgeMs: number;
+  readonly bookMaxAgeMs: number;
+}
+
+export function stalenessModel(maxAgeMs = 5 * 60_000, bookMaxAgeMs = 5_000): StalenessModel {
+  return { name: `stale(after=${maxAgeMs}ms,book=${bookMaxAgeMs}ms)`, maxAgeMs, bookMaxAgeMs };
 }
 
 /** Full bid/ask spread as a fraction of the mid, used when only candles are known. */
@@ -50,14 +68,28 @@ export interface ExecutionModels {
   slippage: SlippageModel;
   spread: SpreadModel;
   latency: LatencyModel;
+  staleness: StalenessModel;
+}
+
+export interface ExecutionModelOverrides {
+  /** taker commission (default 0.001) */
+  commission?: DecimalInput;
+  /** maker commission for resting limit fills (default: the taker rate) */
+  makerCommission?: DecimalInput;
+  slippage?: DecimalInput;
+  spread?: DecimalInput;
+  latencyMs?: { min: number; max: number };
+  staleness?: { maxAgeMs?: number; bookMaxAgeMs?: number };
 }
 
 /** The plan's defaults: 0.1 % commission, 0.05 % slippage, a 1 bp modelled spread, 50–100 ms latency. */
-export function defaultExecutionModels(overrides: { commission?: DecimalInput; slippage?: DecimalInput } = {}): ExecutionModels {
+export function defaultExecutionModels(overrides: ExecutionModelOverrides = {}): ExecutionModels {
+  const taker = overrides.commission ?? '0.001';
   return {
-    fee: percentFeeModel(overrides.commission ?? '0.001'),
+    fee: percentFeeModel(taker, overrides.makerCommission ?? taker),
     slippage: fixedSlippageModel(overrides.slippage ?? '0.0005'),
-    spread: fixedSpreadModel('0.0001'),
-    latency: uniformLatencyModel(50, 100),
+    spread: fixedSpreadModel(overrides.spread ?? '0.0001'),
+    latency: uniformLatencyModel(overrides.latencyMs?.min ?? 50, overrides.latencyMs?.max ?? 100),
+    staleness: stalenessModel(overrides.staleness?.maxAgeMs, overrides.staleness?.bookMaxAgeMs),
   };
 }

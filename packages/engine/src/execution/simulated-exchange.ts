@@ -1,23 +1,73 @@
-import { Decimal, dec, roundToIncrement } from '../core/decimal.js';
+import { Decimal, ZERO, dec, roundToIncrement, toDecimalString } from '../core/decimal.js';
+import { InvariantError } from '../core/invariant-error.js';
 import type { SeededRng } from '../core/rng.js';
 import type { Candle } from '../model/candle.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Ledger, Side } from '../portfolio/ledger.js';
 import type { ExecutionModels } from './execution-models.js';
+import { LiveBook, type BookUpdate, type LevelTake, type TradePrint } from './order-book.js';
 
-export type RejectReason = 'INSUFFICIENT_BALANCE' | 'BELOW_MIN_NOTIONAL' | 'INVALID_QUANTITY_STEP' | 'STALE_MARKET_DATA';
+export type OrderType = 'market' | 'limit' | 'stop_market' | 'stop_limit';
+export type OrderStatus = 'pending' | 'open' | 'filled' | 'cancelled' | 'rejected';
+export type Liquidity = 'maker' | 'taker';
 
-export interface MarketOrder {
+export type RejectReason =
+  | 'INSUFFICIENT_BALANCE'
+  | 'BELOW_MIN_NOTIONAL'
+  | 'BELOW_MIN_QUANTITY'
+  | 'INVALID_QUANTITY_STEP'
+  | 'INVALID_PRICE_TICK'
+  | 'INVALID_PRICE'
+  | 'STALE_MARKET_DATA'
+  | 'REDUCE_ONLY_NO_POSITION'
+  | 'DUPLICATE_ORDER_ID';
+
+export interface OrderRequest {
   id: string;
   side: Side;
+  type: OrderType;
   quantity: Decimal;
-  /** the close the decision was taken on */
+  /** limit and stop_limit */
+  limitPrice?: Decimal | null;
+  /** stop_market and stop_limit: the trigger */
+  stopPrice?: Decimal | null;
+  /** never increases or flips the position; clamped to the position at fill time */
+  reduceOnly?: boolean;
+  /** the price the decision was taken on */
   decisionPrice: number;
   decidedAt: number;
-  /** decision time + simulated latency */
-  arrivesAt: number;
-  latencyMs: number;
   reason: string;
+}
+
+/** An order at the simulated venue. Money fields are exact decimals. */
+export interface SimOrder {
+  readonly id: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly quantity: Decimal;
+  readonly limitPrice: Decimal | null;
+  readonly stopPrice: Decimal | null;
+  readonly reduceOnly: boolean;
+  readonly decisionPrice: Decimal;
+  readonly decidedAt: number;
+  readonly reason: string;
+  /** simulated acknowledgement latency and the time the order reaches the venue */
+  readonly latencyMs: number;
+  readonly arrivesAt: number;
+  status: OrderStatus;
+  filledQty: Decimal;
+  /** Σ quantity × price of its fills */
+  filledNotional: Decimal;
+  fees: Decimal;
+  /** mid price when the order reached the venue */
+  arrivalMid: Decimal | null;
+  /** book levels (or modelled prices) its fills took */
+  levelsConsumed: number;
+  fillCount: number;
+  triggeredAt: number | null;
+  rejectReason: RejectReason | null;
+  rejectMessage: string | null;
+  updatedAt: number;
 }
 
 export interface FillQuality {
@@ -35,21 +85,61 @@ export interface ExecutedFill {
   quantity: Decimal;
   price: Decimal;
   fee: Decimal;
+  liquidity: Liquidity;
   realizedPnl: Decimal;
+  /** the account right after this fill */
+  positionAfter: Decimal;
+  cashAfter: Decimal;
   time: number;
   reason: string;
+  /** the order's fill quality including this fill */
   quality: FillQuality;
 }
 
-export type ExecutionResult = { kind: 'filled'; fill: ExecutedFill } | { kind: 'rejected'; order: MarketOrder; reason: RejectReason; message: string };
+export type ExecutionResult =
+  | { kind: 'filled'; fill: ExecutedFill; order: SimOrder }
+  | { kind: 'accepted'; order: SimOrder }
+  | { kind: 'triggered'; order: SimOrder }
+  | { kind: 'cancelled'; order: SimOrder; reason: string }
+  | { kind: 'rejected'; order: SimOrder; reason: RejectReason; message: string };
+
+/** Fill quality of an order so far (decision price, arrival mid, VWAP, slippage vs decision in bps). */
+export function fillQualityOf(order: SimOrder): FillQuality {
+  const vwap = order.filledQty.isZero() ? ZERO : order.filledNotional.div(order.filledQty);
+  const d = order.decisionPrice;
+  const bps = order.filledQty.isZero() || d.isZero() ? ZERO : (order.side === 'buy' ? vwap.minus(d) : d.minus(vwap)).div(d).times(10_000);
+  return {
+    decisionPrice: toDecimalString(d),
+    arrivalMid: order.arrivalMid === null ? '0' : toDecimalString(order.arrivalMid),
+    vwap: toDecimalString(vwap.toDecimalPlaces(8)),
+    slippageBps: toDecimalString(bps.toDecimalPlaces(4)),
+    latencyMs: order.latencyMs,
+    levelsConsumed: order.levelsConsumed,
+  };
+}
+
+/** Where the price for a taker execution comes from. */
+type PriceSource = { kind: 'book'; book: LiveBook } | { kind: 'model'; mid: Decimal; time: number };
+
+const ONE = new Decimal(1);
 
 /**
- * Market orders against candle data: an order decided at the close of candle t arrives after the
- * simulated latency and fills at the open of the next 1m candle, moved by half the modelled spread
- * and the slippage model, rounded to the tick against the trader, charged the taker fee.
+ * The venue simulation shared by backtests and paper trading. Orders reach it after a seeded
+ * latency and are then checked against the instrument rules and the account. Executions:
+ *  - with a fresh live book: takers walk the levels (partial fills at several prices), the taken
+ *    quantity stays consumed until the next book; resting limits fill at their price as maker when
+ *    trades print through them or the book crosses them;
+ *  - with candles only: takers fill at the open ± half the modelled spread and the slippage model;
+ *    resting orders are settled along the O→H→L→C path of each candle (limits when the path goes
+ *    through them, stops when it reaches them).
+ * Everything is deterministic for the same inputs and seed.
  */
 export class SimulatedExchange {
-  private pending: MarketOrder[] = [];
+  private readonly active = new Map<string, SimOrder>();
+  private readonly known = new Set<string>();
+  private book: LiveBook | null = null;
+  private lastTickTime = Number.NEGATIVE_INFINITY;
+  private lastDataTime = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly instrument: Instrument,
@@ -57,87 +147,474 @@ export class SimulatedExchange {
     private readonly rng: SeededRng,
   ) {}
 
-  submitMarket(order: Omit<MarketOrder, 'arrivesAt' | 'latencyMs'>): MarketOrder {
+  /** Sends an order; it reaches the venue after the sampled latency (status `pending` until then). */
+  submit(request: OrderRequest): SimOrder {
     const latencyMs = this.models.latency.sampleMs(this.rng);
-    const accepted: MarketOrder = { ...order, latencyMs, arrivesAt: order.decidedAt + latencyMs };
-    this.pending.push(accepted);
-    return accepted;
+    const order: SimOrder = {
+      id: request.id,
+      side: request.side,
+      type: request.type,
+      quantity: request.quantity,
+      limitPrice: request.limitPrice ?? null,
+      stopPrice: request.stopPrice ?? null,
+      reduceOnly: request.reduceOnly ?? false,
+      decisionPrice: dec(request.decisionPrice),
+      decidedAt: request.decidedAt,
+      reason: request.reason,
+      latencyMs,
+      arrivesAt: request.decidedAt + latencyMs,
+      status: 'pending',
+      filledQty: ZERO,
+      filledNotional: ZERO,
+      fees: ZERO,
+      arrivalMid: null,
+      levelsConsumed: 0,
+      fillCount: 0,
+      triggeredAt: null,
+      rejectReason: null,
+      rejectMessage: null,
+      updatedAt: request.decidedAt,
+    };
+    if (this.known.has(order.id)) {
+      order.status = 'rejected';
+      order.rejectReason = 'DUPLICATE_ORDER_ID';
+      order.rejectMessage = `order id ${order.id} was used before`;
+      return order;
+    }
+    this.known.add(order.id);
+    this.active.set(order.id, order);
+    return order;
+  }
+
+  /** Convenience for a market order. */
+  submitMarket(request: Omit<OrderRequest, 'type'>): SimOrder {
+    return this.submit({ ...request, type: 'market' });
+  }
+
+  /** Cancels an order that is not done yet; releases what it reserved. */
+  cancel(orderId: string, time: number, ledger: Ledger, reason = 'cancelled'): ExecutionResult | null {
+    const order = this.active.get(orderId);
+    if (!order) return null;
+    this.finish(order, 'cancelled', time, ledger);
+    return { kind: 'cancelled', order, reason };
+  }
+
+  activeOrders(): SimOrder[] {
+    return [...this.active.values()];
   }
 
   hasPending(): boolean {
-    return this.pending.length > 0;
+    return this.active.size > 0;
   }
 
-  pendingOrders(): readonly MarketOrder[] {
-    return this.pending;
+  pendingOrders(): readonly SimOrder[] {
+    return this.activeOrders();
   }
 
-  /** Fills the orders that have arrived by the time `candle` opens trading, against its open. */
-  onCandleOpen(candle: Candle, ledger: Ledger): ExecutionResult[] {
-    if (this.pending.length === 0) return [];
+  currentBook(): LiveBook | null {
+    return this.book;
+  }
+
+  /** A new view of the book: orders that arrived before it are executed first (against the previous book when it was still fresh). */
+  onBook(update: BookUpdate, ledger: Ledger): ExecutionResult[] {
     const results: ExecutionResult[] = [];
-    const remaining: MarketOrder[] = [];
-    for (const order of this.pending) {
-      if (order.arrivesAt > candle.closeTime) {
-        remaining.push(order);
-        continue;
-      }
-      results.push(this.fill(order, candle, ledger));
+    const next = new LiveBook(update);
+    this.arrive(update.time, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'book', book: next });
+    this.book = next;
+    this.lastDataTime = Math.max(this.lastDataTime, update.time);
+    this.lastTickTime = Math.max(this.lastTickTime, update.time);
+    // resting orders against the new book
+    for (const order of this.activeOrders()) {
+      if (order.status !== 'open') continue;
+      this.restingAgainstBook(order, next, update.time, ledger, results);
     }
-    this.pending = remaining;
     return results;
   }
 
-  private fill(order: MarketOrder, candle: Candle, ledger: Ledger): ExecutionResult {
-    const mid = dec(candle.open);
-    const halfSpread = this.models.spread.fraction().div(2);
-    const slip = this.models.slippage.fraction(order.quantity, mid);
-    const adverse = halfSpread.plus(slip);
-    const raw = order.side === 'buy' ? mid.times(adverse.plus(1)) : mid.times(new Decimal(1).minus(adverse));
-    const price = roundToIncrement(raw, this.instrument.tickSize, order.side === 'buy' ? 'up' : 'down');
-    const quantity = roundToIncrement(order.quantity, this.instrument.stepSize, 'down');
-    if (quantity.isZero() || !quantity.eq(order.quantity)) {
-      return { kind: 'rejected', order, reason: 'INVALID_QUANTITY_STEP', message: `quantity ${order.quantity.toFixed()} is not a multiple of step ${this.instrument.stepSize.toFixed()}` };
+  /** A public trade: it triggers stops and fills resting limits it prints through (up to its size). */
+  onTrade(print: TradePrint, ledger: Ledger): ExecutionResult[] {
+    const results: ExecutionResult[] = [];
+    this.arrive(print.time, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: print.price, time: print.time });
+    this.lastDataTime = Math.max(this.lastDataTime, print.time);
+    this.lastTickTime = Math.max(this.lastTickTime, print.time);
+    let printLeft = print.quantity;
+    for (const order of this.activeOrders()) {
+      if (order.status !== 'open') continue;
+      if (isStop(order) && order.triggeredAt === null) {
+        if (!reached(order, print.price)) continue;
+        this.trigger(order, print.time, results);
+        this.executeTaker(order, this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time }, print.time, ledger, results);
+        continue;
+      }
+      if (order.type === 'market' || order.type === 'stop_market') {
+        // market leftovers and triggered stops take what is there now
+        this.executeTaker(order, this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time }, print.time, ledger, results);
+        continue;
+      }
+      const limit = order.limitPrice!;
+      const through = order.side === 'buy' ? print.price.lessThan(limit) : print.price.greaterThan(limit);
+      if (!through || printLeft.isZero()) continue;
+      const q = Decimal.min(printLeft, this.remaining(order));
+      const filled = this.fillAt(order, limit, q, 'maker', print.time, ledger, results);
+      printLeft = printLeft.minus(filled);
     }
+    return results;
+  }
+
+  /**
+   * A closed 1m candle. Orders that reached the venue during it are executed at its open; when no
+   * book or trade was seen during the candle, resting orders are settled along its O→H→L→C path.
+   */
+  onCandle(candle: Candle, ledger: Ledger): ExecutionResult[] {
+    const results: ExecutionResult[] = [];
+    const open = dec(candle.open);
+    this.arrive(candle.closeTime, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: open, time: Math.max(candle.openTime, arrivesAt) }, candle.openTime);
+    const sawTicks = this.lastTickTime >= candle.openTime;
+    this.lastDataTime = Math.max(this.lastDataTime, candle.closeTime);
+    if (!sawTicks) this.settleAlongPath(candle, ledger, results);
+    return results;
+  }
+
+  /** @deprecated name kept for callers of the candle-only version */
+  onCandleOpen(candle: Candle, ledger: Ledger): ExecutionResult[] {
+    return this.onCandle(candle, ledger);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private freshBookAt(time: number): PriceSource | null {
+    const b = this.book;
+    if (b === null || b.time > time || time - b.time > this.models.staleness.bookMaxAgeMs) return null;
+    return { kind: 'book', book: b };
+  }
+
+  private remaining(order: SimOrder): Decimal {
+    return order.quantity.minus(order.filledQty);
+  }
+
+  /** Orders whose arrival time has come are accepted (or rejected) and, when marketable, executed. */
+  private arrive(now: number, ledger: Ledger, results: ExecutionResult[], sourceFor: (arrivesAt: number) => PriceSource, dataTime?: number): void {
+    for (const order of this.activeOrders()) {
+      if (order.status !== 'pending' || order.arrivesAt > now) continue;
+      const source = sourceFor(order.arrivesAt);
+      const at = Math.max(order.arrivesAt, source.kind === 'model' ? source.time : order.arrivesAt);
+      const referenceTime = source.kind === 'book' ? source.book.time : (dataTime ?? source.time);
+      if (Math.abs(referenceTime - order.arrivesAt) > this.models.staleness.maxAgeMs) {
+        this.reject(order, 'STALE_MARKET_DATA', `newest market data is ${Math.abs(referenceTime - order.arrivesAt)} ms from the order's arrival (limit ${this.models.staleness.maxAgeMs} ms)`, at, ledger, results);
+        continue;
+      }
+      const mid = source.kind === 'book' ? source.book.mid() : source.mid;
+      if (mid === null) {
+        this.reject(order, 'STALE_MARKET_DATA', 'the book is empty', at, ledger, results);
+        continue;
+      }
+      order.arrivalMid = mid;
+      const problem = this.validate(order, mid, ledger);
+      if (problem) {
+        this.reject(order, problem.reason, problem.message, at, ledger, results);
+        continue;
+      }
+      order.status = 'open';
+      order.updatedAt = at;
+      results.push({ kind: 'accepted', order });
+      this.onArrival(order, source, at, ledger, results);
+    }
+  }
+
+  private onArrival(order: SimOrder, source: PriceSource, at: number, ledger: Ledger, results: ExecutionResult[]): void {
+    if (order.type === 'market') {
+      this.executeTaker(order, source, at, ledger, results);
+    } else if (order.type === 'limit') {
+      this.executeTaker(order, source, at, ledger, results, true);
+    } else {
+      const last = source.kind === 'book' ? source.book.mid()! : source.mid;
+      if (reached(order, last)) {
+        this.trigger(order, at, results);
+        this.executeTaker(order, source, at, ledger, results, order.type === 'stop_limit');
+      }
+    }
+  }
+
+  private validate(order: SimOrder, mid: Decimal, ledger: Ledger): { reason: RejectReason; message: string } | null {
+    const inst = this.instrument;
+    if (!order.quantity.isPositive() || order.quantity.isZero()) return { reason: 'INVALID_QUANTITY_STEP', message: `quantity must be positive, got ${order.quantity.toFixed()}` };
+    if (!roundToIncrement(order.quantity, inst.stepSize, 'down').eq(order.quantity)) {
+      return { reason: 'INVALID_QUANTITY_STEP', message: `quantity ${order.quantity.toFixed()} is not a multiple of step ${inst.stepSize.toFixed()}` };
+    }
+    if (order.quantity.lessThan(inst.minQty)) return { reason: 'BELOW_MIN_QUANTITY', message: `quantity ${order.quantity.toFixed()} is below the minimum ${inst.minQty.toFixed()}` };
+    for (const [name, p] of [['limit', order.limitPrice], ['stop', order.stopPrice]] as const) {
+      if (p === null) continue;
+      if (!p.isPositive() || p.isZero()) return { reason: 'INVALID_PRICE', message: `${name} price must be positive, got ${p.toFixed()}` };
+      if (!roundToIncrement(p, inst.tickSize, 'nearest').eq(p)) return { reason: 'INVALID_PRICE_TICK', message: `${name} price ${p.toFixed()} is not a multiple of tick ${inst.tickSize.toFixed()}` };
+    }
+    if ((order.type === 'limit' || order.type === 'stop_limit') && order.limitPrice === null) return { reason: 'INVALID_PRICE', message: `${order.type} order needs a limit price` };
+    if ((order.type === 'stop_market' || order.type === 'stop_limit') && order.stopPrice === null) return { reason: 'INVALID_PRICE', message: `${order.type} order needs a stop price` };
+    const ref = this.referencePrice(order, mid);
+    if (order.reduceOnly) {
+      const q = ledger.quantity;
+      const reduces = !q.isZero() && q.isPositive() === (order.side === 'sell');
+      if (!reduces) return { reason: 'REDUCE_ONLY_NO_POSITION', message: `reduce-only ${order.side} with position ${q.toFixed()}` };
+      return null; // closing is never refused for money or size
+    }
+    const notional = order.quantity.times(ref);
+    if (notional.lessThan(inst.minNotional)) return { reason: 'BELOW_MIN_NOTIONAL', message: `notional ${notional.toDecimalPlaces(8).toFixed()} is below the minimum ${inst.minNotional.toFixed()}` };
+    const hold = this.exposureIncrease(order, order.quantity, ledger).times(ref).times(this.models.fee.rate('taker').plus(1));
+    if (hold.isZero()) return null;
+    if (ledger.available.lessThan(hold)) {
+      return { reason: 'INSUFFICIENT_BALANCE', message: `needs ${hold.toDecimalPlaces(8).toFixed()} ${inst.quote}, available ${ledger.available.toDecimalPlaces(8).toFixed()}` };
+    }
+    ledger.reserve(order.id, hold);
+    return null;
+  }
+
+  /** The part of `quantity` that would open or add to a position (what funds are held for). */
+  private exposureIncrease(order: SimOrder, quantity: Decimal, ledger: Ledger): Decimal {
+    const q = ledger.quantity;
+    const reduces = !q.isZero() && q.isPositive() === (order.side === 'sell');
+    if (!reduces) return quantity;
+    const excess = quantity.minus(q.abs());
+    return excess.isPositive() ? excess : ZERO;
+  }
+
+  /** The price funds are held at: the limit, else the stop or arrival mid plus the modelled costs. */
+  private referencePrice(order: SimOrder, mid: Decimal): Decimal {
+    if (order.limitPrice !== null) return order.limitPrice;
+    const base = order.stopPrice ?? mid;
+    const cost = this.models.spread.fraction().div(2).plus(this.models.slippage.fraction(order.quantity, base));
+    return order.side === 'buy' ? base.times(cost.plus(1)) : base;
+  }
+
+  private trigger(order: SimOrder, time: number, results: ExecutionResult[]): void {
+    order.triggeredAt = time;
+    order.updatedAt = time;
+    results.push({ kind: 'triggered', order });
+  }
+
+  /** Executes what is marketable now; a limit never trades through its price. */
+  private executeTaker(order: SimOrder, source: PriceSource, time: number, ledger: Ledger, results: ExecutionResult[], respectLimit = order.type !== 'market' && order.type !== 'stop_market'): void {
+    const limit = respectLimit ? order.limitPrice : null;
+    let want = this.clampReduceOnly(order, ledger, time, results);
+    if (want === null || want.isZero()) return;
+    if (source.kind === 'book') {
+      for (const take of this.takeFromBook(source.book, order, want, limit, ledger)) {
+        const filled = this.fillAt(order, take.price, take.quantity, 'taker', time, ledger, results);
+        if (!filled.eq(take.quantity)) return;
+        want = want.minus(filled);
+      }
+      return;
+    }
+    const price = this.modelledTakerPrice(order.side, source.mid, want);
+    if (limit !== null && (order.side === 'buy' ? price.greaterThan(limit) : price.lessThan(limit))) return;
+    this.fillAt(order, price, want, 'taker', time, ledger, results);
+  }
+
+  private takeFromBook(book: LiveBook, order: SimOrder, quantity: Decimal, limit: Decimal | null, ledger: Ledger): LevelTake[] {
+    // affordability is checked per level in fillAt; take only what the book offers
+    void ledger;
+    return book.take(order.side, quantity, limit);
+  }
+
+  private modelledTakerPrice(side: Side, mid: Decimal, quantity: Decimal): Decimal {
+    const adverse = this.models.spread.fraction().div(2).plus(this.models.slippage.fraction(quantity, mid));
+    const raw = side === 'buy' ? mid.times(adverse.plus(1)) : mid.times(ONE.minus(adverse));
+    return roundToIncrement(raw, this.instrument.tickSize, side === 'buy' ? 'up' : 'down');
+  }
+
+  /** For reduce-only orders: what may still be filled given the position; cancels when nothing. */
+  private clampReduceOnly(order: SimOrder, ledger: Ledger, time: number, results: ExecutionResult[]): Decimal | null {
+    const rest = this.remaining(order);
+    if (!order.reduceOnly) return rest;
+    const q = ledger.quantity;
+    const reduces = !q.isZero() && q.isPositive() === (order.side === 'sell');
+    if (!reduces) {
+      this.finish(order, 'cancelled', time, ledger);
+      results.push({ kind: 'cancelled', order, reason: 'position already closed' });
+      return null;
+    }
+    return Decimal.min(rest, q.abs());
+  }
+
+  /** Applies one fill to the ledger after the balance check; returns the quantity filled (0 when refused). */
+  private fillAt(order: SimOrder, price: Decimal, quantity: Decimal, liquidity: Liquidity, time: number, ledger: Ledger, results: ExecutionResult[]): Decimal {
+    if (order.reduceOnly) {
+      const q = ledger.quantity;
+      const reduces = !q.isZero() && q.isPositive() === (order.side === 'sell');
+      if (!reduces) {
+        this.finish(order, 'cancelled', time, ledger);
+        results.push({ kind: 'cancelled', order, reason: 'position already closed' });
+        return ZERO;
+      }
+      quantity = Decimal.min(quantity, q.abs());
+    }
+    if (quantity.isZero()) return ZERO;
     const notional = quantity.times(price);
-    if (notional.lessThan(this.instrument.minNotional)) {
-      return { kind: 'rejected', order, reason: 'BELOW_MIN_NOTIONAL', message: `notional ${notional.toFixed()} is below the minimum ${this.instrument.minNotional.toFixed()}` };
-    }
-    const fee = notional.times(this.models.fee.rate('taker'));
-    const increases = ledger.quantity.isZero() || ledger.quantity.isPositive() === (order.side === 'buy');
-    if (increases) {
-      // Opening or adding: a long needs the cash, a short needs equity covering the notional (1x).
-      const equity = ledger.equity(mid);
-      const exposureAfter = ledger.quantity.abs().plus(quantity).times(price);
-      const enough = order.side === 'buy' ? ledger.cash.greaterThanOrEqualTo(notional.plus(fee)) : equity.minus(fee).greaterThanOrEqualTo(exposureAfter);
+    const fee = notional.times(this.models.fee.rate(liquidity));
+    if (!order.reduceOnly) {
+      const ownHold = ledger.reservedFor(order.id);
+      const freeCash = ledger.cash.minus(ledger.reserved).plus(ownHold);
+      const increases = ledger.quantity.isZero() || ledger.quantity.isPositive() === (order.side === 'buy');
+      const enough =
+        order.side === 'buy'
+          ? !increases || freeCash.greaterThanOrEqualTo(notional.plus(fee))
+          : !increases || ledger.equity(price).minus(ledger.reserved).plus(ownHold).minus(fee).greaterThanOrEqualTo(ledger.quantity.abs().plus(quantity).times(price));
       if (!enough) {
-        return { kind: 'rejected', order, reason: 'INSUFFICIENT_BALANCE', message: `needs ${notional.plus(fee).toFixed()} ${this.instrument.quote}, available ${ledger.cash.toFixed()}` };
+        const message = `fill of ${quantity.toFixed()} at ${price.toFixed()} needs ${notional.plus(fee).toDecimalPlaces(8).toFixed()} ${this.instrument.quote}, free ${freeCash.toDecimalPlaces(8).toFixed()}`;
+        if (order.filledQty.isZero()) this.reject(order, 'INSUFFICIENT_BALANCE', message, time, ledger, results);
+        else {
+          this.finish(order, 'cancelled', time, ledger);
+          results.push({ kind: 'cancelled', order, reason: `INSUFFICIENT_BALANCE: ${message}` });
+        }
+        return ZERO;
       }
     }
     const realizedPnl = ledger.apply({ side: order.side, quantity, price, fee });
-    const decision = dec(order.decisionPrice);
-    const slippageBps = order.side === 'buy' ? price.minus(decision).div(decision).times(10_000) : decision.minus(price).div(decision).times(10_000);
-    return {
+    order.filledQty = order.filledQty.plus(quantity);
+    order.filledNotional = order.filledNotional.plus(notional);
+    order.fees = order.fees.plus(fee);
+    order.levelsConsumed += 1;
+    order.fillCount += 1;
+    order.updatedAt = time;
+    if (order.filledQty.greaterThan(order.quantity)) throw new InvariantError(`order ${order.id} overfilled`);
+    const done = order.filledQty.eq(order.quantity) || (order.reduceOnly && ledger.quantity.isZero());
+    if (done) this.finish(order, order.filledQty.eq(order.quantity) ? 'filled' : 'filled', time, ledger);
+    else if (!order.reduceOnly) {
+      // keep holding funds for the rest only
+      const ref = this.referencePrice(order, order.arrivalMid ?? price);
+      ledger.reserve(order.id, this.exposureIncrease(order, this.remaining(order), ledger).times(ref).times(this.models.fee.rate('taker').plus(1)));
+    }
+    results.push({
       kind: 'filled',
-      fill: {
-        orderId: order.id,
-        side: order.side,
-        quantity,
-        price,
-        fee,
-        realizedPnl,
-        time: Math.max(order.arrivesAt, candle.openTime),
-        reason: order.reason,
-        quality: {
-          decisionPrice: decision.toFixed(),
-          arrivalMid: mid.toFixed(),
-          vwap: price.toFixed(),
-          slippageBps: slippageBps.toDecimalPlaces(4).toFixed(),
-          latencyMs: order.latencyMs,
-          levelsConsumed: 1,
-        },
-      },
-    };
+      order,
+      fill: { orderId: order.id, side: order.side, quantity, price, fee, liquidity, realizedPnl, positionAfter: ledger.quantity, cashAfter: ledger.cash, time, reason: order.reason, quality: fillQualityOf(order) },
+    });
+    return quantity;
+  }
+
+  private reject(order: SimOrder, reason: RejectReason, message: string, time: number, ledger: Ledger, results: ExecutionResult[]): void {
+    order.rejectReason = reason;
+    order.rejectMessage = message;
+    this.finish(order, 'rejected', time, ledger);
+    results.push({ kind: 'rejected', order, reason, message });
+  }
+
+  private finish(order: SimOrder, status: OrderStatus, time: number, ledger: Ledger): void {
+    order.status = status;
+    order.updatedAt = time;
+    ledger.release(order.id);
+    this.active.delete(order.id);
+  }
+
+  private restingAgainstBook(order: SimOrder, book: LiveBook, time: number, ledger: Ledger, results: ExecutionResult[]): void {
+    if (order.type === 'market') {
+      this.executeTaker(order, { kind: 'book', book }, time, ledger, results);
+      return;
+    }
+    if (isStop(order) && order.triggeredAt === null) {
+      const mid = book.mid();
+      if (mid === null || !reached(order, mid)) return;
+      this.trigger(order, time, results);
+      this.executeTaker(order, { kind: 'book', book }, time, ledger, results);
+      return;
+    }
+    if (isStop(order) && order.type === 'stop_market') {
+      this.executeTaker(order, { kind: 'book', book }, time, ledger, results);
+      return;
+    }
+    // resting limit: the book crossed it → maker fill at the limit for the crossing quantity
+    const limit = order.limitPrice!;
+    const through = book.quantityThrough(order.side, limit);
+    if (through.isZero()) return;
+    let q = Decimal.min(through, this.remaining(order));
+    if (order.reduceOnly) q = Decimal.min(q, ledger.quantity.abs());
+    const filled = this.fillAt(order, limit, q, 'maker', time, ledger, results);
+    if (filled.isPositive()) book.consumeThrough(order.side, limit, filled);
+  }
+
+  /** Settles resting orders along the candle's O→H→L→C path, earliest touch first. */
+  private settleAlongPath(candle: Candle, ledger: Ledger, results: ExecutionResult[]): void {
+    const path = [candle.open, candle.high, candle.low, candle.close];
+    const timeAt = (pos: number) => Math.min(candle.closeTime - 1, candle.openTime + Math.floor((pos / 3) * (candle.closeTime - candle.openTime)));
+    const from = new Map<string, number>();
+    for (let guard = 0; guard < 10_000; guard++) {
+      let best: { order: SimOrder; pos: number; price: number; action: 'taker' | 'trigger' | 'maker' } | null = null;
+      for (const order of this.activeOrders()) {
+        if (order.status !== 'open' || order.arrivesAt > candle.closeTime) continue;
+        const start = from.get(order.id) ?? 0;
+        const ev = nextPathEvent(order, path, start);
+        if (ev === null) continue;
+        if (best === null || ev.pos < best.pos) best = { order, ...ev };
+      }
+      if (best === null) return;
+      const { order, pos, price, action } = best;
+      const time = Math.max(timeAt(pos), order.arrivesAt);
+      from.set(order.id, pos);
+      if (action === 'trigger') {
+        this.trigger(order, time, results);
+        if (order.type === 'stop_market') this.executeTaker(order, { kind: 'model', mid: dec(price), time }, time, ledger, results);
+        else this.executeTaker(order, { kind: 'model', mid: dec(price), time }, time, ledger, results, true);
+        // a stop-limit that could not fill rests as a limit from here on
+        if (this.active.has(order.id)) from.set(order.id, pos + 1e-9);
+      } else if (action === 'taker') {
+        this.executeTaker(order, { kind: 'model', mid: dec(price), time }, time, ledger, results);
+        if (this.active.has(order.id)) from.set(order.id, Number.POSITIVE_INFINITY);
+      } else {
+        let q = this.remaining(order);
+        if (order.reduceOnly) q = Decimal.min(q, ledger.quantity.abs());
+        this.fillAt(order, order.limitPrice!, q, 'maker', time, ledger, results);
+        if (this.active.has(order.id)) from.set(order.id, Number.POSITIVE_INFINITY);
+      }
+    }
+    throw new InvariantError('path settlement did not terminate');
   }
 }
 
+function isStop(order: SimOrder): boolean {
+  return order.type === 'stop_market' || order.type === 'stop_limit';
+}
+
+/** Has the market reached the stop (buy stops trigger at or above, sell stops at or below)? */
+function reached(order: SimOrder, price: Decimal): boolean {
+  const s = order.stopPrice!;
+  return order.side === 'buy' ? price.greaterThanOrEqualTo(s) : price.lessThanOrEqualTo(s);
+}
+
+/**
+ * The first event of an order on the path at or after `start` (positions: 0 = open, 1 = high,
+ * 2 = low, 3 = close, fractions in between). Market leftovers execute at the open; untriggered
+ * stops trigger where the path reaches them; limits fill where the path goes strictly through.
+ */
+function nextPathEvent(order: SimOrder, path: readonly number[], start: number): { pos: number; price: number; action: 'taker' | 'trigger' | 'maker' } | null {
+  if (!Number.isFinite(start)) return null;
+  if (order.type === 'market') return start === 0 ? { pos: 0, price: path[0]!, action: 'taker' } : null;
+  if (isStop(order) && order.triggeredAt === null) {
+    const s = order.stopPrice!.toNumber();
+    const hit = firstTouch(path, start, order.side === 'buy' ? (p) => p >= s : (p) => p <= s, s);
+    return hit === null ? null : { pos: hit.pos, price: hit.price, action: 'trigger' };
+  }
+  if (order.type === 'stop_market') return { pos: start, price: path[Math.min(3, Math.floor(start))]!, action: 'taker' };
+  const l = order.limitPrice!.toNumber();
+  const hit = firstTouch(path, start, order.side === 'buy' ? (p) => p < l : (p) => p > l, l);
+  return hit === null ? null : { pos: hit.pos, price: l, action: 'maker' };
+}
+
+/** First position ≥ start where `inside(price)` holds; `level` is the boundary crossed. */
+function firstTouch(path: readonly number[], start: number, inside: (p: number) => boolean, level: number): { pos: number; price: number } | null {
+  const priceAt = (pos: number): number => {
+    const i = Math.min(2, Math.floor(pos));
+    const f = pos - i;
+    return path[i]! + (path[i + 1]! - path[i]!) * f;
+  };
+  const p0 = priceAt(start);
+  if (inside(p0)) return { pos: start, price: p0 };
+  for (let i = Math.floor(start); i < 3; i++) {
+    const a = i === Math.floor(start) ? p0 : path[i]!;
+    const b = path[i + 1]!;
+    if (!inside(b)) continue;
+    const from = i === Math.floor(start) ? start : i;
+    const span = b - a;
+    const frac = span === 0 ? 0 : (level - a) / span;
+    const pos = from + Math.max(0, Math.min(1, frac)) * (i + 1 - from);
+    return { pos: Math.max(pos, start), price: level };
+  }
+  return null;
+}

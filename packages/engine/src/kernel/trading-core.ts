@@ -1,15 +1,42 @@
 import { CandleAggregator } from '../candles/candle-aggregator.js';
 import type { Timeframe } from '../candles/timeframe.js';
-import { Decimal, ZERO, dec, toDecimalString } from '../core/decimal.js';
+import { Decimal, ZERO, dec, roundToIncrement, toDecimalString } from '../core/decimal.js';
 import { InvariantError } from '../core/invariant-error.js';
 import { SeededRng } from '../core/rng.js';
 import type { ExecutionModels } from '../execution/execution-models.js';
-import { SimulatedExchange, type ExecutedFill, type RejectReason } from '../execution/simulated-exchange.js';
+import type { BookUpdate, TradePrint } from '../execution/order-book.js';
+import {
+  SimulatedExchange,
+  fillQualityOf,
+  type ExecutedFill,
+  type ExecutionResult,
+  type FillQuality,
+  type OrderRequest,
+  type OrderStatus,
+  type OrderType,
+  type RejectReason,
+  type SimOrder,
+} from '../execution/simulated-exchange.js';
+import { Atr } from '../indicators/atr.js';
 import type { Candle } from '../model/candle.js';
 import type { Instrument } from '../model/instrument.js';
 import { Ledger, type LedgerSnapshot, type Side } from '../portfolio/ledger.js';
 import type { PositionSizer } from '../portfolio/position-sizer.js';
 import type { PositionSide, Signal, StrategyLogic } from '../strategy/strategy-logic.js';
+
+/** Protective orders placed after an entry fills (from a config's risk_management). */
+export interface RiskRules {
+  /** stop distance as a fraction of the entry price */
+  stopLossPct?: number | undefined;
+  /** stop distance in ATR(14) of the entry timeframe; wins over stopLossPct once the ATR is ready */
+  atrMultiplier?: number | undefined;
+  minDistancePct?: number | undefined;
+  maxDistancePct?: number | undefined;
+  /** take-profit distance as a fraction of the entry price (closes the rest of the position) */
+  takeProfitPct?: number | undefined;
+  /** partial exits: at +level (fraction of entry) close `fraction` of the entry quantity */
+  partialExits?: ReadonlyArray<{ level: number; fraction: number }>;
+}
 
 export interface TradingCoreOptions {
   strategyId: string;
@@ -20,16 +47,42 @@ export interface TradingCoreOptions {
   rngSeed: number;
   /** candles closing before this time only warm up indicators; no orders are decided. */
   tradingStartTime?: number;
+  risk?: RiskRules | undefined;
 }
+
+/** One market input. Candles are closed 1m candles; book and trade inputs come from a live feed. */
+export type CoreInput = { kind: 'candle'; candle: Candle } | { kind: 'book'; book: BookUpdate } | { kind: 'trade'; trade: TradePrint };
 
 export interface CoreTrade extends ExecutedFill {
   tradeId: string;
-  positionAfter: Decimal;
-  cashAfter: Decimal;
+}
+
+/** An order as the outside world sees it (decimal strings), with its fill quality so far. */
+export interface CoreOrder {
+  orderId: string;
+  side: Side;
+  type: OrderType;
+  quantity: string;
+  limitPrice: string | null;
+  stopPrice: string | null;
+  reduceOnly: boolean;
+  status: OrderStatus;
+  filledQty: string;
+  avgPrice: string | null;
+  fees: string;
+  reason: string;
+  decidedAt: number;
+  arrivesAt: number;
+  triggeredAt: number | null;
+  rejectReason: RejectReason | null;
+  rejectMessage: string | null;
+  updatedAt: number;
+  quality: FillQuality;
 }
 
 export type CoreEvent =
   | { type: 'signal'; signal: Signal; time: number; price: number }
+  | { type: 'order'; order: CoreOrder; change: 'submitted' | 'accepted' | 'triggered' | 'filled' | 'cancelled' | 'rejected' }
   | { type: 'order-rejected'; orderId: string; reason: RejectReason; message: string; time: number }
   | { type: 'trade'; trade: CoreTrade };
 
@@ -38,41 +91,128 @@ export interface CoreSummary {
   lastPrice: number | null;
   ledger: LedgerSnapshot;
   equity: string;
+  available: string;
+  reserved: string;
   unrealizedPnl: string;
   tradeCount: number;
   orderCount: number;
+  openOrders: number;
   ready: boolean;
 }
 
+/** The core's state that is not derived from indicators, for checksummed snapshots. */
+export interface CoreSnapshot {
+  time: number | null;
+  lastPrice: number | null;
+  ledger: LedgerSnapshot;
+  orders: CoreOrder[];
+  orderSeq: number;
+  tradeSeq: number;
+  rngState: number;
+}
+
+export function orderView(o: SimOrder): CoreOrder {
+  return {
+    orderId: o.id,
+    side: o.side,
+    type: o.type,
+    quantity: toDecimalString(o.quantity),
+    limitPrice: o.limitPrice === null ? null : toDecimalString(o.limitPrice),
+    stopPrice: o.stopPrice === null ? null : toDecimalString(o.stopPrice),
+    reduceOnly: o.reduceOnly,
+    status: o.status,
+    filledQty: toDecimalString(o.filledQty),
+    avgPrice: o.filledQty.isZero() ? null : toDecimalString(o.filledNotional.div(o.filledQty).toDecimalPlaces(8)),
+    fees: toDecimalString(o.fees),
+    reason: o.reason,
+    decidedAt: o.decidedAt,
+    arrivesAt: o.arrivesAt,
+    triggeredAt: o.triggeredAt,
+    rejectReason: o.rejectReason,
+    rejectMessage: o.rejectMessage,
+    updatedAt: o.updatedAt,
+    quality: fillQualityOf(o),
+  };
+}
+
+const PROTECTIVE = new Set(['stop_loss', 'take_profit', 'partial_exit']);
+
 /**
- * The one trading step shared by the backtester and the paper trader. Input: closed 1m candles in
- * time order. Per candle: (1) orders decided earlier fill at this candle's open, (2) higher
- * timeframes are aggregated and fed to the strategy once closed, (3) at the close of an entry
- * candle the strategy decides and an order is submitted; it fills on a later candle. The clock is
- * the candles' own time, so backtest and paper runs over the same candles give identical events.
+ * The one trading step shared by the backtester and the paper trader. Inputs, in time order: closed
+ * 1m candles and, when a live feed provides them, book and trade updates. Per candle: (1) orders
+ * that reached the venue fill (at the open, or along the O→H→L→C path for resting orders when no
+ * ticks were seen), (2) higher timeframes are aggregated and fed to the strategy once closed, (3) at
+ * the close of an entry candle the strategy decides and an order is submitted; it reaches the venue
+ * after the seeded latency. Stops and targets from risk_management are placed after an entry
+ * fills. The clock is the inputs' own time, so runs over the same inputs give identical events.
  */
 export class TradingCore {
   readonly ledger: Ledger;
   private readonly exchange: SimulatedExchange;
+  private readonly rng: SeededRng;
   private readonly aggregators: Array<{ timeframe: Timeframe; aggregator: CandleAggregator | null }>;
   private readonly costBuffer: Decimal;
+  private readonly atr: Atr | null;
   private lastCandle: Candle | null = null;
+  private lastTime = Number.NEGATIVE_INFINITY;
+  private lastTickPrice: Decimal | null = null;
   private orderSeq = 0;
   private tradeSeq = 0;
+  /** entry/exit orders decided by the strategy that are not done yet */
+  private readonly working = new Set<string>();
+  private readonly protective = new Set<string>();
+  private entryOrderId: string | null = null;
 
   constructor(
     readonly logic: StrategyLogic,
     private readonly options: TradingCoreOptions,
   ) {
     this.ledger = new Ledger(options.initialCash);
-    this.exchange = new SimulatedExchange(options.instrument, options.models, new SeededRng(options.rngSeed));
+    this.rng = new SeededRng(options.rngSeed);
+    this.exchange = new SimulatedExchange(options.instrument, options.models, this.rng);
     this.aggregators = logic.timeframes.map((tf) => ({ timeframe: tf, aggregator: tf === '1m' ? null : new CandleAggregator(tf) }));
     const probe = dec(1);
     this.costBuffer = options.models.fee.rate('taker').plus(options.models.slippage.fraction(probe, probe)).plus(options.models.spread.fraction()).times(2);
+    this.atr = options.risk?.atrMultiplier !== undefined ? new Atr({ length: 14 }) : null;
   }
 
   get lastPrice(): number | null {
     return this.lastCandle?.close ?? null;
+  }
+
+  /** Any input kind. */
+  onInput(input: CoreInput): CoreEvent[] {
+    switch (input.kind) {
+      case 'candle':
+        return this.onMinuteCandle(input.candle);
+      case 'book':
+        return this.onBook(input.book);
+      case 'trade':
+        return this.onTrade(input.trade);
+    }
+  }
+
+  /** A book update. Updates older than the last input are ignored (late delivery). */
+  onBook(book: BookUpdate): CoreEvent[] {
+    if (book.time < this.lastTime) return [];
+    this.lastTime = book.time;
+    const events: CoreEvent[] = [];
+    this.absorb(this.exchange.onBook(book, this.ledger), events);
+    const mid = this.exchange.currentBook()?.mid();
+    if (mid) this.lastTickPrice = mid;
+    this.afterFills(book.time, events);
+    return events;
+  }
+
+  /** A public trade. Trades older than the last input are ignored (late delivery). */
+  onTrade(trade: TradePrint): CoreEvent[] {
+    if (trade.time < this.lastTime) return [];
+    this.lastTime = trade.time;
+    const events: CoreEvent[] = [];
+    this.absorb(this.exchange.onTrade(trade, this.ledger), events);
+    this.lastTickPrice = trade.price;
+    this.afterFills(trade.time, events);
+    return events;
   }
 
   /** Processes one closed 1m candle and returns what happened, in order. */
@@ -85,35 +225,48 @@ export class TradingCore {
       throw new InvariantError(`corrupt candle at ${candle.openTime}`);
     }
     const events: CoreEvent[] = [];
-    for (const result of this.exchange.onCandleOpen(candle, this.ledger)) {
-      if (result.kind === 'filled') {
-        this.tradeSeq += 1;
-        events.push({
-          type: 'trade',
-          trade: { ...result.fill, tradeId: `${this.options.strategyId}-t${this.tradeSeq}`, positionAfter: this.ledger.quantity, cashAfter: this.ledger.cash },
-        });
-      } else {
-        events.push({ type: 'order-rejected', orderId: result.order.id, reason: result.reason, message: result.message, time: candle.openTime });
-      }
-    }
+    this.absorb(this.exchange.onCandle(candle, this.ledger), events);
     this.lastCandle = candle;
+    this.lastTime = Math.max(this.lastTime, candle.closeTime);
 
     let entryClosed: Candle | null = null;
     for (const { timeframe, aggregator } of this.aggregators) {
       const closed = aggregator === null ? [candle] : aggregator.add(candle);
       for (const c of closed) {
         this.logic.onCandle(timeframe, c);
-        if (timeframe === this.logic.entryTimeframe) entryClosed = c;
+        if (timeframe === this.logic.entryTimeframe) {
+          entryClosed = c;
+          this.atr?.update(c);
+        }
       }
     }
-    if (entryClosed !== null && this.logic.isReady() && candle.closeTime >= (this.options.tradingStartTime ?? 0) && !this.exchange.hasPending()) {
+    this.afterFills(candle.closeTime, events);
+    if (entryClosed !== null && this.logic.isReady() && candle.closeTime >= (this.options.tradingStartTime ?? 0) && this.working.size === 0) {
       const signal = this.logic.decide(this.positionSide());
       if (signal !== null) {
         events.push({ type: 'signal', signal, time: candle.closeTime, price: entryClosed.close });
-        this.submitFor(signal, entryClosed.close, candle.closeTime);
+        this.submitFor(signal, entryClosed.close, candle.closeTime, events);
       }
     }
     return events;
+  }
+
+  /** Sends an order of any type on behalf of the strategy (used by tests and by risk rules). */
+  submitOrder(request: Omit<OrderRequest, 'id'>, events: CoreEvent[] = []): CoreOrder {
+    this.orderSeq += 1;
+    const order = this.exchange.submit({ ...request, id: `${this.options.strategyId}-o${this.orderSeq}` });
+    const view = orderView(order);
+    events.push({ type: 'order', order: view, change: order.status === 'rejected' ? 'rejected' : 'submitted' });
+    return view;
+  }
+
+  cancelOrder(orderId: string, time: number, events: CoreEvent[] = []): void {
+    const r = this.exchange.cancel(orderId, time, this.ledger);
+    if (r) this.absorb([r], events);
+  }
+
+  openOrders(): CoreOrder[] {
+    return this.exchange.activeOrders().map(orderView);
   }
 
   positionSide(): PositionSide {
@@ -129,26 +282,122 @@ export class TradingCore {
       lastPrice: this.lastCandle?.close ?? null,
       ledger: this.ledger.snapshot(),
       equity: toDecimalString(equity),
+      available: toDecimalString(this.ledger.available),
+      reserved: toDecimalString(this.ledger.reserved),
       unrealizedPnl: toDecimalString(mark ? this.ledger.unrealizedPnl(mark) : ZERO),
       tradeCount: this.tradeSeq,
       orderCount: this.orderSeq,
+      openOrders: this.exchange.activeOrders().length,
       ready: this.logic.isReady(),
     };
   }
 
-  private submitFor(signal: Signal, price: number, time: number): void {
+  snapshot(): CoreSnapshot {
+    return {
+      time: this.lastCandle?.closeTime ?? null,
+      lastPrice: this.lastCandle?.close ?? null,
+      ledger: this.ledger.snapshot(),
+      orders: this.openOrders(),
+      orderSeq: this.orderSeq,
+      tradeSeq: this.tradeSeq,
+      rngState: this.rng.getState(),
+    };
+  }
+
+  private absorb(results: readonly ExecutionResult[], events: CoreEvent[]): void {
+    for (const r of results) {
+      const view = orderView(r.order);
+      if (r.kind === 'filled') {
+        this.tradeSeq += 1;
+        events.push({
+          type: 'trade',
+          trade: { ...r.fill, tradeId: `${this.options.strategyId}-t${this.tradeSeq}` },
+        });
+        events.push({ type: 'order', order: view, change: 'filled' });
+      } else if (r.kind === 'rejected') {
+        events.push({ type: 'order', order: view, change: 'rejected' });
+        events.push({ type: 'order-rejected', orderId: r.order.id, reason: r.reason, message: r.message, time: r.order.updatedAt });
+      } else {
+        events.push({ type: 'order', order: view, change: r.kind });
+      }
+      if (r.order.status !== 'pending' && r.order.status !== 'open') {
+        this.working.delete(r.order.id);
+        this.protective.delete(r.order.id);
+      }
+    }
+  }
+
+  /** Risk rules after fills: protect a new position, clean up when it is closed. */
+  private afterFills(time: number, events: CoreEvent[]): void {
+    const q = this.ledger.quantity;
+    if (q.isZero()) {
+      for (const id of [...this.protective]) this.cancelOrder(id, time, events);
+      if (this.entryOrderId !== null && !this.working.has(this.entryOrderId)) this.entryOrderId = null;
+      return;
+    }
+    const entry = this.entryOrderId;
+    if (entry !== null && !this.working.has(entry) && this.protective.size === 0) {
+      this.entryOrderId = null;
+      this.placeProtection(time, events);
+    }
+  }
+
+  private placeProtection(time: number, events: CoreEvent[]): void {
+    const risk = this.options.risk;
+    if (!risk) return;
+    const q = this.ledger.quantity;
+    const long = q.isPositive();
+    const entry = this.ledger.avgEntryPrice;
+    const inst = this.options.instrument;
+    const exitSide: Side = long ? 'sell' : 'buy';
+    const decisionPrice = this.lastTickPrice?.toNumber() ?? this.lastCandle?.close ?? entry.toNumber();
+    const away = (fraction: Decimal, favourable: boolean) => {
+      const up = long === favourable;
+      const raw = up ? entry.times(fraction.plus(1)) : entry.times(new Decimal(1).minus(fraction));
+      return roundToIncrement(raw, inst.tickSize, 'nearest');
+    };
+    let stopFraction: Decimal | null = risk.stopLossPct !== undefined && risk.stopLossPct > 0 ? dec(risk.stopLossPct) : null;
+    if (this.atr !== null && this.atr.isReady() && risk.atrMultiplier !== undefined) {
+      const atr = this.atr.values[0];
+      if (typeof atr === 'number' && Number.isFinite(atr) && atr > 0) stopFraction = dec(atr).times(dec(risk.atrMultiplier)).div(entry);
+    }
+    if (stopFraction !== null) {
+      if (risk.minDistancePct !== undefined) stopFraction = Decimal.max(stopFraction, dec(risk.minDistancePct));
+      if (risk.maxDistancePct !== undefined) stopFraction = Decimal.min(stopFraction, dec(risk.maxDistancePct));
+      const v = this.submitOrder({ side: exitSide, type: 'stop_market', quantity: q.abs(), stopPrice: away(stopFraction, false), reduceOnly: true, decisionPrice, decidedAt: time, reason: 'stop_loss' }, events);
+      if (v.status !== 'rejected') this.protective.add(v.orderId);
+    }
+    for (const p of risk.partialExits ?? []) {
+      const qty = roundToIncrement(q.abs().times(dec(p.fraction)), inst.stepSize, 'down');
+      if (qty.lessThan(inst.minQty)) continue;
+      const v = this.submitOrder({ side: exitSide, type: 'limit', quantity: qty, limitPrice: away(dec(p.level), true), reduceOnly: true, decisionPrice, decidedAt: time, reason: 'partial_exit' }, events);
+      if (v.status !== 'rejected') this.protective.add(v.orderId);
+    }
+    if (risk.takeProfitPct !== undefined && risk.takeProfitPct > 0) {
+      const v = this.submitOrder({ side: exitSide, type: 'limit', quantity: q.abs(), limitPrice: away(dec(risk.takeProfitPct), true), reduceOnly: true, decisionPrice, decidedAt: time, reason: 'take_profit' }, events);
+      if (v.status !== 'rejected') this.protective.add(v.orderId);
+    }
+  }
+
+  private submitFor(signal: Signal, price: number, time: number, events: CoreEvent[]): void {
     let side: Side;
     let quantity: Decimal;
-    if (signal === 'exit_long' || signal === 'exit_short') {
+    const exit = signal === 'exit_long' || signal === 'exit_short';
+    if (exit) {
+      for (const id of [...this.protective]) this.cancelOrder(id, time, events);
       side = signal === 'exit_long' ? 'sell' : 'buy';
       quantity = this.ledger.quantity.abs();
     } else {
       side = signal === 'entry_long' ? 'buy' : 'sell';
       const p = dec(price);
-      quantity = this.options.sizer.size({ equity: this.ledger.equity(p), cash: this.ledger.cash, price: p, instrument: this.options.instrument, costBuffer: this.costBuffer });
+      quantity = this.options.sizer.size({ equity: this.ledger.equity(p), cash: this.ledger.available, price: p, instrument: this.options.instrument, costBuffer: this.costBuffer });
     }
     if (quantity.isZero()) return;
-    this.orderSeq += 1;
-    this.exchange.submitMarket({ id: `${this.options.strategyId}-o${this.orderSeq}`, side, quantity, decisionPrice: price, decidedAt: time, reason: signal });
+    const view = this.submitOrder({ side, type: 'market', quantity, reduceOnly: exit, decisionPrice: price, decidedAt: time, reason: signal }, events);
+    if (view.status === 'rejected') return;
+    this.working.add(view.orderId);
+    if (!exit) this.entryOrderId = view.orderId;
   }
 }
+
+export { PROTECTIVE as PROTECTIVE_REASONS };

@@ -1,12 +1,12 @@
 import { Decimal } from '../core/decimal.js';
 import { seedFromString } from '../core/rng.js';
-import { defaultExecutionModels } from '../execution/execution-models.js';
+import { defaultExecutionModels, type ExecutionModelOverrides } from '../execution/execution-models.js';
 import { instrumentFor } from '../model/instrument.js';
 import { fixedUnitsSizer, percentOfEquitySizer, type PositionSizer } from '../portfolio/position-sizer.js';
 import { CompiledStrategy, type CompatMode } from '../strategy/compiled-strategy.js';
 import { loadStrategyConfig, selectVariant } from '../strategy/config-loader.js';
 import type { ConfigProblem, StrategyConfig } from '../strategy/config-schema.js';
-import type { TradingCoreOptions } from './trading-core.js';
+import type { RiskRules, TradingCoreOptions } from './trading-core.js';
 
 export interface TradingSetupOptions {
   strategyId: string;
@@ -16,6 +16,8 @@ export interface TradingSetupOptions {
   initialCash?: string;
   /** candles closing before this only warm up indicators */
   tradingStartTime?: number;
+  /** execution model settings beyond the config (maker rate, latency, staleness); commission and slippage come from the config */
+  execution?: Omit<ExecutionModelOverrides, 'commission' | 'slippage'>;
 }
 
 export type TradingSetup =
@@ -43,6 +45,7 @@ export function buildTradingSetup(yamlText: string, fileName: string, options: T
   const strategy = compiled.strategy;
   const legacy = strategy.compat === 'legacy';
   const models = defaultExecutionModels({
+    ...options.execution,
     commission: String(config.backtest.commission),
     slippage: legacy ? '0' : String(config.backtest.slippage ?? 0.0005),
   });
@@ -53,6 +56,8 @@ export function buildTradingSetup(yamlText: string, fileName: string, options: T
     models,
     sizer: legacy ? fixedUnitsSizer(1) : sizerFor(config),
     rngSeed: seedFromString(options.strategyId),
+    // the original's backtester ignored stops and targets; legacy mode keeps that
+    risk: legacy ? undefined : riskRulesFor(config),
   };
   if (options.tradingStartTime !== undefined) coreOptions.tradingStartTime = options.tradingStartTime;
   return { ok: true, config, strategy, coreOptions, warnings: loaded.warnings };
@@ -75,4 +80,22 @@ export function sizerFor(config: StrategyConfig): PositionSizer {
       return percentOfEquitySizer(Math.min(fraction, DEFAULT_EQUITY_FRACTION));
     }
   }
+}
+
+/** Stops, targets and partial exits from risk_management (undefined when it sets none). */
+export function riskRulesFor(config: StrategyConfig): RiskRules | undefined {
+  const rm = config.riskManagement;
+  if (rm === undefined) return undefined;
+  const sl = rm.stopLoss;
+  const tp = rm.takeProfit;
+  const rules: RiskRules = {
+    stopLossPct: sl?.percent,
+    atrMultiplier: sl?.atrMultiplier,
+    minDistancePct: sl?.minDistancePct,
+    maxDistancePct: sl?.maxDistancePct,
+    takeProfitPct: tp?.percent,
+    partialExits: (tp?.partialExits ?? []).map((p) => ({ level: p.level, fraction: p.fraction })),
+  };
+  const any = rules.stopLossPct !== undefined || rules.atrMultiplier !== undefined || rules.takeProfitPct !== undefined || (rules.partialExits?.length ?? 0) > 0;
+  return any ? rules : undefined;
 }

@@ -17,6 +17,8 @@ export interface LedgerSnapshot {
   avgEntryPrice: string;
   realizedPnl: string;
   feesPaid: string;
+  /** funds held by open orders, by order id (absent in snapshots of older versions) */
+  reserved?: Record<string, string>;
 }
 
 /**
@@ -31,6 +33,8 @@ export class Ledger {
   private avgEntry = ZERO;
   private realized = ZERO;
   private fees = ZERO;
+  private readonly reservations = new Map<string, Decimal>();
+  private reservedSum = ZERO;
 
   constructor(readonly initialCash: Decimal) {
     this.cashValue = initialCash;
@@ -43,6 +47,7 @@ export class Ledger {
     ledger.avgEntry = new Decimal(s.avgEntryPrice);
     ledger.realized = new Decimal(s.realizedPnl);
     ledger.fees = new Decimal(s.feesPaid);
+    for (const [id, amount] of Object.entries(s.reserved ?? {})) ledger.reserve(id, new Decimal(amount));
     ledger.checkInvariant();
     return ledger;
   }
@@ -61,6 +66,31 @@ export class Ledger {
   }
   get feesPaid(): Decimal {
     return this.fees;
+  }
+
+  /** Total quote balance minus what open orders hold. Can be below zero only after losses on a short. */
+  get available(): Decimal {
+    return this.cashValue.minus(this.reservedSum);
+  }
+  get reserved(): Decimal {
+    return this.reservedSum;
+  }
+  reservedFor(orderId: string): Decimal {
+    return this.reservations.get(orderId) ?? ZERO;
+  }
+
+  /** Holds `amount` for an open order (replacing what it held before); zero releases it. */
+  reserve(orderId: string, amount: Decimal): void {
+    if (amount.isNegative()) throw new InvariantError(`reservation for ${orderId} must not be negative, got ${amount.toFixed()}`);
+    const before = this.reservations.get(orderId) ?? ZERO;
+    if (amount.isZero()) this.reservations.delete(orderId);
+    else this.reservations.set(orderId, amount);
+    this.reservedSum = this.reservedSum.minus(before).plus(amount);
+    if (this.reservedSum.isNegative()) throw new InvariantError('reserved funds became negative');
+  }
+
+  release(orderId: string): void {
+    this.reserve(orderId, ZERO);
   }
 
   unrealizedPnl(markPrice: Decimal): Decimal {
@@ -110,6 +140,7 @@ export class Ledger {
       avgEntryPrice: toDecimalString(this.avgEntry),
       realizedPnl: toDecimalString(this.realized),
       feesPaid: toDecimalString(this.fees),
+      reserved: Object.fromEntries([...this.reservations].map(([id, a]) => [id, toDecimalString(a)])),
     };
   }
 
@@ -121,5 +152,11 @@ export class Ledger {
       throw new InvariantError(`ledger does not balance: cash+position at cost ${lhs.toFixed()} != initial+realized-fees ${rhs.toFixed()}`);
     }
     if (this.fees.isNegative()) throw new InvariantError('fees paid became negative');
+    let sum = ZERO;
+    for (const a of this.reservations.values()) {
+      if (a.isNegative()) throw new InvariantError('a reservation became negative');
+      sum = sum.plus(a);
+    }
+    if (!sum.eq(this.reservedSum)) throw new InvariantError(`reserved total ${this.reservedSum.toFixed()} != sum of reservations ${sum.toFixed()}`);
   }
 }
