@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { MarketBookDepthV1 } from './messages/market-book-depth.v1.js';
 import { MarketBookTickerV1 } from './messages/market-book-ticker.v1.js';
 import { MarketCandleClosedV1 } from './messages/market-candle-closed.v1.js';
 import { MarketFeedStatusV1 } from './messages/market-feed-status.v1.js';
@@ -11,6 +12,7 @@ export const MessageType = {
   candleClosed: 'market.candle.closed',
   trade: 'market.trade.executed',
   bookTicker: 'market.book.ticker',
+  bookDepth: 'market.book.depth',
   feedStatus: 'market.feed.status',
   strategyStart: 'strategy.start',
   strategyStop: 'strategy.stop',
@@ -25,6 +27,7 @@ export const messageRegistry = {
   [MessageType.candleClosed]: { 1: MarketCandleClosedV1 },
   [MessageType.trade]: { 1: MarketTradeV1 },
   [MessageType.bookTicker]: { 1: MarketBookTickerV1 },
+  [MessageType.bookDepth]: { 1: MarketBookDepthV1 },
   [MessageType.feedStatus]: { 1: MarketFeedStatusV1 },
   [MessageType.strategyStart]: { 1: StrategyStartV1 },
   [MessageType.strategyStop]: { 1: StrategyStopV1 },

@@ -61,3 +61,19 @@ export { runBacktest, type BacktestResult } from './backtest/run-backtest.js';
 export { computeStatistics, type PerformanceStatistics, type ClosedTrade, type EquitySample } from './backtest/statistics.js';
 export { MarketSimulator, type MarketSimulatorOptions, type MarketSimulatorState, type SimulatedTrade, type SimulatedQuote } from './market/market-simulator.js';
 export { parseKlineCsv, parseKlineCsvLine, KlineCsvError } from './market/kline-csv.js';
+export {
+  parseBinanceFrame,
+  parseBinancePayload,
+  type BinanceEvent,
+  type TradeEvent,
+  type BookTickerEvent,
+  type DepthUpdateEvent,
+  type KlineEvent,
+  type ControlEvent,
+  type PriceLevel,
+  type FrameParseResult,
+  type FrameRejectKind,
+} from './market/binance-frames.js';
+export { OrderBook, DepthBookSync, type DepthSnapshot, type DepthLevel, type DepthSyncResult, type SnapshotResult } from './market/order-book.js';
+export { parseRestKlines, parseDepthSnapshot, klineToCsvRow, retryDecision, BinanceBodyError, MINUTE_MS, type RestKline, type RetryDecision } from './market/binance-rest.js';
+export { SimulatedDepthBook, type SimulatedDepthBookOptions, type SimulatedDepthDiff } from './market/simulated-depth-book.js';

@@ -16,8 +16,18 @@ export interface StreamManagerConfig {
   simSpeed: number;
   /** minutes of simulated history generated on first start, so strategies warm up at once */
   simHistoryMinutes: number;
+  /** which Binance venue (the strategies' `exchange` field): binance or binanceus */
+  binanceVenue: 'binance' | 'binanceus';
   binanceRestUrl: string;
+  binanceWsUrl: string;
   binanceProbeTimeoutMs: number;
+  binanceTradeStream: 'trade' | 'aggTrade';
+  /** proactive make-before-break reconnect before Binance's 24 h limit */
+  binanceMaxConnectionAgeMs: number;
+  binancePingIntervalMs: number;
+  binanceDeadAfterMs: number;
+  /** REPLAY_FILE format: kline CSV, trade CSV, or a recorded WebSocket session (JSONL, .gz allowed); auto = by content */
+  replayFormat: 'auto' | 'klines' | 'trades' | 'ws-session';
   logLevel: string;
 }
 
@@ -27,10 +37,16 @@ export function readStreamManagerConfig(env: EnvRecord): StreamManagerConfig {
     throw new ConfigError(`MARKET_DATA_SOURCE must be auto, binance, simulated or replay, got "${source}"`);
   }
   const replayFile = envOptStr(env, 'REPLAY_FILE');
-  if (source === 'replay' && replayFile === undefined) throw new ConfigError('MARKET_DATA_SOURCE=replay needs REPLAY_FILE (a Binance kline CSV)');
+  if (source === 'replay' && replayFile === undefined) throw new ConfigError('MARKET_DATA_SOURCE=replay needs REPLAY_FILE (a Binance kline or trade CSV, or a recorded WebSocket session .jsonl[.gz])');
   const speed = envStr(env, 'REPLAY_SPEED', '60');
   const replaySpeed = speed === 'max' ? 0 : Number(speed);
   if (!Number.isFinite(replaySpeed) || replaySpeed < 0) throw new ConfigError(`REPLAY_SPEED must be a number ≥ 0 or "max", got "${speed}"`);
+  const venue = envStr(env, 'BINANCE_VENUE', 'binance').toLowerCase().replace(/[^a-z]/g, '');
+  if (venue !== 'binance' && venue !== 'binanceus') throw new ConfigError(`BINANCE_VENUE must be binance or binanceus (the strategy's exchange field), got "${venue}"`);
+  const tradeStream = envStr(env, 'BINANCE_TRADE_STREAM', 'trade');
+  if (tradeStream !== 'trade' && tradeStream !== 'aggTrade') throw new ConfigError(`BINANCE_TRADE_STREAM must be trade or aggTrade, got "${tradeStream}"`);
+  const replayFormat = envStr(env, 'REPLAY_FORMAT', 'auto');
+  if (!['auto', 'klines', 'trades', 'ws-session'].includes(replayFormat)) throw new ConfigError(`REPLAY_FORMAT must be auto, klines, trades or ws-session, got "${replayFormat}"`);
   const simSpeed = Number(envStr(env, 'SIM_SPEED', '1'));
   if (!Number.isFinite(simSpeed) || simSpeed <= 0) throw new ConfigError('SIM_SPEED must be a positive number');
   return {
@@ -43,7 +59,14 @@ export function readStreamManagerConfig(env: EnvRecord): StreamManagerConfig {
     simSeed: envInt(env, 'SIM_SEED', 20240808),
     simSpeed,
     simHistoryMinutes: envInt(env, 'SIM_HISTORY_MINUTES', 1440, { min: 0, max: 525_600 }),
-    binanceRestUrl: envStr(env, 'BINANCE_REST_URL', 'https://api.binance.com'),
+    binanceVenue: venue as 'binance' | 'binanceus',
+    binanceRestUrl: envStr(env, 'BINANCE_REST_URL', venue === 'binanceus' ? 'https://api.binance.us' : 'https://api.binance.com'),
+    binanceWsUrl: envStr(env, 'BINANCE_WS_URL', venue === 'binanceus' ? 'wss://stream.binance.us:9443' : 'wss://stream.binance.com:9443'),
+    binanceTradeStream: tradeStream as 'trade' | 'aggTrade',
+    binanceMaxConnectionAgeMs: envInt(env, 'BINANCE_MAX_CONNECTION_AGE_MS', 23 * 3_600_000 + 30 * 60_000, { min: 1_000 }),
+    binancePingIntervalMs: envInt(env, 'BINANCE_PING_INTERVAL_MS', 30_000, { min: 100 }),
+    binanceDeadAfterMs: envInt(env, 'BINANCE_DEAD_AFTER_MS', 60_000, { min: 200 }),
+    replayFormat: replayFormat as StreamManagerConfig['replayFormat'],
     binanceProbeTimeoutMs: envInt(env, 'BINANCE_PROBE_TIMEOUT_MS', 3000, { min: 100 }),
     logLevel: envStr(env, 'LOG_LEVEL', 'info'),
   };

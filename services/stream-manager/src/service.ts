@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Logger, MessageBus } from '@btc-research/platform';
 import type { StreamManagerConfig } from './config.js';
 import { MarketPublisher } from './market-publisher.js';
-import { probeBinance, startBinanceRestSource } from './sources/binance-rest-source.js';
+import { startBinanceSource } from './binance/binance-source.js';
+import { probeBinance } from './sources/binance-rest-source.js';
 import type { MarketSource } from './sources/market-source.js';
 import { startReplaySource } from './sources/replay-source.js';
 import { startSimulatedSource } from './sources/simulated-source.js';
@@ -41,11 +42,29 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
       kind = 'simulated';
     }
   }
-  for (const symbol of config.symbols) {
+  if (kind === 'binance') {
+    // one combined-stream connection serves every symbol
+    sources.push(
+      await startBinanceSource({
+        symbols: config.symbols,
+        venue: config.binanceVenue,
+        wsUrl: config.binanceWsUrl,
+        restUrl: config.binanceRestUrl,
+        publisher,
+        logger,
+        now,
+        requestedSource: config.source,
+        tradeStream: config.binanceTradeStream,
+        historyMinutes: config.simHistoryMinutes,
+        maxConnectionAgeMs: config.binanceMaxConnectionAgeMs,
+        pingIntervalMs: config.binancePingIntervalMs,
+        deadAfterMs: config.binanceDeadAfterMs,
+      }),
+    );
+  }
+  for (const symbol of kind === 'binance' ? [] : config.symbols) {
     if (kind === 'replay') {
       sources.push(await startReplaySource({ symbol, file: config.replayFile!, speed: config.replaySpeed, publisher, logger }));
-    } else if (kind === 'binance') {
-      sources.push(await startBinanceRestSource({ symbol, restUrl: config.binanceRestUrl, historyMinutes: config.simHistoryMinutes, publisher, logger, now, requestedSource: config.source }));
     } else {
       sources.push(
         await startSimulatedSource({

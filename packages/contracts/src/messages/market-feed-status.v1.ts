@@ -13,5 +13,26 @@ export const MarketFeedStatusV1 = z.object({
   lagMs: z.number().nullable(),
   reconnects: z.number().int().nonnegative(),
   message: z.string(),
+  // Optional detail (added in v1, older producers omit it).
+  /** which transport delivers data now: WebSocket, REST polling fallback, or nothing new (last cached data) */
+  transport: z.enum(['websocket', 'rest', 'cache', 'simulator', 'file']).optional(),
+  /** venue the source talks to */
+  venue: z.enum(['BINANCE', 'BINANCEUS', 'SIMULATED']).optional(),
+  /** consecutive failed connection attempts (what drives the circuit breaker) */
+  consecutiveFailures: z.number().int().nonnegative().optional(),
+  /** when an open circuit will next let a trial connection through (epoch ms) */
+  circuitRetryAt: UnixMs.nullable().optional(),
+  /** order books in sync with the exchange (local book from snapshot + diffs), per symbol */
+  booksSynced: z.record(z.string(), z.boolean()).optional(),
+  /** book resyncs after sequence gaps, since start */
+  bookResyncs: z.number().int().nonnegative().optional(),
+  /** candles fetched from REST to fill gaps, since start */
+  backfilledCandles: z.number().int().nonnegative().optional(),
+  /** malformed or unexpected frames dropped, by kind, since start */
+  droppedFrames: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** REST requests that hit 429/418 and waited out Retry-After, since start */
+  rateLimited: z.number().int().nonnegative().optional(),
+  /** most recent exchange event time seen (epoch ms) */
+  lastEventTime: UnixMs.nullable().optional(),
 });
 export type MarketFeedStatusV1 = z.infer<typeof MarketFeedStatusV1>;

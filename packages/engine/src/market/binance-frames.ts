@@ -1,0 +1,160 @@
+/**
+ * Parsers for Binance spot WebSocket frames (combined `/stream?streams=` envelopes and raw `/ws/`
+ * payloads): trade, aggTrade, bookTicker, depthUpdate and kline. Pure: text in, a typed event or a
+ * classified rejection out. Prices and quantities stay the exchange's exact decimal strings.
+ */
+
+export interface TradeEvent {
+  kind: 'trade';
+  symbol: string;
+  /** trade id (`t`), or the aggregate id (`a`) for aggTrade */
+  tradeId: number;
+  aggregated: boolean;
+  price: string;
+  qty: string;
+  /** trade time `T` */
+  time: number;
+  /** event time `E` */
+  eventTime: number;
+  isBuyerMaker: boolean;
+}
+
+export interface BookTickerEvent {
+  kind: 'bookTicker';
+  symbol: string;
+  updateId: number;
+  bidPrice: string;
+  bidQty: string;
+  askPrice: string;
+  askQty: string;
+}
+
+export type PriceLevel = readonly [price: string, qty: string];
+
+export interface DepthUpdateEvent {
+  kind: 'depth';
+  symbol: string;
+  eventTime: number;
+  firstUpdateId: number;
+  finalUpdateId: number;
+  bids: PriceLevel[];
+  asks: PriceLevel[];
+}
+
+export interface KlineEvent {
+  kind: 'kline';
+  symbol: string;
+  eventTime: number;
+  interval: string;
+  openTime: number;
+  /** exclusive close time (Binance's `T` + 1) */
+  closeTime: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  trades: number;
+  closed: boolean;
+}
+
+/** A reply to a SUBSCRIBE/LIST request or another frame that carries no market data. */
+export interface ControlEvent {
+  kind: 'control';
+  body: unknown;
+}
+
+export type BinanceEvent = TradeEvent | BookTickerEvent | DepthUpdateEvent | KlineEvent | ControlEvent;
+
+export type FrameRejectKind = 'not-json' | 'not-object' | 'unknown-event' | 'bad-trade' | 'bad-book-ticker' | 'bad-depth' | 'bad-kline' | 'exchange-error';
+
+export type FrameParseResult = { ok: true; stream: string | undefined; event: BinanceEvent } | { ok: false; kind: FrameRejectKind; reason: string };
+
+const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
+
+const isDec = (v: unknown): v is string => typeof v === 'string' && DECIMAL.test(v);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isSym = (v: unknown): v is string => typeof v === 'string' && /^[A-Z0-9]{2,20}$/.test(v);
+
+function reject(kind: FrameRejectKind, reason: string): FrameParseResult {
+  return { ok: false, kind, reason };
+}
+
+function parseLevels(v: unknown): PriceLevel[] | null {
+  if (!Array.isArray(v)) return null;
+  const out: PriceLevel[] = new Array<PriceLevel>(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const l: unknown = v[i];
+    if (!Array.isArray(l) || l.length < 2 || !isDec(l[0]) || !isDec(l[1])) return null;
+    out[i] = [l[0], l[1]];
+  }
+  return out;
+}
+
+/** Parses one frame's text. Never throws. */
+export function parseBinanceFrame(text: string): FrameParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return reject('not-json', 'frame is not valid JSON');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject('not-object', 'frame is not a JSON object');
+  const outer = raw as Record<string, unknown>;
+  let stream: string | undefined;
+  let data = outer;
+  if (typeof outer['stream'] === 'string' && typeof outer['data'] === 'object' && outer['data'] !== null) {
+    stream = outer['stream'];
+    data = outer['data'] as Record<string, unknown>;
+  }
+  const result = parseBinancePayload(data);
+  if (result.ok) return { ok: true, stream, event: result.event };
+  return result;
+}
+
+/** Parses an already decoded payload (the `data` of a combined-stream frame). */
+export function parseBinancePayload(d: Record<string, unknown>): { ok: true; event: BinanceEvent } | { ok: false; kind: FrameRejectKind; reason: string } {
+  const e = d['e'];
+  if (e === 'trade' || e === 'aggTrade') {
+    const id = e === 'trade' ? d['t'] : d['a'];
+    if (!isSym(d['s']) || !isInt(id) || !isDec(d['p']) || !isDec(d['q']) || !isInt(d['T']) || !isInt(d['E']) || typeof d['m'] !== 'boolean') {
+      return { ok: false, kind: 'bad-trade', reason: `${e} frame lacks or mistypes s/${e === 'trade' ? 't' : 'a'}/p/q/T/E/m` };
+    }
+    return { ok: true, event: { kind: 'trade', symbol: d['s'], tradeId: id, aggregated: e === 'aggTrade', price: d['p'], qty: d['q'], time: d['T'], eventTime: d['E'], isBuyerMaker: d['m'] } };
+  }
+  if (e === 'depthUpdate') {
+    const bids = parseLevels(d['b']);
+    const asks = parseLevels(d['a']);
+    if (!isSym(d['s']) || !isInt(d['U']) || !isInt(d['u']) || !isInt(d['E']) || bids === null || asks === null || d['U'] > d['u']) {
+      return { ok: false, kind: 'bad-depth', reason: 'depthUpdate frame lacks or mistypes s/U/u/E/b/a (or U > u)' };
+    }
+    return { ok: true, event: { kind: 'depth', symbol: d['s'], eventTime: d['E'], firstUpdateId: d['U'], finalUpdateId: d['u'], bids, asks } };
+  }
+  if (e === 'kline') {
+    const k = d['k'] as Record<string, unknown> | undefined;
+    if (
+      typeof k !== 'object' || k === null || !isSym(d['s']) || !isInt(d['E']) || !isInt(k['t']) || !isInt(k['T']) || typeof k['i'] !== 'string' ||
+      !isDec(k['o']) || !isDec(k['h']) || !isDec(k['l']) || !isDec(k['c']) || !isDec(k['v']) || typeof k['x'] !== 'boolean' || k['T'] < k['t']
+    ) {
+      return { ok: false, kind: 'bad-kline', reason: 'kline frame lacks or mistypes s/E/k.t/k.T/k.i/k.o/k.h/k.l/k.c/k.v/k.x' };
+    }
+    return {
+      ok: true,
+      event: {
+        kind: 'kline', symbol: d['s'], eventTime: d['E'], interval: k['i'], openTime: k['t'], closeTime: k['T'] + 1,
+        open: k['o'], high: k['h'], low: k['l'], close: k['c'], volume: k['v'], trades: isInt(k['n']) ? k['n'] : 0, closed: k['x'],
+      },
+    };
+  }
+  if (e === undefined && 'u' in d && 'b' in d && 'a' in d) {
+    if (!isSym(d['s']) || !isInt(d['u']) || !isDec(d['b']) || !isDec(d['B']) || !isDec(d['a']) || !isDec(d['A'])) {
+      return { ok: false, kind: 'bad-book-ticker', reason: 'bookTicker frame lacks or mistypes s/u/b/B/a/A' };
+    }
+    return { ok: true, event: { kind: 'bookTicker', symbol: d['s'], updateId: d['u'], bidPrice: d['b'], bidQty: d['B'], askPrice: d['a'], askQty: d['A'] } };
+  }
+  if (e === undefined && 'id' in d && ('result' in d || 'error' in d)) {
+    if ('error' in d && d['error'] !== undefined && d['error'] !== null) return { ok: false, kind: 'exchange-error', reason: `exchange replied with an error: ${JSON.stringify(d['error']).slice(0, 200)}` };
+    return { ok: true, event: { kind: 'control', body: d } };
+  }
+  return { ok: false, kind: 'unknown-event', reason: `unexpected event type ${JSON.stringify(e ?? null)}` };
+}
