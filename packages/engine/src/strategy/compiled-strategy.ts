@@ -7,6 +7,8 @@ import type { ConfigProblem, RuleCombinator, RuleListName, StrategyConfig } from
 import { positionInValue } from './config-loader.js';
 import { compileRule } from './expression-compiler.js';
 import type { PositionSide, Signal, StrategyLogic } from './strategy-logic.js';
+import { computeLookahead, type LookaheadSeries } from './lookahead.js';
+import { warmupReportOf, type WarmupReport } from './warmup.js';
 
 export type CompatMode = 'legacy' | 'default';
 
@@ -24,10 +26,15 @@ interface CompiledRule {
   evaluate: () => boolean;
 }
 
-interface IndicatorSlot {
+export interface IndicatorSlot {
   id: string;
+  type: string;
   timeframe: Timeframe;
   indicator: Indicator;
+  /** a fresh instance with the same parameters (legacy look-ahead precomputation) */
+  create: () => Indicator;
+  /** a rule reads one of its columns */
+  read: boolean;
   /** final (prefixed) names of indicator.values, same order */
   columns: string[];
   /** [name, value] pairs of earlier indicators on the same timeframe, refreshed before each update */
@@ -35,11 +42,26 @@ interface IndicatorSlot {
   upstreamSources: Array<{ slot: IndicatorSlot; index: number }>;
 }
 
-interface TimeframeState {
+export interface TimeframeState {
   timeframe: Timeframe;
   slots: IndicatorSlot[];
   last: Candle | null;
+  /**
+   * Legacy look-ahead (compat §3.3): this timeframe's whole series computed before the run and
+   * read by OPEN time, so an entry bar sees the higher-timeframe candle still in progress.
+   */
+  lookahead: LookaheadSeries | null;
 }
+
+/**
+ * How higher-timeframe values reach the entry timeframe:
+ * - `close-time`: the last candle of that timeframe that has closed (default; no look-ahead);
+ * - `open-time`: the original's forward fill by open time, which reads the candle in progress
+ *   (compat: legacy, backtests only: needs the whole series before the run);
+ * - `close-time-fallback`: compat: legacy without the series (paper trading cannot see the
+ *   future), so close-time alignment is used and `alignmentWarning` says so.
+ */
+export type Alignment = 'close-time' | 'open-time' | 'close-time-fallback';
 
 const LISTS: readonly RuleListName[] = ['entry_long', 'exit_long', 'entry_short', 'exit_short'];
 
@@ -60,6 +82,13 @@ export class CompiledStrategy implements StrategyLogic {
   private readonly readiness: Indicator[];
   private readonly lagged: Array<{ read: () => IndicatorValue; history: IndicatorValue[]; size: number }>;
   private readonly readers: Map<string, () => IndicatorValue>;
+  /** history length per indicator the rules read and in total (docs/backtesting.md, warm-up) */
+  readonly warmup: WarmupReport;
+  private readonly maxLag: number;
+  private readonly readinessByFrame: Map<TimeframeState, Indicator[]>;
+  /** entry bars seen, and the entry bar at which every indicator the rules read was first ready */
+  private entryBars = 0;
+  private readyAt: number | null = null;
 
   private constructor(init: {
     name: string;
@@ -71,6 +100,8 @@ export class CompiledStrategy implements StrategyLogic {
     compat: CompatMode;
     lagged: Array<{ read: () => IndicatorValue; history: IndicatorValue[]; size: number }>;
     readers: Map<string, () => IndicatorValue>;
+    warmup: WarmupReport;
+    maxLag: number;
   }) {
     this.name = init.name;
     this.entryTimeframe = init.entryTimeframe;
@@ -83,6 +114,13 @@ export class CompiledStrategy implements StrategyLogic {
     this.lagged = init.lagged;
     this.readers = init.readers;
     this.columnNames = [...init.readers.keys()];
+    this.warmup = init.warmup;
+    this.maxLag = init.maxLag;
+    this.readinessByFrame = new Map();
+    for (const frame of init.frames.values()) {
+      const indicators = frame.slots.filter((s) => init.readiness.includes(s.indicator)).map((s) => s.indicator);
+      if (indicators.length > 0) this.readinessByFrame.set(frame, indicators);
+    }
   }
 
   static compile(config: StrategyConfig, options: CompileOptions = {}): CompileResult {
@@ -92,7 +130,7 @@ export class CompiledStrategy implements StrategyLogic {
     const compat: CompatMode = options.compat ?? config.compat;
     const entryTf = config.entryTimeframe as Timeframe;
     const frames = new Map<Timeframe, TimeframeState>();
-    frames.set(entryTf, { timeframe: entryTf, slots: [], last: null });
+    frames.set(entryTf, { timeframe: entryTf, slots: [], last: null, lookahead: null });
 
     // 1. Indicators, in config order, each on its own timeframe.
     for (const ic of config.indicators) {
@@ -112,15 +150,19 @@ export class CompiledStrategy implements StrategyLogic {
       const indicator = definition.create(parsed.params);
       let frame = frames.get(ic.timeframe);
       if (!frame) {
-        frame = { timeframe: ic.timeframe, slots: [], last: null };
+        frame = { timeframe: ic.timeframe, slots: [], last: null, lookahead: null };
         frames.set(ic.timeframe, frame);
       }
       const upstreamSources: IndicatorSlot['upstreamSources'] = [];
       for (const earlier of frame.slots) earlier.columns.forEach((_, index) => upstreamSources.push({ slot: earlier, index }));
+      const params = parsed.params;
       frame.slots.push({
         id: ic.id,
+        type: ic.type,
         timeframe: ic.timeframe,
         indicator,
+        create: () => definition.create(params),
+        read: false,
         columns: prefixColumns(ic.id, indicator.outputNames),
         upstream: upstreamSources.map(({ slot, index }) => [slot.columns[index]!, null]),
         upstreamSources,
@@ -139,7 +181,7 @@ export class CompiledStrategy implements StrategyLogic {
     const readers = new Map<string, () => IndicatorValue>();
     const owner = new Map<string, IndicatorSlot>();
     for (const col of merged.columns) {
-      const reader = makeReader(col, frames, owner);
+      const reader = makeReader(col, frames, owner, compat === 'legacy' && col.timeframe !== entryTf);
       if (reader) readers.set(col.name, reader);
     }
     const available = [...readers.keys()];
@@ -194,37 +236,56 @@ export class CompiledStrategy implements StrategyLogic {
     // 4. Warm-up: every indicator a rule reads, plus the earlier ones on its timeframe (composites read them).
     const readiness = new Set<Indicator>();
     for (const slot of used) {
+      slot.read = true;
       const frame = frames.get(slot.timeframe)!;
       for (const s of frame.slots) {
         readiness.add(s.indicator);
         if (s === slot) break;
       }
     }
-    let warmupMinutes = 0;
-    for (const ind of readiness) {
-      const slot = [...frames.values()].flatMap((f) => f.slots).find((s) => s.indicator === ind)!;
-      warmupMinutes = Math.max(warmupMinutes, (ind.warmupBars + 1) * (timeframeMs(slot.timeframe) / 60_000));
-    }
     const maxLag = Math.max(0, ...lagged.map((l) => l.size));
-    warmupMinutes += maxLag * (timeframeMs(entryTf) / 60_000);
+    const allSlots = order.flatMap((tf) => frames.get(tf)?.slots ?? []);
+    const warmup = warmupReportOf(allSlots, readiness, entryTf, maxLag);
 
     return {
       ok: true,
-      strategy: new CompiledStrategy({ name: config.name ?? config.file, entryTimeframe: entryTf, frames, lists, readiness: [...readiness], warmupMinutes, compat, lagged, readers }),
+      strategy: new CompiledStrategy({
+        name: config.name ?? config.file,
+        entryTimeframe: entryTf,
+        frames,
+        lists,
+        readiness: [...readiness],
+        warmupMinutes: warmup.totalMinutes,
+        compat,
+        lagged,
+        readers,
+        warmup,
+        maxLag,
+      }),
     };
   }
 
   onCandle(timeframe: Timeframe, candle: Candle): void {
     const frame = this.frames.get(timeframe);
     if (!frame) return;
+    const isEntry = timeframe === this.entryTimeframe;
     // Lagged columns remember the entry-bar values before this bar's update.
-    if (timeframe === this.entryTimeframe && frame.last !== null) {
+    if (isEntry && frame.last !== null) {
       for (const l of this.lagged) {
         l.history.unshift(l.read());
         if (l.history.length > l.size) l.history.length = l.size;
       }
     }
     frame.last = candle;
+    if (frame.lookahead === null) this.updateIndicators(frame, candle);
+    if (isEntry) {
+      // legacy look-ahead: the higher-timeframe row whose OPEN time is at or before this bar's open
+      for (const f of this.frames.values()) if (f.lookahead !== null) f.lookahead.seek(candle.openTime);
+      this.entryBars += 1;
+    }
+  }
+
+  private updateIndicators(frame: TimeframeState, candle: Candle): void {
     for (const slot of frame.slots) {
       if (slot.upstream.length > 0) {
         for (let i = 0; i < slot.upstream.length; i++) {
@@ -236,10 +297,59 @@ export class CompiledStrategy implements StrategyLogic {
     }
   }
 
+  /**
+   * true once every indicator a rule reads (and the earlier ones on its timeframe) is ready and
+   * enough entry bars have passed for the largest lag `x[k]` in the rules to read ready values.
+   */
   isReady(): boolean {
-    if (this.frames.get(this.entryTimeframe)?.last == null) return false;
-    for (const ind of this.readiness) if (!ind.isReady()) return false;
+    if (this.readyAt === null) {
+      if (!this.indicatorsReady()) return false;
+      this.readyAt = this.entryBars;
+    }
+    return this.entryBars - this.readyAt >= this.maxLag;
+  }
+
+  private indicatorsReady(): boolean {
+    if (this.entryBars === 0) return false;
+    for (const [frame, indicators] of this.readinessByFrame) {
+      if (frame.lookahead !== null) {
+        if (!frame.lookahead.ready()) return false;
+        continue;
+      }
+      for (const ind of indicators) if (!ind.isReady()) return false;
+    }
     return true;
+  }
+
+  /** How higher-timeframe values are aligned in this run (see Alignment). */
+  get alignment(): Alignment {
+    if (this.compat !== 'legacy' || this.frames.size === 1) return 'close-time';
+    for (const f of this.frames.values()) if (f.timeframe !== this.entryTimeframe && f.lookahead === null) return 'close-time-fallback';
+    return 'open-time';
+  }
+
+  /** Non-null when compat: legacy cannot reproduce the original's look-ahead (no series prepared). */
+  get alignmentWarning(): string | null {
+    if (this.alignment !== 'close-time-fallback') return null;
+    return (
+      'compat: legacy reads higher-timeframe values by open time (the original looks up to one higher candle ahead, compat §3.3); ' +
+      'that needs the whole series before the run, which only a backtest has. Higher timeframes here use close-time alignment, ' +
+      'so results can differ from a legacy backtest (docs/compat.md).'
+    );
+  }
+
+  /**
+   * compat: legacy only, backtests only: computes every higher timeframe's indicators over the
+   * whole run from its 1m candles (the last, partial bucket included, as the original's data feed
+   * returns it) so that each entry bar reads the higher-timeframe row by OPEN time (compat §3.3).
+   * Call once before the run with the same 1m candles the run will see.
+   */
+  prepareLookahead(minuteCandles: readonly Candle[]): void {
+    if (this.compat !== 'legacy') throw new Error('prepareLookahead: only compat: legacy reads higher timeframes by open time');
+    for (const frame of this.frames.values()) {
+      if (frame.timeframe === this.entryTimeframe) continue;
+      frame.lookahead = computeLookahead(frame.slots, frame.timeframe, minuteCandles, (s) => this.readiness.includes(s.indicator));
+    }
   }
 
   decide(position: PositionSide): Signal | null {
@@ -274,7 +384,12 @@ export class CompiledStrategy implements StrategyLogic {
   }
 }
 
-function makeReader(col: MergedColumn, frames: Map<Timeframe, TimeframeState>, owner: Map<string, IndicatorSlot>): (() => IndicatorValue) | undefined {
+function makeReader(
+  col: MergedColumn,
+  frames: Map<Timeframe, TimeframeState>,
+  owner: Map<string, IndicatorSlot>,
+  legacyHigher: boolean,
+): (() => IndicatorValue) | undefined {
   const frame = frames.get(col.timeframe as Timeframe);
   if (!frame) return undefined;
   switch (col.sourceName) {
@@ -289,13 +404,18 @@ function makeReader(col: MergedColumn, frames: Map<Timeframe, TimeframeState>, o
     case 'volume':
       return () => frame.last?.volume ?? null;
   }
+  let flat = 0;
   for (const slot of frame.slots) {
     const index = slot.columns.indexOf(col.sourceName);
     if (index >= 0) {
       owner.set(col.name, slot);
       const values = slot.indicator.values;
-      return () => values[index]!;
+      if (!legacyHigher) return () => values[index]!;
+      // compat: legacy reads the precomputed series by open time once prepared
+      const k = flat + index;
+      return () => (frame.lookahead !== null ? frame.lookahead.value(k) : values[index]!);
     }
+    flat += slot.columns.length;
   }
   return undefined;
 }
