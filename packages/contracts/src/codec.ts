@@ -72,7 +72,10 @@ export function decodeEnvelope(data: string): Envelope {
     const issue = payload.error.issues[0];
     throw new MessageDecodeError('INVALID_PAYLOAD', `${base.data.type}: ${issue?.message ?? 'invalid'}`, issue?.path.join('.'));
   }
-  const env: Envelope = { ...base.data, payload: payload.data };
+  const { correlationId, causationId, ...rest } = base.data;
+  const env: Envelope = { ...rest, payload: payload.data };
+  if (correlationId !== undefined) env.correlationId = correlationId;
+  if (causationId !== undefined) env.causationId = causationId;
   return env;
 }
 
