@@ -8,7 +8,7 @@ import type { AuthConfig } from './auth/auth-config.js';
 import type { ApiContext } from './context.js';
 import { LiveEventHub } from './live/event-hub.js';
 import { registerAuthHook, registerJwt } from './plugins/auth.js';
-import { registerErrorHandler } from './plugins/error-handler.js';
+import { normaliseError, registerErrorHandler, sendError } from './plugins/error-handler.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitConfig } from './plugins/rate-limit.js';
@@ -73,6 +73,8 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    // errors raised before routing (over-long params, bad URLs) get the one error shape too
+    frameworkErrors: (error, request, reply) => sendError(request, reply, normaliseError(error)),
   });
   const routes: RegisteredRoute[] = [];
   routesOf.set(app, routes);

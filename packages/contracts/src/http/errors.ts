@@ -9,6 +9,7 @@ export const ApiErrorCode = {
   invalidJson: 'INVALID_JSON',
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   payloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  uriTooLong: 'URI_TOO_LONG',
   notFound: 'NOT_FOUND',
   routeNotFound: 'ROUTE_NOT_FOUND',
   methodNotAllowed: 'METHOD_NOT_ALLOWED',

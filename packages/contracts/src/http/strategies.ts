@@ -180,7 +180,7 @@ export const StartStrategyBody = z
     configYaml: z.string().min(1).max(200_000).optional(),
     strategyId: StrategyId.optional(),
     initialCash: DecimalString.optional(),
-    waitMs: z.number().int().min(0).max(30_000).default(5_000).describe('how long to wait for the paper-trader to confirm'),
+    waitMs: z.number().int().min(0).max(30_000).optional().describe('how long to wait for the paper-trader to confirm (default 5000 ms)'),
   })
   .strict()
   .refine((b) => (b.configName === undefined) !== (b.configYaml === undefined), {
@@ -192,7 +192,7 @@ export type StartStrategyBody = z.infer<typeof StartStrategyBody>;
 export const StopStrategyBody = z
   .object({
     reason: z.string().max(500).default('requested via API'),
-    waitMs: z.number().int().min(0).max(30_000).default(5_000),
+    waitMs: z.number().int().min(0).max(30_000).optional().describe('how long to wait for the paper-trader to confirm (default 5000 ms)'),
   })
   .strict()
   .meta({ id: 'StopStrategyRequest' });

@@ -11,6 +11,7 @@ const statusCodes: Readonly<Record<number, ApiErrorCode>> = {
   405: ApiErrorCode.methodNotAllowed,
   409: ApiErrorCode.conflict,
   413: ApiErrorCode.payloadTooLarge,
+  414: ApiErrorCode.uriTooLong,
   415: ApiErrorCode.unsupportedMediaType,
   429: ApiErrorCode.rateLimited,
 };

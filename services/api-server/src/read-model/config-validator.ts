@@ -28,7 +28,12 @@ function headline(text: string): Pick<ConfigValidation, 'name' | 'symbol' | 'exc
   const empty = { name: null, symbol: null, exchange: null, timeframes: [] };
   const doc = parseDocument(text);
   if (doc.errors.length > 0) return empty;
-  const root: unknown = doc.toJS();
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return empty; // e.g. an alias bomb; the loader has reported it as a problem
+  }
   if (root === null || typeof root !== 'object' || Array.isArray(root)) return empty;
   const o = root as Record<string, unknown>;
   const tfs = o['timeframes'];

@@ -110,7 +110,7 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
       const payload = { strategyId, configName, configYaml: yaml, ...(body.initialCash !== undefined ? { initialCash: body.initialCash } : {}) };
       const { commandId, awaited } = await publishCommand(
         ctx,
-        { type: MessageType.strategyStart, strategyId, payload, correlationId: String(request.id), waitMs: body.waitMs },
+        { type: MessageType.strategyStart, strategyId, payload, correlationId: String(request.id), waitMs: body.waitMs ?? ctx.commandWaitMs },
         (s) => s !== 'stopped',
       );
       if (awaited?.status === 'error') {
@@ -144,7 +144,7 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
       }
       const { commandId, awaited } = await publishCommand(
         ctx,
-        { type: MessageType.strategyStop, strategyId: id, payload: { strategyId: id, reason: body.reason }, correlationId: String(request.id), waitMs: body.waitMs },
+        { type: MessageType.strategyStop, strategyId: id, payload: { strategyId: id, reason: body.reason }, correlationId: String(request.id), waitMs: body.waitMs ?? ctx.commandWaitMs },
         (s) => s === 'stopped' || s === 'error',
       );
       return reply
