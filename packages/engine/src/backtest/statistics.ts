@@ -38,10 +38,14 @@ export interface PerformanceStatistics {
 }
 
 /**
- * Statistics over an equity curve sampled at every candle close and the closed trades.
- * Formulas (docs/backtesting.md): returns are daily (last equity of each UTC day), annualised on
- * 365 days: Sharpe = mean/stdev(sample) × √365, Sortino = mean/downside deviation × √365,
- * CAGR = (final/initial)^(365/days) − 1, Calmar = CAGR / max drawdown.
+ * Statistics over an equity curve sampled at candle closes and the closed round trips.
+ * Formulas (docs/backtesting.md): returns are daily (last equity of each UTC day over the previous
+ * day's, the first day over the initial equity), annualised on 365 days:
+ * Sharpe = mean/stdev(sample, n−1) × √365 (risk-free 0), Sortino = mean / √(Σ min(0,r)²/n) × √365,
+ * CAGR = (final/initial)^(365/days) − 1 with days = (last − first sample time)/1 day,
+ * Calmar = CAGR / max drawdown, win rate = trades with net PnL > 0 / closed trades,
+ * profit factor = Σ winning net PnL / |Σ losing net PnL|, expectancy = mean net PnL per trade,
+ * exposure = time with a position / days.
  */
 export function computeStatistics(input: {
   initialEquity: number;
@@ -57,22 +61,28 @@ export function computeStatistics(input: {
   const spanMs = Math.max(0, end - start);
   const days = spanMs / DAY_MS;
 
+  // Drawdown: from the running peak (initial equity included). Its duration runs from the peak to
+  // the first sample back at or above it, or to the last sample when the curve never recovers.
   let peak = initialEquity;
   let peakTime = start;
+  let underwater = false;
   let maxDd = 0;
   let maxDdDuration = 0;
+  // Daily returns: the last equity of each UTC day (a sample at exactly 00:00 closes the previous day).
   const daily: number[] = [];
-  let dayIndex = Math.floor(start / DAY_MS);
+  let dayIndex = Math.floor((start - 1) / DAY_MS);
   let dayStartEquity = initialEquity;
   let lastEquity = initialEquity;
   for (const s of samples) {
-    if (s.equity > peak) {
+    if (s.equity >= peak) {
+      if (underwater && s.time - peakTime > maxDdDuration) maxDdDuration = s.time - peakTime;
+      underwater = false;
       peak = s.equity;
       peakTime = s.time;
     } else {
+      underwater = true;
       const dd = peak > 0 ? (peak - s.equity) / peak : 0;
       if (dd > maxDd) maxDd = dd;
-      if (s.time - peakTime > maxDdDuration) maxDdDuration = s.time - peakTime;
     }
     const d = Math.floor((s.time - 1) / DAY_MS);
     if (d !== dayIndex) {
@@ -82,6 +92,7 @@ export function computeStatistics(input: {
     }
     lastEquity = s.equity;
   }
+  if (underwater && end - peakTime > maxDdDuration) maxDdDuration = end - peakTime;
   if (samples.length > 0 && dayStartEquity > 0) daily.push(lastEquity / dayStartEquity - 1);
 
   const mean = daily.length > 0 ? daily.reduce((a, r) => a + r, 0) / daily.length : 0;
