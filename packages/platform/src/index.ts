@@ -66,5 +66,15 @@ export {
   type EquityPoint,
   type TradeQuery,
   type TradePage,
+  type FillQualityRecord,
+  type OrderRecord,
+  type OrderQuery,
+  type StrategyEventRecord,
+  type SnapshotRecord,
+  type SnapshotLoad,
+  type MarketEventRecord,
+  type StrategyEffects,
+  type LeaseInfo,
+  snapshotChecksum,
 } from './storage/index.js';
 export { waitFor, type WaitForOptions } from './testing/wait-for.js';

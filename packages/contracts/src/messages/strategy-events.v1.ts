@@ -17,6 +17,19 @@ export const StrategyFillV1 = z.object({
   realizedPnl: DecimalString,
   reason: z.string(),
   time: UnixMs,
+  /** maker (resting limit) or taker; absent in fills recorded before it existed */
+  liquidity: z.enum(['maker', 'taker']).optional(),
+  /** the order's fill quality including this fill */
+  quality: z
+    .object({
+      decisionPrice: DecimalString,
+      arrivalMid: DecimalString,
+      vwap: DecimalString,
+      slippageBps: DecimalString,
+      latencyMs: z.number().int().nonnegative(),
+      levelsConsumed: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type StrategyFillV1 = z.infer<typeof StrategyFillV1>;
 

@@ -7,7 +7,17 @@ export type {
   EquityPoint,
   TradeQuery,
   TradePage,
+  FillQualityRecord,
+  OrderRecord,
+  OrderQuery,
+  StrategyEventRecord,
+  SnapshotRecord,
+  SnapshotLoad,
+  MarketEventRecord,
+  StrategyEffects,
+  LeaseInfo,
 } from './strategy-store.js';
+export { snapshotChecksum } from './snapshot-checksum.js';
 export { JsonStrategyStore, type JsonStrategyStoreOptions } from './json-strategy-store.js';
 export { createStrategyStore, type CreateStrategyStoreOptions } from './create-strategy-store.js';
 export { encodeTradeCursor, decodeTradeCursor, type TradeCursor } from './trade-cursor.js';

@@ -4,8 +4,17 @@ import { StrategyFillV1 } from '@btc-research/contracts';
 import { z } from 'zod';
 import { DataCorruptedError } from '../errors.js';
 import { JsonlFile, readJsonFile, readTextFile, writeFileAtomic } from './atomic-file.js';
+import { snapshotChecksum } from './snapshot-checksum.js';
 import type {
   EquityPoint,
+  LeaseInfo,
+  MarketEventRecord,
+  OrderQuery,
+  OrderRecord,
+  SnapshotLoad,
+  SnapshotRecord,
+  StrategyEffects,
+  StrategyEventRecord,
   PositionRecord,
   StrategyRecord,
   StrategyState,
@@ -23,6 +32,12 @@ import {
   checkStrategyRecord,
   checkStrategyState,
   checkTrades,
+  checkOrders,
+  checkEvents,
+  checkMarketEvents,
+  StoredOrder,
+  StoredEvent,
+  StoredMarketEvent,
   parseStored,
   parseStoredState,
   StoredEquity,
@@ -43,6 +58,10 @@ interface StrategyFiles {
   positions: string;
   trades: JsonlFile<TradeRecord>;
   equity: JsonlFile<EquityPoint>;
+  /** every version of every order, latest wins */
+  orders: JsonlFile<OrderRecord>;
+  events: JsonlFile<StrategyEventRecord>;
+  snapshot: string;
   /** tradeIds already stored, derived from the trades snapshot it was built from */
   tradeIds: { items: readonly TradeRecord[]; ids: Set<string> } | null;
   tradeOrder: { items: readonly TradeRecord[]; order: readonly number[] } | null;
@@ -66,9 +85,14 @@ export class JsonStrategyStore implements StrategyStore {
   private readonly root: string;
   private readonly files = new Map<string, StrategyFiles>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly dataDir: string;
+  private readonly markets = new Map<string, { file: JsonlFile<MarketEventRecord>; ids: Set<string> | null }>();
+  /** leases live in memory: the JSON backend serves one process */
+  private readonly leases = new Map<string, LeaseInfo>();
 
   constructor(options: JsonStrategyStoreOptions) {
     this.root = join(options.dataDir, 'strategies');
+    this.dataDir = options.dataDir;
   }
 
   private filesOf(id: string): StrategyFiles {
@@ -84,6 +108,9 @@ export class JsonStrategyStore implements StrategyStore {
         positions: join(dir, 'positions.json'),
         trades: new JsonlFile(join(dir, 'trades.jsonl'), (v, where) => parseStored(StrategyFillV1, v, where)),
         equity: new JsonlFile(join(dir, 'equity.jsonl'), (v, where) => parseStored(StoredEquity, v, where)),
+        orders: new JsonlFile(join(dir, 'orders.jsonl'), (v, where) => parseStored(StoredOrder, v, where) as OrderRecord),
+        events: new JsonlFile(join(dir, 'events.jsonl'), (v, where) => parseStored(StoredEvent, v, where) as StrategyEventRecord),
+        snapshot: join(dir, 'snapshot.json'),
         tradeIds: null,
         tradeOrder: null,
         lastConfigYaml: null,
@@ -288,6 +315,155 @@ export class JsonStrategyStore implements StrategyStore {
       else hi = mid;
     }
     return items.slice(lo, lo + limit);
+  }
+
+  async upsertOrders(id: string, orders: readonly OrderRecord[]): Promise<void> {
+    const f = this.filesOf(id);
+    checkOrders(id, orders);
+    if (orders.length === 0) return;
+    await this.serialise(id, async () => {
+      await this.ensureDir(f);
+      await f.orders.append(orders);
+    });
+  }
+
+  private async latestOrders(f: StrategyFiles): Promise<OrderRecord[]> {
+    const { items } = await f.orders.load();
+    const latest = new Map<string, { order: OrderRecord; first: number }>();
+    items.forEach((o, i) => {
+      const prev = latest.get(o.orderId);
+      latest.set(o.orderId, { order: o, first: prev?.first ?? i });
+    });
+    return [...latest.values()].sort((a, b) => b.order.decidedAt - a.order.decidedAt || b.first - a.first).map((x) => x.order);
+  }
+
+  async listOrders(id: string, query: OrderQuery): Promise<OrderRecord[]> {
+    const all = await this.latestOrders(this.filesOf(id));
+    const open = query.openOnly ? all.filter((o) => o.status === 'pending' || o.status === 'open') : all;
+    return open.slice(0, Math.max(0, query.limit));
+  }
+
+  async getOrder(id: string, orderId: string): Promise<OrderRecord | null> {
+    const { items } = await this.filesOf(id).orders.load();
+    for (let i = items.length - 1; i >= 0; i--) if (items[i]!.orderId === orderId) return items[i]!;
+    return null;
+  }
+
+  async appendEvents(id: string, events: readonly StrategyEventRecord[]): Promise<void> {
+    const f = this.filesOf(id);
+    checkEvents(id, events);
+    if (events.length === 0) return;
+    await this.serialise(id, async () => {
+      await this.ensureDir(f);
+      const { items } = await f.events.load();
+      const have = new Set(items.map((e) => e.seq));
+      const fresh: StrategyEventRecord[] = [];
+      for (const e of events) {
+        if (have.has(e.seq)) continue;
+        have.add(e.seq);
+        fresh.push(e);
+      }
+      await f.events.append(fresh);
+    });
+  }
+
+  async listEvents(id: string, afterSeq: number, limit: number): Promise<StrategyEventRecord[]> {
+    const { items } = await this.filesOf(id).events.load();
+    return items
+      .filter((e) => e.seq > afterSeq)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, Math.max(0, limit));
+  }
+
+  async saveSnapshot(snapshot: SnapshotRecord): Promise<void> {
+    const f = this.filesOf(snapshot.strategyId);
+    await this.serialise(snapshot.strategyId, async () => {
+      await this.ensureDir(f);
+      await writeFileAtomic(f.snapshot, `${JSON.stringify({ checksum: snapshotChecksum(snapshot), snapshot })}\n`);
+    });
+  }
+
+  async loadSnapshot(id: string): Promise<SnapshotLoad> {
+    const f = this.filesOf(id);
+    const text = await readTextFile(f.snapshot);
+    if (text === null) return { status: 'missing' };
+    let parsed: { checksum?: unknown; snapshot?: unknown };
+    try {
+      parsed = JSON.parse(text) as { checksum?: unknown; snapshot?: unknown };
+    } catch {
+      return { status: 'corrupt', reason: `${f.snapshot} is not valid JSON` };
+    }
+    const snap = parsed.snapshot as SnapshotRecord | undefined;
+    if (typeof parsed.checksum !== 'string' || snap === undefined || snap === null || typeof snap !== 'object') return { status: 'corrupt', reason: `${f.snapshot} has no checksum or snapshot` };
+    const actual = snapshotChecksum(snap);
+    if (actual !== parsed.checksum) return { status: 'corrupt', reason: `${f.snapshot}: checksum mismatch` };
+    return { status: 'ok', snapshot: snap, checksum: actual };
+  }
+
+  async persistEffects(id: string, effects: StrategyEffects): Promise<void> {
+    if (effects.trades?.length) await this.appendTrades(id, effects.trades);
+    if (effects.orders?.length) await this.upsertOrders(id, effects.orders);
+    if (effects.events?.length) await this.appendEvents(id, effects.events);
+    if (effects.positions) await this.savePositions(id, effects.positions);
+    if (effects.equity?.length) await this.appendEquity(id, effects.equity);
+    if (effects.state) await this.saveState(effects.state);
+  }
+
+  private marketOf(symbol: string) {
+    let m = this.markets.get(symbol);
+    if (!m) {
+      m = { file: new JsonlFile(join(this.dataDir, 'market_data', 'log', `${symbol}.jsonl`), (v, where) => parseStored(StoredMarketEvent, v, where) as MarketEventRecord), ids: null };
+      this.markets.set(symbol, m);
+    }
+    return m;
+  }
+
+  async appendMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): Promise<MarketEventRecord[]> {
+    checkMarketEvents(symbol, events);
+    if (events.length === 0) return [];
+    return this.serialise(`market:${symbol}`, async () => {
+      const m = this.marketOf(symbol);
+      await mkdir(join(this.dataDir, 'market_data', 'log'), { recursive: true });
+      const { items } = await m.file.load();
+      if (m.ids === null) m.ids = new Set(items.map((e) => e.sourceId));
+      let seq = items.length > 0 ? items[items.length - 1]!.seq : 0;
+      const fresh: MarketEventRecord[] = [];
+      for (const e of events) {
+        if (m.ids.has(e.sourceId)) continue;
+        fresh.push({ symbol, seq: ++seq, kind: e.kind, time: e.time, sourceId: e.sourceId, data: e.data });
+      }
+      try {
+        await m.file.append(fresh);
+      } catch (err) {
+        m.ids = null;
+        throw err;
+      }
+      for (const e of fresh) m.ids.add(e.sourceId);
+      return fresh;
+    });
+  }
+
+  async listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]> {
+    const { items } = await this.marketOf(symbol).file.load();
+    // seq is 1-based and dense, so seq n sits at index n − 1
+    return items.slice(Math.max(0, afterSeq), Math.max(0, afterSeq) + Math.max(0, limit));
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const held = this.leases.get(name);
+    if (held && held.owner !== owner && held.expiresAt > now) return false;
+    this.leases.set(name, { name, owner, expiresAt: now + ttlMs });
+    return true;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
+  }
+
+  async getLease(name: string): Promise<LeaseInfo | null> {
+    const l = this.leases.get(name);
+    return l && l.expiresAt > Date.now() ? { ...l } : null;
   }
 
   async close(): Promise<void> {

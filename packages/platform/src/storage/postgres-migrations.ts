@@ -72,4 +72,79 @@ CREATE TABLE equity_points (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'orders with fill quality, event log, checksummed snapshots, market log, leases',
+    sql: `
+ALTER TABLE trades ADD COLUMN liquidity text, ADD COLUMN quality json;
+
+-- every paper order with its latest status and fill quality (upserted on each change)
+CREATE TABLE orders (
+  strategy_id    text NOT NULL,
+  order_id       text NOT NULL,
+  symbol         text NOT NULL,
+  side           text NOT NULL CHECK (side IN ('buy', 'sell')),
+  type           text NOT NULL,
+  quantity       numeric NOT NULL,
+  limit_price    numeric,
+  stop_price     numeric,
+  reduce_only    boolean NOT NULL,
+  status         text NOT NULL,
+  filled_qty     numeric NOT NULL,
+  avg_price      numeric,
+  fees           numeric NOT NULL,
+  reason         text NOT NULL,
+  decided_at     bigint NOT NULL,
+  arrives_at     bigint NOT NULL,
+  triggered_at   bigint,
+  reject_reason  text,
+  reject_message text,
+  updated_at     bigint NOT NULL,
+  quality        json NOT NULL,
+  ord            bigserial,
+  PRIMARY KEY (strategy_id, order_id)
+);
+CREATE INDEX orders_by_decision ON orders (strategy_id, decided_at DESC, ord DESC);
+
+-- append-only event log per strategy; seq is the idempotency key
+CREATE TABLE strategy_events (
+  strategy_id text NOT NULL,
+  seq         bigint NOT NULL,
+  type        text NOT NULL,
+  time        bigint NOT NULL,
+  data        json NOT NULL,
+  PRIMARY KEY (strategy_id, seq)
+);
+
+-- the latest periodic snapshot per strategy, with the SHA-256 of its canonical JSON
+CREATE TABLE snapshots (
+  strategy_id text PRIMARY KEY,
+  event_seq   bigint NOT NULL,
+  market_seq  bigint NOT NULL,
+  time        bigint NOT NULL,
+  state       json NOT NULL,
+  checksum    text NOT NULL,
+  saved_at    timestamptz NOT NULL DEFAULT now()
+);
+
+-- market inputs in the one order every worker replays
+CREATE TABLE market_events (
+  symbol    text NOT NULL,
+  seq       bigint NOT NULL,
+  kind      text NOT NULL,
+  time      bigint NOT NULL,
+  source_id text NOT NULL,
+  data      json NOT NULL,
+  PRIMARY KEY (symbol, seq),
+  UNIQUE (symbol, source_id)
+);
+
+-- ownership of a strategy (or the market log) by one worker at a time
+CREATE TABLE leases (
+  name       text PRIMARY KEY,
+  owner      text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+`,
+  },
 ];

@@ -40,7 +40,7 @@ describe('PostgresStrategyStore migrations and integrity', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [schema],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['equity_points', 'positions', 'schema_migrations', 'strategies', 'strategy_state', 'trades']);
+    expect(tables.map((t) => t.table_name).sort()).toEqual(['equity_points', 'leases', 'market_events', 'orders', 'positions', 'schema_migrations', 'snapshots', 'strategies', 'strategy_events', 'strategy_state', 'trades']);
 
     const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
     try {
@@ -77,5 +77,15 @@ describe('PostgresStrategyStore migrations and integrity', () => {
     expect((await store.loadState('s1'))?.core).toEqual({ n: 1 });
     await sql(`UPDATE "${schema}".strategy_state SET snapshot = replace(snapshot::text, '"cash":"1"', '"cash":"2"')::json`);
     await expect(store.loadState('s1')).rejects.toBeInstanceOf(DataCorruptedError);
+  });
+
+  it('reports a snapshot whose stored state was altered as corrupt', async () => {
+    const schema = newSchema();
+    const store = await PostgresStrategyStore.open({ databaseUrl: DATABASE_URL, schema });
+    stores.push(store);
+    await store.saveSnapshot({ strategyId: 's1', eventSeq: 3, marketSeq: 10, time: 5, state: { cash: '1' } });
+    expect((await store.loadSnapshot('s1')).status).toBe('ok');
+    await sql(`UPDATE "${schema}".snapshots SET state = '{"cash":"2"}'::json`);
+    expect(await store.loadSnapshot('s1')).toMatchObject({ status: 'corrupt' });
   });
 });

@@ -3,8 +3,17 @@ import { StrategyFillV1 } from '@btc-research/contracts';
 import pg from 'pg';
 import { DataCorruptedError, ValidationError } from '../errors.js';
 import { STRATEGY_STORE_MIGRATIONS, type Migration } from './postgres-migrations.js';
+import { snapshotChecksum } from './snapshot-checksum.js';
 import type {
   EquityPoint,
+  LeaseInfo,
+  MarketEventRecord,
+  OrderQuery,
+  OrderRecord,
+  SnapshotLoad,
+  SnapshotRecord,
+  StrategyEffects,
+  StrategyEventRecord,
   PositionRecord,
   StrategyRecord,
   StrategyState,
@@ -14,7 +23,21 @@ import type {
   TradeRecord,
 } from './strategy-store.js';
 import { decodeTradeCursor, encodeTradeCursor } from './trade-cursor.js';
-import { assertStrategyId, assertTradeQuery, checkEquityPoints, checkPositions, checkStrategyRecord, checkStrategyState, checkTrades, parseStoredState } from './validate.js';
+import {
+  assertStrategyId,
+  assertTradeQuery,
+  checkEquityPoints,
+  checkEvents,
+  checkMarketEvents,
+  checkOrders,
+  checkPositions,
+  checkStrategyRecord,
+  checkStrategyState,
+  checkTrades,
+  parseStoredState,
+} from './validate.js';
+
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
 export interface PostgresStrategyStoreOptions {
   databaseUrl: string;
@@ -103,12 +126,7 @@ export class PostgresStrategyStore implements StrategyStore {
   async saveState(state: StrategyState): Promise<void> {
     assertStrategyId(state.strategyId);
     checkStrategyState(state);
-    const text = JSON.stringify(state);
-    await this.pool.query(
-      `INSERT INTO strategy_state (strategy_id, time, snapshot, checksum, saved_at) VALUES ($1, ${TS('$2')}, $3::json, $4, now())
-       ON CONFLICT (strategy_id) DO UPDATE SET time = EXCLUDED.time, snapshot = EXCLUDED.snapshot, checksum = EXCLUDED.checksum, saved_at = now()`,
-      [state.strategyId, Math.max(0, Math.floor(state.time)), text, checksumOf(text)],
-    );
+    await writeState(this.pool, state);
   }
 
   async loadState(id: string): Promise<StrategyState | null> {
@@ -129,29 +147,7 @@ export class PostgresStrategyStore implements StrategyStore {
   async appendTrades(id: string, trades: readonly TradeRecord[]): Promise<void> {
     assertStrategyId(id);
     checkTrades(id, trades);
-    if (trades.length === 0) return;
-    const cols = { trade: [] as string[], order: [] as string[], symbol: [] as string[], side: [] as string[], qty: [] as string[], price: [] as string[], fee: [] as string[], pnl: [] as string[], reason: [] as string[], time: [] as string[] };
-    for (const t of trades) {
-      cols.trade.push(t.tradeId);
-      cols.order.push(t.orderId);
-      cols.symbol.push(t.symbol);
-      cols.side.push(t.side);
-      cols.qty.push(t.quantity);
-      cols.price.push(t.price);
-      cols.fee.push(t.fee);
-      cols.pnl.push(t.realizedPnl);
-      cols.reason.push(t.reason);
-      cols.time.push(String(t.time));
-    }
-    await this.pool.query(
-      `INSERT INTO trades (strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, realized_pnl, reason, time)
-       SELECT $1, u.trade_id, u.order_id, u.symbol, u.side, u.quantity::numeric, u.price::numeric, u.fee::numeric, u.pnl::numeric, u.reason, ${TS('u.time')}
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-            WITH ORDINALITY AS u(trade_id, order_id, symbol, side, quantity, price, fee, pnl, reason, time, ord)
-       ORDER BY u.ord
-       ON CONFLICT (strategy_id, trade_id) DO NOTHING`,
-      [id, cols.trade, cols.order, cols.symbol, cols.side, cols.qty, cols.price, cols.fee, cols.pnl, cols.reason, cols.time],
-    );
+    await insertTrades(this.pool, id, trades);
   }
 
   /** Newest first; `from` inclusive, `to` exclusive (epoch ms); cursor from a previous page. */
@@ -176,7 +172,7 @@ export class PostgresStrategyStore implements StrategyStore {
     params.push(query.limit + 1);
     const { rows } = await this.pool.query(
       `SELECT seq::text AS seq, strategy_id, trade_id, order_id, symbol, side, quantity::text AS quantity, price::text AS price,
-              fee::text AS fee, realized_pnl::text AS realized_pnl, reason, ${MS('time')}::text AS time_ms
+              fee::text AS fee, realized_pnl::text AS realized_pnl, reason, ${MS('time')}::text AS time_ms, liquidity, quality::text AS quality
        FROM trades WHERE ${where.join(' AND ')} ORDER BY time DESC, seq DESC LIMIT $${params.length}`,
       params,
     );
@@ -197,19 +193,16 @@ export class PostgresStrategyStore implements StrategyStore {
   async savePositions(id: string, positions: readonly PositionRecord[]): Promise<void> {
     assertStrategyId(id);
     checkPositions(id, positions);
+    await this.transaction((client) => replacePositions(client, id, positions));
+  }
+
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('DELETE FROM positions WHERE strategy_id = $1', [id]);
-      let ordinal = 0;
-      for (const p of positions) {
-        await client.query(
-          `INSERT INTO positions (strategy_id, symbol, ordinal, quantity, average_price, unrealized_pnl, realized_pnl, updated_at)
-           VALUES ($1, $2, $3, $4::numeric, $5::numeric, $6::numeric, $7::numeric, ${TS('$8')})`,
-          [id, p.symbol, ordinal++, p.quantity, p.averagePrice, p.unrealizedPnl, p.realizedPnl, p.updatedAt],
-        );
-      }
+      const out = await fn(client);
       await client.query('COMMIT');
+      return out;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -241,16 +234,7 @@ export class PostgresStrategyStore implements StrategyStore {
   async appendEquity(id: string, points: readonly EquityPoint[]): Promise<void> {
     assertStrategyId(id);
     checkEquityPoints(points);
-    const ordered: EquityPoint[] = [];
-    for (const p of points) if (ordered.length === 0 || p.time > ordered[ordered.length - 1]!.time) ordered.push(p);
-    if (ordered.length === 0) return;
-    await this.pool.query(
-      `INSERT INTO equity_points (strategy_id, time, equity)
-       SELECT $1, ${TS('u.time')}, u.equity::numeric FROM unnest($2::text[], $3::text[]) AS u(time, equity)
-       WHERE ${TS('u.time')} > coalesce((SELECT max(time) FROM equity_points WHERE strategy_id = $1), '-infinity'::timestamptz)
-       ON CONFLICT (strategy_id, time) DO NOTHING`,
-      [id, ordered.map((p) => String(p.time)), ordered.map((p) => p.equity)],
-    );
+    await insertEquity(this.pool, id, points);
   }
 
   /** Points with time >= since, oldest first, at most `limit`. */
@@ -262,6 +246,148 @@ export class PostgresStrategyStore implements StrategyStore {
       [id, Math.max(0, Math.floor(since)), Math.max(0, Math.floor(limit))],
     );
     return rows.map((r) => ({ time: Number(r.time_ms), equity: String(r.equity) }));
+  }
+
+  async upsertOrders(id: string, orders: readonly OrderRecord[]): Promise<void> {
+    assertStrategyId(id);
+    checkOrders(id, orders);
+    await upsertOrderRows(this.pool, id, orders);
+  }
+
+  async listOrders(id: string, query: OrderQuery): Promise<OrderRecord[]> {
+    assertStrategyId(id);
+    const { rows } = await this.pool.query(
+      `${SELECT_ORDER} WHERE strategy_id = $1 ${query.openOnly ? "AND status IN ('pending', 'open')" : ''} ORDER BY decided_at DESC, ord DESC LIMIT $2`,
+      [id, Math.max(0, Math.floor(query.limit))],
+    );
+    return rows.map(toOrder);
+  }
+
+  async getOrder(id: string, orderId: string): Promise<OrderRecord | null> {
+    assertStrategyId(id);
+    const { rows } = await this.pool.query(`${SELECT_ORDER} WHERE strategy_id = $1 AND order_id = $2`, [id, orderId]);
+    return rows[0] ? toOrder(rows[0]) : null;
+  }
+
+  async appendEvents(id: string, events: readonly StrategyEventRecord[]): Promise<void> {
+    assertStrategyId(id);
+    checkEvents(id, events);
+    await insertEvents(this.pool, id, events);
+  }
+
+  async listEvents(id: string, afterSeq: number, limit: number): Promise<StrategyEventRecord[]> {
+    assertStrategyId(id);
+    const { rows } = await this.pool.query(
+      `SELECT seq::text AS seq, type, time::text AS time, data::text AS data FROM strategy_events WHERE strategy_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [id, afterSeq, Math.max(0, Math.floor(limit))],
+    );
+    return rows.map((r) => ({ strategyId: id, seq: Number(r.seq), type: String(r.type), time: Number(r.time), data: JSON.parse(String(r.data)) as unknown }));
+  }
+
+  async saveSnapshot(snapshot: SnapshotRecord): Promise<void> {
+    assertStrategyId(snapshot.strategyId);
+    await this.pool.query(
+      `INSERT INTO snapshots (strategy_id, event_seq, market_seq, time, state, checksum, saved_at) VALUES ($1, $2, $3, $4, $5::json, $6, now())
+       ON CONFLICT (strategy_id) DO UPDATE SET event_seq = EXCLUDED.event_seq, market_seq = EXCLUDED.market_seq, time = EXCLUDED.time,
+         state = EXCLUDED.state, checksum = EXCLUDED.checksum, saved_at = now()`,
+      [snapshot.strategyId, snapshot.eventSeq, snapshot.marketSeq, snapshot.time, JSON.stringify(snapshot.state), snapshotChecksum(snapshot)],
+    );
+  }
+
+  async loadSnapshot(id: string): Promise<SnapshotLoad> {
+    assertStrategyId(id);
+    const { rows } = await this.pool.query(
+      `SELECT event_seq::text AS event_seq, market_seq::text AS market_seq, time::text AS time, state::text AS state, checksum FROM snapshots WHERE strategy_id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    if (!r) return { status: 'missing' };
+    let state: unknown;
+    try {
+      state = JSON.parse(String(r.state));
+    } catch {
+      return { status: 'corrupt', reason: `snapshots[${id}]: state is not valid JSON` };
+    }
+    const snapshot: SnapshotRecord = { strategyId: id, eventSeq: Number(r.event_seq), marketSeq: Number(r.market_seq), time: Number(r.time), state };
+    const actual = snapshotChecksum(snapshot);
+    if (actual !== r.checksum) return { status: 'corrupt', reason: `snapshots[${id}]: checksum mismatch` };
+    return { status: 'ok', snapshot, checksum: actual };
+  }
+
+  /** One transaction: a crash leaves all of a batch's effects or none. */
+  async persistEffects(id: string, effects: StrategyEffects): Promise<void> {
+    assertStrategyId(id);
+    if (effects.trades) checkTrades(id, effects.trades);
+    if (effects.orders) checkOrders(id, effects.orders);
+    if (effects.events) checkEvents(id, effects.events);
+    if (effects.positions) checkPositions(id, effects.positions);
+    if (effects.equity) checkEquityPoints(effects.equity);
+    if (effects.state) checkStrategyState(effects.state);
+    await this.transaction(async (client) => {
+      if (effects.trades?.length) await insertTrades(client, id, effects.trades);
+      if (effects.orders?.length) await upsertOrderRows(client, id, effects.orders);
+      if (effects.events?.length) await insertEvents(client, id, effects.events);
+      if (effects.positions) await replacePositions(client, id, effects.positions);
+      if (effects.equity?.length) await insertEquity(client, id, effects.equity);
+      if (effects.state) await writeState(client, effects.state);
+    });
+  }
+
+  async appendMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): Promise<MarketEventRecord[]> {
+    checkMarketEvents(symbol, events);
+    if (events.length === 0) return [];
+    return this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(`market:${symbol}`)]);
+      const ids = events.map((e) => e.sourceId);
+      const { rows: existing } = await client.query<{ source_id: string }>(`SELECT source_id FROM market_events WHERE symbol = $1 AND source_id = ANY($2::text[])`, [symbol, ids]);
+      const have = new Set(existing.map((r) => r.source_id));
+      const { rows: top } = await client.query<{ seq: string | null }>(`SELECT max(seq)::text AS seq FROM market_events WHERE symbol = $1`, [symbol]);
+      let seq = Number(top[0]?.seq ?? 0);
+      const fresh: MarketEventRecord[] = [];
+      for (const e of events) {
+        if (have.has(e.sourceId)) continue;
+        have.add(e.sourceId);
+        fresh.push({ symbol, seq: ++seq, kind: e.kind, time: e.time, sourceId: e.sourceId, data: e.data });
+      }
+      if (fresh.length === 0) return fresh;
+      await client.query(
+        `INSERT INTO market_events (symbol, seq, kind, time, source_id, data)
+         SELECT $1, u.seq::bigint, u.kind, u.time::bigint, u.source_id, u.data::json
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(seq, kind, time, source_id, data)`,
+        [symbol, fresh.map((e) => String(e.seq)), fresh.map((e) => e.kind), fresh.map((e) => String(e.time)), fresh.map((e) => e.sourceId), fresh.map((e) => JSON.stringify(e.data))],
+      );
+      return fresh;
+    });
+  }
+
+  async listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]> {
+    const { rows } = await this.pool.query(
+      `SELECT seq::text AS seq, kind, time::text AS time, source_id, data::text AS data FROM market_events WHERE symbol = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [symbol, afterSeq, Math.max(0, Math.floor(limit))],
+    );
+    return rows.map((r) => ({ symbol, seq: Number(r.seq), kind: r.kind as MarketEventRecord['kind'], time: Number(r.time), sourceId: String(r.source_id), data: JSON.parse(String(r.data)) as unknown }));
+  }
+
+  /** Uses the database clock, so workers on different machines agree on expiry. */
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `INSERT INTO leases (name, owner, expires_at) VALUES ($1, $2, now() + $3::bigint * interval '1 millisecond')
+       ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+       WHERE leases.owner = EXCLUDED.owner OR leases.expires_at < now()
+       RETURNING owner`,
+      [name, owner, Math.max(1, Math.floor(ttlMs))],
+    );
+    return rows.length === 1;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    await this.pool.query(`DELETE FROM leases WHERE name = $1 AND owner = $2`, [name, owner]);
+  }
+
+  async getLease(name: string): Promise<LeaseInfo | null> {
+    const { rows } = await this.pool.query(`SELECT owner, ${MS('expires_at')}::text AS expires_ms FROM leases WHERE name = $1 AND expires_at > now()`, [name]);
+    const r = rows[0];
+    return r ? { name, owner: String(r.owner), expiresAt: Number(r.expires_ms) } : null;
   }
 
   async close(): Promise<void> {
@@ -302,6 +428,8 @@ function toTrade(r: Record<string, unknown>): TradeRecord {
     realizedPnl: String(r['realized_pnl']),
     reason: String(r['reason']),
     time: Number(r['time_ms']),
+    ...(r['liquidity'] === null || r['liquidity'] === undefined ? {} : { liquidity: String(r['liquidity']) }),
+    ...(r['quality'] === null || r['quality'] === undefined ? {} : { quality: JSON.parse(String(r['quality'])) as unknown }),
   };
   const parsed = StrategyFillV1.safeParse(trade);
   if (!parsed.success) throw new DataCorruptedError(`trades[${trade.tradeId}]: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
@@ -336,4 +464,128 @@ export async function migrate(pool: pg.Pool, schema: string, migrations: readonl
   } finally {
     client.release();
   }
+}
+
+const SELECT_ORDER = `SELECT strategy_id, order_id, symbol, side, type, quantity::text AS quantity, limit_price::text AS limit_price, stop_price::text AS stop_price,
+  reduce_only, status, filled_qty::text AS filled_qty, avg_price::text AS avg_price, fees::text AS fees, reason, decided_at::text AS decided_at,
+  arrives_at::text AS arrives_at, triggered_at::text AS triggered_at, reject_reason, reject_message, updated_at::text AS updated_at, quality::text AS quality FROM orders`;
+
+function toOrder(r: Record<string, unknown>): OrderRecord {
+  const opt = (k: string) => (r[k] === null || r[k] === undefined ? null : String(r[k]));
+  const optNum = (k: string) => (r[k] === null || r[k] === undefined ? null : Number(r[k]));
+  return {
+    strategyId: String(r['strategy_id']),
+    orderId: String(r['order_id']),
+    symbol: String(r['symbol']),
+    side: String(r['side']) as OrderRecord['side'],
+    type: String(r['type']) as OrderRecord['type'],
+    quantity: String(r['quantity']),
+    limitPrice: opt('limit_price'),
+    stopPrice: opt('stop_price'),
+    reduceOnly: Boolean(r['reduce_only']),
+    status: String(r['status']) as OrderRecord['status'],
+    filledQty: String(r['filled_qty']),
+    avgPrice: opt('avg_price'),
+    fees: String(r['fees']),
+    reason: String(r['reason']),
+    decidedAt: Number(r['decided_at']),
+    arrivesAt: Number(r['arrives_at']),
+    triggeredAt: optNum('triggered_at'),
+    rejectReason: opt('reject_reason'),
+    rejectMessage: opt('reject_message'),
+    updatedAt: Number(r['updated_at']),
+    quality: JSON.parse(String(r['quality'])) as OrderRecord['quality'],
+  };
+}
+
+async function insertTrades(db: Queryable, id: string, trades: readonly TradeRecord[]): Promise<void> {
+  if (trades.length === 0) return;
+  const col = <K extends keyof TradeRecord>(k: K) => trades.map((t) => (t[k] === undefined ? null : typeof t[k] === 'object' ? JSON.stringify(t[k]) : String(t[k])));
+  await db.query(
+    `INSERT INTO trades (strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, realized_pnl, reason, time, liquidity, quality)
+     SELECT $1, u.trade_id, u.order_id, u.symbol, u.side, u.quantity::numeric, u.price::numeric, u.fee::numeric, u.pnl::numeric, u.reason, ${TS('u.time')}, u.liquidity, u.quality::json
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+          WITH ORDINALITY AS u(trade_id, order_id, symbol, side, quantity, price, fee, pnl, reason, time, liquidity, quality, ord)
+     ORDER BY u.ord
+     ON CONFLICT (strategy_id, trade_id) DO NOTHING`,
+    [id, col('tradeId'), col('orderId'), col('symbol'), col('side'), col('quantity'), col('price'), col('fee'), col('realizedPnl'), col('reason'), col('time'), col('liquidity'), col('quality')],
+  );
+}
+
+async function upsertOrderRows(db: Queryable, id: string, orders: readonly OrderRecord[]): Promise<void> {
+  if (orders.length === 0) return;
+  // one row per order id: the last version in the batch wins
+  const last = new Map<string, OrderRecord>();
+  for (const o of orders) last.set(o.orderId, o);
+  const list = [...last.values()];
+  const col = (f: (o: OrderRecord) => unknown) => list.map((o) => {
+    const v = f(o);
+    return v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  });
+  await db.query(
+    `INSERT INTO orders (strategy_id, order_id, symbol, side, type, quantity, limit_price, stop_price, reduce_only, status, filled_qty, avg_price, fees, reason,
+                         decided_at, arrives_at, triggered_at, reject_reason, reject_message, updated_at, quality)
+     SELECT $1, u.order_id, u.symbol, u.side, u.type, u.quantity::numeric, u.limit_price::numeric, u.stop_price::numeric, u.reduce_only::boolean, u.status,
+            u.filled_qty::numeric, u.avg_price::numeric, u.fees::numeric, u.reason, u.decided_at::bigint, u.arrives_at::bigint, u.triggered_at::bigint,
+            u.reject_reason, u.reject_message, u.updated_at::bigint, u.quality::json
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+                 $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[])
+          WITH ORDINALITY AS u(order_id, symbol, side, type, quantity, limit_price, stop_price, reduce_only, status, filled_qty, avg_price, fees, reason,
+                               decided_at, arrives_at, triggered_at, reject_reason, reject_message, updated_at, quality, ord)
+     ORDER BY u.ord
+     ON CONFLICT (strategy_id, order_id) DO UPDATE SET status = EXCLUDED.status, filled_qty = EXCLUDED.filled_qty, avg_price = EXCLUDED.avg_price,
+       fees = EXCLUDED.fees, triggered_at = EXCLUDED.triggered_at, reject_reason = EXCLUDED.reject_reason, reject_message = EXCLUDED.reject_message,
+       updated_at = EXCLUDED.updated_at, quality = EXCLUDED.quality, quantity = EXCLUDED.quantity, limit_price = EXCLUDED.limit_price,
+       stop_price = EXCLUDED.stop_price, arrives_at = EXCLUDED.arrives_at`,
+    [
+      id,
+      col((o) => o.orderId), col((o) => o.symbol), col((o) => o.side), col((o) => o.type), col((o) => o.quantity), col((o) => o.limitPrice), col((o) => o.stopPrice),
+      col((o) => o.reduceOnly), col((o) => o.status), col((o) => o.filledQty), col((o) => o.avgPrice), col((o) => o.fees), col((o) => o.reason),
+      col((o) => o.decidedAt), col((o) => o.arrivesAt), col((o) => o.triggeredAt), col((o) => o.rejectReason), col((o) => o.rejectMessage), col((o) => o.updatedAt),
+      col((o) => o.quality),
+    ],
+  );
+}
+
+async function insertEvents(db: Queryable, id: string, events: readonly StrategyEventRecord[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.query(
+    `INSERT INTO strategy_events (strategy_id, seq, type, time, data)
+     SELECT $1, u.seq::bigint, u.type, u.time::bigint, u.data::json FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS u(seq, type, time, data)
+     ON CONFLICT (strategy_id, seq) DO NOTHING`,
+    [id, events.map((e) => String(e.seq)), events.map((e) => e.type), events.map((e) => String(e.time)), events.map((e) => JSON.stringify(e.data ?? null))],
+  );
+}
+
+async function replacePositions(db: Queryable, id: string, positions: readonly PositionRecord[]): Promise<void> {
+  await db.query('DELETE FROM positions WHERE strategy_id = $1', [id]);
+  if (positions.length === 0) return;
+  await db.query(
+    `INSERT INTO positions (strategy_id, symbol, ordinal, quantity, average_price, unrealized_pnl, realized_pnl, updated_at)
+     SELECT $1, u.symbol, (u.ord - 1)::integer, u.quantity::numeric, u.avg::numeric, u.upnl::numeric, u.rpnl::numeric, ${TS('u.updated')}
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS u(symbol, quantity, avg, upnl, rpnl, updated, ord)`,
+    [id, positions.map((p) => p.symbol), positions.map((p) => p.quantity), positions.map((p) => p.averagePrice), positions.map((p) => p.unrealizedPnl), positions.map((p) => p.realizedPnl), positions.map((p) => String(p.updatedAt))],
+  );
+}
+
+async function insertEquity(db: Queryable, id: string, points: readonly EquityPoint[]): Promise<void> {
+  const ordered: EquityPoint[] = [];
+  for (const p of points) if (ordered.length === 0 || p.time > ordered[ordered.length - 1]!.time) ordered.push(p);
+  if (ordered.length === 0) return;
+  await db.query(
+    `INSERT INTO equity_points (strategy_id, time, equity)
+     SELECT $1, ${TS('u.time')}, u.equity::numeric FROM unnest($2::text[], $3::text[]) AS u(time, equity)
+     WHERE ${TS('u.time')} > coalesce((SELECT max(time) FROM equity_points WHERE strategy_id = $1), '-infinity'::timestamptz)
+     ON CONFLICT (strategy_id, time) DO NOTHING`,
+    [id, ordered.map((p) => String(p.time)), ordered.map((p) => p.equity)],
+  );
+}
+
+async function writeState(db: Queryable, state: StrategyState): Promise<void> {
+  const text = JSON.stringify(state);
+  await db.query(
+    `INSERT INTO strategy_state (strategy_id, time, snapshot, checksum, saved_at) VALUES ($1, ${TS('$2')}, $3::json, $4, now())
+     ON CONFLICT (strategy_id) DO UPDATE SET time = EXCLUDED.time, snapshot = EXCLUDED.snapshot, checksum = EXCLUDED.checksum, saved_at = now()`,
+    [state.strategyId, Math.max(0, Math.floor(state.time)), text, checksumOf(text)],
+  );
 }

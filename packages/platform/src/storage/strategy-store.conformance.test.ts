@@ -5,9 +5,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
+import { waitFor } from '../testing/wait-for.js';
 import { JsonStrategyStore } from './json-strategy-store.js';
 import { PostgresStrategyStore } from './postgres-strategy-store.js';
-import type { EquityPoint, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradeRecord } from './strategy-store.js';
+import type { EquityPoint, OrderRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradeRecord } from './strategy-store.js';
 
 /**
  * One suite, every backend. A backend gives a fresh isolated location; `open` may be called more
@@ -82,6 +83,33 @@ function trade(strategyId: string, n: number, time: number): TradeRecord {
     realizedPnl: n % 2 === 0 ? '0' : '-12.34567891',
     reason: 'entry rule',
     time,
+  };
+}
+
+function order(strategyId: string, n: number, decidedAt: number, overrides: Partial<OrderRecord> = {}): OrderRecord {
+  return {
+    strategyId,
+    orderId: `${strategyId}-o${n}`,
+    symbol: 'BTCUSDT',
+    side: 'buy',
+    type: 'limit',
+    quantity: '0.12345678',
+    limitPrice: '64999.99',
+    stopPrice: null,
+    reduceOnly: false,
+    status: 'open',
+    filledQty: '0',
+    avgPrice: null,
+    fees: '0',
+    reason: 'entry_long',
+    decidedAt,
+    arrivesAt: decidedAt + 73,
+    triggeredAt: null,
+    rejectReason: null,
+    rejectMessage: null,
+    updatedAt: decidedAt + 73,
+    quality: { decisionPrice: '65000.1', arrivalMid: '65001.005', vwap: '0', slippageBps: '0', latencyMs: 73, levelsConsumed: 0 },
+    ...overrides,
   };
 }
 
@@ -274,5 +302,109 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     const batches = Array.from({ length: 20 }, (_, b) => [trade('busy', b * 2, b), trade('busy', b * 2 + 1, b)]);
     await Promise.all([...batches, ...batches].map((batch) => store.appendTrades('busy', batch)));
     expect(await store.countTrades('busy')).toBe(40);
+  });
+
+  it('stores trades with their liquidity and fill quality exactly', async () => {
+    const { store } = await setup();
+    const t: TradeRecord = {
+      ...trade('q', 1, 100),
+      liquidity: 'maker',
+      quality: { decisionPrice: '65000.1', arrivalMid: '65000.005', vwap: '65010.12345678', slippageBps: '1.5409', latencyMs: 87, levelsConsumed: 3 },
+    };
+    await store.appendTrades('q', [t, trade('q', 2, 200)]);
+    const page = await store.listTrades('q', { limit: 10 });
+    expect(page.items).toEqual([trade('q', 2, 200), t]);
+  });
+
+  it('upserts orders by id with their fill quality and lists them newest decision first, open ones on request', async () => {
+    const { store } = await setup();
+    await store.upsertOrders('s1', [order('s1', 1, 1_000), order('s1', 2, 3_000), order('s1', 3, 2_000)]);
+    const filled = order('s1', 1, 1_000, {
+      status: 'filled', filledQty: '0.12345678', avgPrice: '64999.5', fees: '0.00160492',
+      quality: { decisionPrice: '65000.1', arrivalMid: '65001.005', vwap: '64999.5', slippageBps: '-0.0923', latencyMs: 73, levelsConsumed: 2 },
+    });
+    await store.upsertOrders('s1', [filled, order('s1', 3, 2_000, { status: 'cancelled', updatedAt: 9_000 })]);
+    const all = await store.listOrders('s1', { limit: 10 });
+    expect(all.map((o) => [o.orderId, o.status])).toEqual([['s1-o2', 'open'], ['s1-o3', 'cancelled'], ['s1-o1', 'filled']]);
+    expect(all[2]).toEqual(filled);
+    expect((await store.listOrders('s1', { limit: 10, openOnly: true })).map((o) => o.orderId)).toEqual(['s1-o2']);
+    expect(await store.getOrder('s1', 's1-o1')).toEqual(filled);
+    expect(await store.getOrder('s1', 'nope')).toBeNull();
+    await expect(store.upsertOrders('s1', [order('s2', 9, 1)])).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('appends the event log idempotently on seq and reads it in order', async () => {
+    const { store } = await setup();
+    const ev = (seq: number) => ({ strategyId: 's1', seq, type: 'order.filled', time: seq * 10, data: { n: seq, price: '1.10' } });
+    await store.appendEvents('s1', [ev(1), ev(2), ev(3)]);
+    await store.appendEvents('s1', [ev(3), { ...ev(2), type: 'changed' }, ev(4)]);
+    const events = await store.listEvents('s1', 0, 100);
+    expect(events).toEqual([ev(1), ev(2), ev(3), ev(4)]);
+    expect(await store.listEvents('s1', 2, 1)).toEqual([ev(3)]);
+  });
+
+  it('keeps a checksummed snapshot and reports a corrupt or missing one instead of trusting it', async () => {
+    const { store, reopen } = await setup();
+    expect(await store.loadSnapshot('s1')).toEqual({ status: 'missing' });
+    const snap = { strategyId: 's1', eventSeq: 7, marketSeq: 99, time: 123_456, state: { ledger: { cash: '10.00000001' }, orders: [{ id: 'a' }] } };
+    await store.saveSnapshot(snap);
+    const loaded = await (await reopen()).loadSnapshot('s1');
+    expect(loaded.status).toBe('ok');
+    if (loaded.status === 'ok') {
+      expect(loaded.snapshot).toEqual(snap);
+      expect(loaded.checksum).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('writes a batch of effects together, state last', async () => {
+    const { store } = await setup();
+    await store.upsertStrategy(strategy('fx'));
+    const effects = {
+      trades: [trade('fx', 1, 100)],
+      orders: [order('fx', 1, 50, { status: 'filled' as const })],
+      events: [{ strategyId: 'fx', seq: 1, type: 'trade', time: 100, data: { tradeId: 'fx-t1' } }],
+      positions: [{ strategyId: 'fx', symbol: 'BTCUSDT', quantity: '0.5', averagePrice: '100', unrealizedPnl: '0', realizedPnl: '0', updatedAt: 100 }],
+      equity: [{ time: 100, equity: '10000.5' }],
+      state: state('fx', 100),
+    };
+    await store.persistEffects('fx', effects);
+    await store.persistEffects('fx', effects); // redelivered batch: nothing doubles
+    expect(await store.countTrades('fx')).toBe(1);
+    expect(await store.listOrders('fx', { limit: 5 })).toEqual(effects.orders);
+    expect(await store.listEvents('fx', 0, 5)).toEqual(effects.events);
+    expect(await store.loadPositions('fx')).toEqual(effects.positions);
+    expect(await store.listEquity('fx', 0, 5)).toEqual(effects.equity);
+    expect(await store.loadState('fx')).toEqual(effects.state);
+  });
+
+  it('appends market inputs once per source id, numbering them in log order', async () => {
+    const { store, reopen } = await setup();
+    const candle = (t: number) => ({ kind: 'candle' as const, time: t, sourceId: `candle:${t}`, data: { openTime: t, close: '1.5' } });
+    const added = await store.appendMarketEvents('BTCUSDT', [candle(60_000), candle(120_000)]);
+    expect(added.map((e) => e.seq)).toEqual([1, 2]);
+    const again = await store.appendMarketEvents('BTCUSDT', [candle(120_000), { kind: 'trade', time: 130_000, sourceId: '5-0', data: { p: '2' } }, candle(180_000)]);
+    expect(again.map((e) => [e.seq, e.sourceId])).toEqual([[3, '5-0'], [4, 'candle:180000']]);
+    await store.appendMarketEvents('ETHUSDT', [candle(60_000)]);
+    const other = await reopen();
+    const all = await other.listMarketEvents('BTCUSDT', 0, 100);
+    expect(all.map((e) => e.sourceId)).toEqual(['candle:60000', 'candle:120000', '5-0', 'candle:180000']);
+    expect(all[0]).toEqual({ symbol: 'BTCUSDT', seq: 1, ...candle(60_000) });
+    expect((await other.listMarketEvents('BTCUSDT', 2, 1)).map((e) => e.seq)).toEqual([3]);
+    expect((await other.appendMarketEvents('BTCUSDT', [candle(240_000)])).map((e) => e.seq)).toEqual([5]);
+  });
+
+  it('gives a lease to one owner at a time until it expires or is released', async () => {
+    const { store } = await setup();
+    expect(await store.acquireLease('strategy:a', 'w1', 60_000)).toBe(true);
+    expect(await store.acquireLease('strategy:a', 'w2', 60_000)).toBe(false);
+    expect(await store.acquireLease('strategy:a', 'w1', 60_000)).toBe(true); // renewal
+    expect((await store.getLease('strategy:a'))?.owner).toBe('w1');
+    await store.releaseLease('strategy:a', 'w2'); // not the owner: no effect
+    expect((await store.getLease('strategy:a'))?.owner).toBe('w1');
+    await store.releaseLease('strategy:a', 'w1');
+    expect(await store.getLease('strategy:a')).toBeNull();
+    expect(await store.acquireLease('strategy:a', 'w2', 1)).toBe(true);
+    await waitFor(async () => (await store.getLease('strategy:a')) === null, { what: 'lease expiry', timeoutMs: 2_000 });
+    expect(await store.acquireLease('strategy:a', 'w1', 60_000)).toBe(true);
   });
 });

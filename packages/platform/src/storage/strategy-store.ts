@@ -64,6 +64,101 @@ export interface TradePage {
   nextCursor: string | null;
 }
 
+/** Fill quality of one paper order (strings are exact decimals). */
+export interface FillQualityRecord {
+  decisionPrice: string;
+  arrivalMid: string;
+  vwap: string;
+  slippageBps: string;
+  latencyMs: number;
+  levelsConsumed: number;
+}
+
+/** A paper order and where it stands, with its fill quality. Upserted on every change. */
+export interface OrderRecord {
+  strategyId: string;
+  orderId: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit' | 'stop_market' | 'stop_limit';
+  quantity: string;
+  limitPrice: string | null;
+  stopPrice: string | null;
+  reduceOnly: boolean;
+  status: 'pending' | 'open' | 'filled' | 'cancelled' | 'rejected';
+  filledQty: string;
+  avgPrice: string | null;
+  fees: string;
+  reason: string;
+  decidedAt: number;
+  arrivesAt: number;
+  triggeredAt: number | null;
+  rejectReason: string | null;
+  rejectMessage: string | null;
+  updatedAt: number;
+  quality: FillQualityRecord;
+}
+
+export interface OrderQuery {
+  limit: number;
+  /** only orders not done yet */
+  openOnly?: boolean;
+}
+
+/** One entry of a strategy's append-only event log; `seq` is its position (1, 2, …) and idempotency key. */
+export interface StrategyEventRecord {
+  strategyId: string;
+  seq: number;
+  type: string;
+  time: number;
+  data: unknown;
+}
+
+/** A checksummed snapshot of a strategy's state, taken periodically. */
+export interface SnapshotRecord {
+  strategyId: string;
+  /** the last event-log seq the snapshot includes */
+  eventSeq: number;
+  /** the last market-log seq the strategy had processed */
+  marketSeq: number;
+  time: number;
+  state: unknown;
+}
+
+export type SnapshotLoad =
+  | { status: 'missing' }
+  | { status: 'ok'; snapshot: SnapshotRecord; checksum: string }
+  /** the stored checksum does not match the content: rebuild from the event log */
+  | { status: 'corrupt'; reason: string };
+
+/** One input of the per-symbol market log every worker replays in the same order. */
+export interface MarketEventRecord {
+  symbol: string;
+  /** position in the symbol's log, assigned on append (1, 2, …) */
+  seq: number;
+  kind: 'candle' | 'book' | 'trade';
+  time: number;
+  /** idempotency key from the source (e.g. "candle:<openTime>" or the bus entry id) */
+  sourceId: string;
+  data: unknown;
+}
+
+/** Everything one processed input batch changed for a strategy, written together (the state last). */
+export interface StrategyEffects {
+  trades?: readonly TradeRecord[];
+  orders?: readonly OrderRecord[];
+  events?: readonly StrategyEventRecord[];
+  positions?: readonly PositionRecord[];
+  equity?: readonly EquityPoint[];
+  state?: StrategyState;
+}
+
+export interface LeaseInfo {
+  name: string;
+  owner: string;
+  expiresAt: number;
+}
+
 /**
  * Persistence of strategies, their state, trades, positions and equity curve.
  * JSON files under data/strategies/{id}/ in development; PostgreSQL in production.
@@ -83,5 +178,31 @@ export interface StrategyStore {
   loadPositions(id: string): Promise<PositionRecord[]>;
   appendEquity(id: string, points: readonly EquityPoint[]): Promise<void>;
   listEquity(id: string, since: number, limit: number): Promise<EquityPoint[]>;
+
+  /** Inserts or replaces orders by orderId. */
+  upsertOrders(id: string, orders: readonly OrderRecord[]): Promise<void>;
+  /** Newest decision first. */
+  listOrders(id: string, query: OrderQuery): Promise<OrderRecord[]>;
+  getOrder(id: string, orderId: string): Promise<OrderRecord | null>;
+  /** Appends to the strategy's event log; idempotent on seq (an existing seq is kept as it is). */
+  appendEvents(id: string, events: readonly StrategyEventRecord[]): Promise<void>;
+  /** Events with seq > afterSeq, oldest first. */
+  listEvents(id: string, afterSeq: number, limit: number): Promise<StrategyEventRecord[]>;
+  /** Stores a snapshot with a SHA-256 checksum of its content, replacing the previous one. */
+  saveSnapshot(snapshot: SnapshotRecord): Promise<void>;
+  loadSnapshot(id: string): Promise<SnapshotLoad>;
+  /** Writes a processed batch's effects; the state goes last so a crash never records progress without its effects. */
+  persistEffects(id: string, effects: StrategyEffects): Promise<void>;
+
+  /** Appends market inputs to the symbol's log, skipping sourceIds already there; returns the records added, with their seq. */
+  appendMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): Promise<MarketEventRecord[]>;
+  /** Market inputs with seq > afterSeq, in log order. */
+  listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]>;
+
+  /** Takes or renews a named lease for `ttlMs`; false when another owner holds an unexpired one. */
+  acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, owner: string): Promise<void>;
+  getLease(name: string): Promise<LeaseInfo | null>;
+
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { StrategyFillV1, StrategyId, StrategyStatusValue } from '@btc-research/contracts';
 import { z } from 'zod';
 import { DataCorruptedError, ValidationError } from '../errors.js';
-import type { EquityPoint, PositionRecord, StrategyRecord, StrategyState, TradeQuery, TradeRecord } from './strategy-store.js';
+import type { EquityPoint, MarketEventRecord, OrderRecord, PositionRecord, StrategyEventRecord, StrategyRecord, StrategyState, TradeQuery, TradeRecord } from './strategy-store.js';
 
 /** Input checks shared by every StrategyStore backend, so they accept and reject the same things. */
 
@@ -124,4 +124,67 @@ export function assertTradeQuery(query: TradeQuery): void {
       throw new ValidationError(`${key} must be epoch milliseconds`, { details: { [key]: v } });
     }
   }
+}
+
+export const StoredQuality = z.object({
+  decisionPrice: Decimal,
+  arrivalMid: Decimal,
+  vwap: Decimal,
+  slippageBps: Decimal,
+  latencyMs: z.number().int().nonnegative(),
+  levelsConsumed: z.number().int().nonnegative(),
+});
+
+export const StoredOrder = z.object({
+  strategyId: z.string(),
+  orderId: z.string().min(1),
+  symbol: z.string(),
+  side: z.enum(['buy', 'sell']),
+  type: z.enum(['market', 'limit', 'stop_market', 'stop_limit']),
+  quantity: Decimal,
+  limitPrice: Decimal.nullable(),
+  stopPrice: Decimal.nullable(),
+  reduceOnly: z.boolean(),
+  status: z.enum(['pending', 'open', 'filled', 'cancelled', 'rejected']),
+  filledQty: Decimal,
+  avgPrice: Decimal.nullable(),
+  fees: Decimal,
+  reason: z.string(),
+  decidedAt: Ms,
+  arrivesAt: Ms,
+  triggeredAt: Ms.nullable(),
+  rejectReason: z.string().nullable(),
+  rejectMessage: z.string().nullable(),
+  updatedAt: Ms,
+  quality: StoredQuality,
+});
+
+export const StoredEvent = z.object({ strategyId: z.string(), seq: z.number().int().positive(), type: z.string().min(1), time: Ms, data: z.unknown() });
+
+export const StoredMarketEvent = z.object({
+  symbol: z.string(),
+  seq: z.number().int().positive(),
+  kind: z.enum(['candle', 'book', 'trade']),
+  time: Ms,
+  sourceId: z.string().min(1),
+  data: z.unknown(),
+});
+
+export function checkOrders(id: string, orders: readonly OrderRecord[]): void {
+  for (const o of orders) {
+    check(StoredOrder, o, `order ${o.orderId}`, { orderId: o.orderId });
+    if (o.strategyId !== id) throw new ValidationError(`order ${o.orderId} belongs to ${o.strategyId}, not ${id}`, { details: { orderId: o.orderId } });
+  }
+}
+
+export function checkEvents(id: string, events: readonly StrategyEventRecord[]): void {
+  for (const e of events) {
+    check(StoredEvent, e, `event ${e.seq}`, { seq: e.seq });
+    if (e.strategyId !== id) throw new ValidationError(`event ${e.seq} belongs to ${e.strategyId}, not ${id}`);
+  }
+}
+
+export function checkMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): void {
+  if (!/^[A-Z0-9]{2,20}$/.test(symbol)) throw new ValidationError(`invalid symbol "${symbol}"`);
+  for (const e of events) check(StoredMarketEvent.omit({ seq: true, symbol: true }), e, `market event ${e.sourceId}`, { sourceId: e.sourceId });
 }
