@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_DEV_API_KEY } from '../services/api-server/src/auth/auth-config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -12,8 +13,14 @@ export async function superviseServices(names: readonly string[], env: NodeJS.Pr
   const children = new Map<string, ChildProcess>();
   let stopping = false;
   const failures = new Map<string, number>();
+  // The dashboard reaches the API on its port; in development it uses the API's public dev key.
+  const dashboardEnv: NodeJS.ProcessEnv = {
+    ...env,
+    API_URL: env['API_URL'] ?? `http://127.0.0.1:${env['API_PORT'] ?? '8000'}`,
+    ...(env['API_KEY'] === undefined && env['API_KEYS'] === undefined && env['API_AUTH_MODE'] !== 'jwt' ? { API_KEY: DEFAULT_DEV_API_KEY } : {}),
+  };
   const launch = (name: string) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'services', name, 'src', 'main.ts')], { env, stdio: 'inherit', cwd: root });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'services', name, 'src', 'main.ts')], { env: name === 'dashboard' ? dashboardEnv : env, stdio: 'inherit', cwd: root });
     children.set(name, child);
     const startedAt = Date.now();
     child.on('exit', (code, signal) => {
