@@ -47,7 +47,7 @@ async function expectConsistent(srv: FakeBinanceServer, src: BinanceSource, symb
   const candles = await candlesOf(bus, symbol);
   expect(sequenceProblem(candles)).toBeNull();
   const byOpen = new Map(klines.map((k) => [k.openTime, k]));
-  expect(candles.length).toBeGreaterThan(5);
+  expect(candles.length).toBeGreaterThanOrEqual(2);
   for (const c of candles) {
     const k = byOpen.get(c.openTime);
     expect(k, `exchange kline for ${c.openTime}`).toBeDefined();
@@ -100,4 +100,149 @@ describe('Binance source against the local Binance server', () => {
     const statuses = (await allEntries(bus, Streams.feedStatus())).map((e) => e.envelope.payload as MarketFeedStatusV1).filter((s) => s.symbols.includes(symbol));
     expect(statuses[statuses.length - 1]!.reconnects).toBeGreaterThanOrEqual(20);
   }, 90_000);
+
+  it('builds candles from trades when there is no kline stream and backfills every minute a disconnect voided from REST', async () => {
+    const symbol = uniqueSymbol();
+    const { server: srv, source: src } = await setup([symbol], { klines: false });
+    await waitFor(() => src.status().state === 'live', { what: 'live' });
+    for (let i = 0; i < 5; i++) {
+      const t0 = srv.market.time;
+      await waitFor(() => srv.market.time >= t0 + 150_000, { what: "market time" });
+      const before = srv.stats.connections;
+      srv.dropConnections();
+      await waitFor(() => srv.stats.connections > before && src.activeConnectionId() !== null, { timeoutMs: 10_000, what: 'reconnect' });
+    }
+    const t1 = srv.market.time;
+    await waitFor(() => srv.market.time >= t1 + 120_000, { what: 'market time' });
+    await expectConsistent(srv, src, symbol);
+    const c = src.feeds.get(symbol)!.counters;
+    expect(c.candlesFromKlines).toBe(0);
+    expect(c.candlesFromTrades).toBeGreaterThan(3);
+    expect(c.backfilledCandles).toBeGreaterThanOrEqual(5);
+    expect(srv.stats.restRequests['/api/v3/klines']).toBeGreaterThanOrEqual(5);
+  }, 60_000);
+
+  it('detects a stalled connection (no frames, no pongs), reconnects, and resyncs the book', async () => {
+    const symbol = uniqueSymbol();
+    const { server: srv, source: src } = await setup([symbol], {}, { deadAfterMs: 400, pingIntervalMs: 100 });
+    await waitFor(() => src.status().state === 'live' && src.feeds.get(symbol)!.bookSynced, { what: 'live and synced' });
+    const before = srv.stats.connections;
+    srv.setStalled(true);
+    await waitFor(() => src.activeConnectionId() === null, { timeoutMs: 5_000, what: 'dead connection dropped' });
+    srv.setStalled(false);
+    await waitFor(() => srv.stats.connections > before && src.activeConnectionId() !== null, { timeoutMs: 5_000, what: 'reconnected' });
+    const t1 = srv.market.time;
+    await waitFor(() => srv.market.time >= t1 + 120_000, { what: 'market time' });
+    await expectConsistent(srv, src, symbol);
+    expect(src.feeds.get(symbol)!.counters.bookResyncs).toBeGreaterThanOrEqual(1);
+    expect(src.status().reconnects).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
+  it('resyncs the book from a new snapshot on a depth sequence gap', async () => {
+    const symbol = uniqueSymbol();
+    const { server: srv, source: src } = await setup([symbol]);
+    const feed = () => src.feeds.get(symbol)!;
+    await waitFor(() => feed().bookSynced, { what: 'synced' });
+    const snapshotsBefore = srv.stats.restRequests['/api/v3/depth'] ?? 0;
+    srv.withholdDepthDiffs(1);
+    await waitFor(() => feed().counters.bookResyncs === 1, { what: 'gap detected' });
+    await waitFor(() => feed().bookSynced && (srv.stats.restRequests['/api/v3/depth'] ?? 0) > snapshotsBefore, { what: 'resynced from a snapshot' });
+    srv.withholdDepthDiffs(3);
+    await waitFor(() => feed().counters.bookResyncs >= 2 && feed().bookSynced, { what: 'second resync' });
+    const t1 = srv.market.time;
+    await waitFor(() => srv.market.time >= t1 + 150_000, { what: 'market time' });
+    await expectConsistent(srv, src, symbol);
+    expect(src.status().bookResyncs).toBeGreaterThanOrEqual(2);
+  });
+
+  it('counts malformed and unexpected frames by kind in the feed status, drops them and keeps going', async () => {
+    const symbol = uniqueSymbol();
+    const { server: srv, source: src } = await setup([symbol]);
+    await waitFor(() => src.status().state === 'live', { what: 'live' });
+    for (let i = 0; i < 5; i++) {
+      srv.sendRaw('{"stream":"x@trade","data":{"e":"trade","s":"' + symbol + '","t":"not-a-number"}}');
+      srv.sendRaw('not json at all {');
+      srv.sendRaw('{"stream":"x","data":{"e":"somethingNew","E":1}}');
+      srv.sendRaw('[1,2,3]');
+      srv.sendRaw(JSON.stringify({ stream: 'zzzusdt@trade', data: { e: 'trade', E: 1, s: 'ZZZUSDT', t: 1, p: '1.0', q: '1.0', T: 1, m: true, M: true } }));
+      srv.sendRaw('{"stream":"x@depth","data":{"e":"depthUpdate","E":1,"s":"' + symbol + '","U":10,"u":5,"b":[],"a":[]}}');
+    }
+    await waitFor(() => src.frames.total >= 30, { what: 'bad frames counted' });
+    expect(src.frames.dropped).toEqual({ 'bad-trade': 5, 'not-json': 5, 'unknown-event': 5, 'not-object': 5, 'unknown-symbol': 5, 'bad-depth': 5 });
+    expect(src.status().droppedFrames).toEqual(src.frames.dropped);
+    const t1 = srv.market.time;
+    await waitFor(() => srv.market.time >= t1 + 150_000, { what: 'market time' });
+    await expectConsistent(srv, src, symbol);
+  });
+
+  it('waits out REST 429/418 Retry-After and retries 5xx while backfilling, then fills the gap', async () => {
+    const symbol = uniqueSymbol();
+    const { server: srv, source: src } = await setup([symbol], { klines: false });
+    await waitFor(() => src.status().state === 'live', { what: 'live' });
+    srv.restFaults.push({ path: '/api/v3/klines', status: 429, retryAfterSec: 1 }, { path: '/api/v3/klines', status: 503 }, { path: '/api/v3/klines', status: 418, retryAfterSec: 1 });
+    const before = srv.stats.connections;
+    srv.dropConnections();
+    await waitFor(() => srv.stats.connections > before, { what: 'reconnect' });
+    const started = Date.now();
+    await waitFor(() => srv.stats.faultsServed === 3, { timeoutMs: 10_000, what: 'faults served' });
+    await waitFor(() => src.feeds.get(symbol)!.counters.backfilledCandles >= 1, { timeoutMs: 10_000, what: 'backfill after the faults' });
+    // two Retry-After: 1 s waits were honoured before the successful request
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    expect(src.rest.counters).toMatchObject({ rateLimited: 2, banned: 1, serverErrors: 1 });
+    expect(src.status().rateLimited).toBe(2);
+    await expectConsistent(srv, src, symbol);
+  });
+
+  it('opens the circuit after refused connections, keeps candles coming by REST polling, marks stale when REST fails too, and recovers', async () => {
+    const symbol = uniqueSymbol();
+    const { server: srv, source: src } = await setup([symbol], {}, { circuitFailureThreshold: 3, circuitOpenMs: 1_500, reconnectBaseMs: 10, reconnectMaxMs: 50 });
+    await waitFor(() => src.status().state === 'live', { what: 'live' });
+    srv.rejectConnections(1_000_000);
+    srv.dropConnections();
+    await waitFor(() => src.status().circuit === 'open', { timeoutMs: 5_000, what: 'circuit open' });
+    await waitFor(() => src.status().transport === 'rest', { timeoutMs: 5_000, what: 'REST polling' });
+    const feed = src.feeds.get(symbol)!;
+    const polledFrom = feed.counters.backfilledCandles;
+    await waitFor(() => feed.counters.backfilledCandles >= polledFrom + 2, { timeoutMs: 10_000, what: 'candles from REST polling' });
+    expect(src.status().state).toBe('degraded');
+    // REST down as well: last cached data, flagged stale
+    for (let i = 0; i < 200; i++) srv.restFaults.push({ status: 500 });
+    await waitFor(() => src.status().state === 'stale' && src.status().transport === 'cache', { timeoutMs: 10_000, what: 'stale' });
+    srv.restFaults.length = 0;
+    srv.rejectConnections(-srv.stats.rejectedConnections - 1_000_000);
+    await waitFor(() => src.status().state === 'live' && src.status().circuit === 'closed', { timeoutMs: 10_000, what: 'recovered' });
+    const t1 = srv.market.time;
+    await waitFor(() => srv.market.time >= t1 + 150_000, { what: 'market time' });
+    await expectConsistent(srv, src, symbol);
+    const statuses = (await allEntries(bus, Streams.feedStatus())).map((e) => e.envelope.payload as MarketFeedStatusV1).filter((s) => s.symbols.includes(symbol));
+    const seen = new Set(statuses.map((s) => `${s.state}/${s.circuit}/${s.transport ?? ''}`));
+    expect([...seen]).toEqual(expect.arrayContaining(['live/closed/websocket', 'degraded/open/rest', 'stale/open/cache']));
+  }, 60_000);
+
+  it('rotates the connection before its age limit (make-before-break) without losing or duplicating anything', async () => {
+    const symbol = uniqueSymbol();
+    const { server: srv, source: src } = await setup([symbol], {}, { maxConnectionAgeMs: 300 });
+    await waitFor(() => src.connectionsOpened >= 8, { timeoutMs: 15_000, what: 'several rotations' });
+    const t1 = srv.market.time;
+    await waitFor(() => srv.market.time >= t1 + 60_000, { what: 'market time' });
+    const feed = src.feeds.get(symbol)!;
+    await expectConsistent(srv, src, symbol);
+    expect(feed.counters.tradeIdGaps).toBe(0);
+    expect(feed.counters.bookResyncs).toBe(0);
+    expect(feed.counters.backfilledCandles).toBe(0);
+    expect(feed.counters.duplicateTrades).toBeGreaterThan(0);
+    expect(src.status().reconnects).toBe(0);
+    const trades = (await allEntries(bus, Streams.trades(symbol))).map((e) => Number((e.envelope.payload as { tradeId: string }).tradeId));
+    expect(new Set(trades).size).toBe(trades.length);
+    expect(trades[trades.length - 1]! - trades[0]! + 1).toBe(trades.length);
+  });
+
+  it('serves several symbols on one connection with aggTrade streams', async () => {
+    const symbols = [uniqueSymbol('A'), uniqueSymbol('B')];
+    const { server: srv, source: src } = await setup(symbols, { aggTrade: true }, { tradeStream: 'aggTrade' });
+    await waitFor(() => symbols.every((s) => src.feeds.get(s)!.bookSynced), { what: 'both books synced' });
+    await waitFor(() => srv.market.closedKlines(symbols[1]!).length >= 6, { timeoutMs: 10_000, what: 'market minutes' });
+    expect(srv.connectedClients).toBe(1);
+    for (const s of symbols) await expectConsistent(srv, src, s);
+  });
 });
