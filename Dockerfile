@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 #
 # One image for every btc-research service. The service is chosen by the compose `command`,
-# e.g. `tsx services/api-server/src/main.ts`. TypeScript runs from source through tsx, so
+# e.g. `node --import tsx services/api-server/src/main.ts`. TypeScript runs from source through tsx, so
 # there is no compile step and the image carries the sources plus an installed node_modules.
 #
 #   docker build -t btc-research:local .                 # runtime image (default target)
@@ -84,5 +84,5 @@ EXPOSE 8000 5000
 # paper-trader) defaults to the container hostname, i.e. its id, which is unique per replica
 # and stable across restarts of the same container (it then reclaims its own pending entries).
 ENTRYPOINT ["/bin/sh", "-c", "export WORKER_NAME=\"${WORKER_NAME:-$(hostname)}\"; exec \"$@\"", "entrypoint"]
-# No default service: compose picks one, e.g. ["tsx", "services/paper-trader/src/main.ts"].
-CMD ["node", "-e", "console.error('btc-research: choose a service, e.g. docker run IMAGE tsx services/api-server/src/main.ts');process.exit(64)"]
+# No default service: compose picks one, e.g. ["node", "--import", "tsx", "services/paper-trader/src/main.ts"].
+CMD ["node", "-e", "console.error('btc-research: choose a service, e.g. docker run IMAGE node --import tsx services/api-server/src/main.ts');process.exit(64)"]

@@ -149,7 +149,8 @@ describe('merged results', () => {
   it.each(APP_SERVICES)('%s: the command runs services/<name>/src/main.ts, which exists', (name) => {
     const doc = asObject(interpolate(raw['docker-compose.yml']!, {}));
     const entry = `services/${name}/src/main.ts`;
-    expect(commandArgs(services(doc)[name]!)).toEqual(['tsx', entry]);
+    // one process: tsx's loader inside node, so `docker stop`'s SIGTERM reaches the service itself
+    expect(commandArgs(services(doc)[name]!)).toEqual(['node', '--import', 'tsx', entry]);
     expect(semanticProblems(doc, fileExists).filter((p) => p.startsWith(`${name}:`))).toEqual([]);
     expect(fileExists(entry), `${entry} is missing`).toBe(true);
   });
@@ -345,7 +346,7 @@ describe('docker-compose.prod.yml (production override)', () => {
     for (const name of APP_SERVICES) {
       const targets = (s[name]!.volumes as Json[]).map(volumeTarget).sort();
       expect(targets, name).toEqual(['/app/config', '/app/data']);
-      expect(commandArgs(s[name]!), name).toEqual(['tsx', `services/${name}/src/main.ts`]);
+      expect(commandArgs(s[name]!), name).toEqual(['node', '--import', 'tsx', `services/${name}/src/main.ts`]);
       expect(s[name]!.read_only, name).toBe(true);
     }
     expect(s.redis!.ports).toBeUndefined();
