@@ -13,6 +13,7 @@ import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitConfig } from './plugins/rate-limit.js';
 import { registerRequestLog } from './plugins/request-log.js';
+import { StatsModels } from './read-model/stats-model.js';
 import { TtlCache } from './read-model/ttl-cache.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/v1/auth.js';
@@ -124,6 +125,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     now,
     hub,
     cache,
+    statsModels: new StatsModels(),
     metrics,
     tokens,
     auth: deps.auth,

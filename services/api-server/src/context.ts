@@ -6,6 +6,7 @@ import type { ApiMetrics } from './plugins/metrics.js';
 import type { TokenService } from './plugins/auth.js';
 import { strategyNotFound } from './errors.js';
 import type { TtlCache } from './read-model/ttl-cache.js';
+import type { StatsModels } from './read-model/stats-model.js';
 
 /** What route plugins get: the app's dependencies and shared services. */
 export interface ApiContext {
@@ -15,6 +16,7 @@ export interface ApiContext {
   now: () => number;
   hub: LiveEventHub;
   cache: TtlCache<unknown>;
+  statsModels: StatsModels;
   metrics: ApiMetrics;
   tokens: TokenService;
   auth: AuthConfig;

@@ -15,55 +15,71 @@ interface OpenTrip {
 /**
  * Pairs fills (oldest first) into round trips, flat → position → flat, the unit the engine's
  * statistics count: net PnL is the realized price PnL minus the fees of every fill of the trip.
+ * Incremental: feed fills as they arrive.
  */
-export function roundTrips(fillsOldestFirst: readonly TradeRecord[]): { closed: ClosedTrade[]; open: boolean } {
-  const closed: ClosedTrade[] = [];
-  let position = ZERO;
-  let trip: OpenTrip | null = null;
-  for (const f of fillsOldestFirst) {
-    let qty = new Decimal(f.quantity);
+export class RoundTripTracker {
+  readonly closed: ClosedTrade[] = [];
+  private position = ZERO;
+  private trip: OpenTrip | null = null;
+
+  get isOpen(): boolean {
+    return this.trip !== null;
+  }
+
+  add(f: TradeRecord): void {
+    const total = new Decimal(f.quantity);
+    let qty = total;
     const price = new Decimal(f.price);
     const signed = f.side === 'buy' ? 1 : -1;
     let fee = new Decimal(f.fee);
     let realized = new Decimal(f.realizedPnl);
     while (qty.gt(0)) {
-      if (!trip) {
-        trip = { side: signed > 0 ? 'long' : 'short', entryTime: f.time, entryQty: ZERO, entryNotional: ZERO, exitQty: ZERO, exitNotional: ZERO, realized: ZERO, fees: ZERO };
-      }
+      const trip: OpenTrip = (this.trip ??= {
+        side: signed > 0 ? 'long' : 'short',
+        entryTime: f.time,
+        entryQty: ZERO,
+        entryNotional: ZERO,
+        exitQty: ZERO,
+        exitNotional: ZERO,
+        realized: ZERO,
+        fees: ZERO,
+      });
       const isIncreasing = (trip.side === 'long') === signed > 0;
-      const part = isIncreasing ? qty : Decimal.min(qty, position.abs());
-      const share = part.div(new Decimal(f.quantity));
-      const partFee = qty.eq(part) ? fee : fee.times(share);
+      const part = isIncreasing ? qty : Decimal.min(qty, this.position.abs());
+      const partFee = qty.eq(part) ? fee : fee.times(part.div(total));
       trip.fees = trip.fees.plus(partFee);
       fee = fee.minus(partFee);
+      this.position = this.position.plus(part.times(signed));
       if (isIncreasing) {
         trip.entryQty = trip.entryQty.plus(part);
         trip.entryNotional = trip.entryNotional.plus(part.times(price));
-        position = position.plus(part.times(signed));
       } else {
         trip.exitQty = trip.exitQty.plus(part);
         trip.exitNotional = trip.exitNotional.plus(part.times(price));
         trip.realized = trip.realized.plus(realized);
         realized = ZERO;
-        position = position.plus(part.times(signed));
-        if (position.isZero()) {
-          const net = trip.realized.minus(trip.fees);
-          closed.push({
+        if (this.position.isZero()) {
+          this.closed.push({
             side: trip.side,
             entryTime: trip.entryTime,
             exitTime: f.time,
             entryPrice: trip.entryNotional.div(trip.entryQty).toNumber(),
             exitPrice: trip.exitNotional.div(trip.exitQty).toNumber(),
             quantity: trip.entryQty.toNumber(),
-            netPnl: net.toNumber(),
+            netPnl: trip.realized.minus(trip.fees).toNumber(),
             fees: trip.fees.toNumber(),
           });
-          trip = null;
+          this.trip = null;
         }
       }
       qty = qty.minus(part);
       if (part.isZero()) break;
     }
   }
-  return { closed, open: trip !== null };
+}
+
+export function roundTrips(fillsOldestFirst: readonly TradeRecord[]): { closed: ClosedTrade[]; open: boolean } {
+  const tracker = new RoundTripTracker();
+  for (const f of fillsOldestFirst) tracker.add(f);
+  return { closed: tracker.closed, open: tracker.isOpen };
 }

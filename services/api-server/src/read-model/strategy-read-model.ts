@@ -7,8 +7,8 @@ import type {
 } from '@btc-research/contracts';
 import type { StrategyRecord, StrategyState, StrategyStore, TradeRecord } from '@btc-research/platform';
 import { computeStatistics } from '@btc-research/engine';
-import { addDecimals, parseDecimal, ratio, subDecimal, vwap } from '../decimal-string.js';
-import { roundTrips } from './round-trips.js';
+import { addDecimals, ratio, subDecimal, vwap } from '../decimal-string.js';
+import type { StatsModels } from './stats-model.js';
 
 const LAST_TRADES = 5;
 const PAGE = 1_000;
@@ -94,35 +94,16 @@ export async function* allTrades(store: StrategyStore, id: string, range: { from
   }
 }
 
-/** Largest peak-to-trough fall of the equity curve, in percent of the peak. */
-export function maxDrawdownPct(points: readonly { equity: string }[]): number {
-  let peak: bigint | null = null;
-  let worst = 0;
-  for (const p of points) {
-    const v = parseDecimal(p.equity);
-    if (peak === null || v > peak) peak = v;
-    if (peak > 0n) {
-      const dd = Number(((peak - v) * 1_000_000_000n) / peak) / 1e7;
-      if (dd > worst) worst = dd;
-    }
-  }
-  return worst;
-}
-
-export async function strategyStats(store: StrategyStore, record: StrategyRecord, now: number): Promise<StrategyStatsResponse> {
-  const [state, equityPoints] = await Promise.all([store.loadState(record.id), store.listEquity(record.id, 0, 100_000)]);
-  const fills: TradeRecord[] = [];
-  for await (const t of allTrades(store, record.id, {})) fills.push(t);
-  fills.reverse();
-  const { closed } = roundTrips(fills);
+export async function strategyStats(store: StrategyStore, record: StrategyRecord, now: number, models: StatsModels): Promise<StrategyStatsResponse> {
+  const [state, model] = await Promise.all([store.loadState(record.id), models.synced(store, record.id)]);
+  const closed = model.trips.closed;
   const wins = closed.filter((t) => t.netPnl > 0);
   const losses = closed.filter((t) => t.netPnl <= 0);
   const equity = equityOf(record, state);
   const totalPnl = subDecimal(equity, record.initialCash);
-  const initial = Number(record.initialCash);
   const stats = computeStatistics({
-    initialEquity: initial,
-    samples: equityPoints.map((p) => ({ time: p.time, equity: Number(p.equity) })),
+    initialEquity: Number(record.initialCash),
+    samples: model.samples,
     trades: closed,
     feesPaid: Number(state?.feesPaid ?? '0'),
     exposedMs: 0,
@@ -143,7 +124,7 @@ export async function strategyStats(store: StrategyStore, record: StrategyRecord
     unrealizedPnl: state?.unrealizedPnl ?? '0',
     feesPaid: state?.feesPaid ?? '0',
     totalReturnPct: ratio(totalPnl, record.initialCash) * 100,
-    tradeCount: state ? Math.max(state.tradeCount, fills.length) : fills.length,
+    tradeCount: state ? Math.max(state.tradeCount, model.fillCount) : model.fillCount,
     closedTrades: closed.length,
     winningTrades: wins.length,
     losingTrades: losses.length,
@@ -152,13 +133,13 @@ export async function strategyStats(store: StrategyStore, record: StrategyRecord
     averageWin: mean(wins.map((t) => t.netPnl)),
     averageLoss: mean(losses.map((t) => t.netPnl)),
     expectancy: closed.length > 0 ? finite(stats.expectancy) : null,
-    maxDrawdownPct: maxDrawdownPct(equityPoints),
+    maxDrawdownPct: finite(stats.maxDrawdown * 100) ?? 0,
     maxDrawdownDurationMs: stats.maxDrawdownDurationMs,
     sharpe: finite(stats.sharpe),
     sortino: finite(stats.sortino),
     cagrPct: finite(stats.cagr * 100),
     calmar: finite(stats.calmar),
-    equityPoints: equityPoints.length,
+    equityPoints: model.samples.length,
   };
 }
 

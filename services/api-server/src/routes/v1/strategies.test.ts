@@ -98,6 +98,21 @@ describe('GET /api/v1/strategies/:id/stats', () => {
     expect(s.maxDrawdownPct).toBeCloseTo(5, 6);
   });
 
+  it('follows new trades and equity points (incremental), and a store reset', async () => {
+    await seed('delta-live', 2);
+    const first = StrategyStatsResponse.parse((await h.app.inject({ url: '/api/v1/strategies/delta-live/stats' })).json());
+    expect(first).toMatchObject({ closedTrades: 1, winningTrades: 1, equityPoints: 0 });
+    // two more fills at the same minute as the last one, and equity points
+    await h.store.appendTrades('delta-live', [fill('delta-live', 2, { tradeId: 'late-a', time: 1_700_000_060_000 }), fill('delta-live', 3, { tradeId: 'late-b', time: 1_700_000_060_000 })]);
+    await h.store.appendEquity('delta-live', [
+      { time: 10, equity: '10000' },
+      { time: 20, equity: '9000' },
+    ]);
+    const second = StrategyStatsResponse.parse((await h.app.inject({ url: '/api/v1/strategies/delta-live/stats' })).json());
+    expect(second).toMatchObject({ closedTrades: 2, winningTrades: 1, losingTrades: 1, equityPoints: 2 });
+    expect(second.maxDrawdownPct).toBeCloseTo(10, 9);
+  });
+
   it('404s for an unknown strategy', async () => {
     const res = await h.app.inject({ url: '/api/v1/strategies/nobody/stats' });
     expect(res.statusCode).toBe(404);

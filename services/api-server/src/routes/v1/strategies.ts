@@ -60,7 +60,7 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
     { schema: { tags, summary: 'Performance statistics, live', params: StrategyIdParams, response: { 200: StrategyStatsResponse, ...errors } } },
     async (request) => {
       const id = request.params.id;
-      return ctx.cache.get(`strategy:${id}:stats`, async () => strategyStats(ctx.store, await requireStrategy(ctx, id), ctx.now())) as Promise<StrategyStatsResponse>;
+      return ctx.cache.get(`strategy:${id}:stats`, async () => strategyStats(ctx.store, await requireStrategy(ctx, id), ctx.now(), ctx.statsModels)) as Promise<StrategyStatsResponse>;
     },
   );
 
