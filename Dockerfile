@@ -58,7 +58,7 @@ ENV NODE_ENV=development \
     CONFIG_DIR=/app/config \
     DATA_DIR=/app/data
 USER node
-ENTRYPOINT ["/bin/sh", "-c", "export WORKER_NAME=\"${WORKER_NAME:-$(hostname)}\"; exec \"$@\"", "entrypoint"]
+ENTRYPOINT ["/bin/sh", "-c", "export WORKER_NAME=\"${WORKER_NAME:-${HOSTNAME:-$(cat /proc/sys/kernel/hostname)}}\"; exec \"$@\"", "entrypoint"]
 
 ############################ runtime ############################
 FROM base AS runtime
@@ -81,8 +81,9 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const u=process.env.HEALTHCHECK_URL;if(!u)process.exit(0);fetch(u,{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 EXPOSE 8000 5000
 # Replicas must be distinct consumers in the Redis consumer groups: WORKER_NAME (read by the
-# paper-trader) defaults to the container hostname, i.e. its id, which is unique per replica
-# and stable across restarts of the same container (it then reclaims its own pending entries).
-ENTRYPOINT ["/bin/sh", "-c", "export WORKER_NAME=\"${WORKER_NAME:-$(hostname)}\"; exec \"$@\"", "entrypoint"]
+# paper-trader) defaults to the container hostname ($HOSTNAME, set by Docker: the container id),
+# unique per replica and stable across restarts of the same container, which then reclaims its
+# own pending entries.
+ENTRYPOINT ["/bin/sh", "-c", "export WORKER_NAME=\"${WORKER_NAME:-${HOSTNAME:-$(cat /proc/sys/kernel/hostname)}}\"; exec \"$@\"", "entrypoint"]
 # No default service: compose picks one, e.g. ["node", "--import", "tsx", "services/paper-trader/src/main.ts"].
 CMD ["node", "-e", "console.error('btc-research: choose a service, e.g. docker run IMAGE node --import tsx services/api-server/src/main.ts');process.exit(64)"]

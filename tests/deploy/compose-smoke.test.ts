@@ -9,10 +9,10 @@
  * Then the compose health checks are run as written, and the services must stop on SIGTERM
  * within the compose stop_grace_period.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -114,6 +114,33 @@ function parseSeconds(value: unknown, fallback: number): number {
   const m = /^(\d+)s$/.exec(String(value ?? ''));
   return m ? Number(m[1]) : fallback;
 }
+
+describe('Dockerfile ENTRYPOINT', () => {
+  const workerName = (env: Record<string, string>) => {
+    const entrypoint = dockerEntrypoint();
+    const result = spawnSync(entrypoint[0]!, [...entrypoint.slice(1), process.execPath, '-e', 'process.stdout.write(process.env.WORKER_NAME ?? "")'], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    return result.stdout;
+  };
+
+  it('names each container a distinct consumer (its hostname) unless WORKER_NAME is given', () => {
+    expect(workerName({ HOSTNAME: '3f2a9c1b7d4e' })).toBe('3f2a9c1b7d4e');
+    expect(workerName({ HOSTNAME: '3f2a9c1b7d4e', WORKER_NAME: 'trader-a' })).toBe('trader-a');
+    expect(workerName({})).toBe(hostname());
+  });
+
+  it('passes the command and its arguments through unchanged', () => {
+    const entrypoint = dockerEntrypoint();
+    const result = spawnSync(entrypoint[0]!, [...entrypoint.slice(1), process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.argv.slice(1)))', 'a b', '$HOME', ''], {
+      env: { PATH: process.env['PATH'] ?? '' },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(result.stdout)).toEqual(['a b', '$HOME', '']);
+  });
+});
 
 describe('compose services run as their containers would (real Redis and PostgreSQL)', () => {
   const running = new Map<AppService, Running>();
