@@ -1,11 +1,13 @@
 import path from 'node:path';
-import { ConfigError, envBool, envOptStr, envStr, type EnvRecord } from '@btc-research/platform';
+import { ConfigError, envBool, envInt, envOptStr, envStr, type EnvRecord } from '@btc-research/platform';
 
 export interface PaperTraderConfig {
   configDir: string;
   dataDir: string;
   redisUrl: string | undefined;
   databaseUrl: string | undefined;
+  /** PostgreSQL schema for the store (default "public") */
+  databaseSchema: string | undefined;
   /** worker name inside the consumer group */
   consumerName: string;
   initialCash: string;
@@ -14,12 +16,22 @@ export interface PaperTraderConfig {
   /** auto-started strategies paper-trade from the start of the available market history ("history") or from now ("now") */
   autoStartFrom: 'history' | 'now';
   logLevel: string;
+  /** a worker owns a strategy (and the market log) under a lease of this length, renewed every third of it */
+  leaseTtlMs: number;
+  /** checksummed snapshot of each strategy at most this often */
+  snapshotIntervalMs: number;
+  /** how often a worker that does not ingest market data checks the shared market log */
+  pollMs: number;
+  /** maker commission for resting limit fills (default: the strategy's taker commission) */
+  makerCommission: string | undefined;
 }
 
 export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
   const initialCash = envStr(env, 'INITIAL_CASH', '10000');
   if (!/^\d+(\.\d+)?$/.test(initialCash)) throw new ConfigError(`INITIAL_CASH must be a positive decimal number, got "${initialCash}"`);
   const from = envStr(env, 'AUTO_START_FROM', 'history');
+  const maker = envOptStr(env, 'MAKER_COMMISSION');
+  if (maker !== undefined && !/^\d+(\.\d+)?$/.test(maker)) throw new ConfigError(`MAKER_COMMISSION must be a decimal fraction such as 0.0002, got "${maker}"`);
   if (from !== 'history' && from !== 'now') throw new ConfigError(`AUTO_START_FROM must be "history" or "now", got "${from}"`);
   return {
     configDir: path.resolve(envStr(env, 'CONFIG_DIR', 'config')),
@@ -31,5 +43,10 @@ export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
     autoStart: envBool(env, 'AUTO_START', true),
     autoStartFrom: from,
     logLevel: envStr(env, 'LOG_LEVEL', 'info'),
+    databaseSchema: envOptStr(env, 'DATABASE_SCHEMA'),
+    leaseTtlMs: envInt(env, 'LEASE_TTL_MS', 15_000, { min: 300 }),
+    snapshotIntervalMs: envInt(env, 'SNAPSHOT_INTERVAL_MS', 10_000, { min: 10 }),
+    pollMs: envInt(env, 'MARKET_LOG_POLL_MS', 100, { min: 1 }),
+    makerCommission: maker,
   };
 }

@@ -8,7 +8,7 @@ await runService('paper-trader', async () => {
   configureLogging({ level: config.logLevel as never });
   const logger = createLogger('paper-trader');
   const bus = createBus({ redisUrl: config.redisUrl, logger: createLogger('paper-trader:bus') });
-  const store = await createStrategyStore({ dataDir: config.dataDir });
+  const store = await createStrategyStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema });
   const service = await startPaperTrader({ config, bus, store, logger });
   return {
     async close() {

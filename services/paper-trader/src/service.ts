@@ -10,11 +10,20 @@ import {
   makeEnvelope,
   type StrategyStatusValue,
 } from '@btc-research/contracts';
-import { formatProblem, loadStrategyConfig, type Candle } from '@btc-research/engine';
-import type { BusEntry, Logger, MessageBus, StrategyRecord, StrategyStore, Subscription } from '@btc-research/platform';
-import { CandleLog } from './candle-log.js';
+import { formatProblem, loadStrategyConfig } from '@btc-research/engine';
+import {
+  type BusEntry,
+  type Logger,
+  type MarketEventRecord,
+  type MessageBus,
+  type StrategyRecord,
+  type StrategyStore,
+  type Subscription,
+} from '@btc-research/platform';
 import type { PaperTraderConfig } from './config.js';
-import { StrategyRunner, type RunnerOutput } from './strategy-runner.js';
+import { MarketLogIngest } from './market-log.js';
+import { emptyOutput, StrategyRunner, type RunnerOutput } from './strategy-runner.js';
+import { canonicalJson } from './canonical-json.js';
 
 export interface PaperTraderDeps {
   config: PaperTraderConfig;
@@ -25,7 +34,10 @@ export interface PaperTraderDeps {
 }
 
 export interface PaperTrader {
+  /** strategies this worker owns and runs */
   runners(): ReadonlyMap<string, StrategyRunner>;
+  /** true while this worker writes the shared market log */
+  isIngesting(): boolean;
   close(): Promise<void>;
 }
 
@@ -42,22 +54,46 @@ export function strategyIdFromFile(fileName: string): string {
   );
 }
 
+const MARKET_LEASE = 'market-log';
+const strategyLease = (id: string) => `strategy:${id}`;
+const REPLAY_PAGE = 5_000;
+const LIVE_STATUSES: ReadonlySet<StrategyStatusValue> = new Set(['starting', 'warming-up', 'running']);
+
+interface Owned {
+  runner: StrategyRunner;
+  pumping: Promise<void> | null;
+  dirty: boolean;
+  lastSnapshotAt: number;
+}
+
 /**
- * The paper trader: runs every started strategy on closed 1m candles from the bus with the engine's
- * TradingCore, persists trades, state, positions and equity, and publishes fills, equity and status.
- * Each candle batch is persisted before it is acknowledged; candles are deduplicated by open time,
- * so redelivery after a crash never doubles a trade.
+ * The paper trader. Market data flows bus → market log → strategies:
+ *  - one worker at a time (under the `market-log` lease) consumes the market streams with the
+ *    shared consumer group, appends every input to the per-symbol market log in the store
+ *    (idempotent on its source id) and acknowledges only after that write;
+ *  - each strategy is owned by one worker under its own lease. The owner rebuilds it by replaying
+ *    the market log through the engine's TradingCore, then follows the log; every processed batch
+ *    is written as one set of effects (trades, orders, event log, positions, equity, state last),
+ *    all keyed by deterministic ids, so a crash at any point and the replay after it neither lose
+ *    nor double anything. A worker that dies loses its leases; another takes its strategies over.
+ * Commands (start/stop) arrive on the bus through the shared group; any worker may handle them.
  */
 export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrader> {
   const { config, bus, store, logger } = deps;
   const now = deps.now ?? Date.now;
-  const runners = new Map<string, StrategyRunner>();
-  const logs = new Map<string, CandleLog>();
+  const worker = config.consumerName;
+  const owned = new Map<string, Owned>();
+  const runnerView = new Map<string, StrategyRunner>();
   const subscriptions: Subscription[] = [];
+  const knownSeq = new Map<string, { seq: number; time: number }>();
+  const execution = config.makerCommission === undefined ? undefined : { makerCommission: config.makerCommission };
   let watcher: fs.FSWatcher | null = null;
   let closed = false;
   let queue: Promise<void> = Promise.resolve();
-  /** serialises everything that touches runners (bus batches, commands, config-dir events) */
+  let leaseTimer: NodeJS.Timeout | null = null;
+  let pollTimer: NodeJS.Timeout | null = null;
+
+  /** serialises commands, activations and lease work */
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const p = queue.then(fn);
     queue = p.then(
@@ -67,21 +103,11 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     return p;
   };
 
-  const logFor = async (symbol: string): Promise<CandleLog> => {
-    let log = logs.get(symbol);
-    if (!log) {
-      log = new CandleLog(config.dataDir, symbol);
-      await log.load();
-      logs.set(symbol, log);
-    }
-    return log;
-  };
-
   const publishStatus = async (id: string, status: StrategyStatusValue, error: string | null) => {
     const t = now();
     await bus.publish(
       Streams.strategyEvents(),
-      makeEnvelope({ type: MessageType.strategyStatus, id: `${id}-status-${t}-${status}`, source: config.consumerName, tsEvent: t, tsInit: t, payload: { strategyId: id, status, error, time: t } }),
+      makeEnvelope({ type: MessageType.strategyStatus, id: `${id}-status-${t}-${status}`, source: worker, tsEvent: t, tsInit: t, payload: { strategyId: id, status, error, time: t } }),
       StreamRetention.strategyEvents,
     );
   };
@@ -95,28 +121,40 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     await publishStatus(record.id, status, error);
   };
 
-  const persist = async (runner: StrategyRunner, output: RunnerOutput, publishEquity: boolean) => {
+  const saveSnapshot = async (o: Owned) => {
+    const r = o.runner;
+    await store.saveSnapshot({ strategyId: r.record.id, eventSeq: r.eventSeq, marketSeq: r.marketSeq, time: r.core.summary().time ?? 0, state: r.snapshot() });
+    o.lastSnapshotAt = now();
+  };
+
+  /** Writes one batch's effects (state last), then tells the world. */
+  const persist = async (runner: StrategyRunner, out: RunnerOutput, publish: boolean) => {
     const id = runner.record.id;
-    if (output.trades.length > 0) await store.appendTrades(id, output.trades);
-    await store.saveState(runner.state());
-    await store.savePositions(id, runner.positions());
-    const point = runner.equityPoint();
-    if (point) await store.appendEquity(id, [point]);
-    for (const t of output.trades) {
+    const point = out.candles > 0 ? runner.equityPoint() : null;
+    await store.persistEffects(id, {
+      trades: out.trades,
+      orders: out.orders,
+      events: out.events,
+      positions: runner.positions(),
+      equity: point ? [point] : [],
+      state: runner.state(),
+    });
+    if (!publish) return;
+    for (const t of out.trades) {
       await bus.publish(
         Streams.strategyEvents(),
-        makeEnvelope({ type: MessageType.strategyFill, id: `fill-${t.tradeId}`, source: config.consumerName, tsEvent: t.time, tsInit: now(), payload: t }),
+        makeEnvelope({ type: MessageType.strategyFill, id: `fill-${t.tradeId}`, source: worker, tsEvent: t.time, tsInit: now(), payload: t }),
         StreamRetention.strategyEvents,
       );
     }
-    if (publishEquity) {
+    if (out.candles > 0) {
       const s = runner.state();
       await bus.publish(
         Streams.strategyEvents(),
         makeEnvelope({
           type: MessageType.strategyEquity,
           id: `equity-${id}-${s.time}`,
-          source: config.consumerName,
+          source: worker,
           tsEvent: s.time,
           tsInit: now(),
           payload: { strategyId: id, time: s.time, equity: s.equity, cash: s.cash, positionQty: s.positionQty, realizedPnl: s.realizedPnl, unrealizedPnl: s.unrealizedPnl, lastPrice: s.lastPrice },
@@ -126,38 +164,158 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     }
   };
 
-  /** Builds a runner and replays the candle log through it (warm-up and, on restart, recovery). */
-  const activate = async (record: StrategyRecord, tradingStartTime: number) => {
-    const built = StrategyRunner.create(record, tradingStartTime);
+  const deactivate = async (id: string, release: boolean) => {
+    const o = owned.get(id);
+    owned.delete(id);
+    runnerView.delete(id);
+    if (o?.pumping) await o.pumping.catch(() => undefined);
+    if (release) await store.releaseLease(strategyLease(id), worker).catch(() => undefined);
+  };
+
+  const fail = async (o: Owned, err: unknown) => {
+    const record = o.runner.record;
+    // Isolation: one strategy failing never stops the others.
+    logger.error({ err, strategyId: record.id }, 'strategy failed; stopped it, the others keep trading');
+    owned.delete(record.id);
+    runnerView.delete(record.id);
+    await setStatus(record, 'error', (err as Error).message);
+    await store.releaseLease(strategyLease(record.id), worker).catch(() => undefined);
+  };
+
+  /** Follows the market log from the runner's position to its end. */
+  const pumpOnce = async (o: Owned) => {
+    const r = o.runner;
+    for (;;) {
+      if (closed || owned.get(r.record.id) !== o) return;
+      const page = await store.listMarketEvents(r.record.symbol, r.marketSeq, REPLAY_PAGE);
+      if (page.length === 0) break;
+      const out = emptyOutput();
+      try {
+        for (const e of page) r.process(e, out);
+      } catch (err) {
+        await fail(o, err);
+        return;
+      }
+      for (const rej of out.rejections) logger.info({ strategyId: r.record.id, ...rej }, 'order rejected');
+      await persist(r, out, true);
+      noteSeq(r.record.symbol, page[page.length - 1]!);
+      if (r.record.status === 'warming-up' && r.core.logic.isReady()) await setStatus(r.record, 'running', null);
+      if (now() - o.lastSnapshotAt >= config.snapshotIntervalMs) await saveSnapshot(o);
+    }
+  };
+
+  const pump = (o: Owned): Promise<void> => {
+    if (o.pumping) {
+      o.dirty = true;
+      return o.pumping;
+    }
+    const run = async () => {
+      do {
+        o.dirty = false;
+        await pumpOnce(o);
+      } while (o.dirty && !closed);
+    };
+    o.pumping = run()
+      .catch((err: unknown) => {
+        // The runner is ahead of what was stored: drop it (keeping the lease); the next lease
+        // round rebuilds it from the market log and rewrites the missing effects idempotently.
+        logger.error({ err, strategyId: o.runner.record.id }, 'persisting a strategy batch failed; rebuilding it from the market log');
+        if (owned.get(o.runner.record.id) === o) {
+          owned.delete(o.runner.record.id);
+          runnerView.delete(o.runner.record.id);
+        }
+      })
+      .finally(() => {
+        o.pumping = null;
+      });
+    return o.pumping;
+  };
+
+  const wake = (symbol: string) => {
+    for (const o of owned.values()) if (o.runner.record.symbol === symbol) void pump(o);
+  };
+
+  const noteSeq = (symbol: string, e: MarketEventRecord) => {
+    const k = knownSeq.get(symbol);
+    if (!k || e.seq > k.seq) knownSeq.set(symbol, { seq: e.seq, time: e.time });
+  };
+
+  /** Reads the log's end for a symbol (to start a strategy "from now"). */
+  const catchUp = async (symbol: string) => {
+    for (;;) {
+      const page = await store.listMarketEvents(symbol, knownSeq.get(symbol)?.seq ?? 0, REPLAY_PAGE);
+      if (page.length === 0) return knownSeq.get(symbol) ?? { seq: 0, time: 0 };
+      noteSeq(symbol, page[page.length - 1]!);
+    }
+  };
+
+  /**
+   * Takes a strategy over (lease), rebuilds it from the market log and starts following the log.
+   * The stored snapshot is checked on the way: a corrupt one is reported and replaced, one that
+   * disagrees with the replay is reported (the log wins).
+   */
+  const activate = async (record: StrategyRecord): Promise<boolean> => {
+    if (owned.has(record.id)) return true;
+    if (!(await store.acquireLease(strategyLease(record.id), worker, config.leaseTtlMs))) return false;
+    const state = await store.loadState(record.id).catch((err: unknown) => {
+      logger.warn({ err, strategyId: record.id }, 'stored state unreadable; rebuilding from the market log');
+      return null;
+    });
+    const core = (state?.core ?? {}) as { tradingStartTime?: number };
+    const tradingStartTime = core.tradingStartTime ?? record.createdAt;
+    const built = StrategyRunner.create(record, tradingStartTime, execution);
     if (!built.ok) {
       const message = built.errors.map(formatProblem).join('; ');
       logger.error({ strategyId: record.id, errors: built.errors }, 'strategy config is invalid');
       await setStatus(record, 'error', message);
-      return;
+      await store.releaseLease(strategyLease(record.id), worker);
+      return false;
     }
     const runner = built.runner;
-    const log = await logFor(record.symbol);
-    const replayed: RunnerOutput = { trades: [], rejections: [] };
+    const snap = await store.loadSnapshot(record.id);
+    if (snap.status === 'corrupt') logger.warn({ strategyId: record.id, reason: snap.reason }, 'snapshot is corrupt; rebuilding from the market log');
+    const check = snap.status === 'ok' ? snap.snapshot : null;
+    let checked = check === null;
+    let replayed = 0;
     try {
-      for (const c of log.all()) {
-        const out = runner.process(c);
-        replayed.trades.push(...out.trades);
+      for (;;) {
+        const page = await store.listMarketEvents(record.symbol, runner.marketSeq, REPLAY_PAGE);
+        if (page.length === 0) break;
+        const out = emptyOutput();
+        for (const e of page) {
+          runner.process(e, out);
+          if (!checked && check && e.seq === check.marketSeq) {
+            checked = true;
+            if (canonicalJson(runner.snapshot()) !== canonicalJson(check.state) || runner.eventSeq !== check.eventSeq) {
+              logger.error({ strategyId: record.id, marketSeq: check.marketSeq }, 'snapshot disagrees with the replayed market log; the log wins');
+            }
+          }
+        }
+        replayed += page.length;
+        noteSeq(record.symbol, page[page.length - 1]!);
+        // effects are idempotent: what was persisted before a crash is not doubled
+        await persist(runner, out, false);
       }
     } catch (err) {
-      await setStatus(record, 'error', (err as Error).message);
       logger.error({ err, strategyId: record.id }, 'strategy failed while replaying history');
-      return;
+      await setStatus(record, 'error', (err as Error).message);
+      await store.releaseLease(strategyLease(record.id), worker);
+      return false;
     }
-    // appendTrades is idempotent: trades persisted before a crash are not doubled.
-    await persist(runner, replayed, false);
-    runners.set(record.id, runner);
+    if (replayed === 0) await persist(runner, emptyOutput(), false);
+    const o: Owned = { runner, pumping: null, dirty: false, lastSnapshotAt: 0 };
+    owned.set(record.id, o);
+    runnerView.set(record.id, runner);
+    await saveSnapshot(o);
     await setStatus(record, runner.core.logic.isReady() ? 'running' : 'warming-up', null);
-    logger.info({ strategyId: record.id, candles: log.all().length, trades: replayed.trades.length, warmupMinutes: runner.core.logic.warmupMinutes }, 'strategy active');
+    logger.info({ strategyId: record.id, replayed, trades: runner.core.summary().tradeCount, snapshot: snap.status, warmupMinutes: runner.core.logic.warmupMinutes }, 'strategy active');
+    void pump(o);
+    return true;
   };
 
   const startStrategy = async (input: { id: string; configName: string; configYaml: string; initialCash?: string | undefined; from: 'history' | 'now' }) => {
     const existing = await store.getStrategy(input.id);
-    if (existing && runners.has(input.id)) return;
+    if (existing && (owned.has(input.id) || (LIVE_STATUSES.has(existing.status) && (await store.getLease(strategyLease(input.id))) !== null))) return;
     const loaded = loadStrategyConfig(input.configYaml, input.configName);
     const symbol = loaded.ok ? loaded.config.marketSymbol : 'BTCUSDT';
     const initialCash = input.initialCash ?? (loaded.ok ? String(loaded.config.backtest.cash) : config.initialCash);
@@ -166,53 +324,41 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       ? { ...existing, configYaml: input.configYaml, configName: input.configName, status: 'starting', error: null, updatedAt: t }
       : { id: input.id, name: loaded.ok ? (loaded.config.name ?? input.configName) : input.configName, configName: input.configName, configYaml: input.configYaml, symbol, status: 'starting', error: null, initialCash, createdAt: t, updatedAt: t };
     await store.upsertStrategy(record);
-    const log = await logFor(symbol);
-    const tradingStartTime = input.from === 'history' ? 0 : (log.last()?.closeTime ?? t);
+    const tradingStartTime = input.from === 'history' ? 0 : (await catchUp(symbol)).time || t;
     await store.saveState({ strategyId: record.id, time: 0, cash: record.initialCash, equity: record.initialCash, positionQty: '0', avgEntryPrice: '0', realizedPnl: '0', unrealizedPnl: '0', feesPaid: '0', lastPrice: null, lastCandleCloseTime: null, tradeCount: 0, core: { tradingStartTime } });
-    await activate(record, tradingStartTime);
+    await activate(record);
   };
 
   const stopStrategy = async (id: string) => {
     const record = await store.getStrategy(id);
     if (!record) return;
-    runners.delete(id);
+    await deactivate(id, true);
     await setStatus(record, 'stopped', null);
   };
 
-  const onCandles = async (entries: readonly BusEntry[]) => {
-    const bySymbol = new Map<string, Candle[]>();
-    for (const e of entries) {
-      if (!isMessage(e.envelope, MessageType.candleClosed)) continue;
-      const p = e.envelope.payload;
-      const candle: Candle = { openTime: p.openTime, closeTime: p.closeTime, open: Number(p.open), high: Number(p.high), low: Number(p.low), close: Number(p.close), volume: Number(p.volume) };
-      const log = await logFor(p.symbol);
-      const list = bySymbol.get(p.symbol) ?? [];
-      const lastNew = list[list.length - 1];
-      if (lastNew ? candle.openTime >= lastNew.closeTime : log.accepts(candle)) list.push(candle);
-      bySymbol.set(p.symbol, list);
-    }
-    for (const [symbol, candles] of bySymbol) {
-      if (candles.length === 0) continue;
-      const log = await logFor(symbol);
-      await log.append(candles);
-      for (const runner of [...runners.values()].filter((r) => r.record.symbol === symbol)) {
-        const out: RunnerOutput = { trades: [], rejections: [] };
-        try {
-          for (const c of candles) {
-            const o = runner.process(c);
-            out.trades.push(...o.trades);
-            out.rejections.push(...o.rejections);
-          }
-        } catch (err) {
-          // Isolation: one strategy failing never stops the others.
-          runners.delete(runner.record.id);
-          logger.error({ err, strategyId: runner.record.id }, 'strategy failed; stopped it, the others keep trading');
-          await setStatus(runner.record, 'error', (err as Error).message);
-          continue;
-        }
-        for (const r of out.rejections) logger.info({ strategyId: runner.record.id, ...r }, 'order rejected');
-        await persist(runner, out, true);
-        if (runner.record.status === 'warming-up' && runner.core.logic.isReady()) await setStatus(runner.record, 'running', null);
+  // ---- market log ingest (one worker at a time) ------------------------------------------------
+  const ingest = new MarketLogIngest({ bus, store, logger, worker, claimIdleMs: Math.max(100, config.leaseTtlMs - 100), onAppended: wake });
+
+  /** Renews leases, takes over strategies nobody owns, drops what this worker lost or was told to stop. */
+  const leaseTick = async () => {
+    if (closed) return;
+    const symbols = new Set(['BTCUSDT']);
+    const records = await store.listStrategies();
+    for (const r of records) symbols.add(r.symbol);
+    if (await store.acquireLease(MARKET_LEASE, worker, config.leaseTtlMs)) ingest.start([...symbols]);
+    else await ingest.stop();
+    for (const r of records) {
+      const mine = owned.get(r.id);
+      if (mine) {
+        if (!LIVE_STATUSES.has(r.status)) {
+          logger.info({ strategyId: r.id, status: r.status }, 'strategy no longer live; dropping it');
+          await deactivate(r.id, true);
+        } else if (!(await store.acquireLease(strategyLease(r.id), worker, config.leaseTtlMs))) {
+          logger.warn({ strategyId: r.id }, 'lost the lease of a strategy; another worker owns it now');
+          await deactivate(r.id, false);
+        } else mine.runner.record.status = r.status;
+      } else if (LIVE_STATUSES.has(r.status)) {
+        if (await activate(r)) logger.info({ strategyId: r.id, worker }, 'took over strategy');
       }
     }
   };
@@ -236,25 +382,49 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     await startStrategy({ id, configName: file, configYaml: text, from: config.autoStartFrom });
   };
 
-  // Startup is recovery: rebuild every strategy that was running.
+  // Startup is recovery: take the market log if free, rebuild every live strategy nobody owns.
   await serial(async () => {
-    for (const record of await store.listStrategies()) {
-      if (record.status === 'stopped') continue;
-      const state = await store.loadState(record.id);
-      const core = (state?.core ?? {}) as { tradingStartTime?: number };
-      await activate(record, core.tradingStartTime ?? record.createdAt);
-    }
+    await leaseTick();
     if (config.autoStart) {
       const files = (await fsp.readdir(config.configDir).catch(() => [] as string[])).filter((f) => /\.ya?ml$/i.test(f)).sort();
       for (const f of files) await autoStartFile(f);
     }
   });
 
-  const symbols = [...new Set([...runners.values()].map((r) => r.record.symbol).concat(['BTCUSDT']))];
   subscriptions.push(
-    bus.consume({ streams: symbols.map((s) => Streams.candles(s)), group: ConsumerGroups.paperTrader, consumer: config.consumerName, startAt: '0', batchSize: 500 }, (entries) => serial(() => onCandles(entries))),
-    bus.consume({ streams: [Streams.commands()], group: ConsumerGroups.paperTrader, consumer: config.consumerName, startAt: '0' }, (entries) => serial(() => onCommands(entries))),
+    bus.consume({ streams: [Streams.commands()], group: ConsumerGroups.paperTrader, consumer: worker, startAt: '0' }, (entries) => serial(() => onCommands(entries))),
   );
+  const tickMs = Math.max(50, Math.floor(config.leaseTtlMs / 3));
+  const scheduleTick = () => {
+    leaseTimer = setTimeout(() => {
+      void serial(leaseTick)
+        .catch((err: unknown) => logger.error({ err }, 'lease round failed'))
+        .finally(() => {
+          if (!closed) scheduleTick();
+        });
+    }, tickMs);
+  };
+  scheduleTick();
+  // A worker that does not write the market log learns about new inputs by polling it.
+  const schedulePoll = () => {
+    pollTimer = setTimeout(() => {
+      const run = async () => {
+        if (ingest.isRunning()) return;
+        const symbols = new Set([...owned.values()].map((o) => o.runner.record.symbol));
+        for (const s of symbols) {
+          const k = knownSeq.get(s)?.seq ?? 0;
+          const next = await store.listMarketEvents(s, k, 1);
+          if (next.length > 0 || [...owned.values()].some((o) => o.runner.record.symbol === s && o.runner.marketSeq < k)) wake(s);
+        }
+      };
+      void run()
+        .catch((err: unknown) => logger.warn({ err }, 'market log poll failed'))
+        .finally(() => {
+          if (!closed) schedulePoll();
+        });
+    }, config.pollMs);
+  };
+  schedulePoll();
 
   if (config.autoStart) {
     try {
@@ -268,15 +438,27 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       logger.warn({ err, dir: config.configDir }, 'cannot watch config/ for new strategies');
     }
   }
-  logger.info({ strategies: [...runners.keys()], symbols }, 'paper-trader started');
+  logger.info({ worker, strategies: [...owned.keys()], ingesting: ingest.isRunning() }, 'paper-trader started');
 
   return {
-    runners: () => runners,
+    runners: () => runnerView,
+    isIngesting: () => ingest.isRunning(),
     async close() {
       closed = true;
       watcher?.close();
+      if (leaseTimer) clearTimeout(leaseTimer);
+      if (pollTimer) clearTimeout(pollTimer);
       await Promise.all(subscriptions.map((s) => s.stop()));
+      await ingest.stop();
       await queue;
+      for (const o of owned.values()) if (o.pumping) await o.pumping.catch(() => undefined);
+      // a clean shutdown hands everything over at once instead of waiting for leases to expire
+      for (const id of [...owned.keys()]) {
+        const o = owned.get(id);
+        if (o) await saveSnapshot(o).catch(() => undefined);
+        await deactivate(id, true);
+      }
+      await store.releaseLease(MARKET_LEASE, worker).catch(() => undefined);
     },
   };
 }

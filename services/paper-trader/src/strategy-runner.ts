@@ -1,24 +1,70 @@
-import { TradingCore, buildTradingSetup, dec, toDecimalString, type Candle, type CoreTrade, type ConfigProblem } from '@btc-research/engine';
-import type { EquityPoint, PositionRecord, StrategyRecord, StrategyState, TradeRecord } from '@btc-research/platform';
+import {
+  Decimal,
+  TradingCore,
+  buildTradingSetup,
+  dec,
+  toDecimalString,
+  type Candle,
+  type ConfigProblem,
+  type CoreEvent,
+  type CoreInput,
+  type CoreOrder,
+  type CoreSnapshot,
+  type CoreTrade,
+  type ExecutionModelOverrides,
+} from '@btc-research/engine';
+import type { EquityPoint, MarketEventRecord, OrderRecord, PositionRecord, StrategyEventRecord, StrategyRecord, StrategyState, TradeRecord } from '@btc-research/platform';
 
+/** What processing some market inputs changed, ready to persist. */
 export interface RunnerOutput {
   trades: TradeRecord[];
+  /** last version of every order that changed */
+  orders: OrderRecord[];
+  events: StrategyEventRecord[];
   rejections: Array<{ orderId: string; reason: string; message: string; time: number }>;
+  /** true when at least one candle was processed (a new equity point) */
+  candles: number;
+}
+
+export function emptyOutput(): RunnerOutput {
+  return { trades: [], orders: [], events: [], rejections: [], candles: 0 };
+}
+
+/** Market-log record → engine input. Decimal strings become exact decimals; candle prices float64 as in backtests. */
+export function toCoreInput(e: MarketEventRecord): CoreInput {
+  const d = e.data as Record<string, unknown>;
+  if (e.kind === 'candle') {
+    const c: Candle = { openTime: Number(d['openTime']), closeTime: Number(d['closeTime']), open: Number(d['open']), high: Number(d['high']), low: Number(d['low']), close: Number(d['close']), volume: Number(d['volume']) };
+    return { kind: 'candle', candle: c };
+  }
+  if (e.kind === 'trade') return { kind: 'trade', trade: { time: e.time, price: new Decimal(String(d['price'])), quantity: new Decimal(String(d['quantity'])) } };
+  const levels = (x: unknown) => (Array.isArray(x) ? (x as Array<[string, string]>).map(([p, q]) => ({ price: new Decimal(p), quantity: new Decimal(q) })) : []);
+  return { kind: 'book', book: { time: e.time, bids: levels(d['bids']), asks: levels(d['asks']) } };
 }
 
 /**
  * One strategy with its own virtual account: a TradingCore built from the stored YAML. It is rebuilt
- * on every start by replaying the candle log, so its state is a pure function of config and candles.
+ * on every start by replaying the symbol's market log, so its state is a pure function of config and
+ * inputs, and every effect it produces has a deterministic id (trade, order and event-log seq).
  */
 export class StrategyRunner {
+  /** last market-log seq processed */
+  marketSeq = 0;
+  /** last event-log seq produced */
+  eventSeq = 0;
+
   private constructor(
     readonly record: StrategyRecord,
     readonly core: TradingCore,
     readonly tradingStartTime: number,
   ) {}
 
-  static create(record: StrategyRecord, tradingStartTime: number): { ok: true; runner: StrategyRunner } | { ok: false; errors: ConfigProblem[] } {
-    const setup = buildTradingSetup(record.configYaml, record.configName, { strategyId: record.id, initialCash: record.initialCash, tradingStartTime });
+  static create(
+    record: StrategyRecord,
+    tradingStartTime: number,
+    execution?: Omit<ExecutionModelOverrides, 'commission' | 'slippage'>,
+  ): { ok: true; runner: StrategyRunner } | { ok: false; errors: ConfigProblem[] } {
+    const setup = buildTradingSetup(record.configYaml, record.configName, { strategyId: record.id, initialCash: record.initialCash, tradingStartTime, ...(execution ? { execution } : {}) });
     if (!setup.ok) return { ok: false, errors: setup.errors };
     return { ok: true, runner: new StrategyRunner(record, new TradingCore(setup.strategy, setup.coreOptions), tradingStartTime) };
   }
@@ -27,16 +73,64 @@ export class StrategyRunner {
     return this.core.summary().time;
   }
 
-  /** Feeds one closed 1m candle; returns the trades it caused. Candles at or before the last are ignored. */
-  process(candle: Candle): RunnerOutput {
-    const last = this.core.summary().time;
-    if (last !== null && candle.openTime < last) return { trades: [], rejections: [] };
-    const out: RunnerOutput = { trades: [], rejections: [] };
-    for (const e of this.core.onMinuteCandle(candle)) {
-      if (e.type === 'trade') out.trades.push(toTradeRecord(this.record.id, this.record.symbol, e.trade));
-      else if (e.type === 'order-rejected') out.rejections.push({ orderId: e.orderId, reason: e.reason, message: e.message, time: e.time });
+  /** Feeds one logged market input (skipped when already processed) and adds its effects to `out`. */
+  process(e: MarketEventRecord, out: RunnerOutput): void {
+    if (e.seq <= this.marketSeq) return;
+    const input = toCoreInput(e);
+    if (input.kind === 'candle') {
+      const last = this.core.summary().time;
+      if (last !== null && input.candle.openTime < last) {
+        this.marketSeq = e.seq;
+        return;
+      }
+      out.candles += 1;
     }
+    const events = this.core.onInput(input);
+    this.marketSeq = e.seq;
+    this.collect(events, e.time, out);
+  }
+
+  /** Convenience for tests and tools: a bare candle (not from the log). */
+  processCandle(candle: Candle): RunnerOutput {
+    const out = emptyOutput();
+    out.candles += 1;
+    this.collect(this.core.onMinuteCandle(candle), candle.closeTime, out);
     return out;
+  }
+
+  private collect(events: CoreEvent[], time: number, out: RunnerOutput): void {
+    const changed = new Map<string, OrderRecord>();
+    for (const e of events) {
+      this.eventSeq += 1;
+      const id = this.record.id;
+      switch (e.type) {
+        case 'trade':
+          out.trades.push(toTradeRecord(id, this.record.symbol, e.trade));
+          out.events.push({ strategyId: id, seq: this.eventSeq, type: 'trade', time: e.trade.time, data: toTradeRecord(id, this.record.symbol, e.trade) });
+          break;
+        case 'order':
+          changed.set(e.order.orderId, toOrderRecord(id, this.record.symbol, e.order));
+          out.events.push({ strategyId: id, seq: this.eventSeq, type: `order.${e.change}`, time: e.order.updatedAt, data: e.order });
+          break;
+        case 'order-rejected':
+          out.rejections.push({ orderId: e.orderId, reason: e.reason, message: e.message, time: e.time });
+          out.events.push({ strategyId: id, seq: this.eventSeq, type: 'order.rejected.reason', time: e.time, data: { orderId: e.orderId, reason: e.reason, message: e.message } });
+          break;
+        case 'signal':
+          out.events.push({ strategyId: id, seq: this.eventSeq, type: 'signal', time: e.time, data: { signal: e.signal, price: e.price } });
+          break;
+      }
+    }
+    void time;
+    if (changed.size > 0) {
+      const byId = new Map(out.orders.map((o) => [o.orderId, o] as const));
+      for (const [k, v] of changed) byId.set(k, v);
+      out.orders = [...byId.values()];
+    }
+  }
+
+  snapshot(): CoreSnapshot {
+    return this.core.snapshot();
   }
 
   state(): StrategyState {
@@ -54,7 +148,17 @@ export class StrategyRunner {
       lastPrice: s.lastPrice === null ? null : toDecimalString(dec(s.lastPrice)),
       lastCandleCloseTime: s.time,
       tradeCount: s.tradeCount,
-      core: { ready: s.ready, orderCount: s.orderCount, tradingStartTime: this.tradingStartTime, warmupMinutes: this.core.logic.warmupMinutes },
+      core: {
+        ready: s.ready,
+        orderCount: s.orderCount,
+        openOrders: s.openOrders,
+        available: s.available,
+        reserved: s.reserved,
+        tradingStartTime: this.tradingStartTime,
+        warmupMinutes: this.core.logic.warmupMinutes,
+        marketSeq: this.marketSeq,
+        eventSeq: this.eventSeq,
+      },
     };
   }
 
@@ -79,7 +183,7 @@ export class StrategyRunner {
   }
 }
 
-function toTradeRecord(strategyId: string, symbol: string, t: CoreTrade): TradeRecord {
+export function toTradeRecord(strategyId: string, symbol: string, t: CoreTrade): TradeRecord {
   return {
     strategyId,
     tradeId: t.tradeId,
@@ -92,5 +196,11 @@ function toTradeRecord(strategyId: string, symbol: string, t: CoreTrade): TradeR
     realizedPnl: toDecimalString(t.realizedPnl),
     reason: t.reason,
     time: t.time,
+    liquidity: t.liquidity,
+    quality: t.quality,
   };
+}
+
+export function toOrderRecord(strategyId: string, symbol: string, o: CoreOrder): OrderRecord {
+  return { strategyId, symbol, ...o };
 }
