@@ -1,4 +1,5 @@
 import { runBacktestCommand } from './commands/backtest.js';
+import { runIndicatorsCommand } from './commands/indicators.js';
 import { runValidateCommand } from './commands/validate.js';
 
 export interface CliIo {
@@ -10,8 +11,10 @@ export interface CliIo {
 const USAGE = `btc-research — paper trading and backtesting for btc_research strategy YAML
 
 Usage:
-  btc-research backtest <config.yaml> --data <klines.csv> [--from DATE] [--to DATE] [--json] [--compat legacy] [--variant NAME]
-  btc-research validate <config.yaml> [...more.yaml] [--strict]
+  btc-research backtest <config.yaml> --data <klines.csv> [--from DATE] [--to DATE] [--json] [--report out.html]
+                        [--compat legacy|default] [--variant NAME] [--cash N]
+  btc-research validate <config.yaml> [...more.yaml] [--strict] [--compat legacy|default] [--variant NAME] [--json]
+  btc-research indicators <config.yaml> --data <klines.csv> --out <file.csv> [--from DATE] [--to DATE] [--compat legacy|default] [--variant NAME]
   btc-research help
 
 Exit codes: 0 success, 1 invalid input (config or data), 2 usage error.
@@ -24,6 +27,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return runBacktestCommand(rest, io);
     case 'validate':
       return runValidateCommand(rest, io);
+    case 'indicators':
+      return runIndicatorsCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

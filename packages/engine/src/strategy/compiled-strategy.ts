@@ -306,8 +306,13 @@ export class CompiledStrategy implements StrategyLogic {
       if (!this.indicatorsReady()) return false;
       this.readyAt = this.entryBars;
     }
-    return this.entryBars - this.readyAt >= this.maxLag;
+    const ready = this.entryBars - this.readyAt >= this.maxLag;
+    if (ready && this.firstReadyAt === null) this.firstReadyAt = this.frames.get(this.entryTimeframe)?.last?.closeTime ?? null;
+    return ready;
   }
+
+  /** close time of the entry bar at which isReady() first returned true (null: not yet) */
+  firstReadyAt: number | null = null;
 
   private indicatorsReady(): boolean {
     if (this.entryBars === 0) return false;
@@ -360,6 +365,13 @@ export class CompiledStrategy implements StrategyLogic {
     }
     if (position === 'long') return this.passes('exit_long') ? 'exit_long' : null;
     return this.passes('exit_short') ? 'exit_short' : null;
+  }
+
+  /** Rules per list and how each list combines them (for `validate`). */
+  ruleLists(): Record<RuleListName, { rules: readonly string[]; mode: RuleCombinator }> {
+    const out = {} as Record<RuleListName, { rules: readonly string[]; mode: RuleCombinator }>;
+    for (const l of LISTS) out[l] = { rules: this.lists[l].rules.map((r) => r.source), mode: this.lists[l].mode };
+    return out;
   }
 
   /** Evaluates one rule list: empty never passes; `all` = every rule, `any` = at least one. */

@@ -1,0 +1,143 @@
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { BacktestReport } from '../engine-extras.js';
+
+let chartJsSource: Promise<string> | null = null;
+
+/** Chart.js's UMD bundle from node_modules, inlined so that the report is one self-contained file (no CDN). */
+export function loadChartJs(): Promise<string> {
+  if (chartJsSource === null) {
+    const require = createRequire(import.meta.url);
+    const dist = path.dirname(require.resolve('chart.js')); // …/chart.js/dist/chart.cjs
+    chartJsSource = fs.readFile(path.join(dist, 'chart.umd.min.js'), 'utf8');
+  }
+  return chartJsSource;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** JSON inside <script>: no "</script>" or "<!--" can end the element early. */
+const scriptJson = (v: unknown) =>
+  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x))
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+const isoTime = (t: number | null) => (t === null ? '—' : new Date(t).toISOString().replace('.000Z', 'Z').replace('T', ' '));
+const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : x > 0 ? '∞' : 'n/a');
+
+/** A self-contained HTML page: statistics, price with trade markers, equity and drawdown charts, trade list. */
+export async function renderHtmlReport(r: BacktestReport): Promise<string> {
+  const chartJs = await loadChartJs();
+  const s = r.statistics;
+  const stats: Array<[string, string]> = [
+    ['Final equity', `${s.finalEquity.toFixed(2)} (start ${s.initialEquity.toFixed(2)})`],
+    ['Total return', pct(s.totalReturn)],
+    ['CAGR (365 d)', pct(s.cagr)],
+    ['Sharpe (daily, √365)', num(s.sharpe, 3)],
+    ['Sortino', num(s.sortino, 3)],
+    ['Calmar', num(s.calmar, 3)],
+    ['Max drawdown', pct(s.maxDrawdown)],
+    ['Longest drawdown', `${(s.maxDrawdownDurationMs / 3_600_000).toFixed(1)} h`],
+    ['Profit factor', num(s.profitFactor, 3)],
+    ['Win rate', pct(s.winRate)],
+    ['Expectancy / trade', num(s.expectancy)],
+    ['Exposure', pct(s.exposure)],
+    ['Fees', s.feesPaid.toFixed(2)],
+    ['Round trips', `${s.closedTrades}${r.openPosition ? ' + 1 open' : ''}`],
+    ['Fills / rejected', `${r.fills.length} / ${r.rejections.length}`],
+  ];
+  const L = r.legacy;
+  const legacyRows: Array<[string, string]> = [
+    ['total_return', num(L.total_return, 6)],
+    ['final_value', num(L.final_value)],
+    ['sharpe_ratio', `${L.sharpe_ratio === null ? 'None' : num(L.sharpe_ratio, 6)} (${L.sharpe_kind})`],
+    ['max_drawdown', num(L.max_drawdown, 6)],
+    ['num_trades', String(L.num_trades)],
+    ['win_rate', num(L.win_rate, 4)],
+    ['profit_factor', L.profit_factor_display],
+    ['avg_trade', num(L.avg_trade)],
+  ];
+  const table = (rows: Array<[string, string]>) => `<table class="kv">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
+  const warm = r.warmup;
+  const warmRows = warm.indicators
+    .map((e) => `<tr><td>${esc(e.id)}</td><td>${esc(e.type)}</td><td>${e.timeframe}</td><td class="n">${e.bars}</td><td class="n">${e.minutes}</td><td>${e.readByRules ? 'read by rules' : e.gatesSignals ? 'input of a composite' : 'not read'}</td></tr>`)
+    .join('');
+  const tradeRows = r.roundTrips
+    .map(
+      (t, i) =>
+        `<tr class="${t.netPnl > 0 ? 'win' : 'loss'}"><td class="n">${i + 1}</td><td>${t.side}</td><td>${isoTime(t.entryTime)}</td><td class="n">${t.entryPrice.toFixed(2)}</td><td>${isoTime(t.exitTime)}</td><td class="n">${t.exitPrice.toFixed(2)}</td><td class="n">${t.quantity.toFixed(6)}</td><td class="n">${t.netPnl.toFixed(2)}</td><td class="n">${t.fees.toFixed(2)}</td></tr>`,
+    )
+    .join('');
+  const data = {
+    price: r.series.price,
+    equity: r.series.equity,
+    drawdown: r.series.drawdown,
+    buys: r.fills.filter((f) => f.side === 'buy').map((f) => ({ x: f.time, y: Number(f.price), label: `${f.reason} buy ${f.quantity} @ ${f.price}` })),
+    sells: r.fills.filter((f) => f.side === 'sell').map((f) => ({ x: f.time, y: Number(f.price), label: `${f.reason} sell ${f.quantity} @ ${f.price}` })),
+  };
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Backtest: ${esc(r.strategy.name)}</title>
+<style>
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1d2330; background: #fafbfc; }
+  h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 24px 0 8px; }
+  .meta { color: #5a6270; margin-bottom: 16px; } .warn { color: #9a5b00; }
+  .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
+  .card { background: #fff; border: 1px solid #e1e4e8; border-radius: 6px; padding: 12px 16px; }
+  .chart { position: relative; height: 320px; } .chart.small { height: 200px; }
+  table { border-collapse: collapse; width: 100%; } th, td { padding: 3px 8px; border-bottom: 1px solid #eef0f2; text-align: left; }
+  .kv th { font-weight: 500; color: #5a6270; width: 50%; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+  tr.win td { color: #116329; } tr.loss td { color: #a40e26; }
+</style>
+</head>
+<body>
+<h1>${esc(r.strategy.name)}</h1>
+<div class="meta">${esc(r.strategy.file)}${r.strategy.variant ? ` · variant ${esc(r.strategy.variant)}` : ''} · compat ${r.strategy.compat} · higher timeframes aligned by ${r.strategy.alignment} · entry ${r.strategy.entryTimeframe} (${r.strategy.timeframes.join(', ')})<br>
+data ${isoTime(r.period.dataFrom)} → ${isoTime(r.period.dataTo)} (${r.period.candles} candles) · trading from ${isoTime(r.period.tradingFrom ?? r.period.firstReadyAt)} · first ready bar ${isoTime(r.period.firstReadyAt)}</div>
+${r.strategy.alignmentWarning ? `<p class="warn">${esc(r.strategy.alignmentWarning)}</p>` : ''}
+<div class="grid">
+  <div class="card"><h2>Statistics</h2>${table(stats)}</div>
+  <div class="card"><h2>Original's statistics (compat §6.7)</h2>${table(legacyRows)}
+    <h2>Warm-up: ${warm.totalMinutes} min of 1m candles (${warm.totalEntryBars} × ${warm.entryTimeframe})</h2>
+    <table><tr><th>id</th><th>type</th><th>tf</th><th>bars</th><th>min</th><th></th></tr>${warmRows}</table></div>
+</div>
+<h2>Price and trades</h2>
+<div class="card"><div class="chart"><canvas id="price"></canvas></div></div>
+<h2>Equity</h2>
+<div class="card"><div class="chart small"><canvas id="equity"></canvas></div></div>
+<h2>Drawdown</h2>
+<div class="card"><div class="chart small"><canvas id="drawdown"></canvas></div></div>
+<h2>Trades (${r.roundTrips.length} round trips)</h2>
+<div class="card"><table><tr><th>#</th><th>side</th><th>entry</th><th>entry price</th><th>exit</th><th>exit price</th><th>qty</th><th>net PnL</th><th>fees</th></tr>${tradeRows}</table></div>
+<script id="report-data" type="application/json">${scriptJson(data)}</script>
+<script>${chartJs.replace(/<\/script/gi, '<\\/script')}</script>
+<script>
+(function () {
+  var d = JSON.parse(document.getElementById('report-data').textContent);
+  var pts = function (a) { return a.map(function (p) { return { x: p[0], y: p[1] }; }); };
+  var fmt = function (v) { return new Date(v).toISOString().slice(0, 16).replace('T', ' '); };
+  var xAxis = { type: 'linear', ticks: { callback: fmt, maxTicksLimit: 8 } };
+  var base = { animation: false, responsive: true, maintainAspectRatio: false, parsing: false, normalized: true,
+    interaction: { mode: 'nearest', intersect: false },
+    plugins: { tooltip: { callbacks: { title: function (items) { return items.length ? fmt(items[0].parsed.x) : ''; },
+      label: function (c) { return c.raw && c.raw.label ? c.raw.label : c.dataset.label + ': ' + c.parsed.y.toFixed(2); } } } } };
+  var opts = function (extra) { return Object.assign({}, base, { scales: Object.assign({ x: xAxis }, extra || {}) }); };
+  new Chart(document.getElementById('price'), { type: 'line', options: opts(), data: { datasets: [
+    { label: 'close', data: pts(d.price), borderColor: '#4c6ef5', borderWidth: 1, pointRadius: 0 },
+    { type: 'scatter', label: 'buy', data: d.buys, pointStyle: 'triangle', pointRadius: 6, backgroundColor: '#2b8a3e', borderColor: '#2b8a3e' },
+    { type: 'scatter', label: 'sell', data: d.sells, pointStyle: 'triangle', rotation: 180, pointRadius: 6, backgroundColor: '#c92a2a', borderColor: '#c92a2a' } ] } });
+  new Chart(document.getElementById('equity'), { type: 'line', options: opts(), data: { datasets: [
+    { label: 'equity', data: pts(d.equity), borderColor: '#1d2330', borderWidth: 1, pointRadius: 0 } ] } });
+  new Chart(document.getElementById('drawdown'), { type: 'line',
+    options: opts({ y: { ticks: { callback: function (v) { return (v * 100).toFixed(1) + ' %'; } } } }),
+    data: { datasets: [ { label: 'drawdown', data: pts(d.drawdown), borderColor: '#c92a2a', backgroundColor: 'rgba(201,42,42,0.2)', fill: 'origin', borderWidth: 1, pointRadius: 0 } ] } });
+})();
+</script>
+</body>
+</html>
+`;
+}
