@@ -48,16 +48,3 @@ export function ratio(a: string, b: string): number {
   const scaled = (parseDecimal(a) * 1_000_000_000n) / bb;
   return Number(scaled) / 1e9;
 }
-
-/** Σ(price × qty) / Σ qty. */
-export function vwap(fills: readonly { price: string; quantity: string }[]): string {
-  let notional = 0n;
-  let qty = 0n;
-  for (const f of fills) {
-    const q = parseDecimal(f.quantity);
-    notional += (parseDecimal(f.price) * q) / FACTOR;
-    qty += q;
-  }
-  if (qty === 0n) return '0';
-  return formatDecimal((notional * FACTOR) / qty);
-}

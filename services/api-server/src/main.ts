@@ -9,7 +9,7 @@ await runService('api-server', async () => {
   configureLogging({ level: config.logLevel, systems: config.logSystems });
   const logger = createLogger('api-server');
   const bus = createBus({ redisUrl: config.redisUrl, logger: createLogger('api-server:bus') });
-  const store = await createStrategyStore({ dataDir: config.dataDir });
+  const store = await createStrategyStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const server = await startApiServer({
     host: config.host,
     port: config.port,

@@ -133,13 +133,12 @@ export type PositionsResponse = z.infer<typeof PositionsResponse>;
 
 export const FillQualityDto = z
   .object({
-    vwap: DecimalString,
-    fills: z.number().int().positive(),
-    decisionPrice: DecimalString.nullable(),
-    arrivalMid: DecimalString.nullable(),
-    slippageBps: z.number().nullable(),
-    latencyMs: z.number().nullable(),
-    levelsUsed: z.number().int().nullable(),
+    decisionPrice: DecimalString.describe('price when the strategy decided'),
+    arrivalMid: DecimalString.describe('mid price when the order reached the simulated exchange'),
+    vwap: DecimalString.describe('volume-weighted fill price'),
+    slippageBps: DecimalString.describe('VWAP vs arrival mid, basis points (positive = worse)'),
+    latencyMs: z.number().nonnegative(),
+    levelsConsumed: z.number().int().nonnegative().describe('book levels the order walked'),
   })
   .meta({ id: 'FillQuality' });
 
@@ -148,18 +147,34 @@ export const OrderDto = z
     orderId: z.string(),
     symbol: z.string(),
     side: z.enum(['buy', 'sell']),
-    status: z.literal('filled'),
+    type: z.enum(['market', 'limit', 'stop_market', 'stop_limit']),
+    status: z.enum(['pending', 'open', 'filled', 'cancelled', 'rejected']),
     quantity: DecimalString,
-    fee: DecimalString,
-    realizedPnl: DecimalString,
+    filledQty: DecimalString,
+    avgPrice: DecimalString.nullable(),
+    limitPrice: DecimalString.nullable(),
+    stopPrice: DecimalString.nullable(),
+    reduceOnly: z.boolean(),
+    fees: DecimalString,
     reason: z.string(),
-    firstFillTime: UnixMs,
-    lastFillTime: UnixMs,
+    decidedAt: UnixMs,
+    arrivesAt: UnixMs,
+    triggeredAt: UnixMs.nullable(),
+    rejectReason: z.string().nullable(),
+    rejectMessage: z.string().nullable(),
+    updatedAt: UnixMs,
     fillQuality: FillQualityDto,
   })
   .meta({ id: 'Order' });
 export type OrderDto = z.infer<typeof OrderDto>;
-export const OrdersQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+export const OrdersQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  openOnly: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('only orders not done yet (pending, open)'),
+});
 export const OrdersResponse = z.object({ items: z.array(OrderDto) }).meta({ id: 'Orders' });
 export type OrdersResponse = z.infer<typeof OrdersResponse>;
 

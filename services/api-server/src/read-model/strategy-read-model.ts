@@ -7,7 +7,7 @@ import type {
 } from '@btc-research/contracts';
 import type { StrategyRecord, StrategyState, StrategyStore, TradeRecord } from '@btc-research/platform';
 import { computeStatistics } from '@btc-research/engine';
-import { addDecimals, ratio, subDecimal, vwap } from '../decimal-string.js';
+import { ratio, subDecimal } from '../decimal-string.js';
 import type { StatsModels } from './stats-model.js';
 
 const LAST_TRADES = 5;
@@ -143,66 +143,31 @@ export async function strategyStats(store: StrategyStore, record: StrategyRecord
   };
 }
 
-/** The engine's FillQuality, when the paper-trader stores it on the fill as `quality`. */
-interface QualityFields {
-  decisionPrice?: unknown;
-  arrivalMid?: unknown;
-  slippageBps?: unknown;
-  latencyMs?: unknown;
-  levelsConsumed?: unknown;
-}
-
-function str(v: unknown): string | null {
-  return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? v : null;
-}
-function num(v: unknown): number | null {
-  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-/**
- * Orders of a strategy, rebuilt from its fills (grouped by orderId), newest first. Fill quality comes
- * from the fills: VWAP and fill count always; decision price, arrival mid, slippage, latency and book
- * levels when the paper-trader recorded them on the fill (`quality`), else null.
- */
-export async function strategyOrders(store: StrategyStore, id: string, limit: number): Promise<OrderDto[]> {
-  const groups = new Map<string, TradeRecord[]>();
-  for await (const t of allTrades(store, id, {})) {
-    const g = groups.get(t.orderId);
-    if (g) g.push(t);
-    else {
-      if (groups.size >= limit) break;
-      groups.set(t.orderId, [t]);
-    }
-  }
-  const orders: OrderDto[] = [];
-  for (const [orderId, fills] of groups) {
-    const first = fills.reduce((a, b) => (b.time < a.time ? b : a));
-    const last = fills.reduce((a, b) => (b.time > a.time ? b : a));
-    const q = ((first as unknown as { quality?: QualityFields }).quality ?? {}) as QualityFields;
-    orders.push({
-      orderId,
-      symbol: first.symbol,
-      side: first.side,
-      status: 'filled',
-      quantity: addDecimals(fills.map((f) => f.quantity)),
-      fee: addDecimals(fills.map((f) => f.fee)),
-      realizedPnl: addDecimals(fills.map((f) => f.realizedPnl)),
-      reason: first.reason,
-      firstFillTime: first.time,
-      lastFillTime: last.time,
-      fillQuality: {
-        vwap: vwap(fills),
-        fills: fills.length,
-        decisionPrice: str(q.decisionPrice),
-        arrivalMid: str(q.arrivalMid),
-        slippageBps: num(q.slippageBps),
-        latencyMs: num(q.latencyMs),
-        levelsUsed: num(q.levelsConsumed),
-      },
-    });
-  }
-  return orders;
+/** Orders of a strategy as the paper-trader recorded them, newest decision first, with fill quality. */
+export async function strategyOrders(store: StrategyStore, id: string, query: { limit: number; openOnly: boolean }): Promise<OrderDto[]> {
+  const orders = await store.listOrders(id, { limit: query.limit, ...(query.openOnly ? { openOnly: true } : {}) });
+  return orders.map((o) => ({
+    orderId: o.orderId,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    status: o.status,
+    quantity: o.quantity,
+    filledQty: o.filledQty,
+    avgPrice: o.avgPrice,
+    limitPrice: o.limitPrice,
+    stopPrice: o.stopPrice,
+    reduceOnly: o.reduceOnly,
+    fees: o.fees,
+    reason: o.reason,
+    decidedAt: o.decidedAt,
+    arrivesAt: o.arrivesAt,
+    triggeredAt: o.triggeredAt,
+    rejectReason: o.rejectReason,
+    rejectMessage: o.rejectMessage,
+    updatedAt: o.updatedAt,
+    fillQuality: { ...o.quality },
+  }));
 }
 
 const CSV_COLUMNS = ['time', 'tradeId', 'orderId', 'strategyId', 'symbol', 'side', 'quantity', 'price', 'fee', 'realizedPnl', 'reason'] as const;

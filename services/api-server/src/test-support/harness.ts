@@ -12,7 +12,9 @@ import {
   type StrategyFillV1,
   type StrategyStatusValue,
 } from '@btc-research/contracts';
-import { JsonStrategyStore, RedisBus, createLogger, type MessageBus, type StrategyRecord } from '@btc-research/platform';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { JsonStrategyStore, PostgresStrategyStore, RedisBus, createLogger, type MessageBus, type StrategyRecord, type StrategyStore } from '@btc-research/platform';
 import { buildApiApp, type ApiAppDeps } from '../app.js';
 import { DEFAULT_DEV_API_KEY, type AuthConfig } from '../auth/auth-config.js';
 
@@ -55,10 +57,36 @@ export function devAuth(overrides: Partial<AuthConfig> = {}): AuthConfig {
   };
 }
 
+export type StoreKind = 'json' | 'postgres';
+export const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A real store: JSON files in a temp dir, or PostgreSQL in a schema of its own (dropped on close). */
+export async function openTestStore(kind: StoreKind, dataDir: string): Promise<{ store: StrategyStore; drop(): Promise<void> }> {
+  if (kind === 'json') {
+    const store = new JsonStrategyStore({ dataDir });
+    return { store, drop: async () => store.close() };
+  }
+  const schema = `api_test_${randomBytes(6).toString('hex')}`;
+  const store = await PostgresStrategyStore.open({ databaseUrl: DATABASE_URL, schema, maxConnections: 4 });
+  return {
+    store,
+    async drop() {
+      await store.close();
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
 export interface Harness {
   app: FastifyInstance;
   bus: MessageBus;
-  store: JsonStrategyStore;
+  store: StrategyStore;
   dataDir: string;
   configDir: string;
   close(): Promise<void>;
@@ -68,12 +96,14 @@ export const testLogger = createLogger('api-server:test', { level: 'silent' });
 
 export async function createHarness(
   redisUrl: string,
-  overrides: Partial<Omit<ApiAppDeps, 'bus' | 'store' | 'logger'>> & { configDir?: string } = {},
+  overrides: Partial<Omit<ApiAppDeps, 'bus' | 'store'>> & { configDir?: string; storeKind?: StoreKind } = {},
 ): Promise<Harness> {
+  const { storeKind = 'json', ...appOverrides } = overrides;
   const dataDir = await mkdtemp(join(tmpdir(), 'api-data-'));
   const configDir = overrides.configDir ?? (await mkdtemp(join(tmpdir(), 'api-config-')));
   const bus = new RedisBus({ redisUrl, logger: testLogger });
-  const store = new JsonStrategyStore({ dataDir });
+  const opened = await openTestStore(storeKind, dataDir);
+  const store = opened.store;
   const app = await buildApiApp({
     bus,
     store,
@@ -83,7 +113,7 @@ export async function createHarness(
     rateLimit: { max: 10_000, timeWindowMs: 60_000 },
     cacheTtlMs: 0,
     collectDefaultMetrics: false,
-    ...overrides,
+    ...appOverrides,
   });
   await app.ready();
   return {
@@ -95,7 +125,7 @@ export async function createHarness(
     async close() {
       await app.close();
       await bus.close();
-      await store.close();
+      await opened.drop();
       await rm(dataDir, { recursive: true, force: true });
       if (!overrides.configDir) await rm(configDir, { recursive: true, force: true });
     },

@@ -116,11 +116,11 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
   app.get(
     '/strategies/:id/orders',
     {
-      schema: { tags, summary: 'Orders rebuilt from fills, newest first, with fill quality', params: StrategyIdParams, querystring: OrdersQuery, response: { 200: OrdersResponse, ...errors } },
+      schema: { tags, summary: 'Paper orders, newest decision first, with status and fill quality (decision price, arrival mid, VWAP, slippage, latency, book levels)', params: StrategyIdParams, querystring: OrdersQuery, response: { 200: OrdersResponse, ...errors } },
     },
     async (request) => {
       await requireStrategy(ctx, request.params.id);
-      return { items: await strategyOrders(ctx.store, request.params.id, request.query.limit) };
+      return { items: await strategyOrders(ctx.store, request.params.id, request.query) };
     },
   );
 
