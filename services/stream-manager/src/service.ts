@@ -5,6 +5,7 @@ import { MarketPublisher } from './market-publisher.js';
 import { startBinanceSource } from './binance/binance-source.js';
 import { probeBinance } from './sources/binance-rest-source.js';
 import type { MarketSource } from './sources/market-source.js';
+import { readLines, startRecordedReplaySource } from './sources/recorded-replay.js';
 import { startReplaySource } from './sources/replay-source.js';
 import { startSimulatedSource } from './sources/simulated-source.js';
 
@@ -62,7 +63,12 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
       }),
     );
   }
-  for (const symbol of kind === 'binance' ? [] : config.symbols) {
+  const replayFormat = kind === 'replay' ? (config.replayFormat === 'auto' ? await detectReplayFormat(config.replayFile!) : config.replayFormat) : 'klines';
+  if (kind === 'replay' && replayFormat !== 'klines') {
+    // a recorded session or trade CSV goes through the live client's parser, feeds and publisher
+    sources.push(await startRecordedReplaySource({ file: config.replayFile!, format: replayFormat, symbols: config.symbols, speed: config.replaySpeed, publisher, logger }));
+  }
+  for (const symbol of kind === 'binance' || (kind === 'replay' && replayFormat !== 'klines') ? [] : config.symbols) {
     if (kind === 'replay') {
       sources.push(await startReplaySource({ symbol, file: config.replayFile!, speed: config.replaySpeed, publisher, logger }));
     } else {
@@ -90,4 +96,20 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
       await Promise.all(sources.map((s) => s.stop()));
     },
   };
+}
+
+/** kline CSV, trade CSV or recorded WebSocket session, judged by the name and the first line. */
+export async function detectReplayFormat(file: string): Promise<'klines' | 'trades' | 'ws-session'> {
+  if (/\.jsonl(\.gz)?$/.test(file)) return 'ws-session';
+  for await (const line of readLines(file)) {
+    const t = line.trim();
+    if (t === '') continue;
+    if (t.startsWith('{')) return 'ws-session';
+    if (/^id,price,qty/i.test(t)) return 'trades';
+    const cols = t.split(',');
+    // trades: id,price,qty,…,time(ms),true|false — klines: open_time,open,high,low,close,volume,…
+    if (cols.some((c) => /^(true|false)$/i.test(c.trim()))) return 'trades';
+    return 'klines';
+  }
+  return 'klines';
 }

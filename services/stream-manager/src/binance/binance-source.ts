@@ -1,10 +1,10 @@
 import type { MarketFeedStatusV1, Venue } from '@btc-research/contracts';
-import { parseBinanceFrame } from '@btc-research/engine';
 import type { Logger } from '@btc-research/platform';
 import type { MarketPublisher } from '../market-publisher.js';
 import type { MarketSource } from '../sources/market-source.js';
 import { CircuitBreaker, backoffDelay, type CircuitState } from './backoff.js';
 import { FrameStats } from './frame-stats.js';
+import { routeFrame } from './frame-router.js';
 import { BinanceRestClient } from './rest-client.js';
 import { SymbolFeed } from './symbol-feed.js';
 import { WsConnection } from './ws-connection.js';
@@ -194,32 +194,11 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
     if (conn !== active && conn !== standby) return;
     lastWsDataAt = now();
     const primary = conn === active;
-    const r = parseBinanceFrame(text);
-    if (!r.ok) {
-      frames.reject(r.kind, r.reason, text);
-      return;
-    }
-    const ev = r.event;
-    if (ev.kind === 'control') return;
-    const feed = feeds.get(ev.symbol);
-    if (feed === undefined) {
-      frames.reject('unknown-symbol', `frame for ${ev.symbol}, which is not subscribed`, text);
-      return;
-    }
-    switch (ev.kind) {
-      case 'trade':
-        feed.onTrade(ev);
-        break;
-      case 'bookTicker':
-        feed.onBookTicker(ev);
-        break;
-      case 'kline':
-        feed.onKline(ev);
-        break;
-      case 'depth':
-        feed.onDepth(ev, primary);
-        if (!primary && standby === conn && [...feeds.values()].every((f) => !f.bookSynced || f.sync.book.lastUpdateId >= ev.finalUpdateId || f.symbol !== ev.symbol)) promoteStandby();
-        break;
+    const routed = routeFrame(text, feeds, frames, primary);
+    if (!primary && standby === conn && routed.kind === 'depth') {
+      // promote the new connection once its depth continues every synced book
+      const joined = [...feeds.values()].every((f) => !f.bookSynced || f.sync.book.lastUpdateId >= (f.symbol === routed.symbol ? routed.finalUpdateId ?? 0 : 0));
+      if (joined) promoteStandby();
     }
   };
 

@@ -103,7 +103,7 @@ export class SymbolFeed {
 
   constructor(options: SymbolFeedOptions) {
     this.o = {
-      graceMs: 2_000, historyMinutes: 0, maxBackfillMinutes: 7 * 1440, depthLevels: 20, depthPublishMs: 1_000, depthSnapshotLimit: 1000,
+      graceMs: 5_000, historyMinutes: 0, maxBackfillMinutes: 7 * 1440, depthLevels: 20, depthPublishMs: 1_000, depthSnapshotLimit: 1000,
       publishTrades: true, publishBookTicker: true,
       sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
       now: Date.now,
@@ -140,6 +140,7 @@ export class SymbolFeed {
   };
 
   private tick(time: number): void {
+    if (this.nextOpenTime === undefined) this.initNextOpenTime(time);
     if (time > this.clock) {
       const crossed = floorMinute(time - this.o.graceMs) !== floorMinute(this.clock - this.o.graceMs);
       this.clock = time;
@@ -301,18 +302,21 @@ export class SymbolFeed {
     });
   }
 
+  /** The first minute to publish: after the last one on the bus (restart), else the first event's minute less the history. */
+  private initNextOpenTime(firstEventTime: number): void {
+    const last = this.o.publisher.lastCandleOpenTime(this.o.symbol);
+    const floor = floorMinute(firstEventTime) - this.o.maxBackfillMinutes * MINUTE_MS;
+    this.nextOpenTime = last !== undefined ? Math.max(last + MINUTE_MS, floor) : floorMinute(firstEventTime) - this.o.historyMinutes * MINUTE_MS;
+  }
+
   /** Publishes every finalisable minute in order, backfilling the ones no stream covered. */
   private async flush(): Promise<void> {
     if (this.clock === 0) return;
     const horizon = this.clock - this.o.graceMs;
-    if (this.nextOpenTime === undefined) {
-      const last = this.o.publisher.lastCandleOpenTime(this.o.symbol);
-      const floor = floorMinute(this.clock) - this.o.maxBackfillMinutes * MINUTE_MS;
-      this.nextOpenTime = last !== undefined ? Math.max(last + MINUTE_MS, floor) : floorMinute(this.clock) - this.o.historyMinutes * MINUTE_MS;
-    }
+    if (this.nextOpenTime === undefined) this.initNextOpenTime(this.clock);
     if (this.builder !== null) this.storeTradeCandles(this.builder.closeUpTo(horizon));
     while (!this.stopped) {
-      const m: number = this.nextOpenTime;
+      const m: number = this.nextOpenTime ?? 0;
       const k = this.klines.get(m);
       if (k !== undefined) {
         const t = this.tradeCandles.get(m);
