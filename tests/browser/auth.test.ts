@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { makeLogger, startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { ApiDouble } from '../../services/dashboard/src/testing/api-double.js';
-import { launchBrowser, openPage, until } from './support/browser.js';
+import { launchBrowser, openPage, relayConnected, until } from './support/browser.js';
+import { JWT_USER_KEY, startSeededApi, type RealApi } from './support/real-api.js';
+import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
 
 let browser: Browser;
 const cleanups: (() => Promise<void>)[] = [];
@@ -14,8 +15,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function system(api: ApiDouble, apiKey?: string): Promise<RunningDashboard> {
-  await api.start();
+async function system(api: RealApi, apiKey?: string): Promise<RunningDashboard> {
   const dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey, logger: makeLogger('silent') });
   cleanups.push(() => api.close(), () => dash.close());
   return dash;
@@ -23,7 +23,7 @@ async function system(api: ApiDouble, apiKey?: string): Promise<RunningDashboard
 
 describe('auth', () => {
   it('asks for a login when the API runs with JWT, keeps the token in an HttpOnly cookie and goes live with it', async () => {
-    const api = new ApiDouble({ jwtKey: 'user-key-0123456789' });
+    const api = await startSeededApi({ mode: 'jwt' });
     const dash = await system(api);
     const { page, context, errors } = await openPage(browser);
     try {
@@ -33,20 +33,22 @@ describe('auth', () => {
       await page.click('button:has-text("Sign in")');
       await until('rejection shown', async () => (await page.locator('#login-error').count()) === 1);
       expect(await page.locator('#login-error').innerText()).toContain('not accepted');
-      await page.fill('#apiKey', 'user-key-0123456789');
+      await page.fill('#apiKey', JWT_USER_KEY);
       await Promise.all([page.waitForURL(/\/strategies\/demo-rsi$/), page.click('button:has-text("Sign in")')]);
       expect(await page.locator('h1').innerText()).toContain('RSI mean reversion');
       // the token is not readable by scripts and the key appears nowhere in the page
       expect(await page.evaluate(() => document.cookie)).toBe('');
       const cookies = await context.cookies();
       expect(cookies.find((c) => c.name === 'btcdash_token')?.httpOnly).toBe(true);
-      expect(await page.content()).not.toContain('user-key-0123456789');
+      expect(await page.content()).not.toContain(JWT_USER_KEY);
       const token = cookies.find((c) => c.name === 'btcdash_token')!.value;
       expect(await page.content()).not.toContain(token);
       // live updates use the user's own token upstream
       await until('ws', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));
-      await until('relay upstream', () => api.sseClientCount > 0);
-      expect(api.requests.filter((r) => r.url.startsWith('/api/v1/events')).every((r) => r.headers.authorization === `Bearer ${decodeURIComponent(token)}`)).toBe(true);
+      // the API refuses its event stream without a token, so a relay in SSE mode proves it uses the user's
+      await until('relay upstream on the user token', () => relayConnected(dash.url));
+      await api.addFill('demo-rsi', { side: 'sell', price: '97777.00', quantity: '0.01' });
+      await until('live fill', async () => (await page.locator('#trades tbody tr').first().innerText()).includes('97,777.00'));
       await page.click('button:has-text("Sign out")');
       await page.goto(dash.url + '/');
       await page.waitForURL(/\/login/);
@@ -57,8 +59,11 @@ describe('auth', () => {
   });
 
   it('uses the configured API key server-side in development: no login, key never reaches the browser', async () => {
-    const api = new ApiDouble({ requireKey: 'dev-secret-key-42' });
-    const dash = await system(api, 'dev-secret-key-42');
+    // reads closed too, so every page works only if the dashboard sends the key
+    const api = await startSeededApi({ openReads: false });
+    const anonymous = await fetch(`${api.url}/api/v1/strategies/active`);
+    expect(anonymous.status).toBe(401);
+    const dash = await system(api, DEFAULT_DEV_API_KEY);
     const { page, context, errors } = await openPage(browser);
     try {
       const seen: string[] = [];
@@ -72,7 +77,7 @@ describe('auth', () => {
       await until('ws', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));
       await page.goto(dash.url + '/strategies/demo-rsi');
       await until('responses seen', () => seen.length > 3);
-      expect(seen.some((t) => t.includes('dev-secret-key-42'))).toBe(false);
+      expect(seen.some((t) => t.includes(DEFAULT_DEV_API_KEY))).toBe(false);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

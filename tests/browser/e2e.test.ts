@@ -66,7 +66,9 @@ describe('dashboard on the embedded system', () => {
       // equity of some strategy changes while we watch (no reload)
       const equities = async (): Promise<string> => (await page.locator('[data-field="equity"]').allInnerTexts()).join('|');
       const before = await equities();
-      await until('equity moves live', async () => (await equities()) !== before, 30_000, 200);
+      await until('equity moves live', async () => (await equities()) !== before, 45_000, 200).catch((err: Error) => {
+        throw new Error(`${err.message}\n${sys.output().slice(-3000)}`);
+      });
       await screenshot(page, 'e2e-overview');
       expect(errors).toEqual([]);
     } finally {
@@ -86,7 +88,9 @@ describe('dashboard on the embedded system', () => {
       await until('valid', async () => (await page.locator('#yaml-valid').count()) === 1, 15_000);
       await page.fill('#configYaml', FAST_YAML);
       // the YAML form has no id field: start, then follow the redirect to the new strategy's page
-      await Promise.all([page.waitForURL(/\/strategies\/[a-z0-9-]+$/, { timeout: 20_000 }), page.click('#start-yaml')]);
+      await page.click('#start-yaml');
+      await until('strategy page or an error', async () => /\/strategies\/[a-z0-9-]+$/.test(page.url()) || (await page.locator('#start-error, .error-box[role=alert]').count()) > 0, 30_000, 100);
+      if (!/\/strategies\//.test(page.url())) throw new Error(`start refused: ${await page.locator('#start-error, .error-box[role=alert]').first().innerText()}\n${sys.output().slice(-3000)}`);
       const id = new URL(page.url()).pathname.split('/').pop()!;
       expect(await page.locator('h1').innerText()).toContain('E2E Fast EMA');
       await until('live connection', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));

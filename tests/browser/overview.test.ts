@@ -1,19 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
 import type { Browser } from 'playwright-core';
 import { makeLogger, startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { ApiDouble } from '../../services/dashboard/src/testing/api-double.js';
-import { launchBrowser, openPage, screenshot, until } from './support/browser.js';
+import { launchBrowser, openPage, relayConnected, screenshot, until } from './support/browser.js';
+import { startSeededApi, type RealApi } from './support/real-api.js';
 
-const logger = makeLogger('silent');
 let browser: Browser;
-let api: ApiDouble;
+let api: RealApi;
 let dash: RunningDashboard;
 
 beforeAll(async () => {
-  api = new ApiDouble({ strategies: 3 });
-  await api.start();
-  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, logger });
+  api = await startSeededApi({
+    strategies: [
+      { id: 'demo-rsi', name: 'RSI mean reversion', trades: 2 },
+      { id: 'demo-ema-cross', name: 'EMA cross', trades: 2 },
+      { id: 'breakout', name: 'Breakout', trades: 0 },
+    ],
+  });
+  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, logger: makeLogger('silent') });
   browser = await launchBrowser();
 });
 
@@ -28,29 +31,37 @@ describe('overview page in Chromium', () => {
     const { page, context, errors } = await openPage(browser);
     try {
       await page.goto(dash.url + '/');
-      await expect.poll(() => page.locator('tr[data-strategy-id]').count()).toBe(3);
-      await expect(page.locator('[data-banner="simulated"]').innerText()).resolves.toContain('SIMULATED MARKET DATA');
+      expect(await page.locator('tr[data-strategy-id]').count()).toBe(3);
+      expect(await page.locator('[data-banner="simulated"]').innerText()).toContain('SIMULATED MARKET DATA');
       await until('WebSocket transport', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));
       await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
 
       const row = page.locator('tr[data-strategy-id="demo-rsi"]');
       const before = await row.locator('[data-field="equity"]').innerText();
-      await until('relay connected upstream', () => api.sseClientCount > 0);
-      api.addFill('demo-rsi', { side: 'sell', price: '96500.00', quantity: '0.01', realizedPnl: '25.00' });
-      await until('new trade in the row', async () => (await row.locator('[data-field="lastTrades"] li').first().innerText()).includes('96,500.00'));
+      await until('relay connected upstream', () => relayConnected(dash.url));
+      await api.addFill('demo-rsi', { side: 'buy', price: '96500.00', quantity: '0.01' });
+      await api.addFill('demo-rsi', { side: 'sell', price: '96700.00', quantity: '0.01', realizedPnl: '2.00' });
+      await until('new trade in the row', async () => (await row.locator('[data-field="lastTrades"] li').first().innerText()).includes('96,700.00'));
       await until('equity changed', async () => (await row.locator('[data-field="equity"]').innerText()) !== before);
-      expect(await row.locator('[data-field="tradeCount"]').innerText()).toBe('3');
+      expect(await row.locator('[data-field="tradeCount"]').innerText()).toBe('4');
+      // the live numbers equal what the API now says
+      const active = (await fetch(`${api.url}/api/v1/strategies/active`).then((r) => r.json())) as { items: { id: string; equity: string; pnl: string }[] };
+      const s = active.items.find((x) => x.id === 'demo-rsi')!;
+      expect(await row.locator('[data-field="equity"]').innerText()).toBe(Number(s.equity).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+      expect(await row.locator('[data-field="pnl"]').innerText()).toBe(Number(s.pnl).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' }));
 
-      api.setFeed({ state: 'stale' });
+      await api.setFeed({ state: 'stale', message: 'no candle for 3 minutes' });
       await until('STALE banner', async () => (await page.locator('[data-banner="stale"]').count()) === 1);
-      api.setStatus('demo-ema-cross', 'error', 'indicator warm-up failed');
+      expect(await page.locator('[data-banner="stale"]').innerText()).toContain('STALE');
+      await api.setStatus('demo-ema-cross', 'error', 'indicator warm-up failed');
       await until('error status', async () => (await page.locator('tr[data-strategy-id="demo-ema-cross"] [data-field="status"]').innerText()) === 'error');
       expect(await page.locator('tr[data-strategy-id="demo-ema-cross"] [data-field="error"]').innerText()).toContain('warm-up failed');
 
       expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
       await screenshot(page, 'overview-desktop');
       expect(errors).toEqual([]);
-      api.setFeed({ state: 'live' });
+      await api.setFeed({ state: 'live' });
+      await until('STALE banner gone', async () => (await page.locator('[data-banner="stale"]').count()) === 0);
     } finally {
       await context.close();
     }
@@ -60,22 +71,69 @@ describe('overview page in Chromium', () => {
     const { page, context, errors } = await openPage(browser, { width: 390, height: 844 });
     try {
       await page.goto(dash.url + '/');
-      await expect.poll(() => page.locator('tr[data-strategy-id]').count()).toBe(3);
+      expect(await page.locator('tr[data-strategy-id]').count()).toBe(3);
       // no horizontal scrolling of the page itself
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(1);
-      // the first Tab reaches the skip link, and every control has an accessible name
+      // the first Tab reaches the skip link; Enter on a strategy link opens it
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
       const unlabeled = await page.evaluate(() =>
-        Array.from(document.querySelectorAll('button, input:not([type=hidden]), select, textarea, a[href]')).filter((el) => {
+        Array.from(document.querySelectorAll('button, input:not([type=hidden]), select, textarea, a[href], summary')).filter((el) => {
           const name = (el.getAttribute('aria-label') ?? '') + (el.textContent ?? '').trim() + (el.id ? (document.querySelector(`label[for="${el.id}"]`)?.textContent ?? '') : '');
           return name.trim() === '';
         }).length,
       );
       expect(unlabeled).toBe(0);
+      await page.locator('tr[data-strategy-id="demo-rsi"] a').focus();
+      await Promise.all([page.waitForURL(/\/strategies\/demo-rsi$/), page.keyboard.press('Enter')]);
+      await page.goBack();
       await screenshot(page, 'overview-phone');
       expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('uses text colours with at least 4.5:1 contrast against their backgrounds', async () => {
+    const { page, context } = await openPage(browser);
+    try {
+      await page.goto(dash.url + '/');
+      const worst = await page.evaluate(() => {
+        const parse = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
+        const lum = (rgb: number[]): number => {
+          const [r, g, b] = rgb.slice(0, 3).map((v) => {
+            const s = v / 255;
+            return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+        };
+        const bgOf = (el: Element | null): number[] => {
+          for (let e = el; e; e = e.parentElement) {
+            const c = parse(getComputedStyle(e).backgroundColor);
+            if (c.length === 3 || (c.length === 4 && c[3]! > 0.5)) return c;
+          }
+          return [255, 255, 255];
+        };
+        let min = Infinity;
+        let where = '';
+        for (const el of Array.from(document.querySelectorAll('body *'))) {
+          if (!(el instanceof HTMLElement) || el.closest('[hidden], .sr-only, .skip') || !el.offsetParent) continue;
+          const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '');
+          if (!own) continue;
+          el.classList.remove('flash');
+          const fg = parse(getComputedStyle(el).color);
+          const l1 = lum(fg);
+          const l2 = lum(bgOf(el));
+          const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+          if (ratio < min) {
+            min = ratio;
+            where = `${el.tagName}.${el.className}: ${(el.textContent ?? '').trim().slice(0, 30)}`;
+          }
+        }
+        return { min, where };
+      });
+      expect(worst.min, worst.where).toBeGreaterThanOrEqual(4.5);
     } finally {
       await context.close();
     }

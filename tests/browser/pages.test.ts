@@ -1,19 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { makeLogger, startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { ApiDouble } from '../../services/dashboard/src/testing/api-double.js';
-import { launchBrowser, openPage, paintedCanvases, screenshot, until } from './support/browser.js';
+import { launchBrowser, openPage, paintedCanvases, relayConnected, screenshot, until } from './support/browser.js';
+import { startSeededApi, type RealApi } from './support/real-api.js';
+import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
 
 let browser: Browser;
-let api: ApiDouble;
+let api: RealApi;
 let dash: RunningDashboard;
 
+async function tradeCount(id: string): Promise<number> {
+  const s = (await fetch(`${api.url}/api/v1/strategies/${id}/status`).then((r) => r.json())) as { tradeCount: number };
+  return s.tradeCount;
+}
+
 beforeAll(async () => {
-  api = new ApiDouble({ strategies: 2 });
-  await api.start();
-  // more trades than one page holds
-  for (let i = 0; i < 12; i++) api.addFill('demo-rsi', { side: i % 2 === 0 ? 'buy' : 'sell', price: String(95000 + i * 10) + '.00', quantity: '0.01', time: 1_764_000_000_000 + (40 + i) * 60_000 }, false);
-  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, logger: makeLogger('silent') });
+  // demo-rsi has 14 trades: more than one page of 10
+  api = await startSeededApi();
+  // as scripts/start.ts does in development: the dashboard holds the API key, browsers never see it
+  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: makeLogger('silent') });
   browser = await launchBrowser();
 });
 
@@ -32,18 +37,25 @@ describe('strategy page', () => {
       await until('price chart painted', async () => (await paintedCanvases(page, '#price-chart canvas')) >= 1);
       await until('equity chart painted', async () => (await paintedCanvases(page, '#equity-chart')) === 1);
       await until('drawdown chart painted', async () => (await paintedCanvases(page, '#drawdown-chart')) === 1);
+      // one order per fill, newest first, with its VWAP (fill-quality fields the engine does not report show as —)
       const orders = page.locator('#orders tbody tr');
-      expect(await orders.count()).toBeGreaterThan(0);
-      expect(await orders.first().innerText()).toMatch(/4\.80/); // slippage bps
+      expect(await orders.count()).toBe(await tradeCount('demo-rsi'));
+      const first = await orders.first().innerText();
+      expect(first).toContain('94,981.00'); // VWAP of the newest fill
+      expect(first).toMatch(/0\.05\d*/); // its slippage in bps
+      expect(first).toContain('75'); // latency ms
       expect(await page.locator('#stats').innerText()).toContain('Win rate');
+      expect(await page.locator('#stats').innerText()).toContain('28.57 %');
 
       await until('live transport', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));
-      await until('relay upstream', () => api.sseClientCount > 0);
+      await until('relay upstream', () => relayConnected(dash.url));
       const rowsBefore = await page.locator('#trades tbody tr').count();
-      api.addFill('demo-rsi', { side: 'buy', price: '95333.00', quantity: '0.03' });
+      const eqBefore = await page.locator('[data-kpi="equity"]').innerText();
+      await api.addFill('demo-rsi', { side: 'buy', price: '95333.00', quantity: '0.03' });
       await until('trade row added', async () => (await page.locator('#trades tbody tr').first().innerText()).includes('95,333.00'));
       expect(await page.locator('#trades tbody tr').count()).toBe(Math.min(rowsBefore + 1, 50));
-      await until('equity KPI updated', async () => (await page.locator('[data-kpi="equity"]').innerText()) !== '');
+      await until('equity KPI updated', async () => (await page.locator('[data-kpi="equity"]').innerText()) !== eqBefore);
+      await until('trade count updated', async () => (await page.locator('[data-kpi="tradeCount"]').innerText()) === String(rowsBefore + 1));
       await screenshot(page, 'strategy-desktop');
       expect(errors).toEqual([]);
     } finally {
@@ -70,7 +82,7 @@ describe('trades page', () => {
   it('paginates, filters by side and downloads CSV', async () => {
     const { page, context, errors } = await openPage(browser);
     try {
-      const total = api.strategies.get('demo-rsi')!.trades.length;
+      const total = await tradeCount('demo-rsi');
       expect(total).toBeGreaterThan(10);
       expect(total).toBeLessThan(25);
       await page.goto(dash.url + '/trades?strategy=demo-rsi&limit=25');
@@ -108,7 +120,8 @@ describe('trades page', () => {
       const csv = await readFile(path, 'utf8');
       const lines = csv.trim().split('\n');
       expect(lines[0]).toContain('side');
-      expect(lines.slice(1).every((l) => l.includes(',sell,'))).toBe(true);
+      const sideCol = lines[0]!.split(',').indexOf('side');
+      expect(lines.slice(1).every((l) => l.split(',')[sideCol] === 'sell')).toBe(true);
       expect(lines.length - 1).toBe(sides.length);
       await screenshot(page, 'trades');
       expect(errors).toEqual([]);
@@ -119,53 +132,50 @@ describe('trades page', () => {
 });
 
 describe('start page', () => {
-  it('shows validation problems at their lines, starts a config and stops it from the header', async () => {
+  it('lists the configs with their problems and shows validation problems under their lines', async () => {
     const { page, context, errors } = await openPage(browser);
     try {
       await page.goto(dash.url + '/start');
-      expect(await page.locator('#start-config-form').innerText()).toContain('line 7:11: unknown indicator "FOO"');
-      await page.fill('#configYaml', 'name: broken\nindicators:\n  - type: FOO\n    length: 14\n');
+      const form = page.locator('#start-config-form');
+      expect(await form.innerText()).toContain('demo-ema-cross.yaml');
+      // broken.yaml: the API reports the unknown indicator type at line 14
+      const broken = page.locator('.config-choice', { hasText: 'broken.yaml' });
+      expect(await broken.innerText()).toContain('invalid');
+      expect(await broken.innerText()).toMatch(/line 14/);
+
+      await page.fill('#configYaml', 'version: "1.0"\nname: "x"\nsymbol: "BTC/USDT"\ntimeframes:\n  entry: "5m"\nindicators:\n  - id: "EMA_9"\n    type: "NOPE"\n    timeframe: "5m"\nlogic:\n  entry_long: ["EMA_9 > 0"]\n');
       await page.click('#validate-btn');
-      const problem = page.locator('#yaml-problems li.problem');
-      await until('problem shown', async () => (await problem.count()) === 1);
-      expect(await problem.getAttribute('data-problem-line')).toBe('3');
-      expect(await problem.innerText()).toContain('unknown indicator "FOO"');
-      // the problem sits right below line 3 of the YAML
-      expect(await page.locator('#yaml-problems li[data-line="3"] + li.problem').count()).toBe(1);
+      await until('problems shown', async () => (await page.locator('#yaml-problems li.problem').count()) > 0);
+      const atLine8 = page.locator('#yaml-problems li[data-line="8"] + li.problem');
+      expect(await atLine8.count()).toBe(1);
+      expect(await atLine8.innerText()).toMatch(/^Line 8/);
       expect(await page.getAttribute('#configYaml', 'aria-invalid')).toBe('true');
       await screenshot(page, 'start-validation');
 
-      await page.fill('#configYaml', 'name: fixed\nindicators: []\n');
+      const demo = await fetch(`${api.url}/api/v1/configs/available`).then((r) => r.json() as Promise<{ items: { configName: string }[] }>);
+      expect(demo.items.length).toBe(3);
+      const { readFile } = await import('node:fs/promises');
+      await page.fill('#configYaml', await readFile(new URL('../../config/demo-ema-cross.yaml', import.meta.url), 'utf8'));
       await page.click('#validate-btn');
       await until('valid message', async () => (await page.locator('#yaml-valid').count()) === 1);
-
-      await page.check('#cfg-0');
-      await page.fill('#sid-1', 'from-browser');
-      await Promise.all([page.waitForURL(/\/strategies\/from-browser$/), page.click('#start-config')]);
-      expect(api.strategies.get('from-browser')?.status).toBe('running');
-      expect(await page.locator('h1').innerText()).toContain('Started from-browser');
-
-      // stop from the header menu on another page
-      await page.goto(dash.url + '/market');
-      await page.click('.stop-menu summary');
-      await page.selectOption('#stop-any-id', 'from-browser');
-      await Promise.all([page.waitForURL(/\/market$/), page.click('button:has-text("Stop strategy")')]);
-      expect(api.strategies.get('from-browser')?.status).toBe('stopped');
+      expect(await page.locator('#yaml-valid').innerText()).toContain('Demo EMA Cross');
       expect(errors).toEqual([]);
     } finally {
       await context.close();
     }
   });
 
-  it('shows the API problems inline when starting an invalid YAML without JavaScript help', async () => {
+  it('shows the API problems inline when a start is refused, without JavaScript help', async () => {
     const { page, context, errors } = await openPage(browser);
     try {
       await page.goto(dash.url + '/start');
-      await page.fill('#configYaml', 'name: x\n  FOO: 1\n');
+      await page.fill('#configYaml', 'version: "1.0"\nname: "x"\nsymbol: "BTC/USDT"\n');
       await page.click('#start-yaml');
       await until('error page', async () => (await page.locator('#start-error').count()) === 1);
-      expect(await page.locator('#yaml-problems li[data-line="2"] + li.problem').innerText()).toContain('unknown indicator');
-      expect(errors.filter((e) => !e.includes('422'))).toEqual([]);
+      expect(await page.locator('#start-error').innerText()).toContain('problem');
+      expect(await page.locator('#yaml-problems .general-problems li, #yaml-problems li.problem').count()).toBeGreaterThan(0);
+      expect(await page.inputValue('#configYaml')).toContain('name: "x"');
+      expect(errors.filter((e) => !e.includes('status of 422'))).toEqual([]);
     } finally {
       await context.close();
     }
@@ -178,7 +188,8 @@ describe('market page', () => {
     try {
       await page.goto(dash.url + '/market');
       await until('market chart painted', async () => (await paintedCanvases(page, '#market-chart canvas')) >= 1);
-      expect(await page.locator('[data-tick="price"]').innerText()).toBe('95,010.50');
+      const md = (await fetch(`${api.url}/api/v1/market/data/BTCUSDT?timeframes=1m&limit=1`).then((r) => r.json())) as { lastPrice: string };
+      expect(await page.locator('[data-tick="price"]').innerText()).toBe(Number(md.lastPrice).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
       expect(await page.locator('[data-tick="spread"]').innerText()).toContain('bps');
       expect(await page.locator('#recent-candles tbody tr').count()).toBe(15);
       await screenshot(page, 'market');

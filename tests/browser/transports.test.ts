@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { makeLogger, startDashboard, type DashboardDeps, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { ApiDouble } from '../../services/dashboard/src/testing/api-double.js';
-import { launchBrowser, openPage, until } from './support/browser.js';
+import { launchBrowser, openPage, relayConnected, until } from './support/browser.js';
+import { startSeededApi, type RealApi } from './support/real-api.js';
 
 let browser: Browser;
 const cleanups: (() => Promise<void>)[] = [];
@@ -20,9 +20,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function system(transports: DashboardDeps['transports'], clientPollMs?: number): Promise<{ api: ApiDouble; dash: RunningDashboard }> {
-  const api = new ApiDouble({ strategies: 1 });
-  await api.start();
+async function system(transports: DashboardDeps['transports'], clientPollMs?: number): Promise<{ api: RealApi; dash: RunningDashboard }> {
+  const api = await startSeededApi({ strategies: [{ id: 'demo-rsi', name: 'RSI mean reversion', trades: 2 }] });
   const dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, logger: makeLogger('silent'), transports, ...(clientPollMs ? { clientPollMs } : {}) });
   cleanups.push(() => api.close(), () => dash.close());
   return { api, dash };
@@ -39,8 +38,8 @@ async function seesLiveFill(transports: DashboardDeps['transports'], expected: '
     await until(`transport ${expected}`, () => page.evaluate(() => document.documentElement.dataset['liveTransport']).then((t) => (t === expected ? t : false)), 15_000);
     expect(await page.locator('#live-status').innerText()).toContain(expected === 'ws' ? 'WebSocket' : expected === 'sse' ? 'SSE' : 'polling');
     await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
-    if (expected !== 'poll') await until('relay connected upstream', () => api.sseClientCount > 0);
-    api.addFill('demo-rsi', { side: 'buy', price: '91234.00', quantity: '0.04' });
+    if (expected !== 'poll') await until('relay connected upstream', () => relayConnected(dash.url));
+    await api.addFill('demo-rsi', { side: 'buy', price: '91234.00', quantity: '0.04' });
     const row = page.locator('tr[data-strategy-id="demo-rsi"]');
     await until('fill shown', async () => (await row.locator('[data-field="lastTrades"] li').first().innerText()).includes('91,234.00'), 15_000);
     expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);

@@ -14,7 +14,7 @@ import { ApiClient } from '../src/api-client.js';
 import { loadOverview } from '../src/data.js';
 import { fmt } from '../src/format.js';
 import { makeLogger } from '../src/logger.js';
-import { ApiDouble } from '../src/testing/api-double.js';
+import { startSeededApi, type RealApi } from '../../../tests/browser/support/real-api.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..', '..');
@@ -42,21 +42,22 @@ function stats(xs: number[]): { meanMs: number; p50Ms: number; p95Ms: number; ma
 export async function runDashboardBench(options: { strategies?: number; iterations?: number; reportPath?: string; apiUrl?: string } = {}): Promise<DashboardBenchResult> {
   const strategies = options.strategies ?? 20;
   const iterations = options.iterations ?? 200;
-  let double: ApiDouble | null = null;
+  // the real api-server over the in-process bus and a JSON-file store, seeded with `strategies` strategies
+  let real: RealApi | null = null;
   let apiUrl = options.apiUrl;
   if (!apiUrl) {
-    double = new ApiDouble({ strategies });
-    apiUrl = await double.start();
+    real = await startSeededApi({ strategies: Array.from({ length: strategies }, (_, i) => ({ id: `bench-${i + 1}`, name: `Bench strategy ${i + 1}`, trades: 12 })) });
+    apiUrl = real.url;
   }
   const logger = makeLogger('silent');
-  const app = await buildDashboardApp({ apiUrl, logger });
+  // no shared read cache: every request goes to the API, the worst case
+  const app = await buildDashboardApp({ apiUrl, logger, apiCacheTtlMs: 0 });
   try {
     // warm-up: template compilation, JIT, keep-alive sockets
     let html = '';
     for (let i = 0; i < 20; i++) html = (await app.inject({ method: 'GET', url: '/' })).body;
     const rows = (html.match(/data-strategy-id=/g) ?? []).length;
     if (rows !== strategies) throw new Error(`expected ${strategies} strategy rows, rendered ${rows}`);
-    const callsBefore = double?.requests.length ?? 0;
     const req: number[] = [];
     for (let i = 0; i < iterations; i++) {
       const t0 = performance.now();
@@ -64,7 +65,7 @@ export async function runDashboardBench(options: { strategies?: number; iteratio
       req.push(performance.now() - t0);
       if (res.statusCode !== 200) throw new Error(`GET / answered ${res.statusCode}`);
     }
-    const apiCallsPerRender = double ? (double.requests.length - callsBefore) / iterations : NaN;
+    const apiCallsPerRender = 2; // GET /strategies/active (with last trades) + GET /market/feed
 
     const eta = new Eta({ views: resolve(here, '..', 'src', 'views'), cache: true, autoEscape: true });
     const data = await loadOverview(new ApiClient({ apiUrl }));
@@ -81,7 +82,7 @@ export async function runDashboardBench(options: { strategies?: number; iteratio
       name: 'dashboard-overview',
       strategies,
       iterations,
-      api: double ? 'contract-shaped api double (in-process HTTP)' : apiUrl,
+      api: real ? 'real api-server, in-process bus, JSON-file store (same process)' : apiUrl,
       request: stats(req),
       renderOnly: { meanMs: r.meanMs, p50Ms: r.p50Ms, p95Ms: r.p95Ms },
       htmlBytes: Buffer.byteLength(html),
@@ -99,7 +100,7 @@ export async function runDashboardBench(options: { strategies?: number; iteratio
     return result;
   } finally {
     await app.close();
-    await double?.close();
+    await real?.close();
   }
 }
 

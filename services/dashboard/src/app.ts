@@ -38,6 +38,8 @@ export interface DashboardDeps {
   clientPollMs?: number | undefined;
   /** how often the relay polls the API when the API has no event stream; default 2000 ms */
   hubPollMs?: number | undefined;
+  /** how the relay follows the API: its event stream (default 'auto') or by polling only ('poll') */
+  relayUpstream?: 'auto' | 'poll' | undefined;
   /** how long GET answers of the API are shared between requests; default 1000 ms (0 = off) */
   apiCacheTtlMs?: number | undefined;
 }
@@ -110,7 +112,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
   const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: false });
   const assets = assetFiles();
   const assetCache = new Map<string, Buffer>();
-  const hubs = new HubRegistry((auth) => new LiveHub({ api, auth, logger: deps.logger, ...(deps.hubPollMs !== undefined ? { pollMs: deps.hubPollMs } : {}) }));
+  const hubs = new HubRegistry((auth) => new LiveHub({ api, auth, logger: deps.logger, upstream: deps.relayUpstream ?? 'auto', ...(deps.hubPollMs !== undefined ? { pollMs: deps.hubPollMs } : {}) }));
 
   const sseClosers = new Set<() => void>();
   const app = Fastify({ loggerInstance: deps.logger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 512 * 1024 });
@@ -223,7 +225,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
   });
   app.get('/favicon.ico', async (_req, reply) => reply.redirect('/assets/favicon.svg', 301));
 
-  app.get('/healthz', async () => ({ ok: true, apiUrl: api.baseUrl, transports }));
+  app.get('/healthz', async () => ({ ok: true, apiUrl: api.baseUrl, transports, live: hubs.describe() }));
 
   // ---------------------------------------------------------------- pages
   app.get('/', async (req, reply) => {

@@ -33,6 +33,9 @@ export interface LiveHubOptions {
   pollMs?: number;
   /** how long to poll before trying the API's SSE stream again; default 30 000 ms */
   sseRetryMs?: number;
+  /** 'auto' (default): the API's event stream, polling while it is unavailable; 'poll': poll only
+   *  (for an API behind a proxy that buffers event streams) */
+  upstream?: 'auto' | 'poll';
 }
 
 type Listener = (ev: LiveEvent) => void;
@@ -106,6 +109,7 @@ export class LiveHub {
   private async loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
+        if (this.opts.upstream === 'poll') throw new Error('event stream not used (upstream: poll)');
         await this.runSse(signal);
       } catch (err) {
         if (signal.aborted) return;
@@ -254,6 +258,11 @@ export class HubRegistry {
       this.hubs.set(key, hub);
     }
     return hub;
+  }
+
+  /** Upstream mode and listener count of each hub (for /healthz). */
+  describe(): { mode: UpstreamMode; listeners: number }[] {
+    return [...this.hubs.values()].map((h) => ({ mode: h.mode, listeners: h.size }));
   }
 
   async closeAll(): Promise<void> {

@@ -254,7 +254,7 @@ export function mergeStrategy(base: StrategyView, detail: StrategyView | null): 
   if (!detail) return base;
   const out: StrategyView = { ...base };
   for (const [k, v] of Object.entries(detail) as [keyof StrategyView, unknown][]) {
-    if (v === null || v === undefined) continue;
+    if (v === null || v === undefined || v === '') continue;
     if (k === 'lastTrades' && Array.isArray(v) && v.length === 0) continue;
     if (k === 'name' && v === detail.id && base.name !== base.id) continue;
     if (k === 'status' && v === 'unknown') continue;
@@ -346,22 +346,24 @@ export function toOrders(body: unknown): OrderView[] {
     .map((raw): OrderView | null => {
       if (!isObj(raw)) return null;
       const fq = isObj(raw['fillQuality']) ? raw['fillQuality'] : isObj(raw['quality']) ? raw['quality'] : raw;
+      const status = str(pick(raw, 'status')) ?? '';
+      const reject = str(pick(raw, 'rejectMessage', 'rejectReason'));
       return {
         orderId: str(pick(raw, 'orderId', 'id')) ?? '',
         side: str(pick(raw, 'side')) ?? '',
         type: str(pick(raw, 'type', 'orderType')) ?? 'market',
-        status: str(pick(raw, 'status')) ?? '',
+        status: reject && status === 'rejected' ? `rejected: ${reject}` : status,
         quantity: str(pick(raw, 'quantity', 'qty')) ?? '',
-        filledQuantity: str(pick(raw, 'filledQuantity', 'filledQty', 'executedQty')),
-        price: str(pick(raw, 'price', 'avgPrice', 'limitPrice')),
-        time: time(pick(raw, 'lastFillTime', 'time', 'firstFillTime', 'createdAt', 'submittedAt', 'timestamp')),
+        filledQuantity: str(pick(raw, 'filledQty', 'filledQuantity', 'executedQty')),
+        price: str(pick(raw, 'avgPrice', 'price', 'limitPrice', 'stopPrice')),
+        time: time(pick(raw, 'decidedAt', 'lastFillTime', 'time', 'firstFillTime', 'createdAt', 'updatedAt')),
         decisionPrice: str(pick(fq, 'decisionPrice')),
         arrivalMid: str(pick(fq, 'arrivalMid', 'arrivalMidPrice')),
         vwap: str(pick(fq, 'vwap', 'fillVwap', 'averagePrice')),
         slippageBps: num(pick(fq, 'slippageBps')),
         latencyMs: num(pick(fq, 'latencyMs', 'ackLatencyMs')),
-        levelsUsed: num(pick(fq, 'levelsUsed', 'levels')) ?? (Array.isArray(fq['levels']) ? (fq['levels'] as unknown[]).length : null),
-        fee: str(pick(raw, 'fee', 'fees')),
+        levelsUsed: num(pick(fq, 'levelsConsumed', 'levelsUsed', 'levels')) ?? (Array.isArray(fq['levels']) ? (fq['levels'] as unknown[]).length : null),
+        fee: str(pick(raw, 'fees', 'fee')),
       };
     })
     .filter((o): o is OrderView => o !== null);

@@ -79,3 +79,9 @@ export async function paintedCanvases(page: Page, selector = 'canvas', minPixels
     { selector, minPixels },
   );
 }
+
+/** True once the dashboard's relay is connected to the API's event stream (so an event now reaches browsers). */
+export async function relayConnected(dashboardUrl: string): Promise<boolean> {
+  const h = (await fetch(`${dashboardUrl}/healthz`).then((r) => r.json())) as { live: { mode: string; listeners: number }[] };
+  return h.live.some((x) => x.mode === 'sse' && x.listeners > 0);
+}
