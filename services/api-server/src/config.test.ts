@@ -51,6 +51,8 @@ describe('toConfig', () => {
     expect(() => toConfig({ API_PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => toConfig({ LOG_LEVEL: 'loud' })).toThrow(ConfigError);
     expect(() => parseApiKeys('short:read')).toThrow(/16 characters/);
+    expect(parseApiKeys('dashboard-key-0123456789:read:600')).toEqual([{ key: 'dashboard-key-0123456789', scopes: ['read'], rateLimitMax: 600 }]);
+    expect(() => parseApiKeys('dashboard-key-0123456789:read:lots')).toThrow(/rate limit/);
     expect(() => parseApiKeys('long-enough-key-0123:admin')).toThrow(/unknown scope/);
   });
 });

@@ -28,13 +28,20 @@ export function readEnv(env: EnvRecord): EnvRecord {
   return env;
 }
 
-/** "key1:read+control,key2:read" → entries; a key without scopes gets read and control. */
+/**
+ * "key1:read+control,key2:read,key3:read:600" → entries. A key without scopes gets read and control;
+ * an optional third field is the key's own rate limit per window (e.g. for the dashboard's key).
+ */
 export function parseApiKeys(spec: string): ApiKeyEntry[] {
   const out: ApiKeyEntry[] = [];
   for (const part of spec.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
-    const sep = part.lastIndexOf(':');
-    const key = sep > 0 ? part.slice(0, sep) : part;
-    const scopeText = sep > 0 ? part.slice(sep + 1) : 'read+control';
+    const [key = '', scopeText = 'read+control', limitText, ...rest] = part.split(':');
+    if (rest.length > 0) throw new ConfigError('API_KEYS: an entry is key[:scopes[:limit]] (keys cannot contain ":")', { details: { variable: 'API_KEYS' } });
+    let rateLimitMax: number | undefined;
+    if (limitText !== undefined) {
+      if (!/^[1-9]\d{0,6}$/.test(limitText)) throw new ConfigError('API_KEYS: a key\'s rate limit must be a positive integer', { details: { variable: 'API_KEYS' } });
+      rateLimitMax = Number(limitText);
+    }
     const scopes: AuthScope[] = [];
     for (const s of scopeText.split('+')) {
       const parsed = AuthScope.safeParse(s.trim());
@@ -42,7 +49,7 @@ export function parseApiKeys(spec: string): ApiKeyEntry[] {
       if (!scopes.includes(parsed.data)) scopes.push(parsed.data);
     }
     if (key.length < 16) throw new ConfigError('API_KEYS: every key must be at least 16 characters', { details: { variable: 'API_KEYS' } });
-    out.push({ key, scopes });
+    out.push({ key, scopes, ...(rateLimitMax !== undefined ? { rateLimitMax } : {}) });
   }
   return out;
 }

@@ -4,6 +4,8 @@ export interface ApiKeyEntry {
   /** the secret itself; compared in constant time, never logged */
   key: string;
   scopes: readonly AuthScope[];
+  /** requests per rate-limit window for this key (e.g. a dashboard's service key); default: the global limit */
+  rateLimitMax?: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { CONTROL_KEY, READ_KEY, createHarness, flushRedisDb, redisUrlFor, type Harness } from '../test-support/harness.js';
+import { CONTROL_KEY, READ_KEY, createHarness, devAuth, flushRedisDb, redisUrlFor, type Harness } from '../test-support/harness.js';
 
 const REDIS_URL = redisUrlFor(8);
 const LIMIT = { max: 5, timeWindowMs: 60_000 };
@@ -36,6 +36,17 @@ describe('rate limit, in memory (embedded mode)', () => {
     for (let i = 0; i < 5; i++) await h.app.inject({ url: '/api/v1/strategies/active', remoteAddress: '10.0.0.2' });
     expect((await h.app.inject({ url: '/api/v1/strategies/active', remoteAddress: '10.0.0.2' })).statusCode).toBe(429);
     expect((await h.app.inject({ url: '/api/v1/strategies/active', remoteAddress: '10.0.0.3' })).statusCode).toBe(200);
+  });
+
+  it('gives a key its own limit when API_KEYS sets one', async () => {
+    const own = await createHarness(REDIS_URL, { rateLimit: LIMIT, auth: devAuth({ apiKeys: [{ key: 'dashboard-key-0123456789', scopes: ['read'], rateLimitMax: 8 }] }) });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 9; i++) codes.push((await own.app.inject({ url: '/api/v1/strategies/active', headers: { 'x-api-key': 'dashboard-key-0123456789' } })).statusCode);
+      expect(codes).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429]);
+    } finally {
+      await own.close();
+    }
   });
 
   it('does not limit health, metrics and docs', async () => {

@@ -5,6 +5,7 @@ import { ApiErrorCode } from '@btc-research/contracts';
 import { ApiError } from '../errors.js';
 import type { AuthConfig } from '../auth/auth-config.js';
 import { principalOf, type TokenService } from './auth.js';
+import { keyId } from '../auth/principal.js';
 
 export interface RateLimitConfig {
   /** requests per window per client; the plan's 100/min */
@@ -22,9 +23,19 @@ const EXEMPT = /^\/(healthz|readyz|metrics|docs)(\/|\?|$)/;
  * live in Redis, so several api-server instances share one limit.
  */
 export async function registerRateLimit(app: FastifyInstance, config: RateLimitConfig, auth: AuthConfig, tokens: TokenService): Promise<void> {
+  const keyLimits = new Map(auth.apiKeys.filter((k) => k.rateLimitMax !== undefined).map((k) => [keyId(k.key), k.rateLimitMax ?? config.max] as const));
   await app.register(fastifyRateLimit, {
     global: true,
-    max: config.max,
+    // a key may carry its own limit (API_KEYS "key:scopes:limit"); everyone else gets config.max
+    max: (request) => {
+      try {
+        const principal = principalOf(request, auth, tokens);
+        if (principal.kind === 'anonymous') return config.max;
+        return keyLimits.get(principal.clientId) ?? config.max;
+      } catch {
+        return config.max;
+      }
+    },
     timeWindow: config.timeWindowMs,
     ...(config.redis ? { redis: config.redis, nameSpace: 'api-rate-limit:' } : {}),
     keyGenerator: (request) => {
