@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildTradingSetup, formatProblem, runBacktest, type Candle } from '@btc-research/engine';
+import { buildTradingSetup, formatProblem, runBacktest, type Candle, type TradingSetupOptions } from '@btc-research/engine';
 import type { CliIo } from '../cli.js';
 import { iso, loadCandles, parseDateOption } from '../common.js';
 import { buildBacktestReport, formatWarmup, type BacktestReport } from '../engine-extras.js';
@@ -72,13 +72,17 @@ export async function runBacktestCommand(argv: string[], io: CliIo): Promise<num
     io.stderr.write(`${configFile}: cannot read: ${(err as Error).message}\n`);
     return 1;
   }
-  const setup = buildTradingSetup(yaml, configFile, {
+  const setupOptions: TradingSetupOptions = {
     strategyId: args.values.id ?? 'backtest',
     ...(compat ? { compat } : {}),
     ...(args.values.variant ? { variant: args.values.variant } : {}),
     ...(cash ? { initialCash: cash } : {}),
     ...(from !== undefined ? { tradingStartTime: from } : {}),
-  });
+  };
+  let setup = buildTradingSetup(yaml, configFile, setupOptions);
+  // compat: legacy fills market orders at the next bar's open exactly (compat §6.2–6.3): no slippage
+  // (buildTradingSetup) and no modelled spread either
+  if (setup.ok && setup.strategy.compat === 'legacy') setup = buildTradingSetup(yaml, configFile, { ...setupOptions, execution: { spread: '0' } });
   if (!setup.ok) {
     for (const p of setup.errors) io.stderr.write(`${formatProblem(p)}\n`);
     return 1;
