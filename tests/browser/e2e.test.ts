@@ -116,4 +116,25 @@ describe('dashboard on the embedded system', () => {
       await context.close();
     }
   }, 120_000);
+
+  it('stops a running strategy from the header of another page', async () => {
+    const { page, context, errors } = await openPage(browser);
+    try {
+      await page.goto(sys.dashboardUrl + '/market');
+      await until('market chart painted', async () => (await paintedCanvases(page, '#market-chart canvas')) >= 1, 15_000);
+      await screenshot(page, 'e2e-market');
+      await page.click('.stop-menu summary');
+      await page.selectOption('#stop-any-id', 'demo-ema-cross');
+      await Promise.all([page.waitForURL(/\/market$/), page.click('button:has-text("Stop strategy")')]);
+      await until('stopped in the API', async () => ((await fetch(`${sys.apiUrl}/api/v1/strategies/demo-ema-cross/status`).then((r) => r.json())) as { status: string }).status === 'stopped', 20_000, 200);
+      // the header menu no longer offers it once the stored status says stopped
+      await until('gone from the Stop menu', async () => {
+        await page.reload();
+        return (await page.locator('#stop-any-id option[value="demo-ema-cross"]').count()) === 0;
+      }, 15_000, 500);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });

@@ -55,6 +55,8 @@ describe('strategy page', () => {
       await until('trade row added', async () => (await page.locator('#trades tbody tr').first().innerText()).includes('95,333.00'));
       expect(await page.locator('#trades tbody tr').count()).toBe(Math.min(rowsBefore + 1, 50));
       await until('equity KPI updated', async () => (await page.locator('[data-kpi="equity"]').innerText()) !== eqBefore);
+      // statistics, positions and orders are re-rendered after the fill
+      await until('orders panel refreshed', async () => (await page.locator('#orders tbody tr').first().innerText()).includes('95,333.00'));
       await until('trade count updated', async () => (await page.locator('[data-kpi="tradeCount"]').innerText()) === String(rowsBefore + 1));
       await screenshot(page, 'strategy-desktop');
       expect(errors).toEqual([]);

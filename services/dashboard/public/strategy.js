@@ -106,8 +106,23 @@
     while (tbody.children.length > 50) tbody.removeChild(/** @type {Node} */ (tbody.lastChild));
     return true;
   }
+  // statistics, positions and orders change with every fill: re-render them (debounced)
+  var panelsTimer = 0;
+  function refreshPanels() {
+    clearTimeout(panelsTimer);
+    panelsTimer = window.setTimeout(function () {
+      fetch('/strategies/' + encodeURIComponent(data.strategyId) + '/panels', { headers: { accept: 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (p) {
+          if (!p) return;
+          ['stats', 'positions', 'orders'].forEach(function (k) { var el = document.getElementById(k + '-panel'); if (el && typeof p[k] === 'string') el.innerHTML = p[k]; });
+        })
+        .catch(function (e) { console.warn('panel refresh failed', e.message); });
+    }, 750);
+  }
   function onTrade(/** @type {any} */ t) {
     if (!addTradeRow(t)) return;
+    refreshPanels();
     addMarker(t, true);
     var tc = document.querySelector('[data-kpi="tradeCount"]');
     var n = tc ? Number(tc.textContent) : NaN;

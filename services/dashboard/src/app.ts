@@ -15,6 +15,7 @@ import { ApiClient, ApiError, errorMessage, type ApiAuth } from './api-client.js
 import {
   loadConfigs,
   loadDetail,
+  loadPanels,
   loadMarket,
   loadOverview,
   loadTrades,
@@ -244,6 +245,23 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
       return await page(reply, 'strategy', await common(req, { title: data.strategy.name, ...data }));
     } catch (err) {
       return failure(req, reply, err);
+    }
+  });
+
+  /** Statistics, positions and orders of a strategy page, re-rendered after fills (JSON of HTML fragments). */
+  app.get<{ Params: { id: string } }>('/strategies/:id/panels', async (req, reply) => {
+    try {
+      const data = await loadPanels(api, req.params.id, authOf(req));
+      if (!data) return await reply.status(404).send({ error: 'no such strategy' });
+      const [stats, positions, orders] = await Promise.all([
+        eta.renderAsync('panel-stats', { ...data, fmt }),
+        eta.renderAsync('panel-positions', { ...data, fmt }),
+        eta.renderAsync('panel-orders', { ...data, fmt }),
+      ]);
+      return { stats, positions, orders };
+    } catch (err) {
+      const status = err instanceof ApiError && err.status > 0 ? err.status : 502;
+      return reply.status(status).send({ error: (err as Error).message });
     }
   });
 

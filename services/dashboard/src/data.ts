@@ -254,6 +254,25 @@ export async function loadDetail(api: ApiClient, id: string, auth?: ApiAuth): Pr
   };
 }
 
+/** The parts of a strategy page that change with fills: statistics, positions, orders. */
+export async function loadPanels(api: ApiClient, id: string, auth?: ApiAuth): Promise<Pick<DetailData, 'stats' | 'positions' | 'orders'> | null> {
+  const statusBody = await api.optional(paths.status(id), auth);
+  if (statusBody === null) return null;
+  const strategy = toStrategy(objOf(statusBody, 'strategy', 'status'));
+  const [statsB, positionsB, ordersB] = await Promise.all([
+    api.optional(paths.stats(id), auth).catch(() => null),
+    api.optional(paths.positions(id), auth).catch(() => null),
+    api.optional(paths.orders(id, 50), auth).catch(() => null),
+  ]);
+  let positions = toPositions(positionsB);
+  const st = toStrategy(objOf(statsB, 'stats'));
+  const qty = st?.positionQty ?? strategy?.positionQty ?? null;
+  if (positions.length === 0 && qty !== null && Number(qty) !== 0) {
+    positions = [{ symbol: strategy?.symbol || 'BTCUSDT', quantity: qty, averagePrice: st?.avgEntryPrice ?? null, unrealizedPnl: st?.unrealizedPnl ?? null, realizedPnl: st?.realizedPnl ?? null }];
+  }
+  return { stats: toStats(statsB), positions, orders: toOrders(ordersB) };
+}
+
 export interface TradesQuery {
   strategy?: string | undefined;
   side?: string | undefined;
