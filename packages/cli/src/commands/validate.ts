@@ -64,7 +64,7 @@ export function validateText(text: string, file: string, options: { compat?: Com
     file,
     ok: true,
     errors: [],
-    warnings: setup.warnings,
+    warnings: [...setup.warnings, ...strategy.ruleWarnings],
     notes,
     summary: {
       name: strategy.name,

@@ -84,6 +84,8 @@ export class CompiledStrategy implements StrategyLogic {
   private readonly readers: Map<string, () => IndicatorValue>;
   /** history length per indicator the rules read and in total (docs/backtesting.md, warm-up) */
   readonly warmup: WarmupReport;
+  /** rule quirks that change a verdict in this mode (legacy: `not`, string compare, subscripts, …), located in the YAML */
+  readonly ruleWarnings: readonly ConfigProblem[];
   private readonly maxLag: number;
   private readonly readinessByFrame: Map<TimeframeState, Indicator[]>;
   /** entry bars seen, and the entry bar at which every indicator the rules read was first ready */
@@ -102,6 +104,7 @@ export class CompiledStrategy implements StrategyLogic {
     readers: Map<string, () => IndicatorValue>;
     warmup: WarmupReport;
     maxLag: number;
+    ruleWarnings: ConfigProblem[];
   }) {
     this.name = init.name;
     this.entryTimeframe = init.entryTimeframe;
@@ -116,6 +119,7 @@ export class CompiledStrategy implements StrategyLogic {
     this.columnNames = [...init.readers.keys()];
     this.warmup = init.warmup;
     this.maxLag = init.maxLag;
+    this.ruleWarnings = init.ruleWarnings;
     this.readinessByFrame = new Map();
     for (const frame of init.frames.values()) {
       const indicators = frame.slots.filter((s) => init.readiness.includes(s.indicator)).map((s) => s.indicator);
@@ -208,6 +212,7 @@ export class CompiledStrategy implements StrategyLogic {
       return () => hist.history[lag - 1] ?? null;
     };
     const lists = {} as Record<RuleListName, { rules: CompiledRule[]; mode: RuleCombinator }>;
+    const ruleWarnings: ConfigProblem[] = [];
     for (const list of LISTS) {
       const explicitMode = config.positions[`logic.${list}_mode`] !== undefined;
       const isExit = list.startsWith('exit');
@@ -218,6 +223,11 @@ export class CompiledStrategy implements StrategyLogic {
         const compiled = compileRule(source, resolve, { legacy: compat === 'legacy', availableNames: available });
         if (compiled.ok) {
           rules.push({ source, evaluate: compiled.evaluate });
+          for (const w of compiled.warnings) {
+            const at = positionInValue(config, path, w.offset);
+            const base = problem(path, w.code, `${list}[${i}] "${source}": ${w.message}`, w.found !== undefined ? { found: w.found } : undefined);
+            ruleWarnings.push({ ...base, line: at.line, column: at.column });
+          }
           return;
         }
         for (const e of compiled.errors) {
@@ -261,6 +271,7 @@ export class CompiledStrategy implements StrategyLogic {
         readers,
         warmup,
         maxLag,
+        ruleWarnings,
       }),
     };
   }
