@@ -6,7 +6,7 @@
  * feature precisely (error code, the offending names, and where known the real column to use).
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/cli/src/cli.js';

@@ -109,6 +109,7 @@ function throughputBreakdown(): Record<string, unknown> {
   let decisions = 0;
   const strategyOnly = best(3, () => {
     const s = setup();
+    decisions = 0;
     const feed = new TimeframeFeed(s.strategy);
     for (const c of candles) if (feed.add(c) !== null && s.strategy.isReady() && s.strategy.decide('flat') !== null) decisions++;
   });
@@ -128,6 +129,7 @@ function throughputBreakdown(): Record<string, unknown> {
     fullBacktestCandlesPerSecond: perSecond(full),
     legacyBacktestCandlesPerSecond: perSecond(legacy),
     trades,
+    strategyOnlyEntrySignals: decisions,
     strategyShareOfBacktestTime: Math.round((strategyOnly / full) * 1000) / 1000,
   };
   console.log(
