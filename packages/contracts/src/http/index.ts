@@ -3,6 +3,7 @@ export {
   StrategyIdParams,
   TradeDto,
   StrategySummaryDto,
+  ActiveStrategiesQuery,
   ActiveStrategiesResponse,
   StrategyStatusResponse,
   StrategyStatsResponse,

@@ -48,6 +48,27 @@ export const StrategySummaryDto = z
   .meta({ id: 'StrategySummary' });
 export type StrategySummaryDto = z.infer<typeof StrategySummaryDto>;
 
+export const ActiveStrategiesQuery = z.object({
+  status: z
+    .string()
+    .max(100)
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return undefined;
+      const out: StrategyStatusValue[] = [];
+      for (const part of s.split(',').map((p) => p.trim())) {
+        const v = StrategyStatusValue.safeParse(part);
+        if (!v.success) {
+          ctx.addIssue({ code: 'custom', message: `unknown status "${part}" (use ${StrategyStatusValue.options.join(', ')})` });
+          return z.NEVER;
+        }
+        out.push(v.data);
+      }
+      return out;
+    })
+    .describe('only these statuses, comma separated (default: every strategy in the store)'),
+});
+
 export const ActiveStrategiesResponse = z.object({ items: z.array(StrategySummaryDto), asOf: UnixMs }).meta({ id: 'ActiveStrategies' });
 export type ActiveStrategiesResponse = z.infer<typeof ActiveStrategiesResponse>;
 

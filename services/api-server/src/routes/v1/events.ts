@@ -8,6 +8,8 @@ import { toLiveEvent, type LiveEvent } from '../../live/event-hub.js';
 import { feedResponse } from '../../read-model/market-read-model.js';
 
 const HEARTBEAT_MS = 15_000;
+/** a client this far behind is disconnected; it reconnects (SSE: with Last-Event-ID) and catches up */
+const MAX_BUFFERED_BYTES = 1_048_576;
 const REPLAY_MAX = 1_000;
 const tags = ['live'];
 
@@ -87,7 +89,11 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
         'x-request-id': String(request.id),
       });
       const write = (event: LiveEvent): void => {
-        if (!matches(filter, event)) return;
+        if (!matches(filter, event) || raw.writableEnded) return;
+        if (raw.writableLength > MAX_BUFFERED_BYTES) {
+          raw.end();
+          return;
+        }
         raw.write(`id: ${event.cursor}\nevent: ${event.kind}\ndata: ${JSON.stringify(eventMessage(event))}\n\n`);
         ctx.metrics.liveEventsSent.inc({ kind: event.kind });
       };
@@ -135,6 +141,10 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       }
       const send = (event: LiveEvent): void => {
         if (!matches(filter, event) || socket.readyState !== socket.OPEN) return;
+        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+          socket.close(1013, 'client too slow; reconnect');
+          return;
+        }
         socket.send(JSON.stringify(eventMessage(event)));
         ctx.metrics.liveEventsSent.inc({ kind: event.kind });
       };

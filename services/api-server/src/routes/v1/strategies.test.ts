@@ -55,6 +55,18 @@ describe.each(['json', 'postgres'] as const)('strategy read routes over the %s s
       expect(beta).toMatchObject({ equity: '10000', pnl: '0', tradeCount: 0, lastTrades: [] });
       expect(res.headers['x-request-id']).toBeTruthy();
     });
+
+    it('filters by status and rejects an unknown status', async () => {
+      await h.store.upsertStrategy(strategyRecord('stopped-one', { status: 'stopped' }));
+      const running = ActiveStrategiesResponse.parse((await h.app.inject({ url: '/api/v1/strategies/active?status=running,warming-up' })).json());
+      expect(running.items.length).toBeGreaterThan(0);
+      expect(running.items.every((s) => s.status === 'running')).toBe(true);
+      const stopped = ActiveStrategiesResponse.parse((await h.app.inject({ url: '/api/v1/strategies/active?status=stopped' })).json());
+      expect(stopped.items.map((s) => s.id)).toEqual(['stopped-one']);
+      const bad = await h.app.inject({ url: '/api/v1/strategies/active?status=sleeping' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.message).toContain('sleeping');
+    });
   });
 
   describe('GET /api/v1/strategies/:id/status', () => {

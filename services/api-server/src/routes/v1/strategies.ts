@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import {
+  ActiveStrategiesQuery,
   ActiveStrategiesResponse,
   ApiErrorBody,
   EquityQuery,
@@ -37,16 +39,20 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
       schema: {
         tags,
         summary: 'Every strategy in the store with status, equity, PnL, trade count and last trades',
+        querystring: ActiveStrategiesQuery,
         response: { 200: ActiveStrategiesResponse, ...errors },
       },
     },
-    async () =>
-      ctx.cache.get('active', async () => {
+    async (request) => {
+      const all = (await ctx.cache.get('active', async () => {
         const records = await ctx.store.listStrategies();
         const items = await Promise.all(records.map((r) => summarizeStrategy(ctx.store, r)));
         items.sort((a, b) => a.id.localeCompare(b.id));
         return { items, asOf: ctx.now() };
-      }) as Promise<ActiveStrategiesResponse>,
+      })) as ActiveStrategiesResponse;
+      const wanted = request.query.status;
+      return wanted ? { items: all.items.filter((s) => wanted.includes(s.status)), asOf: all.asOf } : all;
+    },
   );
 
   app.get(
@@ -72,7 +78,13 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
         summary: 'Trade history, newest first, with cursor pagination and time filters; format=csv exports the range',
         params: StrategyIdParams,
         querystring: TradesQuery,
-        response: { 200: TradesResponse.or(z.string().describe('text/csv when format=csv')), ...errors },
+        response: {
+          200: {
+            description: 'a page of trades, or the CSV export',
+            content: { 'application/json': { schema: TradesResponse }, 'text/csv': { schema: z.string().describe('time,tradeId,orderId,strategyId,symbol,side,quantity,price,fee,realizedPnl,reason') } },
+          },
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -81,13 +93,12 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
       const { limit, cursor, from, to, format } = request.query;
       const range = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
       if (format === 'csv' || (request.headers.accept ?? '').startsWith('text/csv')) {
-        let csv = tradesCsvHeader();
-        for await (const t of allTrades(ctx.store, id, range)) csv += tradeCsvRow(t);
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${id}-trades.csv"`)
-          .serializer((s: unknown) => String(s))
-          .send(csv);
+        // streamed page by page: an export of a long history never sits in memory whole
+        const rows = async function* () {
+          yield tradesCsvHeader();
+          for await (const t of allTrades(ctx.store, id, range)) yield tradeCsvRow(t);
+        };
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${id}-trades.csv"`).send(Readable.from(rows()) as unknown as string); // a stream of CSV text (the schema's text/csv string)
       }
       const page = await ctx.store.listTrades(id, { limit, ...(cursor !== undefined ? { cursor } : {}), ...range });
       return { items: page.items.map(toTradeDto), nextCursor: page.nextCursor };
