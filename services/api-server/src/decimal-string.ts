@@ -41,10 +41,10 @@ export function compareDecimal(a: string, b: string): number {
   return d === 0n ? 0 : d < 0n ? -1 : 1;
 }
 
-/** a / b as a float, for ratios (percentages, win rates) where float is fine. */
-export function ratio(a: string, b: string): number {
+/** a / b × 100 as a float rounded to 6 decimals, for percentages where float is fine. */
+export function percentOf(a: string, b: string): number {
   const bb = parseDecimal(b);
   if (bb === 0n) return 0;
-  const scaled = (parseDecimal(a) * 1_000_000_000n) / bb;
-  return Number(scaled) / 1e9;
+  const scaled = (parseDecimal(a) * 100_000_000n) / bb; // 1e2 (percent) × 1e6 (decimals)
+  return Number(scaled) / 1e6;
 }

@@ -7,7 +7,7 @@ import type {
 } from '@btc-research/contracts';
 import type { StrategyRecord, StrategyState, StrategyStore, TradeRecord } from '@btc-research/platform';
 import { computeStatistics } from '@btc-research/engine';
-import { ratio, subDecimal } from '../decimal-string.js';
+import { percentOf, subDecimal } from '../decimal-string.js';
 import type { StatsModels } from './stats-model.js';
 
 const LAST_TRADES = 5;
@@ -50,7 +50,7 @@ export async function summarizeStrategy(store: StrategyStore, record: StrategyRe
     equity,
     cash: state?.cash ?? record.initialCash,
     pnl,
-    pnlPct: ratio(pnl, record.initialCash) * 100,
+    pnlPct: percentOf(pnl, record.initialCash),
     realizedPnl: state?.realizedPnl ?? '0',
     unrealizedPnl: state?.unrealizedPnl ?? '0',
     positionQty: state?.positionQty ?? '0',
@@ -123,7 +123,7 @@ export async function strategyStats(store: StrategyStore, record: StrategyRecord
     realizedPnl: state?.realizedPnl ?? '0',
     unrealizedPnl: state?.unrealizedPnl ?? '0',
     feesPaid: state?.feesPaid ?? '0',
-    totalReturnPct: ratio(totalPnl, record.initialCash) * 100,
+    totalReturnPct: percentOf(totalPnl, record.initialCash),
     tradeCount: state ? Math.max(state.tradeCount, model.fillCount) : model.fillCount,
     closedTrades: closed.length,
     winningTrades: wins.length,
