@@ -2,15 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { ApiErrorBody } from '@btc-research/contracts';
-import { CONTROL_KEY, createHarness, fill, flushRedisDb, redisUrlFor, strategyRecord, type Harness } from './test-support/harness.js';
+import { CONTROL_KEY, createHarness, fill, redisUrlFor, RedisDb, strategyRecord, type Harness } from './test-support/harness.js';
 import { VALID_YAML } from './test-support/fixtures.js';
 
-const REDIS_URL = redisUrlFor(4);
+const REDIS_URL = redisUrlFor(RedisDb.shared);
 let h: Harness;
 let total = 0;
 
 beforeAll(async () => {
-  await flushRedisDb(REDIS_URL);
   h = await createHarness(REDIS_URL, { commandWaitMs: 0 });
   await h.store.upsertStrategy(strategyRecord('fuzz-target'));
   await h.store.appendTrades('fuzz-target', [fill('fuzz-target', 1), fill('fuzz-target', 2)]);

@@ -3,9 +3,9 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenResponse } from '@btc-research/contracts';
 import { configureLogging, createLogger } from '@btc-research/platform';
-import { CONTROL_KEY, READ_KEY, TEST_SECRET, createHarness, devAuth, flushRedisDb, redisUrlFor, strategyRecord, type Harness } from '../test-support/harness.js';
+import { CONTROL_KEY, READ_KEY, TEST_SECRET, createHarness, devAuth, redisUrlFor, RedisDb, strategyRecord, type Harness } from '../test-support/harness.js';
 
-const REDIS_URL = redisUrlFor(15);
+const REDIS_URL = redisUrlFor(RedisDb.shared);
 const logLines: string[] = [];
 let clock = 1_800_000_000_000;
 let dev: Harness;
@@ -20,7 +20,6 @@ function signHs256(payload: object, secret: string, header: object = { alg: 'HS2
 }
 
 beforeAll(async () => {
-  await flushRedisDb(REDIS_URL);
   configureLogging({
     level: 'trace',
     destination: new Writable({

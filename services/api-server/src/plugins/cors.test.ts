@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, flushRedisDb, redisUrlFor, type Harness } from '../test-support/harness.js';
+import { createHarness, redisUrlFor, RedisDb, type Harness } from '../test-support/harness.js';
 
-const REDIS_URL = redisUrlFor(5);
+const REDIS_URL = redisUrlFor(RedisDb.shared);
 let open: Harness;
 let restricted: Harness;
 let disabled: Harness;
 
 beforeAll(async () => {
-  await flushRedisDb(REDIS_URL);
   open = await createHarness(REDIS_URL);
   restricted = await createHarness(REDIS_URL, { cors: { origins: ['http://localhost:5000'] } });
   disabled = await createHarness(REDIS_URL, { cors: { origins: [] } });

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, flushRedisDb, redisUrlFor, type Harness } from '../test-support/harness.js';
+import { createHarness, redisUrlFor, RedisDb, type Harness } from '../test-support/harness.js';
 
-const REDIS_URL = redisUrlFor(6);
+const REDIS_URL = redisUrlFor(RedisDb.shared);
 let h: Harness;
 
 beforeAll(async () => {
-  await flushRedisDb(REDIS_URL);
   h = await createHarness(REDIS_URL, { collectDefaultMetrics: true });
 });
 afterAll(async () => h.close());

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { registeredRoutes } from '../app.js';
-import { createHarness, flushRedisDb, redisUrlFor, type Harness } from '../test-support/harness.js';
+import { createHarness, redisUrlFor, RedisDb, type Harness } from '../test-support/harness.js';
 
-const REDIS_URL = redisUrlFor(7);
+const REDIS_URL = redisUrlFor(RedisDb.shared);
 let h: Harness;
 
 beforeAll(async () => {
-  await flushRedisDb(REDIS_URL);
   h = await createHarness(REDIS_URL);
 });
 afterAll(async () => h.close());

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { CONTROL_KEY, READ_KEY, createHarness, devAuth, flushRedisDb, redisUrlFor, type Harness } from '../test-support/harness.js';
+import { CONTROL_KEY, READ_KEY, createHarness, devAuth, flushRedisDb, redisUrlFor, RedisDb, type Harness } from '../test-support/harness.js';
 
-const REDIS_URL = redisUrlFor(8);
+const REDIS_URL = redisUrlFor(RedisDb.ratelimit);
 const LIMIT = { max: 5, timeWindowMs: 60_000 };
 
 describe('rate limit, in memory (embedded mode)', () => {

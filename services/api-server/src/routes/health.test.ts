@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from '@btc-research/platform';
 import { buildApiApp } from '../app.js';
-import { createHarness, devAuth, flushRedisDb, redisUrlFor, testLogger, type Harness } from '../test-support/harness.js';
+import { createHarness, devAuth, redisUrlFor, RedisDb, testLogger, type Harness } from '../test-support/harness.js';
 
-const REDIS_URL = redisUrlFor(12);
+const REDIS_URL = redisUrlFor(RedisDb.shared);
 let h: Harness;
 
 beforeAll(async () => {
-  await flushRedisDb(REDIS_URL);
   h = await createHarness(REDIS_URL);
 });
 afterAll(async () => h.close());

@@ -19,9 +19,18 @@ import { buildApiApp, type ApiAppDeps } from '../app.js';
 import { DEFAULT_DEV_API_KEY, type AuthConfig } from '../auth/auth-config.js';
 
 /**
- * Each api-server test file uses its own Redis database (the bus's stream names are fixed), flushed
- * when the file starts, so files can run in parallel with each other and with other packages' suites.
+ * Redis databases of the api-server tests (the bus's stream names are fixed, so a suite that asserts
+ * on stream contents needs a database of its own, flushed when the file starts). Files that only need
+ * a working bus share one database and never flush it. Other suites of the repo use 2, 3, 6 and 15.
  */
+export const RedisDb = {
+  shared: 7,
+  ratelimit: 8,
+  market: 10,
+  events: 11,
+  commands: 14,
+} as const;
+
 export function redisUrlFor(db: number): string {
   const base = new URL(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
   base.pathname = `/${db}`;

@@ -2,14 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigsAvailableResponse, ValidateConfigResponse } from '@btc-research/contracts';
-import { createHarness, flushRedisDb, redisUrlFor, type Harness } from '../../test-support/harness.js';
+import { createHarness, redisUrlFor, RedisDb, type Harness } from '../../test-support/harness.js';
 import { INVALID_YAML, VALID_YAML } from '../../test-support/fixtures.js';
 
-const REDIS_URL = redisUrlFor(13);
+const REDIS_URL = redisUrlFor(RedisDb.shared);
 let h: Harness;
 
 beforeAll(async () => {
-  await flushRedisDb(REDIS_URL);
   h = await createHarness(REDIS_URL);
   await writeFile(join(h.configDir, 'good.yaml'), VALID_YAML);
   await writeFile(join(h.configDir, 'broken.yml'), INVALID_YAML);

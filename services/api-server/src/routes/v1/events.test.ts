@@ -5,10 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServerHandle } from '../../service.js';
-import { devAuth, feedStatus, fill, flushRedisDb, publishFeed, publishFill, publishStatus, redisUrlFor, testLogger } from '../../test-support/harness.js';
+import { devAuth, feedStatus, fill, flushRedisDb, publishFeed, publishFill, publishStatus, redisUrlFor, RedisDb, testLogger } from '../../test-support/harness.js';
 import { SseClient } from '../../test-support/sse-client.js';
 
-const REDIS_URL = redisUrlFor(11);
+const REDIS_URL = redisUrlFor(RedisDb.events);
 let server: ApiServerHandle;
 let bus: RedisBus;
 let store: JsonStrategyStore;

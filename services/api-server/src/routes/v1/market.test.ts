@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeedStatusResponse, MarketDataResponse, MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
 import { waitFor } from '@btc-research/platform';
-import { createHarness, feedStatus, flushRedisDb, publishFeed, redisUrlFor, type Harness } from '../../test-support/harness.js';
+import { createHarness, feedStatus, flushRedisDb, publishFeed, redisUrlFor, RedisDb, type Harness } from '../../test-support/harness.js';
 
-const REDIS_URL = redisUrlFor(10);
+const REDIS_URL = redisUrlFor(RedisDb.market);
 let h: Harness;
 
 beforeAll(async () => {

@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ActiveStrategiesResponse, ApiErrorBody, OrdersResponse, StrategyStatsResponse, TradesResponse } from '@btc-research/contracts';
 import type { OrderRecord } from '@btc-research/platform';
-import { createHarness, fill, flushRedisDb, redisUrlFor, strategyRecord, type Harness } from '../../test-support/harness.js';
+import { createHarness, fill, redisUrlFor, RedisDb, strategyRecord, type Harness } from '../../test-support/harness.js';
 
-const REDIS_URL = redisUrlFor(9);
+const REDIS_URL = redisUrlFor(RedisDb.shared);
 
 // the same read routes over both real stores: JSON files (embedded) and PostgreSQL (distributed)
 describe.each(['json', 'postgres'] as const)('strategy read routes over the %s store', (storeKind) => {
   let h: Harness;
 
   beforeAll(async () => {
-    await flushRedisDb(REDIS_URL);
     h = await createHarness(REDIS_URL, { storeKind });
   });
   afterAll(async () => h.close());

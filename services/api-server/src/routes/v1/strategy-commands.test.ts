@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandResultResponse, MessageType, Streams, isMessage, type Envelope } from '@btc-research/contracts';
 import { type Subscription } from '@btc-research/platform';
-import { CONTROL_KEY, READ_KEY, createHarness, flushRedisDb, publishStatus, redisUrlFor, strategyRecord, type Harness } from '../../test-support/harness.js';
+import { CONTROL_KEY, READ_KEY, createHarness, flushRedisDb, publishStatus, redisUrlFor, RedisDb, strategyRecord, type Harness } from '../../test-support/harness.js';
 import { INVALID_YAML, VALID_YAML } from '../../test-support/fixtures.js';
 
-const REDIS_URL = redisUrlFor(14);
+const REDIS_URL = redisUrlFor(RedisDb.commands);
 let h: Harness;
 let responder: Subscription;
 const commands: Envelope[] = [];
