@@ -16,6 +16,9 @@ const statusCodes: Readonly<Record<number, ApiErrorCode>> = {
   429: ApiErrorCode.rateLimited,
 };
 
+/** network errors of a backing service (Redis, PostgreSQL): 503, retryable */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '08006', '08001']);
+
 interface Normalised {
   status: number;
   code: ApiErrorCode;
@@ -47,6 +50,7 @@ export function normaliseError(error: unknown): Normalised {
     return { status: 400, code: ApiErrorCode.invalidJson, message: 'the request body is not valid JSON' };
   }
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { status: 400, code: ApiErrorCode.invalidJson, message: 'the request body is empty but Content-Type is application/json' };
+  if (UNREACHABLE.has(code)) return { status: 503, code: ApiErrorCode.upstreamUnavailable, message: 'a backing service (store or bus) is unreachable; retry later' };
   const foreign = foreignCodeStatus[code];
   if (foreign) return { status: foreign.status, code: foreign.code, message: err.message ?? foreign.code };
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;

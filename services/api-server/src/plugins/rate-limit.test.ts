@@ -96,3 +96,18 @@ describe('rate limit in Redis (distributed mode)', () => {
     for (const k of keys) expect(k).not.toContain(CONTROL_KEY);
   });
 });
+
+describe('rate limit with Redis unreachable', () => {
+  it('lets requests through instead of failing them', async () => {
+    const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    down.on('error', () => undefined);
+    const h = await createHarness(REDIS_URL, { rateLimit: { ...LIMIT, redis: down } });
+    try {
+      const res = await h.app.inject({ url: '/api/v1/strategies/active', headers: { 'x-api-key': READ_KEY } });
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await h.close();
+      down.disconnect();
+    }
+  });
+});

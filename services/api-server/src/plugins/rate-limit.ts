@@ -26,6 +26,8 @@ export async function registerRateLimit(app: FastifyInstance, config: RateLimitC
   const keyLimits = new Map(auth.apiKeys.filter((k) => k.rateLimitMax !== undefined).map((k) => [keyId(k.key), k.rateLimitMax ?? config.max] as const));
   await app.register(fastifyRateLimit, {
     global: true,
+    // an unreachable Redis must not take the API down: requests pass unlimited until it is back
+    skipOnError: true,
     // a key may carry its own limit (API_KEYS "key:scopes:limit"); everyone else gets config.max
     max: (request) => {
       try {
