@@ -5,11 +5,17 @@
  *  (a) where backtest time goes: the strategy alone (aggregation, 3 indicators, rules) against the
  *      full backtest (TradingCore + simulated exchange + ledger) over the same 525,600 1m candles,
  *      in default and in compat: legacy (open-time look-ahead precomputed) mode.
+ *  (b) the per-closed-candle step of a 7-indicator strategy (EMA, RSI, SMA, ATR, MACD, Bollinger,
+ *      Stochastic; rules evaluated) against recomputing technicalindicators' batch functions over a
+ *      1,000-candle window (target ≥ 1,000× faster) and against trading-signals' incremental update
+ *      of the same indicators (target: no slower than 1.5× it), measured in the same run.
  * The headline (a) figure (≥ 1,000,000 candles/s) is measured by scripts/bench.ts itself.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { buildTradingSetup, runBacktest, SeededRng, type Candle } from '@btc-research/engine';
+import ti from 'technicalindicators';
+import { ATR, BollingerBands, EMA, MACD, RSI, SMA, StochasticOscillator } from 'trading-signals';
 import { CandleRingBuffer } from '../src/candles/candle-ring-buffer.js';
 import { TimeframeFeed } from '../src/strategy/timeframe-feed.js';
 
@@ -140,6 +146,111 @@ function throughputBreakdown(): Record<string, unknown> {
   return result;
 }
 
+const SEVEN = `
+name: "bench 7 indicators"
+symbol: "BTC/USDT"
+timeframes: { entry: "1m" }
+indicators:
+  - { id: "EMA_20", type: "EMA", timeframe: "1m", length: 20 }
+  - { id: "RSI_14", type: "RSI", timeframe: "1m", length: 14 }
+  - { id: "SMA_50", type: "SMA", timeframe: "1m", length: 50 }
+  - { id: "ATR_14", type: "ATR", timeframe: "1m", length: 14 }
+  - { id: "MACD", type: "MACD", timeframe: "1m", fast_period: 12, slow_period: 26, signal_period: 9 }
+  - { id: "BB", type: "BollingerBands", timeframe: "1m", length: 20, std_dev_up: 2, std_dev_down: 2 }
+  - { id: "STOCH", type: "Stochastic", timeframe: "1m", fastk_period: 14, slowk_period: 3, slowd_period: 3 }
+logic:
+  entry_long: ["EMA_20 > SMA_50", "RSI_14 < 70", "ATR_14 > 0"]
+  exit_long: ["RSI_14 > 80"]
+backtest: { cash: 10000, commission: 0.001 }
+`;
+
+function indicatorStepBench(): Record<string, unknown> {
+  const WINDOW = 1000;
+  const candles = randomWalk(WINDOW + 200_000, 5);
+  const steps = candles.length - WINDOW;
+
+  // ours: the compiled strategy's step per closed candle (7 updates, readiness, rules)
+  let oursMs = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 5; r++) {
+    const s = buildTradingSetup(SEVEN, 'seven.yaml', { strategyId: 'seven' });
+    if (!s.ok) throw new Error(s.errors.map((e) => e.message).join('; '));
+    const st = s.strategy;
+    for (let i = 0; i < WINDOW; i++) st.onCandle('1m', candles[i]!);
+    const t0 = performance.now();
+    for (let i = WINDOW; i < candles.length; i++) {
+      st.onCandle('1m', candles[i]!);
+      if (st.isReady()) st.decide('flat');
+    }
+    oursMs = Math.min(oursMs, performance.now() - t0);
+  }
+  const oursNs = (oursMs * 1e6) / steps;
+
+  // trading-signals: the same seven indicators, incremental
+  let tsMs = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 5; r++) {
+    const ema = new EMA(20);
+    const rsi = new RSI(14);
+    const sma = new SMA(50);
+    const atr = new ATR(14);
+    const macd = new MACD(new EMA(12), new EMA(26), new EMA(9));
+    const bb = new BollingerBands(20, 2);
+    const stoch = new StochasticOscillator({ kPeriod: 14, dPeriod: 3, kSlowingPeriod: 3 });
+    const step = (c: Candle) => {
+      ema.update(c.close, false);
+      rsi.update(c.close, false);
+      sma.update(c.close, false);
+      atr.update(c, false);
+      macd.update(c.close, false);
+      bb.update(c.close, false);
+      stoch.update(c, false);
+    };
+    for (let i = 0; i < WINDOW; i++) step(candles[i]!);
+    const t0 = performance.now();
+    for (let i = WINDOW; i < candles.length; i++) step(candles[i]!);
+    tsMs = Math.min(tsMs, performance.now() - t0);
+  }
+  const tsNs = (tsMs * 1e6) / steps;
+
+  // technicalindicators: recompute the batch functions over the last 1,000 candles at every close
+  const batchSteps = 300;
+  let tiMs = Number.POSITIVE_INFINITY;
+  let sink = 0;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    for (let k = 0; k < batchSteps; k++) {
+      const w = candles.slice(k, k + WINDOW);
+      const close = w.map((c) => c.close);
+      const high = w.map((c) => c.high);
+      const low = w.map((c) => c.low);
+      sink += ti.EMA.calculate({ period: 20, values: close }).length;
+      sink += ti.RSI.calculate({ period: 14, values: close }).length;
+      sink += ti.SMA.calculate({ period: 50, values: close }).length;
+      sink += ti.ATR.calculate({ period: 14, high, low, close }).length;
+      sink += ti.MACD.calculate({ values: close, fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false }).length;
+      sink += ti.BollingerBands.calculate({ period: 20, stdDev: 2, values: close }).length;
+      sink += ti.Stochastic.calculate({ period: 14, signalPeriod: 3, high, low, close }).length;
+    }
+    tiMs = Math.min(tiMs, performance.now() - t0);
+  }
+  const tiNs = (tiMs * 1e6) / batchSteps;
+  const result = {
+    indicators: 7,
+    window: WINDOW,
+    oursNsPerCandle: Math.round(oursNs),
+    tradingSignalsNsPerCandle: Math.round(tsNs),
+    technicalindicatorsBatchNsPerCandle: Math.round(tiNs),
+    speedupVsBatch: Math.round(tiNs / oursNs),
+    ratioToTradingSignals: Math.round((oursNs / tsNs) * 100) / 100,
+    targets: { speedupVsBatch: '>= 1000', ratioToTradingSignals: '<= 1.5' },
+    met: tiNs / oursNs >= 1000 && oursNs / tsNs <= 1.5,
+    checksum: sink,
+  };
+  console.log(
+    `engine 7-indicator step: ours ${result.oursNsPerCandle} ns/candle; technicalindicators batch over 1,000 candles ${result.technicalindicatorsBatchNsPerCandle.toLocaleString('en-US')} ns ` +
+      `(${result.speedupVsBatch.toLocaleString('en-US')}× faster, target ≥ 1,000×); trading-signals incremental ${result.tradingSignalsNsPerCandle} ns (ours = ${result.ratioToTradingSignals}×, target ≤ 1.5×) ${result.met ? 'MET' : 'NOT MET'}`,
+  );
+  return result;
+}
 export async function runEngineBench(): Promise<Record<string, unknown>> {
-  return { memory: memoryBench(), throughput: throughputBreakdown() };
+  return { memory: memoryBench(), indicatorStep: indicatorStepBench(), throughput: throughputBreakdown() };
 }
