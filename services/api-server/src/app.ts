@@ -111,7 +111,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     });
   }
 
-  const tokens = await registerJwt(app, deps.auth, now);
+  const tokens = await registerJwt(app, deps.auth, deps.now);
   await registerRateLimit(app, deps.rateLimit, deps.auth, tokens);
   registerAuthHook(app, deps.auth, tokens);
   await registerOpenApi(app);

@@ -74,9 +74,15 @@ describe('development mode (API keys)', () => {
     }
   });
 
-  it('accepts tokens from /auth/token too', async () => {
+  it('accepts tokens from /auth/token too, and refuses forged and alg:none ones (wall-clock verifier)', async () => {
     const t = await token(dev, READ_KEY);
     expect((await dev.app.inject({ url, headers: { authorization: `Bearer ${t.accessToken}` } })).statusCode).toBe(200);
+    const nowS = Math.floor(Date.now() / 1000);
+    const claims = { sub: 'key_x', scope: ['read'], typ: 'access', iss: 'btc-research-api', iat: nowS, exp: nowS + 600 };
+    const forged = signHs256(claims, 'another-secret-another-secret-another');
+    const none = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.`;
+    for (const jwt of [forged, none]) expect((await dev.app.inject({ url, headers: { authorization: `Bearer ${jwt}` } })).statusCode).toBe(401);
+    expect((await dev.app.inject({ url, headers: { authorization: `Bearer ${signHs256(claims, TEST_SECRET)}` } })).statusCode).toBe(200);
   });
 
   it('never writes keys or tokens to the log', async () => {

@@ -59,9 +59,8 @@ export function extractCredential(request: FastifyRequest): Credential | null {
     return { kind: 'bearer', value: m[1] };
   }
   if (QUERY_CREDENTIAL_ROUTES.test(request.url)) {
-    const q = request.query as Record<string, unknown> | undefined;
     const url = new URL(request.url, 'http://localhost');
-    const token = url.searchParams.get('access_token') ?? (typeof q?.['access_token'] === 'string' ? q['access_token'] : null);
+    const token = url.searchParams.get('access_token');
     if (token) return { kind: 'bearer', value: token };
     const key = url.searchParams.get('api_key');
     if (key) return { kind: 'api-key', value: key };

@@ -65,10 +65,6 @@ export class LiveEventHub {
     return () => this.listeners.delete(listener);
   }
 
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
   /** Starts the readers; never throws (an unreachable bus is retried in the background). */
   async start(): Promise<void> {
     if (this.isRunning) return;

@@ -26,7 +26,8 @@ export interface TokenService {
 }
 
 /** Registers @fastify/jwt (HS256 only: `alg: none` and other algorithms are refused) and returns the token service. */
-export async function registerJwt(app: FastifyInstance, config: AuthConfig, now: () => number): Promise<TokenService> {
+export async function registerJwt(app: FastifyInstance, config: AuthConfig, now?: () => number): Promise<TokenService> {
+  const clock = now ?? Date.now;
   await app.register(fastifyJwt, {
     secret: config.jwtSecret,
     sign: { algorithm: 'HS256', iss: 'btc-research-api' },
@@ -34,7 +35,7 @@ export async function registerJwt(app: FastifyInstance, config: AuthConfig, now:
   });
   return {
     signPair(sub, scopes) {
-      const clockTimestamp = now();
+      const clockTimestamp = clock();
       const scope = [...scopes];
       const accessToken = app.jwt.sign({ scope, typ: 'access' }, { sub, expiresIn: config.accessTokenTtlS, clockTimestamp });
       const refreshToken = app.jwt.sign({ scope, typ: 'refresh' }, { sub, expiresIn: config.refreshTokenTtlS, clockTimestamp });
@@ -43,7 +44,8 @@ export async function registerJwt(app: FastifyInstance, config: AuthConfig, now:
     verify(token) {
       let decoded: unknown;
       try {
-        decoded = app.jwt.verify(token, { clockTimestamp: now() });
+        // with the wall clock the plugin's cached verifier is used; an injected clock (tests) needs its own
+        decoded = now ? app.jwt.verify(token, { clockTimestamp: now() }) : app.jwt.verify(token);
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'FAST_JWT_EXPIRED') throw new ApiError(401, ApiErrorCode.tokenExpired, 'the token has expired; refresh it at POST /api/v1/auth/refresh', undefined, { cause: error });
