@@ -201,3 +201,42 @@ describe('market page', () => {
     }
   });
 });
+
+describe('every page', () => {
+  it('opens without console errors and stays readable at phone width', async () => {
+    const { page, context, errors } = await openPage(browser, { width: 390, height: 844 });
+    try {
+      for (const path of ['/', '/strategies/demo-rsi', '/trades?strategy=demo-rsi', '/start', '/market', '/login']) {
+        const res = await page.goto(dash.url + path);
+        expect(res?.status(), path).toBe(200);
+        expect(await page.locator('h1').count(), path).toBe(1);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(1);
+        const name = path === '/' ? 'overview' : path.slice(1).split(/[/?]/)[0];
+        if (path !== '/' && path !== '/strategies/demo-rsi') await screenshot(page, `phone-${name}`);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the Stop menu works from the keyboard alone', async () => {
+    const { page, context, errors } = await openPage(browser);
+    try {
+      await page.goto(dash.url + '/trades');
+      await page.locator('.stop-menu summary').focus();
+      await page.keyboard.press('Enter');
+      expect(await page.locator('.stop-menu').getAttribute('open')).not.toBeNull();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('stop-any-id');
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Stop strategy');
+      // focus is visible: the outline is drawn
+      expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
