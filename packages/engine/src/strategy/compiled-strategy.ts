@@ -146,10 +146,14 @@ export class CompiledStrategy implements StrategyLogic {
         continue;
       }
       if (!isTimeframe(ic.timeframe)) continue; // the loader already reported it
-      const parsed = definition.parseParams({ ...ic.params });
+      let parsed = definition.parseParams({ ...ic.params });
       if (!parsed.ok) {
         for (const message of parsed.errors) errors.push(problem(path, 'INVALID_INDICATOR_PARAMS', `${ic.id}: ${message}`));
-        continue;
+        // Carry on with the parameters that are valid on their own (defaults for the rest) so the
+        // rules are still checked and every problem of the file is listed at once; the result is
+        // an error in any case.
+        parsed = salvageParams(definition, ic.params);
+        if (!parsed.ok) continue;
       }
       const indicator = definition.create(parsed.params);
       let frame = frames.get(ic.timeframe);
@@ -172,7 +176,6 @@ export class CompiledStrategy implements StrategyLogic {
         upstreamSources,
       });
     }
-    if (errors.length > 0) return { ok: false, errors };
 
     // 2. Column names of the merged frame (entry timeframe first, then others in config order).
     const order: Timeframe[] = [entryTf];
@@ -405,6 +408,14 @@ export class CompiledStrategy implements StrategyLogic {
     }
     return out;
   }
+}
+
+/** The parameters that parse on their own, combined; falls back to all defaults. */
+function salvageParams(definition: IndicatorDefinition, raw: Readonly<Record<string, unknown>>): ReturnType<IndicatorDefinition['parseParams']> {
+  const valid: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (definition.parseParams({ [k]: v }).ok) valid[k] = v;
+  const combined = definition.parseParams(valid);
+  return combined.ok ? combined : definition.parseParams({});
 }
 
 function makeReader(
