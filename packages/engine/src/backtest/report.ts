@@ -1,4 +1,4 @@
-import { timeframeMs } from '../candles/timeframe.js';
+import { bucketOpenTime, timeframeMs } from '../candles/timeframe.js';
 import { toDecimalString } from '../core/decimal.js';
 import type { Candle } from '../model/candle.js';
 import type { CompiledStrategy, Alignment } from '../strategy/compiled-strategy.js';
@@ -66,7 +66,7 @@ export function buildBacktestReport(input: ReportInput): BacktestReport {
   const curve = result.equityCurve.filter((s) => s.time >= from);
 
   // the original's bars are entry-timeframe bars
-  const barSamples = curve.filter((s) => s.time % entryMs === 0);
+  const barSamples = curve.filter((s) => bucketOpenTime(s.time - 1, strategy.entryTimeframe) + entryMs === s.time);
   const lastTrade = result.trades[result.trades.length - 1];
   const openQty = lastTrade ? lastTrade.positionAfter : null;
   let openPosition: BacktestReport['openPosition'] = null;
