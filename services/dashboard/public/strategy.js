@@ -107,10 +107,13 @@
     return true;
   }
   // statistics, positions and orders change with every fill: re-render them (debounced)
-  var panelsTimer = 0;
+  // (at most every 3 s: each refresh costs the API four reads, and it limits requests per client)
+  var panelsTimer = 0, panelsAt = 0;
   function refreshPanels() {
     clearTimeout(panelsTimer);
+    var wait = Math.max(750, panelsAt + 3000 - Date.now());
     panelsTimer = window.setTimeout(function () {
+      panelsAt = Date.now();
       fetch('/strategies/' + encodeURIComponent(data.strategyId) + '/panels', { headers: { accept: 'application/json' } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (p) {
@@ -118,7 +121,7 @@
           ['stats', 'positions', 'orders'].forEach(function (k) { var el = document.getElementById(k + '-panel'); if (el && typeof p[k] === 'string') el.innerHTML = p[k]; });
         })
         .catch(function (e) { console.warn('panel refresh failed', e.message); });
-    }, 750);
+    }, wait);
   }
   function onTrade(/** @type {any} */ t) {
     if (!addTradeRow(t)) return;
