@@ -1,6 +1,7 @@
 import { MessageType, StreamRetention, Streams, makeEnvelope, type MarketFeedStatusV1, type Venue } from '@btc-research/contracts';
 import { CandleAggregator, TIMEFRAMES, type Candle, type Timeframe } from '@btc-research/engine';
-import type { MessageBus } from '@btc-research/platform';
+import { encodeEnvelope, type Envelope } from '@btc-research/contracts';
+import { envelopeFields, type MessageBus, type RawStreamAccess } from '@btc-research/platform';
 
 type Num = number | string;
 
@@ -92,12 +93,26 @@ export class MarketPublisher {
   private readonly histories = new Map<string, SymbolHistory>();
   readonly counters: PublisherCounters = { candles: 0, trades: 0, bookTickers: 0, depth: 0, duplicateCandlesDropped: 0 };
 
+  /** the bus's raw append, when it has one: the envelope is validated once (makeEnvelope), not twice */
+  private readonly raw: RawStreamAccess | null;
+
   constructor(
     private readonly bus: MessageBus,
     private readonly source: string,
     private readonly now: () => number,
     private readonly historyCapacity = 1000,
-  ) {}
+  ) {
+    this.raw = typeof (bus as Partial<RawStreamAccess>).appendRaw === 'function' ? (bus as unknown as RawStreamAccess) : null;
+  }
+
+  /** Envelopes are validated by makeEnvelope (zod) before they get here. */
+  private async append(stream: string, env: Envelope, maxLen: number): Promise<void> {
+    if (this.raw === null) await this.bus.publish(stream, env, maxLen);
+    else await this.raw.appendRaw(stream, envelopeFields(env, encodeEnvelope(env)), maxLen);
+  }
+
+  /** Nothing of its own to release today (the bus is closed by its owner); kept for the service's shutdown order. */
+  async close(): Promise<void> {}
 
   /** openTime of the newest candle published (or seeded) for the symbol */
   lastCandleOpenTime(symbol: string): number | undefined {
@@ -152,7 +167,7 @@ export class MarketPublisher {
     if (h === undefined) this.histories.set(symbol, (h = new SymbolHistory(this.historyCapacity)));
     h.add({ openTime: c.openTime, closeTime: c.closeTime, open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close), volume: Number(c.volume) });
     this.counters.candles += 1;
-    await this.bus.publish(Streams.candles(symbol), env, StreamRetention.candles);
+    await this.append(Streams.candles(symbol), env, StreamRetention.candles);
     return true;
   }
 
@@ -166,7 +181,7 @@ export class MarketPublisher {
       payload: { venue, symbol, tradeId: String(t.id), price: toWireDecimal(t.price), quantity: toWireDecimal(t.quantity), time: t.time, isBuyerMaker: t.isBuyerMaker },
     });
     this.counters.trades += 1;
-    await this.bus.publish(Streams.trades(symbol), env, StreamRetention.trades);
+    await this.append(Streams.trades(symbol), env, StreamRetention.trades);
   }
 
   async bookTicker(venue: Venue, symbol: string, b: { updateId: number; bidPrice: Num; bidQty: Num; askPrice: Num; askQty: Num; time: number }): Promise<void> {
@@ -179,7 +194,7 @@ export class MarketPublisher {
       payload: { venue, symbol, bidPrice: toWireDecimal(b.bidPrice), bidQty: toWireDecimal(b.bidQty), askPrice: toWireDecimal(b.askPrice), askQty: toWireDecimal(b.askQty), time: b.time },
     });
     this.counters.bookTickers += 1;
-    await this.bus.publish(Streams.bookTicker(symbol), env, StreamRetention.bookTicker);
+    await this.append(Streams.bookTicker(symbol), env, StreamRetention.bookTicker);
   }
 
   async bookDepth(venue: Venue, symbol: string, d: { lastUpdateId: number; bids: ReadonlyArray<readonly [string, string]>; asks: ReadonlyArray<readonly [string, string]>; time: number }): Promise<void> {
@@ -199,7 +214,7 @@ export class MarketPublisher {
       },
     });
     this.counters.depth += 1;
-    await this.bus.publish(Streams.bookDepth(symbol), env, StreamRetention.bookDepth);
+    await this.append(Streams.bookDepth(symbol), env, StreamRetention.bookDepth);
   }
 
   async feedStatus(status: MarketFeedStatusV1): Promise<void> {

@@ -94,6 +94,7 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
     done: Promise.all(sources.map((s) => s.done)).then(() => undefined),
     async close() {
       await Promise.all(sources.map((s) => s.stop()));
+      await publisher.close();
     },
   };
 }

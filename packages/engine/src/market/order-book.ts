@@ -62,11 +62,14 @@ export class OrderBook {
     return best;
   }
 
-  /** the best `n` levels per side, best first */
+  /** the best `n` levels per side, best first (one pass per side for small n, a sort otherwise) */
   top(n: number): { bids: DepthLevel[]; asks: DepthLevel[] } {
-    const bids = [...this.bids.values()].sort((a, b) => b.price - a.price).slice(0, n);
-    const asks = [...this.asks.values()].sort((a, b) => a.price - b.price).slice(0, n);
-    return { bids, asks };
+    if (n > 64) {
+      const bids = [...this.bids.values()].sort((a, b) => b.price - a.price).slice(0, n);
+      const asks = [...this.asks.values()].sort((a, b) => a.price - b.price).slice(0, n);
+      return { bids, asks };
+    }
+    return { bids: bestN(this.bids, n, true), asks: bestN(this.asks, n, false) };
   }
 
   /** every level as [price, qty] sorted best first: a canonical form for comparing books */
@@ -74,6 +77,23 @@ export class OrderBook {
     const t = this.top(Number.POSITIVE_INFINITY);
     return { bids: t.bids.map((l) => [l.priceText, l.qty] as const), asks: t.asks.map((l) => [l.priceText, l.qty] as const) };
   }
+}
+
+/** The best n levels of a side without sorting the whole side: insertion into a small sorted array. */
+function bestN(side: Map<string, DepthLevel>, n: number, descending: boolean): DepthLevel[] {
+  const out: DepthLevel[] = [];
+  if (n <= 0) return out;
+  for (const l of side.values()) {
+    if (out.length === n) {
+      const worst = out[n - 1]!;
+      if (descending ? l.price <= worst.price : l.price >= worst.price) continue;
+      out.pop();
+    }
+    let i = out.length;
+    while (i > 0 && (descending ? out[i - 1]!.price < l.price : out[i - 1]!.price > l.price)) i--;
+    out.splice(i, 0, l);
+  }
+  return out;
 }
 
 export type DepthSyncResult =

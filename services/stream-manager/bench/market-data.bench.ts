@@ -1,0 +1,233 @@
+/**
+ * Market-data benchmarks (`pnpm bench` imports runMarketDataBench):
+ *  1. parse + publish throughput of a recorded session into the real Redis, one core
+ *     (target ≥ 50,000 messages/s);
+ *  2. latency from frame received to XADD acknowledged at 2,000 messages/s (target p99 ≤ 1 ms);
+ *  3. RSS over a replay equivalent to 6 hours of market time (target growth ≤ 5 %).
+ * Frames are the real 11-minute BTCUSDT recording when ../shared exists, otherwise the project's
+ * own generated frames (the local Binance server's market); the 6-hour run always uses generated
+ * frames at the recording's message rates. Writes reports/bench-market-data.json.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { Streams } from '@btc-research/contracts';
+import { parseDepthSnapshot } from '@btc-research/engine';
+import { RedisBus, createLogger } from '@btc-research/platform';
+import { Redis } from 'ioredis';
+import { FrameStats } from '../src/binance/frame-stats.js';
+import { routeFrame } from '../src/binance/frame-router.js';
+import { SymbolFeed } from '../src/binance/symbol-feed.js';
+import { MarketPublisher } from '../src/market-publisher.js';
+import { FakeMarket } from '../src/test-support/fake-market.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..', '..');
+const RECORDING = path.resolve(repoRoot, '../shared/data/ws-fixtures/binance_spot_btcusdt_stream_2024-08-08T2354Z_11min.jsonl.gz');
+
+export interface MarketDataBenchReport {
+  frameSource: string;
+  throughput: { frames: number; published: number; seconds: number; messagesPerSecond: number; target: number; pass: boolean };
+  latency: { rate: number; samples: number; p50Ms: number; p99Ms: number; maxMs: number; target: number; pass: boolean };
+  memory: { marketHours: number; frames: number; seconds: number; rssStartMb: number; rssEndMb: number; rssMaxMb: number; growthPct: number; target: number; pass: boolean };
+  host: { cpu: string; node: string };
+}
+
+interface Session {
+  name: string;
+  symbol: string;
+  snapshot: ReturnType<typeof parseDepthSnapshot> | null;
+  frames: string[];
+}
+
+function loadSession(): Session {
+  if (existsSync(RECORDING)) {
+    const frames: string[] = [];
+    let snapshot: Session['snapshot'] = null;
+    for (const line of gunzipSync(readFileSync(RECORDING)).toString('utf8').split('\n')) {
+      if (line === '') continue;
+      const rec = JSON.parse(line) as { kind: string; raw: string };
+      if (rec.kind === 'rest_depth_snapshot') snapshot = parseDepthSnapshot(JSON.parse(rec.raw));
+      else if (rec.kind === 'ws') frames.push(rec.raw);
+    }
+    return { name: 'real recording (../shared, 11 min BTCUSDT)', symbol: 'BTCUSDT', snapshot, frames };
+  }
+  const market = new FakeMarket({ symbols: ['BTCUSDT'], seed: 7, startTime: Date.UTC(2024, 0, 1), tradesPerMinute: 1800 });
+  const snapshot = market.depth('BTCUSDT', 5000);
+  const frames: string[] = [];
+  while (frames.length < 100_000) for (const f of market.advance(100)) frames.push(f.text);
+  return { name: 'generated frames (local Binance market, 100k frames)', symbol: 'BTCUSDT', snapshot, frames };
+}
+
+/** The stream manager's path from frame text to XADD, with its own feed and the given symbol renamed. */
+function pipeline(bus: RedisBus, symbol: string, snapshot: Session['snapshot']) {
+  const logger = createLogger('bench', { level: 'silent' });
+  const publisher = new MarketPublisher(bus, 'bench', Date.now);
+  const feed = new SymbolFeed({ symbol, venue: 'BINANCE', publisher, logger, rest: null });
+  const feeds = new Map([[symbol, feed]]);
+  const frames = new FrameStats(logger);
+  if (snapshot) feed.installSnapshot(snapshot);
+  return { feeds, frames, feed };
+}
+
+function rename(frames: string[], from: string, to: string): string[] {
+  const a = `"s":"${from}"`;
+  const b = `"s":"${to}"`;
+  return frames.map((f) => f.split(a).join(b));
+}
+
+async function cleanup(redisUrl: string, symbols: string[]): Promise<void> {
+  const r = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  try {
+    await r.del(...symbols.flatMap((s) => [Streams.candles(s), Streams.trades(s), Streams.bookTicker(s), Streams.bookDepth(s)]));
+  } finally {
+    r.disconnect();
+  }
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+export async function runMarketDataBench(options: { redisUrl?: string; print?: (s: string) => void; memoryHours?: number } = {}): Promise<MarketDataBenchReport> {
+  const print = options.print ?? ((s: string) => process.stdout.write(`${s}\n`));
+  const redisUrl = options.redisUrl ?? (() => {
+    const u = new URL(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+    u.pathname = '/2';
+    return u.toString();
+  })();
+  const bus = new RedisBus({ redisUrl, logger: createLogger('bench-bus', { level: 'silent' }) });
+  await bus.ping();
+  const session = loadSession();
+  const tag = `${process.pid}${Date.now() % 100000}`;
+  const symbols: string[] = [];
+  print(`market-data bench — frames: ${session.name}, ${session.frames.length} frames`);
+
+  // 1. throughput: parse + publish as fast as the bus acknowledges (a bounded window of XADDs in flight)
+  const s1 = `BENCHT${tag}`;
+  symbols.push(s1);
+  let frames1: string[] | null = rename(session.frames, session.symbol, s1);
+  const p1 = pipeline(bus, s1, session.snapshot);
+  // warm-up (JIT) on a prefix, through a separate symbol
+  {
+    const w = `BENCHW${tag}`;
+    symbols.push(w);
+    const pw = pipeline(bus, w, session.snapshot);
+    const inflight: Array<Promise<void>> = [];
+    for (const f of rename(session.frames.slice(0, 10_000), session.symbol, w)) {
+      const r = routeFrame(f, pw.feeds, pw.frames);
+      if (r.published) inflight.push(r.published);
+    }
+    await Promise.all(inflight);
+  }
+  const window = new Set<Promise<void>>();
+  let published = 0;
+  const t0 = process.hrtime.bigint();
+  for (const f of frames1) {
+    const r = routeFrame(f, p1.feeds, p1.frames);
+    if (r.published) {
+      published += 1;
+      const p = r.published;
+      window.add(p);
+      void p.then(() => window.delete(p));
+      if (window.size >= 4096) await Promise.race(window);
+    }
+  }
+  await Promise.all(window);
+  await p1.feed.idle();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const frameCount = frames1.length;
+  frames1 = null; // let the copy go before the latency run
+  (globalThis as { gc?: () => void }).gc?.();
+  const mps = frameCount / seconds;
+  const throughput = { frames: frameCount, published, seconds: round(seconds, 3), messagesPerSecond: Math.round(mps), target: 50_000, pass: mps >= 50_000 };
+  print(`  throughput: ${throughput.messagesPerSecond.toLocaleString('en')} frames/s parsed and published (${published} XADDs acknowledged in ${throughput.seconds} s) — target ≥ 50,000: ${throughput.pass ? 'PASS' : 'FAIL'}`);
+
+  // 2. latency at 2,000 frames/s: frame received → XADD acknowledged
+  const s2 = `BENCHL${tag}`;
+  symbols.push(s2);
+  const rate = 2_000;
+  const frames2 = rename(session.frames.slice(0, rate * 10), session.symbol, s2);
+  const p2 = pipeline(bus, s2, session.snapshot);
+  const lat: number[] = [];
+  const pending: Array<Promise<void>> = [];
+  const start = process.hrtime.bigint();
+  const intervalNs = BigInt(Math.round(1e9 / rate));
+  for (let i = 0; i < frames2.length; i++) {
+    const due = start + intervalNs * BigInt(i);
+    for (;;) {
+      const now = process.hrtime.bigint();
+      if (now >= due) break;
+      const waitMs = Number(due - now) / 1e6;
+      if (waitMs > 2) await new Promise((r) => setTimeout(r, waitMs - 1));
+      else await new Promise((r) => setImmediate(r));
+    }
+    const received = process.hrtime.bigint();
+    const r = routeFrame(frames2[i]!, p2.feeds, p2.frames);
+    if (r.published) pending.push(r.published.then(() => void lat.push(Number(process.hrtime.bigint() - received) / 1e6)));
+  }
+  await Promise.all(pending);
+  lat.sort((a, b) => a - b);
+  const latency = { rate, samples: lat.length, p50Ms: round(percentile(lat, 50), 3), p99Ms: round(percentile(lat, 99), 3), maxMs: round(lat[lat.length - 1] ?? 0, 3), target: 1, pass: percentile(lat, 99) <= 1 };
+  print(`  latency at ${rate} frames/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms over ${lat.length} XADDs — target p99 ≤ 1 ms: ${latency.pass ? 'PASS' : 'FAIL'}`);
+
+  // 3. RSS over 6 hours of market time at the recording's rates (generated, streamed, not held in memory)
+  const hours = options.memoryHours ?? 6;
+  const s3 = `BENCHM${tag}`;
+  symbols.push(s3);
+  const market = new FakeMarket({ symbols: [s3], seed: 11, startTime: Date.UTC(2024, 0, 1), tradesPerMinute: 1800 });
+  const p3 = pipeline(bus, s3, market.depth(s3, 5000));
+  const end = market.time + hours * 3_600_000;
+  const warmUntil = market.time + Math.min(30 * 60_000, (hours * 3_600_000) / 6);
+  let rssStart = 0;
+  let rssMax = 0;
+  let frames3 = 0;
+  const t3 = process.hrtime.bigint();
+  const win = new Set<Promise<void>>();
+  while (market.time < end) {
+    for (const f of market.advance(100)) {
+      frames3 += 1;
+      const r = routeFrame(f.text, p3.feeds, p3.frames);
+      if (r.published) {
+        const p = r.published;
+        win.add(p);
+        void p.then(() => win.delete(p));
+        if (win.size >= 4096) await Promise.race(win);
+      }
+    }
+    if (frames3 % 50 === 0) {
+      const rss = process.memoryUsage().rss;
+      rssMax = Math.max(rssMax, rss);
+      if (rssStart === 0 && market.time >= warmUntil) {
+        await Promise.all(win);
+        (globalThis as { gc?: () => void }).gc?.();
+        rssStart = process.memoryUsage().rss;
+      }
+    }
+  }
+  await Promise.all(win);
+  await p3.feed.idle();
+  (globalThis as { gc?: () => void }).gc?.();
+  const rssEnd = process.memoryUsage().rss;
+  const growth = ((rssEnd - rssStart) / rssStart) * 100;
+  const mb = (b: number) => round(b / 1_048_576, 1);
+  const memory = { marketHours: hours, frames: frames3, seconds: round(Number(process.hrtime.bigint() - t3) / 1e9, 1), rssStartMb: mb(rssStart), rssEndMb: mb(rssEnd), rssMaxMb: mb(rssMax), growthPct: round(growth, 2), target: 5, pass: growth <= 5 };
+  print(`  memory over ${hours} h of market time (${frames3.toLocaleString('en')} frames in ${memory.seconds} s): RSS ${memory.rssStartMb} MB after warm-up → ${memory.rssEndMb} MB (max ${memory.rssMaxMb}), growth ${memory.growthPct} % — target ≤ 5 %: ${memory.pass ? 'PASS' : 'FAIL'}`);
+
+  await cleanup(redisUrl, symbols);
+  await bus.close();
+  const report: MarketDataBenchReport = { frameSource: session.name, throughput, latency, memory, host: { cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version } };
+  mkdirSync(path.join(repoRoot, 'reports'), { recursive: true });
+  writeFileSync(path.join(repoRoot, 'reports', 'bench-market-data.json'), `${JSON.stringify(report, null, 2)}\n`);
+  print(`  report: reports/bench-market-data.json`);
+  return report;
+}
+
+function round(n: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(n * f) / f;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runMarketDataBench({ memoryHours: Number(process.env['BENCH_MEMORY_HOURS'] ?? 6) });
+}
