@@ -161,6 +161,31 @@ describe('other routes', () => {
   });
 });
 
+describe('when the API is down or slow', () => {
+  it('still answers every page with a clear message', async () => {
+    const app = await buildDashboardApp({ apiUrl: 'http://127.0.0.1:9', logger });
+    apps.push(app);
+    const res = await app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/role="alert">Could not load strategies: api-server unreachable at http:\/\/127\.0\.0\.1:9/);
+    expect((await app.inject({ method: 'GET', url: '/market' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/live/snapshot' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/strategies/demo-rsi' })).statusCode).toBe(502);
+  });
+
+  it('shows "Starting…" and reloads while the paper-trader has not confirmed a start', async () => {
+    const app = await dashboard({ apiKey: DEFAULT_DEV_API_KEY });
+    // no paper-trader runs here: the API accepts the command and answers 202 after its wait
+    const res = await app.inject({ method: 'POST', url: '/start', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'configName=demo-ema-cross.yaml&strategyId=waiting-one' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/strategies/waiting-one?started=1');
+    const pageRes = await app.inject({ method: 'GET', url: res.headers.location as string });
+    expect(pageRes.statusCode).toBe(202);
+    expect(pageRes.body).toContain('<meta http-equiv="refresh" content="2">');
+    expect(pageRes.body).toContain('not running yet');
+  });
+});
+
 describe('live relay', () => {
   it('relays the API event stream to browsers over SSE', async () => {
     const app = await dashboard();

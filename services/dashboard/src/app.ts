@@ -238,9 +238,13 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
     }
   });
 
-  app.get<{ Params: { id: string } }>('/strategies/:id', async (req, reply) => {
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/strategies/:id', async (req, reply) => {
     try {
       const data = await loadDetail(api, req.params.id, authOf(req));
+      if (!data && req.query['started'] && /^[a-z0-9][a-z0-9-]{0,62}$/.test(req.params.id)) {
+        // the paper-trader has not confirmed the start yet: say so and look again shortly
+        return await page(reply, 'error', await common(req, { title: 'Starting…', message: `Strategy "${req.params.id}" was sent to the paper-trader and is not running yet. This page reloads until it is.`, status: 202, refreshSeconds: 2 }), 202);
+      }
       if (!data) return await page(reply, 'error', await common(req, { title: 'Not found', message: `No strategy "${req.params.id}".`, status: 404 }), 404);
       return await page(reply, 'strategy', await common(req, { title: data.strategy.name, ...data }));
     } catch (err) {
@@ -364,7 +368,8 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
       const res = await api.json<Record<string, unknown>>(paths.start, { method: 'POST', body, auth: authOf(req) });
       const id = str(res['strategyId']) ?? str(res['id']) ?? '';
       if (wantsJson) return res;
-      return await reply.redirect(id ? `/strategies/${encodeURIComponent(id)}` : '/', 303);
+      const confirmed = res['accepted'] !== false;
+      return await reply.redirect(id ? `/strategies/${encodeURIComponent(id)}${confirmed ? '' : '?started=1'}` : '/', 303);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401 && !api.hasApiKey && !wantsJson) return reply.redirect(`/login?next=${encodeURIComponent('/start')}`, 303);
       const problems = err instanceof ApiError ? toValidationIssues(err.body) : [];
