@@ -116,6 +116,16 @@ describe('trades page', () => {
       expect(sides.length).toBeGreaterThan(0);
       expect(new Set(sides)).toEqual(new Set(['SELL']));
 
+      // time range, entered in UTC: trades at 12:05 … 12:09 (to is exclusive)
+      await page.goto(dash.url + '/trades?strategy=demo-rsi');
+      await page.fill('#f-from', '2026-01-05T12:05');
+      await page.fill('#f-to', '2026-01-05T12:10');
+      await page.click('button:has-text("Apply filters")');
+      await page.waitForURL(/from=/);
+      const times = await page.locator('#trades tbody time').allInnerTexts();
+      expect(times).toEqual(['2026-01-05 12:09:00Z', '2026-01-05 12:08:00Z', '2026-01-05 12:07:00Z', '2026-01-05 12:06:00Z', '2026-01-05 12:05:00Z']);
+
+      await page.goto(dash.url + '/trades?strategy=demo-rsi&side=sell');
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv-link')]);
       const path = await download.path();
       const { readFile } = await import('node:fs/promises');
