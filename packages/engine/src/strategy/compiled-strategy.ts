@@ -137,11 +137,14 @@ export class CompiledStrategy implements StrategyLogic {
     frames.set(entryTf, { timeframe: entryTf, slots: [], last: null, lookahead: null });
 
     // 1. Indicators, in config order, each on its own timeframe.
+    /** ids of indicators that could not be built at all: rules naming their columns are not reported again */
+    const failedIds: string[] = [];
     for (const ic of config.indicators) {
       const path = `indicators[${ic.index}]`;
       const definition: IndicatorDefinition | undefined = indicatorRegistry.get(ic.type);
       if (!definition) {
         const known = [...indicatorRegistry.keys()];
+        failedIds.push(ic.id);
         errors.push(problem(`${path}.type`, 'UNKNOWN_INDICATOR_TYPE', `unknown indicator type "${ic.type}"; known types: ${known.join(', ')}`, { found: ic.type, allowed: known.join(', ') }));
         continue;
       }
@@ -153,7 +156,10 @@ export class CompiledStrategy implements StrategyLogic {
         // rules are still checked and every problem of the file is listed at once; the result is
         // an error in any case.
         parsed = salvageParams(definition, ic.params);
-        if (!parsed.ok) continue;
+        if (!parsed.ok) {
+          failedIds.push(ic.id);
+          continue;
+        }
       }
       const indicator = definition.create(parsed.params);
       let frame = frames.get(ic.timeframe);
@@ -234,6 +240,7 @@ export class CompiledStrategy implements StrategyLogic {
           return;
         }
         for (const e of compiled.errors) {
+          if (e.code === 'UNKNOWN_NAME' && e.found !== undefined && failedIds.some((id) => e.found === id || e.found!.startsWith(`${id}_`))) continue;
           const at = positionInValue(config, path, e.offset);
           const base = problem(path, e.code, `${list}[${i}] "${source}": ${e.message}`, {
             ...(e.found !== undefined ? { found: e.found } : {}),
