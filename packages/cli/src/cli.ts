@@ -1,4 +1,5 @@
 import { runBacktestCommand } from './commands/backtest.js';
+import { runDownloadCommand } from './commands/download.js';
 import { runIndicatorsCommand } from './commands/indicators.js';
 import { runValidateCommand } from './commands/validate.js';
 
@@ -27,6 +28,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return runBacktestCommand(rest, io);
     case 'validate':
       return runValidateCommand(rest, io);
+    case 'download':
+      return runDownloadCommand(rest, io);
     case 'indicators':
       return runIndicatorsCommand(rest, io);
     case undefined:
