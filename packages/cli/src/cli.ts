@@ -16,7 +16,10 @@ Usage:
                         [--compat legacy|default] [--variant NAME] [--cash N]
   btc-research validate <config.yaml> [...more.yaml] [--strict] [--compat legacy|default] [--variant NAME] [--json]
   btc-research indicators <config.yaml> --data <klines.csv> --out <file.csv> [--from DATE] [--to DATE] [--compat legacy|default] [--variant NAME]
+  btc-research download --symbol BTCUSDT --from DATE [--to DATE] [--out FILE] [--venue binance|binanceus]
   btc-research help
+
+Docs: docs/backtesting.md (backtest, indicators, validate, statistics), docs/compat.md (compat: legacy).
 
 Exit codes: 0 success, 1 invalid input (config or data), 2 usage error.
 `;
