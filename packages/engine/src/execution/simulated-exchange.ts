@@ -267,8 +267,13 @@ export class SimulatedExchange {
    */
   onCandle(candle: Candle, ledger: Ledger): ExecutionResult[] {
     const results: ExecutionResult[] = [];
-    const open = dec(candle.open);
-    this.arrive(candle.closeTime, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: open, time: Math.max(candle.openTime, arrivesAt) }, candle.openTime);
+    if (this.active.size === 0) {
+      // Hot path of every backtest: nothing to arrive or settle, so no Decimal work per candle.
+      this.lastDataTime = Math.max(this.lastDataTime, candle.closeTime);
+      return results;
+    }
+    let open: Decimal | null = null;
+    this.arrive(candle.closeTime, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: (open ??= dec(candle.open)), time: Math.max(candle.openTime, arrivesAt) }, candle.openTime);
     const sawTicks = this.lastTickTime >= candle.openTime;
     this.lastDataTime = Math.max(this.lastDataTime, candle.closeTime);
     if (!sawTicks) this.settleAlongPath(candle, ledger, results);
