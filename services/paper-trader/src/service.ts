@@ -323,9 +323,11 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     const record: StrategyRecord = existing
       ? { ...existing, configYaml: input.configYaml, configName: input.configName, status: 'starting', error: null, updatedAt: t }
       : { id: input.id, name: loaded.ok ? (loaded.config.name ?? input.configName) : input.configName, configName: input.configName, configYaml: input.configYaml, symbol, status: 'starting', error: null, initialCash, createdAt: t, updatedAt: t };
-    await store.upsertStrategy(record);
     const tradingStartTime = input.from === 'history' ? 0 : (await catchUp(symbol)).time || t;
+    // the state (with where trading starts) first: the record is the commit point of a start, so a
+    // crash in between starts again from scratch instead of running without its start time
     await store.saveState({ strategyId: record.id, time: 0, cash: record.initialCash, equity: record.initialCash, positionQty: '0', avgEntryPrice: '0', realizedPnl: '0', unrealizedPnl: '0', feesPaid: '0', lastPrice: null, lastCandleCloseTime: null, tradeCount: 0, core: { tradingStartTime } });
+    await store.upsertStrategy(record);
     await activate(record);
   };
 

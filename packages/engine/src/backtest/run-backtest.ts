@@ -1,11 +1,13 @@
 import type { Candle } from '../model/candle.js';
-import { TradingCore, type CoreEvent, type CoreTrade, type TradingCoreOptions } from '../kernel/trading-core.js';
+import { TradingCore, type CoreEvent, type CoreOrder, type CoreTrade, type TradingCoreOptions } from '../kernel/trading-core.js';
 import type { StrategyLogic } from '../strategy/strategy-logic.js';
 import { RoundTripTracker } from './round-trip-tracker.js';
 import { computeStatistics, type ClosedTrade, type EquitySample, type PerformanceStatistics } from './statistics.js';
 
 export interface BacktestResult {
   trades: CoreTrade[];
+  /** every order in submission order, as it ended (or stands at the end of the data) */
+  orders: CoreOrder[];
   roundTrips: ClosedTrade[];
   rejections: Extract<CoreEvent, { type: 'order-rejected' }>[];
   /** equity at the close of every entry-timeframe candle */
@@ -22,6 +24,7 @@ export interface BacktestResult {
 export function runBacktest(logic: StrategyLogic, candles: Iterable<Candle>, options: TradingCoreOptions, sampleEveryMs = 0): BacktestResult {
   const core = new TradingCore(logic, options);
   const trades: CoreTrade[] = [];
+  const orders = new Map<string, CoreOrder>();
   const rejections: Extract<CoreEvent, { type: 'order-rejected' }>[] = [];
   const tracker = new RoundTripTracker();
   const samples: EquitySample[] = [];
@@ -41,6 +44,7 @@ export function runBacktest(logic: StrategyLogic, candles: Iterable<Candle>, opt
         cash = e.trade.cashAfter.toNumber();
         qty = e.trade.positionAfter.toNumber();
       } else if (e.type === 'order-rejected') rejections.push(e);
+      else if (e.type === 'order') orders.set(e.order.orderId, e.order);
     }
     if (qty !== 0) exposedMs += candle.closeTime - candle.openTime;
     if (candle.closeTime >= nextSample) {
@@ -50,5 +54,5 @@ export function runBacktest(logic: StrategyLogic, candles: Iterable<Candle>, opt
     n += 1;
   }
   const statistics = computeStatistics({ initialEquity: initial, samples, trades: tracker.closed, feesPaid: core.ledger.feesPaid.toNumber(), exposedMs });
-  return { trades, roundTrips: tracker.closed, rejections, equityCurve: samples, statistics, candlesProcessed: n, core };
+  return { trades, orders: [...orders.values()], roundTrips: tracker.closed, rejections, equityCurve: samples, statistics, candlesProcessed: n, core };
 }

@@ -98,6 +98,18 @@ export class PostgresStrategyStore implements StrategyStore {
     return new PostgresStrategyStore(pool, schema);
   }
 
+  /** Drops a schema and everything in it (test clean-up, tearing down a deployment). */
+  static async dropSchema(databaseUrl: string, schema: string): Promise<void> {
+    const quoted = quoteIdent(schema);
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${quoted} CASCADE`);
+    } finally {
+      await client.end();
+    }
+  }
+
   async listStrategies(): Promise<StrategyRecord[]> {
     const { rows } = await this.pool.query(`${SELECT_STRATEGY} ORDER BY created_at, id`);
     return rows.map(toStrategy);
@@ -171,7 +183,7 @@ export class PostgresStrategyStore implements StrategyStore {
     }
     params.push(query.limit + 1);
     const { rows } = await this.pool.query(
-      `SELECT seq::text AS seq, strategy_id, trade_id, order_id, symbol, side, quantity::text AS quantity, price::text AS price,
+      `SELECT seq::text AS seq_text, strategy_id, trade_id, order_id, symbol, side, quantity::text AS quantity, price::text AS price,
               fee::text AS fee, realized_pnl::text AS realized_pnl, reason, ${MS('time')}::text AS time_ms, liquidity, quality::text AS quality
        FROM trades WHERE ${where.join(' AND ')} ORDER BY time DESC, seq DESC LIMIT $${params.length}`,
       params,
@@ -180,7 +192,7 @@ export class PostgresStrategyStore implements StrategyStore {
     const last = page[page.length - 1];
     return {
       items: page.map(toTrade),
-      nextCursor: rows.length > query.limit && last ? encodeTradeCursor({ time: Number(last.time_ms), seq: Number(last.seq) }) : null,
+      nextCursor: rows.length > query.limit && last ? encodeTradeCursor({ time: Number(last.time_ms), seq: Number(last.seq_text) }) : null,
     };
   }
 
@@ -257,7 +269,7 @@ export class PostgresStrategyStore implements StrategyStore {
   async listOrders(id: string, query: OrderQuery): Promise<OrderRecord[]> {
     assertStrategyId(id);
     const { rows } = await this.pool.query(
-      `${SELECT_ORDER} WHERE strategy_id = $1 ${query.openOnly ? "AND status IN ('pending', 'open')" : ''} ORDER BY decided_at DESC, ord DESC LIMIT $2`,
+      `${SELECT_ORDER} WHERE o.strategy_id = $1 ${query.openOnly ? "AND o.status IN ('pending', 'open')" : ''} ORDER BY o.decided_at DESC, o.ord DESC LIMIT $2`,
       [id, Math.max(0, Math.floor(query.limit))],
     );
     return rows.map(toOrder);
@@ -265,7 +277,7 @@ export class PostgresStrategyStore implements StrategyStore {
 
   async getOrder(id: string, orderId: string): Promise<OrderRecord | null> {
     assertStrategyId(id);
-    const { rows } = await this.pool.query(`${SELECT_ORDER} WHERE strategy_id = $1 AND order_id = $2`, [id, orderId]);
+    const { rows } = await this.pool.query(`${SELECT_ORDER} WHERE o.strategy_id = $1 AND o.order_id = $2`, [id, orderId]);
     return rows[0] ? toOrder(rows[0]) : null;
   }
 
@@ -278,10 +290,10 @@ export class PostgresStrategyStore implements StrategyStore {
   async listEvents(id: string, afterSeq: number, limit: number): Promise<StrategyEventRecord[]> {
     assertStrategyId(id);
     const { rows } = await this.pool.query(
-      `SELECT seq::text AS seq, type, time::text AS time, data::text AS data FROM strategy_events WHERE strategy_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      `SELECT e.seq::text AS seq_text, e.type, e.time::text AS time_text, e.data::text AS data_text FROM strategy_events e WHERE e.strategy_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`,
       [id, afterSeq, Math.max(0, Math.floor(limit))],
     );
-    return rows.map((r) => ({ strategyId: id, seq: Number(r.seq), type: String(r.type), time: Number(r.time), data: JSON.parse(String(r.data)) as unknown }));
+    return rows.map((r) => ({ strategyId: id, seq: Number(r.seq_text), type: String(r.type), time: Number(r.time_text), data: JSON.parse(String(r.data_text)) as unknown }));
   }
 
   async saveSnapshot(snapshot: SnapshotRecord): Promise<void> {
@@ -362,10 +374,10 @@ export class PostgresStrategyStore implements StrategyStore {
 
   async listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]> {
     const { rows } = await this.pool.query(
-      `SELECT seq::text AS seq, kind, time::text AS time, source_id, data::text AS data FROM market_events WHERE symbol = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      `SELECT m.seq::text AS seq_text, m.kind, m.time::text AS time_text, m.source_id, m.data::text AS data_text FROM market_events m WHERE m.symbol = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
       [symbol, afterSeq, Math.max(0, Math.floor(limit))],
     );
-    return rows.map((r) => ({ symbol, seq: Number(r.seq), kind: r.kind as MarketEventRecord['kind'], time: Number(r.time), sourceId: String(r.source_id), data: JSON.parse(String(r.data)) as unknown }));
+    return rows.map((r) => ({ symbol, seq: Number(r.seq_text), kind: r.kind as MarketEventRecord['kind'], time: Number(r.time_text), sourceId: String(r.source_id), data: JSON.parse(String(r.data_text)) as unknown }));
   }
 
   /** Uses the database clock, so workers on different machines agree on expiry. */
@@ -468,7 +480,7 @@ export async function migrate(pool: pg.Pool, schema: string, migrations: readonl
 
 const SELECT_ORDER = `SELECT strategy_id, order_id, symbol, side, type, quantity::text AS quantity, limit_price::text AS limit_price, stop_price::text AS stop_price,
   reduce_only, status, filled_qty::text AS filled_qty, avg_price::text AS avg_price, fees::text AS fees, reason, decided_at::text AS decided_at,
-  arrives_at::text AS arrives_at, triggered_at::text AS triggered_at, reject_reason, reject_message, updated_at::text AS updated_at, quality::text AS quality FROM orders`;
+  arrives_at::text AS arrives_at, triggered_at::text AS triggered_at, reject_reason, reject_message, updated_at::text AS updated_at, quality::text AS quality FROM orders o`;
 
 function toOrder(r: Record<string, unknown>): OrderRecord {
   const opt = (k: string) => (r[k] === null || r[k] === undefined ? null : String(r[k]));

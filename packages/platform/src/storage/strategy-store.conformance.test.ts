@@ -204,6 +204,14 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     expect(await store.countTrades('s1')).toBe(0);
   });
 
+  it('orders trades with equal times by insertion, also past the ninth', async () => {
+    const { store } = await setup();
+    const same = Array.from({ length: 12 }, (_, i) => trade('ties', i + 1, 5_000));
+    await store.appendTrades('ties', same);
+    const page = await store.listTrades('ties', { limit: 100 });
+    expect(page.items.map((t) => t.tradeId)).toEqual(same.map((t) => t.tradeId).reverse());
+  });
+
   it('pages trades newest first with an opaque cursor, ties in insertion order, and from/to filters', async () => {
     const { store } = await setup();
     await store.upsertStrategy(strategy('s1'));
@@ -318,8 +326,9 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
 
   it('upserts orders by id with their fill quality and lists them newest decision first, open ones on request', async () => {
     const { store } = await setup();
-    await store.upsertOrders('s1', [order('s1', 1, 1_000), order('s1', 2, 3_000), order('s1', 3, 2_000)]);
-    const filled = order('s1', 1, 1_000, {
+    // decision times of different digit counts: ordering must be numeric
+    await store.upsertOrders('s1', [order('s1', 1, 900), order('s1', 2, 30_000), order('s1', 3, 2_000)]);
+    const filled = order('s1', 1, 900, {
       status: 'filled', filledQty: '0.12345678', avgPrice: '64999.5', fees: '0.00160492',
       quality: { decisionPrice: '65000.1', arrivalMid: '65001.005', vwap: '64999.5', slippageBps: '-0.0923', latencyMs: 73, levelsConsumed: 2 },
     });
@@ -341,6 +350,10 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     const events = await store.listEvents('s1', 0, 100);
     expect(events).toEqual([ev(1), ev(2), ev(3), ev(4)]);
     expect(await store.listEvents('s1', 2, 1)).toEqual([ev(3)]);
+    // more than nine: the order is numeric, not textual
+    const many = Array.from({ length: 12 }, (_, i) => ev(i + 5));
+    await store.appendEvents('s1', many);
+    expect((await store.listEvents('s1', 0, 100)).map((e) => e.seq)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
   });
 
   it('keeps a checksummed snapshot and reports a corrupt or missing one instead of trusting it', async () => {
@@ -391,6 +404,8 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     expect(all[0]).toEqual({ symbol: 'BTCUSDT', seq: 1, ...candle(60_000) });
     expect((await other.listMarketEvents('BTCUSDT', 2, 1)).map((e) => e.seq)).toEqual([3]);
     expect((await other.appendMarketEvents('BTCUSDT', [candle(240_000)])).map((e) => e.seq)).toEqual([5]);
+    await other.appendMarketEvents('BTCUSDT', Array.from({ length: 10 }, (_, i) => candle(300_000 + i * 60_000)));
+    expect((await other.listMarketEvents('BTCUSDT', 0, 100)).map((e) => e.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
   });
 
   it('gives a lease to one owner at a time until it expires or is released', async () => {
