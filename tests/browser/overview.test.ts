@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { makeLogger, startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { launchBrowser, openPage, relayConnected, screenshot, until } from './support/browser.js';
+import { launchBrowser, lowestContrast, openPage, relayConnected, screenshot, until } from './support/browser.js';
 import { startSeededApi, type RealApi } from './support/real-api.js';
 
 let browser: Browser;
@@ -99,40 +99,7 @@ describe('overview page in Chromium', () => {
     const { page, context } = await openPage(browser);
     try {
       await page.goto(dash.url + '/');
-      const worst = await page.evaluate(() => {
-        const parse = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
-        const lum = (rgb: number[]): number => {
-          const [r, g, b] = rgb.slice(0, 3).map((v) => {
-            const s = v / 255;
-            return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-          });
-          return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
-        };
-        const bgOf = (el: Element | null): number[] => {
-          for (let e = el; e; e = e.parentElement) {
-            const c = parse(getComputedStyle(e).backgroundColor);
-            if (c.length === 3 || (c.length === 4 && c[3]! > 0.5)) return c;
-          }
-          return [255, 255, 255];
-        };
-        let min = Infinity;
-        let where = '';
-        for (const el of Array.from(document.querySelectorAll('body *'))) {
-          if (!(el instanceof HTMLElement) || el.closest('[hidden], .sr-only, .skip') || !el.offsetParent) continue;
-          const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '');
-          if (!own) continue;
-          el.classList.remove('flash');
-          const fg = parse(getComputedStyle(el).color);
-          const l1 = lum(fg);
-          const l2 = lum(bgOf(el));
-          const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
-          if (ratio < min) {
-            min = ratio;
-            where = `${el.tagName}.${el.className}: ${(el.textContent ?? '').trim().slice(0, 30)}`;
-          }
-        }
-        return { min, where };
-      });
+      const worst = await lowestContrast(page);
       expect(worst.min, worst.where).toBeGreaterThanOrEqual(4.5);
     } finally {
       await context.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { makeLogger, startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { launchBrowser, openPage, paintedCanvases, relayConnected, screenshot, until } from './support/browser.js';
+import { launchBrowser, lowestContrast, openPage, paintedCanvases, relayConnected, screenshot, until } from './support/browser.js';
 import { startSeededApi, type RealApi } from './support/real-api.js';
 import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
 
@@ -222,6 +222,8 @@ describe('every page', () => {
         expect(await page.locator('h1').count(), path).toBe(1);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(1);
+        const worst = await lowestContrast(page);
+        expect(worst.min, `${path}: ${worst.where}`).toBeGreaterThanOrEqual(4.5);
         const name = path === '/' ? 'overview' : path.slice(1).split(/[/?]/)[0];
         if (path !== '/' && path !== '/strategies/demo-rsi') await screenshot(page, `phone-${name}`);
       }
