@@ -75,7 +75,8 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
       sources.push(
         await startSimulatedSource({
           symbol,
-          seed: config.simSeed,
+          // the first symbol keeps SIM_SEED (its market is unchanged); others get their own market
+          seed: config.simSeed + config.symbols.indexOf(symbol) * 7919,
           speed: config.simSpeed,
           historyMinutes: config.simHistoryMinutes,
           stateDir: path.join(config.dataDir, 'market_data'),

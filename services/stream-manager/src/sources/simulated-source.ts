@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { MarketFeedStatusV1 } from '@btc-research/contracts';
-import { MarketSimulator, MinuteCandleBuilder, type MarketSimulatorState } from '@btc-research/engine';
+import { MarketSimulator, MinuteCandleBuilder, SimulatedDepthBook, type MarketSimulatorState } from '@btc-research/engine';
 import type { Logger } from '@btc-research/platform';
 import type { MarketPublisher } from '../market-publisher.js';
 import type { MarketSource } from './market-source.js';
@@ -21,6 +21,10 @@ export interface SimulatedSourceOptions {
   /** wall clock */
   now: () => number;
   tickMs?: number;
+  /** levels per side of the simulated depth book (0 = no book, no top of book) */
+  bookLevels?: number;
+  /** simulated ms between published depth snapshots */
+  depthPublishMs?: number;
 }
 
 interface SavedState {
@@ -62,6 +66,9 @@ export async function startSimulatedSource(o: SimulatedSourceOptions): Promise<M
     anchorSim = wallNow;
   }
   const builder = new MinuteCandleBuilder();
+  // a depth book around the simulated price: spread widens with volatility, trades eat the touch
+  const book = (o.bookLevels ?? 50) > 0 ? new SimulatedDepthBook({ seed: o.seed, levels: o.bookLevels ?? 50 }) : null;
+  let lastDepthAt = 0;
   let lastCandleClose: number | null = null;
   let stopped = false;
   let state: MarketFeedStatusV1['state'] = 'backfilling';
@@ -80,6 +87,8 @@ export async function startSimulatedSource(o: SimulatedSourceOptions): Promise<M
     lagMs: lastCandleClose === null ? null : Math.max(0, simNow() - lastCandleClose),
     reconnects: 0,
     message: o.reasonMessage,
+    transport: 'simulator',
+    venue: 'SIMULATED',
   });
 
   const save = async () => {
@@ -99,7 +108,22 @@ export async function startSimulatedSource(o: SimulatedSourceOptions): Promise<M
         builder.addTrade(t);
         if (publishTrades) trades.push(t);
       });
-      for (const t of trades) await o.publisher.trade('SIMULATED', o.symbol, t);
+      for (const t of trades) {
+        await o.publisher.trade('SIMULATED', o.symbol, t);
+        book?.consume(t.isBuyerMaker, t.quantity);
+      }
+      if (publishTrades && book !== null) {
+        const q = sim.quote(); // its width follows the volatility regime
+        book.step(sim.lastPrice, Math.max(1, Math.round((q.askPrice - q.bidPrice) / 0.01)));
+        const bid = book.bestBid();
+        const ask = book.bestAsk();
+        if (bid && ask) await o.publisher.bookTicker('SIMULATED', o.symbol, { updateId: book.lastUpdateId, bidPrice: bid.price, bidQty: bid.qty, askPrice: ask.price, askQty: ask.qty, time: sim.currentTime });
+        if (sim.currentTime - lastDepthAt >= (o.depthPublishMs ?? 1_000)) {
+          lastDepthAt = sim.currentTime;
+          const snap = book.snapshot(20);
+          await o.publisher.bookDepth('SIMULATED', o.symbol, { lastUpdateId: snap.lastUpdateId, bids: snap.bids, asks: snap.asks, time: sim.currentTime });
+        }
+      }
       if (until === boundary) {
         for (const c of builder.closeUpTo(boundary)) {
           await o.publisher.candle('SIMULATED', o.symbol, c, 'simulated');
