@@ -45,10 +45,11 @@ describe('overview page in Chromium', () => {
       await until('equity changed', async () => (await row.locator('[data-field="equity"]').innerText()) !== before);
       expect(await row.locator('[data-field="tradeCount"]').innerText()).toBe('4');
       // the live numbers equal what the API now says
-      const active = (await fetch(`${api.url}/api/v1/strategies/active`).then((r) => r.json())) as { items: { id: string; equity: string; pnl: string }[] };
-      const s = active.items.find((x) => x.id === 'demo-rsi')!;
+      const active = (await fetch(`${api.url}/api/v1/strategies/active`).then((r) => r.json())) as { items: { id: string; equity: string; pnl: string; pnlPct: number }[] };
+      const s = active.items.find((x) => x.id === 'demo-rsi')! as { id: string; equity: string; pnl: string; pnlPct: number };
       expect(await row.locator('[data-field="equity"]').innerText()).toBe(Number(s.equity).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
-      expect(await row.locator('[data-field="pnl"]').innerText()).toBe(Number(s.pnl).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' }));
+      const signed = (n: number): string => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' });
+      expect(await row.locator('[data-field="pnl"]').innerText()).toBe(`${signed(Number(s.pnl))} (${signed(s.pnlPct)} %)`);
 
       await api.setFeed({ state: 'stale', message: 'no candle for 3 minutes' });
       await until('STALE banner', async () => (await page.locator('[data-banner="stale"]').count()) === 1);

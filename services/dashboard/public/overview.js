@@ -57,7 +57,8 @@
     el.classList.remove('pos', 'neg');
     var c = F.signClass(pnl);
     if (c) el.classList.add(c);
-    setText(el, F.signed(pnl));
+    var init = Number(tr.dataset.initialCash);
+    setText(el, F.signed(pnl) + (init > 0 ? ' (' + F.signed((Number(pnl) / init) * 100) + ' %)' : ''));
   }
 
   function setStatus(/** @type {HTMLElement} */ tr, /** @type {string} */ status, /** @type {any} */ error) {
