@@ -1,0 +1,99 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TradingCore, buildTradingSetup, type Candle } from '@btc-research/engine';
+import { waitFor, type StrategyStore } from '@btc-research/platform';
+import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
+import { simulatedCandles, toBinanceKlineCsv } from '../helpers/simulated-klines.js';
+import {
+  allOrders,
+  allTrades,
+  backtest,
+  canonicalDecimal,
+  deleteStreams,
+  demoStrategies,
+  makeBackend,
+  storedTradeRow,
+  tradeRow,
+  uniqueSymbol,
+  writeConfigs,
+  type Backend,
+  type StrategyFile,
+} from './paper-trader.harness.js';
+
+// Parity: recorded market data replayed by stream-manager → Redis Streams → paper-trader gives the
+// same signals, orders (with their fill quality) and fills as `btc-research backtest` over the same
+// candles (buildTradingSetup + runBacktest is what the CLI runs).
+const REDIS_URL = 'redis://127.0.0.1:6379/5'; // streams are named after a symbol unique to the run
+
+describe.each(['json', 'postgres'] as const)('replay through the live pipeline vs backtest: %s store', (backendName) => {
+  let dir: string;
+  let strategies: StrategyFile[];
+  let candles: Candle[];
+  let backend: Backend;
+  let store: StrategyStore;
+  const procs: ServiceProcess[] = [];
+  const redis = new Redis(REDIS_URL);
+  const { base, symbol } = uniqueSymbol();
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), `btc-parity-${backendName}-`));
+    strategies = await demoStrategies(base);
+    await writeConfigs(path.join(dir, 'config'), strategies);
+    candles = simulatedCandles(2_000, 9_090);
+    await fs.writeFile(path.join(dir, 'klines.csv'), toBinanceKlineCsv(candles));
+    backend = await makeBackend(backendName, path.join(dir, 'data'));
+    store = await backend.open();
+    const common = { ...backend.env, REDIS_URL, CONFIG_DIR: path.join(dir, 'config') };
+    procs.push(startServiceProcess('paper-trader', { ...common, AUTO_START: 'true', AUTO_START_FROM: 'history', WORKER_NAME: `parity-${backendName}` }));
+    for (const s of strategies) await waitFor(async () => (await store.getStrategy(s.id))?.status === 'warming-up', { timeoutMs: 30_000, what: `${s.id} started` });
+    procs.push(startServiceProcess('stream-manager', { ...common, SYMBOLS: symbol, MARKET_DATA_SOURCE: 'replay', REPLAY_FILE: path.join(dir, 'klines.csv'), REPLAY_SPEED: 'max' }));
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const p of procs.reverse()) await p.stop();
+    await store.close();
+    await backend.dispose();
+    await deleteStreams(redis, symbol);
+    redis.disconnect();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('yields the same signals, orders with fill quality, and fills', async () => {
+    const lastClose = candles[candles.length - 1]!.closeTime;
+    let fills = 0;
+    for (const s of strategies) {
+      await waitFor(async () => (await store.loadState(s.id))?.lastCandleCloseTime === lastClose, { timeoutMs: 60_000, intervalMs: 100, what: `${s.id} to process the replay` });
+      const expected = backtest(s, candles);
+      const trades = await allTrades(store, s.id);
+      expect(trades.map(storedTradeRow).map(normalise)).toEqual(expected.trades.map(tradeRow).map(normalise));
+      fills += trades.length;
+
+      const orders = await allOrders(store, s.id);
+      const orderRow = (o: { orderId: string; side: string; type: string; quantity: string; limitPrice: string | null; stopPrice: string | null; status: string; filledQty: string; avgPrice: string | null; fees: string; reason: string; quality: unknown }) =>
+        normalise([o.orderId, o.side, o.type, o.quantity, o.limitPrice, o.stopPrice, o.status, o.filledQty, o.avgPrice, o.fees, o.reason, o.quality]);
+      expect(orders.map(orderRow)).toEqual(expected.orders.map(orderRow));
+
+      // signals: the event log against the core run directly over the candles
+      const setup = buildTradingSetup(s.yaml, s.file, { strategyId: s.id, tradingStartTime: 0 });
+      if (!setup.ok) throw new Error('invalid config');
+      const core = new TradingCore(setup.strategy, setup.coreOptions);
+      const signals = candles.flatMap((c) => core.onMinuteCandle(c).flatMap((e) => (e.type === 'signal' ? [[e.signal, e.time, e.price]] : [])));
+      const logged = (await store.listEvents(s.id, 0, 1_000_000)).filter((e) => e.type === 'signal').map((e) => {
+        const d = e.data as { signal: string; price: number };
+        return [d.signal, e.time, d.price];
+      });
+      expect(logged).toEqual(signals);
+    }
+    const risky = await allOrders(store, 'risky-ema');
+    expect(new Set(risky.map((o) => o.type))).toEqual(new Set(['market', 'stop_market', 'limit']));
+    expect(risky.some((o) => o.status === 'filled' && o.type !== 'market')).toBe(true);
+    expect(fills).toBeGreaterThan(20);
+  }, 120_000);
+});
+
+function normalise(row: unknown[]): unknown[] {
+  return row.map((x) => (typeof x === 'string' && /^-?\d+(\.\d+)?$/.test(x) ? canonicalDecimal(x) : x));
+}
