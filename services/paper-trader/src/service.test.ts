@@ -1,0 +1,206 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
+import { MarketSimulator, MinuteCandleBuilder, buildTradingSetup, runBacktest, toDecimalString, type Candle } from '@btc-research/engine';
+import { InProcessBus, JsonStrategyStore, createLogger, waitFor, type Logger } from '@btc-research/platform';
+import type { PaperTraderConfig } from './config.js';
+import { startPaperTrader, type PaperTrader } from './service.js';
+
+const repoConfig = path.resolve(import.meta.dirname, '..', '..', '..', 'config');
+
+function candlesFor(count: number, seed: number): Candle[] {
+  const start = Date.UTC(2025, 0, 6);
+  const sim = new MarketSimulator({ seed, startTime: start });
+  const builder = new MinuteCandleBuilder();
+  const out: Candle[] = [];
+  let t = start;
+  while (out.length < count) {
+    t += 60_000;
+    sim.advanceTo(t, (trade) => {
+      for (const c of builder.addTrade(trade)) out.push(c);
+    });
+    for (const c of builder.closeUpTo(t)) out.push(c);
+  }
+  return out.slice(0, count).map(({ openTime, closeTime, open, high, low, close, volume }) => ({ openTime, closeTime, open, high, low, close, volume: Number(volume.toFixed(5)) }));
+}
+
+/** A logger that remembers what was logged (level and message). */
+function recordingLogger(): { logger: Logger; lines: Array<{ level: string; msg: string }> } {
+  const lines: Array<{ level: string; msg: string }> = [];
+  const base = createLogger('paper-trader-test', { level: 'silent' });
+  const wrap = (l: Logger): Logger =>
+    new Proxy(l, {
+      get(target, prop, receiver) {
+        if (prop === 'child') return (...args: unknown[]) => wrap((target.child as (...a: unknown[]) => Logger)(...args));
+        if (prop === 'info' || prop === 'warn' || prop === 'error') {
+          return (...args: unknown[]) => {
+            const msg = args.find((a) => typeof a === 'string') as string | undefined;
+            lines.push({ level: prop, msg: msg ?? '' });
+          };
+        }
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+  return { logger: wrap(base), lines };
+}
+
+async function publishCandles(bus: InProcessBus, symbol: string, candles: readonly Candle[]): Promise<void> {
+  for (const c of candles) {
+    await bus.publish(
+      Streams.candles(symbol),
+      makeEnvelope({
+        type: MessageType.candleClosed,
+        id: `c-${symbol}-${c.openTime}`,
+        source: 'test',
+        tsEvent: c.closeTime,
+        tsInit: c.closeTime,
+        payload: { venue: 'SIMULATED', symbol, timeframe: '1m', openTime: c.openTime, closeTime: c.closeTime, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close), volume: String(c.volume), synthetic: false, origin: 'replay' },
+      }),
+      StreamRetention.candles,
+    );
+  }
+}
+
+describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
+  let dir: string;
+  let bus: InProcessBus;
+  let store: JsonStrategyStore;
+  let trader: PaperTrader | null = null;
+  let config: PaperTraderConfig;
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-service-'));
+    await fs.mkdir(path.join(dir, 'config'));
+    bus = new InProcessBus({ logger: createLogger('bus', { level: 'silent' }), blockMs: 20 });
+    store = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
+    config = {
+      configDir: path.join(dir, 'config'),
+      dataDir: path.join(dir, 'data'),
+      redisUrl: undefined,
+      databaseUrl: undefined,
+      databaseSchema: undefined,
+      consumerName: 'pt-test',
+      initialCash: '10000',
+      autoStart: true,
+      autoStartFrom: 'history',
+      logLevel: 'silent',
+      leaseTtlMs: 1_000,
+      snapshotIntervalMs: 10,
+      pollMs: 20,
+      makerCommission: undefined,
+    };
+  });
+
+  afterEach(async () => {
+    await trader?.close();
+    trader = null;
+    await bus.close();
+    await store.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('isolates a failing strategy: its error is in its status and the others keep trading', async () => {
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    await fs.writeFile(path.join(dir, 'config', 'good.yaml'), ema);
+    await fs.writeFile(path.join(dir, 'config', 'doomed.yaml'), ema.replace('symbol: "BTC/USDT"', 'symbol: "ETH/USDT"'));
+    trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    const candles = candlesFor(600, 11);
+    await publishCandles(bus, 'BTCUSDT', candles.slice(0, 300));
+    await waitFor(async () => (await store.loadState('good'))?.lastCandleCloseTime === candles[299]!.closeTime, { what: 'good strategy at candle 300' });
+    // a corrupt candle (high below low) on the other strategy's market
+    const bad = { ...candles[0]!, high: 1, low: 2 };
+    await publishCandles(bus, 'ETHUSDT', [bad]);
+    await waitFor(async () => (await store.getStrategy('doomed'))?.status === 'error', { what: 'doomed strategy in error' });
+    expect((await store.getStrategy('doomed'))?.error).toMatch(/corrupt candle/);
+    await publishCandles(bus, 'BTCUSDT', candles.slice(300));
+    await waitFor(async () => (await store.loadState('good'))?.lastCandleCloseTime === candles[599]!.closeTime, { what: 'good strategy to the end' });
+    expect((await store.getStrategy('good'))?.status).toBe('running');
+    expect(trader.runners().has('doomed')).toBe(false);
+  });
+
+  it('starts and stops strategies on bus commands, and picks up a YAML dropped into config/ while running', async () => {
+    trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    const rsi = await fs.readFile(path.join(repoConfig, 'demo-rsi-mean-reversion.yaml'), 'utf8');
+    await bus.publish(
+      Streams.commands(),
+      makeEnvelope({ type: MessageType.strategyStart, id: 'cmd-1', source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId: 'from-api', configName: 'demo-rsi-mean-reversion.yaml', configYaml: rsi } }),
+      StreamRetention.commands,
+    );
+    await waitFor(async () => trader!.runners().has('from-api'), { what: 'started by command' });
+    const candles = candlesFor(100, 5);
+    await publishCandles(bus, 'BTCUSDT', candles.slice(0, 50));
+    await waitFor(async () => (await store.loadState('from-api'))?.lastCandleCloseTime === candles[49]!.closeTime, { what: 'first candles' });
+    await bus.publish(
+      Streams.commands(),
+      makeEnvelope({ type: MessageType.strategyStop, id: 'cmd-2', source: 'test', tsEvent: 2, tsInit: 2, payload: { strategyId: 'from-api', reason: 'test' } }),
+      StreamRetention.commands,
+    );
+    await waitFor(async () => (await store.getStrategy('from-api'))?.status === 'stopped', { what: 'stopped by command' });
+    expect(trader.runners().has('from-api')).toBe(false);
+
+    await fs.writeFile(path.join(dir, 'config', 'dropped-in.yaml'), rsi);
+    await waitFor(async () => trader!.runners().has('dropped-in'), { what: 'new config file picked up' });
+    await publishCandles(bus, 'BTCUSDT', candles.slice(50));
+    await waitFor(async () => (await store.loadState('dropped-in'))?.lastCandleCloseTime === candles[99]!.closeTime, { what: 'dropped-in strategy runs' });
+    expect((await store.loadState('from-api'))?.lastCandleCloseTime).toBe(candles[49]!.closeTime); // stopped stays stopped
+  });
+
+  it('logs book and trade messages into the market log for the engine', async () => {
+    trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    await bus.publish(
+      Streams.bookTicker('BTCUSDT'),
+      makeEnvelope({ type: MessageType.bookTicker, id: 'b1', source: 'test', tsEvent: 5, tsInit: 5, payload: { venue: 'SIMULATED', symbol: 'BTCUSDT', bidPrice: '99.5', bidQty: '2', askPrice: '100.5', askQty: '3', time: 5 } }),
+      StreamRetention.bookTicker,
+    );
+    await bus.publish(
+      Streams.trades('BTCUSDT'),
+      makeEnvelope({ type: MessageType.trade, id: 't1', source: 'test', tsEvent: 6, tsInit: 6, payload: { venue: 'SIMULATED', symbol: 'BTCUSDT', tradeId: '77', price: '100', quantity: '0.5', time: 6, isBuyerMaker: false } }),
+      StreamRetention.trades,
+    );
+    const log = await waitFor(async () => {
+      const events = await store.listMarketEvents('BTCUSDT', 0, 10);
+      return events.length === 2 ? events : null;
+    }, { what: 'market log entries' });
+    expect(log.map((e) => [e.kind, e.time, e.data])).toEqual([
+      ['book', 5, { bids: [['99.5', '2']], asks: [['100.5', '3']] }],
+      ['trade', 6, { price: '100', quantity: '0.5' }],
+    ]);
+  });
+
+  it('detects a corrupt snapshot on restart, rebuilds from the log and ends where an uninterrupted run ends; missed data is settled after downtime', async () => {
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    const yaml = `${ema}\nrisk_management:\n  stop_loss: { percent: 0.003 }\n  take_profit: { percent: 0.006 }\n`;
+    await fs.writeFile(path.join(dir, 'config', 'guarded.yaml'), yaml);
+    trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    const candles = candlesFor(900, 23);
+    await publishCandles(bus, 'BTCUSDT', candles.slice(0, 400));
+    await waitFor(async () => (await store.loadState('guarded'))?.lastCandleCloseTime === candles[399]!.closeTime, { what: 'first part' });
+    await trader.close();
+    trader = null;
+    // downtime: the market moves on (stops and targets may be crossed meanwhile)
+    await publishCandles(bus, 'BTCUSDT', candles.slice(400, 800));
+    const snapFile = path.join(dir, 'data', 'strategies', 'guarded', 'snapshot.json');
+    const text = await fs.readFile(snapFile, 'utf8');
+    await fs.writeFile(snapFile, text.replace(/"cash":"[^"]+"/, '"cash":"123456"'));
+    expect((await store.loadSnapshot('guarded')).status).toBe('corrupt');
+
+    const { logger, lines } = recordingLogger();
+    trader = await startPaperTrader({ config, bus, store, logger });
+    expect(lines.some((l) => l.level === 'warn' && /snapshot is corrupt/.test(l.msg))).toBe(true);
+    await publishCandles(bus, 'BTCUSDT', candles.slice(800));
+    await waitFor(async () => (await store.loadState('guarded'))?.lastCandleCloseTime === candles[899]!.closeTime, { what: 'to the end' });
+    await waitFor(async () => (await store.loadSnapshot('guarded')).status === 'ok', { what: 'a fresh snapshot' });
+
+    const setup = buildTradingSetup(yaml, 'guarded.yaml', { strategyId: 'guarded', tradingStartTime: 0 });
+    if (!setup.ok) throw new Error('config');
+    const expected = runBacktest(setup.strategy, candles, setup.coreOptions);
+    const trades = (await store.listTrades('guarded', { limit: 1000 })).items.reverse();
+    expect(trades.map((t) => [t.tradeId, t.price, t.quantity, t.time, t.reason])).toEqual(expected.trades.map((t) => [t.tradeId, toDecimalString(t.price), toDecimalString(t.quantity), t.time, t.reason]));
+    // stops or targets filled during the downtime were settled against the missed candles
+    const duringDowntime = expected.trades.filter((t) => t.time >= candles[400]!.openTime && t.time < candles[800]!.openTime && (t.reason === 'stop_loss' || t.reason === 'take_profit'));
+    expect(duringDowntime.length).toBeGreaterThan(0);
+    expect((await store.loadState('guarded'))?.equity).toBe(expected.core.summary().equity);
+  });
+});
