@@ -1,0 +1,135 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { FeedStatusResponse } from '@btc-research/contracts';
+import { createLogger, waitFor } from '@btc-research/platform';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../../services/api-server/src/test-support/harness.js';
+import { readStreamManagerConfig } from '../../services/stream-manager/src/config.js';
+import { startStreamManager } from '../../services/stream-manager/src/service.js';
+import { FakeBinanceServer } from '../../services/stream-manager/src/test-support/fake-binance-server.js';
+import { FakeMarket } from '../../services/stream-manager/src/test-support/fake-market.js';
+import type { RecordedReplaySource } from '../../services/stream-manager/src/sources/recorded-replay.js';
+import { candlesOf, sequenceProblem, uniqueSymbol } from './support.js';
+
+// Its own Redis database (the feed-status stream is per database): the API shows the latest status.
+const REDIS_URL = (() => {
+  const base = new URL(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+  base.pathname = '/1';
+  return base.toString();
+})();
+const logger = createLogger('stream-manager-test', { level: 'silent' });
+let h: Harness;
+let dataDir: string;
+
+beforeAll(async () => {
+  const r = new Redis(REDIS_URL);
+  await r.flushdb();
+  r.disconnect();
+  h = await createHarness(REDIS_URL);
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sm-data-'));
+});
+afterAll(async () => {
+  await h.close();
+  await fs.rm(dataDir, { recursive: true, force: true });
+  const r = new Redis(REDIS_URL);
+  await r.flushdb();
+  r.disconnect();
+});
+
+const feed = async () => FeedStatusResponse.parse((await h.app.inject({ url: '/api/v1/market/feed' })).json());
+
+describe('stream-manager service wiring', () => {
+  it('MARKET_DATA_SOURCE=binance with BINANCE_WS_URL/BINANCE_REST_URL: the API feed status shows the reconnects while candles stay gap-free', async () => {
+    const symbol = uniqueSymbol('S');
+    const server = await FakeBinanceServer.start({ symbols: [symbol], seed: 3, startTime: Date.UTC(2024, 1, 1), tickMs: 10, marketMsPerTick: 1000 });
+    const config = readStreamManagerConfig({
+      MARKET_DATA_SOURCE: 'binance', SYMBOLS: symbol, BINANCE_WS_URL: server.wsUrl, BINANCE_REST_URL: server.url, DATA_DIR: dataDir, SIM_HISTORY_MINUTES: '0',
+    });
+    const sm = await startStreamManager({ config, bus: h.bus, logger });
+    try {
+      await waitFor(async () => (await feed()).status?.state === 'live', { timeoutMs: 10_000, what: 'live in the API' });
+      for (let i = 0; i < 3; i++) {
+        const before = server.stats.connections;
+        await waitFor(() => server.connectedClients > 0 && sm.sources[0]?.status().state === 'live', { timeoutMs: 10_000, what: 'live again' });
+        server.dropConnections();
+        await waitFor(() => server.stats.connections > before, { timeoutMs: 10_000, what: 'reconnected' });
+      }
+      const shown = await waitFor(async () => {
+        const f = await feed();
+        return f.status?.state === 'live' && f.status.reconnects >= 3 ? f : null;
+      }, { timeoutMs: 10_000, what: 'reconnects in the API feed status' });
+      expect(shown).toMatchObject({ available: true, isSimulated: false, status: { source: 'binance', requestedSource: 'binance', circuit: 'closed', transport: 'websocket', venue: 'BINANCE' } });
+      const t0 = server.market.time;
+      await waitFor(() => server.market.time >= t0 + 180_000, { timeoutMs: 10_000, what: 'market time' });
+      const candles = await waitFor(async () => {
+        const c = await candlesOf(h.bus as never, symbol);
+        return c.length >= 3 ? c : null;
+      }, { timeoutMs: 10_000, what: 'candles' });
+      expect(sequenceProblem(candles)).toBeNull();
+    } finally {
+      await sm.close();
+      await server.close();
+    }
+  });
+
+  it('auto uses Binance when it answers and falls back to the simulator, loudly, when it does not', async () => {
+    const server = await FakeBinanceServer.start({ symbols: ['BTCUSDT'], seed: 4, startTime: Date.UTC(2024, 1, 1), tickMs: 10 });
+    const onBinance = await startStreamManager({ config: readStreamManagerConfig({ SYMBOLS: 'BTCUSDT', BINANCE_WS_URL: server.wsUrl, BINANCE_REST_URL: server.url, DATA_DIR: dataDir, SIM_HISTORY_MINUTES: '0' }), bus: h.bus, logger });
+    expect(onBinance.sources.map((s) => s.name)).toEqual(['binance']);
+    await onBinance.close();
+    await server.close();
+    const offline = await startStreamManager({
+      config: readStreamManagerConfig({ SYMBOLS: 'BTCUSDT', BINANCE_REST_URL: server.url, BINANCE_PROBE_TIMEOUT_MS: '500', DATA_DIR: dataDir, SIM_HISTORY_MINUTES: '5' }),
+      bus: h.bus, logger,
+    });
+    try {
+      expect(offline.sources.map((s) => s.name)).toEqual(['simulated']);
+      const f = await waitFor(async () => {
+        const x = await feed();
+        return x.status?.source === 'simulated' ? x : null;
+      }, { what: 'simulated feed in the API' });
+      expect(f.isSimulated).toBe(true);
+      expect(f.status?.message).toMatch(/Binance unreachable.*fell back to the built-in simulator/);
+    } finally {
+      await offline.close();
+    }
+  });
+
+  it('MARKET_DATA_SOURCE=replay plays a recorded WebSocket session (JSONL.gz, the ws-fixtures format) through the live path', async () => {
+    const symbol = uniqueSymbol('R');
+    const market = new FakeMarket({ symbols: [symbol], seed: 8, startTime: Date.UTC(2024, 2, 1) });
+    const lines: string[] = [];
+    const us = (t: number) => t * 1000 + 137;
+    market.advance(5_000);
+    // the recorder subscribed first and fetched the snapshot a moment later, as in the real recording
+    const early = market.advance(1_000).map((f) => JSON.stringify({ recv_us: us(f.time), kind: 'ws', raw: f.text }));
+    lines.push(...early, JSON.stringify({ recv_us: us(market.time), kind: 'rest_depth_snapshot', raw: JSON.stringify(market.depth(symbol, 1000)) }));
+    for (let i = 0; i < 6 * 60; i++) for (const f of market.advance(1_000)) lines.push(JSON.stringify({ recv_us: us(f.time), kind: 'ws', raw: f.text }));
+    lines.push('{"recv_us":1,"kind":"ws","raw":"{not a frame"}');
+    const file = path.join(dataDir, `${symbol}.jsonl.gz`);
+    await fs.writeFile(file, gzipSync(`${lines.join('\n')}\n`));
+    const sm = await startStreamManager({ config: readStreamManagerConfig({ MARKET_DATA_SOURCE: 'replay', REPLAY_FILE: file, REPLAY_SPEED: 'max', SYMBOLS: symbol, DATA_DIR: dataDir }), bus: h.bus, logger });
+    await sm.done;
+    const src = sm.sources[0] as RecordedReplaySource;
+    expect(src.frames.dropped).toEqual({ 'not-json': 1 });
+    const feedOf = src.feeds.get(symbol)!;
+    const ref = market.depth(symbol, 5000);
+    expect(feedOf.sync.book.levels()).toEqual({ bids: ref.bids, asks: ref.asks });
+    const candles = await candlesOf(h.bus as never, symbol);
+    expect(sequenceProblem(candles)).toBeNull();
+    const klines = new Map(market.closedKlines(symbol).map((k) => [k.openTime, k]));
+    expect(candles.length).toBe(6);
+    for (const c of candles) expect(c.close).toBe(klines.get(c.openTime)!.close.replace(/0+$/, '').replace(/\.$/, ''));
+    await sm.close();
+  });
+
+  it('rejects bad market-data settings with a clear configuration error', () => {
+    expect(() => readStreamManagerConfig({ BINANCE_VENUE: 'kraken' })).toThrow(/BINANCE_VENUE must be binance or binanceus/);
+    expect(() => readStreamManagerConfig({ BINANCE_TRADE_STREAM: 'bookTicker' })).toThrow(/BINANCE_TRADE_STREAM/);
+    expect(() => readStreamManagerConfig({ MARKET_DATA_SOURCE: 'replay' })).toThrow(/REPLAY_FILE/);
+    expect(readStreamManagerConfig({ BINANCE_VENUE: 'binance.us' })).toMatchObject({ binanceVenue: 'binanceus', binanceRestUrl: 'https://api.binance.us', binanceWsUrl: 'wss://stream.binance.us:9443' });
+  });
+});
