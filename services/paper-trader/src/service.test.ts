@@ -33,7 +33,7 @@ function recordingLogger(): { logger: Logger; lines: Array<{ level: string; msg:
   const wrap = (l: Logger): Logger =>
     new Proxy(l, {
       get(target, prop, receiver) {
-        if (prop === 'child') return (...args: unknown[]) => wrap((target.child as (...a: unknown[]) => Logger)(...args));
+        if (prop === 'child') return (...args: unknown[]) => wrap((target.child as unknown as (...a: unknown[]) => Logger)(...args));
         if (prop === 'info' || prop === 'warn' || prop === 'error') {
           return (...args: unknown[]) => {
             const msg = args.find((a) => typeof a === 'string') as string | undefined;
