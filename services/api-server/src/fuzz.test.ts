@@ -35,7 +35,7 @@ async function send(opts: InjectOptions): Promise<LightMyRequestResponse> {
 
 const anyText = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('', ' ', '%00', '..', '../..', '%2e%2e', 'a'.repeat(500), '-1', '1e309', 'NaN', 'null', '{}', '[]', '\u0000', '😀'));
 const enc = (s: string): string => encodeURIComponent(s);
-const READ_ROUTES = ['status', 'stats', 'trades', 'positions', 'orders', 'equity'];
+const READ_ROUTES = ['status', 'stats', 'trades', 'positions', 'orders', 'equity', 'indicators'];
 
 describe('generated bad input never yields a 5xx', () => {
   it('path parameters', async () => {
@@ -48,8 +48,8 @@ describe('generated bad input never yields a 5xx', () => {
       { numRuns: 200 },
     );
     await fc.assert(
-      fc.asyncProperty(anyText, async (symbol) => {
-        await send({ url: `/api/v1/market/data/${enc(symbol)}` });
+      fc.asyncProperty(anyText, fc.constantFrom('data', 'depth'), async (symbol, what) => {
+        await send({ url: `/api/v1/market/${what}/${enc(symbol)}` });
       }),
       { numRuns: 60 },
     );
@@ -58,7 +58,7 @@ describe('generated bad input never yields a 5xx', () => {
   it('query strings', async () => {
     const key = fc.constantFrom('limit', 'cursor', 'from', 'to', 'format', 'since', 'timeframes', 'types', 'strategyId', 'extra', 'limit[]', '__proto__');
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('trades', 'equity', 'orders'), fc.array(fc.tuple(key, anyText), { maxLength: 4 }), async (route, pairs) => {
+      fc.asyncProperty(fc.constantFrom('trades', 'equity', 'orders', 'indicators'), fc.array(fc.tuple(key, anyText), { maxLength: 4 }), async (route, pairs) => {
         const qs = pairs.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
         await send({ url: `/api/v1/strategies/fuzz-target/${route}?${qs}` });
       }),

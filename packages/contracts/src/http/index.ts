@@ -21,8 +21,11 @@ export {
   StartStrategyBody,
   StopStrategyBody,
   CommandResultResponse,
+  IndicatorsQuery,
+  IndicatorSeriesDto,
+  IndicatorsResponse,
 } from './strategies.js';
-export { FeedStatusResponse, MarketTimeframe, MarketDataParams, MarketDataQuery, CandleDto, MarketDataResponse } from './market.js';
+export { FeedStatusResponse, MarketTimeframe, MarketDataParams, MarketDataQuery, CandleDto, MarketDataResponse, DepthQuery, MarketDepthResponse } from './market.js';
 export { ConfigProblemDto, ConfigSummaryDto, ConfigsAvailableResponse, ValidateConfigBody, ValidateConfigResponse } from './configs.js';
 export { AuthScope, TokenRequestBody, RefreshRequestBody, TokenResponse } from './auth.js';
 export { HealthResponse, ReadinessResponse } from './health.js';

@@ -65,3 +65,17 @@ export const MarketDataResponse = z
   })
   .meta({ id: 'MarketData' });
 export type MarketDataResponse = z.infer<typeof MarketDataResponse>;
+
+export const DepthQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20).describe('levels per side') });
+
+export const MarketDepthResponse = z
+  .object({
+    symbol: MarketSymbol,
+    venue: Venue,
+    lastUpdateId: z.number().int().nonnegative(),
+    time: UnixMs,
+    bids: z.array(z.tuple([DecimalString, DecimalString])).describe('[price, quantity], best first'),
+    asks: z.array(z.tuple([DecimalString, DecimalString])),
+  })
+  .meta({ id: 'MarketDepth' });
+export type MarketDepthResponse = z.infer<typeof MarketDepthResponse>;

@@ -245,3 +245,29 @@ export const CommandResultResponse = z
   })
   .meta({ id: 'CommandResult' });
 export type CommandResultResponse = z.infer<typeof CommandResultResponse>;
+
+export const IndicatorsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(300).describe('points per series (the newest)'),
+});
+
+export const IndicatorSeriesDto = z
+  .object({
+    name: z.string().describe('the column name rules use, e.g. RSI_14 or BB_20_upper'),
+    indicatorId: z.string(),
+    type: z.string(),
+    output: z.string(),
+    timeframe: z.string(),
+    overlay: z.boolean().describe('drawn on the price chart (true) or in a pane of its own'),
+    points: z.array(z.object({ time: UnixMs.describe('close time of the candle'), value: z.number() })),
+  })
+  .meta({ id: 'IndicatorSeries' });
+
+export const IndicatorsResponse = z
+  .object({
+    strategyId: StrategyId,
+    symbol: z.string(),
+    series: z.array(IndicatorSeriesDto),
+    candlesUsed: z.number().int().nonnegative().describe('closed 1m candles read from the bus'),
+  })
+  .meta({ id: 'Indicators' });
+export type IndicatorsResponse = z.infer<typeof IndicatorsResponse>;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FeedStatusResponse, MarketDataResponse, MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
+import { FeedStatusResponse, IndicatorsResponse, MarketDataResponse, MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
+import { VALID_YAML } from '../../test-support/fixtures.js';
 import { waitFor } from '@btc-research/platform';
-import { createHarness, feedStatus, flushRedisDb, publishFeed, redisUrlFor, RedisDb, type Harness } from '../../test-support/harness.js';
+import { createHarness, feedStatus, flushRedisDb, publishFeed, redisUrlFor, RedisDb, strategyRecord, type Harness } from '../../test-support/harness.js';
 
 const REDIS_URL = redisUrlFor(RedisDb.market);
 let h: Harness;
@@ -32,7 +33,7 @@ describe('GET /api/v1/market/feed', () => {
 describe('GET /api/v1/market/data/:symbol', () => {
   beforeAll(async () => {
     const base = 1_700_000_000_000 - (1_700_000_000_000 % 3_600_000);
-    for (let i = 0; i < 70; i++) {
+    for (let i = 0; i < 200; i++) {
       const openTime = base + i * 60_000;
       const price = 40_000 + i;
       await h.bus.publish(
@@ -61,7 +62,7 @@ describe('GET /api/v1/market/data/:symbol', () => {
         StreamRetention.candles,
       );
     }
-    const t = base + 70 * 60_000;
+    const t = base + 200 * 60_000;
     await h.bus.publish(
       Streams.bookTicker('BTCUSDT'),
       makeEnvelope({
@@ -80,13 +81,13 @@ describe('GET /api/v1/market/data/:symbol', () => {
     const res = await h.app.inject({ url: '/api/v1/market/data/BTCUSDT?timeframes=1m,5m,1h&limit=3' });
     expect(res.statusCode).toBe(200);
     const body = MarketDataResponse.parse(res.json());
-    expect(body).toMatchObject({ symbol: 'BTCUSDT', venue: 'SIMULATED', lastPrice: '40070', bid: '40070.5', ask: '40071' });
+    expect(body).toMatchObject({ symbol: 'BTCUSDT', venue: 'SIMULATED', lastPrice: '40200', bid: '40070.5', ask: '40071' });
     expect(body.candles['1m']).toHaveLength(3);
-    expect(body.candles['5m']?.at(-1)).toMatchObject({ isComplete: true, volume: '7.5', open: '40065', close: '40070', high: '40079', low: '40055' });
+    expect(body.candles['5m']?.at(-1)).toMatchObject({ isComplete: true, volume: '7.5', open: '40195', close: '40200', high: '40209', low: '40185' });
     const hours = body.candles['1h'] ?? [];
-    expect(hours).toHaveLength(2);
-    expect(hours[0]).toMatchObject({ isComplete: true, volume: '90', open: '40000', close: '40060' });
-    expect(hours[1]).toMatchObject({ isComplete: false, volume: '15' });
+    expect(hours).toHaveLength(3);
+    expect(hours[0]).toMatchObject({ isComplete: true, volume: '90', open: '40060', close: '40120' });
+    expect(hours[2]).toMatchObject({ isComplete: false, volume: '30' });
   });
 
   it('404s for a symbol without data and 400s for a malformed symbol or timeframe', async () => {
@@ -97,5 +98,48 @@ describe('GET /api/v1/market/data/:symbol', () => {
     const tf = await h.app.inject({ url: '/api/v1/market/data/BTCUSDT?timeframes=1m,7m' });
     expect(tf.statusCode).toBe(400);
     expect(tf.json().error.message).toContain('7m');
+  });
+});
+
+describe('GET /api/v1/market/depth/:symbol', () => {
+  it('returns the latest book levels, cut to limit, and 404s before any', async () => {
+    expect((await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT' })).statusCode).toBe(404);
+    const t = Date.now();
+    await h.bus.publish(
+      Streams.bookDepth('BTCUSDT'),
+      makeEnvelope({
+        type: MessageType.bookDepth,
+        id: 'depth-1',
+        source: 'stream-manager',
+        tsEvent: t,
+        tsInit: t,
+        payload: { venue: 'SIMULATED', symbol: 'BTCUSDT', lastUpdateId: 42, time: t, bids: [['40000', '1'], ['39999', '2'], ['39998', '3']], asks: [['40001', '1'], ['40002', '2']] },
+      }),
+      StreamRetention.bookDepth,
+    );
+    const res = await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT?limit=2' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ symbol: 'BTCUSDT', venue: 'SIMULATED', lastUpdateId: 42, time: t, bids: [['40000', '1'], ['39999', '2']], asks: [['40001', '1'], ['40002', '2']] });
+    expect((await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT?limit=0' })).statusCode).toBe(400);
+  });
+});
+
+describe('GET /api/v1/strategies/:id/indicators', () => {
+  it("computes the strategy's indicators over the candles on the bus with the engine", async () => {
+    await h.store.upsertStrategy(strategyRecord('ind-one', { configYaml: VALID_YAML, configName: 'test.yaml' }));
+    const res = await h.app.inject({ url: '/api/v1/strategies/ind-one/indicators?limit=10' });
+    expect(res.statusCode).toBe(200);
+    const body = IndicatorsResponse.parse(res.json());
+    expect(body.candlesUsed).toBe(200);
+    expect(body.series).toHaveLength(1);
+    const rsi = body.series[0];
+    expect(rsi).toMatchObject({ name: 'RSI_14', indicatorId: 'RSI_14', type: 'RSI', timeframe: '5m', overlay: false });
+    expect(rsi?.points).toHaveLength(10);
+    // closes only rise, so RSI is 100; points are at 5m candle close times
+    for (const p of rsi?.points ?? []) {
+      expect(p.value).toBeCloseTo(100, 9);
+      expect(p.time % 300_000).toBe(0);
+    }
+    expect((await h.app.inject({ url: '/api/v1/strategies/nobody/indicators' })).statusCode).toBe(404);
   });
 });

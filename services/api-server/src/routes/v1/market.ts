@@ -1,4 +1,4 @@
-import { ApiErrorBody, ApiErrorCode, FeedStatusResponse, MarketDataParams, MarketDataQuery, MarketDataResponse } from '@btc-research/contracts';
+import { ApiErrorBody, ApiErrorCode, DepthQuery, FeedStatusResponse, MarketDataParams, MarketDataQuery, MarketDataResponse, MarketDepthResponse, MessageType, Streams, isMessage } from '@btc-research/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiError } from '../../errors.js';
 import type { RouteOptions } from '../../context.js';
@@ -38,6 +38,28 @@ export const marketRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
       const data = await ctx.cache.get(key, () => marketData(ctx.bus, ctx.hub.latestFeed, { symbol, timeframes, limit }));
       if (data === null) throw new ApiError(404, ApiErrorCode.notFound, `no market data for ${symbol} on the bus`);
       return data as MarketDataResponse;
+    },
+  );
+
+  app.get(
+    '/market/depth/:symbol',
+    {
+      schema: {
+        tags,
+        summary: 'The top levels of the order book the stream-manager keeps (latest published snapshot)',
+        params: MarketDataParams,
+        querystring: DepthQuery,
+        response: { 200: MarketDepthResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { symbol } = request.params;
+      const [last] = await ctx.bus.readLatest(Streams.bookDepth(symbol), 1);
+      const env = last?.envelope;
+      if (!env || !isMessage(env, MessageType.bookDepth)) throw new ApiError(404, ApiErrorCode.notFound, `no order book for ${symbol} on the bus`);
+      const { venue, lastUpdateId, time, bids, asks } = env.payload;
+      const n = request.query.limit;
+      return { symbol, venue, lastUpdateId, time, bids: bids.slice(0, n), asks: asks.slice(0, n) };
     },
   );
 };

@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import {
+  IndicatorsQuery,
+  IndicatorsResponse,
   ActiveStrategiesQuery,
   ActiveStrategiesResponse,
   ApiErrorBody,
@@ -17,6 +19,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStrategy, type RouteOptions } from '../../context.js';
+import { indicatorSeries } from '../../read-model/indicator-series.js';
 import {
   allTrades,
   strategyOrders,
@@ -132,6 +135,24 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
     async (request) => {
       await requireStrategy(ctx, request.params.id);
       return { items: await strategyOrders(ctx.store, request.params.id, request.query) };
+    },
+  );
+
+  app.get(
+    '/strategies/:id/indicators',
+    {
+      schema: {
+        tags,
+        summary: "The strategy's indicators over the recent candles on the bus, computed by the engine as the paper-trader does",
+        params: StrategyIdParams,
+        querystring: IndicatorsQuery,
+        response: { 200: IndicatorsResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const record = await requireStrategy(ctx, request.params.id);
+      const key = `strategy:${record.id}:indicators:${request.query.limit}`;
+      return ctx.cache.get(key, () => indicatorSeries(ctx.bus, record, request.query.limit)) as Promise<IndicatorsResponse>;
     },
   );
 
