@@ -41,6 +41,8 @@ export interface ApiAppDeps {
   cacheTtlMs?: number;
   /** default wait for the paper-trader's answer to start/stop. Default 5000 ms (the body's waitMs overrides). */
   commandWaitMs?: number;
+  /** concurrent live-event connections (SSE + WebSocket) per client. Default 20. */
+  maxLiveConnectionsPerClient?: number;
   /** Node process metrics (CPU, memory, event loop) in /metrics. Default true. */
   collectDefaultMetrics?: boolean;
 }
@@ -131,6 +133,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     auth: deps.auth,
     log: deps.logger,
     commandWaitMs: deps.commandWaitMs ?? 5_000,
+    maxLiveConnectionsPerClient: deps.maxLiveConnectionsPerClient ?? 20,
   };
   const zapp = app.withTypeProvider<ZodTypeProvider>();
   await zapp.register(healthRoutes, { ctx });

@@ -23,6 +23,8 @@ export interface ApiContext {
   log: FastifyBaseLogger;
   /** how long the start/stop routes wait for the paper-trader's status event by default */
   commandWaitMs: number;
+  /** concurrent SSE + WebSocket connections one client may hold (they are not rate limited) */
+  maxLiveConnectionsPerClient: number;
 }
 
 export interface RouteOptions {

@@ -138,3 +138,55 @@ describe('GET /api/v1/events/ws (WebSocket)', () => {
     expect(status).toBe(401);
   });
 });
+
+describe('live connections per client', () => {
+  it('caps concurrent SSE and WebSocket connections per client with 429, and frees the slot on close', async () => {
+    const capped = await startApiServer({
+      host: '127.0.0.1',
+      port: 0,
+      bus,
+      store,
+      configDir: dataDir,
+      logger: testLogger,
+      auth: devAuth(),
+      rateLimit: { max: 1_000, timeWindowMs: 60_000 },
+      collectDefaultMetrics: false,
+      maxLiveConnectionsPerClient: 2,
+    });
+    const key = { 'x-api-key': 'btc-research-dev-key' };
+    const first = await SseClient.open(`${capped.url}/api/v1/events`, key);
+    const ws = new WebSocket(`${capped.url.replace('http', 'ws')}/api/v1/events/ws`, { headers: key });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      const third = await SseClient.open(`${capped.url}/api/v1/events`, key);
+      expect(third.response?.statusCode).toBe(429);
+      third.close();
+      const wsRefused = await new Promise<number>((resolve) => {
+        const w = new WebSocket(`${capped.url.replace('http', 'ws')}/api/v1/events/ws`, { headers: key });
+        w.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        w.on('open', () => resolve(101));
+        w.on('error', () => undefined);
+      });
+      expect(wsRefused).toBe(429);
+      // another client is not affected
+      const other = await SseClient.open(`${capped.url}/api/v1/events`);
+      expect(other.response?.statusCode).toBe(200);
+      other.close();
+      first.close();
+      const again = await waitFor(async () => {
+        const c = await SseClient.open(`${capped.url}/api/v1/events`, key);
+        if (c.response?.statusCode === 200) return c;
+        c.close();
+        return null;
+      }, { what: 'a freed slot' });
+      again.close();
+    } finally {
+      first.close();
+      ws.close();
+      await capped.close();
+    }
+  });
+});

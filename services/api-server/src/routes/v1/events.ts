@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../errors.js';
 import { ApiErrorCode } from '@btc-research/contracts';
+import type { FastifyRequest } from 'fastify';
 import type { ApiContext, RouteOptions } from '../../context.js';
+import { principalOf } from '../../plugins/auth.js';
 import { toLiveEvent, type LiveEvent } from '../../live/event-hub.js';
 import { feedResponse } from '../../read-model/market-read-model.js';
 
@@ -57,6 +59,25 @@ async function replayAfter(ctx: ApiContext, lastEventId: string | undefined): Pr
  */
 export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   const openStreams = new Set<{ end(): void }>();
+  const perClient = new Map<string, number>();
+  const wsSlots = new WeakMap<object, () => void>();
+  /** takes a connection slot of the caller, or refuses with 429; returns the release function */
+  const claimSlot = (request: FastifyRequest): (() => void) => {
+    const client = principalOf(request, ctx.auth, ctx.tokens).clientId;
+    const used = perClient.get(client) ?? 0;
+    if (used >= ctx.maxLiveConnectionsPerClient) {
+      throw new ApiError(429, ApiErrorCode.rateLimited, `at most ${ctx.maxLiveConnectionsPerClient} live-event connections per client; close one first`);
+    }
+    perClient.set(client, used + 1);
+    let isReleased = false;
+    return () => {
+      if (isReleased) return;
+      isReleased = true;
+      const n = (perClient.get(client) ?? 1) - 1;
+      if (n <= 0) perClient.delete(client);
+      else perClient.set(client, n);
+    };
+  };
   app.addHook('preClose', async () => {
     for (const s of openStreams) s.end();
     openStreams.clear();
@@ -77,7 +98,14 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     async (request, reply) => {
       const filter = parseFilter(request.query);
       const lastEventId = typeof request.headers['last-event-id'] === 'string' ? request.headers['last-event-id'] : undefined;
-      const backlog = await replayAfter(ctx, lastEventId);
+      const release = claimSlot(request);
+      let backlog: LiveEvent[];
+      try {
+        backlog = await replayAfter(ctx, lastEventId);
+      } catch (error) {
+        release();
+        throw error;
+      }
       const raw = reply.raw;
       reply.hijack();
       raw.writeHead(200, {
@@ -104,6 +132,7 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       const heartbeat = setInterval(() => raw.write(`: heartbeat ${ctx.now()}\n\n`), HEARTBEAT_MS);
       ctx.metrics.liveClients.inc({ transport: 'sse' });
       const done = (): void => {
+        release();
         clearInterval(heartbeat);
         unsubscribe();
         ctx.metrics.liveClients.dec({ transport: 'sse' });
@@ -128,10 +157,17 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       querystring: LiveEventsQuery.extend({}).loose(),
       response: { 426: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody },
     },
+    preHandler: async (request) => {
+      // claimed before the upgrade so a refusal is a plain HTTP 429; released when the socket closes
+      if (request.headers.upgrade?.toLowerCase() === 'websocket') wsSlots.set(request.raw, claimSlot(request));
+    },
     handler: async () => {
       throw new ApiError(426, ApiErrorCode.upgradeRequired, 'this route speaks WebSocket: open it with a WebSocket client (or use GET /api/v1/events for SSE)');
     },
     wsHandler: (socket, request) => {
+      const release = wsSlots.get(request.raw) ?? (() => undefined);
+      wsSlots.delete(request.raw);
+      socket.once('close', release);
       let filter: Filter;
       try {
         filter = parseFilter(request.query as { strategyId?: string; types?: string });
