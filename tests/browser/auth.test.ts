@@ -83,4 +83,31 @@ describe('auth', () => {
       await context.close();
     }
   });
+
+  it('renews an expired access token with the refresh token instead of asking to sign in again', async () => {
+    const api = await startSeededApi({ mode: 'jwt', accessTokenTtlS: 2 });
+    const dash = await system(api);
+    const { page, context, errors } = await openPage(browser);
+    try {
+      await page.goto(dash.url + '/login?next=%2F');
+      await page.fill('#apiKey', JWT_USER_KEY);
+      await Promise.all([page.waitForURL(/\/$/), page.click('button:has-text("Sign in")')]);
+      const first = (await context.cookies()).find((c) => c.name === 'btcdash_token')!.value;
+      // wait until the API itself refuses the first token
+      await until(
+        'access token expired',
+        async () => (await fetch(`${api.url}/api/v1/strategies/active`, { headers: { authorization: `Bearer ${decodeURIComponent(first)}` } })).status === 401,
+        15_000,
+        250,
+      );
+      await page.goto(dash.url + '/trades');
+      expect(new URL(page.url()).pathname).toBe('/trades');
+      expect(await page.locator('#trades tbody tr').count()).toBeGreaterThan(0);
+      const second = (await context.cookies()).find((c) => c.name === 'btcdash_token')!.value;
+      expect(second).not.toBe(first);
+      expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

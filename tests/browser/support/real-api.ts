@@ -61,7 +61,7 @@ export class RealApi {
   private seq = 0;
   private readonly state = new Map<string, StrategyState>();
 
-  constructor(private readonly options: { mode?: 'api-key' | 'jwt'; openReads?: boolean } = {}) {}
+  constructor(private readonly options: { mode?: 'api-key' | 'jwt'; openReads?: boolean; accessTokenTtlS?: number } = {}) {}
 
   get url(): string {
     return this.handle.url;
@@ -79,7 +79,7 @@ export class RealApi {
       apiKeys: jwt ? [{ key: JWT_USER_KEY, scopes: ['read', 'control'] }] : [{ key: DEFAULT_DEV_API_KEY, scopes: ['read', 'control'] }],
       isReadOpen: !jwt && (this.options.openReads ?? true),
       jwtSecret: 'dashboard-test-secret-0123456789abcdefghijklmnop',
-      accessTokenTtlS: 900,
+      accessTokenTtlS: this.options.accessTokenTtlS ?? 900,
       refreshTokenTtlS: 3600,
     };
     this.handle = await startApiServer({
@@ -255,7 +255,7 @@ export class RealApi {
 }
 
 /** The usual fixture: two demo-like strategies with trades, a simulated feed and two hours of candles. */
-export async function startSeededApi(options: { mode?: 'api-key' | 'jwt'; openReads?: boolean; strategies?: SeedStrategy[] } = {}): Promise<RealApi> {
+export async function startSeededApi(options: { mode?: 'api-key' | 'jwt'; openReads?: boolean; accessTokenTtlS?: number; strategies?: SeedStrategy[] } = {}): Promise<RealApi> {
   const api = await new RealApi(options).start();
   for (const s of options.strategies ?? [
     { id: 'demo-rsi', name: 'RSI mean reversion', trades: 14 },
