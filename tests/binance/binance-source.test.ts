@@ -232,6 +232,7 @@ describe('Binance source against the local Binance server', () => {
     expect(feed.counters.backfilledCandles).toBe(0);
     expect(feed.counters.duplicateTrades).toBeGreaterThan(0);
     expect(src.status().reconnects).toBe(0);
+    expect(src.rotations).toBeGreaterThanOrEqual(5);
     const trades = (await allEntries(bus, Streams.trades(symbol))).map((e) => Number((e.envelope.payload as { tradeId: string }).tradeId));
     expect(new Set(trades).size).toBe(trades.length);
     expect(trades[trades.length - 1]! - trades[0]! + 1).toBe(trades.length);

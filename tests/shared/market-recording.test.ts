@@ -53,8 +53,12 @@ function referenceBook(): { bids: Array<[string, string]>; asks: Array<[string, 
     if (first) expect(d.U <= last + 1 && d.u >= last + 1).toBe(true);
     else expect(d.U).toBe(last + 1);
     first = false;
-    for (const [p, q] of d.b) Number(q) === 0 ? bids.delete(p) : bids.set(p, q);
-    for (const [p, q] of d.a) Number(q) === 0 ? asks.delete(p) : asks.set(p, q);
+    for (const [side, levels] of [[bids, d.b], [asks, d.a]] as const) {
+      for (const [p, q] of levels) {
+        if (Number(q) === 0) side.delete(p);
+        else side.set(p, q);
+      }
+    }
     last = d.u;
   }
   return {

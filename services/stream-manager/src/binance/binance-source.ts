@@ -63,6 +63,8 @@ export interface BinanceSource extends MarketSource {
   readonly rest: BinanceRestClient;
   /** connections opened so far (including rotations) */
   readonly connectionsOpened: number;
+  /** make-before-break rotations completed */
+  readonly rotations: number;
   /** the live connection's id, null when disconnected */
   activeConnectionId(): number | null;
   /** publishes the feed status now */
@@ -305,6 +307,9 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
     rest,
     get connectionsOpened() {
       return connectionsOpened;
+    },
+    get rotations() {
+      return rotations;
     },
     activeConnectionId: () => active?.id ?? null,
     publishStatus,
