@@ -21,6 +21,8 @@ export interface FakeBinanceOptions extends FakeMarketOptions {
   serverPingMs?: number;
   /** start stepping at once (default true) */
   autoStart?: boolean;
+  /** listen port (default: any free port) */
+  port?: number;
 }
 
 interface Client {
@@ -67,7 +69,7 @@ export class FakeBinanceServer {
 
   static async start(o: FakeBinanceOptions): Promise<FakeBinanceServer> {
     const s = new FakeBinanceServer(o);
-    await new Promise<void>((resolve) => s.http.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => s.http.listen(o.port ?? 0, '127.0.0.1', resolve));
     const port = (s.http.address() as AddressInfo).port;
     s.url = `http://127.0.0.1:${port}`;
     s.wsUrl = `ws://127.0.0.1:${port}`;
