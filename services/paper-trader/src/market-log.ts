@@ -38,7 +38,8 @@ export interface MarketLogIngestOptions {
   worker: string;
   /** entries a dead ingesting worker left pending are claimed after this long (≤ the lease length) */
   claimIdleMs: number;
-  onAppended: (symbol: string) => void;
+  /** called with what was appended, in log order */
+  onAppended: (symbol: string, added: readonly MarketEventRecord[]) => void;
 }
 
 /**
@@ -97,7 +98,7 @@ export class MarketLogIngest {
         symbol,
         list.map((x) => x.event),
       );
-      if (added.length > 0) this.options.onAppended(symbol);
+      if (added.length > 0) this.options.onAppended(symbol, added);
     }
   }
 }

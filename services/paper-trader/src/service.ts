@@ -182,12 +182,38 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     await store.releaseLease(strategyLease(record.id), worker).catch(() => undefined);
   };
 
+  /**
+   * What this worker itself appended recently, per symbol (contiguous seqs): owners on the ingesting
+   * worker follow the log from memory instead of reading back what they just wrote.
+   */
+  const tail = new Map<string, MarketEventRecord[]>();
+  const TAIL_MAX = 20_000;
+  const remember = (symbol: string, added: readonly MarketEventRecord[]) => {
+    let t = tail.get(symbol) ?? [];
+    const last = t[t.length - 1];
+    if (last && added[0] && added[0].seq !== last.seq + 1) t = []; // a gap: start over
+    t.push(...added);
+    if (t.length > TAIL_MAX) t = t.slice(t.length - TAIL_MAX);
+    tail.set(symbol, t);
+    for (const e of added) noteSeq(symbol, e);
+  };
+  /** Events after `seq` from memory, or null when memory does not cover them. */
+  const fromTail = (symbol: string, seq: number): MarketEventRecord[] | null => {
+    const t = tail.get(symbol);
+    if (!t || t.length === 0 || !ingest.isRunning()) return null;
+    const first = t[0]!.seq;
+    const last = t[t.length - 1]!.seq;
+    if (seq + 1 < first) return null;
+    if (seq >= last) return (knownSeq.get(symbol)?.seq ?? 0) > seq ? null : [];
+    return t.slice(seq + 1 - first, seq + 1 - first + REPLAY_PAGE);
+  };
+
   /** Follows the market log from the runner's position to its end. */
   const pumpOnce = async (o: Owned) => {
     const r = o.runner;
     for (;;) {
       if (closed || owned.get(r.record.id) !== o) return;
-      const page = await store.listMarketEvents(r.record.symbol, r.marketSeq, REPLAY_PAGE);
+      const page = fromTail(r.record.symbol, r.marketSeq) ?? (await store.listMarketEvents(r.record.symbol, r.marketSeq, REPLAY_PAGE));
       if (page.length === 0) break;
       const out = emptyOutput();
       try {
@@ -197,7 +223,8 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
         return;
       }
       for (const rej of out.rejections) logger.info({ strategyId: r.record.id, ...rej }, 'order rejected');
-      await persist(r, out, true);
+      // ticks that changed nothing (no order, fill or candle) need no write: the account is as stored
+      if (out.candles > 0 || out.events.length > 0) await persist(r, out, true);
       noteSeq(r.record.symbol, page[page.length - 1]!);
       if (r.record.status === 'warming-up' && r.core.logic.isReady()) await setStatus(r.record, 'running', null);
       if (now() - o.lastSnapshotAt >= config.snapshotIntervalMs) await saveSnapshot(o);
@@ -339,7 +366,17 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
   };
 
   // ---- market log ingest (one worker at a time) ------------------------------------------------
-  const ingest = new MarketLogIngest({ bus, store, logger, worker, claimIdleMs: Math.max(100, config.leaseTtlMs - 100), onAppended: wake });
+  const ingest = new MarketLogIngest({
+    bus,
+    store,
+    logger,
+    worker,
+    claimIdleMs: Math.max(100, config.leaseTtlMs - 100),
+    onAppended: (symbol, added) => {
+      remember(symbol, added);
+      wake(symbol);
+    },
+  });
 
   /** Renews leases, takes over strategies nobody owns, drops what this worker lost or was told to stop. */
   const leaseTick = async () => {

@@ -326,7 +326,10 @@ export class PostgresStrategyStore implements StrategyStore {
     return { status: 'ok', snapshot, checksum: actual };
   }
 
-  /** One transaction: a crash leaves all of a batch's effects or none. */
+  /**
+   * One statement (data-modifying CTEs), so one round trip and one implicit transaction: a crash
+   * leaves all of a batch's effects or none.
+   */
   async persistEffects(id: string, effects: StrategyEffects): Promise<void> {
     assertStrategyId(id);
     if (effects.trades) checkTrades(id, effects.trades);
@@ -335,41 +338,45 @@ export class PostgresStrategyStore implements StrategyStore {
     if (effects.positions) checkPositions(id, effects.positions);
     if (effects.equity) checkEquityPoints(effects.equity);
     if (effects.state) checkStrategyState(effects.state);
-    await this.transaction(async (client) => {
-      if (effects.trades?.length) await insertTrades(client, id, effects.trades);
-      if (effects.orders?.length) await upsertOrderRows(client, id, effects.orders);
-      if (effects.events?.length) await insertEvents(client, id, effects.events);
-      if (effects.positions) await replacePositions(client, id, effects.positions);
-      if (effects.equity?.length) await insertEquity(client, id, effects.equity);
-      if (effects.state) await writeState(client, effects.state);
-    });
+    const { text, values } = effectsStatement(id, effects);
+    // a named (prepared) statement: the server parses and plans it once per connection
+    await this.pool.query({ name: `persist-effects-${this.schema}`, text, values });
   }
 
+  /** One statement; numbering is max(seq)+n, so a concurrent writer makes it fail on the key and retry. */
   async appendMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): Promise<MarketEventRecord[]> {
     checkMarketEvents(symbol, events);
     if (events.length === 0) return [];
-    return this.transaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(`market:${symbol}`)]);
-      const ids = events.map((e) => e.sourceId);
-      const { rows: existing } = await client.query<{ source_id: string }>(`SELECT source_id FROM market_events WHERE symbol = $1 AND source_id = ANY($2::text[])`, [symbol, ids]);
-      const have = new Set(existing.map((r) => r.source_id));
-      const { rows: top } = await client.query<{ seq: string | null }>(`SELECT max(seq)::text AS seq FROM market_events WHERE symbol = $1`, [symbol]);
-      let seq = Number(top[0]?.seq ?? 0);
-      const fresh: MarketEventRecord[] = [];
-      for (const e of events) {
-        if (have.has(e.sourceId)) continue;
-        have.add(e.sourceId);
-        fresh.push({ symbol, seq: ++seq, kind: e.kind, time: e.time, sourceId: e.sourceId, data: e.data });
+    const bySource = new Map(events.map((e) => [e.sourceId, e] as const));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { rows } = await this.pool.query<{ seq_text: string; source_id: string }>({
+          name: `append-market-events-${this.schema}`,
+          text: `WITH input AS (
+             SELECT u.kind, u.time, u.source_id, u.data, u.ord
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(kind, time, source_id, data, ord)
+           ), fresh AS (
+             SELECT DISTINCT ON (i.source_id) i.* FROM input i
+             WHERE NOT EXISTS (SELECT 1 FROM market_events m WHERE m.symbol = $1 AND m.source_id = i.source_id)
+             ORDER BY i.source_id, i.ord
+           ), numbered AS (
+             SELECT f.*, (SELECT coalesce(max(seq), 0) FROM market_events WHERE symbol = $1) + row_number() OVER (ORDER BY f.ord) AS seq FROM fresh f
+           )
+           INSERT INTO market_events (symbol, seq, kind, time, source_id, data)
+           SELECT $1, n.seq, n.kind, n.time::bigint, n.source_id, n.data::json FROM numbered n
+           RETURNING seq::text AS seq_text, source_id`,
+          values: [symbol, events.map((e) => e.kind), events.map((e) => String(e.time)), events.map((e) => e.sourceId), events.map((e) => JSON.stringify(e.data ?? null))],
+        });
+        return rows
+          .map((r) => {
+            const e = bySource.get(r.source_id)!;
+            return { symbol, seq: Number(r.seq_text), kind: e.kind, time: e.time, sourceId: e.sourceId, data: e.data };
+          })
+          .sort((a, b) => a.seq - b.seq);
+      } catch (err) {
+        if ((err as { code?: string }).code !== '23505' || attempt >= 10) throw err;
       }
-      if (fresh.length === 0) return fresh;
-      await client.query(
-        `INSERT INTO market_events (symbol, seq, kind, time, source_id, data)
-         SELECT $1, u.seq::bigint, u.kind, u.time::bigint, u.source_id, u.data::json
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(seq, kind, time, source_id, data)`,
-        [symbol, fresh.map((e) => String(e.seq)), fresh.map((e) => e.kind), fresh.map((e) => String(e.time)), fresh.map((e) => e.sourceId), fresh.map((e) => JSON.stringify(e.data))],
-      );
-      return fresh;
-    });
+    }
   }
 
   async listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]> {
@@ -600,4 +607,83 @@ async function writeState(db: Queryable, state: StrategyState): Promise<void> {
      ON CONFLICT (strategy_id) DO UPDATE SET time = EXCLUDED.time, snapshot = EXCLUDED.snapshot, checksum = EXCLUDED.checksum, saved_at = now()`,
     [state.strategyId, Math.max(0, Math.floor(state.time)), text, checksumOf(text)],
   );
+}
+
+/** Builds the one statement that writes a batch of effects (empty parts write nothing). */
+function effectsStatement(id: string, effects: StrategyEffects): { text: string; values: unknown[] } {
+  const values: unknown[] = [id];
+  const p = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const text = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const trades = effects.trades ?? [];
+  const tcol = <K extends keyof TradeRecord>(k: K) => p(trades.map((t) => text(t[k])));
+  const last = new Map<string, OrderRecord>();
+  for (const o of effects.orders ?? []) last.set(o.orderId, o);
+  const orders = [...last.values()];
+  const ocol = (f: (o: OrderRecord) => unknown) => p(orders.map((o) => text(f(o))));
+  const events = effects.events ?? [];
+  const positions = effects.positions ?? [];
+  const equity: EquityPoint[] = [];
+  for (const q of effects.equity ?? []) if (equity.length === 0 || q.time > equity[equity.length - 1]!.time) equity.push(q);
+  const state = effects.state;
+  const stateText = state ? JSON.stringify(state) : null;
+  const sql = `WITH
+  t AS (
+    INSERT INTO trades (strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, realized_pnl, reason, time, liquidity, quality)
+    SELECT $1, u.trade_id, u.order_id, u.symbol, u.side, u.quantity::numeric, u.price::numeric, u.fee::numeric, u.pnl::numeric, u.reason, ${TS('u.time')}, u.liquidity, u.quality::json
+    FROM unnest(${tcol('tradeId')}::text[], ${tcol('orderId')}::text[], ${tcol('symbol')}::text[], ${tcol('side')}::text[], ${tcol('quantity')}::text[], ${tcol('price')}::text[],
+                ${tcol('fee')}::text[], ${tcol('realizedPnl')}::text[], ${tcol('reason')}::text[], ${tcol('time')}::text[], ${tcol('liquidity')}::text[], ${tcol('quality')}::text[])
+         WITH ORDINALITY AS u(trade_id, order_id, symbol, side, quantity, price, fee, pnl, reason, time, liquidity, quality, ord)
+    ORDER BY u.ord
+    ON CONFLICT (strategy_id, trade_id) DO NOTHING RETURNING 1),
+  o AS (
+    INSERT INTO orders (strategy_id, order_id, symbol, side, type, quantity, limit_price, stop_price, reduce_only, status, filled_qty, avg_price, fees, reason,
+                        decided_at, arrives_at, triggered_at, reject_reason, reject_message, updated_at, quality)
+    SELECT $1, u.order_id, u.symbol, u.side, u.type, u.quantity::numeric, u.limit_price::numeric, u.stop_price::numeric, u.reduce_only::boolean, u.status,
+           u.filled_qty::numeric, u.avg_price::numeric, u.fees::numeric, u.reason, u.decided_at::bigint, u.arrives_at::bigint, u.triggered_at::bigint,
+           u.reject_reason, u.reject_message, u.updated_at::bigint, u.quality::json
+    FROM unnest(${ocol((o) => o.orderId)}::text[], ${ocol((o) => o.symbol)}::text[], ${ocol((o) => o.side)}::text[], ${ocol((o) => o.type)}::text[], ${ocol((o) => o.quantity)}::text[],
+                ${ocol((o) => o.limitPrice)}::text[], ${ocol((o) => o.stopPrice)}::text[], ${ocol((o) => o.reduceOnly)}::text[], ${ocol((o) => o.status)}::text[],
+                ${ocol((o) => o.filledQty)}::text[], ${ocol((o) => o.avgPrice)}::text[], ${ocol((o) => o.fees)}::text[], ${ocol((o) => o.reason)}::text[],
+                ${ocol((o) => o.decidedAt)}::text[], ${ocol((o) => o.arrivesAt)}::text[], ${ocol((o) => o.triggeredAt)}::text[], ${ocol((o) => o.rejectReason)}::text[],
+                ${ocol((o) => o.rejectMessage)}::text[], ${ocol((o) => o.updatedAt)}::text[], ${ocol((o) => o.quality)}::text[])
+         WITH ORDINALITY AS u(order_id, symbol, side, type, quantity, limit_price, stop_price, reduce_only, status, filled_qty, avg_price, fees, reason,
+                              decided_at, arrives_at, triggered_at, reject_reason, reject_message, updated_at, quality, ord)
+    ORDER BY u.ord
+    ON CONFLICT (strategy_id, order_id) DO UPDATE SET status = EXCLUDED.status, filled_qty = EXCLUDED.filled_qty, avg_price = EXCLUDED.avg_price,
+      fees = EXCLUDED.fees, triggered_at = EXCLUDED.triggered_at, reject_reason = EXCLUDED.reject_reason, reject_message = EXCLUDED.reject_message,
+      updated_at = EXCLUDED.updated_at, quality = EXCLUDED.quality, quantity = EXCLUDED.quantity, limit_price = EXCLUDED.limit_price,
+      stop_price = EXCLUDED.stop_price, arrives_at = EXCLUDED.arrives_at
+    RETURNING 1),
+  e AS (
+    INSERT INTO strategy_events (strategy_id, seq, type, time, data)
+    SELECT $1, u.seq::bigint, u.type, u.time::bigint, u.data::json
+    FROM unnest(${p(events.map((x) => String(x.seq)))}::text[], ${p(events.map((x) => x.type))}::text[], ${p(events.map((x) => String(x.time)))}::text[], ${p(events.map((x) => JSON.stringify(x.data ?? null)))}::text[]) AS u(seq, type, time, data)
+    ON CONFLICT (strategy_id, seq) DO NOTHING RETURNING 1),
+  pd AS (
+    DELETE FROM positions WHERE ${p(effects.positions !== undefined)}::boolean AND strategy_id = $1 AND NOT (symbol = ANY(${p(positions.map((x) => x.symbol))}::text[])) RETURNING 1),
+  pu AS (
+    INSERT INTO positions (strategy_id, symbol, ordinal, quantity, average_price, unrealized_pnl, realized_pnl, updated_at)
+    SELECT $1, u.symbol, (u.ord - 1)::integer, u.quantity::numeric, u.avg::numeric, u.upnl::numeric, u.rpnl::numeric, ${TS('u.updated')}
+    FROM unnest(${p(positions.map((x) => x.symbol))}::text[], ${p(positions.map((x) => x.quantity))}::text[], ${p(positions.map((x) => x.averagePrice))}::text[],
+                ${p(positions.map((x) => x.unrealizedPnl))}::text[], ${p(positions.map((x) => x.realizedPnl))}::text[], ${p(positions.map((x) => String(x.updatedAt)))}::text[])
+         WITH ORDINALITY AS u(symbol, quantity, avg, upnl, rpnl, updated, ord)
+    ON CONFLICT (strategy_id, symbol) DO UPDATE SET ordinal = EXCLUDED.ordinal, quantity = EXCLUDED.quantity, average_price = EXCLUDED.average_price,
+      unrealized_pnl = EXCLUDED.unrealized_pnl, realized_pnl = EXCLUDED.realized_pnl, updated_at = EXCLUDED.updated_at
+    RETURNING 1),
+  q AS (
+    INSERT INTO equity_points (strategy_id, time, equity)
+    SELECT $1, ${TS('u.time')}, u.equity::numeric FROM unnest(${p(equity.map((x) => String(x.time)))}::text[], ${p(equity.map((x) => x.equity))}::text[]) AS u(time, equity)
+    WHERE ${TS('u.time')} > coalesce((SELECT max(time) FROM equity_points WHERE strategy_id = $1), '-infinity'::timestamptz)
+    ON CONFLICT (strategy_id, time) DO NOTHING RETURNING 1),
+  s AS (
+    INSERT INTO strategy_state (strategy_id, time, snapshot, checksum, saved_at)
+    SELECT $1, ${TS(p(state ? Math.max(0, Math.floor(state.time)) : 0))}, ${p(stateText)}::json, ${p(stateText === null ? null : checksumOf(stateText))}, now()
+    WHERE ${p(stateText)}::text IS NOT NULL
+    ON CONFLICT (strategy_id) DO UPDATE SET time = EXCLUDED.time, snapshot = EXCLUDED.snapshot, checksum = EXCLUDED.checksum, saved_at = now()
+    RETURNING 1)
+SELECT (SELECT count(*) FROM t) AS trades`;
+  return { text: sql, values };
 }
