@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { performance as perf } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { MessageType, StreamRetention, Streams, makeEnvelope, type Envelope } from '@btc-research/contracts';
 import { MarketSimulator, MinuteCandleBuilder, TradingCore, buildTradingSetup, type Candle } from '@btc-research/engine';
@@ -122,6 +123,7 @@ async function eventToFillBench(databaseUrl: string, ratePerSecond = 2_000, seco
   const eventLatency: number[] = [];
   const appendLatency: number[] = [];
   const fillLatency: number[] = [];
+  const fillAt: number[] = [];
   const lastSeqOf = new Map<string, number>();
   let fills = 0;
   const store = instrumented(
@@ -152,6 +154,7 @@ async function eventToFillBench(databaseUrl: string, ratePerSecond = 2_000, seco
         fills += effects.trades!.length;
         // the fill's trigger is one of the batch's events: the earliest bounds its latency from above
         fillLatency.push(at - earliest);
+        fillAt.push(at);
       }
     },
   );
@@ -236,6 +239,7 @@ async function eventToFillBench(databaseUrl: string, ratePerSecond = 2_000, seco
   }
   planned.length = Math.min(planned.length, total);
   const intervalMs = 1000 / ratePerSecond;
+  const elu0 = perf.eventLoopUtilization();
   const startWall = performance.now();
   let sent = 0;
   while (sent < planned.length) {
@@ -250,6 +254,8 @@ async function eventToFillBench(databaseUrl: string, ratePerSecond = 2_000, seco
     await new Promise((r) => setTimeout(r, 1));
   }
   const wallSeconds = (performance.now() - startWall) / 1000;
+  // how busy this process was: low utilisation means the latency is spent waiting on PostgreSQL
+  const eventLoopUtilization = Math.round(perf.eventLoopUtilization(elu0).utilization * 1000) / 1000;
   const lastSeq = Math.max(...seqPublishedAt.keys());
   await waitUntil(async () => [...trader.runners().values()].every((r) => r.marketSeq >= lastSeq), 60_000);
   await trader.close();
@@ -257,7 +263,11 @@ async function eventToFillBench(databaseUrl: string, ratePerSecond = 2_000, seco
   await pgStore.close();
   await PostgresStrategyStore.dropSchema(databaseUrl, schema);
   await fs.rm(dir, { recursive: true, force: true });
-  return { strategies, eventsSent: sent, achievedRatePerSecond: Math.round(sent / wallSeconds), eventToAppendedMs: stats(appendLatency), appendCallMs: stats(appendCallMs.splice(0)), eventToPersistedMs: stats(eventLatency), fillsPersisted: fills, eventToFillPersistedMs: stats(fillLatency) };
+  // fill latency in the first and second half of the paced part (a backlog would show as growth)
+  const mid = startWall + (wallSeconds * 1000) / 2;
+  const firstHalf = fillLatency.filter((_, i) => fillAt[i]! < mid);
+  const secondHalf = fillLatency.filter((_, i) => fillAt[i]! >= mid);
+  return { strategies, eventsSent: sent, eventLoopUtilization, fillMsFirstHalf: stats(firstHalf), fillMsSecondHalf: stats(secondHalf), achievedRatePerSecond: Math.round(sent / wallSeconds), eventToAppendedMs: stats(appendLatency), appendCallMs: stats(appendCallMs.splice(0)), eventToPersistedMs: stats(eventLatency), fillsPersisted: fills, eventToFillPersistedMs: stats(fillLatency) };
 }
 
 async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {

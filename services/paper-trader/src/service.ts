@@ -192,8 +192,8 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     let t = tail.get(symbol) ?? [];
     const last = t[t.length - 1];
     if (last && added[0] && added[0].seq !== last.seq + 1) t = []; // a gap: start over
-    t.push(...added);
-    if (t.length > TAIL_MAX) t = t.slice(t.length - TAIL_MAX);
+    for (const e of added) t.push(e);
+    if (t.length > 2 * TAIL_MAX) t = t.slice(t.length - TAIL_MAX); // amortised trimming
     tail.set(symbol, t);
     for (const e of added) noteSeq(symbol, e);
   };

@@ -170,6 +170,8 @@ export const StoredMarketEvent = z.object({
   data: z.unknown(),
 });
 
+const NewMarketEvent = StoredMarketEvent.omit({ seq: true, symbol: true });
+
 export function checkOrders(id: string, orders: readonly OrderRecord[]): void {
   for (const o of orders) {
     check(StoredOrder, o, `order ${o.orderId}`, { orderId: o.orderId });
@@ -186,5 +188,5 @@ export function checkEvents(id: string, events: readonly StrategyEventRecord[]):
 
 export function checkMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): void {
   if (!/^[A-Z0-9]{2,20}$/.test(symbol)) throw new ValidationError(`invalid symbol "${symbol}"`);
-  for (const e of events) check(StoredMarketEvent.omit({ seq: true, symbol: true }), e, `market event ${e.sourceId}`, { sourceId: e.sourceId });
+  for (const e of events) check(NewMarketEvent, e, `market event ${e.sourceId}`, { sourceId: e.sourceId });
 }
