@@ -35,7 +35,7 @@ export function registerMetrics(app: FastifyInstance, options: { collectDefault:
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format)', response: { 200: z.string() } }, config: { scope: 'public' } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { tags: ['health'], operationId: 'metrics', summary: 'Prometheus metrics (text exposition format)', response: { 200: z.string() } }, config: { scope: 'public' } }, async (_request, reply) => {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
   });

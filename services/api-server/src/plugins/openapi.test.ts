@@ -39,6 +39,15 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('names every operation with a unique operationId (for generated clients)', async () => {
+    const doc = (await h.app.inject({ url: '/docs/json' })).json() as { paths: Record<string, Record<string, { operationId?: string }>> };
+    const ids = Object.entries(doc.paths)
+      .filter(([path]) => !path.startsWith('/docs'))
+      .flatMap(([, ops]) => Object.values(ops).map((o) => o.operationId));
+    expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('documents the error shape and the DTOs as shared components', async () => {
     const doc = (await h.app.inject({ url: '/docs/json' })).json() as {
       components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };

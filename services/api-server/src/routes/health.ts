@@ -24,14 +24,14 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
   const startedAt = ctx.now();
   app.get(
     '/healthz',
-    { config: { scope: 'public' }, schema: { tags: ['health'], summary: 'Liveness', response: { 200: HealthResponse } } },
+    { config: { scope: 'public' }, schema: { tags: ['health'], operationId: 'healthz', summary: 'Liveness', response: { 200: HealthResponse } } },
     async () => ({ status: 'ok' as const, uptimeMs: Math.max(0, ctx.now() - startedAt) }),
   );
   app.get(
     '/readyz',
     {
       config: { scope: 'public' },
-      schema: { tags: ['health'], summary: 'Readiness: bus and storage reachable', response: { 200: ReadinessResponse, 503: ReadinessResponse } },
+      schema: { tags: ['health'], operationId: 'readyz', summary: 'Readiness: bus and storage reachable', response: { 200: ReadinessResponse, 503: ReadinessResponse } },
     },
     async (_request, reply) => {
       const [bus, store] = await Promise.all([

@@ -25,7 +25,7 @@ export const authRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
     '/auth/token',
     {
       config: { scope: 'public' },
-      schema: { tags, summary: 'Get an access token (and a refresh token) for an API key', body: TokenRequestBody, response: { 200: TokenResponse, ...errors } },
+      schema: { tags, operationId: 'createToken', summary: 'Get an access token (and a refresh token) for an API key', body: TokenRequestBody, response: { 200: TokenResponse, ...errors } },
     },
     async (request, reply) => {
       const entry = findApiKey(ctx.auth.apiKeys, request.body.apiKey);
@@ -41,7 +41,7 @@ export const authRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
     '/auth/refresh',
     {
       config: { scope: 'public' },
-      schema: { tags, summary: 'Trade a refresh token for a new token pair', body: RefreshRequestBody, response: { 200: TokenResponse, ...errors } },
+      schema: { tags, operationId: 'refreshToken', summary: 'Trade a refresh token for a new token pair', body: RefreshRequestBody, response: { 200: TokenResponse, ...errors } },
     },
     async (request, reply) => {
       const claims = ctx.tokens.verify(request.body.refreshToken);

@@ -14,7 +14,7 @@ export const configRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
 
   app.get(
     '/configs/available',
-    { schema: { tags, summary: 'Strategy configs in config/, each validated', response: { 200: ConfigsAvailableResponse, ...errors } } },
+    { schema: { tags, operationId: 'listConfigs', summary: 'Strategy configs in config/, each validated', response: { 200: ConfigsAvailableResponse, ...errors } } },
     async () => ({ items: await listConfigs(ctx.configDir) }),
   );
 
@@ -23,7 +23,7 @@ export const configRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
     {
       schema: {
         tags,
-        summary: 'Validate a strategy config: every problem with its line and column',
+        operationId: 'validateConfig', summary: 'Validate a strategy config: every problem with its line and column',
         description: 'Send `{"yaml": "..."}` as JSON, or the YAML itself with Content-Type application/yaml.',
         body: ValidateConfigBody,
         response: { 200: ValidateConfigResponse, ...errors },

@@ -88,7 +88,7 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       config: { rateLimit: false },
       schema: {
         tags,
-        summary: 'Server-Sent Events: strategy fills, equity, status and feed status',
+        operationId: 'streamEvents', summary: 'Server-Sent Events: strategy fills, equity, status and feed status',
         description:
           'Events are named fill, equity, status, feed; data is JSON {kind, cursor, strategyId, type, tsEvent, payload}. Sends the current feed status first. Supports Last-Event-ID. Browsers may pass access_token or api_key as query parameters.',
         querystring: LiveEventsQuery.extend({}).loose(),
@@ -151,7 +151,7 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     config: { rateLimit: false },
     schema: {
       tags,
-      summary: 'WebSocket: the same live events as /events, one JSON message each',
+      operationId: 'streamEventsWebSocket', summary: 'WebSocket: the same live events as /events, one JSON message each',
       description:
         'Upgrade with a WebSocket handshake (101). First message: {kind:"feed-snapshot", feed}. Then {kind, cursor, strategyId, type, tsEvent, payload} per event. A plain HTTP GET gets 426.',
       querystring: LiveEventsQuery.extend({}).loose(),

@@ -13,7 +13,7 @@ export const marketRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
     {
       schema: {
         tags,
-        summary: 'The latest market-data feed status (source, isSimulated, state); the dashboard shows "SIMULATED DATA" from it',
+        operationId: 'getFeedStatus', summary: 'The latest market-data feed status (source, isSimulated, state); the dashboard shows "SIMULATED DATA" from it',
         response: { 200: FeedStatusResponse, ...errors },
       },
     },
@@ -25,7 +25,7 @@ export const marketRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
     {
       schema: {
         tags,
-        summary: 'Last price, best bid/ask, recent candles per timeframe and feed status of a symbol',
+        operationId: 'getMarketData', summary: 'Last price, best bid/ask, recent candles per timeframe and feed status of a symbol',
         params: MarketDataParams,
         querystring: MarketDataQuery,
         response: { 200: MarketDataResponse, ...errors },
@@ -46,7 +46,7 @@ export const marketRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
     {
       schema: {
         tags,
-        summary: 'The top levels of the order book the stream-manager keeps (latest published snapshot)',
+        operationId: 'getMarketDepth', summary: 'The top levels of the order book the stream-manager keeps (latest published snapshot)',
         params: MarketDataParams,
         querystring: DepthQuery,
         response: { 200: MarketDepthResponse, ...errors },

@@ -41,7 +41,7 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
     {
       schema: {
         tags,
-        summary: 'Every strategy in the store with status, equity, PnL, trade count and last trades',
+        operationId: 'listStrategies', summary: 'Every strategy in the store with status, equity, PnL, trade count and last trades',
         querystring: ActiveStrategiesQuery,
         response: { 200: ActiveStrategiesResponse, ...errors },
       },
@@ -60,13 +60,13 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
 
   app.get(
     '/strategies/:id/status',
-    { schema: { tags, summary: 'Health and headline performance of one strategy', params: StrategyIdParams, response: { 200: StrategyStatusResponse, ...errors } } },
+    { schema: { tags, operationId: 'getStrategyStatus', summary: 'Health and headline performance of one strategy', params: StrategyIdParams, response: { 200: StrategyStatusResponse, ...errors } } },
     async (request) => strategyStatus(ctx.store, await requireStrategy(ctx, request.params.id)),
   );
 
   app.get(
     '/strategies/:id/stats',
-    { schema: { tags, summary: 'Performance statistics, live', params: StrategyIdParams, response: { 200: StrategyStatsResponse, ...errors } } },
+    { schema: { tags, operationId: 'getStrategyStats', summary: 'Performance statistics, live', params: StrategyIdParams, response: { 200: StrategyStatsResponse, ...errors } } },
     async (request) => {
       const id = request.params.id;
       return ctx.cache.get(`strategy:${id}:stats`, async () => strategyStats(ctx.store, await requireStrategy(ctx, id), ctx.now(), ctx.statsModels)) as Promise<StrategyStatsResponse>;
@@ -78,7 +78,7 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
     {
       schema: {
         tags,
-        summary: 'Trade history, newest first, with cursor pagination and time filters; format=csv exports the range',
+        operationId: 'listTrades', summary: 'Trade history, newest first, with cursor pagination and time filters; format=csv exports the range',
         params: StrategyIdParams,
         querystring: TradesQuery,
         response: {
@@ -110,7 +110,7 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
 
   app.get(
     '/strategies/:id/positions',
-    { schema: { tags, summary: 'Current positions', params: StrategyIdParams, response: { 200: PositionsResponse, ...errors } } },
+    { schema: { tags, operationId: 'listPositions', summary: 'Current positions', params: StrategyIdParams, response: { 200: PositionsResponse, ...errors } } },
     async (request) => {
       await requireStrategy(ctx, request.params.id);
       const positions = await ctx.store.loadPositions(request.params.id);
@@ -130,7 +130,7 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
   app.get(
     '/strategies/:id/orders',
     {
-      schema: { tags, summary: 'Paper orders, newest decision first, with status and fill quality (decision price, arrival mid, VWAP, slippage, latency, book levels)', params: StrategyIdParams, querystring: OrdersQuery, response: { 200: OrdersResponse, ...errors } },
+      schema: { tags, operationId: 'listOrders', summary: 'Paper orders, newest decision first, with status and fill quality (decision price, arrival mid, VWAP, slippage, latency, book levels)', params: StrategyIdParams, querystring: OrdersQuery, response: { 200: OrdersResponse, ...errors } },
     },
     async (request) => {
       await requireStrategy(ctx, request.params.id);
@@ -143,7 +143,7 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
     {
       schema: {
         tags,
-        summary: "The strategy's indicators over the recent candles on the bus, computed by the engine as the paper-trader does",
+        operationId: 'getIndicators', summary: "The strategy's indicators over the recent candles on the bus, computed by the engine as the paper-trader does",
         params: StrategyIdParams,
         querystring: IndicatorsQuery,
         response: { 200: IndicatorsResponse, ...errors },
@@ -158,7 +158,7 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
 
   app.get(
     '/strategies/:id/equity',
-    { schema: { tags, summary: 'Equity curve, oldest first', params: StrategyIdParams, querystring: EquityQuery, response: { 200: EquityResponse, ...errors } } },
+    { schema: { tags, operationId: 'getEquityCurve', summary: 'Equity curve, oldest first', params: StrategyIdParams, querystring: EquityQuery, response: { 200: EquityResponse, ...errors } } },
     async (request) => {
       await requireStrategy(ctx, request.params.id);
       const points = await ctx.store.listEquity(request.params.id, request.query.since, request.query.limit);

@@ -80,7 +80,7 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
       config: { scope: 'control' },
       schema: {
         tags,
-        summary: 'Start a strategy from a config in config/ (configName) or from YAML in the body (configYaml)',
+        operationId: 'startStrategy', summary: 'Start a strategy from a config in config/ (configName) or from YAML in the body (configYaml)',
         body: StartStrategyBody,
         response: { 201: CommandResultResponse, 202: CommandResultResponse, ...errors },
       },
@@ -129,7 +129,7 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
       config: { scope: 'control' },
       schema: {
         tags,
-        summary: 'Stop a running strategy',
+        operationId: 'stopStrategy', summary: 'Stop a running strategy',
         params: StrategyIdParams,
         body: StopStrategyBody.nullish(),
         response: { 200: CommandResultResponse, 202: CommandResultResponse, ...errors },
