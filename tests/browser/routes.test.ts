@@ -232,4 +232,19 @@ describe('live relay', () => {
     );
     expect((msg['payload'] as { strategyId: string }).strategyId).toBe('demo-rsi');
   });
+
+  it('closes promptly while browsers are connected over SSE', async () => {
+    const own = await startSeededApi({ strategies: [] });
+    const app = await buildDashboardApp({ apiUrl: own.url, logger });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    const res = await fetch(`http://127.0.0.1:${port}/live/sse`);
+    const reader = res.body!.getReader();
+    await reader.read(); // the hello event: the stream is open
+    const closed = app.close().then(() => 'closed');
+    const outcome = await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open after 5 s'), 5000))]);
+    expect(outcome).toBe('closed');
+    await reader.cancel().catch(() => undefined);
+    await own.close();
+  });
 });

@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { makeLogger, startDashboard, type DashboardDeps, type RunningDashboard } from '../../services/dashboard/src/index.js';
 import { launchBrowser, openPage, relayConnected, until } from './support/browser.js';
 import { startSeededApi, type RealApi } from './support/real-api.js';
+import { freePort } from './support/embedded.js';
 
 let browser: Browser;
 const cleanups: (() => Promise<void>)[] = [];
@@ -80,4 +81,30 @@ describe('live transports', () => {
       await context.close();
     }
   });
+
+  it('reconnects by itself when the dashboard restarts', async () => {
+    const api = await startSeededApi({ strategies: [{ id: 'demo-rsi', name: 'RSI mean reversion', trades: 1 }] });
+    cleanups.push(() => api.close());
+    const port = await freePort();
+    const opts = { host: '127.0.0.1', port, apiUrl: api.url, logger: makeLogger('silent') };
+    let dash = await startDashboard(opts);
+    const { page, context, errors } = await openPage(browser);
+    try {
+      await page.goto(dash.url + '/');
+      await until('ws', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));
+      await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+      await dash.close();
+      await until('notices the loss', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] !== 'ws'));
+      dash = await startDashboard(opts);
+      await until('back on WebSocket', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'), 20_000, 100);
+      await until('relay connected upstream', () => relayConnected(dash.url));
+      await api.addFill('demo-rsi', { side: 'sell', price: '93210.00', quantity: '0.01' });
+      await until('fill after the restart', async () => (await page.locator('tr[data-strategy-id="demo-rsi"] [data-field="lastTrades"] li').first().innerText()).includes('93,210.00'));
+      expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+      expect(errors.filter((e) => !expectedFallbackNoise.test(e) && !/ERR_CONNECTION_REFUSED/.test(e))).toEqual([]);
+    } finally {
+      await context.close();
+      await dash.close();
+    }
+  }, 40_000);
 });

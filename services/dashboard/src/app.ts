@@ -562,13 +562,16 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
     });
   }
 
-  app.addHook('onClose', async () => {
+  // live connections never end by themselves: end them before the server waits for its connections
+  app.addHook('preClose', async () => {
     for (const close of sseClosers) close();
     sseClosers.clear();
     if (wss) {
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     }
+  });
+  app.addHook('onClose', async () => {
     await hubs.closeAll();
   });
 
