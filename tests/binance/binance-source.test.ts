@@ -11,10 +11,13 @@ const bus = testBus();
 const used: string[] = [];
 let server: FakeBinanceServer | null = null;
 let source: BinanceSource | null = null;
+let publisherInUse: MarketPublisher | null = null;
 
 afterEach(async () => {
   await source?.stop();
+  await publisherInUse?.close();
   await server?.close();
+  publisherInUse = null;
   source = null;
   server = null;
 });
@@ -27,6 +30,7 @@ async function setup(symbols: string[], serverOptions: Partial<FakeBinanceOption
   used.push(...symbols);
   server = await FakeBinanceServer.start({ symbols, seed: 42, startTime: START, tickMs: 10, marketMsPerTick: 1000, ...serverOptions });
   const publisher = new MarketPublisher(bus, 'stream-manager-test', Date.now);
+  publisherInUse = publisher;
   source = await startBinanceSource({
     symbols, venue: 'binance', wsUrl: server.wsUrl, restUrl: server.url, publisher, logger: quietLogger(), requestedSource: 'binance',
     pingIntervalMs: 200, deadAfterMs: 1_000, reconnectBaseMs: 20, reconnectMaxMs: 200, restFallbackAfterMs: 300, restPollMs: 100,

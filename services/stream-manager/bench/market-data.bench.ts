@@ -71,6 +71,8 @@ function loadSession(): Session {
   return { name: 'generated frames (local Binance market, 100k frames)', symbol: 'BTCUSDT', snapshot, frames };
 }
 
+const opened: MarketPublisher[] = [];
+
 /** The stream manager's path from frame text to XADD, with its own feed and the given symbol renamed. */
 function pipeline(bus: RedisBus, symbol: string, snapshot: Session['snapshot']) {
   const logger = createLogger('bench', { level: 'silent' });
@@ -79,6 +81,7 @@ function pipeline(bus: RedisBus, symbol: string, snapshot: Session['snapshot']) 
   const feeds = new Map([[symbol, feed]]);
   const frames = new FrameStats(logger);
   if (snapshot) feed.installSnapshot(snapshot);
+  opened.push(publisher);
   return { feeds, frames, feed };
 }
 
@@ -226,6 +229,7 @@ export async function runMarketDataBench(options: { redisUrl?: string; print?: (
   const memory = { marketHours: hours, frames: frames3, seconds: round(Number(process.hrtime.bigint() - t3) / 1e9, 1), rssStartMb: mb(rssStart), rssEndMb: mb(rssEnd), rssMaxMb: mb(rssMax), growthPct: round(growth, 2), target: 5, pass: growth <= 5 };
   print(`  memory over ${hours} h of market time (${frames3.toLocaleString('en')} frames in ${memory.seconds} s): RSS ${memory.rssStartMb} MB after warm-up → ${memory.rssEndMb} MB (max ${memory.rssMaxMb}), growth ${memory.growthPct} % — target ≤ 5 %: ${memory.pass ? 'PASS' : 'FAIL'}`);
 
+  for (const p of opened.splice(0)) await p.close();
   await cleanup(redisUrl, symbols);
   await bus.close();
   const report: MarketDataBenchReport = { frameSource: session.name, throughput, latency, memory, host: { cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version } };

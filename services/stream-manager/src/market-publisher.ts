@@ -2,6 +2,7 @@ import { MessageType, StreamRetention, Streams, makeEnvelope, type MarketFeedSta
 import { CandleAggregator, TIMEFRAMES, type Candle, type Timeframe } from '@btc-research/engine';
 import { encodeEnvelope, type Envelope } from '@btc-research/contracts';
 import { envelopeFields, type MessageBus, type RawStreamAccess } from '@btc-research/platform';
+import { RedisPipelineWriter, type PipelineConnection } from './redis-pipeline-writer.js';
 
 type Num = number | string;
 
@@ -95,24 +96,32 @@ export class MarketPublisher {
 
   /** the bus's raw append, when it has one: the envelope is validated once (makeEnvelope), not twice */
   private readonly raw: RawStreamAccess | null;
+  /** with the Redis bus: market data goes through its own pipelined connection */
+  private readonly pipeline: RedisPipelineWriter | null;
 
   constructor(
     private readonly bus: MessageBus,
     private readonly source: string,
     private readonly now: () => number,
     private readonly historyCapacity = 1000,
+    options: { pipelineRedisWrites?: boolean } = {},
   ) {
     this.raw = typeof (bus as Partial<RawStreamAccess>).appendRaw === 'function' ? (bus as unknown as RawStreamAccess) : null;
+    const dup = (bus as Partial<{ duplicateConnection(): PipelineConnection }>).duplicateConnection;
+    this.pipeline = bus.kind === 'redis' && options.pipelineRedisWrites !== false && typeof dup === 'function' ? new RedisPipelineWriter(dup.call(bus)) : null;
   }
 
   /** Envelopes are validated by makeEnvelope (zod) before they get here. */
   private async append(stream: string, env: Envelope, maxLen: number): Promise<void> {
-    if (this.raw === null) await this.bus.publish(stream, env, maxLen);
+    if (this.pipeline !== null) await this.pipeline.append(stream, envelopeFields(env, encodeEnvelope(env)), maxLen);
+    else if (this.raw === null) await this.bus.publish(stream, env, maxLen);
     else await this.raw.appendRaw(stream, envelopeFields(env, encodeEnvelope(env)), maxLen);
   }
 
-  /** Nothing of its own to release today (the bus is closed by its owner); kept for the service's shutdown order. */
-  async close(): Promise<void> {}
+  /** Flushes and releases the pipelined connection (the bus itself is closed by its owner). */
+  async close(): Promise<void> {
+    await this.pipeline?.close();
+  }
 
   /** openTime of the newest candle published (or seeded) for the symbol */
   lastCandleOpenTime(symbol: string): number | undefined {

@@ -25,11 +25,15 @@ describe('simulated source', () => {
     expect((await candles()).length).toBeGreaterThanOrEqual(29);
     const history = (await candles()).length;
     await waitFor(async () => (await candles()).length >= history + 3, { timeoutMs: 10_000, what: 'live candles' });
-    const tickers = (await bus.read(Streams.bookTicker('BTCUSDT'), '0', 10_000)).map((e) => e.envelope.payload as MarketBookTickerV1);
-    expect(tickers.length).toBeGreaterThan(10);
+    const tickers = await waitFor(async () => {
+      const t = (await bus.read(Streams.bookTicker('BTCUSDT'), '0', 10_000)).map((e) => e.envelope.payload as MarketBookTickerV1);
+      return t.length > 10 ? t : null;
+    }, { timeoutMs: 10_000, what: 'top of book updates' });
     for (const t of tickers) expect(Number(t.askPrice)).toBeGreaterThan(Number(t.bidPrice));
-    const depth = (await bus.read(Streams.bookDepth('BTCUSDT'), '0', 1000)).map((e) => e.envelope.payload as MarketBookDepthV1);
-    expect(depth.length).toBeGreaterThan(2);
+    const depth = await waitFor(async () => {
+      const d = (await bus.read(Streams.bookDepth('BTCUSDT'), '0', 1000)).map((e) => e.envelope.payload as MarketBookDepthV1);
+      return d.length > 2 ? d : null;
+    }, { timeoutMs: 10_000, what: 'depth snapshots' });
     const d = depth[depth.length - 1]!;
     expect(d.bids).toHaveLength(20);
     expect(Number(d.bids[0]![0])).toBeLessThan(Number(d.asks[0]![0]));
