@@ -173,6 +173,15 @@ describe('production mode (JWT)', () => {
     expect((await prod.app.inject({ url, headers: { authorization: `Bearer ${genuine}` } })).statusCode).toBe(200);
   });
 
+  it('accepts the access token as ?access_token= on the live-event routes only (browsers cannot set headers there)', async () => {
+    const t = await token(prod, READ_KEY);
+    // auth passes, then the bad filter is refused: 400 shows the token was accepted without opening a stream
+    const events = await prod.app.inject({ url: `/api/v1/events?access_token=${t.accessToken}&types=bogus` });
+    expect(events.statusCode).toBe(400);
+    expect((await prod.app.inject({ url: '/api/v1/events?types=bogus' })).statusCode).toBe(401);
+    expect((await prod.app.inject({ url: `${url}?access_token=${t.accessToken}` })).statusCode).toBe(401);
+  });
+
   it('refuses to refresh with an access token', async () => {
     const t = await token(prod, READ_KEY);
     const res = await prod.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: t.accessToken } });
