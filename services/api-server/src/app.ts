@@ -90,6 +90,9 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   registerRequestLog(app);
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', String(request.id));
+    reply.header('x-content-type-options', 'nosniff');
+    // live data: no shared cache may keep it (the server caches hot reads itself)
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
 

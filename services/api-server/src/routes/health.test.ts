@@ -52,6 +52,12 @@ describe('health', () => {
     expect(res.json()).toEqual({ error: { code: 'ROUTE_NOT_FOUND', message: 'no route GET /api/v1/nothing-here', requestId: res.headers['x-request-id'] } });
   });
 
+  it('marks API responses no-store and nosniff', async () => {
+    const res = await h.app.inject({ url: '/api/v1/strategies/active' });
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('echoes a well-formed X-Request-Id and replaces a malformed one', async () => {
     const ok = await h.app.inject({ url: '/api/v1/strategies/x/status', headers: { 'x-request-id': 'abc-123' } });
     expect(ok.json().error.requestId).toBe('abc-123');
