@@ -101,6 +101,13 @@ function instrumented(inner: StrategyStore, onAppend: (added: MarketEventRecord[
           return added;
         };
       }
+      if (prop === 'persistMany') {
+        return async (batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>) => {
+          await target.persistMany(batches);
+          const at = performance.now();
+          for (const b of batches) onPersist(b.strategyId, b.effects, at);
+        };
+      }
       if (prop === 'persistEffects') {
         return async (id: string, effects: StrategyEffects) => {
           await target.persistEffects(id, effects);

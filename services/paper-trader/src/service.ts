@@ -16,6 +16,7 @@ import {
   type Logger,
   type MarketEventRecord,
   type MessageBus,
+  type StrategyEffects,
   type StrategyRecord,
   type StrategyStore,
   type Subscription,
@@ -93,6 +94,8 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
   let leaseTimer: NodeJS.Timeout | null = null;
   let pollTimer: NodeJS.Timeout | null = null;
 
+  const writer = new EffectsWriter(store);
+
   /** serialises commands, activations and lease work */
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const p = queue.then(fn);
@@ -131,7 +134,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
   const persist = async (runner: StrategyRunner, out: RunnerOutput, publish: boolean) => {
     const id = runner.record.id;
     const point = out.candles > 0 ? runner.equityPoint() : null;
-    await store.persistEffects(id, {
+    await writer.write(id, {
       trades: out.trades,
       orders: out.orders,
       events: out.events,
@@ -500,4 +503,50 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       await store.releaseLease(MARKET_LEASE, worker).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Gathers the writes of every strategy that became ready on the same input into one store call
+ * (PostgreSQL: one statement, one commit). Each strategy still waits for its own write before its
+ * next batch, so its effects stay in order. A failed group is retried strategy by strategy, so one
+ * bad batch cannot fail the others.
+ */
+class EffectsWriter {
+  private queue: Array<{ strategyId: string; effects: StrategyEffects; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private flushing = false;
+
+  constructor(private readonly store: StrategyStore) {}
+
+  write(strategyId: string, effects: StrategyEffects): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ strategyId, effects, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // strategies woken by the same input queue their writes in this turn: flush after it
+        queueMicrotask(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0);
+        try {
+          await this.store.persistMany(group.map((g) => ({ strategyId: g.strategyId, effects: g.effects })));
+          for (const g of group) g.resolve();
+        } catch (err) {
+          if (group.length === 1) {
+            group[0]!.reject(err);
+            continue;
+          }
+          for (const g of group) {
+            await this.store.persistEffects(g.strategyId, g.effects).then(g.resolve, g.reject);
+          }
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
 }

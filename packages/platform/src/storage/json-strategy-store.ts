@@ -409,6 +409,10 @@ export class JsonStrategyStore implements StrategyStore {
     if (effects.state) await this.saveState(effects.state);
   }
 
+  async persistMany(batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): Promise<void> {
+    await Promise.all(batches.map((b) => this.persistEffects(b.strategyId, b.effects)));
+  }
+
   private marketOf(symbol: string) {
     let m = this.markets.get(symbol);
     if (!m) {

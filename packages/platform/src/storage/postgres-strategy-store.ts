@@ -331,14 +331,25 @@ export class PostgresStrategyStore implements StrategyStore {
    * leaves all of a batch's effects or none.
    */
   async persistEffects(id: string, effects: StrategyEffects): Promise<void> {
-    assertStrategyId(id);
-    if (effects.trades) checkTrades(id, effects.trades);
-    if (effects.orders) checkOrders(id, effects.orders);
-    if (effects.events) checkEvents(id, effects.events);
-    if (effects.positions) checkPositions(id, effects.positions);
-    if (effects.equity) checkEquityPoints(effects.equity);
-    if (effects.state) checkStrategyState(effects.state);
-    const { text, values } = effectsStatement(id, effects);
+    await this.persistMany([{ strategyId: id, effects }]);
+  }
+
+  /** Several strategies' batches in the same single statement (one round trip, one commit). */
+  async persistMany(batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): Promise<void> {
+    if (batches.length === 0) return;
+    for (const { strategyId: id, effects } of batches) {
+      assertStrategyId(id);
+      if (effects.trades) checkTrades(id, effects.trades);
+      if (effects.orders) checkOrders(id, effects.orders);
+      if (effects.events) checkEvents(id, effects.events);
+      if (effects.positions) checkPositions(id, effects.positions);
+      if (effects.equity) checkEquityPoints(effects.equity);
+      if (effects.state) {
+        checkStrategyState(effects.state);
+        if (effects.state.strategyId !== id) throw new ValidationError(`state of ${effects.state.strategyId} given for ${id}`);
+      }
+    }
+    const { text, values } = effectsStatement(batches);
     // a named (prepared) statement: the server parses and plans it once per connection
     await this.pool.query({ name: `persist-effects-${this.schema}`, text, values });
   }
@@ -609,47 +620,62 @@ async function writeState(db: Queryable, state: StrategyState): Promise<void> {
   );
 }
 
-/** Builds the one statement that writes a batch of effects (empty parts write nothing). */
-function effectsStatement(id: string, effects: StrategyEffects): { text: string; values: unknown[] } {
-  const values: unknown[] = [id];
+/** Builds the one statement that writes batches of effects of several strategies (empty parts write nothing). */
+function effectsStatement(batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
   const p = (v: unknown) => {
     values.push(v);
     return `$${values.length}`;
   };
   const text = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const trades = effects.trades ?? [];
+  const trades: TradeRecord[] = [];
+  const orderMap = new Map<string, OrderRecord>();
+  const events: StrategyEventRecord[] = [];
+  const positions: PositionRecord[] = [];
+  const positionOwners: string[] = [];
+  const equity: Array<EquityPoint & { strategyId: string }> = [];
+  const states = new Map<string, StrategyState>();
+  for (const { strategyId: id, effects } of batches) {
+    trades.push(...(effects.trades ?? []));
+    for (const o of effects.orders ?? []) orderMap.set(`${id}\u0000${o.orderId}`, o);
+    events.push(...(effects.events ?? []));
+    if (effects.positions) {
+      positionOwners.push(id);
+      positions.push(...effects.positions);
+    }
+    let lastTime = equity.filter((q) => q.strategyId === id).reduce((m, q) => Math.max(m, q.time), Number.NEGATIVE_INFINITY);
+    for (const q of effects.equity ?? []) {
+      if (q.time <= lastTime) continue;
+      equity.push({ ...q, strategyId: id });
+      lastTime = q.time;
+    }
+    if (effects.state) states.set(id, effects.state);
+  }
+  const orders = [...orderMap.values()];
   const tcol = <K extends keyof TradeRecord>(k: K) => p(trades.map((t) => text(t[k])));
-  const last = new Map<string, OrderRecord>();
-  for (const o of effects.orders ?? []) last.set(o.orderId, o);
-  const orders = [...last.values()];
   const ocol = (f: (o: OrderRecord) => unknown) => p(orders.map((o) => text(f(o))));
-  const events = effects.events ?? [];
-  const positions = effects.positions ?? [];
-  const equity: EquityPoint[] = [];
-  for (const q of effects.equity ?? []) if (equity.length === 0 || q.time > equity[equity.length - 1]!.time) equity.push(q);
-  const state = effects.state;
-  const stateText = state ? JSON.stringify(state) : null;
+  const stateList = [...states.values()];
   const sql = `WITH
   t AS (
     INSERT INTO trades (strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, realized_pnl, reason, time, liquidity, quality)
-    SELECT $1, u.trade_id, u.order_id, u.symbol, u.side, u.quantity::numeric, u.price::numeric, u.fee::numeric, u.pnl::numeric, u.reason, ${TS('u.time')}, u.liquidity, u.quality::json
-    FROM unnest(${tcol('tradeId')}::text[], ${tcol('orderId')}::text[], ${tcol('symbol')}::text[], ${tcol('side')}::text[], ${tcol('quantity')}::text[], ${tcol('price')}::text[],
+    SELECT u.strategy_id, u.trade_id, u.order_id, u.symbol, u.side, u.quantity::numeric, u.price::numeric, u.fee::numeric, u.pnl::numeric, u.reason, ${TS('u.time')}, u.liquidity, u.quality::json
+    FROM unnest(${tcol('strategyId')}::text[], ${tcol('tradeId')}::text[], ${tcol('orderId')}::text[], ${tcol('symbol')}::text[], ${tcol('side')}::text[], ${tcol('quantity')}::text[], ${tcol('price')}::text[],
                 ${tcol('fee')}::text[], ${tcol('realizedPnl')}::text[], ${tcol('reason')}::text[], ${tcol('time')}::text[], ${tcol('liquidity')}::text[], ${tcol('quality')}::text[])
-         WITH ORDINALITY AS u(trade_id, order_id, symbol, side, quantity, price, fee, pnl, reason, time, liquidity, quality, ord)
+         WITH ORDINALITY AS u(strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, pnl, reason, time, liquidity, quality, ord)
     ORDER BY u.ord
     ON CONFLICT (strategy_id, trade_id) DO NOTHING RETURNING 1),
   o AS (
     INSERT INTO orders (strategy_id, order_id, symbol, side, type, quantity, limit_price, stop_price, reduce_only, status, filled_qty, avg_price, fees, reason,
                         decided_at, arrives_at, triggered_at, reject_reason, reject_message, updated_at, quality)
-    SELECT $1, u.order_id, u.symbol, u.side, u.type, u.quantity::numeric, u.limit_price::numeric, u.stop_price::numeric, u.reduce_only::boolean, u.status,
+    SELECT u.strategy_id, u.order_id, u.symbol, u.side, u.type, u.quantity::numeric, u.limit_price::numeric, u.stop_price::numeric, u.reduce_only::boolean, u.status,
            u.filled_qty::numeric, u.avg_price::numeric, u.fees::numeric, u.reason, u.decided_at::bigint, u.arrives_at::bigint, u.triggered_at::bigint,
            u.reject_reason, u.reject_message, u.updated_at::bigint, u.quality::json
-    FROM unnest(${ocol((o) => o.orderId)}::text[], ${ocol((o) => o.symbol)}::text[], ${ocol((o) => o.side)}::text[], ${ocol((o) => o.type)}::text[], ${ocol((o) => o.quantity)}::text[],
+    FROM unnest(${ocol((o) => o.strategyId)}::text[], ${ocol((o) => o.orderId)}::text[], ${ocol((o) => o.symbol)}::text[], ${ocol((o) => o.side)}::text[], ${ocol((o) => o.type)}::text[], ${ocol((o) => o.quantity)}::text[],
                 ${ocol((o) => o.limitPrice)}::text[], ${ocol((o) => o.stopPrice)}::text[], ${ocol((o) => o.reduceOnly)}::text[], ${ocol((o) => o.status)}::text[],
                 ${ocol((o) => o.filledQty)}::text[], ${ocol((o) => o.avgPrice)}::text[], ${ocol((o) => o.fees)}::text[], ${ocol((o) => o.reason)}::text[],
                 ${ocol((o) => o.decidedAt)}::text[], ${ocol((o) => o.arrivesAt)}::text[], ${ocol((o) => o.triggeredAt)}::text[], ${ocol((o) => o.rejectReason)}::text[],
                 ${ocol((o) => o.rejectMessage)}::text[], ${ocol((o) => o.updatedAt)}::text[], ${ocol((o) => o.quality)}::text[])
-         WITH ORDINALITY AS u(order_id, symbol, side, type, quantity, limit_price, stop_price, reduce_only, status, filled_qty, avg_price, fees, reason,
+         WITH ORDINALITY AS u(strategy_id, order_id, symbol, side, type, quantity, limit_price, stop_price, reduce_only, status, filled_qty, avg_price, fees, reason,
                               decided_at, arrives_at, triggered_at, reject_reason, reject_message, updated_at, quality, ord)
     ORDER BY u.ord
     ON CONFLICT (strategy_id, order_id) DO UPDATE SET status = EXCLUDED.status, filled_qty = EXCLUDED.filled_qty, avg_price = EXCLUDED.avg_price,
@@ -659,29 +685,35 @@ function effectsStatement(id: string, effects: StrategyEffects): { text: string;
     RETURNING 1),
   e AS (
     INSERT INTO strategy_events (strategy_id, seq, type, time, data)
-    SELECT $1, u.seq::bigint, u.type, u.time::bigint, u.data::json
-    FROM unnest(${p(events.map((x) => String(x.seq)))}::text[], ${p(events.map((x) => x.type))}::text[], ${p(events.map((x) => String(x.time)))}::text[], ${p(events.map((x) => JSON.stringify(x.data ?? null)))}::text[]) AS u(seq, type, time, data)
+    SELECT u.strategy_id, u.seq::bigint, u.type, u.time::bigint, u.data::json
+    FROM unnest(${p(events.map((x) => x.strategyId))}::text[], ${p(events.map((x) => String(x.seq)))}::text[], ${p(events.map((x) => x.type))}::text[], ${p(events.map((x) => String(x.time)))}::text[],
+                ${p(events.map((x) => JSON.stringify(x.data ?? null)))}::text[]) AS u(strategy_id, seq, type, time, data)
     ON CONFLICT (strategy_id, seq) DO NOTHING RETURNING 1),
   pd AS (
-    DELETE FROM positions WHERE ${p(effects.positions !== undefined)}::boolean AND strategy_id = $1 AND NOT (symbol = ANY(${p(positions.map((x) => x.symbol))}::text[])) RETURNING 1),
+    DELETE FROM positions d WHERE d.strategy_id = ANY(${p(positionOwners)}::text[])
+      AND NOT EXISTS (SELECT 1 FROM unnest(${p(positions.map((x) => x.strategyId))}::text[], ${p(positions.map((x) => x.symbol))}::text[]) AS k(strategy_id, symbol)
+                      WHERE k.strategy_id = d.strategy_id AND k.symbol = d.symbol)
+    RETURNING 1),
   pu AS (
     INSERT INTO positions (strategy_id, symbol, ordinal, quantity, average_price, unrealized_pnl, realized_pnl, updated_at)
-    SELECT $1, u.symbol, (u.ord - 1)::integer, u.quantity::numeric, u.avg::numeric, u.upnl::numeric, u.rpnl::numeric, ${TS('u.updated')}
-    FROM unnest(${p(positions.map((x) => x.symbol))}::text[], ${p(positions.map((x) => x.quantity))}::text[], ${p(positions.map((x) => x.averagePrice))}::text[],
+    SELECT u.strategy_id, u.symbol, (row_number() OVER (PARTITION BY u.strategy_id ORDER BY u.ord) - 1)::integer, u.quantity::numeric, u.avg::numeric, u.upnl::numeric, u.rpnl::numeric, ${TS('u.updated')}
+    FROM unnest(${p(positions.map((x) => x.strategyId))}::text[], ${p(positions.map((x) => x.symbol))}::text[], ${p(positions.map((x) => x.quantity))}::text[], ${p(positions.map((x) => x.averagePrice))}::text[],
                 ${p(positions.map((x) => x.unrealizedPnl))}::text[], ${p(positions.map((x) => x.realizedPnl))}::text[], ${p(positions.map((x) => String(x.updatedAt)))}::text[])
-         WITH ORDINALITY AS u(symbol, quantity, avg, upnl, rpnl, updated, ord)
+         WITH ORDINALITY AS u(strategy_id, symbol, quantity, avg, upnl, rpnl, updated, ord)
     ON CONFLICT (strategy_id, symbol) DO UPDATE SET ordinal = EXCLUDED.ordinal, quantity = EXCLUDED.quantity, average_price = EXCLUDED.average_price,
       unrealized_pnl = EXCLUDED.unrealized_pnl, realized_pnl = EXCLUDED.realized_pnl, updated_at = EXCLUDED.updated_at
     RETURNING 1),
   q AS (
     INSERT INTO equity_points (strategy_id, time, equity)
-    SELECT $1, ${TS('u.time')}, u.equity::numeric FROM unnest(${p(equity.map((x) => String(x.time)))}::text[], ${p(equity.map((x) => x.equity))}::text[]) AS u(time, equity)
-    WHERE ${TS('u.time')} > coalesce((SELECT max(time) FROM equity_points WHERE strategy_id = $1), '-infinity'::timestamptz)
+    SELECT u.strategy_id, ${TS('u.time')}, u.equity::numeric
+    FROM unnest(${p(equity.map((x) => x.strategyId))}::text[], ${p(equity.map((x) => String(x.time)))}::text[], ${p(equity.map((x) => x.equity))}::text[]) AS u(strategy_id, time, equity)
+    WHERE ${TS('u.time')} > coalesce((SELECT max(x.time) FROM equity_points x WHERE x.strategy_id = u.strategy_id), '-infinity'::timestamptz)
     ON CONFLICT (strategy_id, time) DO NOTHING RETURNING 1),
   s AS (
     INSERT INTO strategy_state (strategy_id, time, snapshot, checksum, saved_at)
-    SELECT $1, ${TS(p(state ? Math.max(0, Math.floor(state.time)) : 0))}, ${p(stateText)}::json, ${p(stateText === null ? null : checksumOf(stateText))}, now()
-    WHERE ${p(stateText)}::text IS NOT NULL
+    SELECT u.strategy_id, ${TS('u.time')}, u.snapshot::json, u.checksum, now()
+    FROM unnest(${p(stateList.map((x) => x.strategyId))}::text[], ${p(stateList.map((x) => String(Math.max(0, Math.floor(x.time)))))}::text[],
+                ${p(stateList.map((x) => JSON.stringify(x)))}::text[], ${p(stateList.map((x) => checksumOf(JSON.stringify(x))))}::text[]) AS u(strategy_id, time, snapshot, checksum)
     ON CONFLICT (strategy_id) DO UPDATE SET time = EXCLUDED.time, snapshot = EXCLUDED.snapshot, checksum = EXCLUDED.checksum, saved_at = now()
     RETURNING 1)
 SELECT (SELECT count(*) FROM t) AS trades`;

@@ -390,6 +390,31 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     expect(await store.loadState('fx')).toEqual(effects.state);
   });
 
+  it('writes several strategies\' batches at once, each as if written alone', async () => {
+    const { store } = await setup();
+    const batch = (id: string, n: number) => ({
+      strategyId: id,
+      effects: {
+        trades: [trade(id, n, 100 + n)],
+        orders: [order(id, n, 50, { status: 'filled' as const }), order(id, n, 50, { status: 'cancelled' as const })],
+        events: [{ strategyId: id, seq: n, type: 'trade', time: 100, data: { n } }],
+        positions: [{ strategyId: id, symbol: 'BTCUSDT', quantity: `0.${n}`, averagePrice: '100', unrealizedPnl: '0', realizedPnl: '0', updatedAt: 100 }],
+        equity: [{ time: 100 + n, equity: `1000${n}` }],
+        state: state(id, 100 + n),
+      },
+    });
+    await store.persistMany([batch('ma', 1), batch('mb', 2)]);
+    await store.persistMany([batch('ma', 1), batch('mb', 3)]);
+    expect(await store.countTrades('ma')).toBe(1);
+    expect(await store.countTrades('mb')).toBe(2);
+    expect((await store.listOrders('ma', { limit: 5 })).map((o) => o.status)).toEqual(['cancelled']);
+    expect(await store.loadState('mb')).toEqual(state('mb', 103));
+    expect((await store.loadPositions('mb')).map((x) => x.quantity)).toEqual(['0.3']);
+    expect(await store.listEquity('mb', 0, 10)).toEqual([{ time: 102, equity: '10002' }, { time: 103, equity: '10003' }]);
+    expect((await store.listEvents('mb', 0, 10)).map((e) => e.seq)).toEqual([2, 3]);
+    await expect(store.persistMany([{ strategyId: 'ma', effects: { trades: [trade('mb', 9, 1)] } }])).rejects.toBeInstanceOf(ValidationError);
+  });
+
   it('appends market inputs once per source id, numbering them in log order', async () => {
     const { store, reopen } = await setup();
     const candle = (t: number) => ({ kind: 'candle' as const, time: t, sourceId: `candle:${t}`, data: { openTime: t, close: '1.5' } });

@@ -193,6 +193,8 @@ export interface StrategyStore {
   loadSnapshot(id: string): Promise<SnapshotLoad>;
   /** Writes a processed batch's effects; the state goes last so a crash never records progress without its effects. */
   persistEffects(id: string, effects: StrategyEffects): Promise<void>;
+  /** Several strategies' batches at once (PostgreSQL: one statement; JSON: one after another). */
+  persistMany(batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): Promise<void>;
 
   /** Appends market inputs to the symbol's log, skipping sourceIds already there; returns the records added, with their seq. */
   appendMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): Promise<MarketEventRecord[]>;
