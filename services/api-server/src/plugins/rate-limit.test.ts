@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { CONTROL_KEY, READ_KEY, createHarness, devAuth, flushRedisDb, redisUrlFor, RedisDb, type Harness } from '../test-support/harness.js';
+import { randomBytes } from 'node:crypto';
+import { CONTROL_KEY, READ_KEY, createHarness, devAuth, redisUrlFor, RedisDb, type Harness } from '../test-support/harness.js';
 
 const REDIS_URL = redisUrlFor(RedisDb.ratelimit);
 const LIMIT = { max: 5, timeWindowMs: 60_000 };
@@ -8,7 +9,6 @@ const LIMIT = { max: 5, timeWindowMs: 60_000 };
 describe('rate limit, in memory (embedded mode)', () => {
   let h: Harness;
   beforeAll(async () => {
-    await flushRedisDb(REDIS_URL);
     h = await createHarness(REDIS_URL, { rateLimit: LIMIT });
   });
   afterAll(async () => h.close());
@@ -67,12 +67,14 @@ describe('rate limit in Redis (distributed mode)', () => {
   let b: Harness;
   let redisA: Redis;
   let redisB: Redis;
+  // a key of this run only: its counter in Redis starts at zero without flushing anything shared
+  const runKey = `run-key-${randomBytes(12).toString('hex')}`;
   beforeAll(async () => {
     redisA = new Redis(REDIS_URL);
     redisB = new Redis(REDIS_URL);
-    await redisA.del(...(await redisA.keys('api-rate-limit:*')), 'api-rate-limit:none');
-    a = await createHarness(REDIS_URL, { rateLimit: { ...LIMIT, redis: redisA } });
-    b = await createHarness(REDIS_URL, { rateLimit: { ...LIMIT, redis: redisB } });
+    const auth = devAuth({ apiKeys: [{ key: runKey, scopes: ['read'] }] });
+    a = await createHarness(REDIS_URL, { rateLimit: { ...LIMIT, redis: redisA }, auth });
+    b = await createHarness(REDIS_URL, { rateLimit: { ...LIMIT, redis: redisB }, auth });
   });
   afterAll(async () => {
     await a.close();
@@ -85,15 +87,15 @@ describe('rate limit in Redis (distributed mode)', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const app = i % 2 === 0 ? a.app : b.app;
-      statuses.push((await app.inject({ url: '/api/v1/strategies/active', headers: { 'x-api-key': CONTROL_KEY } })).statusCode);
+      statuses.push((await app.inject({ url: '/api/v1/strategies/active', headers: { 'x-api-key': runKey } })).statusCode);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
-    const onB = await b.app.inject({ url: '/api/v1/strategies/active', headers: { 'x-api-key': CONTROL_KEY } });
+    const onB = await b.app.inject({ url: '/api/v1/strategies/active', headers: { 'x-api-key': runKey } });
     expect(onB.statusCode).toBe(429);
     expect(Number(onB.headers['retry-after'])).toBeGreaterThan(0);
     const keys = await redisA.keys('api-rate-limit:*');
     expect(keys.length).toBeGreaterThan(0);
-    for (const k of keys) expect(k).not.toContain(CONTROL_KEY);
+    for (const k of keys) expect(k).not.toContain(runKey);
   });
 });
 

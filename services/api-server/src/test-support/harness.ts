@@ -25,6 +25,7 @@ import { DEFAULT_DEV_API_KEY, type AuthConfig } from '../auth/auth-config.js';
  */
 export const RedisDb = {
   shared: 7,
+  /** rate-limit counters; never flushed: each run uses keys of its own */
   ratelimit: 8,
   market: 10,
   events: 11,
