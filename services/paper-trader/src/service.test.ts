@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
-import { MarketSimulator, MinuteCandleBuilder, buildTradingSetup, runBacktest, toDecimalString, type Candle } from '@btc-research/engine';
+import { Decimal, MarketSimulator, MinuteCandleBuilder, TradingCore, buildTradingSetup, runBacktest, toDecimalString, type Candle, type CoreInput } from '@btc-research/engine';
 import { InProcessBus, JsonStrategyStore, createLogger, waitFor, type Logger } from '@btc-research/platform';
 import type { PaperTraderConfig } from './config.js';
 import { startPaperTrader, type PaperTrader } from './service.js';
@@ -202,5 +202,55 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     const duringDowntime = expected.trades.filter((t) => t.time >= candles[400]!.openTime && t.time < candles[800]!.openTime && (t.reason === 'stop_loss' || t.reason === 'take_profit'));
     expect(duringDowntime.length).toBeGreaterThan(0);
     expect((await store.loadState('guarded'))?.equity).toBe(expected.core.summary().equity);
+  });
+
+  it('fills against the live book published on the bus: walks its levels at bid/ask, records the fill quality, and matches the core fed the same inputs', async () => {
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    await fs.writeFile(path.join(dir, 'config', 'booked.yaml'), ema);
+    trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    await waitFor(async () => trader!.runners().has('booked'), { what: 'strategy active' });
+    const candles = candlesFor(400, 41);
+    const inputs: CoreInput[] = [];
+    const levels = (px: number, dir: 1 | -1) =>
+      [0, 1, 2].map((k) => [(Math.round((px + dir * (0.5 + k)) * 100) / 100).toFixed(2), k < 2 ? '0.05' : '2'] as [string, string]);
+    let seq = 0;
+    for (const c of candles) {
+      await publishCandles(bus, 'BTCUSDT', [c]);
+      const time = c.closeTime + 150;
+      const bids = levels(c.close, -1);
+      const asks = levels(c.close, 1);
+      await bus.publish(
+        Streams.bookDepth('BTCUSDT'),
+        makeEnvelope({ type: MessageType.bookDepth, id: `d-${time}`, source: 'test', tsEvent: time, tsInit: time, payload: { venue: 'SIMULATED', symbol: 'BTCUSDT', lastUpdateId: time, bids, asks, time } }),
+        StreamRetention.bookDepth,
+      );
+      seq += 2;
+      const want = seq;
+      await waitFor(async () => (await store.listMarketEvents('BTCUSDT', want - 1, 1)).length === 1, { what: `market log entry ${want}` });
+      inputs.push({ kind: 'candle', candle: c });
+      const dec = (l: [string, string]) => ({ price: new Decimal(l[0]), quantity: new Decimal(l[1]) });
+      inputs.push({ kind: 'book', book: { time, bids: bids.map(dec), asks: asks.map(dec) } });
+    }
+    await waitFor(async () => (await store.loadState('booked'))?.lastCandleCloseTime === candles[399]!.closeTime, { what: 'all candles' });
+    const log = await store.listMarketEvents('BTCUSDT', 0, 10_000);
+    expect(log.map((e) => e.kind)).toEqual(inputs.map((x) => x.kind));
+
+    const setup = buildTradingSetup(ema, 'booked.yaml', { strategyId: 'booked', tradingStartTime: 0 });
+    if (!setup.ok) throw new Error('config');
+    const core = new TradingCore(setup.strategy, setup.coreOptions);
+    const expected = inputs.flatMap((x) => core.onInput(x)).flatMap((e) => (e.type === 'trade' ? [e.trade] : []));
+    const trades = (await store.listTrades('booked', { limit: 1000 })).items.reverse();
+    expect(trades.length).toBeGreaterThan(3);
+    expect(trades.map((t) => [t.tradeId, t.side, t.price, t.quantity, t.time, t.quality])).toEqual(expected.map((t) => [t.tradeId, t.side, toDecimalString(t.price), toDecimalString(t.quantity), t.time, t.quality]));
+    // the book was walked: fills at the published levels, several per order
+    const entry = trades.find((t) => t.reason.startsWith('entry'))!;
+    const sameOrder = trades.filter((t) => t.orderId === entry.orderId);
+    expect(sameOrder.length).toBe(3);
+    expect(sameOrder[2]!.quality?.levelsConsumed).toBe(3);
+    const orders = await store.listOrders('booked', { limit: 1000 });
+    const o = orders.find((x) => x.orderId === entry.orderId)!;
+    expect(o.status).toBe('filled');
+    expect(o.quality.levelsConsumed).toBe(3);
+    expect(o.quality.vwap).toBe(sameOrder[2]!.quality?.vwap);
   });
 });
