@@ -46,7 +46,7 @@ describe('stream-manager service wiring', () => {
     const symbol = uniqueSymbol('S');
     const server = await FakeBinanceServer.start({ symbols: [symbol], seed: 3, startTime: Date.UTC(2024, 1, 1), tickMs: 10, marketMsPerTick: 1000 });
     const config = readStreamManagerConfig({
-      MARKET_DATA_SOURCE: 'binance', SYMBOLS: symbol, BINANCE_WS_URL: server.wsUrl, BINANCE_REST_URL: server.url, DATA_DIR: dataDir, SIM_HISTORY_MINUTES: '0',
+      MARKET_DATA_SOURCE: 'binance', REDIS_URL, SYMBOLS: symbol, BINANCE_WS_URL: server.wsUrl, BINANCE_REST_URL: server.url, DATA_DIR: dataDir, SIM_HISTORY_MINUTES: '0',
     });
     const sm = await startStreamManager({ config, bus: h.bus, logger });
     try {

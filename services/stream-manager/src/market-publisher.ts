@@ -3,6 +3,7 @@ import { CandleAggregator, TIMEFRAMES, type Candle, type Timeframe } from '@btc-
 import { encodeEnvelope, type Envelope } from '@btc-research/contracts';
 import { envelopeFields, type MessageBus, type RawStreamAccess } from '@btc-research/platform';
 import { RedisPipelineWriter, type PipelineConnection } from './redis-pipeline-writer.js';
+import { RespStreamWriter } from './resp-stream-writer.js';
 
 type Num = number | string;
 
@@ -98,21 +99,35 @@ export class MarketPublisher {
   private readonly raw: RawStreamAccess | null;
   /** with the Redis bus: market data goes through its own pipelined connection */
   private readonly pipeline: RedisPipelineWriter | null;
+  /** with the Redis bus and its URL: a lean RESP connection that only appends (the hot path) */
+  private readonly resp: RespStreamWriter | null;
 
   constructor(
     private readonly bus: MessageBus,
     private readonly source: string,
     private readonly now: () => number,
     private readonly historyCapacity = 1000,
-    options: { pipelineRedisWrites?: boolean } = {},
+    options: { pipelineRedisWrites?: boolean; redisUrl?: string | undefined } = {},
   ) {
     this.raw = typeof (bus as Partial<RawStreamAccess>).appendRaw === 'function' ? (bus as unknown as RawStreamAccess) : null;
     const dup = (bus as Partial<{ duplicateConnection(): PipelineConnection }>).duplicateConnection;
-    this.pipeline = bus.kind === 'redis' && options.pipelineRedisWrites !== false && typeof dup === 'function' ? new RedisPipelineWriter(dup.call(bus)) : null;
+    const fast = bus.kind === 'redis' && options.pipelineRedisWrites !== false;
+    this.resp = fast && options.redisUrl !== undefined && options.redisUrl !== '' ? new RespStreamWriter(options.redisUrl) : null;
+    this.pipeline = fast && this.resp === null && typeof dup === 'function' ? new RedisPipelineWriter(dup.call(bus)) : null;
   }
 
   /** Envelopes are validated by makeEnvelope (zod) before they get here. */
   private async append(stream: string, env: Envelope, maxLen: number): Promise<void> {
+    if (this.resp !== null && !this.resp.broken) {
+      const fields = envelopeFields(env, encodeEnvelope(env));
+      try {
+        await this.resp.append(stream, fields, maxLen);
+        return;
+      } catch (err) {
+        if (!this.resp.broken) throw err; // Redis refused this entry
+        // the lean connection is gone: this entry and the next ones go through the bus
+      }
+    }
     if (this.pipeline !== null) await this.pipeline.append(stream, envelopeFields(env, encodeEnvelope(env)), maxLen);
     else if (this.raw === null) await this.bus.publish(stream, env, maxLen);
     else await this.raw.appendRaw(stream, envelopeFields(env, encodeEnvelope(env)), maxLen);
@@ -121,6 +136,7 @@ export class MarketPublisher {
   /** Flushes and releases the pipelined connection (the bus itself is closed by its owner). */
   async close(): Promise<void> {
     await this.pipeline?.close();
+    await this.resp?.close();
   }
 
   /** openTime of the newest candle published (or seeded) for the symbol */
