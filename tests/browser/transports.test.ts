@@ -95,8 +95,10 @@ describe('live transports', () => {
       await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
       await dash.close();
       await until('notices the loss', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] !== 'ws'));
+      // stay down long enough that the page gives up on WebSocket and SSE and falls back to polling
+      await until('falls back to polling', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'poll'), 20_000, 100);
       dash = await startDashboard(opts);
-      await until('back on WebSocket', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'), 20_000, 100);
+      await until('back on WebSocket', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'), 30_000, 100);
       await until('relay connected upstream', () => relayConnected(dash.url));
       await api.addFill('demo-rsi', { side: 'sell', price: '93210.00', quantity: '0.01' });
       await until('fill after the restart', async () => (await page.locator('tr[data-strategy-id="demo-rsi"] [data-field="lastTrades"] li').first().innerText()).includes('93,210.00'));
@@ -106,5 +108,5 @@ describe('live transports', () => {
       await context.close();
       await dash.close();
     }
-  }, 40_000);
+  }, 60_000);
 });

@@ -133,14 +133,37 @@
   }
 
   var pollTimer = 0;
+  var polling = false;
+  var upgradeTimer = 0;
+  var upgradeDelay = 2000;
+  /** While polling, keep trying WebSocket then SSE (backing off to every 15 s): an outage may be over. */
+  function scheduleUpgrade() {
+    upgradeTimer = window.setTimeout(function () {
+      openWs().then(function (ok) { return ok || openSse(); }).then(function (ok) {
+        if (ok) { stopPolling(); return; }
+        upgradeDelay = Math.min(15000, upgradeDelay * 2);
+        scheduleUpgrade();
+      });
+    }, upgradeDelay);
+  }
+  function stopPolling() {
+    polling = false;
+    clearTimeout(pollTimer);
+    clearTimeout(upgradeTimer);
+    upgradeDelay = 2000;
+  }
   function startPolling() {
+    if (polling) return;
+    polling = true;
     setTransport('poll');
+    scheduleUpgrade();
     var tick = function () {
+      if (!polling) return;
       fetch('/live/snapshot' + query(), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
         .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error('snapshot ' + r.status)); })
         .then(function (snap) { dispatchSnapshot(snap); })
         .catch(function (e) { console.warn('live poll failed:', e.message); })
-        .finally(function () { pollTimer = window.setTimeout(tick, pollMs); });
+        .finally(function () { if (polling) pollTimer = window.setTimeout(tick, pollMs); });
     };
     tick();
   }
