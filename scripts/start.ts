@@ -5,6 +5,7 @@
  *  - Distributed (REDIS_URL set): each service as its own process over Redis Streams, supervised here
  *    (a crashed service is restarted with backoff; Ctrl-C stops them all).
  */
+import { randomBytes } from 'node:crypto';
 import { closeInOrder, configureLogging, createBus, createLogger, createStrategyStore, runService, type Closable } from '@btc-research/platform';
 import { readEnv, toConfig } from '../services/api-server/src/config.js';
 import { startApiServer } from '../services/api-server/src/service.js';
@@ -28,6 +29,10 @@ if (env['REDIS_URL']) {
     const bus = createBus({ logger: createLogger('bus') });
     const store = await createStrategyStore({ dataDir: apiConfig.dataDir });
     const closables: Closable[] = [];
+    // The dashboard gets a service key of its own (per-process, never shown) with a higher rate
+    // limit, so a few open browser tabs do not exhaust the 100/min a client gets.
+    const dashboardKey = `dashboard-${randomBytes(16).toString('hex')}`;
+    const auth = { ...apiConfig.auth, apiKeys: [...apiConfig.auth.apiKeys, { key: dashboardKey, scopes: ['read', 'control'] as const, rateLimitMax: 1_200 }] };
     try {
       const api = await startApiServer({
         host: apiConfig.host,
@@ -36,17 +41,16 @@ if (env['REDIS_URL']) {
         store,
         configDir: apiConfig.configDir,
         logger: createLogger('api-server:http'),
-        auth: apiConfig.auth,
+        auth,
         cors: { origins: apiConfig.corsOrigins },
         rateLimit: apiConfig.rateLimit,
       });
       closables.push(api);
-      const readKey = apiConfig.auth.apiKeys.find((k) => k.scopes.includes('read'))?.key;
       const dashboard = await startDashboard({
         host: env['DASHBOARD_HOST'] ?? '0.0.0.0',
         port: Number(env['DASHBOARD_PORT'] ?? 5000),
         apiUrl: api.url,
-        apiKey: readKey,
+        apiKey: dashboardKey,
         logger: createLogger('dashboard'),
       });
       closables.unshift(dashboard);
