@@ -41,7 +41,7 @@ export interface MarketDataBenchReport {
   frameSource: string;
   throughput: { frames: number; published: number; seconds: number; cpuSeconds: number; messagesPerSecond: number; messagesPerCpuSecond: number; target: number; pass: boolean };
   latency: { rate: number; samples: number; p50Ms: number; p99Ms: number; maxMs: number; target: number; pass: boolean; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; loadAverage1m: number };
-  memory: { marketHours: number; frames: number; seconds: number; rssStartMb: number; rssEndMb: number; rssMaxMb: number; growthPct: number; target: number; pass: boolean };
+  memory: { marketHours: number; frames: number; seconds: number; rssStartMb: number; rssEndMb: number; rssMaxMb: number; heapUsedStartMb: number; heapUsedEndMb: number; growthPct: number; target: number; pass: boolean };
   host: { cpu: string; node: string };
 }
 
@@ -198,6 +198,7 @@ export async function runMarketDataBench(options: { redisUrl?: string; print?: (
   const end = market.time + hours * 3_600_000;
   const warmUntil = market.time + Math.min(30 * 60_000, (hours * 3_600_000) / 6);
   let rssStart = 0;
+  let heapStart = 0;
   let rssMax = 0;
   let frames3 = 0;
   const t3 = process.hrtime.bigint();
@@ -220,6 +221,7 @@ export async function runMarketDataBench(options: { redisUrl?: string; print?: (
         await Promise.all(win);
         fullGc();
         rssStart = process.memoryUsage().rss;
+        heapStart = process.memoryUsage().heapUsed;
       }
     }
   }
@@ -227,10 +229,11 @@ export async function runMarketDataBench(options: { redisUrl?: string; print?: (
   await p3.feed.idle();
   fullGc();
   const rssEnd = process.memoryUsage().rss;
+  const heapEnd = process.memoryUsage().heapUsed;
   const growth = ((rssEnd - rssStart) / rssStart) * 100;
   const mb = (b: number) => round(b / 1_048_576, 1);
-  const memory = { marketHours: hours, frames: frames3, seconds: round(Number(process.hrtime.bigint() - t3) / 1e9, 1), rssStartMb: mb(rssStart), rssEndMb: mb(rssEnd), rssMaxMb: mb(rssMax), growthPct: round(growth, 2), target: 5, pass: growth <= 5 };
-  print(`  memory over ${hours} h of market time (${frames3.toLocaleString('en')} frames in ${memory.seconds} s): RSS ${memory.rssStartMb} MB after warm-up → ${memory.rssEndMb} MB (max ${memory.rssMaxMb}), growth ${memory.growthPct} % — target ≤ 5 %: ${memory.pass ? 'PASS' : 'FAIL'}`);
+  const memory = { marketHours: hours, frames: frames3, seconds: round(Number(process.hrtime.bigint() - t3) / 1e9, 1), rssStartMb: mb(rssStart), rssEndMb: mb(rssEnd), rssMaxMb: mb(rssMax), heapUsedStartMb: mb(heapStart), heapUsedEndMb: mb(heapEnd), growthPct: round(growth, 2), target: 5, pass: growth <= 5 };
+  print(`  memory over ${hours} h of market time (${frames3.toLocaleString('en')} frames in ${memory.seconds} s): RSS ${memory.rssStartMb} MB after warm-up → ${memory.rssEndMb} MB (max ${memory.rssMaxMb}; V8 heap after a full GC ${memory.heapUsedStartMb} → ${memory.heapUsedEndMb} MB), growth ${memory.growthPct} % — target ≤ 5 %: ${memory.pass ? 'PASS' : 'FAIL'}`);
 
   for (const p of opened.splice(0)) await p.close();
   await cleanup(redisUrl, symbols);

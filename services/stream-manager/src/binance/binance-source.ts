@@ -210,6 +210,7 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
     active = standby;
     standby = null;
     rotations += 1;
+    for (const f of feeds.values()) f.connectionPromoted();
     o.logger.info({ from: old?.id, to: active.id }, 'connection rotated (make-before-break) without a gap');
     old?.close();
   };
@@ -228,6 +229,7 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
         active = standby;
         standby = null;
         rotations += 1;
+        for (const f of feeds.values()) f.connectionPromoted();
         return;
       }
       for (const f of feeds.values()) f.connectionLost();

@@ -29,7 +29,7 @@ export function routeFrame(text: string, feeds: ReadonlyMap<string, SymbolFeed>,
   }
   switch (ev.kind) {
     case 'trade':
-      return { published: feed.onTrade(ev), kind: 'trade', symbol: ev.symbol };
+      return { published: feed.onTrade(ev, primary), kind: 'trade', symbol: ev.symbol };
     case 'bookTicker':
       return { published: feed.onBookTicker(ev), kind: 'bookTicker', symbol: ev.symbol };
     case 'kline':

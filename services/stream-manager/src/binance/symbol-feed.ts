@@ -86,6 +86,7 @@ export class SymbolFeed {
   /** newest exchange event time seen */
   clock = 0;
   private lastTradeId: number | undefined;
+  private readonly joiningTrades = new Map<number, TradeEvent>();
   private builder: MinuteCandleBuilder | null = null;
   private coveredFrom = Number.POSITIVE_INFINITY;
   private readonly tradeCandles = new Map<number, BuiltCandle>();
@@ -161,11 +162,39 @@ export class SymbolFeed {
     this.coveredFrom = Number.POSITIVE_INFINITY;
   }
 
-  onTrade(ev: TradeEvent): Promise<void> | undefined {
+  /**
+   * A trade. `primary` is false for a connection that is joining (24 h rotation overlap): a trade of
+   * its that does not continue the id sequence waits until the older connection has delivered the
+   * trades before it, so the overlap neither loses nor reorders trades.
+   */
+  onTrade(ev: TradeEvent, primary = true): Promise<void> | undefined {
     if (this.lastTradeId !== undefined && ev.tradeId <= this.lastTradeId) {
       this.counters.duplicateTrades += 1;
       return undefined;
     }
+    if (!primary && this.lastTradeId !== undefined && ev.tradeId !== this.lastTradeId + 1) {
+      if (this.joiningTrades.size < 50_000) this.joiningTrades.set(ev.tradeId, ev);
+      return undefined;
+    }
+    const p = this.applyTrade(ev);
+    // trades the joining connection delivered early, now in sequence
+    while (this.joiningTrades.size > 0 && this.lastTradeId !== undefined) {
+      const next = this.joiningTrades.get(this.lastTradeId + 1);
+      if (next === undefined) break;
+      this.joiningTrades.delete(next.tradeId);
+      this.applyTrade(next);
+    }
+    return p;
+  }
+
+  /** The joining connection became the only one: whatever it delivered early is applied in id order. */
+  connectionPromoted(): void {
+    const rest = [...this.joiningTrades.values()].sort((a, b) => a.tradeId - b.tradeId);
+    this.joiningTrades.clear();
+    for (const t of rest) if (this.lastTradeId === undefined || t.tradeId > this.lastTradeId) this.applyTrade(t);
+  }
+
+  private applyTrade(ev: TradeEvent): Promise<void> | undefined {
     const contiguous = this.lastTradeId !== undefined && ev.tradeId === this.lastTradeId + 1;
     if (this.lastTradeId !== undefined && !contiguous) this.counters.tradeIdGaps += 1;
     this.lastTradeId = ev.tradeId;
