@@ -253,4 +253,39 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     expect(o.quality.levelsConsumed).toBe(3);
     expect(o.quality.vwap).toBe(sameOrder[2]!.quality?.vwap);
   });
+
+  it('a stopped strategy started again is a new run: its ids and event-log seqs never collide with the first run', async () => {
+    trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    const start = (id: string) =>
+      bus.publish(
+        Streams.commands(),
+        makeEnvelope({ type: MessageType.strategyStart, id: `start-${id}`, source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId: 'again', configName: 'demo-ema-cross.yaml', configYaml: ema } }),
+        StreamRetention.commands,
+      );
+    const candles = candlesFor(1_200, 8);
+    await publishCandles(bus, 'BTCUSDT', candles.slice(0, 200));
+    await waitFor(async () => (await store.listMarketEvents('BTCUSDT', 199, 1)).length === 1, { what: 'history logged' });
+    await start('1');
+    await waitFor(async () => trader!.runners().has('again'), { what: 'first run' });
+    await publishCandles(bus, 'BTCUSDT', candles.slice(200, 700));
+    await waitFor(async () => (await store.loadState('again'))?.lastCandleCloseTime === candles[699]!.closeTime, { what: 'first run done' });
+    const firstRun = await store.countTrades('again');
+    expect(firstRun).toBeGreaterThan(2);
+    await bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyStop, id: 'stop-1', source: 'test', tsEvent: 2, tsInit: 2, payload: { strategyId: 'again', reason: 'test' } }), StreamRetention.commands);
+    await waitFor(async () => (await store.getStrategy('again'))?.status === 'stopped', { what: 'stopped' });
+    expect(await store.listOrders('again', { limit: 100, openOnly: true })).toEqual([]);
+    await start('2');
+    await waitFor(async () => trader!.runners().has('again'), { what: 'second run' });
+    await publishCandles(bus, 'BTCUSDT', candles.slice(700));
+    await waitFor(async () => (await store.loadState('again'))?.lastCandleCloseTime === candles[1199]!.closeTime, { what: 'second run done' });
+    const trades = (await store.listTrades('again', { limit: 1000 })).items;
+    const second = trades.filter((t) => t.tradeId.startsWith('again-r2-t'));
+    expect(second.length).toBeGreaterThan(2);
+    expect(trades.length).toBe(firstRun + second.length);
+    expect(new Set(trades.map((t) => t.tradeId)).size).toBe(trades.length);
+    const seqs = (await store.listEvents('again', 0, 100_000)).map((e) => e.seq);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
+    expect((await store.loadState('again'))?.tradeCount).toBe(second.length);
+  });
 });

@@ -291,9 +291,9 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       logger.warn({ err, strategyId: record.id }, 'stored state unreadable; rebuilding from the market log');
       return null;
     });
-    const core = (state?.core ?? {}) as { tradingStartTime?: number };
+    const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number };
     const tradingStartTime = core.tradingStartTime ?? record.createdAt;
-    const built = StrategyRunner.create(record, tradingStartTime, execution);
+    const built = StrategyRunner.create(record, tradingStartTime, execution, { run: core.run ?? 1, eventBase: core.eventBase ?? 0 });
     if (!built.ok) {
       const message = built.errors.map(formatProblem).join('; ');
       logger.error({ strategyId: record.id, errors: built.errors }, 'strategy config is invalid');
@@ -354,9 +354,17 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       ? { ...existing, configYaml: input.configYaml, configName: input.configName, status: 'starting', error: null, updatedAt: t }
       : { id: input.id, name: loaded.ok ? (loaded.config.name ?? input.configName) : input.configName, configName: input.configName, configYaml: input.configYaml, symbol, status: 'starting', error: null, initialCash, createdAt: t, updatedAt: t };
     const tradingStartTime = input.from === 'history' ? 0 : (await catchUp(symbol)).time || t;
+    // a restart is a new run: its order, trade and event ids continue after the previous run's
+    let run = { run: 1, eventBase: 0 };
+    if (existing) {
+      const prev = ((await store.loadState(input.id).catch(() => null))?.core ?? {}) as { run?: number; eventSeq?: number; eventBase?: number };
+      const lastEvents = await store.listEvents(input.id, prev.eventSeq ?? prev.eventBase ?? 0, 1_000_000);
+      const lastSeq = lastEvents.length > 0 ? lastEvents[lastEvents.length - 1]!.seq : (prev.eventSeq ?? prev.eventBase ?? 0);
+      run = { run: (prev.run ?? 1) + 1, eventBase: lastSeq };
+    }
     // the state (with where trading starts) first: the record is the commit point of a start, so a
     // crash in between starts again from scratch instead of running without its start time
-    await store.saveState({ strategyId: record.id, time: 0, cash: record.initialCash, equity: record.initialCash, positionQty: '0', avgEntryPrice: '0', realizedPnl: '0', unrealizedPnl: '0', feesPaid: '0', lastPrice: null, lastCandleCloseTime: null, tradeCount: 0, core: { tradingStartTime } });
+    await store.saveState({ strategyId: record.id, time: 0, cash: record.initialCash, equity: record.initialCash, positionQty: '0', avgEntryPrice: '0', realizedPnl: '0', unrealizedPnl: '0', feesPaid: '0', lastPrice: null, lastCandleCloseTime: null, tradeCount: 0, core: { tradingStartTime, ...run } });
     await store.upsertStrategy(record);
     await activate(record);
   };
@@ -365,6 +373,9 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     const record = await store.getStrategy(id);
     if (!record) return;
     await deactivate(id, true);
+    // orders still working when the strategy stops are cancelled (the position is kept as it is)
+    const open = await store.listOrders(id, { limit: 10_000, openOnly: true });
+    if (open.length > 0) await store.upsertOrders(id, open.map((o) => ({ ...o, status: 'cancelled' as const, updatedAt: Math.max(o.updatedAt, now()) })));
     await setStatus(record, 'stopped', null);
   };
 

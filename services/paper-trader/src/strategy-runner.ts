@@ -59,15 +59,28 @@ export class StrategyRunner {
     readonly tradingStartTime: number,
   ) {}
 
+  /**
+   * `run` counts (re)starts of the strategy: run 1 uses the strategy id as id prefix (the same ids as
+   * a backtest), later runs `<id>-r<run>`, and their event-log seqs continue after `eventBase`.
+   */
   static create(
     record: StrategyRecord,
     tradingStartTime: number,
     execution?: Omit<ExecutionModelOverrides, 'commission' | 'slippage'>,
+    run: { run: number; eventBase: number } = { run: 1, eventBase: 0 },
   ): { ok: true; runner: StrategyRunner } | { ok: false; errors: ConfigProblem[] } {
     const setup = buildTradingSetup(record.configYaml, record.configName, { strategyId: record.id, initialCash: record.initialCash, tradingStartTime, ...(execution ? { execution } : {}) });
     if (!setup.ok) return { ok: false, errors: setup.errors };
-    return { ok: true, runner: new StrategyRunner(record, new TradingCore(setup.strategy, setup.coreOptions), tradingStartTime) };
+    const options = run.run > 1 ? { ...setup.coreOptions, idPrefix: `${record.id}-r${run.run}` } : setup.coreOptions;
+    const runner = new StrategyRunner(record, new TradingCore(setup.strategy, options), tradingStartTime);
+    runner.run = run.run;
+    runner.eventBase = run.eventBase;
+    runner.eventSeq = run.eventBase;
+    return { ok: true, runner };
   }
+
+  run = 1;
+  eventBase = 0;
 
   get lastCandleCloseTime(): number | null {
     return this.core.summary().time;
@@ -158,6 +171,8 @@ export class StrategyRunner {
         warmupMinutes: this.core.logic.warmupMinutes,
         marketSeq: this.marketSeq,
         eventSeq: this.eventSeq,
+        run: this.run,
+        eventBase: this.eventBase,
       },
     };
   }

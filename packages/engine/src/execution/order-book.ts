@@ -77,6 +77,13 @@ export class LiveBook {
    * never past `limit` when given, and consumes what it takes.
    */
   take(side: Side, quantity: Decimal, limit: Decimal | null): LevelTake[] {
+    const out = this.peek(side, quantity, limit);
+    for (const t of out) this.consume(side, t.price, t.quantity);
+    return out;
+  }
+
+  /** What `take` would return, without consuming anything. */
+  peek(side: Side, quantity: Decimal, limit: Decimal | null): LevelTake[] {
     const bookSide = side === 'buy' ? 'ask' : 'bid';
     const levels = side === 'buy' ? this.book.asks : this.book.bids;
     const out: LevelTake[] = [];
@@ -87,12 +94,17 @@ export class LiveBook {
       const left = this.available(bookSide, level);
       if (left.isZero()) continue;
       const q = Decimal.min(left, remaining);
-      const key = `${bookSide}:${level.price.toFixed()}`;
-      this.consumed.set(key, (this.consumed.get(key) ?? ZERO).plus(q));
       out.push({ price: level.price, quantity: q });
       remaining = remaining.minus(q);
     }
     return out;
+  }
+
+  /** Marks `quantity` at `price` on the side a taker of `side` hits as used by a paper fill. */
+  consume(side: Side, price: Decimal, quantity: Decimal): void {
+    if (quantity.isZero()) return;
+    const key = `${side === 'buy' ? 'ask' : 'bid'}:${price.toFixed()}`;
+    this.consumed.set(key, (this.consumed.get(key) ?? ZERO).plus(quantity));
   }
 
   /** Quantity on the side `side` would hit that is strictly better than `price` for a resting order (book crossed through it). */

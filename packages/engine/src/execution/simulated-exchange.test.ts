@@ -154,6 +154,19 @@ describe('SimulatedExchange with a live book', () => {
     expect(fills(ex.onTrade({ time: 2_200, price: d(100), quantity: d('0.001') }, ledger)).map((x) => x.price.toFixed())).toEqual(['100']);
   });
 
+  it('consumes only what was filled: a fill refused for lack of funds leaves the level to others', () => {
+    const ex = new SimulatedExchange(BTCUSDT, bare(), new SeededRng(1));
+    const ledger = new Ledger(d(150));
+    ex.onBook(book(1_000, [[99, 5]], [[100, 1], [101, 1]]), ledger);
+    ex.submit({ id: 'm', side: 'buy', type: 'market', quantity: d('1.5'), decisionPrice: 99.5, decidedAt: 1_000, reason: 'x' });
+    const rs = ex.onTrade({ time: 1_050, price: d(100), quantity: d('0.001') }, ledger);
+    expect(fills(rs).map((x) => x.price.toFixed())).toEqual(['100']);
+    expect(rs.find((r) => r.kind === 'cancelled')).toMatchObject({ reason: expect.stringMatching(/^INSUFFICIENT_BALANCE/) });
+    const live = ex.currentBook()!;
+    expect(live.available('ask', { price: d(100), quantity: d(1) }).toFixed()).toBe('0');
+    expect(live.available('ask', { price: d(101), quantity: d(1) }).toFixed()).toBe('1');
+  });
+
   it('fills what the book has and the rest of a market order on the next book', () => {
     const ex = new SimulatedExchange(BTCUSDT, bare(), new SeededRng(1));
     const ledger = new Ledger(d(100_000));

@@ -5,7 +5,7 @@ import type { Candle } from '../model/candle.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Ledger, Side } from '../portfolio/ledger.js';
 import type { ExecutionModels } from './execution-models.js';
-import { LiveBook, type BookUpdate, type LevelTake, type TradePrint } from './order-book.js';
+import { LiveBook, type BookUpdate, type TradePrint } from './order-book.js';
 
 export type OrderType = 'market' | 'limit' | 'stop_market' | 'stop_limit';
 export type OrderStatus = 'pending' | 'open' | 'filled' | 'cancelled' | 'rejected';
@@ -401,8 +401,10 @@ export class SimulatedExchange {
     let want = this.clampReduceOnly(order, ledger, time, results);
     if (want === null || want.isZero()) return;
     if (source.kind === 'book') {
-      for (const take of this.takeFromBook(source.book, order, want, limit, ledger)) {
+      // level by level: only what was actually filled is consumed from the book
+      for (const take of source.book.peek(order.side, want, limit)) {
         const filled = this.fillAt(order, take.price, take.quantity, 'taker', time, ledger, results);
+        source.book.consume(order.side, take.price, filled);
         if (!filled.eq(take.quantity)) return;
         want = want.minus(filled);
       }
@@ -411,12 +413,6 @@ export class SimulatedExchange {
     const price = this.modelledTakerPrice(order.side, source.mid, want);
     if (limit !== null && (order.side === 'buy' ? price.greaterThan(limit) : price.lessThan(limit))) return;
     this.fillAt(order, price, want, 'taker', time, ledger, results);
-  }
-
-  private takeFromBook(book: LiveBook, order: SimOrder, quantity: Decimal, limit: Decimal | null, ledger: Ledger): LevelTake[] {
-    // affordability is checked per level in fillAt; take only what the book offers
-    void ledger;
-    return book.take(order.side, quantity, limit);
   }
 
   private modelledTakerPrice(side: Side, mid: Decimal, quantity: Decimal): Decimal {

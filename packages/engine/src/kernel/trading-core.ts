@@ -48,6 +48,8 @@ export interface TradingCoreOptions {
   /** candles closing before this time only warm up indicators; no orders are decided. */
   tradingStartTime?: number;
   risk?: RiskRules | undefined;
+  /** prefix of order and trade ids (default: strategyId); a restarted paper strategy uses a new one so ids of runs never collide */
+  idPrefix?: string;
 }
 
 /** One market input. Candles are closed 1m candles; book and trade inputs come from a live feed. */
@@ -254,7 +256,7 @@ export class TradingCore {
   /** Sends an order of any type on behalf of the strategy (used by tests and by risk rules). */
   submitOrder(request: Omit<OrderRequest, 'id'>, events: CoreEvent[] = []): CoreOrder {
     this.orderSeq += 1;
-    const order = this.exchange.submit({ ...request, id: `${this.options.strategyId}-o${this.orderSeq}` });
+    const order = this.exchange.submit({ ...request, id: `${this.options.idPrefix ?? this.options.strategyId}-o${this.orderSeq}` });
     const view = orderView(order);
     events.push({ type: 'order', order: view, change: order.status === 'rejected' ? 'rejected' : 'submitted' });
     return view;
@@ -311,7 +313,7 @@ export class TradingCore {
         this.tradeSeq += 1;
         events.push({
           type: 'trade',
-          trade: { ...r.fill, tradeId: `${this.options.strategyId}-t${this.tradeSeq}` },
+          trade: { ...r.fill, tradeId: `${this.options.idPrefix ?? this.options.strategyId}-t${this.tradeSeq}` },
         });
         events.push({ type: 'order', order: view, change: 'filled' });
       } else if (r.kind === 'rejected') {
