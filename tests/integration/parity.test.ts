@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TradingCore, buildTradingSetup, type Candle } from '@btc-research/engine';
 import { waitFor, type StrategyStore } from '@btc-research/platform';
-import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
+import { freePort, startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
 import { simulatedCandles, toBinanceKlineCsv } from '../helpers/simulated-klines.js';
 import {
   allOrders,
@@ -37,6 +37,7 @@ describe.each(['json', 'postgres'] as const)('replay through the live pipeline v
   const procs: ServiceProcess[] = [];
   const redis = new Redis(REDIS_URL);
   const { base, symbol } = uniqueSymbol();
+  let apiUrl: string | null = null;
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), `btc-parity-${backendName}-`));
@@ -49,6 +50,13 @@ describe.each(['json', 'postgres'] as const)('replay through the live pipeline v
     const common = { ...backend.env, REDIS_URL, CONFIG_DIR: path.join(dir, 'config') };
     procs.push(startServiceProcess('paper-trader', { ...common, AUTO_START: 'true', AUTO_START_FROM: 'history', WORKER_NAME: `parity-${backendName}` }));
     for (const s of strategies) await waitFor(async () => (await store.getStrategy(s.id))?.status === 'warming-up', { timeoutMs: 30_000, what: `${s.id} started` });
+    if (backendName === 'json') {
+      // the API reads the same files: each order's fill quality as a client sees it
+      const port = await freePort();
+      apiUrl = `http://127.0.0.1:${port}`;
+      procs.push(startServiceProcess('api-server', { ...common, API_PORT: String(port), API_HOST: '127.0.0.1' }));
+      await waitFor(async () => (await fetch(`${apiUrl}/healthz`).catch(() => null))?.ok, { timeoutMs: 30_000, what: 'api-server health' });
+    }
     procs.push(startServiceProcess('stream-manager', { ...common, SYMBOLS: symbol, MARKET_DATA_SOURCE: 'replay', REPLAY_FILE: path.join(dir, 'klines.csv'), REPLAY_SPEED: 'max' }));
   }, 90_000);
 
@@ -86,6 +94,16 @@ describe.each(['json', 'postgres'] as const)('replay through the live pipeline v
         return [d.signal, e.time, d.price];
       });
       expect(logged).toEqual(signals);
+    }
+    if (apiUrl !== null) {
+      const s = strategies.find((x) => x.id === 'risky-ema')!;
+      const expected = backtest(s, candles);
+      const res = await fetch(`${apiUrl}/api/v1/strategies/risky-ema/orders?limit=1000`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { items: Array<{ orderId: string; status: string; fillQuality: unknown }> };
+      const shown = body.items.reverse().map((o) => [o.orderId, o.status, o.fillQuality]);
+      expect(shown).toEqual(expected.orders.map((o) => [o.orderId, o.status, o.quality]));
+      expect(shown.some(([, status, q]) => status === 'filled' && (q as { levelsConsumed: number }).levelsConsumed > 0)).toBe(true);
     }
     const risky = await allOrders(store, 'risky-ema');
     expect(new Set(risky.map((o) => o.type))).toEqual(new Set(['market', 'stop_market', 'limit']));

@@ -35,8 +35,9 @@ describe('SimulatedExchange with candles only', () => {
     expect(f!.liquidity).toBe('taker');
     expect(f!.time).toBe(1_000_000 + order.latencyMs);
     expect(f!.quality.arrivalMid).toBe('60100');
-    // (60133.06 − 60000) / 60000 × 10 000
-    expect(f!.quality.slippageBps).toBe('22.1767');
+    // against the arrival mid: (60133.06 − 60100) / 60100 × 10 000
+    expect(f!.quality.slippageBps).toBe('5.5008');
+    expect(f!.quality.decisionPrice).toBe('60000');
     expect(ledger.quantity.toFixed()).toBe('0.1');
   });
 
@@ -133,7 +134,7 @@ describe('SimulatedExchange with a live book', () => {
     ]);
     const q = f[1]!.quality;
     expect(q).toMatchObject({ decisionPrice: '99.5', arrivalMid: '99.5', levelsConsumed: 2, latencyMs: 0 });
-    // VWAP = (100 + 50.5) / 1.5 = 100.3333…; slippage vs 99.5 = 83.7521 bps
+    // VWAP = (100 + 50.5) / 1.5 = 100.3333…; slippage vs the arrival mid 99.5 = 83.7521 bps
     expect(q.vwap).toBe('100.33333333');
     expect(q.slippageBps).toBe('83.7521');
   });

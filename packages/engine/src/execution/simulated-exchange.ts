@@ -103,13 +103,17 @@ export type ExecutionResult =
   | { kind: 'cancelled'; order: SimOrder; reason: string }
   | { kind: 'rejected'; order: SimOrder; reason: RejectReason; message: string };
 
-/** Fill quality of an order so far (decision price, arrival mid, VWAP, slippage vs decision in bps). */
+/**
+ * Fill quality of an order so far: decision price, arrival mid, VWAP, and slippage of the VWAP
+ * against the arrival mid in bps (positive = worse; the drift from decision to arrival is the
+ * difference of the first two).
+ */
 export function fillQualityOf(order: SimOrder): FillQuality {
   const vwap = order.filledQty.isZero() ? ZERO : order.filledNotional.div(order.filledQty);
-  const d = order.decisionPrice;
+  const d = order.arrivalMid ?? order.decisionPrice;
   const bps = order.filledQty.isZero() || d.isZero() ? ZERO : (order.side === 'buy' ? vwap.minus(d) : d.minus(vwap)).div(d).times(10_000);
   return {
-    decisionPrice: toDecimalString(d),
+    decisionPrice: toDecimalString(order.decisionPrice),
     arrivalMid: order.arrivalMid === null ? '0' : toDecimalString(order.arrivalMid),
     vwap: toDecimalString(vwap.toDecimalPlaces(8)),
     slippageBps: toDecimalString(bps.toDecimalPlaces(4)),
