@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../services/api-server/src/test-support/harness.js';
 import { readStreamManagerConfig } from '../../services/stream-manager/src/config.js';
-import { startStreamManager } from '../../services/stream-manager/src/service.js';
+import { resolveBinanceEndpoints, startStreamManager } from '../../services/stream-manager/src/service.js';
 import { FakeBinanceServer } from '../../services/stream-manager/src/test-support/fake-binance-server.js';
 import { FakeMarket } from '../../services/stream-manager/src/test-support/fake-market.js';
 import type { RecordedReplaySource } from '../../services/stream-manager/src/sources/recorded-replay.js';
@@ -130,6 +130,22 @@ describe('stream-manager service wiring', () => {
     expect(() => readStreamManagerConfig({ BINANCE_VENUE: 'kraken' })).toThrow(/BINANCE_VENUE must be binance or binanceus/);
     expect(() => readStreamManagerConfig({ BINANCE_TRADE_STREAM: 'bookTicker' })).toThrow(/BINANCE_TRADE_STREAM/);
     expect(() => readStreamManagerConfig({ MARKET_DATA_SOURCE: 'replay' })).toThrow(/REPLAY_FILE/);
-    expect(readStreamManagerConfig({ BINANCE_VENUE: 'binance.us' })).toMatchObject({ binanceVenue: 'binanceus', binanceRestUrl: 'https://api.binance.us', binanceWsUrl: 'wss://stream.binance.us:9443' });
+    expect(readStreamManagerConfig({ BINANCE_VENUE: 'binance.us' })).toMatchObject({ binanceVenue: 'binanceus', binanceRestUrl: undefined, binanceWsUrl: undefined });
+  });
+
+  it("picks Binance.US from the strategies' exchange field when BINANCE_VENUE is not set, Binance otherwise; explicit URLs win", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sm-configs-'));
+    const yaml = (exchange: string) => `name: "x"\nsymbol: "BTC/USDT"\nexchange: "${exchange}"\ntimeframes:\n  entry: "1m"\nindicators: []\nlogic:\n  entry_long: []\n  exit_long: []\n`;
+    try {
+      await fs.writeFile(path.join(dir, 'a.yaml'), yaml('binanceus'));
+      const us = await resolveBinanceEndpoints(readStreamManagerConfig({ CONFIG_DIR: dir }), logger);
+      expect(us).toEqual({ venue: 'binanceus', wsUrl: 'wss://stream.binance.us:9443', restUrl: 'https://api.binance.us' });
+      await fs.writeFile(path.join(dir, 'b.yaml'), yaml('binance'));
+      expect((await resolveBinanceEndpoints(readStreamManagerConfig({ CONFIG_DIR: dir }), logger)).venue).toBe('binance');
+      expect(await resolveBinanceEndpoints(readStreamManagerConfig({ CONFIG_DIR: dir, BINANCE_VENUE: 'binanceus', BINANCE_REST_URL: 'http://127.0.0.1:1' }), logger)).toEqual({ venue: 'binanceus', wsUrl: 'wss://stream.binance.us:9443', restUrl: 'http://127.0.0.1:1' });
+      expect((await resolveBinanceEndpoints(readStreamManagerConfig({ CONFIG_DIR: path.join(dir, 'missing') }), logger)).venue).toBe('binance');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

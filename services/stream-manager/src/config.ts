@@ -16,10 +16,13 @@ export interface StreamManagerConfig {
   simSpeed: number;
   /** minutes of simulated history generated on first start, so strategies warm up at once */
   simHistoryMinutes: number;
-  /** which Binance venue (the strategies' `exchange` field): binance or binanceus */
-  binanceVenue: 'binance' | 'binanceus';
-  binanceRestUrl: string;
-  binanceWsUrl: string;
+  /** which Binance venue: binance, binanceus, or `strategies` = from the strategies' `exchange` field */
+  binanceVenue: 'binance' | 'binanceus' | 'strategies';
+  /** explicit endpoints (tests point them at the local server); undefined = the venue's public hosts */
+  binanceRestUrl: string | undefined;
+  binanceWsUrl: string | undefined;
+  /** strategy YAML directory, read for their `exchange` field when BINANCE_VENUE is not set */
+  configDir: string;
   binanceProbeTimeoutMs: number;
   binanceTradeStream: 'trade' | 'aggTrade';
   /** proactive make-before-break reconnect before Binance's 24 h limit */
@@ -41,8 +44,10 @@ export function readStreamManagerConfig(env: EnvRecord): StreamManagerConfig {
   const speed = envStr(env, 'REPLAY_SPEED', '60');
   const replaySpeed = speed === 'max' ? 0 : Number(speed);
   if (!Number.isFinite(replaySpeed) || replaySpeed < 0) throw new ConfigError(`REPLAY_SPEED must be a number ≥ 0 or "max", got "${speed}"`);
-  const venue = envStr(env, 'BINANCE_VENUE', 'binance').toLowerCase().replace(/[^a-z]/g, '');
-  if (venue !== 'binance' && venue !== 'binanceus') throw new ConfigError(`BINANCE_VENUE must be binance or binanceus (the strategy's exchange field), got "${venue}"`);
+  const venue = envStr(env, 'BINANCE_VENUE', 'strategies').toLowerCase().replace(/[^a-z]/g, '');
+  if (venue !== 'binance' && venue !== 'binanceus' && venue !== 'strategies') {
+    throw new ConfigError(`BINANCE_VENUE must be binance or binanceus (default: the strategies' exchange field), got "${venue}"`);
+  }
   const tradeStream = envStr(env, 'BINANCE_TRADE_STREAM', 'trade');
   if (tradeStream !== 'trade' && tradeStream !== 'aggTrade') throw new ConfigError(`BINANCE_TRADE_STREAM must be trade or aggTrade, got "${tradeStream}"`);
   const replayFormat = envStr(env, 'REPLAY_FORMAT', 'auto');
@@ -59,9 +64,10 @@ export function readStreamManagerConfig(env: EnvRecord): StreamManagerConfig {
     simSeed: envInt(env, 'SIM_SEED', 20240808),
     simSpeed,
     simHistoryMinutes: envInt(env, 'SIM_HISTORY_MINUTES', 1440, { min: 0, max: 525_600 }),
-    binanceVenue: venue as 'binance' | 'binanceus',
-    binanceRestUrl: envStr(env, 'BINANCE_REST_URL', venue === 'binanceus' ? 'https://api.binance.us' : 'https://api.binance.com'),
-    binanceWsUrl: envStr(env, 'BINANCE_WS_URL', venue === 'binanceus' ? 'wss://stream.binance.us:9443' : 'wss://stream.binance.com:9443'),
+    binanceVenue: venue,
+    binanceRestUrl: envOptStr(env, 'BINANCE_REST_URL'),
+    binanceWsUrl: envOptStr(env, 'BINANCE_WS_URL'),
+    configDir: path.resolve(envStr(env, 'CONFIG_DIR', 'config')),
     binanceTradeStream: tradeStream as 'trade' | 'aggTrade',
     binanceMaxConnectionAgeMs: envInt(env, 'BINANCE_MAX_CONNECTION_AGE_MS', 23 * 3_600_000 + 30 * 60_000, { min: 1_000 }),
     binancePingIntervalMs: envInt(env, 'BINANCE_PING_INTERVAL_MS', 30_000, { min: 100 }),

@@ -1,8 +1,10 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import { loadStrategyConfig } from '@btc-research/engine';
 import type { Logger, MessageBus } from '@btc-research/platform';
 import type { StreamManagerConfig } from './config.js';
 import { MarketPublisher } from './market-publisher.js';
-import { startBinanceSource } from './binance/binance-source.js';
+import { BINANCE_ENDPOINTS, startBinanceSource, type BinanceVenue } from './binance/binance-source.js';
 import { probeBinance } from './sources/binance-rest-source.js';
 import type { MarketSource } from './sources/market-source.js';
 import { readLines, startRecordedReplaySource } from './sources/recorded-replay.js';
@@ -31,11 +33,12 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
   const sources: MarketSource[] = [];
   let kind = config.source;
   let reason = 'MARKET_DATA_SOURCE=simulated';
+  const endpoints = await resolveBinanceEndpoints(config, logger);
   if (kind === 'auto' || kind === 'binance') {
-    const probe = await probeBinance(config.binanceRestUrl, config.binanceProbeTimeoutMs);
+    const probe = await probeBinance(endpoints.restUrl, config.binanceProbeTimeoutMs);
     if (probe.ok) kind = 'binance';
     else if (kind === 'binance') {
-      logger.error({ reason: probe.reason, url: config.binanceRestUrl }, 'Binance is unreachable and MARKET_DATA_SOURCE=binance: no market data until it answers');
+      logger.error({ reason: probe.reason, url: endpoints.restUrl }, 'Binance is unreachable and MARKET_DATA_SOURCE=binance: no market data until it answers');
       reason = `Binance unreachable (${probe.reason})`;
       kind = 'binance';
     } else {
@@ -48,9 +51,9 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
     sources.push(
       await startBinanceSource({
         symbols: config.symbols,
-        venue: config.binanceVenue,
-        wsUrl: config.binanceWsUrl,
-        restUrl: config.binanceRestUrl,
+        venue: endpoints.venue,
+        wsUrl: endpoints.wsUrl,
+        restUrl: endpoints.restUrl,
         publisher,
         logger,
         now,
@@ -114,4 +117,44 @@ export async function detectReplayFormat(file: string): Promise<'klines' | 'trad
     return 'klines';
   }
   return 'klines';
+}
+
+/**
+ * The Binance venue and its endpoints: BINANCE_VENUE when set, otherwise the strategies' `exchange`
+ * field (Binance.US only when every strategy asks for it — one source serves the whole system);
+ * BINANCE_WS_URL / BINANCE_REST_URL override the hosts.
+ */
+export async function resolveBinanceEndpoints(config: StreamManagerConfig, logger: Logger): Promise<{ venue: BinanceVenue; wsUrl: string; restUrl: string }> {
+  let venue: BinanceVenue = config.binanceVenue === 'binanceus' ? 'binanceus' : 'binance';
+  if (config.binanceVenue === 'strategies') {
+    const wanted = await strategyExchanges(config.configDir);
+    const binanceLike = [...wanted.keys()].filter((e) => e === 'binance' || e === 'binanceus');
+    const others = [...wanted.keys()].filter((e) => e !== 'binance' && e !== 'binanceus');
+    if (others.length > 0) logger.warn({ exchanges: others }, 'strategies name exchanges the stream-manager does not serve; they get Binance data');
+    venue = binanceLike.length === 1 && binanceLike[0] === 'binanceus' ? 'binanceus' : 'binance';
+    if (binanceLike.length > 1) logger.warn({ exchanges: Object.fromEntries(wanted) }, 'strategies ask for both Binance and Binance.US; one source serves the system: Binance');
+  }
+  return { venue, wsUrl: config.binanceWsUrl ?? BINANCE_ENDPOINTS[venue].wsUrl, restUrl: config.binanceRestUrl ?? BINANCE_ENDPOINTS[venue].restUrl };
+}
+
+/** exchange id → strategy files naming it (files that do not load are skipped; the api-server reports them) */
+async function strategyExchanges(configDir: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  let files: string[];
+  try {
+    files = (await fs.readdir(configDir)).filter((f) => /\.ya?ml$/i.test(f));
+  } catch {
+    return out;
+  }
+  for (const f of files) {
+    try {
+      const r = loadStrategyConfig(await fs.readFile(path.join(configDir, f), 'utf8'), f);
+      if (!r.ok) continue;
+      const ex = r.config.exchange.toLowerCase().replace(/[^a-z]/g, '');
+      out.set(ex, [...(out.get(ex) ?? []), f]);
+    } catch {
+      // unreadable file: not ours to report
+    }
+  }
+  return out;
 }
