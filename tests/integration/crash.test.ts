@@ -32,7 +32,7 @@ const REDIS_URL = `redis://127.0.0.1:6379/${REDIS_DB}`;
 const KILLS = 20;
 const CANDLES = 1_800;
 
-describe.each(['json', 'postgres'] as const)('paper-trader killed with SIGKILL %s times during a replay: %s backend', (backendName) => {
+describe.each(['json', 'postgres'] as const)('paper-trader killed with SIGKILL 20 times during a replay: %s backend', (backendName) => {
   let dir: string;
   let strategies: StrategyFile[];
   let candles: Candle[];
