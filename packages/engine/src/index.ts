@@ -77,3 +77,8 @@ export {
 export { OrderBook, DepthBookSync, type DepthSnapshot, type DepthLevel, type DepthSyncResult, type SnapshotResult } from './market/order-book.js';
 export { parseRestKlines, parseDepthSnapshot, klineToCsvRow, retryDecision, BinanceBodyError, MINUTE_MS, type RestKline, type RetryDecision } from './market/binance-rest.js';
 export { SimulatedDepthBook, type SimulatedDepthBookOptions, type SimulatedDepthDiff } from './market/simulated-depth-book.js';
+export { CandleRingBuffer } from './candles/candle-ring-buffer.js';
+export { buildBacktestReport, type BacktestReport } from './backtest/report.js';
+export { legacyStatistics, type LegacyStatistics } from './backtest/legacy-statistics.js';
+export { formatWarmup, type WarmupReport } from './strategy/warmup.js';
+export { TimeframeFeed } from './strategy/timeframe-feed.js';

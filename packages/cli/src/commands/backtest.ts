@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { buildTradingSetup, formatProblem, runBacktest, type Candle, type TradingSetupOptions } from '@btc-research/engine';
 import type { CliIo } from '../cli.js';
 import { iso, loadCandles, parseDateOption } from '../common.js';
-import { buildBacktestReport, formatWarmup, type BacktestReport } from '../engine-extras.js';
+import { buildBacktestReport, formatWarmup, type BacktestReport } from '@btc-research/engine';
 import { renderHtmlReport } from '../report/html-report.js';
 
 export const BACKTEST_USAGE =
@@ -79,10 +79,9 @@ export async function runBacktestCommand(argv: string[], io: CliIo): Promise<num
     ...(cash ? { initialCash: cash } : {}),
     ...(from !== undefined ? { tradingStartTime: from } : {}),
   };
-  let setup = buildTradingSetup(yaml, configFile, setupOptions);
   // compat: legacy fills market orders at the next bar's open exactly (compat §6.2–6.3): no slippage
-  // (buildTradingSetup) and no modelled spread either
-  if (setup.ok && setup.strategy.compat === 'legacy') setup = buildTradingSetup(yaml, configFile, { ...setupOptions, execution: { spread: '0' } });
+  // and no modelled spread — buildTradingSetup does both, for paper trading too
+  const setup = buildTradingSetup(yaml, configFile, setupOptions);
   if (!setup.ok) {
     for (const p of setup.errors) io.stderr.write(`${formatProblem(p)}\n`);
     return 1;

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { buildTradingSetup, formatProblem, type Candle, type IndicatorValue } from '@btc-research/engine';
 import type { CliIo } from '../cli.js';
 import { loadCandles, parseDateOption } from '../common.js';
-import { TimeframeFeed } from '../engine-extras.js';
+import { TimeframeFeed } from '@btc-research/engine';
 
 export const INDICATORS_USAGE = 'usage: btc-research indicators <config.yaml> --data <klines.csv> --out <file.csv> [--from DATE] [--to DATE] [--compat legacy|default] [--variant NAME]\n';
 

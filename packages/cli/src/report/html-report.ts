@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { BacktestReport } from '../engine-extras.js';
+import type { BacktestReport } from '@btc-research/engine';
 
 let chartJsSource: Promise<string> | null = null;
 

@@ -45,6 +45,8 @@ export function buildTradingSetup(yamlText: string, fileName: string, options: T
   const strategy = compiled.strategy;
   const legacy = strategy.compat === 'legacy';
   const models = defaultExecutionModels({
+    // the original filled at the next open exactly: no modelled spread (and no slippage, below)
+    ...(legacy ? { spread: '0' } : {}),
     ...options.execution,
     commission: String(config.backtest.commission),
     slippage: legacy ? '0' : String(config.backtest.slippage ?? 0.0005),
