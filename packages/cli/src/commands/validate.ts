@@ -49,11 +49,17 @@ export function validateText(text: string, file: string, options: { compat?: Com
   const lists = strategy.ruleLists();
   const notes: string[] = [];
   if (config.equityProtection?.enabled) {
-    notes.push('equity_protection.enabled: true is read but not applied: the engine has no equity protection yet (compat §6.6); trading continues through any drawdown');
+    const ep = config.equityProtection;
+    const smoothing = ep.smoothingWindow > 1 ? `, averaged over ${Math.floor(ep.smoothingWindow)} values` : '';
+    notes.push(
+      strategy.compat === 'legacy'
+        ? `equity_protection.enabled: at a ${ep.drawdownThreshold * 100} % drawdown from the equity peak${smoothing} the position is closed and the whole strategy is suspended, exits included, until the drawdown falls back under the threshold; flat, that practically never happens (compat §6.6, as the original)`
+        : `equity_protection.enabled: at a ${ep.drawdownThreshold * 100} % drawdown from the equity peak${smoothing} the position is closed and new entries are blocked (exits still run) until the drawdown falls back under the threshold (compat §11 #11)`,
+    );
   }
   if (strategy.compat === 'legacy') {
     if (lists.entry_long.rules.length > 0 && lists.entry_short.rules.length > 0) {
-      notes.push('compat: legacy: when entry_long and entry_short pass on the same bar the original submits both (compat §6.1); this engine submits the long only');
+      notes.push('compat: legacy: when entry_long and entry_short pass on the same bar both orders are submitted, as in the original (compat §6.1): they fill at the next open, net to zero and pay two commissions');
     }
     if (strategy.timeframes.length > 1) notes.push('compat: legacy: higher timeframes are read by open time (look-ahead, compat §3.3) in backtests; paper trading falls back to close-time alignment');
   }

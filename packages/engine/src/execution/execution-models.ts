@@ -69,6 +69,12 @@ export interface ExecutionModels {
   spread: SpreadModel;
   latency: LatencyModel;
   staleness: StalenessModel;
+  /**
+   * true: opening or adding to a short is never refused for money and holds no funds (the
+   * original's Backtrader cash check, where a sale adds its proceeds to cash; compat §6.4,
+   * compat: legacy). Default false: a short holds its notional plus fees like a long.
+   */
+  uncheckedShorts?: boolean;
 }
 
 export interface ExecutionModelOverrides {
@@ -80,6 +86,8 @@ export interface ExecutionModelOverrides {
   spread?: DecimalInput;
   latencyMs?: { min: number; max: number };
   staleness?: { maxAgeMs?: number; bookMaxAgeMs?: number };
+  /** see ExecutionModels.uncheckedShorts */
+  uncheckedShorts?: boolean;
 }
 
 /** The plan's defaults: 0.1 % commission, 0.05 % slippage, a 1 bp modelled spread, 50–100 ms latency. */
@@ -91,5 +99,6 @@ export function defaultExecutionModels(overrides: ExecutionModelOverrides = {}):
     spread: fixedSpreadModel(overrides.spread ?? '0.0001'),
     latency: uniformLatencyModel(overrides.latencyMs?.min ?? 50, overrides.latencyMs?.max ?? 100),
     staleness: stalenessModel(overrides.staleness?.maxAgeMs, overrides.staleness?.bookMaxAgeMs),
+    ...(overrides.uncheckedShorts === true ? { uncheckedShorts: true } : {}),
   };
 }

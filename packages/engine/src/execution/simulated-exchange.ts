@@ -367,13 +367,19 @@ export class SimulatedExchange {
     }
     const notional = order.quantity.times(ref);
     if (notional.lessThan(inst.minNotional)) return { reason: 'BELOW_MIN_NOTIONAL', message: `notional ${notional.toDecimalPlaces(8).toFixed()} is below the minimum ${inst.minNotional.toFixed()}` };
-    const hold = this.exposureIncrease(order, order.quantity, ledger).times(ref).times(this.models.fee.rate('taker').plus(1));
+    const hold = this.holdFor(order, order.quantity, ledger, ref);
     if (hold.isZero()) return null;
     if (ledger.available.lessThan(hold)) {
       return { reason: 'INSUFFICIENT_BALANCE', message: `needs ${hold.toDecimalPlaces(8).toFixed()} ${inst.quote}, available ${ledger.available.toDecimalPlaces(8).toFixed()}` };
     }
     ledger.reserve(order.id, hold);
     return null;
+  }
+
+  /** Funds held for `quantity` of an order: its exposure increase at `ref` plus the taker fee (none for a short when shorts are unchecked). */
+  private holdFor(order: SimOrder, quantity: Decimal, ledger: Ledger, ref: Decimal): Decimal {
+    if (order.side === 'sell' && this.models.uncheckedShorts === true) return ZERO;
+    return this.exposureIncrease(order, quantity, ledger).times(ref).times(this.models.fee.rate('taker').plus(1));
   }
 
   /** The part of `quantity` that would open or add to a position (what funds are held for). */
@@ -461,7 +467,7 @@ export class SimulatedExchange {
       const enough =
         order.side === 'buy'
           ? !increases || freeCash.greaterThanOrEqualTo(notional.plus(fee))
-          : !increases || ledger.equity(price).minus(ledger.reserved).plus(ownHold).minus(fee).greaterThanOrEqualTo(ledger.quantity.abs().plus(quantity).times(price));
+          : !increases || this.models.uncheckedShorts === true || ledger.equity(price).minus(ledger.reserved).plus(ownHold).minus(fee).greaterThanOrEqualTo(ledger.quantity.abs().plus(quantity).times(price));
       if (!enough) {
         const message = `fill of ${quantity.toFixed()} at ${price.toFixed()} needs ${notional.plus(fee).toDecimalPlaces(8).toFixed()} ${this.instrument.quote}, free ${freeCash.toDecimalPlaces(8).toFixed()}`;
         if (order.filledQty.isZero()) this.reject(order, 'INSUFFICIENT_BALANCE', message, time, ledger, results);
@@ -485,7 +491,7 @@ export class SimulatedExchange {
     else if (!order.reduceOnly) {
       // keep holding funds for the rest only
       const ref = this.referencePrice(order, order.arrivalMid ?? price);
-      ledger.reserve(order.id, this.exposureIncrease(order, this.remaining(order), ledger).times(ref).times(this.models.fee.rate('taker').plus(1)));
+      ledger.reserve(order.id, this.holdFor(order, this.remaining(order), ledger, ref));
     }
     results.push({
       kind: 'filled',

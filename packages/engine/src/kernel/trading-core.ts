@@ -38,6 +38,25 @@ export interface RiskRules {
   partialExits?: ReadonlyArray<{ level: number; fraction: number }>;
 }
 
+/**
+ * Equity protection (a config's `equity_protection`, compat §6.6). At each entry bar the equity at
+ * the bar's close (averaged with the previous smoothing_window − 1 smoothed values when
+ * smoothing_window > 1) updates a peak; when the drawdown from that peak reaches the threshold the
+ * position is closed and protection is active until the drawdown falls back under the threshold.
+ */
+export interface EquityProtectionRules {
+  /** drawdown from the peak, as a fraction, at which protection triggers */
+  drawdownThreshold: number;
+  /** number of values averaged (1: the equity itself) */
+  smoothingWindow: number;
+  /**
+   * while active: `block-entries` (default mode, compat §11 #11) refuses new entries only and the
+   * strategy's exits still run; `suspend` (compat: legacy, the original) skips the whole per-bar
+   * decision, exits included.
+   */
+  mode: 'block-entries' | 'suspend';
+}
+
 export interface TradingCoreOptions {
   strategyId: string;
   instrument: Instrument;
@@ -48,6 +67,7 @@ export interface TradingCoreOptions {
   /** candles closing before this time only warm up indicators; no orders are decided. */
   tradingStartTime?: number;
   risk?: RiskRules | undefined;
+  equityProtection?: EquityProtectionRules | undefined;
   /** prefix of order and trade ids (default: strategyId); a restarted paper strategy uses a new one so ids of runs never collide */
   idPrefix?: string;
 }
@@ -86,7 +106,18 @@ export type CoreEvent =
   | { type: 'signal'; signal: Signal; time: number; price: number }
   | { type: 'order'; order: CoreOrder; change: 'submitted' | 'accepted' | 'triggered' | 'filled' | 'cancelled' | 'rejected' }
   | { type: 'order-rejected'; orderId: string; reason: RejectReason; message: string; time: number }
-  | { type: 'trade'; trade: CoreTrade };
+  | { type: 'trade'; trade: CoreTrade }
+  | {
+      type: 'equity-protection';
+      change: 'triggered' | 'lifted';
+      mode: EquityProtectionRules['mode'];
+      time: number;
+      /** the (smoothed) equity value compared with the peak */
+      equity: number;
+      peak: number;
+      drawdown: number;
+      threshold: number;
+    };
 
 export interface CoreSummary {
   time: number | null;
@@ -164,6 +195,9 @@ export class TradingCore {
   private readonly working = new Set<string>();
   private readonly protective = new Set<string>();
   private entryOrderId: string | null = null;
+  private protectionActive = false;
+  private equityPeak = Number.NEGATIVE_INFINITY;
+  private readonly smoothedEquity: number[] = [];
 
   constructor(
     readonly logic: StrategyLogic,
@@ -243,9 +277,16 @@ export class TradingCore {
       }
     }
     this.afterFills(candle.closeTime, events);
-    if (entryClosed !== null && this.logic.isReady() && candle.closeTime >= (this.options.tradingStartTime ?? 0) && this.working.size === 0) {
-      const signal = this.logic.decide(this.positionSide());
-      if (signal !== null) {
+    if (entryClosed === null || candle.closeTime < (this.options.tradingStartTime ?? 0)) return events;
+    // compat §6.1 step 1: equity protection before the strategy decides
+    const protectedNow = this.updateProtection(entryClosed.close, candle.closeTime, events);
+    if (protectedNow && this.options.equityProtection?.mode === 'suspend') return events;
+    if (this.logic.isReady() && this.working.size === 0) {
+      const position = this.positionSide();
+      // while protection blocks entries, a flat account has nothing to decide; exits still run
+      if (protectedNow && position === 'flat') return events;
+      const signals = this.logic.decideSignals ? this.logic.decideSignals(position) : nonNull(this.logic.decide(position));
+      for (const signal of signals) {
         events.push({ type: 'signal', signal, time: candle.closeTime, price: entryClosed.close });
         this.submitFor(signal, entryClosed.close, candle.closeTime, events);
       }
@@ -292,6 +333,13 @@ export class TradingCore {
       openOrders: this.exchange.activeOrders().length,
       ready: this.logic.isReady(),
     };
+  }
+
+  /** Equity protection state (null when the strategy has none). */
+  protectionState(): { active: boolean; peak: number | null; mode: EquityProtectionRules['mode'] } | null {
+    const ep = this.options.equityProtection;
+    if (!ep) return null;
+    return { active: this.protectionActive, peak: Number.isFinite(this.equityPeak) ? this.equityPeak : null, mode: ep.mode };
   }
 
   snapshot(): CoreSnapshot {
@@ -381,6 +429,46 @@ export class TradingCore {
     }
   }
 
+  /** Updates the equity peak at an entry bar's close; returns whether protection is active. */
+  private updateProtection(close: number, time: number, events: CoreEvent[]): boolean {
+    const ep = this.options.equityProtection;
+    if (!ep) return false;
+    const raw = this.ledger.equity(dec(close)).toNumber();
+    let value = raw;
+    const window = Math.max(1, Math.floor(ep.smoothingWindow));
+    if (window > 1) {
+      let sum = raw;
+      const prev = this.smoothedEquity.slice(-(window - 1));
+      for (const v of prev) sum += v;
+      value = sum / (prev.length + 1);
+      this.smoothedEquity.push(value);
+      if (this.smoothedEquity.length > window) this.smoothedEquity.shift();
+    }
+    if (value > this.equityPeak) this.equityPeak = value;
+    const peak = this.equityPeak;
+    const drawdown = peak > 0 ? (peak - value) / peak : 0;
+    const detail = { mode: ep.mode, time, equity: value, peak, drawdown, threshold: ep.drawdownThreshold };
+    if (!this.protectionActive && drawdown >= ep.drawdownThreshold) {
+      this.protectionActive = true;
+      events.push({ type: 'equity-protection', change: 'triggered', ...detail });
+      this.flattenForProtection(close, time, events);
+    } else if (this.protectionActive && drawdown < ep.drawdownThreshold) {
+      this.protectionActive = false;
+      events.push({ type: 'equity-protection', change: 'lifted', ...detail });
+    }
+    return this.protectionActive;
+  }
+
+  /** Protection triggered: cancel the strategy's working and protective orders and close the position at market. */
+  private flattenForProtection(price: number, time: number, events: CoreEvent[]): void {
+    for (const id of [...this.working, ...this.protective]) this.cancelOrder(id, time, events);
+    this.entryOrderId = null;
+    const q = this.ledger.quantity;
+    if (q.isZero()) return;
+    const view = this.submitOrder({ side: q.isPositive() ? 'sell' : 'buy', type: 'market', quantity: q.abs(), reduceOnly: true, decisionPrice: price, decidedAt: time, reason: 'equity_protection' }, events);
+    if (view.status !== 'rejected') this.working.add(view.orderId);
+  }
+
   private submitFor(signal: Signal, price: number, time: number, events: CoreEvent[]): void {
     let side: Side;
     let quantity: Decimal;
@@ -400,6 +488,10 @@ export class TradingCore {
     this.working.add(view.orderId);
     if (!exit) this.entryOrderId = view.orderId;
   }
+}
+
+function nonNull(signal: Signal | null): readonly Signal[] {
+  return signal === null ? [] : [signal];
 }
 
 export { PROTECTIVE as PROTECTIVE_REASONS };

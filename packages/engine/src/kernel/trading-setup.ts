@@ -48,6 +48,8 @@ export function buildTradingSetup(yamlText: string, fileName: string, options: T
     // the original filled at the next open exactly: no modelled spread (and no slippage, below)
     ...(legacy ? { spread: '0' } : {}),
     ...options.execution,
+    // the original's cash check never refused a short: a sale adds its proceeds to cash (compat §6.4)
+    ...(legacy ? { uncheckedShorts: true } : {}),
     commission: String(config.backtest.commission),
     slippage: legacy ? '0' : String(config.backtest.slippage ?? 0.0005),
   });
@@ -61,6 +63,15 @@ export function buildTradingSetup(yamlText: string, fileName: string, options: T
     // the original's backtester ignored stops and targets; legacy mode keeps that
     risk: legacy ? undefined : riskRulesFor(config),
   };
+  const ep = config.equityProtection;
+  if (ep?.enabled) {
+    coreOptions.equityProtection = {
+      drawdownThreshold: ep.drawdownThreshold,
+      smoothingWindow: ep.smoothingWindow,
+      // legacy: the original suspends everything, exits included (compat §6.6); default blocks entries only (compat §11 #11)
+      mode: legacy ? 'suspend' : 'block-entries',
+    };
+  }
   if (options.tradingStartTime !== undefined) coreOptions.tradingStartTime = options.tradingStartTime;
   return { ok: true, config, strategy, coreOptions, warnings: loaded.warnings };
 }

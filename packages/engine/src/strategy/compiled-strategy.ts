@@ -388,6 +388,23 @@ export class CompiledStrategy implements StrategyLogic {
     return this.passes('exit_short') ? 'exit_short' : null;
   }
 
+  /**
+   * The signals of this bar. Default: decide()'s one signal (long first; the short is skipped when
+   * the long passes, compat §11 #9). compat: legacy, when flat: entry_long and entry_short are
+   * evaluated independently and both are returned when both pass, as the original submitted both
+   * orders on one bar (compat §6.1 steps 3–4); they fill at the next open and net to zero.
+   */
+  decideSignals(position: PositionSide): readonly Signal[] {
+    if (this.compat === 'legacy' && position === 'flat') {
+      const out: Signal[] = [];
+      if (this.passes('entry_long')) out.push('entry_long');
+      if (this.passes('entry_short')) out.push('entry_short');
+      return out;
+    }
+    const s = this.decide(position);
+    return s === null ? [] : [s];
+  }
+
   /** Rules per list and how each list combines them (for `validate`). */
   ruleLists(): Record<RuleListName, { rules: readonly string[]; mode: RuleCombinator }> {
     const out = {} as Record<RuleListName, { rules: readonly string[]; mode: RuleCombinator }>;

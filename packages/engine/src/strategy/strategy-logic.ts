@@ -19,6 +19,12 @@ export interface StrategyLogic {
   onCandle(timeframe: Timeframe, candle: Candle): void;
   isReady(): boolean;
   decide(position: PositionSide): Signal | null;
+  /**
+   * Optional: every signal of this bar, in submission order. When present TradingCore submits each
+   * of them instead of decide()'s one. compat: legacy uses it for the original's "both entries on
+   * one bar" (compat §6.1 steps 3–4); otherwise it returns decide()'s signal, if any.
+   */
+  decideSignals?(position: PositionSide): readonly Signal[];
   /** current value of every column the rules can read (for debugging and the UI) */
   columns(): Record<string, IndicatorValue>;
 }
