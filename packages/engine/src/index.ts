@@ -50,6 +50,7 @@ export {
   type CoreTrade,
   type CoreSummary,
   type RiskRules,
+  type EquityProtectionRules,
   type TradingCoreOptions,
 } from './kernel/trading-core.js';
 export { buildTradingSetup, sizerFor, riskRulesFor, DEFAULT_EQUITY_FRACTION, type TradingSetup, type TradingSetupOptions } from './kernel/trading-setup.js';
