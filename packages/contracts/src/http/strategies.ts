@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DecimalString, MarketSymbol, StrategyId, UnixMs } from '../scalars.js';
-import { StrategyStatusValue } from '../messages/strategy-events.v1.js';
+import { StrategyFillV1, StrategyStatusValue } from '../messages/strategy-events.v1.js';
 
 export const StrategyIdParams = z.object({ id: StrategyId });
 export type StrategyIdParams = z.infer<typeof StrategyIdParams>;
@@ -19,6 +19,10 @@ export const TradeDto = z
     realizedPnl: DecimalString,
     reason: z.string(),
     time: UnixMs,
+    /** maker (resting limit) or taker; absent for fills recorded before it existed */
+    liquidity: StrategyFillV1.shape.liquidity,
+    /** the order's fill quality including this fill (decision price, arrival mid, VWAP, slippage, latency, levels) */
+    quality: StrategyFillV1.shape.quality,
   })
   .meta({ id: 'Trade' });
 export type TradeDto = z.infer<typeof TradeDto>;

@@ -26,6 +26,8 @@ function toTradeDto(t: TradeRecord): TradeDto {
     realizedPnl: t.realizedPnl,
     reason: t.reason,
     time: t.time,
+    ...(t.liquidity !== undefined ? { liquidity: t.liquidity } : {}),
+    ...(t.quality !== undefined ? { quality: t.quality } : {}),
   };
 }
 export { toTradeDto };
