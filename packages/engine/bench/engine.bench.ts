@@ -18,6 +18,7 @@ import ti from 'technicalindicators';
 import { ATR, BollingerBands, EMA, MACD, RSI, SMA, StochasticOscillator } from 'trading-signals';
 import { CandleRingBuffer } from '../src/candles/candle-ring-buffer.js';
 import { TimeframeFeed } from '../src/strategy/timeframe-feed.js';
+import { EMA_RSI_ADX_BENCH_STRATEGY } from './bench-strategy.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -77,21 +78,7 @@ function memoryBench(): Record<string, unknown> {
   return result;
 }
 
-const STRATEGY = `
-name: "bench EMA+RSI+ADX"
-symbol: "BTC/USDT"
-timeframes: { entry: "15m" }
-indicators:
-  - { id: "EMA_50", type: "EMA", timeframe: "15m", length: 50 }
-  - { id: "RSI_14", type: "RSI", timeframe: "15m", length: 14 }
-  - { id: "ADX_14", type: "ADX", timeframe: "1h", period: 14 }
-logic:
-  entry_long: ["close > EMA_50", "RSI_14 < 45", "ADX_14_ADX_value > 20"]
-  exit_long: ["RSI_14 > 65"]
-  entry_short: ["close < EMA_50", "RSI_14 > 55", "ADX_14_ADX_value > 20"]
-  exit_short: ["RSI_14 < 35"]
-backtest: { cash: 10000, commission: 0.001, slippage: 0.0005 }
-`;
+const STRATEGY = EMA_RSI_ADX_BENCH_STRATEGY;
 
 function best(runs: number, fn: () => void): number {
   const times: number[] = [];
