@@ -2,7 +2,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StrategyFillV1 } from '@btc-research/contracts';
 import { z } from 'zod';
-import { DataCorruptedError } from '../errors.js';
+import { ConflictError, DataCorruptedError } from '../errors.js';
 import { JsonlFile, readJsonFile, readTextFile, writeFileAtomic } from './atomic-file.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
 import type {
@@ -35,6 +35,7 @@ import {
   checkOrders,
   checkEvents,
   checkMarketEvents,
+  checkNumberedMarketEvents,
   StoredOrder,
   StoredEvent,
   StoredMarketEvent,
@@ -422,29 +423,67 @@ export class JsonStrategyStore implements StrategyStore {
     return m;
   }
 
-  async appendMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): Promise<MarketEventRecord[]> {
-    checkMarketEvents(symbol, events);
-    if (events.length === 0) return [];
+  /**
+   * Appends to a symbol's log file what `choose` picks, given where the log ends and the source ids
+   * in it, one append at a time per symbol.
+   */
+  private appendToLog(symbol: string, choose: (lastSeq: number, ids: ReadonlySet<string>) => MarketEventRecord[]): Promise<MarketEventRecord[]> {
     return this.serialise(`market:${symbol}`, async () => {
       const m = this.marketOf(symbol);
       await mkdir(join(this.dataDir, 'market_data', 'log'), { recursive: true });
       const { items } = await m.file.load();
       if (m.ids === null) m.ids = new Set(items.map((e) => e.sourceId));
-      let seq = items.length > 0 ? items[items.length - 1]!.seq : 0;
-      const fresh: MarketEventRecord[] = [];
-      for (const e of events) {
-        if (m.ids.has(e.sourceId)) continue;
-        fresh.push({ symbol, seq: ++seq, kind: e.kind, time: e.time, sourceId: e.sourceId, data: e.data });
-      }
+      const chosen = choose(items.length > 0 ? items[items.length - 1]!.seq : 0, m.ids);
       try {
-        await m.file.append(fresh);
+        await m.file.append(chosen);
       } catch (err) {
         m.ids = null;
         throw err;
       }
-      for (const e of fresh) m.ids.add(e.sourceId);
+      for (const e of chosen) m.ids.add(e.sourceId);
+      return chosen;
+    });
+  }
+
+  async appendMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): Promise<MarketEventRecord[]> {
+    checkMarketEvents(symbol, events);
+    if (events.length === 0) return [];
+    return this.appendToLog(symbol, (lastSeq, ids) => {
+      const fresh: MarketEventRecord[] = [];
+      const inBatch = new Set<string>();
+      for (const e of events) {
+        if (ids.has(e.sourceId) || inBatch.has(e.sourceId)) continue;
+        inBatch.add(e.sourceId);
+        fresh.push({ symbol, seq: lastSeq + fresh.length + 1, kind: e.kind, time: e.time, sourceId: e.sourceId, data: e.data });
+      }
       return fresh;
     });
+  }
+
+  /** Append then effects, in that order: a crash in between leaves the log ahead, which the replay after it fills in. */
+  async appendMarketEventsWithEffects(
+    symbol: string,
+    events: readonly MarketEventRecord[],
+    batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>,
+  ): Promise<void> {
+    checkNumberedMarketEvents(symbol, events);
+    if (events.length > 0) {
+      await this.appendToLog(symbol, (lastSeq, ids) => {
+        if (events[0]!.seq !== lastSeq + 1) throw new ConflictError(`market log of ${symbol} ends at seq ${lastSeq}; cannot append from seq ${events[0]!.seq}`);
+        const seen = new Set<string>();
+        for (const e of events) {
+          if (ids.has(e.sourceId) || seen.has(e.sourceId)) throw new ConflictError(`market event ${e.sourceId} is already in the log of ${symbol}`);
+          seen.add(e.sourceId);
+        }
+        return events.map((e) => ({ symbol, seq: e.seq, kind: e.kind, time: e.time, sourceId: e.sourceId, data: e.data }));
+      });
+    }
+    await this.persistMany(batches);
+  }
+
+  async lastMarketEvents(symbol: string, limit: number): Promise<MarketEventRecord[]> {
+    const { items } = await this.marketOf(symbol).file.load();
+    return items.slice(Math.max(0, items.length - Math.max(0, Math.floor(limit))));
   }
 
   async listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { StrategyFillV1 } from '@btc-research/contracts';
 import pg from 'pg';
-import { DataCorruptedError, ValidationError } from '../errors.js';
+import { ConflictError, DataCorruptedError, ValidationError } from '../errors.js';
 import { STRATEGY_STORE_MIGRATIONS, type Migration } from './postgres-migrations.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
 import type {
@@ -29,6 +29,7 @@ import {
   checkEquityPoints,
   checkEvents,
   checkMarketEvents,
+  checkNumberedMarketEvents,
   checkOrders,
   checkPositions,
   checkStrategyRecord,
@@ -337,6 +338,32 @@ export class PostgresStrategyStore implements StrategyStore {
   /** Several strategies' batches in the same single statement (one round trip, one commit). */
   async persistMany(batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): Promise<void> {
     if (batches.length === 0) return;
+    await this.writeEffects([], batches);
+  }
+
+  /**
+   * The market inputs and their effects in one statement: a plain INSERT into market_events (no ON
+   * CONFLICT), so a seq or source id already there fails the whole statement and nothing is written.
+   */
+  async appendMarketEventsWithEffects(
+    symbol: string,
+    events: readonly MarketEventRecord[],
+    batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>,
+  ): Promise<void> {
+    checkNumberedMarketEvents(symbol, events);
+    if (events.length === 0 && batches.length === 0) return;
+    try {
+      await this.writeEffects(events, batches);
+    } catch (err) {
+      const e = err as { code?: string; table?: string; constraint?: string };
+      if ((e.code === '23505' || e.code === '23502') && (e.table === 'market_events' || /market_events/.test(e.constraint ?? ''))) {
+        throw new ConflictError(`market log of ${symbol} does not continue at seq ${events[0]?.seq ?? '?'} or already holds one of these ${events.length} source ids; nothing was written`);
+      }
+      throw err;
+    }
+  }
+
+  private async writeEffects(market: readonly MarketEventRecord[], batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): Promise<void> {
     for (const { strategyId: id, effects } of batches) {
       assertStrategyId(id);
       if (effects.trades) checkTrades(id, effects.trades);
@@ -349,7 +376,7 @@ export class PostgresStrategyStore implements StrategyStore {
         if (effects.state.strategyId !== id) throw new ValidationError(`state of ${effects.state.strategyId} given for ${id}`);
       }
     }
-    const { text, values } = effectsStatement(batches);
+    const { text, values } = effectsStatement(market, batches);
     // a named (prepared) statement: the server parses and plans it once per connection
     await this.pool.query({ name: `persist-effects-${this.schema}`, text, values });
   }
@@ -388,6 +415,14 @@ export class PostgresStrategyStore implements StrategyStore {
         if ((err as { code?: string }).code !== '23505' || attempt >= 10) throw err;
       }
     }
+  }
+
+  async lastMarketEvents(symbol: string, limit: number): Promise<MarketEventRecord[]> {
+    const { rows } = await this.pool.query(
+      `SELECT m.seq::text AS seq_text, m.kind, m.time::text AS time_text, m.source_id, m.data::text AS data_text FROM market_events m WHERE m.symbol = $1 ORDER BY m.seq DESC LIMIT $2`,
+      [symbol, Math.max(0, Math.floor(limit))],
+    );
+    return rows.reverse().map((r) => ({ symbol, seq: Number(r.seq_text), kind: r.kind as MarketEventRecord['kind'], time: Number(r.time_text), sourceId: String(r.source_id), data: JSON.parse(String(r.data_text)) as unknown }));
   }
 
   async listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]> {
@@ -621,7 +656,7 @@ async function writeState(db: Queryable, state: StrategyState): Promise<void> {
 }
 
 /** Builds the one statement that writes batches of effects of several strategies (empty parts write nothing). */
-function effectsStatement(batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): { text: string; values: unknown[] } {
+function effectsStatement(market: readonly MarketEventRecord[], batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): { text: string; values: unknown[] } {
   const values: unknown[] = [];
   const p = (v: unknown) => {
     values.push(v);
@@ -656,6 +691,17 @@ function effectsStatement(batches: ReadonlyArray<{ strategyId: string; effects: 
   const ocol = (f: (o: OrderRecord) => unknown) => p(orders.map((o) => text(f(o))));
   const stateList = [...states.values()];
   const sql = `WITH
+  m AS (
+    INSERT INTO market_events (symbol, seq, kind, time, source_id, data)
+    -- the inputs must continue the log exactly: otherwise seq becomes NULL and the NOT NULL
+    -- constraint fails the whole statement (a gap or an overlap writes nothing)
+    SELECT u.symbol,
+           CASE WHEN u.seq::bigint - u.ord + 1 = (SELECT coalesce(max(x.seq), 0) + 1 FROM market_events x WHERE x.symbol = u.symbol) THEN u.seq::bigint END,
+           u.kind, u.time::bigint, u.source_id, u.data::json
+    FROM unnest(${p(market.map((e) => e.symbol))}::text[], ${p(market.map((e) => String(e.seq)))}::text[], ${p(market.map((e) => e.kind))}::text[],
+                ${p(market.map((e) => String(e.time)))}::text[], ${p(market.map((e) => e.sourceId))}::text[], ${p(market.map((e) => JSON.stringify(e.data ?? null)))}::text[])
+         WITH ORDINALITY AS u(symbol, seq, kind, time, source_id, data, ord)
+    RETURNING 1),
   t AS (
     INSERT INTO trades (strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, realized_pnl, reason, time, liquidity, quality)
     SELECT u.strategy_id, u.trade_id, u.order_id, u.symbol, u.side, u.quantity::numeric, u.price::numeric, u.fee::numeric, u.pnl::numeric, u.reason, ${TS('u.time')}, u.liquidity, u.quality::json

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ValidationError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import { waitFor } from '../testing/wait-for.js';
 import { JsonStrategyStore } from './json-strategy-store.js';
 import { PostgresStrategyStore } from './postgres-strategy-store.js';
@@ -431,6 +431,35 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     expect((await other.appendMarketEvents('BTCUSDT', [candle(240_000)])).map((e) => e.seq)).toEqual([5]);
     await other.appendMarketEvents('BTCUSDT', Array.from({ length: 10 }, (_, i) => candle(300_000 + i * 60_000)));
     expect((await other.listMarketEvents('BTCUSDT', 0, 100)).map((e) => e.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+  });
+
+  it('appends numbered market inputs with their effects in one go, refusing a taken seq or source id and writing nothing then', async () => {
+    const { store, reopen } = await setup();
+    const candle = (t: number, seq: number) => ({ symbol: 'BTCUSDT', seq, kind: 'candle' as const, time: t, sourceId: `candle:${t}`, data: { openTime: t, close: '1.5' } });
+    await store.appendMarketEvents('BTCUSDT', [{ kind: 'candle', time: 60_000, sourceId: 'candle:60000', data: { openTime: 60_000, close: '1.5' } }]);
+    expect((await store.lastMarketEvents('BTCUSDT', 10)).map((e) => e.seq)).toEqual([1]);
+    const effects = { trades: [trade('mx', 1, 120_000)], events: [{ strategyId: 'mx', seq: 1, type: 'trade', time: 120_000, data: { n: 1 } }], state: state('mx', 120_000) };
+    await store.appendMarketEventsWithEffects('BTCUSDT', [candle(120_000, 2), candle(180_000, 3)], [{ strategyId: 'mx', effects }]);
+    // a seq already taken, a source id already logged, a gap: each refused as a conflict, nothing written
+    const refused = [
+      [candle(240_000, 3)],
+      [{ ...candle(180_000, 4) }],
+      [candle(240_000, 5)],
+    ];
+    for (const market of refused) {
+      const error = await store.appendMarketEventsWithEffects('BTCUSDT', market, [{ strategyId: 'mx', effects: { trades: [trade('mx', 2, 240_000)], state: state('mx', 240_000) } }]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConflictError);
+    }
+    await expect(store.appendMarketEventsWithEffects('BTCUSDT', [candle(240_000, 5), candle(300_000, 7)], [])).rejects.toBeInstanceOf(ValidationError);
+    const other = await reopen();
+    expect((await other.listMarketEvents('BTCUSDT', 0, 10)).map((e) => [e.seq, e.sourceId])).toEqual([[1, 'candle:60000'], [2, 'candle:120000'], [3, 'candle:180000']]);
+    expect((await other.lastMarketEvents('BTCUSDT', 2)).map((e) => e.seq)).toEqual([2, 3]);
+    expect(await other.lastMarketEvents('ETHUSDT', 2)).toEqual([]);
+    expect(await other.countTrades('mx')).toBe(1);
+    expect(await other.loadState('mx')).toEqual(state('mx', 120_000));
+    expect(await other.listEvents('mx', 0, 5)).toEqual(effects.events);
+    // the log continues from where the combined write left it, by either path
+    expect((await other.appendMarketEvents('BTCUSDT', [{ kind: 'trade', time: 200_000, sourceId: 'trade:9', data: { price: '1', quantity: '1' } }])).map((e) => e.seq)).toEqual([4]);
   });
 
   it('gives a lease to one owner at a time until it expires or is released', async () => {

@@ -200,6 +200,19 @@ export interface StrategyStore {
   appendMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): Promise<MarketEventRecord[]>;
   /** Market inputs with seq > afterSeq, in log order. */
   listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]>;
+  /** The last `limit` inputs of the symbol's log, in log order (where the log ends, and its recent source ids). */
+  lastMarketEvents(symbol: string, limit: number): Promise<MarketEventRecord[]>;
+  /**
+   * The log writer's one commit per input batch: appends market inputs with the seqs the caller
+   * assigned (continuing the log exactly) together with the effects strategies produced from them,
+   * all or nothing (PostgreSQL: one statement). A seq or source id already in the log fails it with
+   * a ConflictError and writes nothing, so the caller can fall back to appendMarketEvents.
+   */
+  appendMarketEventsWithEffects(
+    symbol: string,
+    events: readonly MarketEventRecord[],
+    batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>,
+  ): Promise<void>;
 
   /** Takes or renews a named lease for `ttlMs`; false when another owner holds an unexpired one. */
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;

@@ -190,3 +190,17 @@ export function checkMarketEvents(symbol: string, events: ReadonlyArray<Omit<Mar
   if (!/^[A-Z0-9]{2,20}$/.test(symbol)) throw new ValidationError(`invalid symbol "${symbol}"`);
   for (const e of events) check(NewMarketEvent, e, `market event ${e.sourceId}`, { sourceId: e.sourceId });
 }
+
+/** Market-log records numbered by the caller: the symbol's own, seqs consecutive from the first. */
+export function checkNumberedMarketEvents(symbol: string, events: readonly MarketEventRecord[]): void {
+  checkMarketEvents(
+    symbol,
+    events.map(({ seq: _seq, symbol: _symbol, ...e }) => e),
+  );
+  events.forEach((e, i) => {
+    if (e.symbol !== symbol) throw new ValidationError(`market event ${e.sourceId} is for ${e.symbol}, not ${symbol}`);
+    if (!Number.isSafeInteger(e.seq) || e.seq < 1 || (i > 0 && e.seq !== events[i - 1]!.seq + 1)) {
+      throw new ValidationError(`market event ${e.sourceId} has seq ${e.seq}; seqs must be consecutive positive integers`);
+    }
+  });
+}
