@@ -1,5 +1,5 @@
 import { ConsumerGroups, MessageType, Streams, isMessage } from '@btc-research/contracts';
-import type { BusEntry, Logger, MarketEventRecord, MessageBus, StrategyStore, Subscription } from '@btc-research/platform';
+import { ConflictError, type BusEntry, type Logger, type MarketEventRecord, type MessageBus, type StrategyStore, type Subscription } from '@btc-research/platform';
 
 type NewMarketEvent = Omit<MarketEventRecord, 'seq' | 'symbol'>;
 
@@ -38,8 +38,27 @@ export interface MarketLogIngestOptions {
   worker: string;
   /** entries a dead ingesting worker left pending are claimed after this long (≤ the lease length) */
   claimIdleMs: number;
-  /** called with what was appended, in log order */
+  /** called with what was appended by appendMarketEvents (the fallback path), in log order */
   onAppended: (symbol: string, added: readonly MarketEventRecord[]) => void;
+  /**
+   * The fast path: inputs known to be new, numbered here to continue the log, handed over to be
+   * committed together with their effects (store.appendMarketEventsWithEffects). A ConflictError
+   * (the log was not where this writer thought) makes the batch take the fallback path instead.
+   */
+  commit?: (symbol: string, events: readonly MarketEventRecord[]) => Promise<void>;
+}
+
+/** How much of the log's end a writer reads when it starts, to recognise redelivered inputs. */
+const TAIL_ON_START = 10_000;
+/** Source ids remembered per symbol (recently appended ones, oldest forgotten first). */
+const RECENT_IDS_MAX = 100_000;
+
+/** What the log writer knows of one symbol's log end. */
+interface LogEnd {
+  lastSeq: number;
+  /** close time of the last candle in the log, null when the tail read at start had none */
+  lastCandleTime: number | null;
+  recent: Set<string>;
 }
 
 /**
@@ -51,6 +70,8 @@ export interface MarketLogIngestOptions {
 export class MarketLogIngest {
   private sub: Subscription | null = null;
   private symbols: string[] = [];
+  /** per symbol; forgotten whenever the writer stops (another worker may write meanwhile) */
+  private ends = new Map<string, LogEnd>();
 
   constructor(private readonly options: MarketLogIngestOptions) {}
 
@@ -69,6 +90,7 @@ export class MarketLogIngest {
       return;
     }
     this.symbols = wanted;
+    this.ends.clear();
     const streams = wanted.flatMap((s) => [Streams.candles(s), Streams.trades(s), Streams.bookTicker(s), Streams.bookDepth(s)]);
     this.options.logger.info({ worker: this.options.worker, symbols: wanted }, 'writing the market log');
     this.sub = this.options.bus.consume(
@@ -81,6 +103,64 @@ export class MarketLogIngest {
     const s = this.sub;
     this.sub = null;
     if (s) await s.stop();
+    this.ends.clear();
+  }
+
+  private async endOf(symbol: string): Promise<LogEnd> {
+    let end = this.ends.get(symbol);
+    if (!end) {
+      const tail = await this.options.store.lastMarketEvents(symbol, TAIL_ON_START);
+      const candles = tail.filter((e) => e.kind === 'candle');
+      end = { lastSeq: tail[tail.length - 1]?.seq ?? 0, lastCandleTime: candles.length > 0 ? candles[candles.length - 1]!.time : tail.length === 0 ? Number.NEGATIVE_INFINITY : null, recent: new Set() };
+      this.remember(end, tail);
+      this.ends.set(symbol, end);
+    }
+    return end;
+  }
+
+  private remember(end: LogEnd, events: ReadonlyArray<Pick<MarketEventRecord, 'sourceId' | 'kind' | 'time'>>): void {
+    for (const e of events) {
+      end.recent.add(e.sourceId);
+      if (e.kind === 'candle' && (end.lastCandleTime === null || e.time > end.lastCandleTime)) end.lastCandleTime = e.time;
+    }
+    if (end.recent.size > RECENT_IDS_MAX) {
+      let excess = end.recent.size - RECENT_IDS_MAX;
+      for (const id of end.recent) {
+        if (excess-- <= 0) break;
+        end.recent.delete(id);
+      }
+    }
+  }
+
+  /**
+   * New for certain: not among the recent source ids, and a candle closes after the log's last one
+   * (candles enter the log in time order). Anything else goes through the store's own de-duplication.
+   */
+  private isSurelyNew(end: LogEnd, e: NewMarketEvent): boolean {
+    if (end.recent.has(e.sourceId)) return false;
+    return e.kind !== 'candle' || (end.lastCandleTime !== null && e.time > end.lastCandleTime);
+  }
+
+  private async appendFast(symbol: string, end: LogEnd, events: readonly NewMarketEvent[]): Promise<boolean> {
+    const commit = this.options.commit;
+    if (!commit || events.length === 0) return false;
+    const seen = new Set<string>();
+    for (const e of events) {
+      if (seen.has(e.sourceId) || !this.isSurelyNew(end, e)) return false;
+      seen.add(e.sourceId);
+    }
+    const numbered = events.map((e, i): MarketEventRecord => ({ symbol, seq: end.lastSeq + 1 + i, kind: e.kind, time: e.time, sourceId: e.sourceId, data: e.data }));
+    try {
+      await commit(symbol, numbered);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      this.options.logger.warn({ symbol, fromSeq: numbered[0]!.seq, err }, 'market log was not where this writer thought; appending through the store instead');
+      this.ends.delete(symbol);
+      return false;
+    }
+    end.lastSeq = numbered[numbered.length - 1]!.seq;
+    this.remember(end, numbered);
+    return true;
   }
 
   private async onEntries(entries: readonly BusEntry[]): Promise<void> {
@@ -94,10 +174,16 @@ export class MarketLogIngest {
     });
     for (const [symbol, list] of bySymbol) {
       list.sort((a, b) => a.event.time - b.event.time || KIND_RANK[a.event.kind] - KIND_RANK[b.event.kind] || a.i - b.i);
-      const added = await this.options.store.appendMarketEvents(
-        symbol,
-        list.map((x) => x.event),
-      );
+      const events = list.map((x) => x.event);
+      const end = await this.endOf(symbol);
+      if (await this.appendFast(symbol, end, events)) continue;
+      const added = await this.options.store.appendMarketEvents(symbol, events);
+      const current = this.ends.get(symbol);
+      if (current) {
+        // everything in the batch is in the log now, added or already there
+        this.remember(current, events);
+        if (added.length > 0) current.lastSeq = added[added.length - 1]!.seq;
+      }
       if (added.length > 0) this.options.onAppended(symbol, added);
     }
   }

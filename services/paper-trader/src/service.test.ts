@@ -7,6 +7,7 @@ import { Decimal, MarketSimulator, MinuteCandleBuilder, TradingCore, buildTradin
 import { InProcessBus, JsonStrategyStore, createLogger, waitFor, type Logger } from '@btc-research/platform';
 import type { PaperTraderConfig } from './config.js';
 import { startPaperTrader, type PaperTrader } from './service.js';
+import { toCoreInput } from './strategy-runner.js';
 
 const repoConfig = path.resolve(import.meta.dirname, '..', '..', '..', 'config');
 
@@ -147,6 +148,20 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     expect((await store.loadState('from-api'))?.lastCandleCloseTime).toBe(candles[49]!.closeTime); // stopped stays stopped
   });
 
+  it('reports a broken config dropped into config/ and starts it once the file is fixed', async () => {
+    trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    const rsi = await fs.readFile(path.join(repoConfig, 'demo-rsi-mean-reversion.yaml'), 'utf8');
+    await fs.writeFile(path.join(dir, 'config', 'typo.yaml'), rsi.replace('indicators:', 'indicatorz:'));
+    const failed = await waitFor(async () => {
+      const r = await store.getStrategy('typo');
+      return r?.status === 'error' ? r : null;
+    }, { what: 'broken config reported' });
+    expect(failed.error).toMatch(/typo\.yaml:\d+:\d+/);
+    await fs.writeFile(path.join(dir, 'config', 'typo.yaml'), rsi);
+    await waitFor(async () => trader!.runners().has('typo'), { what: 'fixed config started' });
+    expect((await store.getStrategy('typo'))?.error).toBeNull();
+  });
+
   it('logs book and trade messages into the market log for the engine', async () => {
     trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
     await bus.publish(
@@ -252,6 +267,56 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     expect(o.status).toBe('filled');
     expect(o.quality.levelsConsumed).toBe(3);
     expect(o.quality.vwap).toBe(sameOrder[2]!.quality?.vwap);
+  });
+
+  it('commits each input together with the fills it caused, and falls back without loss when the log moved behind the writer', async () => {
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    await fs.writeFile(path.join(dir, 'config', 'fast.yaml'), ema);
+    // remember which trades were written in the same call as the market inputs
+    const tradesWithInputs = new Set<string>();
+    const watched = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'appendMarketEventsWithEffects') {
+          return async (...args: Parameters<JsonStrategyStore['appendMarketEventsWithEffects']>) => {
+            await target.appendMarketEventsWithEffects(...args);
+            for (const b of args[2]) for (const t of b.effects.trades ?? []) tradesWithInputs.add(t.tradeId);
+          };
+        }
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const { logger, lines } = recordingLogger();
+    trader = await startPaperTrader({ config, bus, store: watched, logger });
+    await waitFor(async () => trader!.runners().has('fast'), { what: 'strategy active' });
+    const candles = candlesFor(900, 17);
+    for (const c of candles.slice(0, 450)) await publishCandles(bus, 'BTCUSDT', [c]);
+    await waitFor(async () => (await store.loadState('fast'))?.lastCandleCloseTime === candles[449]!.closeTime, { what: 'first half' });
+    const firstHalf = (await store.listTrades('fast', { limit: 1000 })).items;
+    expect(firstHalf.length).toBeGreaterThan(2);
+    expect(firstHalf.filter((t) => !tradesWithInputs.has(t.tradeId))).toEqual([]);
+
+    // another writer appends behind this one's back; a candle already logged arrives again
+    await store.appendMarketEvents('BTCUSDT', [{ kind: 'trade', time: candles[449]!.closeTime + 1, sourceId: 'trade:elsewhere', data: { price: String(candles[449]!.close), quantity: '0.1' } }]);
+    await publishCandles(bus, 'BTCUSDT', [candles[449]!]);
+    for (const c of candles.slice(450)) await publishCandles(bus, 'BTCUSDT', [c]);
+    await waitFor(async () => (await store.loadState('fast'))?.lastCandleCloseTime === candles[899]!.closeTime, { what: 'second half' });
+    expect(lines.some((l) => l.level === 'warn' && /not where this writer thought/.test(l.msg))).toBe(true);
+
+    // the log: every input once, dense seqs, the foreign trade where it was appended
+    const log = await store.listMarketEvents('BTCUSDT', 0, 10_000);
+    expect(log.map((e) => e.seq)).toEqual(Array.from({ length: 901 }, (_, k) => k + 1));
+    expect(log.filter((e) => e.kind === 'candle').map((e) => e.time)).toEqual(candles.map((c) => c.closeTime));
+    expect(log[450]!.sourceId).toBe('trade:elsewhere');
+    // and the strategy's trades are those of a core fed exactly that log
+    const setup = buildTradingSetup(ema, 'fast.yaml', { strategyId: 'fast', tradingStartTime: 0 });
+    if (!setup.ok) throw new Error('config');
+    const core = new TradingCore(setup.strategy, setup.coreOptions);
+    const expected = log.flatMap((e) => core.onInput(toCoreInput(e))).flatMap((e) => (e.type === 'trade' ? [e.trade] : []));
+    await waitFor(async () => (await store.countTrades('fast')) === expected.length, { what: 'all trades stored' });
+    const trades = (await store.listTrades('fast', { limit: 1000 })).items.reverse();
+    expect(trades.map((t) => [t.tradeId, t.price, t.quantity, t.time])).toEqual(expected.map((t) => [t.tradeId, toDecimalString(t.price), toDecimalString(t.quantity), t.time]));
+    expect((await store.loadState('fast'))?.equity).toBe(core.summary().equity);
   });
 
   it('a stopped strategy started again is a new run: its ids and event-log seqs never collide with the first run', async () => {

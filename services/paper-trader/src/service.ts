@@ -58,6 +58,8 @@ export function strategyIdFromFile(fileName: string): string {
 const MARKET_LEASE = 'market-log';
 const strategyLease = (id: string) => `strategy:${id}`;
 const REPLAY_PAGE = 5_000;
+/** how long a config file must stay unchanged before it is started */
+const CONFIG_SETTLE_MS = 200;
 const LIVE_STATUSES: ReadonlySet<StrategyStatusValue> = new Set(['starting', 'warming-up', 'running']);
 
 interface Owned {
@@ -65,6 +67,8 @@ interface Owned {
   pumping: Promise<void> | null;
   dirty: boolean;
   lastSnapshotAt: number;
+  /** announcements and snapshots of batches the log writer committed, in order */
+  followUp: Promise<void>;
 }
 
 /**
@@ -130,19 +134,23 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     o.lastSnapshotAt = now();
   };
 
+  /** What one processed batch changed for a strategy, as the store writes it (state last). */
+  const effectsOf = (runner: StrategyRunner, out: RunnerOutput): StrategyEffects => {
+    const point = out.candles > 0 ? runner.equityPoint() : null;
+    return { trades: out.trades, orders: out.orders, events: out.events, positions: runner.positions(), equity: point ? [point] : [], state: runner.state() };
+  };
+  /** ticks that changed nothing (no order, fill or candle) need no write: the account is as stored */
+  const changedAnything = (out: RunnerOutput) => out.candles > 0 || out.events.length > 0;
+
   /** Writes one batch's effects (state last), then tells the world. */
   const persist = async (runner: StrategyRunner, out: RunnerOutput, publish: boolean) => {
+    await writer.write(runner.record.id, effectsOf(runner, out));
+    if (publish) await announce(runner, out);
+  };
+
+  /** Publishes a committed batch's fills and, after a candle, the new equity. */
+  const announce = async (runner: StrategyRunner, out: RunnerOutput) => {
     const id = runner.record.id;
-    const point = out.candles > 0 ? runner.equityPoint() : null;
-    await writer.write(id, {
-      trades: out.trades,
-      orders: out.orders,
-      events: out.events,
-      positions: runner.positions(),
-      equity: point ? [point] : [],
-      state: runner.state(),
-    });
-    if (!publish) return;
     for (const t of out.trades) {
       await bus.publish(
         Streams.strategyEvents(),
@@ -190,7 +198,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
    * worker follow the log from memory instead of reading back what they just wrote.
    */
   const tail = new Map<string, MarketEventRecord[]>();
-  const TAIL_MAX = 20_000;
+  const TAIL_MAX = 5_000;
   const remember = (symbol: string, added: readonly MarketEventRecord[]) => {
     let t = tail.get(symbol) ?? [];
     const last = t[t.length - 1];
@@ -226,8 +234,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
         return;
       }
       for (const rej of out.rejections) logger.info({ strategyId: r.record.id, ...rej }, 'order rejected');
-      // ticks that changed nothing (no order, fill or candle) need no write: the account is as stored
-      if (out.candles > 0 || out.events.length > 0) await persist(r, out, true);
+      if (changedAnything(out)) await persist(r, out, true);
       noteSeq(r.record.symbol, page[page.length - 1]!);
       if (r.record.status === 'warming-up' && r.core.logic.isReady()) await setStatus(r.record, 'running', null);
       if (now() - o.lastSnapshotAt >= config.snapshotIntervalMs) await saveSnapshot(o);
@@ -333,7 +340,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       return false;
     }
     if (replayed === 0) await persist(runner, emptyOutput(), false);
-    const o: Owned = { runner, pumping: null, dirty: false, lastSnapshotAt: 0 };
+    const o: Owned = { runner, pumping: null, dirty: false, lastSnapshotAt: 0, followUp: Promise.resolve() };
     owned.set(record.id, o);
     runnerView.set(record.id, runner);
     await saveSnapshot(o);
@@ -379,6 +386,79 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     await setStatus(record, 'stopped', null);
   };
 
+  /**
+   * The fast path of the log writer: the strategies that are up to date with the log process the new
+   * inputs right away, and the inputs and everything they caused are committed in one write, so a
+   * fill is durable one commit after its market event arrived. Strategies still catching up follow
+   * the log through their pumps as before. If the write fails, the strategies that took part are
+   * ahead of the store: they are dropped (lease kept) and rebuilt from the log on the next lease round.
+   */
+  const commitInputs = async (symbol: string, events: readonly MarketEventRecord[]) => {
+    const first = events[0]!.seq;
+    const taken: Array<{ o: Owned; out: RunnerOutput }> = [];
+    const failed: Array<{ o: Owned; err: unknown }> = [];
+    for (const o of owned.values()) {
+      const r = o.runner;
+      if (r.record.symbol !== symbol || o.pumping !== null || r.marketSeq !== first - 1) continue;
+      const out = emptyOutput();
+      try {
+        for (const e of events) r.process(e, out);
+      } catch (err) {
+        failed.push({ o, err });
+        continue;
+      }
+      taken.push({ o, out });
+    }
+    // their pumps wait until the write is done, so each strategy's writes stay in order
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    for (const t of taken) t.o.pumping = held;
+    const dropTaken = () => {
+      for (const { o } of taken) {
+        if (owned.get(o.runner.record.id) !== o) continue;
+        owned.delete(o.runner.record.id);
+        runnerView.delete(o.runner.record.id);
+      }
+    };
+    try {
+      const changed = taken.filter((t) => changedAnything(t.out));
+      await store.appendMarketEventsWithEffects(
+        symbol,
+        events,
+        changed.map((t) => ({ strategyId: t.o.runner.record.id, effects: effectsOf(t.o.runner, t.out) })),
+      );
+    } catch (err) {
+      logger.error({ err, symbol, fromSeq: first, strategies: taken.length }, 'writing market inputs with their effects failed; rebuilding the strategies that took part');
+      dropTaken();
+      throw err;
+    } finally {
+      for (const t of taken) if (t.o.pumping === held) t.o.pumping = null;
+      release();
+    }
+    remember(symbol, events);
+    for (const { o, err } of failed) void fail(o, err);
+    for (const t of taken) afterCommit(t.o, t.out);
+    wake(symbol);
+  };
+
+  /** A committed batch's follow-up, in order per strategy and off the ingest's path. */
+  const afterCommit = (o: Owned, out: RunnerOutput) => {
+    const r = o.runner;
+    for (const rej of out.rejections) logger.info({ strategyId: r.record.id, ...rej }, 'order rejected');
+    const becameReady = r.record.status === 'warming-up' && r.core.logic.isReady();
+    // the snapshot is taken now, while it matches what was just committed
+    const snapshot = now() - o.lastSnapshotAt >= config.snapshotIntervalMs ? { strategyId: r.record.id, eventSeq: r.eventSeq, marketSeq: r.marketSeq, time: r.core.summary().time ?? 0, state: r.snapshot() } : null;
+    if (snapshot) o.lastSnapshotAt = now();
+    if (!changedAnything(out) && !becameReady && !snapshot) return;
+    o.followUp = o.followUp
+      .then(async () => {
+        if (changedAnything(out)) await announce(r, out);
+        if (becameReady) await setStatus(r.record, 'running', null);
+        if (snapshot) await store.saveSnapshot(snapshot);
+      })
+      .catch((err: unknown) => logger.warn({ err, strategyId: r.record.id }, 'announcing a committed batch failed'));
+  };
+
   // ---- market log ingest (one worker at a time) ------------------------------------------------
   const ingest = new MarketLogIngest({
     bus,
@@ -390,6 +470,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       remember(symbol, added);
       wake(symbol);
     },
+    commit: commitInputs,
   });
 
   /** Renews leases, takes over strategies nobody owns, drops what this worker lost or was told to stop. */
@@ -427,10 +508,16 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     }
   };
 
+  /**
+   * Starts a config file's strategy unless it exists already. One that failed on an invalid config
+   * starts again once the file says something else (the user fixed it).
+   */
   const autoStartFile = async (file: string) => {
     const id = strategyIdFromFile(file);
-    if (await store.getStrategy(id)) return;
+    const existing = await store.getStrategy(id);
+    if (existing && existing.status !== 'error') return;
     const text = await fsp.readFile(path.join(config.configDir, file), 'utf8');
+    if (existing && existing.configYaml === text) return;
     logger.info({ strategyId: id, file }, 'auto-starting strategy from config/');
     await startStrategy({ id, configName: file, configYaml: text, from: config.autoStartFrom });
   };
@@ -481,11 +568,25 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
 
   if (config.autoStart) {
     try {
+      // a file being written fires several events, the first often before its content is there:
+      // act once it has been quiet for a moment
+      const settling = new Map<string, NodeJS.Timeout>();
       watcher = fs.watch(config.configDir, (_event, name) => {
         if (closed || name === null || !/\.ya?ml$/i.test(name)) return;
-        void serial(async () => {
-          if (fs.existsSync(path.join(config.configDir, name))) await autoStartFile(name);
-        }).catch((err: unknown) => logger.error({ err, file: name }, 'auto-start of a new config failed'));
+        clearTimeout(settling.get(name));
+        settling.set(
+          name,
+          setTimeout(() => {
+            settling.delete(name);
+            if (closed) return;
+            void serial(async () => {
+              if (fs.existsSync(path.join(config.configDir, name))) await autoStartFile(name);
+            }).catch((err: unknown) => logger.error({ err, file: name }, 'auto-start of a new config failed'));
+          }, CONFIG_SETTLE_MS),
+        );
+      });
+      watcher.on('close', () => {
+        for (const t of settling.values()) clearTimeout(t);
       });
     } catch (err) {
       logger.warn({ err, dir: config.configDir }, 'cannot watch config/ for new strategies');
@@ -504,7 +605,10 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       await Promise.all(subscriptions.map((s) => s.stop()));
       await ingest.stop();
       await queue;
-      for (const o of owned.values()) if (o.pumping) await o.pumping.catch(() => undefined);
+      for (const o of owned.values()) {
+        if (o.pumping) await o.pumping.catch(() => undefined);
+        await o.followUp;
+      }
       // a clean shutdown hands everything over at once instead of waiting for leases to expire
       for (const id of [...owned.keys()]) {
         const o = owned.get(id);
