@@ -4,7 +4,7 @@ import { Decimal, ZERO, dec, roundToIncrement, toDecimalString } from '../core/d
 import { InvariantError } from '../core/invariant-error.js';
 import { SeededRng } from '../core/rng.js';
 import type { ExecutionModels } from '../execution/execution-models.js';
-import type { BookUpdate, TradePrint } from '../execution/order-book.js';
+import { LiveBook, type BookUpdate, type TradePrint } from '../execution/order-book.js';
 import {
   SimulatedExchange,
   fillQualityOf,
@@ -23,6 +23,7 @@ import type { Instrument } from '../model/instrument.js';
 import { Ledger, type LedgerSnapshot, type Side } from '../portfolio/ledger.js';
 import type { PositionSizer } from '../portfolio/position-sizer.js';
 import type { PositionSide, Signal, StrategyLogic } from '../strategy/strategy-logic.js';
+import { captureState, restoreState, type StateImage } from './state-image.js';
 
 /** Protective orders placed after an entry fills (from a config's risk_management). */
 export interface RiskRules {
@@ -169,6 +170,8 @@ export function orderView(o: SimOrder): CoreOrder {
 }
 
 const PROTECTIVE = new Set(['stop_loss', 'take_profit', 'partial_exit']);
+/** classes a core instantiates after its construction (a restored image may hold them where a fresh core has none) */
+const CLASSES_CREATED_WHILE_TRADING = [LiveBook];
 
 /**
  * The one trading step shared by the backtester and the paper trader. Inputs, in time order: closed
@@ -340,6 +343,20 @@ export class TradingCore {
     const ep = this.options.equityProtection;
     if (!ep) return null;
     return { active: this.protectionActive, peak: Number.isFinite(this.equityPeak) ? this.equityPeak : null, mode: ep.mode };
+  }
+
+  /**
+   * Everything this core holds (indicators, aggregators, book, orders, ledger, RNG), JSON-safe: a
+   * core built from the same config and options and then given this image with `restoreImage`
+   * continues exactly as this one would.
+   */
+  stateImage(): StateImage {
+    return captureState(this);
+  }
+
+  /** Takes over the state of the core an image was taken from (this core must be freshly built from the same config). */
+  restoreImage(image: StateImage): void {
+    restoreState(this, image, CLASSES_CREATED_WHILE_TRADING);
   }
 
   snapshot(): CoreSnapshot {
