@@ -61,7 +61,10 @@ describe.each(['json', 'postgres'] as const)('paper-trader killed with SIGKILL 2
     let store: StrategyStore | null = null;
     let proc: ServiceProcess | null = null;
     try {
-      const env = { ...backend.env, REDIS_URL, CONFIG_DIR: path.join(dir, 'config'), AUTO_START: 'true', AUTO_START_FROM: 'history', WORKER_NAME: 'crash-worker', LEASE_TTL_MS: '3000', SNAPSHOT_INTERVAL_MS: '200' };
+      const env = { ...backend.env, REDIS_URL, CONFIG_DIR: path.join(dir, 'config'), AUTO_START: 'true', AUTO_START_FROM: 'history', WORKER_NAME: 'crash-worker', LEASE_TTL_MS: '3000', SNAPSHOT_INTERVAL_MS: '200', LOG_LEVEL: 'info' };
+      // restarts that continued from a snapshot image rather than replaying the whole log
+      let resumedFromImage = 0;
+      const countResumes = (p: ServiceProcess) => (resumedFromImage += (p.output().match(/"resumedAt":\d+/g) ?? []).length);
       const rand = seeded(backendName === 'json' ? 101 : 202);
       // market data arrives while the trader is being killed: a steady stream in chunks
       let published = 0;
@@ -81,6 +84,7 @@ describe.each(['json', 'postgres'] as const)('paper-trader killed with SIGKILL 2
         proc.child.kill('SIGKILL');
         await proc.stop();
         if (process.env['CRASH_DEBUG']) console.log(proc.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(0, 5).join('\n'));
+        countResumes(proc);
         log.push(`kill ${k + 1} after ${delay} ms (published ${published})`);
         proc = null;
       }
@@ -94,6 +98,11 @@ describe.each(['json', 'postgres'] as const)('paper-trader killed with SIGKILL 2
           throw err;
         });
       }
+
+      countResumes(proc);
+      if (process.env['CRASH_DEBUG']) console.log('restarts resumed from a snapshot image:', resumedFromImage);
+      // most restarts continue from an image (the rest replay everything); both paths must be exact
+      expect(resumedFromImage).toBeGreaterThan(KILLS / 2);
 
       let totalTrades = 0;
       for (const s of strategies) {

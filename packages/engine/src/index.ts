@@ -53,6 +53,7 @@ export {
   type EquityProtectionRules,
   type TradingCoreOptions,
 } from './kernel/trading-core.js';
+export { captureState, restoreState, StateImageError, type StateImage } from './kernel/state-image.js';
 export { buildTradingSetup, sizerFor, riskRulesFor, DEFAULT_EQUITY_FRACTION, type TradingSetup, type TradingSetupOptions } from './kernel/trading-setup.js';
 export type { StrategyLogic, Signal, PositionSide } from './strategy/strategy-logic.js';
 export { CompiledStrategy, type CompileOptions, type CompileResult, type CompatMode } from './strategy/compiled-strategy.js';

@@ -28,8 +28,8 @@ function candlesFor(count: number, seed: number): Candle[] {
 }
 
 /** A logger that remembers what was logged (level and message). */
-function recordingLogger(): { logger: Logger; lines: Array<{ level: string; msg: string }> } {
-  const lines: Array<{ level: string; msg: string }> = [];
+function recordingLogger(): { logger: Logger; lines: Array<{ level: string; msg: string; fields: Record<string, unknown> }> } {
+  const lines: Array<{ level: string; msg: string; fields: Record<string, unknown> }> = [];
   const base = createLogger('paper-trader-test', { level: 'silent' });
   const wrap = (l: Logger): Logger =>
     new Proxy(l, {
@@ -38,7 +38,8 @@ function recordingLogger(): { logger: Logger; lines: Array<{ level: string; msg:
         if (prop === 'info' || prop === 'warn' || prop === 'error') {
           return (...args: unknown[]) => {
             const msg = args.find((a) => typeof a === 'string') as string | undefined;
-            lines.push({ level: prop, msg: msg ?? '' });
+            const fields = args.find((a) => a !== null && typeof a === 'object') as Record<string, unknown> | undefined;
+            lines.push({ level: prop, msg: msg ?? '', fields: fields ?? {} });
           };
         }
         return Reflect.get(target, prop, receiver) as unknown;
@@ -217,6 +218,46 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     const duringDowntime = expected.trades.filter((t) => t.time >= candles[400]!.openTime && t.time < candles[800]!.openTime && (t.reason === 'stop_loss' || t.reason === 'take_profit'));
     expect(duringDowntime.length).toBeGreaterThan(0);
     expect((await store.loadState('guarded'))?.equity).toBe(expected.core.summary().equity);
+  });
+
+  it('restarts a strategy from its snapshot image, replaying only the log after it, and ends where an uninterrupted run ends', async () => {
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    const yaml = `${ema}\nrisk_management:\n  stop_loss: { percent: 0.003 }\n  take_profit: { percent: 0.006 }\n`;
+    await fs.writeFile(path.join(dir, 'config', 'resumable.yaml'), yaml);
+    config.snapshotIntervalMs = 60_000;
+    trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    const candles = candlesFor(1_000, 29);
+    await publishCandles(bus, 'BTCUSDT', candles.slice(0, 600));
+    await waitFor(async () => (await store.loadState('resumable'))?.lastCandleCloseTime === candles[599]!.closeTime, { what: 'first part' });
+    await trader.close(); // a clean stop writes a snapshot
+    trader = null;
+    await publishCandles(bus, 'BTCUSDT', candles.slice(600, 800)); // downtime
+
+    const active = (lines: Array<{ msg: string; fields: Record<string, unknown> }>) => lines.find((l) => l.msg === 'strategy active' && l.fields['strategyId'] === 'resumable')?.fields;
+    const first = recordingLogger();
+    trader = await startPaperTrader({ config, bus, store, logger: first.logger });
+    await waitFor(async () => (await store.loadState('resumable'))?.lastCandleCloseTime === candles[799]!.closeTime, { what: 'downtime caught up' });
+    expect(active(first.lines)).toMatchObject({ resumedAt: 600, snapshot: 'ok' });
+    expect(Number(active(first.lines)?.['replayed'])).toBeLessThanOrEqual(200);
+    await publishCandles(bus, 'BTCUSDT', candles.slice(800));
+    await waitFor(async () => (await store.loadState('resumable'))?.lastCandleCloseTime === candles[999]!.closeTime, { what: 'to the end' });
+    await trader.close();
+    trader = null;
+
+    const setup = buildTradingSetup(yaml, 'resumable.yaml', { strategyId: 'resumable', tradingStartTime: 0 });
+    if (!setup.ok) throw new Error('config');
+    const expected = runBacktest(setup.strategy, candles, setup.coreOptions);
+    const trades = (await store.listTrades('resumable', { limit: 1000 })).items.reverse();
+    expect(trades.length).toBeGreaterThan(3);
+    expect(trades.map((t) => [t.tradeId, t.price, t.quantity, t.fee, t.time, t.reason])).toEqual(
+      expected.trades.map((t) => [t.tradeId, toDecimalString(t.price), toDecimalString(t.quantity), toDecimalString(t.fee), t.time, t.reason]),
+    );
+    expect((await store.loadState('resumable'))?.equity).toBe(expected.core.summary().equity);
+
+    // built differently now (another maker fee): the image does not apply, the whole log is replayed
+    const second = recordingLogger();
+    trader = await startPaperTrader({ config: { ...config, makerCommission: '0.0001' }, bus, store, logger: second.logger });
+    expect(active(second.lines)).toMatchObject({ resumedAt: null, replayed: 1_000 });
   });
 
   it('fills against the live book published on the bus: walks its levels at bid/ask, records the fill quality, and matches the core fed the same inputs', async () => {

@@ -130,7 +130,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
 
   const saveSnapshot = async (o: Owned) => {
     const r = o.runner;
-    await store.saveSnapshot({ strategyId: r.record.id, eventSeq: r.eventSeq, marketSeq: r.marketSeq, time: r.core.summary().time ?? 0, state: r.snapshot() });
+    await store.saveSnapshot(r.snapshotRecord());
     o.lastSnapshotAt = now();
   };
 
@@ -300,7 +300,8 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     });
     const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number };
     const tradingStartTime = core.tradingStartTime ?? record.createdAt;
-    const built = StrategyRunner.create(record, tradingStartTime, execution, { run: core.run ?? 1, eventBase: core.eventBase ?? 0 });
+    const build = () => StrategyRunner.create(record, tradingStartTime, execution, { run: core.run ?? 1, eventBase: core.eventBase ?? 0 });
+    const built = build();
     if (!built.ok) {
       const message = built.errors.map(formatProblem).join('; ');
       logger.error({ strategyId: record.id, errors: built.errors }, 'strategy config is invalid');
@@ -308,10 +309,26 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       await store.releaseLease(strategyLease(record.id), worker);
       return false;
     }
-    const runner = built.runner;
+    let runner = built.runner;
     const snap = await store.loadSnapshot(record.id);
     if (snap.status === 'corrupt') logger.warn({ strategyId: record.id, reason: snap.reason }, 'snapshot is corrupt; rebuilding from the market log');
-    const check = snap.status === 'ok' ? snap.snapshot : null;
+    // A valid snapshot of this very run restarts the strategy where it was; only the log after it
+    // is replayed. Otherwise (none, corrupt, another run or config, an image that does not fit)
+    // the whole log is replayed and the snapshot, if valid, is checked against the replay.
+    let resumedAt: number | null = null;
+    if (snap.status === 'ok') {
+      const logEnd = (await store.lastMarketEvents(record.symbol, 1))[0]?.seq ?? 0;
+      try {
+        if (snap.snapshot.marketSeq <= logEnd && runner.restoreFrom(snap.snapshot)) resumedAt = snap.snapshot.marketSeq;
+      } catch (err) {
+        logger.warn({ err, strategyId: record.id }, 'snapshot image does not fit this strategy; rebuilding from the market log');
+        const again = build();
+        if (!again.ok) throw new Error('a config that compiled once no longer compiles');
+        runner = again.runner;
+      }
+    }
+    const check = resumedAt === null && snap.status === 'ok' ? snap.snapshot : null;
+    const checkedCore = (state: unknown) => (state !== null && typeof state === 'object' && 'core' in state ? (state as { core: unknown }).core : state);
     let checked = check === null;
     let replayed = 0;
     try {
@@ -323,7 +340,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
           runner.process(e, out);
           if (!checked && check && e.seq === check.marketSeq) {
             checked = true;
-            if (canonicalJson(runner.snapshot()) !== canonicalJson(check.state) || runner.eventSeq !== check.eventSeq) {
+            if (canonicalJson(runner.snapshot()) !== canonicalJson(checkedCore(check.state)) || runner.eventSeq !== check.eventSeq) {
               logger.error({ strategyId: record.id, marketSeq: check.marketSeq }, 'snapshot disagrees with the replayed market log; the log wins');
             }
           }
@@ -345,7 +362,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     runnerView.set(record.id, runner);
     await saveSnapshot(o);
     await setStatus(record, runner.core.logic.isReady() ? 'running' : 'warming-up', null);
-    logger.info({ strategyId: record.id, replayed, trades: runner.core.summary().tradeCount, snapshot: snap.status, warmupMinutes: runner.core.logic.warmupMinutes }, 'strategy active');
+    logger.info({ strategyId: record.id, replayed, resumedAt, trades: runner.core.summary().tradeCount, snapshot: snap.status, warmupMinutes: runner.core.logic.warmupMinutes }, 'strategy active');
     void pump(o);
     return true;
   };
@@ -447,7 +464,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     for (const rej of out.rejections) logger.info({ strategyId: r.record.id, ...rej }, 'order rejected');
     const becameReady = r.record.status === 'warming-up' && r.core.logic.isReady();
     // the snapshot is taken now, while it matches what was just committed
-    const snapshot = now() - o.lastSnapshotAt >= config.snapshotIntervalMs ? { strategyId: r.record.id, eventSeq: r.eventSeq, marketSeq: r.marketSeq, time: r.core.summary().time ?? 0, state: r.snapshot() } : null;
+    const snapshot = now() - o.lastSnapshotAt >= config.snapshotIntervalMs ? r.snapshotRecord() : null;
     if (snapshot) o.lastSnapshotAt = now();
     if (!changedAnything(out) && !becameReady && !snapshot) return;
     o.followUp = o.followUp

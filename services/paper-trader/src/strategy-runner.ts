@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   Decimal,
   TradingCore,
@@ -12,8 +13,19 @@ import {
   type CoreSnapshot,
   type CoreTrade,
   type ExecutionModelOverrides,
+  type StateImage,
 } from '@btc-research/engine';
-import type { EquityPoint, MarketEventRecord, OrderRecord, PositionRecord, StrategyEventRecord, StrategyRecord, StrategyState, TradeRecord } from '@btc-research/platform';
+import type { EquityPoint, MarketEventRecord, OrderRecord, PositionRecord, SnapshotRecord, StrategyEventRecord, StrategyRecord, StrategyState, TradeRecord } from '@btc-research/platform';
+
+/** bumped when what a runner's image means changes, so older images are replayed over instead */
+const IMAGE_FORMAT = 1;
+
+/** What a runner's snapshot holds (checksummed by the store). */
+export interface RunnerSnapshotState {
+  core: CoreSnapshot;
+  image: StateImage;
+  imageKey: string;
+}
 
 /** What processing some market inputs changed, ready to persist. */
 export interface RunnerOutput {
@@ -76,11 +88,39 @@ export class StrategyRunner {
     runner.run = run.run;
     runner.eventBase = run.eventBase;
     runner.eventSeq = run.eventBase;
+    // what the core was built from: an image is only valid for a core built the same way
+    runner.imageKey = createHash('sha256')
+      .update(JSON.stringify({ format: IMAGE_FORMAT, configYaml: record.configYaml, initialCash: record.initialCash, tradingStartTime, run: run.run, eventBase: run.eventBase, execution: execution ?? null }))
+      .digest('hex');
     return { ok: true, runner };
   }
 
   run = 1;
   eventBase = 0;
+  private imageKey = '';
+
+  /**
+   * A checksummed snapshot's content: the core's own summary (compared with a replay to check the
+   * log and the image agree) and the whole core as an image to restart from.
+   */
+  snapshotRecord(): SnapshotRecord {
+    const state: RunnerSnapshotState = { core: this.core.snapshot(), image: this.core.stateImage(), imageKey: this.imageKey };
+    return { strategyId: this.record.id, eventSeq: this.eventSeq, marketSeq: this.marketSeq, time: this.core.summary().time ?? 0, state };
+  }
+
+  /**
+   * Continues from a snapshot's image instead of replaying the log up to it. False (and this
+   * runner untouched) when the snapshot has no image or one of a core built differently; a
+   * StateImageError when the image does not fit this core (then build a new runner and replay).
+   */
+  restoreFrom(snapshot: SnapshotRecord): boolean {
+    const state = snapshot.state as Partial<RunnerSnapshotState> | null;
+    if (!state || typeof state !== 'object' || !state.image || state.imageKey !== this.imageKey) return false;
+    this.core.restoreImage(state.image);
+    this.marketSeq = snapshot.marketSeq;
+    this.eventSeq = snapshot.eventSeq;
+    return true;
+  }
 
   get lastCandleCloseTime(): number | null {
     return this.core.summary().time;
