@@ -346,6 +346,56 @@ async function eventToFillBench(options: EventToFillOptions) {
   return { strategies, eventsSent: sent, eventsMeasured: sent - leadIn, leadInSeconds, eventLoopUtilization, fillMsFirstHalf: stats(firstHalf), fillMsSecondHalf: stats(secondHalf), achievedRatePerSecond: Math.round(sent / wallSeconds), eventToAppendedMs: stats(appendLatency), appendCallMs: stats(appendCallMs.splice(0)), eventToPersistedMs: stats(eventLatency), fillsPersisted: fills, eventToFillPersistedMs: stats(fillLatency), eventToFillPersistedUpperBoundMs: stats(fillUpperBound) };
 }
 
+/**
+ * 3. Restart time with a long market log: one strategy over `events` logged inputs (1m candles with
+ * trades and book tickers between them) in PostgreSQL; start-up once with no snapshot (the whole
+ * log is replayed), then again after a clean stop (restored from the snapshot image).
+ */
+async function restartBench(databaseUrl: string, events = 200_000) {
+  const schema = `bench_rs_${randomBytes(5).toString('hex')}`;
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-restart-'));
+  const store = await PostgresStrategyStore.open({ databaseUrl, schema });
+  try {
+    const candles = generateCandles(Math.ceil(events / 50), 91);
+    const batch: Array<Omit<MarketEventRecord, 'seq' | 'symbol'>> = [];
+    let n = 0;
+    for (const c of candles) {
+      for (let k = 0; k < 49 && n < events; k++, n++) {
+        const time = c.openTime + (k + 1) * 1_200;
+        const px = (c.low + ((c.high - c.low) * (k % 7)) / 6).toFixed(2);
+        batch.push(k % 2 === 0 ? { kind: 'trade', time, sourceId: `trade:${n}`, data: { price: px, quantity: '0.01' } } : { kind: 'book', time, sourceId: `book:${n}`, data: { bids: [[(Number(px) - 0.01).toFixed(2), '1']], asks: [[(Number(px) + 0.01).toFixed(2), '1']] } });
+      }
+      if (n >= events) break;
+      batch.push({ kind: 'candle', time: c.closeTime, sourceId: `candle:${c.openTime}`, data: { openTime: c.openTime, closeTime: c.closeTime, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close), volume: String(c.volume), origin: 'replay' } });
+      n += 1;
+      if (batch.length >= 5_000) await store.appendMarketEvents('BTCUSDT', batch.splice(0));
+    }
+    if (batch.length > 0) await store.appendMarketEvents('BTCUSDT', batch.splice(0));
+    await fs.mkdir(path.join(dir, 'config'));
+    await fs.copyFile(path.join(root, 'config', 'demo-ema-cross.yaml'), path.join(dir, 'config', 'demo-ema-cross.yaml'));
+    const config: PaperTraderConfig = {
+      configDir: path.join(dir, 'config'), dataDir: path.join(dir, 'data'), redisUrl: undefined, databaseUrl, databaseSchema: schema, consumerName: 'bench-restart',
+      initialCash: '10000', autoStart: true, autoStartFrom: 'history', logLevel: 'silent', leaseTtlMs: 15_000, snapshotIntervalMs: 10_000, pollMs: 100, makerCommission: undefined,
+    };
+    const timedStart = async () => {
+      const bus = createBus({ logger: createLogger('bench-bus', { level: 'silent' }) });
+      const t0 = performance.now();
+      const trader = await startPaperTrader({ config, bus, store, logger: createLogger('bench-pt', { level: 'silent' }) });
+      const ms = performance.now() - t0;
+      await trader.close();
+      await bus.close();
+      return Math.round(ms);
+    };
+    const fullReplayMs = await timedStart();
+    const fromImageMs = await timedStart();
+    return { loggedEvents: n, fullReplayMs, fromImageMs };
+  } finally {
+    await store.close();
+    await PostgresStrategyStore.dropSchema(databaseUrl, schema);
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await cond())) {
@@ -378,9 +428,12 @@ export async function runPaperTraderBench(options: { databaseUrl?: string; print
     );
     eventToFill[v.name] = { ...fill, target, met };
   }
+  const restart = await restartBench(databaseUrl);
+  print(`paper-trader: restart of a strategy over ${restart.loggedEvents} logged inputs in PostgreSQL: ${restart.fullReplayMs} ms replaying the whole log, ${restart.fromImageMs} ms from its snapshot image`);
   const report = {
     decisionLatency: { ...decision, target: 'p99 ≤ 10 ms per closed candle for 100 strategies', met: d.p99 <= 10 },
     eventToFill,
+    restart,
   };
   await fs.mkdir(path.join(root, 'reports'), { recursive: true });
   await fs.writeFile(path.join(root, 'reports', 'bench-paper-trader.json'), JSON.stringify(report, null, 2));
