@@ -361,6 +361,8 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     owned.set(record.id, o);
     runnerView.set(record.id, runner);
     await saveSnapshot(o);
+    // strategies activated together would all take their next image in the same batch: spread them
+    o.lastSnapshotAt -= Math.floor(Math.random() * config.snapshotIntervalMs);
     await setStatus(record, runner.core.logic.isReady() ? 'running' : 'warming-up', null);
     logger.info({ strategyId: record.id, replayed, resumedAt, trades: runner.core.summary().tradeCount, snapshot: snap.status, warmupMinutes: runner.core.logic.warmupMinutes }, 'strategy active');
     void pump(o);

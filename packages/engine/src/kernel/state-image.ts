@@ -71,7 +71,16 @@ function typedArrayName(v: object): TypedArrayName | null {
 /** Captures the data of `root` and everything it reaches. */
 export function captureState(root: object): StateImage {
   const ids = new Map<object, number>();
-  const encode = (v: unknown, where: string): Encoded | undefined => {
+  // the path to the value being encoded, joined only for an error message
+  const path: Array<string | number> = ['root'];
+  const where = () => path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('');
+  const at = (step: string | number, v: unknown): Encoded | undefined => {
+    path.push(step);
+    const out = encode(v);
+    path.pop();
+    return out;
+  };
+  const encode = (v: unknown): Encoded | undefined => {
     switch (typeof v) {
       case 'number':
         return encodeNumber(v);
@@ -85,7 +94,7 @@ export function captureState(root: object): StateImage {
       case 'function':
         return undefined;
       case 'symbol':
-        throw new StateImageError(`a symbol at ${where} cannot be captured`);
+        throw new StateImageError(`a symbol at ${where()} cannot be captured`);
     }
     if (v === null) return null;
     const o = v as object;
@@ -95,27 +104,32 @@ export function captureState(root: object): StateImage {
     const id = ids.size + 1;
     ids.set(o, id);
     if (Array.isArray(o)) {
-      return { $o: 'arr', id, v: Array.from(o, (x: unknown, i) => (typeof x === 'function' ? { $f: 1 } : encode(x, `${where}[${i}]`))) };
+      const values = new Array<unknown>(o.length);
+      for (let i = 0; i < o.length; i++) {
+        const x: unknown = o[i];
+        values[i] = typeof x === 'function' ? { $f: 1 } : typeof x === 'object' && x !== null ? at(i, x) : encode(x);
+      }
+      return { $o: 'arr', id, v: values };
     }
     if (o instanceof Map) {
-      return { $o: 'map', id, e: [...o.entries()].map(([k, x], i) => [encode(k, `${where}<key ${i}>`), typeof x === 'function' ? { $f: 1 } : encode(x, `${where}.get(${String(k)})`)]) };
+      return { $o: 'map', id, e: [...o.entries()].map(([k, x]) => [at('<key>', k), typeof x === 'function' ? { $f: 1 } : at(`.get(${String(k)})`, x)]) };
     }
-    if (o instanceof Set) return { $o: 'set', id, v: [...o.values()].map((x, i) => encode(x, `${where}<${i}>`)) };
+    if (o instanceof Set) return { $o: 'set', id, v: [...o.values()].map((x, i) => at(`<${i}>`, x)) };
     const ta = typedArrayName(o);
     if (ta) return { $o: 'ta', id, t: ta, v: Array.from(o as AnyTypedArray, (x) => encodeNumber(x)) };
     if (ArrayBuffer.isView(o) || o instanceof ArrayBuffer || o instanceof WeakMap || o instanceof WeakSet || o instanceof Promise) {
-      throw new StateImageError(`${where} is a ${o.constructor.name}, which cannot be captured`);
+      throw new StateImageError(`${where()} is a ${o.constructor.name}, which cannot be captured`);
     }
     const proto = Object.getPrototypeOf(o) as object | null;
     const className = proto === null || proto === Object.prototype ? null : (proto.constructor?.name ?? null);
     const fields: Record<string, unknown> = {};
     for (const key of Object.keys(o)) {
-      const x = encode((o as Record<string, unknown>)[key], `${where}.${key}`);
+      const x = at(`.${key}`, (o as Record<string, unknown>)[key]);
       if (x !== undefined) fields[key] = x;
     }
     return { $o: 'obj', id, c: className, f: fields };
   };
-  return { version: 1, root: encode(root, 'root') };
+  return { version: 1, root: encode(root) };
 }
 
 /** Prototypes by class name, from the objects of a graph (the fresh one supplies them on restore). */
