@@ -126,10 +126,10 @@ export class JsonlFile<T> {
     if (newItems.length === 0) return;
     const snapshot = await this.load();
     const isNew = snapshot.size === 0;
+    const text = newItems.map((item) => `${JSON.stringify(item)}\n`).join('');
     const fh = await open(this.path, 'a+', 0o644);
     try {
       if (snapshot.size > snapshot.validBytes) await fh.truncate(snapshot.validBytes);
-      const text = newItems.map((item) => `${JSON.stringify(item)}\n`).join('');
       await fh.appendFile(text, 'utf8');
       await fh.sync();
     } finally {
@@ -137,13 +137,15 @@ export class JsonlFile<T> {
     }
     if (isNew) await fsyncDir(dirname(this.path));
     const st = await stat(this.path);
-    const bytes = Buffer.byteLength(newItems.map((item) => `${JSON.stringify(item)}\n`).join(''), 'utf8');
-    this.cache = {
-      items: [...snapshot.items, ...newItems],
-      validBytes: snapshot.validBytes + bytes,
-      size: st.size,
-      mtimeMs: st.mtimeMs,
-    };
+    // extended in place: copying the cached items on every append made long files quadratic
+    for (const item of newItems) snapshot.items.push(item);
+    this.cache = { items: snapshot.items, validBytes: snapshot.validBytes + Buffer.byteLength(text, 'utf8'), size: st.size, mtimeMs: st.mtimeMs };
     if (st.size !== this.cache.validBytes) this.cache = null; // someone else wrote too: re-read next time
+  }
+
+  /** Replaces the whole file with `items` (atomically: the old content or the new, never a mix). */
+  async rewrite(items: readonly T[]): Promise<void> {
+    await writeFileAtomic(this.path, items.map((item) => `${JSON.stringify(item)}\n`).join(''));
+    this.cache = null;
   }
 }
