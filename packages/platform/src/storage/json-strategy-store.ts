@@ -64,8 +64,9 @@ interface StrategyFiles {
   events: JsonlFile<StrategyEventRecord>;
   snapshot: string;
   /** tradeIds already stored, derived from the trades snapshot it was built from */
-  tradeIds: { items: readonly TradeRecord[]; ids: Set<string> } | null;
-  tradeOrder: { items: readonly TradeRecord[]; order: readonly number[] } | null;
+  /** memos of a trades-file snapshot: valid while its items array is the same and as long (appends extend it in place) */
+  tradeIds: { items: readonly TradeRecord[]; length: number; ids: Set<string> } | null;
+  tradeOrder: { items: readonly TradeRecord[]; length: number; order: readonly number[] } | null;
   lastConfigYaml: string | null;
 }
 
@@ -216,15 +217,15 @@ export class JsonStrategyStore implements StrategyStore {
         throw err;
       }
       const snap = await f.trades.load();
-      f.tradeIds = { items: snap.items, ids };
+      f.tradeIds = { items: snap.items, length: snap.items.length, ids };
     });
   }
 
   private async tradeIdsOf(f: StrategyFiles): Promise<Set<string>> {
     const snap = await f.trades.load();
-    if (f.tradeIds && f.tradeIds.items === snap.items) return f.tradeIds.ids;
+    if (f.tradeIds && f.tradeIds.items === snap.items && f.tradeIds.length === snap.items.length) return f.tradeIds.ids;
     const ids = new Set(snap.items.map((t) => t.tradeId));
-    f.tradeIds = { items: snap.items, ids };
+    f.tradeIds = { items: snap.items, length: snap.items.length, ids };
     return ids;
   }
 
@@ -255,9 +256,9 @@ export class JsonStrategyStore implements StrategyStore {
 
   /** insertion indexes in newest-first order, computed once per file snapshot */
   private newestFirst(f: StrategyFiles, items: readonly TradeRecord[]): readonly number[] {
-    if (f.tradeOrder?.items === items) return f.tradeOrder.order;
+    if (f.tradeOrder?.items === items && f.tradeOrder.length === items.length) return f.tradeOrder.order;
     const order = items.map((_, i) => i).sort((a, b) => items[b]!.time - items[a]!.time || b - a);
-    f.tradeOrder = { items, order };
+    f.tradeOrder = { items, length: items.length, order };
     return order;
   }
 

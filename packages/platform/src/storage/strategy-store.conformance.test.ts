@@ -194,6 +194,11 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     expect(page.items.map((t) => t.tradeId)).toEqual(['s1-t4', 's1-t3', 's1-t2', 's1-t1']);
     expect(page.items[3]).toEqual(trade('s1', 1, 100));
     expect(page.nextCursor).toBeNull();
+    // a listing, then more fills: the next listing has them (no stale view of the file)
+    await store.persistEffects('s1', { trades: [trade('s1', 5, 500)] });
+    expect((await store.listTrades('s1', { limit: 10 })).items.map((t) => t.tradeId)).toEqual(['s1-t5', 's1-t4', 's1-t3', 's1-t2', 's1-t1']);
+    await store.persistEffects('s1', { trades: [trade('s1', 5, 500)] });
+    expect(await store.countTrades('s1')).toBe(5);
   });
 
   it('rejects trades of another strategy or with invalid money fields, storing nothing', async () => {
