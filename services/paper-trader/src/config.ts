@@ -24,6 +24,13 @@ export interface PaperTraderConfig {
   pollMs: number;
   /** maker commission for resting limit fills (default: the strategy's taker commission) */
   makerCommission: string | undefined;
+  /**
+   * market-log inputs older than this (by market time, behind the log's end) are deleted once every
+   * live strategy has a snapshot past them; 0 or absent keeps everything
+   */
+  marketLogRetentionMs?: number;
+  /** how often retention runs (default 60 s) */
+  marketLogPruneIntervalMs?: number;
 }
 
 export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
@@ -48,5 +55,6 @@ export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
     snapshotIntervalMs: envInt(env, 'SNAPSHOT_INTERVAL_MS', 10_000, { min: 10 }),
     pollMs: envInt(env, 'MARKET_LOG_POLL_MS', 100, { min: 1 }),
     makerCommission: maker,
+    marketLogRetentionMs: envInt(env, 'MARKET_LOG_RETENTION_HOURS', 72, { min: 0 }) * 3_600_000,
   };
 }

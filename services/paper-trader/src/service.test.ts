@@ -260,6 +260,53 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     expect(active(second.lines)).toMatchObject({ resumedAt: null, replayed: 1_000 });
   });
 
+  it('prunes the market log behind its retention window without losing exactness, and refuses to rebuild a strategy the pruned log cannot reproduce', async () => {
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    const yaml = `${ema}\nrisk_management:\n  stop_loss: { percent: 0.003 }\n  take_profit: { percent: 0.006 }\n`;
+    await fs.writeFile(path.join(dir, 'config', 'kept.yaml'), yaml);
+    config.marketLogRetentionMs = 120 * 60_000; // two hours of market time
+    config.marketLogPruneIntervalMs = 0;
+    const { logger, lines } = recordingLogger();
+    trader = await startPaperTrader({ config, bus, store, logger });
+    const candles = candlesFor(1_000, 31);
+    await publishCandles(bus, 'BTCUSDT', candles.slice(0, 600));
+    await waitFor(async () => (await store.loadState('kept'))?.lastCandleCloseTime === candles[599]!.closeTime, { what: 'first part' });
+    const first = await waitFor(async () => {
+      const e = (await store.listMarketEvents('BTCUSDT', 0, 1))[0];
+      return e && e.seq > 400 ? e : null;
+    }, { what: 'the log pruned' });
+    // about two hours of market time is kept behind the end
+    expect(candles[599]!.closeTime - first.time).toBeLessThanOrEqual(120 * 60_000);
+    expect(lines.some((l) => l.msg === 'pruned the market log')).toBe(true);
+    await trader.close();
+    trader = null;
+    await publishCandles(bus, 'BTCUSDT', candles.slice(600, 800));
+    trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    await publishCandles(bus, 'BTCUSDT', candles.slice(800));
+    await waitFor(async () => (await store.loadState('kept'))?.lastCandleCloseTime === candles[999]!.closeTime, { what: 'to the end' });
+    await trader.close();
+    trader = null;
+    // restarted from its image over a pruned log, it still ends exactly like the backtest of everything
+    const setup = buildTradingSetup(yaml, 'kept.yaml', { strategyId: 'kept', tradingStartTime: 0 });
+    if (!setup.ok) throw new Error('config');
+    const expected = runBacktest(setup.strategy, candles, setup.coreOptions);
+    const trades = (await store.listTrades('kept', { limit: 1000 })).items.reverse();
+    expect(trades.length).toBeGreaterThan(3);
+    expect(trades.map((t) => [t.tradeId, t.price, t.quantity, t.time])).toEqual(expected.trades.map((t) => [t.tradeId, toDecimalString(t.price), toDecimalString(t.quantity), t.time]));
+    expect((await store.loadState('kept'))?.equity).toBe(expected.core.summary().equity);
+
+    // without a usable snapshot it would need the pruned inputs: it stops with the reason instead of drifting
+    const snapFile = path.join(dir, 'data', 'strategies', 'kept', 'snapshot.json');
+    await fs.writeFile(snapFile, (await fs.readFile(snapFile, 'utf8')).replace(/"cash":"[^"]+"/, '"cash":"1"'));
+    trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    const failed = await waitFor(async () => {
+      const r = await store.getStrategy('kept');
+      return r?.status === 'error' ? r : null;
+    }, { what: 'kept refused' });
+    expect(failed.error).toMatch(/market log before seq \d+ was pruned/);
+    expect(trader.runners().has('kept')).toBe(false);
+  });
+
   it('fills against the live book published on the bus: walks its levels at bid/ask, records the fill quality, and matches the core fed the same inputs', async () => {
     const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
     await fs.writeFile(path.join(dir, 'config', 'booked.yaml'), ema);

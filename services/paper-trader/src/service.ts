@@ -23,6 +23,7 @@ import {
 } from '@btc-research/platform';
 import type { PaperTraderConfig } from './config.js';
 import { MarketLogIngest } from './market-log.js';
+import { pruneMarketLog } from './market-log-retention.js';
 import { emptyOutput, StrategyRunner, type RunnerOutput } from './strategy-runner.js';
 import { canonicalJson } from './canonical-json.js';
 
@@ -60,6 +61,8 @@ const strategyLease = (id: string) => `strategy:${id}`;
 const REPLAY_PAGE = 5_000;
 /** how long a config file must stay unchanged before it is started */
 const CONFIG_SETTLE_MS = 200;
+/** how often the log writer applies the market log's retention */
+const PRUNE_INTERVAL_MS = 60_000;
 const LIVE_STATUSES: ReadonlySet<StrategyStatusValue> = new Set(['starting', 'warming-up', 'running']);
 
 interface Owned {
@@ -323,8 +326,20 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       } catch (err) {
         logger.warn({ err, strategyId: record.id }, 'snapshot image does not fit this strategy; rebuilding from the market log');
         const again = build();
-        if (!again.ok) throw new Error('a config that compiled once no longer compiles');
+        if (!again.ok) throw new Error('a config that compiled once no longer compiles', { cause: err });
         runner = again.runner;
+      }
+    }
+    if (resumedAt === null && ((state?.core ?? {}) as { marketSeq?: number }).marketSeq) {
+      // it has traded before and needs a full replay, but the log's beginning was pruned: a replay
+      // from what is left would not reproduce its account, so it stops with the reason
+      const first = (await store.listMarketEvents(record.symbol, 0, 1))[0];
+      if (first && first.seq > 1) {
+        const message = `cannot be rebuilt: its snapshot cannot be used and the market log before seq ${first.seq} was pruned (retention); start it again as a new run`;
+        logger.error({ strategyId: record.id, firstSeq: first.seq }, message);
+        await setStatus(record, 'error', message);
+        await store.releaseLease(strategyLease(record.id), worker);
+        return false;
       }
     }
     const check = resumedAt === null && snap.status === 'ok' ? snap.snapshot : null;
@@ -492,14 +507,25 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     commit: commitInputs,
   });
 
+  let lastPruneAt = Number.NEGATIVE_INFINITY;
   /** Renews leases, takes over strategies nobody owns, drops what this worker lost or was told to stop. */
   const leaseTick = async () => {
     if (closed) return;
     const symbols = new Set(['BTCUSDT']);
     const records = await store.listStrategies();
     for (const r of records) symbols.add(r.symbol);
-    if (await store.acquireLease(MARKET_LEASE, worker, config.leaseTtlMs)) ingest.start([...symbols]);
-    else await ingest.stop();
+    if (await store.acquireLease(MARKET_LEASE, worker, config.leaseTtlMs)) {
+      ingest.start([...symbols]);
+      const retentionMs = config.marketLogRetentionMs ?? 0;
+      if (retentionMs > 0 && now() - lastPruneAt >= (config.marketLogPruneIntervalMs ?? PRUNE_INTERVAL_MS)) {
+        lastPruneAt = now();
+        for (const symbol of symbols) {
+          const live = records.filter((r) => r.symbol === symbol && LIVE_STATUSES.has(r.status));
+          const pruned = await pruneMarketLog(store, symbol, retentionMs, live);
+          if (pruned > 0) logger.info({ symbol, pruned, retentionHours: retentionMs / 3_600_000 }, 'pruned the market log');
+        }
+      }
+    } else await ingest.stop();
     for (const r of records) {
       const mine = owned.get(r.id);
       if (mine) {

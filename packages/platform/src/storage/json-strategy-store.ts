@@ -482,6 +482,20 @@ export class JsonStrategyStore implements StrategyStore {
     await this.persistMany(batches);
   }
 
+  /** Rewrites the log file without the pruned inputs (atomically), under the symbol's append lock. */
+  async pruneMarketEvents(symbol: string, uptoSeq: number): Promise<number> {
+    checkMarketEvents(symbol, []);
+    return this.serialise(`market:${symbol}`, async () => {
+      const m = this.marketOf(symbol);
+      const { items } = await m.file.load();
+      const keep = items.filter((e, i) => e.seq > uptoSeq || i === items.length - 1);
+      if (keep.length === items.length) return 0;
+      await m.file.rewrite(keep);
+      m.ids = null;
+      return items.length - keep.length;
+    });
+  }
+
   async lastMarketEvents(symbol: string, limit: number): Promise<MarketEventRecord[]> {
     const { items } = await this.marketOf(symbol).file.load();
     return items.slice(Math.max(0, items.length - Math.max(0, Math.floor(limit))));
@@ -489,8 +503,10 @@ export class JsonStrategyStore implements StrategyStore {
 
   async listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]> {
     const { items } = await this.marketOf(symbol).file.load();
-    // seq is 1-based and dense, so seq n sits at index n − 1
-    return items.slice(Math.max(0, afterSeq), Math.max(0, afterSeq) + Math.max(0, limit));
+    // seqs are dense from the first one kept (1 unless pruned), so seq n sits at index n − first
+    const first = items[0]?.seq ?? 1;
+    const from = Math.max(0, afterSeq + 1 - first);
+    return items.slice(from, from + Math.max(0, limit));
   }
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {

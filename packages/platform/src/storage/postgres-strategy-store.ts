@@ -417,6 +417,12 @@ export class PostgresStrategyStore implements StrategyStore {
     }
   }
 
+  async pruneMarketEvents(symbol: string, uptoSeq: number): Promise<number> {
+    checkMarketEvents(symbol, []);
+    const { rowCount } = await this.pool.query(`DELETE FROM market_events WHERE symbol = $1 AND seq <= $2 AND seq < (SELECT max(seq) FROM market_events WHERE symbol = $1)`, [symbol, Math.floor(uptoSeq)]);
+    return rowCount ?? 0;
+  }
+
   async lastMarketEvents(symbol: string, limit: number): Promise<MarketEventRecord[]> {
     const { rows } = await this.pool.query(
       `SELECT m.seq::text AS seq_text, m.kind, m.time::text AS time_text, m.source_id, m.data::text AS data_text FROM market_events m WHERE m.symbol = $1 ORDER BY m.seq DESC LIMIT $2`,

@@ -467,6 +467,27 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     expect((await other.appendMarketEvents('BTCUSDT', [{ kind: 'trade', time: 200_000, sourceId: 'trade:9', data: { price: '1', quantity: '1' } }])).map((e) => e.seq)).toEqual([4]);
   });
 
+  it('prunes the oldest market inputs: later ones keep their seqs and the log continues after the last', async () => {
+    const { store, reopen } = await setup();
+    const trade = (n: number) => ({ kind: 'trade' as const, time: n * 1_000, sourceId: `trade:${n}`, data: { price: '1', quantity: '1' } });
+    await store.appendMarketEvents('BTCUSDT', Array.from({ length: 10 }, (_, i) => trade(i + 1)));
+    await store.appendMarketEvents('ETHUSDT', [trade(1)]);
+    expect(await store.pruneMarketEvents('BTCUSDT', 4)).toBe(4);
+    expect(await store.pruneMarketEvents('BTCUSDT', 4)).toBe(0);
+    expect((await store.listMarketEvents('BTCUSDT', 0, 100)).map((e) => e.seq)).toEqual([5, 6, 7, 8, 9, 10]);
+    expect((await store.listMarketEvents('BTCUSDT', 6, 2)).map((e) => e.seq)).toEqual([7, 8]);
+    expect((await store.listMarketEvents('BTCUSDT', 2, 2)).map((e) => e.seq)).toEqual([5, 6]);
+    expect((await store.lastMarketEvents('BTCUSDT', 2)).map((e) => e.seq)).toEqual([9, 10]);
+    const other = await reopen();
+    expect((await other.appendMarketEvents('BTCUSDT', [trade(11)])).map((e) => e.seq)).toEqual([11]);
+    await other.appendMarketEventsWithEffects('BTCUSDT', [{ symbol: 'BTCUSDT', seq: 12, ...trade(12) }], []);
+    expect((await other.listMarketEvents('BTCUSDT', 0, 100)).map((e) => e.seq)).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+    expect((await other.listMarketEvents('ETHUSDT', 0, 100)).map((e) => e.seq)).toEqual([1]);
+    // the last input always stays, so numbering never starts over
+    expect(await other.pruneMarketEvents('BTCUSDT', 1_000)).toBe(7);
+    expect((await other.appendMarketEvents('BTCUSDT', [trade(13)])).map((e) => e.seq)).toEqual([13]);
+  });
+
   it('gives a lease to one owner at a time until it expires or is released', async () => {
     const { store } = await setup();
     expect(await store.acquireLease('strategy:a', 'w1', 60_000)).toBe(true);

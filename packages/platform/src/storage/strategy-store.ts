@@ -200,6 +200,11 @@ export interface StrategyStore {
   appendMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): Promise<MarketEventRecord[]>;
   /** Market inputs with seq > afterSeq, in log order. */
   listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]>;
+  /**
+   * Deletes the symbol's inputs with seq ≤ uptoSeq (retention), always keeping the last one so the
+   * numbering continues after it; later inputs keep their seqs. Returns how many were deleted.
+   */
+  pruneMarketEvents(symbol: string, uptoSeq: number): Promise<number>;
   /** The last `limit` inputs of the symbol's log, in log order (where the log ends, and its recent source ids). */
   lastMarketEvents(symbol: string, limit: number): Promise<MarketEventRecord[]>;
   /**
