@@ -7,7 +7,8 @@ export function hasStateImage(state: unknown): boolean {
 
 /**
  * Deletes the oldest part of a symbol's market log: inputs older than `retentionMs` behind the log's
- * last input (market time, so replays of old data behave like live runs), but never one a live
+ * last input (market time, so replays of old data behave like live runs), once the oldest is more
+ * than a tenth of the window past due, but never one a live
  * strategy may still need. A strategy restarts from its latest snapshot's image and replays the log
  * after it, so the cut stays at or before the oldest such snapshot; while any live strategy has no
  * snapshot with an image (it is starting, or would need the whole log), nothing is deleted.
@@ -18,7 +19,9 @@ export async function pruneMarketLog(store: StrategyStore, symbol: string, reten
   const first = (await store.listMarketEvents(symbol, 0, 1))[0];
   if (!last || !first || retentionMs <= 0) return 0;
   const cutoffTime = last.time - retentionMs;
-  if (first.time >= cutoffTime) return 0;
+  // wait until a tenth of the window is due, then delete it in one go: pruning a minute at a time
+  // would rewrite a JSON log file every minute
+  if (first.time >= cutoffTime - retentionMs / 10) return 0;
   let limit = last.seq - 1;
   for (const r of live) {
     const snap = await store.loadSnapshot(r.id);
