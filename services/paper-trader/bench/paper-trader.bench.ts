@@ -419,7 +419,8 @@ export async function runPaperTraderBench(options: { databaseUrl?: string; print
     { name: 'embedded', label: 'in-process bus', options: { databaseUrl } },
   ];
   const eventToFill: Record<string, unknown> = {};
-  for (const v of variants) {
+  const only = process.env['BENCH_PT_VARIANT']; // "distributed" or "embedded" to run one of them
+  for (const v of variants.filter((x) => !only || x.name === only)) {
     const fill = await eventToFillBench(v.options);
     const f = fill.eventToFillPersistedMs;
     const met = f.p99 <= 20 && fill.achievedRatePerSecond >= 1_900;
