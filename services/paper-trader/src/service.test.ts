@@ -277,7 +277,7 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     }, { what: 'the log pruned' });
     // about two hours of market time is kept behind the end
     expect(candles[599]!.closeTime - first.time).toBeLessThanOrEqual(120 * 60_000);
-    expect(lines.some((l) => l.msg === 'pruned the market log')).toBe(true);
+    await waitFor(async () => lines.some((l) => l.msg === 'pruned the market log'), { what: 'the prune logged' });
     await trader.close();
     trader = null;
     await publishCandles(bus, 'BTCUSDT', candles.slice(600, 800));

@@ -15,6 +15,7 @@ import {
   type BusEntry,
   type Logger,
   type MarketEventRecord,
+  type SnapshotRecord,
   type MessageBus,
   type StrategyEffects,
   type StrategyRecord,
@@ -72,6 +73,8 @@ interface Owned {
   lastSnapshotAt: number;
   /** announcements and snapshots of batches the log writer committed, in order */
   followUp: Promise<void>;
+  /** market-log seq of the newest snapshot saved */
+  snapshotSeq: number;
 }
 
 /**
@@ -132,9 +135,14 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
   };
 
   const saveSnapshot = async (o: Owned) => {
-    const r = o.runner;
-    await store.saveSnapshot(r.snapshotRecord());
+    await storeSnapshot(o, o.runner.snapshotRecord());
     o.lastSnapshotAt = now();
+  };
+  /** Never replaces a snapshot with an older one (the fast path saves its snapshots a little later). */
+  const storeSnapshot = async (o: Owned, snapshot: SnapshotRecord) => {
+    if (snapshot.marketSeq < o.snapshotSeq) return;
+    o.snapshotSeq = snapshot.marketSeq;
+    await store.saveSnapshot(snapshot);
   };
 
   /** What one processed batch changed for a strategy, as the store writes it (state last). */
@@ -271,8 +279,9 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     return o.pumping;
   };
 
-  const wake = (symbol: string) => {
-    for (const o of owned.values()) if (o.runner.record.symbol === symbol) void pump(o);
+  /** Lets the strategies of a symbol follow the log (except those already up to date with it). */
+  const wake = (symbol: string, upToDate: ReadonlySet<Owned> = new Set()) => {
+    for (const o of owned.values()) if (o.runner.record.symbol === symbol && !upToDate.has(o)) void pump(o);
   };
 
   const noteSeq = (symbol: string, e: MarketEventRecord) => {
@@ -321,8 +330,11 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     let resumedAt: number | null = null;
     if (snap.status === 'ok') {
       const logEnd = (await store.lastMarketEvents(record.symbol, 1))[0]?.seq ?? 0;
+      const logStart = (await store.listMarketEvents(record.symbol, 0, 1))[0]?.seq ?? 1;
+      // the log after the snapshot must be complete (retention never cuts past a live strategy's snapshot)
+      const covered = snap.snapshot.marketSeq <= logEnd && logStart <= snap.snapshot.marketSeq + 1;
       try {
-        if (snap.snapshot.marketSeq <= logEnd && runner.restoreFrom(snap.snapshot)) resumedAt = snap.snapshot.marketSeq;
+        if (covered && runner.restoreFrom(snap.snapshot)) resumedAt = snap.snapshot.marketSeq;
       } catch (err) {
         logger.warn({ err, strategyId: record.id }, 'snapshot image does not fit this strategy; rebuilding from the market log');
         const again = build();
@@ -372,7 +384,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       return false;
     }
     if (replayed === 0) await persist(runner, emptyOutput(), false);
-    const o: Owned = { runner, pumping: null, dirty: false, lastSnapshotAt: 0, followUp: Promise.resolve() };
+    const o: Owned = { runner, pumping: null, dirty: false, lastSnapshotAt: 0, followUp: Promise.resolve(), snapshotSeq: 0 };
     owned.set(record.id, o);
     runnerView.set(record.id, runner);
     await saveSnapshot(o);
@@ -472,7 +484,9 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     remember(symbol, events);
     for (const { o, err } of failed) void fail(o, err);
     for (const t of taken) afterCommit(t.o, t.out);
-    wake(symbol);
+    // the others follow the log; waking those that just took part would only start idle pumps,
+    // which would keep them out of the next batch
+    wake(symbol, new Set(taken.map((t) => t.o)));
   };
 
   /** A committed batch's follow-up, in order per strategy and off the ingest's path. */
@@ -488,7 +502,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       .then(async () => {
         if (changedAnything(out)) await announce(r, out);
         if (becameReady) await setStatus(r.record, 'running', null);
-        if (snapshot) await store.saveSnapshot(snapshot);
+        if (snapshot) await storeSnapshot(o, snapshot);
       })
       .catch((err: unknown) => logger.warn({ err, strategyId: r.record.id }, 'announcing a committed batch failed'));
   };
