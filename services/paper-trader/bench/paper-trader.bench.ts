@@ -18,7 +18,7 @@ import { performance as perf } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { MessageType, StreamRetention, Streams, isMessage, makeEnvelope, type Envelope } from '@btc-research/contracts';
-import { MarketSimulator, MinuteCandleBuilder, TradingCore, buildTradingSetup, type Candle } from '@btc-research/engine';
+import { TradingCore, buildTradingSetup, simulatedMinuteCandles, type Candle } from '@btc-research/engine';
 import { PostgresStrategyStore, createBus, createLogger, type MarketEventRecord, type StrategyEffects, type StrategyStore } from '@btc-research/platform';
 import type { PaperTraderConfig } from '../src/config.js';
 import { startPaperTrader } from '../src/service.js';
@@ -33,22 +33,6 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 function stats(values: number[]) {
   const s = [...values].sort((a, b) => a - b);
   return { count: s.length, p50: round(percentile(s, 50)), p99: round(percentile(s, 99)), max: round(s[s.length - 1] ?? Number.NaN) };
-}
-
-function generateCandles(count: number, seed: number): Candle[] {
-  const start = Date.UTC(2025, 0, 6);
-  const sim = new MarketSimulator({ seed, startTime: start });
-  const builder = new MinuteCandleBuilder();
-  const out: Candle[] = [];
-  let t = start;
-  while (out.length < count) {
-    t += 60_000;
-    sim.advanceTo(t, (trade) => {
-      for (const c of builder.addTrade(trade)) out.push(c);
-    });
-    for (const c of builder.closeUpTo(t)) out.push(c);
-  }
-  return out.slice(0, count);
 }
 
 async function strategyYamls(): Promise<Array<{ file: string; yaml: string }>> {
@@ -72,7 +56,7 @@ async function decisionLatencyBench(strategies = 100, candleCount = 3_000) {
     if (!setup.ok) throw new Error(`config ${y.file} is invalid`);
     cores.push(new TradingCore(setup.strategy, setup.coreOptions));
   }
-  const candles = generateCandles(candleCount, 31);
+  const candles = simulatedMinuteCandles(candleCount, 31);
   const warm = 500; // indicators warm up (and the JIT) before we measure
   const fanOut: number[] = [];
   const perStrategy: number[] = [];
@@ -283,7 +267,7 @@ async function eventToFillBench(options: EventToFillOptions) {
   };
   const trader = await startPaperTrader({ config, bus, store, logger: createLogger('bench-pt', { level: 'silent' }) });
   // warm-up history: 600 candles so the indicators are ready before the paced part
-  const candles = generateCandles(600 + (seconds + leadInSeconds) * 40, 77);
+  const candles = simulatedMinuteCandles(600 + (seconds + leadInSeconds) * 40, 77);
   const publish = async (stream: string, env: Envelope, retention: number, sourceId: string | null) => {
     if (sourceId !== null) publishedAt.set(sourceId, performance.now());
     await bus.publish(stream, env, retention);
@@ -389,7 +373,7 @@ async function eventToFillAcrossProcesses(options: { databaseUrl: string; redisU
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    const candles = generateCandles(600 + (seconds + leadInSeconds) * 40, 77);
+    const candles = simulatedMinuteCandles(600 + (seconds + leadInSeconds) * 40, 77);
     for (const c of candles.slice(0, 600)) await bus.publish(Streams.candles(symbol), candleEnvelope(symbol, c), StreamRetention.candles);
     const ids = Array.from({ length: strategies }, (_, i) => `bench-${i}`);
     await waitUntil(async () => (await Promise.all(ids.map((id) => store.loadState(id)))).every((st) => st?.lastCandleCloseTime === candles[599]!.closeTime), 120_000);
@@ -474,7 +458,7 @@ async function restartBench(databaseUrl: string, events = 200_000) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-restart-'));
   const store = await PostgresStrategyStore.open({ databaseUrl, schema });
   try {
-    const candles = generateCandles(Math.ceil(events / 50), 91);
+    const candles = simulatedMinuteCandles(Math.ceil(events / 50), 91);
     const batch: Array<Omit<MarketEventRecord, 'seq' | 'symbol'>> = [];
     let n = 0;
     for (const c of candles) {

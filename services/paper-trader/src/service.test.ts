@@ -3,29 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
-import { Decimal, MarketSimulator, MinuteCandleBuilder, TradingCore, buildTradingSetup, runBacktest, toDecimalString, type Candle, type CoreInput } from '@btc-research/engine';
+import { Decimal, TradingCore, buildTradingSetup, runBacktest, simulatedMinuteCandles, toDecimalString, type Candle, type CoreInput } from '@btc-research/engine';
 import { InProcessBus, JsonStrategyStore, createLogger, waitFor, type Logger } from '@btc-research/platform';
 import type { PaperTraderConfig } from './config.js';
 import { startPaperTrader, type PaperTrader } from './service.js';
 import { toCoreInput } from './strategy-runner.js';
 
 const repoConfig = path.resolve(import.meta.dirname, '..', '..', '..', 'config');
-
-function candlesFor(count: number, seed: number): Candle[] {
-  const start = Date.UTC(2025, 0, 6);
-  const sim = new MarketSimulator({ seed, startTime: start });
-  const builder = new MinuteCandleBuilder();
-  const out: Candle[] = [];
-  let t = start;
-  while (out.length < count) {
-    t += 60_000;
-    sim.advanceTo(t, (trade) => {
-      for (const c of builder.addTrade(trade)) out.push(c);
-    });
-    for (const c of builder.closeUpTo(t)) out.push(c);
-  }
-  return out.slice(0, count).map(({ openTime, closeTime, open, high, low, close, volume }) => ({ openTime, closeTime, open, high, low, close, volume: Number(volume.toFixed(5)) }));
-}
 
 /** A logger that remembers what was logged (level and message). */
 function recordingLogger(): { logger: Logger; lines: Array<{ level: string; msg: string; fields: Record<string, unknown> }> } {
@@ -108,7 +92,7 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     await fs.writeFile(path.join(dir, 'config', 'good.yaml'), ema);
     await fs.writeFile(path.join(dir, 'config', 'doomed.yaml'), ema.replace('symbol: "BTC/USDT"', 'symbol: "ETH/USDT"'));
     trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
-    const candles = candlesFor(600, 11);
+    const candles = simulatedMinuteCandles(600, 11);
     await publishCandles(bus, 'BTCUSDT', candles.slice(0, 300));
     await waitFor(async () => (await store.loadState('good'))?.lastCandleCloseTime === candles[299]!.closeTime, { what: 'good strategy at candle 300' });
     // a corrupt candle (high below low) on the other strategy's market
@@ -131,7 +115,7 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
       StreamRetention.commands,
     );
     await waitFor(async () => trader!.runners().has('from-api'), { what: 'started by command' });
-    const candles = candlesFor(100, 5);
+    const candles = simulatedMinuteCandles(100, 5);
     await publishCandles(bus, 'BTCUSDT', candles.slice(0, 50));
     await waitFor(async () => (await store.loadState('from-api'))?.lastCandleCloseTime === candles[49]!.closeTime, { what: 'first candles' });
     await bus.publish(
@@ -190,7 +174,7 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     const yaml = `${ema}\nrisk_management:\n  stop_loss: { percent: 0.003 }\n  take_profit: { percent: 0.006 }\n`;
     await fs.writeFile(path.join(dir, 'config', 'guarded.yaml'), yaml);
     trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
-    const candles = candlesFor(900, 23);
+    const candles = simulatedMinuteCandles(900, 23);
     await publishCandles(bus, 'BTCUSDT', candles.slice(0, 400));
     await waitFor(async () => (await store.loadState('guarded'))?.lastCandleCloseTime === candles[399]!.closeTime, { what: 'first part' });
     await trader.close();
@@ -226,7 +210,7 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     await fs.writeFile(path.join(dir, 'config', 'resumable.yaml'), yaml);
     config.snapshotIntervalMs = 60_000;
     trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
-    const candles = candlesFor(1_000, 29);
+    const candles = simulatedMinuteCandles(1_000, 29);
     await publishCandles(bus, 'BTCUSDT', candles.slice(0, 600));
     await waitFor(async () => (await store.loadState('resumable'))?.lastCandleCloseTime === candles[599]!.closeTime, { what: 'first part' });
     await trader.close(); // a clean stop writes a snapshot
@@ -268,7 +252,7 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     config.marketLogPruneIntervalMs = 0;
     const { logger, lines } = recordingLogger();
     trader = await startPaperTrader({ config, bus, store, logger });
-    const candles = candlesFor(1_000, 31);
+    const candles = simulatedMinuteCandles(1_000, 31);
     await publishCandles(bus, 'BTCUSDT', candles.slice(0, 600));
     await waitFor(async () => (await store.loadState('kept'))?.lastCandleCloseTime === candles[599]!.closeTime, { what: 'first part' });
     const first = await waitFor(async () => {
@@ -312,7 +296,7 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     await fs.writeFile(path.join(dir, 'config', 'booked.yaml'), ema);
     trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
     await waitFor(async () => trader!.runners().has('booked'), { what: 'strategy active' });
-    const candles = candlesFor(400, 41);
+    const candles = simulatedMinuteCandles(400, 41);
     const inputs: CoreInput[] = [];
     const levels = (px: number, dir: 1 | -1) =>
       [0, 1, 2].map((k) => [(Math.round((px + dir * (0.5 + k)) * 100) / 100).toFixed(2), k < 2 ? '0.05' : '2'] as [string, string]);
@@ -377,7 +361,7 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     const { logger, lines } = recordingLogger();
     trader = await startPaperTrader({ config, bus, store: watched, logger });
     await waitFor(async () => trader!.runners().has('fast'), { what: 'strategy active' });
-    const candles = candlesFor(900, 17);
+    const candles = simulatedMinuteCandles(900, 17);
     for (const c of candles.slice(0, 450)) await publishCandles(bus, 'BTCUSDT', [c]);
     await waitFor(async () => (await store.loadState('fast'))?.lastCandleCloseTime === candles[449]!.closeTime, { what: 'first half' });
     const firstHalf = (await store.listTrades('fast', { limit: 1000 })).items;
@@ -416,7 +400,7 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
         makeEnvelope({ type: MessageType.strategyStart, id: `start-${id}`, source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId: 'again', configName: 'demo-ema-cross.yaml', configYaml: ema } }),
         StreamRetention.commands,
       );
-    const candles = candlesFor(1_200, 8);
+    const candles = simulatedMinuteCandles(1_200, 8);
     await publishCandles(bus, 'BTCUSDT', candles.slice(0, 200));
     await waitFor(async () => (await store.listMarketEvents('BTCUSDT', 199, 1)).length === 1, { what: 'history logged' });
     await start('1');
