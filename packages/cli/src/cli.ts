@@ -3,11 +3,9 @@ import { runDownloadCommand } from './commands/download.js';
 import { runIndicatorsCommand } from './commands/indicators.js';
 import { runValidateCommand } from './commands/validate.js';
 
-export interface CliIo {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-  cwd: string;
-}
+import type { CliIo } from './cli-io.js';
+
+export type { CliIo };
 
 const USAGE = `btc-research — paper trading and backtesting for btc_research strategy YAML
 

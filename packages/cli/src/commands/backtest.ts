@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildTradingSetup, formatProblem, runBacktest, type Candle, type TradingSetupOptions } from '@btc-research/engine';
-import type { CliIo } from '../cli.js';
+import type { CliIo } from '../cli-io.js';
 import { iso, loadCandles, parseDateOption } from '../common.js';
 import { buildBacktestReport, formatWarmup, type BacktestReport } from '@btc-research/engine';
 import { renderHtmlReport } from '../report/html-report.js';

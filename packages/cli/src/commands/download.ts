@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { klineToCsvRow, parseRestKlines, retryDecision, type RestKline } from '@btc-research/engine';
-import type { CliIo } from '../cli.js';
+import type { CliIo } from '../cli-io.js';
 
 const MINUTE = 60_000;
 const ENDPOINTS: Record<string, string> = { binance: 'https://api.binance.com', binanceus: 'https://api.binance.us' };

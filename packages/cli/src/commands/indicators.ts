@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildTradingSetup, formatProblem, type Candle, type IndicatorValue } from '@btc-research/engine';
-import type { CliIo } from '../cli.js';
+import type { CliIo } from '../cli-io.js';
 import { loadCandles, parseDateOption } from '../common.js';
 import { TimeframeFeed } from '@btc-research/engine';
 

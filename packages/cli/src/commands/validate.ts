@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildTradingSetup, formatProblem, type CompatMode, type ConfigProblem, type TradingSetup } from '@btc-research/engine';
-import type { CliIo } from '../cli.js';
+import type { CliIo } from '../cli-io.js';
 import { formatWarmup, type WarmupReport } from '@btc-research/engine';
 
 export const VALIDATE_USAGE = 'usage: btc-research validate <config.yaml> [...more.yaml] [--strict] [--compat legacy|default] [--variant NAME] [--json]\n';
