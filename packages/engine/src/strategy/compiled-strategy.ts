@@ -9,6 +9,7 @@ import { compileRule } from './expression-compiler.js';
 import type { PositionSide, Signal, StrategyLogic } from './strategy-logic.js';
 import { computeLookahead, type LookaheadSeries } from './lookahead.js';
 import { warmupReportOf, type WarmupReport } from './warmup.js';
+import type { IndicatorSlot } from './indicator-slot.js';
 
 export type CompatMode = 'legacy' | 'default';
 
@@ -24,22 +25,6 @@ export type CompileResult = { ok: true; strategy: CompiledStrategy } | { ok: fal
 interface CompiledRule {
   source: string;
   evaluate: () => boolean;
-}
-
-export interface IndicatorSlot {
-  id: string;
-  type: string;
-  timeframe: Timeframe;
-  indicator: Indicator;
-  /** a fresh instance with the same parameters (legacy look-ahead precomputation) */
-  create: () => Indicator;
-  /** a rule reads one of its columns */
-  read: boolean;
-  /** final (prefixed) names of indicator.values, same order */
-  columns: string[];
-  /** [name, value] pairs of earlier indicators on the same timeframe, refreshed before each update */
-  upstream: Array<[string, IndicatorValue]>;
-  upstreamSources: Array<{ slot: IndicatorSlot; index: number }>;
 }
 
 export interface TimeframeState {

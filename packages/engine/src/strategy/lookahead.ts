@@ -1,7 +1,7 @@
 import { bucketOpenTime, timeframeMs, type Timeframe } from '../candles/timeframe.js';
 import type { Indicator, IndicatorValue } from '../indicators/indicator.js';
 import type { Candle } from '../model/candle.js';
-import type { IndicatorSlot } from './compiled-strategy.js';
+import type { IndicatorSlot } from './indicator-slot.js';
 
 /**
  * One higher timeframe's indicator columns over a whole run, indexed by candle OPEN time: the

@@ -1,6 +1,6 @@
 import { timeframeMs, type Timeframe } from '../candles/timeframe.js';
 import type { Indicator } from '../indicators/indicator.js';
-import type { IndicatorSlot } from './compiled-strategy.js';
+import type { IndicatorSlot } from './indicator-slot.js';
 
 export interface WarmupEntry {
   id: string;
