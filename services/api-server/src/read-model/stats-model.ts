@@ -1,7 +1,7 @@
 import type { EquitySample } from '@btc-research/engine';
 import type { StrategyStore } from '@btc-research/platform';
 import { RoundTripTracker } from './round-trips.js';
-import { allTrades } from './strategy-read-model.js';
+import { allTrades } from './all-trades.js';
 
 /**
  * What a strategy's statistics are computed from, kept in memory and brought up to date from the

@@ -11,7 +11,6 @@ import { percentOf, subDecimal } from '../decimal-string.js';
 import type { StatsModels } from './stats-model.js';
 
 const LAST_TRADES = 5;
-const PAGE = 1_000;
 
 function toTradeDto(t: TradeRecord): TradeDto {
   return {
@@ -83,17 +82,6 @@ export async function strategyStatus(store: StrategyStore, record: StrategyRecor
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
-}
-
-/** Every trade in [from, to), newest first, following the store's cursor. */
-export async function* allTrades(store: StrategyStore, id: string, range: { from?: number; to?: number }): AsyncGenerator<TradeRecord> {
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await store.listTrades(id, { limit: PAGE, ...(cursor !== undefined ? { cursor } : {}), ...range });
-    for (const t of page.items) yield t;
-    if (page.nextCursor === null || page.items.length === 0) return;
-    cursor = page.nextCursor;
-  }
 }
 
 export async function strategyStats(store: StrategyStore, record: StrategyRecord, now: number, models: StatsModels): Promise<StrategyStatsResponse> {

@@ -20,8 +20,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStrategy, type RouteOptions } from '../../context.js';
 import { indicatorSeries } from '../../read-model/indicator-series.js';
+import { allTrades } from '../../read-model/all-trades.js';
 import {
-  allTrades,
   strategyOrders,
   strategyStats,
   strategyStatus,
