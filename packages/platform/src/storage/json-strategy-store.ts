@@ -4,6 +4,7 @@ import { StrategyFillV1 } from '@btc-research/contracts';
 import { z } from 'zod';
 import { DataCorruptedError } from '../errors.js';
 import { JsonlFile, readJsonFile, readTextFile, writeFileAtomic } from './atomic-file.js';
+import { IndexedJsonlFile } from './indexed-jsonl-file.js';
 import { SegmentedMarketLog, type SegmentedMarketLogOptions } from './segmented-market-log.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
 import type {
@@ -63,10 +64,12 @@ interface StrategyFiles {
   state: string;
   positions: string;
   trades: JsonlFile<TradeRecord>;
-  equity: JsonlFile<EquityPoint>;
+  /** the curve grows with market time: records stay on disk, indexed by time */
+  equity: IndexedJsonlFile<EquityPoint>;
   /** every version of every order, latest wins */
   orders: JsonlFile<OrderRecord>;
-  events: JsonlFile<StrategyEventRecord>;
+  /** records stay on disk, indexed by seq */
+  events: IndexedJsonlFile<StrategyEventRecord>;
   snapshot: string;
   /** tradeIds already stored, derived from the trades snapshot it was built from */
   /** memos of a trades-file snapshot: valid while its items array is the same and as long (appends extend it in place) */
@@ -119,9 +122,9 @@ export class JsonStrategyStore implements StrategyStore {
         state: join(dir, 'state.json'),
         positions: join(dir, 'positions.json'),
         trades: new JsonlFile(join(dir, 'trades.jsonl'), (v, where) => parseStored(StrategyFillV1, v, where)),
-        equity: new JsonlFile(join(dir, 'equity.jsonl'), (v, where) => parseStored(StoredEquity, v, where)),
+        equity: new IndexedJsonlFile(join(dir, 'equity.jsonl'), (v, where) => parseStored(StoredEquity, v, where), (p) => p.time),
         orders: new JsonlFile(join(dir, 'orders.jsonl'), (v, where) => parseStored(StoredOrder, v, where) as OrderRecord),
-        events: new JsonlFile(join(dir, 'events.jsonl'), (v, where) => parseStored(StoredEvent, v, where) as StrategyEventRecord),
+        events: new IndexedJsonlFile(join(dir, 'events.jsonl'), (v, where) => parseStored(StoredEvent, v, where) as StrategyEventRecord, (e) => e.seq),
         snapshot: join(dir, 'snapshot.json'),
         tradeIds: null,
         tradeOrder: null,
@@ -302,8 +305,8 @@ export class JsonStrategyStore implements StrategyStore {
     if (points.length === 0) return;
     await this.serialise(id, async () => {
       await this.ensureDir(f);
-      const { items } = await f.equity.load();
-      let lastTime = items.length > 0 ? items[items.length - 1]!.time : Number.NEGATIVE_INFINITY;
+      const n = await f.equity.load();
+      let lastTime = n > 0 ? f.equity.keyAt(n - 1) : Number.NEGATIVE_INFINITY;
       const fresh: EquityPoint[] = [];
       for (const p of points) {
         if (p.time <= lastTime) continue;
@@ -317,16 +320,11 @@ export class JsonStrategyStore implements StrategyStore {
   /** Points with time >= since, oldest first, at most `limit`. */
   async listEquity(id: string, since: number, limit: number): Promise<EquityPoint[]> {
     if (limit <= 0) return [];
-    const { items } = await this.filesOf(id).equity.load();
+    const file = this.filesOf(id).equity;
+    await file.load();
     // times are strictly increasing (appendEquity skips anything not newer): binary search
-    let lo = 0;
-    let hi = items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (items[mid]!.time < since) lo = mid + 1;
-      else hi = mid;
-    }
-    return items.slice(lo, lo + limit);
+    const from = file.lowerBound(since);
+    return file.read(from, from + limit);
   }
 
   async upsertOrders(id: string, orders: readonly OrderRecord[]): Promise<void> {
@@ -367,12 +365,12 @@ export class JsonStrategyStore implements StrategyStore {
     if (events.length === 0) return;
     await this.serialise(id, async () => {
       await this.ensureDir(f);
-      const { items } = await f.events.load();
-      const have = new Set(items.map((e) => e.seq));
+      await f.events.load();
+      const inBatch = new Set<number>();
       const fresh: StrategyEventRecord[] = [];
       for (const e of events) {
-        if (have.has(e.seq)) continue;
-        have.add(e.seq);
+        if (inBatch.has(e.seq) || f.events.hasKey(e.seq)) continue;
+        inBatch.add(e.seq);
         fresh.push(e);
       }
       await f.events.append(fresh);
@@ -380,11 +378,9 @@ export class JsonStrategyStore implements StrategyStore {
   }
 
   async listEvents(id: string, afterSeq: number, limit: number): Promise<StrategyEventRecord[]> {
-    const { items } = await this.filesOf(id).events.load();
-    return items
-      .filter((e) => e.seq > afterSeq)
-      .sort((a, b) => a.seq - b.seq)
-      .slice(0, Math.max(0, limit));
+    const file = this.filesOf(id).events;
+    await file.load();
+    return file.readAt(file.indexesAfter(afterSeq, limit));
   }
 
   async saveSnapshot(snapshot: SnapshotRecord): Promise<void> {

@@ -1,7 +1,6 @@
 import { open } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { DataCorruptedError } from '../errors.js';
-import { fsyncDir } from './atomic-file.js';
+import { appendLines, forEachLine, readByteRange, scanLines } from './jsonl-lines.js';
 import type { MarketEventRecord } from './strategy-store.js';
 import { parseStored, StoredMarketEvent } from './validate.js';
 
@@ -28,42 +27,8 @@ function parseLine(line: Buffer, where: string, file: string, lineNo: number): M
   return parseStored(StoredMarketEvent, value, where) as MarketEventRecord;
 }
 
-const READ_CHUNK = 1 << 20;
 /** line starts are kept as 32-bit offsets */
 const MAX_SEGMENT_FILE_BYTES = 0xffffffff;
-
-/**
- * Calls `onLine` with every complete line of a file (without its newline) and where it starts,
- * reading it in chunks so a file of any size is scanned in bounded memory. Returns the bytes up to
- * and including the last newline, and the file's size (anything between is a torn last line).
- */
-async function scanLines(path: string, onLine: (line: Buffer, start: number) => void): Promise<{ validBytes: number; size: number }> {
-  const fh = await open(path, 'r');
-  try {
-    let carry: Buffer = Buffer.alloc(0);
-    let carryStart = 0;
-    let position = 0;
-    const chunk = Buffer.allocUnsafe(READ_CHUNK);
-    for (;;) {
-      const { bytesRead } = await fh.read(chunk, 0, READ_CHUNK, position);
-      if (bytesRead === 0) break;
-      const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-      const dataStart = carry.length > 0 ? carryStart : position;
-      position += bytesRead;
-      let lineStart = 0;
-      for (let nl = data.indexOf(0x0a); nl !== -1; nl = data.indexOf(0x0a, lineStart)) {
-        onLine(data.subarray(lineStart, nl), dataStart + lineStart);
-        lineStart = nl + 1;
-      }
-      // the rest (a line not finished in this chunk) is copied: the chunk buffer is reused
-      carry = Buffer.from(data.subarray(lineStart));
-      carryStart = dataStart + lineStart;
-    }
-    return { validBytes: position - carry.length, size: position };
-  } finally {
-    await fh.close();
-  }
-}
 
 /**
  * One file of a symbol's segmented market log: JSON Lines, one record per line, consecutive seqs.
@@ -187,32 +152,19 @@ export class MarketLogSegment {
   private async readBytes(from: number, start: number, end: number): Promise<MarketEventRecord[]> {
     const buf = await this.readRawRange(start, end);
     const out: MarketEventRecord[] = [];
-    let lineStart = 0;
-    let index = from;
-    for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, lineStart)) {
-      if (nl > lineStart) {
-        const record = parseLine(buf.subarray(lineStart, nl), `${this.path}@${start + lineStart}`, this.path, index + 1);
-        if (record.seq !== this.firstSeq + index) {
-          throw new DataCorruptedError(`${this.path}@${start + lineStart}: expected seq ${this.firstSeq + index}, found ${record.seq}`, { details: { file: this.path } });
-        }
-        out.push(record);
-        index += 1;
+    forEachLine(buf, (line, at) => {
+      const index = from + out.length;
+      const record = parseLine(line, `${this.path}@${start + at}`, this.path, index + 1);
+      if (record.seq !== this.firstSeq + index) {
+        throw new DataCorruptedError(`${this.path}@${start + at}: expected seq ${this.firstSeq + index}, found ${record.seq}`, { details: { file: this.path } });
       }
-      lineStart = nl + 1;
-    }
+      out.push(record);
+    });
     return out;
   }
 
-  private async readRawRange(start: number, end: number): Promise<Buffer> {
-    const fh = await open(this.path, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(end - start);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-      if (bytesRead !== buf.length) throw new DataCorruptedError(`${this.path} is shorter than its index (${start + bytesRead} < ${end} bytes)`, { details: { file: this.path } });
-      return buf;
-    } finally {
-      await fh.close();
-    }
+  private readRawRange(start: number, end: number): Promise<Buffer> {
+    return readByteRange(this.path, start, end);
   }
 
   /**
@@ -223,16 +175,7 @@ export class MarketLogSegment {
   async append(records: readonly MarketEventRecord[], lines: readonly string[]): Promise<void> {
     if (records.length === 0) return;
     if (this.ids === null) throw new Error(`market log segment ${this.path} is sealed`);
-    const isNew = this.size === 0;
-    const fh = await open(this.path, 'a+', 0o644);
-    try {
-      if (this.size > this.validBytes) await fh.truncate(this.validBytes);
-      await fh.appendFile(lines.join(''), 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    if (isNew) await fsyncDir(dirname(this.path));
+    await appendLines(this.path, lines.join(''), this.validBytes, this.size);
     if (this.count === 0) this.firstSeq = records[0]!.seq;
     let offset = this.validBytes;
     for (const [i, r] of records.entries()) {
