@@ -86,11 +86,13 @@ async function getJson<T>(url: string): Promise<T | null> {
 
 /** One request at a time over the child's IPC channel. */
 function askProbe<T>(child: ChildProcess, request: ProbeRequest, type: string): Promise<T> {
+  // a heap snapshot of a busy process on a loaded machine can take minutes
+  const timeoutMs = request.type === 'heap-snapshot' ? 600_000 : 60_000;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.off('message', onMessage);
-      reject(new Error(`the memory probe did not answer ${request.type} within 60 s`));
-    }, 60_000);
+      reject(new Error(`the memory probe did not answer ${request.type} within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
     const onMessage = (m: { type?: string }) => {
       if (m.type !== type) return;
       clearTimeout(timer);
