@@ -55,6 +55,7 @@ const PARTS: Array<{ name: string; file: string; fn: string }> = [
   { name: 'paper-trader', file: 'services/paper-trader/bench/paper-trader.bench.ts', fn: 'runPaperTraderBench' },
   { name: 'api', file: 'services/api-server/bench/stats.bench.ts', fn: 'runApiBench' },
   { name: 'dashboard', file: 'services/dashboard/bench/overview.bench.ts', fn: 'runDashboardBench' },
+  { name: 'embedded', file: 'scripts/bench/embedded.bench.ts', fn: 'runEmbeddedBench' }, // a week of market time through `pnpm start`: memory
 ];
 
 await fs.mkdir(reportsDir, { recursive: true });

@@ -55,7 +55,7 @@ export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
     snapshotIntervalMs: envInt(env, 'SNAPSHOT_INTERVAL_MS', 10_000, { min: 10 }),
     pollMs: envInt(env, 'MARKET_LOG_POLL_MS', 100, { min: 1 }),
     makerCommission: maker,
-    // JSON files hold a symbol's retained log in memory: a shorter default there
+    // JSON files (development, one machine): a shorter default keeps data/ small
     marketLogRetentionMs: envInt(env, 'MARKET_LOG_RETENTION_HOURS', envOptStr(env, 'DATABASE_URL') ? 72 : 24, { min: 0 }) * 3_600_000,
   };
 }

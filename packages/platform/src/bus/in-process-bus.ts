@@ -33,6 +33,9 @@ interface MemoryEntry {
   fields: Record<string, string>;
 }
 
+/** what the slot of a trimmed entry holds until the array is compacted (never read) */
+const TRIMMED: MemoryEntry = Object.freeze({ id: '0-0', fields: Object.freeze({}) });
+
 interface PendingInfo {
   consumer: string;
   deliveredAt: number;
@@ -89,7 +92,8 @@ class MemoryStream {
     const id = formatStreamId(this.last);
     this.entries.push({ id, fields: { ...fields } });
     const excess = this.length - Math.max(0, maxLen);
-    if (excess > 0) this.start += excess;
+    // a trimmed entry is let go at once (its slot emptied); the array is compacted now and then
+    for (let i = 0; i < excess; i++) this.entries[this.start++] = TRIMMED;
     if (this.start > 1024 && this.start > this.entries.length / 2) {
       this.entries = this.entries.slice(this.start);
       this.start = 0;

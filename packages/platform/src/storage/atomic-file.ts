@@ -21,12 +21,12 @@ export async function fsyncDir(dir: string): Promise<void> {
  * Replaces a file atomically: write a temp file in the same directory, fsync it, rename it over
  * the target, fsync the directory. A crash leaves either the old or the new content, never a mix.
  */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(tmp, 'w', 0o644);
   try {
-    await fh.writeFile(content, 'utf8');
+    await fh.writeFile(content);
     await fh.sync();
   } catch (err) {
     await fh.close().catch(() => undefined);

@@ -2,8 +2,10 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StrategyFillV1 } from '@btc-research/contracts';
 import { z } from 'zod';
-import { ConflictError, DataCorruptedError } from '../errors.js';
+import { DataCorruptedError } from '../errors.js';
 import { JsonlFile, readJsonFile, readTextFile, writeFileAtomic } from './atomic-file.js';
+import { IndexedJsonlFile } from './indexed-jsonl-file.js';
+import { SegmentedMarketLog, type SegmentedMarketLogOptions } from './segmented-market-log.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
 import type {
   EquityPoint,
@@ -36,9 +38,9 @@ import {
   checkEvents,
   checkMarketEvents,
   checkNumberedMarketEvents,
+  isMarketSymbol,
   StoredOrder,
   StoredEvent,
-  StoredMarketEvent,
   parseStored,
   parseStoredState,
   StoredEquity,
@@ -49,6 +51,10 @@ import {
 export interface JsonStrategyStoreOptions {
   /** the data directory; strategies live in <dataDir>/strategies/{id}/ */
   dataDir: string;
+  /** the market log starts a new segment file once the last one holds this many bytes (default 4 MiB) */
+  marketLogSegmentBytes?: number;
+  /** market-log records of each symbol kept in memory for the hot path (default 1,024) */
+  marketLogRecentCache?: number;
 }
 
 interface StrategyFiles {
@@ -58,10 +64,12 @@ interface StrategyFiles {
   state: string;
   positions: string;
   trades: JsonlFile<TradeRecord>;
-  equity: JsonlFile<EquityPoint>;
+  /** the curve grows with market time: records stay on disk, indexed by time */
+  equity: IndexedJsonlFile<EquityPoint>;
   /** every version of every order, latest wins */
   orders: JsonlFile<OrderRecord>;
-  events: JsonlFile<StrategyEventRecord>;
+  /** records stay on disk, indexed by seq */
+  events: IndexedJsonlFile<StrategyEventRecord>;
   snapshot: string;
   /** tradeIds already stored, derived from the trades snapshot it was built from */
   /** memos of a trades-file snapshot: valid while its items array is the same and as long (appends extend it in place) */
@@ -88,13 +96,18 @@ export class JsonStrategyStore implements StrategyStore {
   private readonly files = new Map<string, StrategyFiles>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly dataDir: string;
-  private readonly markets = new Map<string, { file: JsonlFile<MarketEventRecord>; ids: Set<string> | null }>();
+  private readonly markets = new Map<string, SegmentedMarketLog>();
+  private readonly marketLogTuning: Pick<SegmentedMarketLogOptions, 'maxSegmentBytes' | 'recentCacheSize'>;
   /** leases live in memory: the JSON backend serves one process */
   private readonly leases = new Map<string, LeaseInfo>();
 
   constructor(options: JsonStrategyStoreOptions) {
     this.root = join(options.dataDir, 'strategies');
     this.dataDir = options.dataDir;
+    this.marketLogTuning = {
+      ...(options.marketLogSegmentBytes !== undefined ? { maxSegmentBytes: options.marketLogSegmentBytes } : {}),
+      ...(options.marketLogRecentCache !== undefined ? { recentCacheSize: options.marketLogRecentCache } : {}),
+    };
   }
 
   private filesOf(id: string): StrategyFiles {
@@ -109,9 +122,9 @@ export class JsonStrategyStore implements StrategyStore {
         state: join(dir, 'state.json'),
         positions: join(dir, 'positions.json'),
         trades: new JsonlFile(join(dir, 'trades.jsonl'), (v, where) => parseStored(StrategyFillV1, v, where)),
-        equity: new JsonlFile(join(dir, 'equity.jsonl'), (v, where) => parseStored(StoredEquity, v, where)),
+        equity: new IndexedJsonlFile(join(dir, 'equity.jsonl'), (v, where) => parseStored(StoredEquity, v, where), (p) => p.time),
         orders: new JsonlFile(join(dir, 'orders.jsonl'), (v, where) => parseStored(StoredOrder, v, where) as OrderRecord),
-        events: new JsonlFile(join(dir, 'events.jsonl'), (v, where) => parseStored(StoredEvent, v, where) as StrategyEventRecord),
+        events: new IndexedJsonlFile(join(dir, 'events.jsonl'), (v, where) => parseStored(StoredEvent, v, where) as StrategyEventRecord, (e) => e.seq),
         snapshot: join(dir, 'snapshot.json'),
         tradeIds: null,
         tradeOrder: null,
@@ -292,8 +305,8 @@ export class JsonStrategyStore implements StrategyStore {
     if (points.length === 0) return;
     await this.serialise(id, async () => {
       await this.ensureDir(f);
-      const { items } = await f.equity.load();
-      let lastTime = items.length > 0 ? items[items.length - 1]!.time : Number.NEGATIVE_INFINITY;
+      const n = await f.equity.load();
+      let lastTime = n > 0 ? f.equity.keyAt(n - 1) : Number.NEGATIVE_INFINITY;
       const fresh: EquityPoint[] = [];
       for (const p of points) {
         if (p.time <= lastTime) continue;
@@ -307,16 +320,11 @@ export class JsonStrategyStore implements StrategyStore {
   /** Points with time >= since, oldest first, at most `limit`. */
   async listEquity(id: string, since: number, limit: number): Promise<EquityPoint[]> {
     if (limit <= 0) return [];
-    const { items } = await this.filesOf(id).equity.load();
+    const file = this.filesOf(id).equity;
+    await file.load();
     // times are strictly increasing (appendEquity skips anything not newer): binary search
-    let lo = 0;
-    let hi = items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (items[mid]!.time < since) lo = mid + 1;
-      else hi = mid;
-    }
-    return items.slice(lo, lo + limit);
+    const from = file.lowerBound(since);
+    return file.read(from, from + limit);
   }
 
   async upsertOrders(id: string, orders: readonly OrderRecord[]): Promise<void> {
@@ -357,12 +365,12 @@ export class JsonStrategyStore implements StrategyStore {
     if (events.length === 0) return;
     await this.serialise(id, async () => {
       await this.ensureDir(f);
-      const { items } = await f.events.load();
-      const have = new Set(items.map((e) => e.seq));
+      await f.events.load();
+      const inBatch = new Set<number>();
       const fresh: StrategyEventRecord[] = [];
       for (const e of events) {
-        if (have.has(e.seq)) continue;
-        have.add(e.seq);
+        if (inBatch.has(e.seq) || f.events.hasKey(e.seq)) continue;
+        inBatch.add(e.seq);
         fresh.push(e);
       }
       await f.events.append(fresh);
@@ -370,11 +378,9 @@ export class JsonStrategyStore implements StrategyStore {
   }
 
   async listEvents(id: string, afterSeq: number, limit: number): Promise<StrategyEventRecord[]> {
-    const { items } = await this.filesOf(id).events.load();
-    return items
-      .filter((e) => e.seq > afterSeq)
-      .sort((a, b) => a.seq - b.seq)
-      .slice(0, Math.max(0, limit));
+    const file = this.filesOf(id).events;
+    await file.load();
+    return file.readAt(file.indexesAfter(afterSeq, limit));
   }
 
   async saveSnapshot(snapshot: SnapshotRecord): Promise<void> {
@@ -415,50 +421,21 @@ export class JsonStrategyStore implements StrategyStore {
     await Promise.all(batches.map((b) => this.persistEffects(b.strategyId, b.effects)));
   }
 
-  private marketOf(symbol: string) {
-    let m = this.markets.get(symbol);
-    if (!m) {
-      m = { file: new JsonlFile(join(this.dataDir, 'market_data', 'log', `${symbol}.jsonl`), (v, where) => parseStored(StoredMarketEvent, v, where) as MarketEventRecord), ids: null };
-      this.markets.set(symbol, m);
+  /** a symbol's market log: segment files under <dataDir>/market_data/log/<SYMBOL>/, read on demand */
+  private marketLogOf(symbol: string): SegmentedMarketLog {
+    let log = this.markets.get(symbol);
+    if (!log) {
+      const dir = join(this.dataDir, 'market_data', 'log');
+      log = new SegmentedMarketLog({ symbol, dir: join(dir, symbol), legacyFile: join(dir, `${symbol}.jsonl`), ...this.marketLogTuning });
+      this.markets.set(symbol, log);
     }
-    return m;
-  }
-
-  /**
-   * Appends to a symbol's log file what `choose` picks, given where the log ends and the source ids
-   * in it, one append at a time per symbol.
-   */
-  private appendToLog(symbol: string, choose: (lastSeq: number, ids: ReadonlySet<string>) => MarketEventRecord[]): Promise<MarketEventRecord[]> {
-    return this.serialise(`market:${symbol}`, async () => {
-      const m = this.marketOf(symbol);
-      await mkdir(join(this.dataDir, 'market_data', 'log'), { recursive: true });
-      const { items } = await m.file.load();
-      if (m.ids === null) m.ids = new Set(items.map((e) => e.sourceId));
-      const chosen = choose(items.length > 0 ? items[items.length - 1]!.seq : 0, m.ids);
-      try {
-        await m.file.append(chosen);
-      } catch (err) {
-        m.ids = null;
-        throw err;
-      }
-      for (const e of chosen) m.ids.add(e.sourceId);
-      return chosen;
-    });
+    return log;
   }
 
   async appendMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): Promise<MarketEventRecord[]> {
     checkMarketEvents(symbol, events);
     if (events.length === 0) return [];
-    return this.appendToLog(symbol, (lastSeq, ids) => {
-      const fresh: MarketEventRecord[] = [];
-      const inBatch = new Set<string>();
-      for (const e of events) {
-        if (ids.has(e.sourceId) || inBatch.has(e.sourceId)) continue;
-        inBatch.add(e.sourceId);
-        fresh.push({ symbol, seq: lastSeq + fresh.length + 1, kind: e.kind, time: e.time, sourceId: e.sourceId, data: e.data });
-      }
-      return fresh;
-    });
+    return this.marketLogOf(symbol).appendNew(events);
   }
 
   /** Append then effects, in that order: a crash in between leaves the log ahead, which the replay after it fills in. */
@@ -468,45 +445,25 @@ export class JsonStrategyStore implements StrategyStore {
     batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>,
   ): Promise<void> {
     checkNumberedMarketEvents(symbol, events);
-    if (events.length > 0) {
-      await this.appendToLog(symbol, (lastSeq, ids) => {
-        if (events[0]!.seq !== lastSeq + 1) throw new ConflictError(`market log of ${symbol} ends at seq ${lastSeq}; cannot append from seq ${events[0]!.seq}`);
-        const seen = new Set<string>();
-        for (const e of events) {
-          if (ids.has(e.sourceId) || seen.has(e.sourceId)) throw new ConflictError(`market event ${e.sourceId} is already in the log of ${symbol}`);
-          seen.add(e.sourceId);
-        }
-        return events.map((e) => ({ symbol, seq: e.seq, kind: e.kind, time: e.time, sourceId: e.sourceId, data: e.data }));
-      });
-    }
+    if (events.length > 0) await this.marketLogOf(symbol).appendNumbered(events);
     await this.persistMany(batches);
   }
 
-  /** Rewrites the log file without the pruned inputs (atomically), under the symbol's append lock. */
+  /** Deletes whole segment files and rewrites the one the cut falls in (atomically). */
   async pruneMarketEvents(symbol: string, uptoSeq: number): Promise<number> {
     checkMarketEvents(symbol, []);
-    return this.serialise(`market:${symbol}`, async () => {
-      const m = this.marketOf(symbol);
-      const { items } = await m.file.load();
-      const keep = items.filter((e, i) => e.seq > uptoSeq || i === items.length - 1);
-      if (keep.length === items.length) return 0;
-      await m.file.rewrite(keep);
-      m.ids = null;
-      return items.length - keep.length;
-    });
+    return this.marketLogOf(symbol).prune(uptoSeq);
   }
 
+  /** (a symbol that is not one was never appended: nothing, as in PostgreSQL) */
   async lastMarketEvents(symbol: string, limit: number): Promise<MarketEventRecord[]> {
-    const { items } = await this.marketOf(symbol).file.load();
-    return items.slice(Math.max(0, items.length - Math.max(0, Math.floor(limit))));
+    if (!isMarketSymbol(symbol)) return [];
+    return this.marketLogOf(symbol).last(limit);
   }
 
   async listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]> {
-    const { items } = await this.marketOf(symbol).file.load();
-    // seqs are dense from the first one kept (1 unless pruned), so seq n sits at index n − first
-    const first = items[0]?.seq ?? 1;
-    const from = Math.max(0, afterSeq + 1 - first);
-    return items.slice(from, from + Math.max(0, limit));
+    if (!isMarketSymbol(symbol)) return [];
+    return this.marketLogOf(symbol).list(afterSeq, limit);
   }
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -527,6 +484,6 @@ export class JsonStrategyStore implements StrategyStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()]);
+    await Promise.all([...this.queues.values(), ...[...this.markets.values()].map((log) => log.close())]);
   }
 }

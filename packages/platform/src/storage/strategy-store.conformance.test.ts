@@ -30,6 +30,18 @@ export const jsonBackend: Backend = {
   },
 };
 
+/** the JSON store with tiny market-log segments, so every market-log case crosses segment files */
+export const jsonSmallSegmentsBackend: Backend = {
+  name: 'json (small market-log segments)',
+  async createLocation() {
+    const dir = await mkdtemp(join(tmpdir(), 'btc-store-'));
+    return {
+      open: async () => new JsonStrategyStore({ dataDir: dir, marketLogSegmentBytes: 400, marketLogRecentCache: 2 }),
+      dispose: () => rm(dir, { recursive: true, force: true }),
+    };
+  },
+};
+
 export const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** each location is its own schema, dropped afterwards */
@@ -52,7 +64,7 @@ export const postgresBackend: Backend = {
   },
 };
 
-export const backends: Backend[] = [jsonBackend, postgresBackend];
+export const backends: Backend[] = [jsonBackend, jsonSmallSegmentsBackend, postgresBackend];
 
 function strategy(id: string, overrides: Partial<StrategyRecord> = {}): StrategyRecord {
   return {
@@ -486,6 +498,51 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     // the last input always stays, so numbering never starts over
     expect(await other.pruneMarketEvents('BTCUSDT', 1_000)).toBe(7);
     expect((await other.appendMarketEvents('BTCUSDT', [trade(13)])).map((e) => e.seq)).toEqual([13]);
+  });
+
+  it('pages through a long market log in order, before and after pruning, the same after a restart', async () => {
+    const { store, reopen } = await setup();
+    const event = (n: number) => ({ kind: (n % 60 === 0 ? 'candle' : n % 7 === 0 ? 'book' : 'trade') as 'candle' | 'book' | 'trade', time: 1_700_000_000_000 + n * 1_000, sourceId: `src:${n}`, data: { n, price: `${60_000 + (n % 97)}.25` } });
+    for (let i = 0; i < 12; i++) await store.appendMarketEvents('BTCUSDT', Array.from({ length: 250 }, (_, k) => event(i * 250 + k + 1)));
+    // redelivered inputs from anywhere in the log are skipped, new ones continue the numbering
+    const again = await store.appendMarketEvents('BTCUSDT', [event(1), event(1_234), event(3_000), event(3_001)]);
+    expect(again.map((e) => [e.seq, e.sourceId])).toEqual([[3_001, 'src:3001']]);
+    const pageAll = async (s: StrategyStore, pageSize: number) => {
+      const out: number[] = [];
+      for (let after = 0; ; ) {
+        const page = await s.listMarketEvents('BTCUSDT', after, pageSize);
+        if (page.length === 0) return out;
+        for (const e of page) out.push(e.seq);
+        after = page[page.length - 1]!.seq;
+      }
+    };
+    const seqs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    expect(await pageAll(store, 777)).toEqual(seqs(1, 3_001));
+    expect(await store.listMarketEvents('BTCUSDT', 1_500, 3)).toEqual([1_501, 1_502, 1_503].map((n) => ({ symbol: 'BTCUSDT', seq: n, ...event(n) })));
+    expect((await store.lastMarketEvents('BTCUSDT', 1_200)).map((e) => e.seq)).toEqual(seqs(1_802, 3_001));
+    expect(await store.pruneMarketEvents('BTCUSDT', 1_111)).toBe(1_111);
+    expect(await pageAll(store, 500)).toEqual(seqs(1_112, 3_001));
+    expect((await store.listMarketEvents('BTCUSDT', 0, 2)).map((e) => e.seq)).toEqual([1_112, 1_113]);
+    // a pruned source id is gone from the log: it would be appended again
+    expect((await store.appendMarketEvents('BTCUSDT', [event(2_999), event(3_002)])).map((e) => e.seq)).toEqual([3_002]);
+    const other = await reopen();
+    expect(await pageAll(other, 1_000)).toEqual(seqs(1_112, 3_002));
+    expect((await other.lastMarketEvents('BTCUSDT', 1)).map((e) => e.sourceId)).toEqual(['src:3002']);
+    expect((await other.appendMarketEvents('BTCUSDT', [event(1_112), event(2_000), event(3_003)])).map((e) => e.seq)).toEqual([3_003]);
+    await other.appendMarketEventsWithEffects('BTCUSDT', [{ symbol: 'BTCUSDT', seq: 3_004, ...event(3_004) }], []);
+    await expect(other.appendMarketEventsWithEffects('BTCUSDT', [{ symbol: 'BTCUSDT', seq: 3_005, ...event(1_500) }], [])).rejects.toBeInstanceOf(ConflictError);
+    expect(await other.pruneMarketEvents('BTCUSDT', 3_003)).toBe(3_003 - 1_111);
+    expect(await pageAll(other, 10)).toEqual([3_004]);
+  });
+
+  it('reads nothing for a symbol never appended, also one that is not a symbol', async () => {
+    const { store } = await setup();
+    await store.appendMarketEvents('BTCUSDT', [{ kind: 'trade', time: 1, sourceId: 'trade:1', data: {} }]);
+    for (const symbol of ['ETHUSDT', '../BTCUSDT', 'btcusdt']) {
+      expect(await store.listMarketEvents(symbol, 0, 10)).toEqual([]);
+      expect(await store.lastMarketEvents(symbol, 10)).toEqual([]);
+    }
+    await expect(store.appendMarketEvents('../BTCUSDT', [{ kind: 'trade', time: 1, sourceId: 'trade:1', data: {} }])).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('gives a lease to one owner at a time until it expires or is released', async () => {

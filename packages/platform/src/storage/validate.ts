@@ -186,8 +186,13 @@ export function checkEvents(id: string, events: readonly StrategyEventRecord[]):
   }
 }
 
+/** Symbols name market-log files: only the canonical form (BTCUSDT) is accepted. */
+export function isMarketSymbol(symbol: string): boolean {
+  return /^[A-Z0-9]{2,20}$/.test(symbol);
+}
+
 export function checkMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): void {
-  if (!/^[A-Z0-9]{2,20}$/.test(symbol)) throw new ValidationError(`invalid symbol "${symbol}"`);
+  if (!isMarketSymbol(symbol)) throw new ValidationError(`invalid symbol "${symbol}"`);
   for (const e of events) check(NewMarketEvent, e, `market event ${e.sourceId}`, { sourceId: e.sourceId });
 }
 
