@@ -12,6 +12,7 @@ import {
 } from '@btc-research/contracts';
 import { formatProblem, loadStrategyConfig } from '@btc-research/engine';
 import {
+  canonicalJson,
   type BusEntry,
   type Logger,
   type MarketEventRecord,
@@ -26,7 +27,6 @@ import type { PaperTraderConfig } from './config.js';
 import { MarketLogIngest } from './market-log.js';
 import { pruneMarketLog } from './market-log-retention.js';
 import { emptyOutput, StrategyRunner, type RunnerOutput } from './strategy-runner.js';
-import { canonicalJson } from './canonical-json.js';
 
 export interface PaperTraderDeps {
   config: PaperTraderConfig;
