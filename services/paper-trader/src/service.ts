@@ -59,7 +59,7 @@ const PRUNE_INTERVAL_MS = 60_000;
  */
 export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrader> {
   const { config, bus, logger } = deps;
-  const parts = buildParts(deps);
+  const parts = buildPaperTraderParts(deps);
   const { serial, ingest, owned, leaseRound, autoStart } = parts;
 
   // Startup is recovery: take the market log if free, rebuild every live strategy nobody owns.
@@ -106,16 +106,29 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
   };
 }
 
-/** The service's parts, built and wired, nothing started yet. */
-function buildParts(deps: PaperTraderDeps) {
+/** The service's parts, built and wired; nothing runs until startPaperTrader starts them. */
+export interface PaperTraderParts {
+  /** aborted when the service closes */
+  shutdown: AbortController;
+  /** serialises commands, activations and lease work */
+  serial: SerialQueue;
+  leases: LeaseKeeper;
+  owned: OwnedStrategies;
+  ingest: MarketLogIngest;
+  lifecycle: StrategyLifecycle;
+  commands: CommandHandler;
+  autoStart: AutoStart;
+  leaseRound: LeaseRound;
+  poller: MarketLogPoller;
+}
+
+export function buildPaperTraderParts(deps: PaperTraderDeps): PaperTraderParts {
   const { config, bus, store, logger } = deps;
   const now = deps.now ?? Date.now;
   const worker = config.consumerName;
   const shutdown = new AbortController();
   const signal = shutdown.signal;
-  /** serialises commands, activations and lease work */
   const serial = new SerialQueue();
-
   const leases = new LeaseKeeper({ store, worker, ttlMs: config.leaseTtlMs });
   const announcer = new Announcer({ bus, worker, now });
   const statuses = new StrategyStatuses({ store, announcer, now });
@@ -146,6 +159,7 @@ function buildParts(deps: PaperTraderDeps) {
     leases,
     owned,
     ingest,
+    lifecycle,
     commands: new CommandHandler(lifecycle),
     autoStart: new AutoStart({ store, lifecycle, logger, configDir: config.configDir, from: config.autoStartFrom }),
     leaseRound: new LeaseRound({ store, leases, ingest, pruner, owned, activation, logger, signal }),
