@@ -75,6 +75,7 @@ export {
   type MarketEventRecord,
   type StrategyEffects,
   type LeaseInfo,
+  canonicalJson,
   snapshotChecksum,
 } from './storage/index.js';
 export { waitFor, type WaitForOptions } from './testing/wait-for.js';

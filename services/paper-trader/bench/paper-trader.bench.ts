@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { MessageType, StreamRetention, Streams, isMessage, makeEnvelope, type Envelope } from '@btc-research/contracts';
 import { TradingCore, buildTradingSetup, simulatedMinuteCandles, type Candle } from '@btc-research/engine';
-import { PostgresStrategyStore, createBus, createLogger, type MarketEventRecord, type StrategyEffects, type StrategyStore } from '@btc-research/platform';
+import { PostgresStrategyStore, createBus, createLogger, type MarketEventRecord, type MessageBus, type StrategyEffects, type StrategyStore } from '@btc-research/platform';
 import type { PaperTraderConfig } from '../src/config.js';
 import { startPaperTrader } from '../src/service.js';
 
@@ -174,6 +174,127 @@ function instrumented(inner: StrategyStore, onAppend: (added: MarketEventRecord[
   });
 }
 
+/**
+ * When market events were published and when their effects were committed: the figures of the
+ * event → fill bench, fed by the instrumented store.
+ */
+class CommitLatencyRecorder {
+  /** source id → when it was published (only the measured part's events) */
+  readonly publishedAt = new Map<string, number>();
+  private readonly seqPublishedAt = new Map<number, number>();
+  private readonly seqTime = new Map<number, number>();
+  private readonly lastSeqOf = new Map<string, number>();
+  readonly eventLatency: number[] = [];
+  readonly appendLatency: number[] = [];
+  readonly fillLatency: number[] = [];
+  readonly fillUpperBound: number[] = [];
+  readonly fillAt: number[] = [];
+  fills = 0;
+
+  get lastSeq(): number {
+    return Math.max(...this.seqPublishedAt.keys());
+  }
+
+  onAppend(added: readonly MarketEventRecord[]): void {
+    const now = performance.now();
+    for (const e of added) {
+      const t = this.publishedAt.get(e.sourceId);
+      if (t === undefined) continue;
+      this.seqPublishedAt.set(e.seq, t);
+      this.seqTime.set(e.seq, e.time);
+      this.appendLatency.push(now - t);
+    }
+  }
+
+  onPersist(id: string, effects: StrategyEffects, at: number): void {
+    const core = (effects.state?.core ?? {}) as { marketSeq?: number };
+    const upTo = core.marketSeq ?? 0;
+    const from = this.lastSeqOf.get(id) ?? 0;
+    this.lastSeqOf.set(id, Math.max(from, upTo));
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let s = from + 1; s <= upTo; s++) {
+      const t = this.seqPublishedAt.get(s);
+      if (t === undefined) continue;
+      this.eventLatency.push(at - t);
+      earliest = Math.min(earliest, t);
+    }
+    if ((effects.trades?.length ?? 0) === 0 || !Number.isFinite(earliest)) return;
+    this.fills += effects.trades!.length;
+    // the batch's earliest event bounds every fill's latency from above
+    this.fillUpperBound.push(at - earliest);
+    for (const t of effects.trades!) this.recordFill(id, t.time, from, upTo, at);
+  }
+
+  /** The event that caused a fill is the first input at or after the fill's time. */
+  private recordFill(id: string, fillTime: number, from: number, upTo: number, at: number): void {
+    for (let q = from + 1; q <= upTo; q++) {
+      const time = this.seqTime.get(q);
+      const published = this.seqPublishedAt.get(q);
+      if (time === undefined || published === undefined || time < fillTime) continue;
+      this.fillLatency.push(at - published);
+      if (process.env['BENCH_DEBUG'] && at - published > 15) process.stderr.write(`slow fill ${Math.round(at - published)} ms published at ${Math.round(published)} committed ${Math.round(at)} strategy ${id}\n`);
+      this.fillAt.push(at);
+      return;
+    }
+  }
+
+  /** Fill latency in the halves of the paced part before and after `mid` (a backlog shows as growth). */
+  fillHalves(mid: number): { first: number[]; second: number[] } {
+    return { first: this.fillLatency.filter((_, i) => this.fillAt[i]! < mid), second: this.fillLatency.filter((_, i) => this.fillAt[i]! >= mid) };
+  }
+}
+
+/**
+ * Publishes `count` events at `ratePerSecond`: events due are published in small bursts and the
+ * loop yields to I/O in between. Returns when it started and how long it took.
+ */
+async function publishPaced(count: number, ratePerSecond: number, publishOne: (i: number) => Promise<void>): Promise<{ sent: number; startWall: number; wallSeconds: number }> {
+  const intervalMs = 1000 / ratePerSecond;
+  const startWall = performance.now();
+  let sent = 0;
+  while (sent < count) {
+    const due = Math.min(count, Math.floor((performance.now() - startWall) / intervalMs) + 1);
+    while (sent < due) {
+      await publishOne(sent);
+      sent += 1;
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return { sent, startWall, wallSeconds: (performance.now() - startWall) / 1000 };
+}
+
+/** BENCH_DEBUG: prints GC pauses over 5 ms and event-loop stalls over 10 ms for `seconds`. */
+async function watchPauses(seconds: number): Promise<void> {
+  process.stderr.write(`paced part starts at ${Math.round(performance.now())}\n`);
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.duration > 5) process.stderr.write(`gc ${Math.round(e.duration)} ms at ${Math.round(e.startTime)} kind ${(e as unknown as { detail?: { kind?: number } }).detail?.kind}\n`);
+  }).observe({ entryTypes: ['gc'] });
+  let last = performance.now();
+  const iv = setInterval(() => {
+    const t = performance.now();
+    if (t - last > 15) process.stderr.write(`loop stall ${Math.round(t - last - 5)} ms ending ${Math.round(t)}\n`);
+    last = t;
+  }, 5);
+  setTimeout(() => clearInterval(iv), seconds * 1000);
+}
+
+/** BENCH_DEBUG: prints the heap (and with BENCH_DEBUG=heap writes a heap snapshot). */
+async function printHeap(): Promise<void> {
+  const v8 = await import('node:v8');
+  process.stderr.write(`heap ${JSON.stringify(process.memoryUsage())}\n`);
+  for (const sp of v8.getHeapSpaceStatistics()) process.stderr.write(`  ${sp.space_name} used ${Math.round(sp.space_used_size / 1e6)} MB\n`);
+  if (process.env['BENCH_DEBUG'] === 'heap') process.stderr.write(`heap snapshot ${v8.writeHeapSnapshot('/tmp/pt-bench.heapsnapshot')}\n`);
+}
+
+/** The service's config in the benches: PostgreSQL in `schema`, config files under `dir`. */
+function benchConfig(dir: string, databaseUrl: string, schema: string, consumerName: string, makerCommission: string | undefined): PaperTraderConfig {
+  return {
+    configDir: path.join(dir, 'config'), dataDir: path.join(dir, 'data'), redisUrl: undefined, databaseUrl, databaseSchema: schema, consumerName,
+    initialCash: '10000', autoStart: true, autoStartFrom: 'history', logLevel: 'silent', leaseTtlMs: 15_000, snapshotIntervalMs: 10_000, pollMs: 100, makerCommission,
+  };
+}
+
 /** 2. Market event → effects (and fills) committed in PostgreSQL, at a paced event rate. */
 interface EventToFillOptions {
   databaseUrl: string;
@@ -193,156 +314,87 @@ async function eventToFillBench(options: EventToFillOptions) {
   const schema = `bench_pt_${randomBytes(5).toString('hex')}`;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-bench-'));
   const pgStore = await PostgresStrategyStore.open({ databaseUrl, schema, maxConnections: 16 });
-  const publishedAt = new Map<string, number>();
-  const seqPublishedAt = new Map<number, number>();
-  const eventLatency: number[] = [];
-  const appendLatency: number[] = [];
-  const fillLatency: number[] = [];
-  const fillUpperBound: number[] = [];
-  const fillAt: number[] = [];
-  const seqTime = new Map<number, number>();
-  const lastSeqOf = new Map<string, number>();
-  let fills = 0;
-  const store = instrumented(
-    pgStore,
-    (added) => {
-      const now = performance.now();
-      for (const e of added) {
-        const t = publishedAt.get(e.sourceId);
-        if (t !== undefined) {
-          seqPublishedAt.set(e.seq, t);
-          seqTime.set(e.seq, e.time);
-          appendLatency.push(now - t);
-        }
-      }
-    },
-    (id, effects, at) => {
-      const core = (effects.state?.core ?? {}) as { marketSeq?: number };
-      const upTo = core.marketSeq ?? 0;
-      const from = lastSeqOf.get(id) ?? 0;
-      lastSeqOf.set(id, Math.max(from, upTo));
-      let earliest = Number.POSITIVE_INFINITY;
-      for (let s = from + 1; s <= upTo; s++) {
-        const t = seqPublishedAt.get(s);
-        if (t === undefined) continue;
-        eventLatency.push(at - t);
-        earliest = Math.min(earliest, t);
-      }
-      if ((effects.trades?.length ?? 0) > 0 && Number.isFinite(earliest)) {
-        fills += effects.trades!.length;
-        // the batch's earliest event bounds every fill's latency from above
-        fillUpperBound.push(at - earliest);
-        // the event that caused a fill is the first input at or after the fill's time
-        for (const t of effects.trades!) {
-          for (let q = from + 1; q <= upTo; q++) {
-            const time = seqTime.get(q);
-            const published = seqPublishedAt.get(q);
-            if (time === undefined || published === undefined || time < t.time) continue;
-            fillLatency.push(at - published);
-            if (process.env['BENCH_DEBUG'] && at - published > 15) process.stderr.write(`slow fill ${Math.round(at - published)} ms published at ${Math.round(published)} committed ${Math.round(at)} strategy ${id}\n`);
-            fillAt.push(at);
-            break;
-          }
-        }
-      }
-    },
-  );
+  const recorder = new CommitLatencyRecorder();
+  const store = instrumented(pgStore, (added) => recorder.onAppend(added), (id, effects, at) => recorder.onPersist(id, effects, at));
   const bus = createBus({ redisUrl, logger: createLogger('bench-bus', { level: 'silent' }), blockMs: redisUrl ? 1_000 : 5 });
   await writeBenchStrategies(path.join(dir, 'config'), base, strategies);
-  const config: PaperTraderConfig = {
-    configDir: path.join(dir, 'config'),
-    dataDir: path.join(dir, 'data'),
-    redisUrl: undefined,
-    databaseUrl,
-    databaseSchema: schema,
-    consumerName: 'bench',
-    initialCash: '10000',
-    autoStart: true,
-    autoStartFrom: 'history',
-    logLevel: 'silent',
-    leaseTtlMs: 15_000,
-    snapshotIntervalMs: 10_000,
-    pollMs: 100,
-    makerCommission: '0.0002',
-  };
-  const trader = await startPaperTrader({ config, bus, store, logger: createLogger('bench-pt', { level: 'silent' }) });
+  const trader = await startPaperTrader({ config: benchConfig(dir, databaseUrl, schema, 'bench', '0.0002'), bus, store, logger: createLogger('bench-pt', { level: 'silent' }) });
   // warm-up history: 600 candles so the indicators are ready before the paced part
   const candles = simulatedMinuteCandles(600 + (seconds + leadInSeconds) * 40, 77);
-  const publish = async (stream: string, env: Envelope, retention: number, sourceId: string | null) => {
-    if (sourceId !== null) publishedAt.set(sourceId, performance.now());
-    await bus.publish(stream, env, retention);
-  };
-  const candleEnv = (c: Candle) => candleEnvelope(symbol, c);
-  for (const c of candles.slice(0, 600)) await publish(Streams.candles(symbol), candleEnv(c), StreamRetention.candles, null);
+  for (const c of candles.slice(0, 600)) await bus.publish(Streams.candles(symbol), candleEnvelope(symbol, c), StreamRetention.candles);
   await waitUntil(async () => [...trader.runners().values()].length === strategies && [...trader.runners().values()].every((r) => r.lastCandleCloseTime === candles[599]!.closeTime), 120_000);
-  publishedAt.clear();
 
-  // paced part: each candle minute becomes 50 events (49 ticks + the candle) at `ratePerSecond`;
-  // events due are published in small bursts and the loop yields to I/O in between. The first
-  // `leadInSeconds` are not measured: the rate is steady only once the warm-up's writes are done.
-  const perCandle = PER_CANDLE;
+  // paced part: each candle minute becomes 50 events (49 ticks + the candle) at `ratePerSecond`.
+  // The first `leadInSeconds` are not measured: the rate is steady only once the warm-up's writes are done.
   const leadIn = ratePerSecond * leadInSeconds;
-  const total = leadIn + ratePerSecond * seconds;
-  const plannedAt = (i: number) => pacedEvent(symbol, candles, i);
-  const plannedCount = Math.min(total, (candles.length - 600) * perCandle);
-  const intervalMs = 1000 / ratePerSecond;
+  const plannedCount = Math.min(leadIn + ratePerSecond * seconds, (candles.length - 600) * PER_CANDLE);
   const elu0 = perf.eventLoopUtilization();
-  const startWall = performance.now();
-  if (process.env['BENCH_DEBUG']) {
-    process.stderr.write(`paced part starts at ${Math.round(startWall)}\n`);
-    const { PerformanceObserver } = await import('node:perf_hooks');
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if (e.duration > 5) process.stderr.write(`gc ${Math.round(e.duration)} ms at ${Math.round(e.startTime)} kind ${(e as unknown as { detail?: { kind?: number } }).detail?.kind}\n`);
-    }).observe({ entryTypes: ['gc'] });
-    let last = performance.now();
-    const iv = setInterval(() => {
-      const t = performance.now();
-      if (t - last > 15) process.stderr.write(`loop stall ${Math.round(t - last - 5)} ms ending ${Math.round(t)}\n`);
-      last = t;
-    }, 5);
-    setTimeout(() => clearInterval(iv), (seconds + leadInSeconds + 2) * 1000);
-  }
-  let sent = 0;
-  let measuredFrom = startWall;
-  while (sent < plannedCount) {
-    const due = Math.min(plannedCount, Math.floor((performance.now() - startWall) / intervalMs) + 1);
-    while (sent < due) {
-      const ev = plannedAt(sent);
-      const at = performance.now();
-      const entryId = await bus.publish(ev.stream, ev.env, ev.retention);
-      if (sent >= leadIn) publishedAt.set(ev.key(entryId), at);
-      else if (sent === leadIn - 1) measuredFrom = performance.now();
-      sent += 1;
-    }
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  const wallSeconds = (performance.now() - startWall) / 1000;
-  if (process.env['BENCH_DEBUG']) {
-    const v8 = await import('node:v8');
-    process.stderr.write(`heap ${JSON.stringify(process.memoryUsage())}\n`);
-    for (const sp of v8.getHeapSpaceStatistics()) process.stderr.write(`  ${sp.space_name} used ${Math.round(sp.space_used_size / 1e6)} MB\n`);
-    if (process.env['BENCH_DEBUG'] === 'heap') process.stderr.write(`heap snapshot ${v8.writeHeapSnapshot('/tmp/pt-bench.heapsnapshot')}\n`);
-  }
+  if (process.env['BENCH_DEBUG']) await watchPauses(seconds + leadInSeconds + 2);
+  let measuredFrom = performance.now();
+  const { sent, startWall, wallSeconds } = await publishPaced(plannedCount, ratePerSecond, async (i) => {
+    const ev = pacedEvent(symbol, candles, i);
+    const at = performance.now();
+    const entryId = await bus.publish(ev.stream, ev.env, ev.retention);
+    if (i >= leadIn) recorder.publishedAt.set(ev.key(entryId), at);
+    else if (i === leadIn - 1) measuredFrom = performance.now();
+  });
+  if (process.env['BENCH_DEBUG']) await printHeap();
   // how busy this process was: low utilisation means the latency is spent waiting on PostgreSQL
   const eventLoopUtilization = Math.round(perf.eventLoopUtilization(elu0).utilization * 1000) / 1000;
-  const lastSeq = Math.max(...seqPublishedAt.keys());
+  const lastSeq = recorder.lastSeq;
   await waitUntil(async () => [...trader.runners().values()].every((r) => r.marketSeq >= lastSeq), 60_000);
   await trader.close();
-  if (redisUrl) {
-    // the run's own streams (never FLUSHDB: the database may be shared)
-    const redis = new Redis(redisUrl);
-    await redis.del(Streams.candles(symbol), Streams.trades(symbol), Streams.bookTicker(symbol), Streams.bookDepth(symbol));
-    redis.disconnect();
-  }
+  if (redisUrl) await deleteBenchStreams(redisUrl, symbol);
   await bus.close();
   await pgStore.close();
   await PostgresStrategyStore.dropSchema(databaseUrl, schema);
   await fs.rm(dir, { recursive: true, force: true });
-  // fill latency in the first and second half of the paced part (a backlog would show as growth)
-  const mid = measuredFrom + (startWall + wallSeconds * 1000 - measuredFrom) / 2;
-  const firstHalf = fillLatency.filter((_, i) => fillAt[i]! < mid);
-  const secondHalf = fillLatency.filter((_, i) => fillAt[i]! >= mid);
-  return { strategies, eventsSent: sent, eventsMeasured: sent - leadIn, leadInSeconds, eventLoopUtilization, fillMsFirstHalf: stats(firstHalf), fillMsSecondHalf: stats(secondHalf), achievedRatePerSecond: Math.round(sent / wallSeconds), eventToAppendedMs: stats(appendLatency), appendCallMs: stats(appendCallMs.splice(0)), eventToPersistedMs: stats(eventLatency), fillsPersisted: fills, eventToFillPersistedMs: stats(fillLatency), eventToFillPersistedUpperBoundMs: stats(fillUpperBound) };
+  const halves = recorder.fillHalves(measuredFrom + (startWall + wallSeconds * 1000 - measuredFrom) / 2);
+  return { strategies, eventsSent: sent, eventsMeasured: sent - leadIn, leadInSeconds, eventLoopUtilization, fillMsFirstHalf: stats(halves.first), fillMsSecondHalf: stats(halves.second), achievedRatePerSecond: Math.round(sent / wallSeconds), eventToAppendedMs: stats(recorder.appendLatency), appendCallMs: stats(appendCallMs.splice(0)), eventToPersistedMs: stats(recorder.eventLatency), fillsPersisted: recorder.fills, eventToFillPersistedMs: stats(recorder.fillLatency), eventToFillPersistedUpperBoundMs: stats(recorder.fillUpperBound) };
+}
+
+/** The run's own streams (never FLUSHDB: the database may be shared). */
+async function deleteBenchStreams(redisUrl: string, symbol: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  await redis.del(Streams.candles(symbol), Streams.trades(symbol), Streams.bookTicker(symbol), Streams.bookDepth(symbol));
+  redis.disconnect();
+}
+
+/** Index of the first published input at or after `time` (times rise with publishing order). */
+function firstAtOrAfter(published: ReadonlyArray<{ time: number }>, time: number): number {
+  let lo = 0;
+  let hi = published.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (published[mid]!.time < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The fills of strategies `ids` as they are announced on the bus from now on, with when each arrived. */
+async function listenForFills(events: MessageBus, ids: readonly string[]): Promise<{ stop(): Promise<Array<{ time: number; at: number }>> }> {
+  const ours = new Set(ids);
+  const fills: Array<{ time: number; at: number }> = [];
+  let lastId = (await events.readLatest(Streams.strategyEvents(), 1))[0]?.id ?? '0';
+  let listening = true;
+  const listener = (async () => {
+    while (listening) {
+      const entries = await events.tail(Streams.strategyEvents(), lastId, 200, 1_000);
+      const at = performance.now();
+      for (const e of entries) {
+        lastId = e.id;
+        if (isMessage(e.envelope, MessageType.strategyFill) && ours.has(e.envelope.payload.strategyId)) fills.push({ time: e.envelope.payload.time, at });
+      }
+    }
+  })();
+  return {
+    async stop() {
+      listening = false;
+      await listener;
+      return fills;
+    },
+  };
 }
 
 /**
@@ -378,68 +430,35 @@ async function eventToFillAcrossProcesses(options: { databaseUrl: string; redisU
     const ids = Array.from({ length: strategies }, (_, i) => `bench-${i}`);
     await waitUntil(async () => (await Promise.all(ids.map((id) => store.loadState(id)))).every((st) => st?.lastCandleCloseTime === candles[599]!.closeTime), 120_000);
 
-    // fills as they are announced, from now on
-    const ours = new Set(ids);
-    const fills: Array<{ time: number; at: number }> = [];
-    let lastId = (await events.readLatest(Streams.strategyEvents(), 1))[0]?.id ?? '0';
-    let listening = true;
-    const listener = (async () => {
-      while (listening) {
-        const entries = await events.tail(Streams.strategyEvents(), lastId, 200, 1_000);
-        const at = performance.now();
-        for (const e of entries) {
-          lastId = e.id;
-          if (isMessage(e.envelope, MessageType.strategyFill) && ours.has(e.envelope.payload.strategyId)) fills.push({ time: e.envelope.payload.time, at });
-        }
-      }
-    })();
+    const listener = await listenForFills(events, ids);
 
     const leadIn = ratePerSecond * leadInSeconds;
     const count = Math.min(leadIn + ratePerSecond * seconds, (candles.length - 600) * PER_CANDLE);
     const published: Array<{ time: number; at: number }> = [];
-    const intervalMs = 1000 / ratePerSecond;
-    const start = performance.now();
-    let sent = 0;
-    let measuredFrom = start;
-    while (sent < count) {
-      const due = Math.min(count, Math.floor((performance.now() - start) / intervalMs) + 1);
-      while (sent < due) {
-        const ev = pacedEvent(symbol, candles, sent);
-        const at = performance.now();
-        await bus.publish(ev.stream, ev.env, ev.retention);
-        if (sent === leadIn) measuredFrom = at;
-        published.push({ time: ev.time, at });
-        sent += 1;
-      }
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    const achievedRatePerSecond = Math.round(sent / ((performance.now() - start) / 1000));
+    let measuredFrom = performance.now();
+    const { sent, wallSeconds } = await publishPaced(count, ratePerSecond, async (i) => {
+      const ev = pacedEvent(symbol, candles, i);
+      const at = performance.now();
+      await bus.publish(ev.stream, ev.env, ev.retention);
+      if (i === leadIn) measuredFrom = at;
+      published.push({ time: ev.time, at });
+    });
+    const achievedRatePerSecond = Math.round(sent / wallSeconds);
     const lastTime = published[published.length - 1]!.time;
     await waitUntil(async () => (await Promise.all(ids.map((id) => store.loadState(id)))).every((st) => (st?.time ?? 0) >= lastTime - 60_000), 60_000);
     await new Promise((r) => setTimeout(r, 500));
-    listening = false;
-    await listener;
+    const fills = await listener.stop();
 
     const latency: number[] = [];
     for (const f of fills) {
-      // first published input at or after the fill's market time (times rise with publishing order)
-      let lo = 0;
-      let hi = published.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (published[mid]!.time < f.time) lo = mid + 1;
-        else hi = mid;
-      }
-      const cause = published[lo];
+      const cause = published[firstAtOrAfter(published, f.time)];
       if (cause && cause.at >= measuredFrom) latency.push(f.at - cause.at);
     }
     return { strategies, eventsSent: sent, eventsMeasured: sent - leadIn, leadInSeconds, achievedRatePerSecond, fillsAnnounced: latency.length, eventToFillAnnouncedMs: stats(latency) };
   } finally {
     child.kill('SIGTERM');
     await exited;
-    const redis = new Redis(redisUrl);
-    await redis.del(Streams.candles(symbol), Streams.trades(symbol), Streams.bookTicker(symbol), Streams.bookDepth(symbol));
-    redis.disconnect();
+    await deleteBenchStreams(redisUrl, symbol);
     await bus.close();
     await events.close();
     await store.close();
@@ -475,10 +494,7 @@ async function restartBench(databaseUrl: string, events = 200_000) {
     if (batch.length > 0) await store.appendMarketEvents('BTCUSDT', batch.splice(0));
     await fs.mkdir(path.join(dir, 'config'));
     await fs.copyFile(path.join(root, 'config', 'demo-ema-cross.yaml'), path.join(dir, 'config', 'demo-ema-cross.yaml'));
-    const config: PaperTraderConfig = {
-      configDir: path.join(dir, 'config'), dataDir: path.join(dir, 'data'), redisUrl: undefined, databaseUrl, databaseSchema: schema, consumerName: 'bench-restart',
-      initialCash: '10000', autoStart: true, autoStartFrom: 'history', logLevel: 'silent', leaseTtlMs: 15_000, snapshotIntervalMs: 10_000, pollMs: 100, makerCommission: undefined,
-    };
+    const config = benchConfig(dir, databaseUrl, schema, 'bench-restart', undefined);
     const timedStart = async () => {
       const bus = createBus({ logger: createLogger('bench-bus', { level: 'silent' }) });
       const t0 = performance.now();

@@ -4,33 +4,14 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
 import { Decimal, TradingCore, buildTradingSetup, runBacktest, simulatedMinuteCandles, toDecimalString, type Candle, type CoreInput } from '@btc-research/engine';
-import { InProcessBus, JsonStrategyStore, createLogger, waitFor, type Logger } from '@btc-research/platform';
+import { InProcessBus, JsonStrategyStore, createLogger, waitFor } from '@btc-research/platform';
 import type { PaperTraderConfig } from './config.js';
 import { startPaperTrader, type PaperTrader } from './service.js';
 import { toCoreInput } from './strategy-runner.js';
+import { recordingLogger } from './testing/recording-logger.js';
+import { testConfig } from './testing/test-config.js';
 
 const repoConfig = path.resolve(import.meta.dirname, '..', '..', '..', 'config');
-
-/** A logger that remembers what was logged (level and message). */
-function recordingLogger(): { logger: Logger; lines: Array<{ level: string; msg: string; fields: Record<string, unknown> }> } {
-  const lines: Array<{ level: string; msg: string; fields: Record<string, unknown> }> = [];
-  const base = createLogger('paper-trader-test', { level: 'silent' });
-  const wrap = (l: Logger): Logger =>
-    new Proxy(l, {
-      get(target, prop, receiver) {
-        if (prop === 'child') return (...args: unknown[]) => wrap((target.child as unknown as (...a: unknown[]) => Logger)(...args));
-        if (prop === 'info' || prop === 'warn' || prop === 'error') {
-          return (...args: unknown[]) => {
-            const msg = args.find((a) => typeof a === 'string') as string | undefined;
-            const fields = args.find((a) => a !== null && typeof a === 'object') as Record<string, unknown> | undefined;
-            lines.push({ level: prop, msg: msg ?? '', fields: fields ?? {} });
-          };
-        }
-        return Reflect.get(target, prop, receiver) as unknown;
-      },
-    });
-  return { logger: wrap(base), lines };
-}
 
 async function publishCandles(bus: InProcessBus, symbol: string, candles: readonly Candle[]): Promise<void> {
   for (const c of candles) {
@@ -61,22 +42,7 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     await fs.mkdir(path.join(dir, 'config'));
     bus = new InProcessBus({ logger: createLogger('bus', { level: 'silent' }), blockMs: 20 });
     store = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
-    config = {
-      configDir: path.join(dir, 'config'),
-      dataDir: path.join(dir, 'data'),
-      redisUrl: undefined,
-      databaseUrl: undefined,
-      databaseSchema: undefined,
-      consumerName: 'pt-test',
-      initialCash: '10000',
-      autoStart: true,
-      autoStartFrom: 'history',
-      logLevel: 'silent',
-      leaseTtlMs: 1_000,
-      snapshotIntervalMs: 10,
-      pollMs: 20,
-      makerCommission: undefined,
-    };
+    config = testConfig(dir);
   });
 
   afterEach(async () => {

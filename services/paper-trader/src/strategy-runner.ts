@@ -15,31 +15,26 @@ import {
   type ExecutionModelOverrides,
   type StateImage,
 } from '@btc-research/engine';
-import type { EquityPoint, MarketEventRecord, OrderRecord, PositionRecord, SnapshotRecord, StrategyEventRecord, StrategyRecord, StrategyState, TradeRecord } from '@btc-research/platform';
+import { canonicalJson, type EquityPoint, type MarketEventRecord, type OrderRecord, type PositionRecord, type SnapshotRecord, type StrategyEffects, type StrategyRecord, type StrategyState, type TradeRecord } from '@btc-research/platform';
+import { emptyOutput, type RunnerOutput } from './runner-output.js';
 
 /** bumped when what a runner's image means changes, so older images are replayed over instead */
 const IMAGE_FORMAT = 1;
+
+/** Execution models a runner may be given beyond the strategy's own (commission and slippage come from its YAML). */
+export type RunnerExecution = Omit<ExecutionModelOverrides, 'commission' | 'slippage'>;
+
+/** Which run of a strategy a runner is: see StrategyRunner.create. */
+export interface RunNumber {
+  run: number;
+  eventBase: number;
+}
 
 /** What a runner's snapshot holds (checksummed by the store). */
 export interface RunnerSnapshotState {
   core: CoreSnapshot;
   image: StateImage;
   imageKey: string;
-}
-
-/** What processing some market inputs changed, ready to persist. */
-export interface RunnerOutput {
-  trades: TradeRecord[];
-  /** last version of every order that changed */
-  orders: OrderRecord[];
-  events: StrategyEventRecord[];
-  rejections: Array<{ orderId: string; reason: string; message: string; time: number }>;
-  /** true when at least one candle was processed (a new equity point) */
-  candles: number;
-}
-
-export function emptyOutput(): RunnerOutput {
-  return { trades: [], orders: [], events: [], rejections: [], candles: 0 };
 }
 
 /** Market-log record → engine input. Decimal strings become exact decimals; candle prices float64 as in backtests. */
@@ -78,8 +73,8 @@ export class StrategyRunner {
   static create(
     record: StrategyRecord,
     tradingStartTime: number,
-    execution?: Omit<ExecutionModelOverrides, 'commission' | 'slippage'>,
-    run: { run: number; eventBase: number } = { run: 1, eventBase: 0 },
+    execution?: RunnerExecution,
+    run: RunNumber = { run: 1, eventBase: 0 },
   ): { ok: true; runner: StrategyRunner } | { ok: false; errors: ConfigProblem[] } {
     const setup = buildTradingSetup(record.configYaml, record.configName, { strategyId: record.id, initialCash: record.initialCash, tradingStartTime, ...(execution ? { execution } : {}) });
     if (!setup.ok) return { ok: false, errors: setup.errors };
@@ -120,6 +115,16 @@ export class StrategyRunner {
     this.marketSeq = snapshot.marketSeq;
     this.eventSeq = snapshot.eventSeq;
     return true;
+  }
+
+  /**
+   * True when this runner, having processed the log up to a snapshot's seq, holds the same core
+   * summary and event seq as the snapshot: the log and the snapshot tell the same story.
+   */
+  agreesWith(snapshot: SnapshotRecord): boolean {
+    const state = snapshot.state;
+    const core = state !== null && typeof state === 'object' && 'core' in state ? (state as { core: unknown }).core : state;
+    return canonicalJson(this.snapshot()) === canonicalJson(core) && this.eventSeq === snapshot.eventSeq;
   }
 
   get lastCandleCloseTime(): number | null {
@@ -230,6 +235,12 @@ export class StrategyRunner {
         updatedAt: s.time ?? 0,
       },
     ];
+  }
+
+  /** What one processed batch changed, as the store writes it (state last). */
+  effectsOf(out: RunnerOutput): StrategyEffects {
+    const point = out.candles > 0 ? this.equityPoint() : null;
+    return { trades: out.trades, orders: out.orders, events: out.events, positions: this.positions(), equity: point ? [point] : [], state: this.state() };
   }
 
   equityPoint(): EquityPoint | null {

@@ -17,7 +17,7 @@ export type {
   StrategyEffects,
   LeaseInfo,
 } from './strategy-store.js';
-export { snapshotChecksum } from './snapshot-checksum.js';
+export { canonicalJson, snapshotChecksum } from './snapshot-checksum.js';
 export { JsonStrategyStore, type JsonStrategyStoreOptions } from './json-strategy-store.js';
 export { createStrategyStore, type CreateStrategyStoreOptions } from './create-strategy-store.js';
 export { encodeTradeCursor, decodeTradeCursor, type TradeCursor } from './trade-cursor.js';

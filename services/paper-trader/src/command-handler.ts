@@ -1,0 +1,34 @@
+import { MessageType, type Envelope, type PayloadOf } from '@btc-research/contracts';
+import type { BusEntry } from '@btc-research/platform';
+import type { StrategyLifecycle } from './strategy-lifecycle.js';
+
+/** The commands this service acts on. A new command is a type here and a handler below. */
+type CommandType = typeof MessageType.strategyStart | typeof MessageType.strategyStop;
+type CommandHandlers = { readonly [T in CommandType]: (command: PayloadOf<T>) => Promise<void> };
+
+/**
+ * Acts on the commands stream (any worker may handle a command: they arrive through the shared
+ * consumer group), one command after another in the order they were sent. Other message types are
+ * ignored.
+ */
+export class CommandHandler {
+  private readonly handlers: CommandHandlers;
+
+  constructor(lifecycle: StrategyLifecycle) {
+    this.handlers = {
+      [MessageType.strategyStart]: (c) => lifecycle.start({ id: c.strategyId, configName: c.configName, configYaml: c.configYaml, initialCash: c.initialCash, from: 'now' }),
+      [MessageType.strategyStop]: (c) => lifecycle.stop(c.strategyId),
+    };
+  }
+
+  async handle(entries: readonly BusEntry[]): Promise<void> {
+    for (const entry of entries) await this.dispatch(entry.envelope);
+  }
+
+  private async dispatch(envelope: Envelope): Promise<void> {
+    if (!Object.hasOwn(this.handlers, envelope.type)) return;
+    // the bus decoded the payload with the schema of its type, so it is that command's payload
+    const handler = this.handlers[envelope.type as CommandType] as (command: unknown) => Promise<void>;
+    await handler(envelope.payload);
+  }
+}
