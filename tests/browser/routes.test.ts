@@ -1,4 +1,6 @@
 /** The dashboard's HTTP routes (app.inject) against the real api-server over the real bus and store. */
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureLogging, createLogger } from '@btc-research/platform';
 import { buildDashboardApp, type DashboardDeps } from '../../services/dashboard/src/index.js';
@@ -270,6 +272,31 @@ describe('live relay', () => {
       10_000,
     );
     expect((msg['payload'] as { strategyId: string }).strategyId).toBe('demo-rsi');
+  });
+
+  it('upgrades WebSockets from its own pages only (no cross-site socket with the user\'s cookies)', async () => {
+    const app = await dashboard();
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    const upgrade = (origin?: string): Promise<number | undefined> =>
+      new Promise((resolve, reject) => {
+        const key = randomBytes(16).toString('base64');
+        const req = request({ host: '127.0.0.1', port, path: '/live/ws', agent: false, headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': key, ...(origin ? { origin } : {}) } });
+        req.on('upgrade', (res, socket) => {
+          socket.destroy();
+          resolve(res.statusCode);
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await upgrade(`http://127.0.0.1:${port}`)).toBe(101);
+    expect(await upgrade()).toBe(101);
+    expect(await upgrade('http://evil.example')).toBe(403);
+    expect(await upgrade('null')).toBe(403);
   });
 
   it('closes promptly while browsers are connected over SSE', async () => {
