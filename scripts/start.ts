@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { closeInOrder, configureLogging, createBus, createLogger, createStrategyStore, runService, type Closable } from '@btc-research/platform';
 import { readEnv, toConfig } from '../services/api-server/src/config.js';
 import { startApiServer } from '../services/api-server/src/service.js';
+import { readEnv as readDashboardEnv, toConfig as toDashboardConfig } from '../services/dashboard/src/config.js';
 import { startDashboard } from '../services/dashboard/src/service.js';
 import { readPaperTraderConfig } from '../services/paper-trader/src/config.js';
 import { startPaperTrader } from '../services/paper-trader/src/service.js';
@@ -24,6 +25,8 @@ if (env['REDIS_URL']) {
   await runService('btc-research', async () => {
     const started = Date.now();
     const apiConfig = toConfig(readEnv(env));
+    // the dashboard's own host and port; it reaches the API started here, with a key made for it
+    const dashboardConfig = toDashboardConfig(readDashboardEnv(env));
     configureLogging({ level: apiConfig.logLevel, systems: apiConfig.logSystems });
     const logger = createLogger('btc-research');
     const bus = createBus({ logger: createLogger('bus') });
@@ -47,8 +50,8 @@ if (env['REDIS_URL']) {
       });
       closables.push(api);
       const dashboard = await startDashboard({
-        host: env['DASHBOARD_HOST'] ?? '0.0.0.0',
-        port: Number(env['DASHBOARD_PORT'] ?? 5000),
+        host: dashboardConfig.host,
+        port: dashboardConfig.port,
         apiUrl: api.url,
         apiKey: dashboardKey,
         logger: createLogger('dashboard'),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { makeLogger, startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
+import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
+import { silentLogger } from './support/logger.js';
 import { launchBrowser, openPage, relayConnected, until } from './support/browser.js';
 import { JWT_USER_KEY, startSeededApi, type RealApi } from './support/real-api.js';
 import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
@@ -16,7 +17,7 @@ afterAll(async () => {
 });
 
 async function system(api: RealApi, apiKey?: string): Promise<RunningDashboard> {
-  const dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey, logger: makeLogger('silent') });
+  const dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey, logger: silentLogger() });
   cleanups.push(() => api.close(), () => dash.close());
   return dash;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { makeLogger, startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
+import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
+import { silentLogger } from './support/logger.js';
 import { launchBrowser, lowestContrast, openPage, relayConnected, screenshot, until } from './support/browser.js';
 import { startSeededApi, type RealApi } from './support/real-api.js';
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
       { id: 'breakout', name: 'Breakout', trades: 0 },
     ],
   });
-  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, logger: makeLogger('silent') });
+  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, logger: silentLogger() });
   browser = await launchBrowser();
 });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { makeLogger, startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
+import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
+import { silentLogger } from './support/logger.js';
 import { launchBrowser, lowestContrast, openPage, paintedCanvases, relayConnected, screenshot, until } from './support/browser.js';
 import { startSeededApi, type RealApi } from './support/real-api.js';
 import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
@@ -18,7 +19,7 @@ beforeAll(async () => {
   // demo-rsi has 14 trades: more than one page of 10
   api = await startSeededApi();
   // as scripts/start.ts does in development: the dashboard holds the API key, browsers never see it
-  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: makeLogger('silent') });
+  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
   browser = await launchBrowser();
 });
 

@@ -1,11 +1,16 @@
 /** The dashboard's HTTP routes (app.inject) against the real api-server over the real bus and store. */
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboardApp, makeLogger, type DashboardDeps } from '../../services/dashboard/src/index.js';
+import { configureLogging, createLogger } from '@btc-research/platform';
+import { buildDashboardApp, type DashboardDeps } from '../../services/dashboard/src/index.js';
 import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
+import { silentLogger } from './support/logger.js';
 import { startSeededApi, type RealApi } from './support/real-api.js';
+import { startRewritingProxy } from './support/rewriting-proxy.js';
 
 type FastifyInstance = Awaited<ReturnType<typeof buildDashboardApp>>;
-const logger = makeLogger('silent');
+const logger = silentLogger();
 let api: RealApi;
 const apps: FastifyInstance[] = [];
 
@@ -186,6 +191,42 @@ describe('when the API is down or slow', () => {
   });
 });
 
+describe('an API answer outside the contract', () => {
+  it('shows an error state that names the field, logs it, and never renders a blank cell', async () => {
+    // the real API's answers with `pnl` renamed: an api-server of another version
+    const renamePnl = (s: Record<string, unknown>): void => {
+      s['profit'] = s['pnl'];
+      delete s['pnl'];
+    };
+    const proxy = await startRewritingProxy(api.url, {
+      '/api/v1/strategies/active': (body) => (body['items'] as Record<string, unknown>[]).forEach(renamePnl),
+      '/api/v1/strategies/demo-rsi/stats': (body) => {
+        body['profit'] = body['totalPnl'];
+        delete body['totalPnl'];
+      },
+    });
+    const lines: string[] = [];
+    configureLogging({ destination: { write: (line: string) => void lines.push(line) } });
+    try {
+      const app = await dashboard({ apiUrl: proxy.url, logger: createLogger('dashboard:contract-test', { level: 'info' }) });
+      const overview = await app.inject({ method: 'GET', url: '/' });
+      expect(overview.statusCode).toBe(200);
+      expect(overview.body).toMatch(/role="alert">Could not load strategies: GET \/api\/v1\/strategies\/active answered outside its contract: items\.0\.pnl: /);
+      expect(overview.body).not.toContain('data-strategy-id=');
+      const page = await app.inject({ method: 'GET', url: '/strategies/demo-rsi' });
+      expect(page.statusCode).toBe(502);
+      expect(page.body).toContain('<h1>The API answered something unexpected</h1>');
+      expect(page.body).toMatch(/GET \/api\/v1\/strategies\/demo-rsi\/stats answered outside its contract: totalPnl: /);
+      const logged = lines.map((l) => JSON.parse(l) as { msg: string; path?: string; issues?: string[] }).filter((l) => l.msg === 'api answer outside its contract');
+      expect(logged.map((l) => l.path)).toEqual(expect.arrayContaining(['/api/v1/strategies/active', '/api/v1/strategies/demo-rsi/stats']));
+      expect(logged.find((l) => l.path === '/api/v1/strategies/active')!.issues).toEqual(expect.arrayContaining([expect.stringMatching(/^items\.0\.pnl: /)]));
+    } finally {
+      configureLogging({ destination: { write: (line: string) => void process.stdout.write(line) } });
+      await proxy.close();
+    }
+  });
+});
+
 describe('live relay', () => {
   it('relays the API event stream to browsers over SSE', async () => {
     const app = await dashboard();
@@ -231,6 +272,31 @@ describe('live relay', () => {
       10_000,
     );
     expect((msg['payload'] as { strategyId: string }).strategyId).toBe('demo-rsi');
+  });
+
+  it('upgrades WebSockets from its own pages only (no cross-site socket with the user\'s cookies)', async () => {
+    const app = await dashboard();
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    const upgrade = (origin?: string): Promise<number | undefined> =>
+      new Promise((resolve, reject) => {
+        const key = randomBytes(16).toString('base64');
+        const req = request({ host: '127.0.0.1', port, path: '/live/ws', agent: false, headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': key, ...(origin ? { origin } : {}) } });
+        req.on('upgrade', (res, socket) => {
+          socket.destroy();
+          resolve(res.statusCode);
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await upgrade(`http://127.0.0.1:${port}`)).toBe(101);
+    expect(await upgrade()).toBe(101);
+    expect(await upgrade('http://evil.example')).toBe(403);
+    expect(await upgrade('null')).toBe(403);
   });
 
   it('closes promptly while browsers are connected over SSE', async () => {

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { makeLogger, startDashboard, type DashboardDeps, type RunningDashboard } from '../../services/dashboard/src/index.js';
+import { startDashboard, type DashboardDeps, type RunningDashboard } from '../../services/dashboard/src/index.js';
+import { silentLogger } from './support/logger.js';
 import { launchBrowser, openPage, relayConnected, until } from './support/browser.js';
 import { startSeededApi, type RealApi } from './support/real-api.js';
 import { freePort } from './support/embedded.js';
@@ -23,7 +24,7 @@ afterAll(async () => {
 
 async function system(transports: DashboardDeps['transports'], clientPollMs?: number): Promise<{ api: RealApi; dash: RunningDashboard }> {
   const api = await startSeededApi({ strategies: [{ id: 'demo-rsi', name: 'RSI mean reversion', trades: 2 }] });
-  const dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, logger: makeLogger('silent'), transports, ...(clientPollMs ? { clientPollMs } : {}) });
+  const dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, logger: silentLogger(), transports, ...(clientPollMs ? { clientPollMs } : {}) });
   cleanups.push(() => api.close(), () => dash.close());
   return { api, dash };
 }
@@ -86,7 +87,7 @@ describe('live transports', () => {
     const api = await startSeededApi({ strategies: [{ id: 'demo-rsi', name: 'RSI mean reversion', trades: 1 }] });
     cleanups.push(() => api.close());
     const port = await freePort();
-    const opts = { host: '127.0.0.1', port, apiUrl: api.url, logger: makeLogger('silent') };
+    const opts = { host: '127.0.0.1', port, apiUrl: api.url, logger: silentLogger() };
     let dash = await startDashboard(opts);
     const { page, context, errors } = await openPage(browser);
     try {

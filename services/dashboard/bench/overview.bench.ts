@@ -8,12 +8,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Eta } from 'eta';
+import { createLogger } from '@btc-research/platform';
 import { buildDashboardApp } from '../src/app.js';
-import { ApiClient } from '../src/api-client.js';
-import { loadOverview } from '../src/data.js';
+import { ApiClient } from '../src/api/api-client.js';
+import { loadOverview } from '../src/page-data/overview.js';
 import { fmt } from '../src/format.js';
-import { makeLogger } from '../src/logger.js';
+import { ViewRenderer } from '../src/plugins/views.js';
 import { startSeededApi, type RealApi } from '../../../tests/browser/support/real-api.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,7 +49,7 @@ export async function runDashboardBench(options: { strategies?: number; iteratio
     real = await startSeededApi({ strategies: Array.from({ length: strategies }, (_, i) => ({ id: `bench-${i + 1}`, name: `Bench strategy ${i + 1}`, trades: 12 })) });
     apiUrl = real.url;
   }
-  const logger = makeLogger('silent');
+  const logger = createLogger('dashboard:bench', { level: 'silent' });
   // no shared read cache: every request goes to the API, the worst case
   const app = await buildDashboardApp({ apiUrl, logger, apiCacheTtlMs: 0 });
   try {
@@ -65,16 +65,16 @@ export async function runDashboardBench(options: { strategies?: number; iteratio
       req.push(performance.now() - t0);
       if (res.statusCode !== 200) throw new Error(`GET / answered ${res.statusCode}`);
     }
-    const apiCallsPerRender = 2; // GET /strategies/active (with last trades) + GET /market/feed
+    const apiCallsPerRender = 2; // GET /strategies/active (with last trades) + GET /market/feed; the header's Stop menu reuses the list
 
-    const eta = new Eta({ views: resolve(here, '..', 'src', 'views'), cache: true, autoEscape: true });
-    const data = await loadOverview(new ApiClient({ apiUrl }));
+    const views = new ViewRenderer();
+    const data = await loadOverview(new ApiClient({ apiUrl, log: logger }));
     const view = { fmt, path: '/', signedIn: false, usesApiKey: false, live: { ws: true, sse: true, pollMs: 5000 }, stoppable: data.strategies, title: 'Overview', ...data };
-    for (let i = 0; i < 50; i++) eta.render('overview', view);
+    for (let i = 0; i < 50; i++) await views.render('overview', view);
     const render: number[] = [];
     for (let i = 0; i < iterations * 5; i++) {
       const t0 = performance.now();
-      eta.render('overview', view);
+      await views.render('overview', view);
       render.push(performance.now() - t0);
     }
     const r = stats(render);

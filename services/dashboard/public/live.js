@@ -68,20 +68,20 @@
     return String(s).replace(/[&<>"']/g, function (c) { return ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] || c; });
   }
 
-  /** Mirrors views/feed-banner.eta. */
-  function renderBanner(/** @type {any} */ raw) {
+  /** Mirrors views/feed-banner.eta; `f` is the feed status (MarketFeedStatusV1) and STALE_STATES mirrors page-data/feed.ts. */
+  var STALE_STATES = ['stale', 'degraded', 'stopped'];
+  function renderBanner(/** @type {any} */ f) {
     var el = document.getElementById('feed-banner');
-    if (!el || !raw) return;
-    var f = raw.status && typeof raw.status === 'object' ? raw.status : raw;
-    var isSim = f.isSimulated === true || raw.isSimulated === true || f.source === 'simulated';
-    var state = f.state || 'unknown';
-    var isStale = f.isStale === true || state === 'stale' || state === 'degraded' || state === 'stopped';
+    if (!el || !f) return;
+    var isSim = f.isSimulated === true;
+    var state = f.state;
+    var isStale = STALE_STATES.indexOf(state) >= 0;
     var html = '';
-    if (isSim) html += '<div class="banner banner-sim" data-banner="simulated"><strong>SIMULATED MARKET DATA</strong> — prices come from the built-in market simulator (source: ' + esc(f.source || 'simulated') + (f.requestedSource ? ', requested ' + esc(f.requestedSource) : '') + '), not from an exchange.</div>';
+    if (isSim) html += '<div class="banner banner-sim" data-banner="simulated"><strong>SIMULATED MARKET DATA</strong> — prices come from the built-in market simulator (source: ' + esc(f.source) + (f.requestedSource ? ', requested ' + esc(f.requestedSource) : '') + '), not from an exchange.</div>';
     if (isStale) html += '<div class="banner banner-stale" data-banner="stale"><strong>STALE</strong> — market data feed is ' + esc(state) + (f.lastCandleCloseTime ? '; last candle closed ' + Live.fmt.time(f.lastCandleCloseTime) : '') + (f.message ? ' (' + esc(f.message) + ')' : '') + '.</div>';
     if (el.innerHTML.trim() !== html) el.innerHTML = html;
     var src = document.querySelector('[data-feed="source"]');
-    if (src) src.textContent = (f.source || 'unknown') + (isSim ? ' (simulated)' : '');
+    if (src) src.textContent = f.source + (isSim ? ' (simulated)' : '');
     var st = document.querySelector('[data-feed="state"]');
     if (st) st.innerHTML = '<span class="badge state-' + esc(state) + '">' + esc(state) + '</span>';
     var lc = document.querySelector('[data-feed="lastCandle"]');

@@ -16,17 +16,17 @@
     timeScale: { timeVisible: true, secondsVisible: false },
   });
   var series = chart.addSeries(LWC.CandlestickSeries, { upColor: '#0a6b2c', downColor: '#b0001e', borderVisible: false, wickUpColor: '#0a6b2c', wickDownColor: '#b0001e' });
-  var bar = function (/** @type {any} */ c) { return { time: Math.floor(c.time / 1000), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) }; };
+  var bar = function (/** @type {any} */ c) { return { time: Math.floor(c.openTime / 1000), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) }; };
   series.setData((data.candles || []).map(bar));
   chart.timeScale().fitContent();
-  var last = data.candles && data.candles.length ? data.candles[data.candles.length - 1].time : 0;
+  var last = data.candles && data.candles.length ? data.candles[data.candles.length - 1].openTime : 0;
   function set(/** @type {string} */ k, /** @type {string} */ v) { var e = document.querySelector('[data-tick="' + k + '"]'); if (e && e.textContent !== v) e.textContent = v; }
   function refresh() {
     fetch('/live/market?symbol=' + encodeURIComponent(data.symbol) + '&limit=5', { headers: { accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (m) {
         if (!m) return;
-        (m.candles || []).forEach(function (/** @type {any} */ c) { if (c.time >= last) { series.update(bar(c)); last = c.time; } });
+        (m.candles || []).forEach(function (/** @type {any} */ c) { if (c.openTime >= last) { series.update(bar(c)); last = c.openTime; } });
         if (m.lastPrice) set('price', F.money(m.lastPrice));
         if (m.bid) set('bid', F.money(m.bid));
         if (m.ask) set('ask', F.money(m.ask));

@@ -86,11 +86,11 @@
     return true;
   }
 
+  /** PnL as the API defines it (equity − initial cash): a poll carries it, a bus equity event only its equity. */
   function pnlOf(/** @type {HTMLElement} */ tr, /** @type {any} */ p) {
     if (p.pnl !== undefined && p.pnl !== null) return p.pnl;
     var init = tr.dataset.initialCash;
     if (init && p.equity !== undefined && p.equity !== null) return String(Number(p.equity) - Number(init));
-    if (p.realizedPnl != null && p.unrealizedPnl != null) return String(Number(p.realizedPnl) + Number(p.unrealizedPnl));
     return null;
   }
 

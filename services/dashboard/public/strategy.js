@@ -27,7 +27,7 @@
     });
     candleSeries = chart.addSeries(LWC.CandlestickSeries, { upColor: '#0a6b2c', downColor: '#b0001e', borderVisible: false, wickUpColor: '#0a6b2c', wickDownColor: '#b0001e' });
     candleSeries.setData((data.candles || []).map(toBar));
-    if (data.candles && data.candles.length) lastCandleTime = data.candles[data.candles.length - 1].time;
+    if (data.candles && data.candles.length) lastCandleTime = data.candles[data.candles.length - 1].openTime;
     (data.indicators || []).forEach(function (/** @type {any} */ ind, /** @type {number} */ i) {
       var s = chart.addSeries(LWC.LineSeries, { color: COLORS[i % COLORS.length], lineWidth: 2, title: ind.name, priceLineVisible: false, lastValueVisible: false }, ind.overlay ? 0 : 1);
       s.setData(ind.points.map(function (/** @type {any} */ p) { return { time: sec(p.time), value: p.value }; }));
@@ -37,11 +37,11 @@
     flushMarkers();
     chart.timeScale().fitContent();
   }
-  function toBar(/** @type {any} */ c) { return { time: sec(c.time), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) }; }
+  function toBar(/** @type {any} */ c) { return { time: sec(c.openTime), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) }; }
   function addMarker(/** @type {any} */ t, /** @type {boolean} */ flush) {
     var buy = t.side === 'buy';
     // a marker outside the loaded candles would be pinned to the chart's edge: leave it out
-    var first = data.candles && data.candles.length ? data.candles[0].time : 0;
+    var first = data.candles && data.candles.length ? data.candles[0].openTime : 0;
     if (first && t.time < first) return;
     markers.push({ time: minuteSec(t.time), position: buy ? 'belowBar' : 'aboveBar', color: buy ? '#0a6b2c' : '#b0001e', shape: buy ? 'arrowUp' : 'arrowDown', text: (buy ? 'B ' : 'S ') + F.qty(t.quantity) });
     if (flush) flushMarkers();
@@ -170,7 +170,7 @@
       .then(function (m) {
         if (!m || !m.candles) return;
         var noc = document.getElementById('no-candles'); if (noc && m.candles.length) noc.remove();
-        m.candles.forEach(function (/** @type {any} */ c) { if (c.time >= lastCandleTime) { candleSeries.update(toBar(c)); lastCandleTime = c.time; } });
+        m.candles.forEach(function (/** @type {any} */ c) { if (c.openTime >= lastCandleTime) { candleSeries.update(toBar(c)); lastCandleTime = c.openTime; } });
         if (m.lastPrice) kpi('lastPrice', F.money(m.lastPrice));
       })
       .catch(function (e) { console.warn('candle refresh failed', e.message); })

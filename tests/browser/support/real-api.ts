@@ -16,6 +16,7 @@ import {
   type StrategyStatusValue,
 } from '@btc-research/contracts';
 import { InProcessBus, JsonStrategyStore, createLogger, type StrategyRecord, type StrategyState } from '@btc-research/platform';
+import { feedStatusFixture } from '../../../services/dashboard/src/test-support/fixtures.js';
 import { DEFAULT_DEV_API_KEY, startApiServer, type ApiServerHandle, type AuthConfig } from '../../../services/api-server/src/index.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
@@ -216,19 +217,7 @@ export class RealApi {
   }
 
   async setFeed(patch: Partial<MarketFeedStatusV1> = {}): Promise<void> {
-    const status: MarketFeedStatusV1 = {
-      source: 'simulated',
-      requestedSource: 'auto',
-      isSimulated: true,
-      state: 'live',
-      circuit: 'closed',
-      symbols: ['BTCUSDT'],
-      lastCandleCloseTime: T0,
-      lagMs: 35,
-      reconnects: 0,
-      message: 'Binance unreachable; using the simulator',
-      ...patch,
-    };
+    const status = feedStatusFixture(patch);
     await this.publish(Streams.feedStatus(), MessageType.feedStatus, status, Date.now(), StreamRetention.feedStatus);
   }
 

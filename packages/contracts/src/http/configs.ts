@@ -46,3 +46,7 @@ export const ValidateConfigResponse = z
   })
   .meta({ id: 'ValidateConfigResult' });
 export type ValidateConfigResponse = z.infer<typeof ValidateConfigResponse>;
+
+/** `error.details` of a 422 CONFIG_INVALID answer (POST /strategies/start): every problem of the config. */
+export const ConfigInvalidDetails = z.object({ problems: z.array(ConfigProblemDto) }).meta({ id: 'ConfigInvalidDetails' });
+export type ConfigInvalidDetails = z.infer<typeof ConfigInvalidDetails>;

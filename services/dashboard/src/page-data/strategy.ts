@@ -1,0 +1,71 @@
+import type { StrategyStatusResponse } from '@btc-research/contracts';
+import { ApiError } from '../api/api-errors.js';
+import type { ApiAuth, ApiClient } from '../api/api-client.js';
+import { endpoints } from '../api/endpoints.js';
+import { drawdownOf } from './drawdown.js';
+import { loadFeed } from './feed.js';
+import { notesOf, readSection } from './section.js';
+import { statEntries } from './stat-entries.js';
+
+const CANDLES = 300;
+const TRADES = 200;
+const EQUITY_POINTS = 2000;
+const ORDERS = 50;
+
+/** The strategy's status, or null when the API has no such strategy. */
+async function statusOf(api: ApiClient, id: string, auth?: ApiAuth): Promise<StrategyStatusResponse | null> {
+  try {
+    return await api.read(endpoints.strategyStatus(id), auth);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+/** The parts of a strategy page that change with fills: statistics, positions, orders. */
+export async function loadPanels(api: ApiClient, id: string, auth?: ApiAuth) {
+  const [stats, positions, orders] = await Promise.all([
+    api.read(endpoints.strategyStats(id), auth),
+    api.read(endpoints.positions(id), auth),
+    api.read(endpoints.orders(id, ORDERS), auth),
+  ]);
+  return { statEntries: statEntries(stats), positions: positions.items, orders: orders.items };
+}
+
+async function loadSections(api: ApiClient, status: StrategyStatusResponse, auth?: ApiAuth) {
+  const id = status.id;
+  const [trades, market, equity, indicators, positions, orders] = await Promise.all([
+    readSection('trades', api.read(endpoints.trades(id, { limit: TRADES }), auth)),
+    readSection('candles', api.read(endpoints.marketData(status.symbol, '1m', CANDLES), auth)),
+    readSection('equity curve', api.read(endpoints.equity(id, EQUITY_POINTS), auth)),
+    readSection('indicators', api.read(endpoints.indicators(id, CANDLES), auth)),
+    readSection('positions', api.read(endpoints.positions(id), auth)),
+    readSection('orders', api.read(endpoints.orders(id, ORDERS), auth)),
+  ]);
+  const equityPoints = equity.value?.items ?? [];
+  return {
+    trades: trades.value?.items ?? [],
+    candles: market.value?.candles['1m'] ?? [],
+    equity: equityPoints,
+    drawdown: drawdownOf(equityPoints),
+    indicators: indicators.value?.series ?? [],
+    positions: positions.value?.items ?? [],
+    orders: orders.value?.items ?? [],
+    ...notesOf([trades, market, equity, indicators, positions, orders]),
+  };
+}
+
+/**
+ * A strategy page: status and statistics (required: the headline numbers come from them), then
+ * trades, candles, equity, indicators, positions and orders, each of which the page can show
+ * without (it names what failed).
+ */
+export async function loadStrategyPage(api: ApiClient, id: string, auth?: ApiAuth) {
+  const status = await statusOf(api, id, auth);
+  if (status === null) return null;
+  const [stats, sections, feed] = await Promise.all([api.read(endpoints.strategyStats(id), auth), loadSections(api, status, auth), loadFeed(api, auth)]);
+  return { status, stats, statEntries: statEntries(stats), ...sections, ...feed };
+}
+
+export type StrategyPageData = NonNullable<Awaited<ReturnType<typeof loadStrategyPage>>>;
+export type PanelsData = Awaited<ReturnType<typeof loadPanels>>;

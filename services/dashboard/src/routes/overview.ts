@@ -1,0 +1,12 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { RouteOptions } from '../context.js';
+import { loadOverview } from '../page-data/overview.js';
+import { authOf } from '../plugins/session.js';
+
+/** `/`: every strategy with status, equity, PnL and last trades, and the market-data feed. */
+export const overviewRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
+  app.get('/', async (request, reply) => {
+    const data = await loadOverview(ctx.api, authOf(request));
+    return reply.page('overview', { title: 'Overview', ...data });
+  });
+};

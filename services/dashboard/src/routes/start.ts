@@ -1,0 +1,74 @@
+import type { StartStrategyBody } from '@btc-research/contracts';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { z } from 'zod';
+import { ApiError, gatewayStatusOf, messageOf } from '../api/api-errors.js';
+import type { ApiAuth } from '../api/api-client.js';
+import { endpoints } from '../api/endpoints.js';
+import type { DashboardContext, RouteOptions } from '../context.js';
+import { configProblemsOf, loadConfigs, problemsOf, type YamlProblem } from '../page-data/start.js';
+import { field, filledField } from '../plugins/form-fields.js';
+import { jsonRoute, wantsJson } from '../plugins/json-answers.js';
+import { refuseCrossSite } from '../plugins/same-origin.js';
+import { authOf } from '../plugins/session.js';
+
+/** The start form's fields as the API's StartStrategyBody: pasted YAML wins over a picked config. */
+function startBodyOf(form: unknown): z.input<typeof StartStrategyBody> | null {
+  const configYaml = filledField(form, 'configYaml');
+  const configName = configYaml === undefined ? filledField(form, 'configName') : undefined;
+  if (configYaml === undefined && configName === undefined) return null;
+  const strategyId = filledField(form, 'strategyId');
+  const initialCash = filledField(form, 'initialCash');
+  return { ...(configYaml !== undefined ? { configYaml } : { configName }), ...(strategyId ? { strategyId } : {}), ...(initialCash ? { initialCash } : {}) };
+}
+
+interface StartForm {
+  selected: string;
+  yaml: string;
+  problems: YamlProblem[];
+  startError: string | null;
+}
+
+async function startPage(ctx: DashboardContext, reply: FastifyReply, auth: ApiAuth | undefined, form: StartForm, status = 200): Promise<FastifyReply> {
+  const configs = await loadConfigs(ctx.api, auth);
+  return reply.page('start', { title: 'Start a strategy', ...configs, ...form }, status);
+}
+
+/** `/start`: start a strategy from a config in config/ or from pasted YAML, validated first. */
+export const startRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
+  app.get('/start', async (request, reply) =>
+    startPage(ctx, reply, authOf(request), { selected: field(request.query, 'config') ?? '', yaml: '', problems: [], startError: null }),
+  );
+
+  /** Validation for the start form (JSON in, JSON out); the browser shows problems at their lines. */
+  app.post('/start/validate', { ...jsonRoute, preHandler: refuseCrossSite }, async (request, reply) => {
+    const yaml = field(request.body, 'yaml');
+    if (yaml === undefined) return reply.status(400).send({ error: 'send { yaml }' });
+    try {
+      const result = await ctx.api.send(endpoints.validateConfig(), { yaml }, authOf(request));
+      return { isValid: result.isValid, name: result.name, problems: result.problems };
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 400 || err.status === 422)) return { isValid: false, name: null, problems: problemsOf(err) };
+      throw err;
+    }
+  });
+
+  /** Starts a strategy. Works as a plain form post (redirect, or the form again with the problems) and from fetch(). */
+  app.post('/start', { preHandler: refuseCrossSite }, async (request, reply) => {
+    const auth = authOf(request);
+    const body = startBodyOf(request.body);
+    const yaml = field(request.body, 'configYaml') ?? '';
+    const selected = field(request.body, 'configName') ?? '';
+    try {
+      if (body === null) throw new ApiError('Pick a config or paste a strategy YAML.', 400, endpoints.startStrategy().path);
+      const result = await ctx.api.send(endpoints.startStrategy(), body, auth);
+      if (wantsJson(request)) return result;
+      return await reply.redirect(`/strategies/${encodeURIComponent(result.strategyId)}${result.accepted ? '' : '?started=1'}`, 303);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401 && !ctx.api.hasApiKey) throw err; // the error handler asks for credentials
+      const problems = configProblemsOf(err);
+      if (wantsJson(request)) return reply.status(gatewayStatusOf(err)).send({ error: messageOf(err), problems });
+      const status = err instanceof ApiError && err.status >= 400 && err.status < 500 ? 422 : 502;
+      return startPage(ctx, reply, auth, { selected, yaml, problems, startError: messageOf(err) }, status);
+    }
+  });
+};

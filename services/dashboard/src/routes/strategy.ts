@@ -1,0 +1,38 @@
+import { StrategyId } from '@btc-research/contracts';
+import type { FastifyPluginAsync } from 'fastify';
+import type { RouteOptions } from '../context.js';
+import { fmt } from '../format.js';
+import { loadPanels, loadStrategyPage } from '../page-data/strategy.js';
+import { field } from '../plugins/form-fields.js';
+import { jsonRoute } from '../plugins/json-answers.js';
+import { authOf } from '../plugins/session.js';
+
+interface ById {
+  Params: { id: string };
+}
+
+/** `/strategies/:id`: one strategy's charts, numbers, positions, orders and trades. */
+export const strategyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
+  app.get<ById>('/strategies/:id', async (request, reply) => {
+    const { id } = request.params;
+    const data = await loadStrategyPage(ctx.api, id, authOf(request));
+    if (data) return reply.page('strategy', { title: data.status.name, ...data });
+    if (field(request.query, 'started') && StrategyId.safeParse(id).success) {
+      // the paper-trader has not confirmed the start yet: say so and look again shortly
+      const message = `Strategy "${id}" was sent to the paper-trader and is not running yet. This page reloads until it is.`;
+      return reply.page('error', { title: 'Starting…', message, status: 202, refreshSeconds: 2 }, 202);
+    }
+    return reply.page('error', { title: 'Not found', message: `No strategy "${id}".`, status: 404 }, 404);
+  });
+
+  /** Statistics, positions and orders of a strategy page, re-rendered after fills (JSON of HTML fragments). */
+  app.get<ById>('/strategies/:id/panels', jsonRoute, async (request) => {
+    const data = { ...(await loadPanels(ctx.api, request.params.id, authOf(request))), fmt };
+    const [stats, positions, orders] = await Promise.all([
+      ctx.views.render('panel-stats', data),
+      ctx.views.render('panel-positions', data),
+      ctx.views.render('panel-orders', data),
+    ]);
+    return { stats, positions, orders };
+  });
+};
