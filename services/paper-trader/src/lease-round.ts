@@ -27,19 +27,24 @@ export interface LeaseRoundOptions {
  * strategies nobody owns are taken over, and those this worker lost or was told to stop are dropped.
  */
 export class LeaseRound {
+  private holdsMarketLog = false;
+
   constructor(private readonly options: LeaseRoundOptions) {}
 
   async run(): Promise<void> {
     if (this.options.signal.aborted) return;
     const records = await this.options.store.listStrategies();
     await this.keepMarketLog(new Set([ALWAYS_LOGGED_SYMBOL, ...records.map((r) => r.symbol)]), records);
-    for (const record of records) await this.keepStrategy(record);
+    // what this worker owns first: its leases are renewed before any (slow) takeover
+    const ownedFirst = [...records].sort((a, b) => Number(this.options.owned.has(b.id)) - Number(this.options.owned.has(a.id)));
+    for (const record of ownedFirst) await this.keepStrategy(record);
   }
 
   /** Writes the market log (and applies its retention) while this worker holds its lease. */
   private async keepMarketLog(symbols: ReadonlySet<string>, records: readonly StrategyRecord[]): Promise<void> {
     const { leases, ingest, pruner } = this.options;
-    if (!(await leases.acquireMarketLog())) {
+    this.holdsMarketLog = await leases.acquireMarketLog();
+    if (!this.holdsMarketLog) {
       await ingest.stop();
       return;
     }
@@ -47,11 +52,31 @@ export class LeaseRound {
     await pruner.pruneIfDue(symbols, records);
   }
 
+  /**
+   * A takeover replays a strategy's log, which can take longer than a lease lasts: after each one the
+   * leases this worker already holds are renewed, so taking over several strategies never lets the
+   * first ones (or the market log) lapse to another worker in the middle of the round.
+   */
+  private async renewHeld(): Promise<void> {
+    const { owned, leases, ingest, logger } = this.options;
+    if (this.holdsMarketLog && !(await leases.acquireMarketLog())) {
+      this.holdsMarketLog = false;
+      await ingest.stop();
+    }
+    for (const id of owned.ids()) {
+      if (await leases.acquireStrategy(id)) continue;
+      logger.warn({ strategyId: id }, 'lost the lease of a strategy; another worker owns it now');
+      await owned.deactivate(id, false);
+    }
+  }
+
   private async keepStrategy(record: StrategyRecord): Promise<void> {
     const { owned, leases, activation, logger } = this.options;
     const mine = owned.get(record.id);
     if (!mine) {
-      if (isLive(record.status) && (await activation.activate(record))) logger.info({ strategyId: record.id, worker: leases.worker }, 'took over strategy');
+      if (!isLive(record.status)) return;
+      if (await activation.activate(record)) logger.info({ strategyId: record.id, worker: leases.worker }, 'took over strategy');
+      await this.renewHeld();
     } else if (!isLive(record.status)) {
       logger.info({ strategyId: record.id, status: record.status }, 'strategy no longer live; dropping it');
       await owned.deactivate(record.id, true);
