@@ -78,14 +78,18 @@ describe.each(['json', 'postgres'] as const)('paper-trader killed with SIGKILL 2
       })();
       for (let k = 0; k < KILLS; k++) {
         proc = startServiceProcess('paper-trader', env);
-        // a random moment: during start-up, the replay of the log, or live processing
-        const delay = 300 + Math.floor(rand() * 2_200);
+        // a random moment: during start-up recovery, the replay of the log, or live processing —
+        // counted from the process's first log line (it holds the store then), so a slow machine
+        // that takes seconds to load the code does not turn every kill into one before any work
+        const running = proc;
+        await waitFor(() => running.output().length > 0 || running.child.exitCode !== null, { timeoutMs: 60_000, intervalMs: 20, what: 'the paper-trader to start working' });
+        const delay = Math.floor(rand() * 2_500);
         await new Promise((r) => setTimeout(r, delay));
         proc.child.kill('SIGKILL');
         await proc.stop();
         if (process.env['CRASH_DEBUG']) console.log(proc.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(0, 5).join('\n'));
         countResumes(proc);
-        log.push(`kill ${k + 1} after ${delay} ms (published ${published})`);
+        log.push(`kill ${k + 1} ${delay} ms after its first log line (published ${published})`);
         proc = null;
       }
       await publisher;
