@@ -10,6 +10,7 @@ export {
   isAppError,
   type AppErrorOptions,
 } from './errors.js';
+export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { envStr, envOptStr, envInt, envBool, type EnvRecord, type EnvIntOptions } from './env.js';
 export {
   createLogger,

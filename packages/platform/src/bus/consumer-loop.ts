@@ -1,3 +1,4 @@
+import { backoffDelay } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import type { BatchHandler, BusEntry, Subscription } from './message-bus.js';
 import { decodeRawEntry, type RawStreamEntry } from './raw-entry.js';
@@ -70,7 +71,7 @@ class Sleeper {
  * The consumer algorithm shared by both buses: own pending entries first, then idle entries of
  * other (dead) consumers, then new entries. Undecodable entries go to the dead-letter stream and
  * are acked; the rest go to the handler and are acked after it resolves. A throwing handler leaves
- * its batch pending; the batch is retried with exponential backoff.
+ * its batch pending; the batch is retried with exponential backoff and jitter.
  */
 export class ConsumerLoop implements Subscription {
   private stopping = false;
@@ -165,8 +166,9 @@ export class ConsumerLoop implements Subscription {
     }
   }
 
+  /** the first retry waits retryInitialMs to twice that (jitter); the range doubles per failure up to retryMaxMs */
   private backoffMs(failures: number): number {
-    return Math.min(this.options.retryMaxMs, this.options.retryInitialMs * 2 ** Math.min(failures - 1, 20));
+    return backoffDelay(failures, { baseMs: 2 * this.options.retryInitialMs, maxMs: this.options.retryMaxMs });
   }
 
   /** Handles one batch. Returns false when the handler failed (the batch stays pending). */

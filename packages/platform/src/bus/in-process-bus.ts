@@ -8,7 +8,7 @@ import { compareStreamIds, formatStreamId, nextStreamId, type StreamId } from '.
 export interface BusTuning {
   /** longest single blocking read of a consumer; default 2000 ms */
   blockMs?: number;
-  /** first retry delay after a handler or read failure; doubles up to retryMaxMs. Default 200 ms. */
+  /** first retry delay after a handler or read failure (up to twice this, with jitter); doubles up to retryMaxMs. Default 200 ms. */
   retryInitialMs?: number;
   /** default 10 000 ms */
   retryMaxMs?: number;

@@ -1,8 +1,8 @@
 import type { MarketFeedStatusV1, Venue } from '@btc-research/contracts';
-import type { Logger } from '@btc-research/platform';
+import { backoffDelay, type Logger } from '@btc-research/platform';
 import type { MarketPublisher } from '../market-publisher.js';
 import type { MarketSource } from '../sources/market-source.js';
-import { CircuitBreaker, backoffDelay, type CircuitState } from './backoff.js';
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import { FrameStats } from './frame-stats.js';
 import { routeFrame } from './frame-router.js';
 import { BinanceRestClient } from './rest-client.js';
@@ -256,7 +256,7 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
 
   const scheduleReconnect = (): void => {
     if (stopped || reconnectTimer !== null) return;
-    const delay = Math.max(backoffDelay(breaker.consecutiveFailures, o.reconnectBaseMs ?? 500, o.reconnectMaxMs ?? 30_000), breaker.waitMs());
+    const delay = Math.max(backoffDelay(breaker.consecutiveFailures, { baseMs: o.reconnectBaseMs ?? 500, maxMs: o.reconnectMaxMs ?? 30_000 }), breaker.waitMs());
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       if (active === null) open();

@@ -1,6 +1,5 @@
 import { parseDepthSnapshot, parseRestKlines, retryDecision, type DepthSnapshot, type RestKline } from '@btc-research/engine';
-import type { Logger } from '@btc-research/platform';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, type Logger } from '@btc-research/platform';
 
 export class BinanceRestError extends Error {
   override readonly name = 'BinanceRestError';
@@ -86,7 +85,7 @@ export class BinanceRestClient {
         this.counters.networkErrors += 1;
         const e = err as Error & { cause?: { code?: string } };
         lastError = new BinanceRestError(`GET ${url}: ${e.cause?.code ?? e.message}`, 0);
-        await this.sleep(backoffDelay(attempt, this.o.baseDelayMs ?? 250, this.o.maxDelayMs ?? 10_000));
+        await this.sleep(backoffDelay(attempt, { baseMs: this.o.baseDelayMs ?? 250, maxMs: this.o.maxDelayMs ?? 10_000 }));
         continue;
       }
       const used = Number(res.headers.get('x-mbx-used-weight-1m'));
@@ -110,7 +109,7 @@ export class BinanceRestClient {
         this.o.logger.warn({ status: res.status, retryAfterMs: decision.delayMs, url }, 'Binance REST rate limit: waiting out Retry-After');
       } else {
         this.counters.serverErrors += 1;
-        await this.sleep(Math.max(decision.delayMs, backoffDelay(attempt, this.o.baseDelayMs ?? 250, this.o.maxDelayMs ?? 10_000)));
+        await this.sleep(Math.max(decision.delayMs, backoffDelay(attempt, { baseMs: this.o.baseDelayMs ?? 250, maxMs: this.o.maxDelayMs ?? 10_000 })));
       }
     }
     throw lastError ?? new BinanceRestError('request failed', 0);
