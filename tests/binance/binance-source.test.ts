@@ -1,9 +1,9 @@
+import { FakeBinanceServer, type FakeBinanceOptions } from '@btc-research/binance/testing';
 import { Streams, type MarketFeedStatusV1 } from '@btc-research/contracts';
 import { waitFor } from '@btc-research/platform';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startBinanceSource, type BinanceSource, type BinanceSourceOptions } from '../../services/stream-manager/src/binance/binance-source.js';
 import { MarketPublisher } from '../../services/stream-manager/src/market-publisher.js';
-import { FakeBinanceServer, type FakeBinanceOptions } from '../../services/stream-manager/src/test-support/fake-binance-server.js';
 import { REDIS_URL, allEntries, canon, candlesOf, deleteSymbolKeys, quietLogger, sequenceProblem, testBus, uniqueSymbol } from './support.js';
 
 const START = Date.UTC(2024, 7, 8, 23, 50);

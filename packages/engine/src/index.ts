@@ -64,21 +64,7 @@ export { computeStatistics, type PerformanceStatistics, type ClosedTrade, type E
 export { MarketSimulator, type MarketSimulatorOptions, type MarketSimulatorState, type SimulatedTrade, type SimulatedQuote } from './market/market-simulator.js';
 export { simulatedMinuteCandles } from './market/simulated-candles.js';
 export { parseKlineCsv, parseKlineCsvLine, KlineCsvError } from './market/kline-csv.js';
-export {
-  parseBinanceFrame,
-  parseBinancePayload,
-  type BinanceEvent,
-  type TradeEvent,
-  type BookTickerEvent,
-  type DepthUpdateEvent,
-  type KlineEvent,
-  type ControlEvent,
-  type PriceLevel,
-  type FrameParseResult,
-  type FrameRejectKind,
-} from './market/binance-frames.js';
-export { OrderBook, DepthBookSync, type DepthSnapshot, type DepthLevel, type DepthSyncResult, type SnapshotResult } from './market/order-book.js';
-export { parseRestKlines, parseDepthSnapshot, klineToCsvRow, retryDecision, BinanceBodyError, MINUTE_MS, type RestKline, type RetryDecision } from './market/binance-rest.js';
+export type { PriceLevel, DepthSnapshot } from './market/book-levels.js';
 export { SimulatedDepthBook, type SimulatedDepthBookOptions, type SimulatedDepthDiff } from './market/simulated-depth-book.js';
 export { CandleRingBuffer } from './candles/candle-ring-buffer.js';
 export { buildBacktestReport, type BacktestReport } from './backtest/report.js';

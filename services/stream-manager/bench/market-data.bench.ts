@@ -15,8 +15,9 @@ import vm from 'node:vm';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { parseDepthSnapshot } from '@btc-research/binance';
+import { FakeMarket } from '@btc-research/binance/testing';
 import { Streams } from '@btc-research/contracts';
-import { parseDepthSnapshot } from '@btc-research/engine';
 import { RedisBus, createLogger } from '@btc-research/platform';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
@@ -24,7 +25,6 @@ import { FrameStats } from '../src/binance/frame-stats.js';
 import { routeFrame } from '../src/binance/frame-router.js';
 import { SymbolFeed } from '../src/binance/symbol-feed.js';
 import { MarketPublisher } from '../src/market-publisher.js';
-import { FakeMarket } from '../src/test-support/fake-market.js';
 
 /** A full GC between phases, so one phase's garbage is not collected during the next one's measurement. */
 const fullGc: () => void = (() => {

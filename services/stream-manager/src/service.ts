@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { BINANCE_ENDPOINTS, probeBinance, type BinanceVenue } from '@btc-research/binance';
 import { loadStrategyConfig } from '@btc-research/engine';
 import type { Logger, MessageBus } from '@btc-research/platform';
 import type { StreamManagerConfig } from './config.js';
 import { MarketPublisher } from './market-publisher.js';
-import { BINANCE_ENDPOINTS, startBinanceSource, type BinanceVenue } from './binance/binance-source.js';
-import { probeBinance } from './sources/binance-rest-source.js';
+import { startBinanceSource } from './binance/binance-source.js';
 import type { MarketSource } from './sources/market-source.js';
 import { readLines, startRecordedReplaySource } from './sources/recorded-replay.js';
 import { startReplaySource } from './sources/replay-source.js';
