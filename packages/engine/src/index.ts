@@ -39,7 +39,7 @@ export {
   type SimOrder,
   type RejectReason,
 } from './execution/simulated-exchange.js';
-export { LiveBook, type BookLevel as BookUpdateLevel, type BookUpdate, type TradePrint, type LevelTake } from './execution/order-book.js';
+export { LiveBook, type BookLevel as BookUpdateLevel, type BookUpdate, type TradePrint, type LevelTake } from './execution/live-book.js';
 export {
   TradingCore,
   orderView,
