@@ -35,6 +35,9 @@ export type { MessageBus, BusEntry, ConsumeOptions, BatchHandler, Subscription }
 export { InProcessBus, BUS_DEFAULTS, type InProcessBusOptions, type BusTuning } from './bus/in-process-bus.js';
 export { RedisBus, type RedisBusOptions } from './bus/redis-bus.js';
 export { createBus, type CreateBusOptions } from './bus/create-bus.js';
+export type { EnvelopeWriter } from './bus/envelope-writer.js';
+export { RespStreamWriter, type RespStreamWriterOptions } from './bus/resp-stream-writer.js';
+export { parseRedisUrl, describeRedisEndpoint, type RedisEndpoint } from './bus/redis-url.js';
 export {
   decodeRawEntry,
   encodeForPublish,

@@ -1,6 +1,7 @@
-import { StreamRetention, Streams, type Envelope } from '@btc-research/contracts';
+import { StreamRetention, Streams, encodeEnvelope, type Envelope } from '@btc-research/contracts';
 import type { Logger } from '../logger.js';
 import { ConsumerLoop, type GroupBackend, type RawDelivery } from './consumer-loop.js';
+import type { EnvelopeWriter } from './envelope-writer.js';
 import type { BatchHandler, BusEntry, ConsumeOptions, MessageBus, Subscription } from './message-bus.js';
 import { decodeRawEntry, encodeForPublish, envelopeFields, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
 import { compareStreamIds, formatStreamId, nextStreamId, type StreamId } from './stream-id.js';
@@ -161,6 +162,20 @@ export class InProcessBus implements MessageBus, RawStreamAccess {
     this.assertOpen();
     const data = encodeForPublish(envelope);
     return this.appendFields(stream, envelopeFields(envelope, data), maxLen);
+  }
+
+  openWriter(): EnvelopeWriter {
+    let isClosed = false;
+    return {
+      append: async (stream, envelope, maxLen) => {
+        if (isClosed) throw new Error('envelope writer is closed');
+        this.assertOpen();
+        return this.appendFields(stream, envelopeFields(envelope, encodeEnvelope(envelope)), maxLen);
+      },
+      close: async () => {
+        isClosed = true;
+      },
+    };
   }
 
   async appendRaw(stream: string, fields: Readonly<Record<string, string>>, maxLen: number): Promise<string> {

@@ -2,9 +2,11 @@ import { StreamRetention, Streams, type Envelope } from '@btc-research/contracts
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { ConsumerLoop, type GroupBackend, type RawDelivery } from './consumer-loop.js';
+import type { EnvelopeWriter } from './envelope-writer.js';
 import { BUS_DEFAULTS, type BusTuning } from './in-process-bus.js';
 import type { BatchHandler, BusEntry, ConsumeOptions, MessageBus, Subscription } from './message-bus.js';
 import { decodeRawEntry, encodeForPublish, envelopeFields, fieldsFromList, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
+import { RespStreamWriter, type RespStreamWriterOptions } from './resp-stream-writer.js';
 
 export interface RedisBusOptions extends BusTuning {
   redisUrl: string;
@@ -78,6 +80,12 @@ export class RedisBus implements MessageBus, RawStreamAccess {
     this.assertOpen();
     const data = encodeForPublish(envelope);
     return this.appendRaw(stream, envelopeFields(envelope, data), maxLen);
+  }
+
+  /** The RESP writer on its own connection (see RespStreamWriter); tuning for tests and special deployments. */
+  openWriter(tuning: Omit<RespStreamWriterOptions, 'url' | 'logger'> = {}): EnvelopeWriter {
+    this.assertOpen();
+    return new RespStreamWriter({ ...tuning, url: this.options.redisUrl, logger: this.log });
   }
 
   async appendRaw(stream: string, fields: Readonly<Record<string, string>>, maxLen: number): Promise<string> {
