@@ -29,7 +29,7 @@ export interface StreamManager {
 export async function startStreamManager(deps: StreamManagerDeps): Promise<StreamManager> {
   const { config, bus, logger } = deps;
   const now = deps.now ?? Date.now;
-  const publisher = new MarketPublisher(bus, 'stream-manager', now, 1000, { redisUrl: config.redisUrl });
+  const publisher = new MarketPublisher(bus, 'stream-manager', now);
   const sources: MarketSource[] = [];
   let kind = config.source;
   let reason = 'MARKET_DATA_SOURCE=simulated';
