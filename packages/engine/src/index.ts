@@ -1,5 +1,5 @@
 // Public surface of @btc-research/engine: a pure core (no I/O, no clock, no env).
-export { Decimal, ZERO, dec, toDecimalString, roundToIncrement, type DecimalInput } from './core/decimal.js';
+export { Decimal, ZERO, dec, toDecimalString, canonicalDecimal, roundToIncrement, type DecimalInput } from './core/decimal.js';
 export { InvariantError } from './core/invariant-error.js';
 export { SeededRng, seedFromString } from './core/rng.js';
 export type { Candle } from './model/candle.js';

@@ -1,4 +1,5 @@
 import { MessageType, StreamRetention, Streams, makeEnvelope, type MarketFeedStatusV1, type Venue } from '@btc-research/contracts';
+import { canonicalDecimal } from '@btc-research/engine';
 import type { EnvelopeWriter, MessageBus } from '@btc-research/platform';
 
 type Num = number | string;
@@ -15,23 +16,6 @@ export interface PublishedCandle {
 }
 
 export type CandleOrigin = 'live' | 'backfill' | 'simulated' | 'replay';
-
-/** Formats a float price/size as a canonical decimal string (8 dp at most, no exponent). Exchange text passes through. */
-export function toWireDecimal(value: Num): string {
-  if (typeof value === 'string') return canonicalDecimal(value);
-  const s = value.toFixed(8).replace(/\.?0+$/, '');
-  return s === '' || s === '-0' ? '0' : s;
-}
-
-/** "61837.63000000" → "61837.63"; "0.00000000" → "0". */
-function canonicalDecimal(text: string): string {
-  if (text.indexOf('.') < 0) return text;
-  let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) === 48) end--;
-  if (text.charCodeAt(end - 1) === 46) end--;
-  const s = text.slice(0, end);
-  return s === '' ? '0' : s;
-}
 
 export interface PublisherCounters {
   candles: number;
@@ -103,11 +87,11 @@ export class MarketPublisher {
         timeframe: '1m',
         openTime: c.openTime,
         closeTime: c.closeTime,
-        open: toWireDecimal(c.open),
-        high: toWireDecimal(c.high),
-        low: toWireDecimal(c.low),
-        close: toWireDecimal(c.close),
-        volume: toWireDecimal(c.volume),
+        open: canonicalDecimal(c.open),
+        high: canonicalDecimal(c.high),
+        low: canonicalDecimal(c.low),
+        close: canonicalDecimal(c.close),
+        volume: canonicalDecimal(c.volume),
         synthetic: c.synthetic ?? false,
         origin,
       },
@@ -124,7 +108,7 @@ export class MarketPublisher {
       source: this.source,
       tsEvent: t.time,
       tsInit: this.now(),
-      payload: { venue, symbol, tradeId: String(t.id), price: toWireDecimal(t.price), quantity: toWireDecimal(t.quantity), time: t.time, isBuyerMaker: t.isBuyerMaker },
+      payload: { venue, symbol, tradeId: String(t.id), price: canonicalDecimal(t.price), quantity: canonicalDecimal(t.quantity), time: t.time, isBuyerMaker: t.isBuyerMaker },
     });
     this.counters.trades += 1;
     await this.writer.append(Streams.trades(symbol), env, StreamRetention.trades);
@@ -137,7 +121,7 @@ export class MarketPublisher {
       source: this.source,
       tsEvent: b.time,
       tsInit: this.now(),
-      payload: { venue, symbol, bidPrice: toWireDecimal(b.bidPrice), bidQty: toWireDecimal(b.bidQty), askPrice: toWireDecimal(b.askPrice), askQty: toWireDecimal(b.askQty), time: b.time },
+      payload: { venue, symbol, bidPrice: canonicalDecimal(b.bidPrice), bidQty: canonicalDecimal(b.bidQty), askPrice: canonicalDecimal(b.askPrice), askQty: canonicalDecimal(b.askQty), time: b.time },
     });
     this.counters.bookTickers += 1;
     await this.writer.append(Streams.bookTicker(symbol), env, StreamRetention.bookTicker);
@@ -154,8 +138,8 @@ export class MarketPublisher {
         venue,
         symbol,
         lastUpdateId: d.lastUpdateId,
-        bids: d.bids.map(([p, q]) => [toWireDecimal(p), toWireDecimal(q)] as [string, string]),
-        asks: d.asks.map(([p, q]) => [toWireDecimal(p), toWireDecimal(q)] as [string, string]),
+        bids: d.bids.map(([p, q]) => [canonicalDecimal(p), canonicalDecimal(q)] as [string, string]),
+        asks: d.asks.map(([p, q]) => [canonicalDecimal(p), canonicalDecimal(q)] as [string, string]),
         time: d.time,
       },
     });
