@@ -32,7 +32,8 @@ export {
   type RunServiceOptions,
 } from './lifecycle.js';
 export type { MessageBus, BusEntry, ConsumeOptions, BatchHandler, Subscription } from './bus/message-bus.js';
-export { InProcessBus, BUS_DEFAULTS, type InProcessBusOptions, type BusTuning } from './bus/in-process-bus.js';
+export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.js';
+export { BUS_DEFAULTS, type BusTuning } from './bus/bus-tuning.js';
 export { RedisBus, type RedisBusOptions } from './bus/redis-bus.js';
 export { createBus, type CreateBusOptions } from './bus/create-bus.js';
 export type { EnvelopeWriter } from './bus/envelope-writer.js';

@@ -1,6 +1,7 @@
 import { backoffDelay } from '../backoff.js';
 import type { Logger } from '../logger.js';
-import type { BatchHandler, BusEntry, Subscription } from './message-bus.js';
+import { BUS_DEFAULTS, type BusTuning } from './bus-tuning.js';
+import type { BatchHandler, BusEntry, ConsumeOptions, Subscription } from './message-bus.js';
 import { decodeRawEntry, type RawStreamEntry } from './raw-entry.js';
 
 /** One entry delivered to a consumer of a group. `fields` is null when the entry was trimmed away. */
@@ -226,4 +227,37 @@ export class ConsumerLoop implements Subscription {
 
 function isNoGroupError(err: unknown): boolean {
   return err instanceof Error && /NOGROUP/.test(err.message);
+}
+
+/** Starts a consumer loop for one subscription of a bus; it stays in `active` until stopped. */
+export function subscribe(
+  backend: GroupBackend,
+  options: ConsumeOptions,
+  tuning: BusTuning,
+  context: { logger: Logger; now: () => number; active: Set<ConsumerLoop> },
+  handler: BatchHandler,
+): Subscription {
+  const loop = new ConsumerLoop(
+    backend,
+    {
+      streams: options.streams,
+      group: options.group,
+      consumer: options.consumer,
+      batchSize: options.batchSize ?? BUS_DEFAULTS.batchSize,
+      claimIdleMs: options.claimIdleMs ?? BUS_DEFAULTS.claimIdleMs,
+      blockMs: tuning.blockMs ?? BUS_DEFAULTS.blockMs,
+      retryInitialMs: tuning.retryInitialMs ?? BUS_DEFAULTS.retryInitialMs,
+      retryMaxMs: tuning.retryMaxMs ?? BUS_DEFAULTS.retryMaxMs,
+      logger: context.logger,
+      now: context.now,
+    },
+    handler,
+  );
+  context.active.add(loop);
+  return {
+    stop: async () => {
+      await loop.stop();
+      context.active.delete(loop);
+    },
+  };
 }
