@@ -9,14 +9,19 @@ export type StrategyIdParams = z.infer<typeof StrategyIdParams>;
 export const TradeDto = StrategyFillV1.meta({ id: 'Trade' });
 export type TradeDto = z.infer<typeof TradeDto>;
 
+/** Which strategy, and how it is: the fields every strategy view of the API starts with. */
+const StrategyIdentity = z.object({
+  id: StrategyId,
+  name: z.string(),
+  configName: z.string(),
+  symbol: z.string(),
+  status: StrategyStatusValue,
+  error: z.string().nullable(),
+});
+
 export const StrategySummaryDto = z
   .object({
-    id: StrategyId,
-    name: z.string(),
-    configName: z.string(),
-    symbol: z.string(),
-    status: StrategyStatusValue,
-    error: z.string().nullable(),
+    ...StrategyIdentity.shape,
     initialCash: DecimalString,
     equity: DecimalString,
     cash: DecimalString,
@@ -60,12 +65,7 @@ export type ActiveStrategiesResponse = z.infer<typeof ActiveStrategiesResponse>;
 
 export const StrategyStatusResponse = z
   .object({
-    id: StrategyId,
-    name: z.string(),
-    configName: z.string(),
-    symbol: z.string(),
-    status: StrategyStatusValue,
-    error: z.string().nullable(),
+    ...StrategyIdentity.shape,
     isHealthy: z.boolean().describe('running or warming up, without error'),
     lastCandleCloseTime: UnixMs.nullable(),
     stateTime: UnixMs.nullable(),

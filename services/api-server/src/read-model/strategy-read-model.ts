@@ -31,6 +31,12 @@ function toTradeDto(t: TradeRecord): TradeDto {
 }
 export { toTradeDto };
 
+/** the fields every strategy view starts with (contracts' StrategyIdentity) */
+function identityOf(record: StrategyRecord): Pick<StrategyStatusResponse, 'id' | 'name' | 'configName' | 'symbol' | 'status' | 'error'> {
+  const { id, name, configName, symbol, status, error } = record;
+  return { id, name, configName, symbol, status, error };
+}
+
 function equityOf(record: StrategyRecord, state: StrategyState | null): string {
   return state?.equity ?? record.initialCash;
 }
@@ -52,12 +58,7 @@ export async function summarizeStrategy(store: StrategyStore, record: StrategyRe
   const equity = equityOf(record, state);
   const pnl = pnlOf(equity, record);
   return {
-    id: record.id,
-    name: record.name,
-    configName: record.configName,
-    symbol: record.symbol,
-    status: record.status,
-    error: record.error,
+    ...identityOf(record),
     initialCash: record.initialCash,
     equity,
     cash: state?.cash ?? record.initialCash,
@@ -78,12 +79,7 @@ export async function strategyStatus(store: StrategyStore, record: StrategyRecor
   const state = await store.loadState(record.id);
   const equity = equityOf(record, state);
   return {
-    id: record.id,
-    name: record.name,
-    configName: record.configName,
-    symbol: record.symbol,
-    status: record.status,
-    error: record.error,
+    ...identityOf(record),
     isHealthy: (record.status === 'running' || record.status === 'warming-up' || record.status === 'starting') && record.error === null,
     lastCandleCloseTime: state?.lastCandleCloseTime ?? null,
     stateTime: state?.time ?? null,
