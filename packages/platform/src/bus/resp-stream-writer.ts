@@ -43,7 +43,8 @@ type Reply = { ok: true; value: string } | { ok: false; message: string };
  *
  * - `redis://` and `rediss://` (TLS), AUTH (ACL user or password) and SELECT from the URL, checked
  *   before anything else is sent; a refused AUTH/SELECT is a configuration error (ConfigError):
- *   it is logged, every append rejects with it and the writer stops.
+ *   it is logged, every append rejects with it and the writer stops ("not now" answers such as
+ *   LOADING or "max number of clients" are retried like a lost connection).
  * - A lost connection rejects the appends Redis had not acknowledged (they may or may not be in the
  *   stream) and reconnects with backoff; new appends wait for the connection, for at most
  *   `offlineTimeoutMs`, then reject with the connection error until Redis is back.
@@ -242,6 +243,10 @@ export class RespStreamWriter implements EnvelopeWriter {
   private onReply(socket: net.Socket, reply: Reply): boolean {
     if (this.handshake.length > 0) {
       const command = this.handshake.shift()!;
+      if (!reply.ok && TRANSIENT_REPLY.test(reply.message)) {
+        socket.destroy(new Error(`Redis answered ${command} with ${reply.message}`));
+        return false;
+      }
       if (!reply.ok) {
         this.failPermanently(new ConfigError(`Redis at ${this.where} refused ${command}: ${reply.message} (check the user, password and database in REDIS_URL)`, { details: { redis: this.where, command } }));
         socket.destroy();
@@ -281,7 +286,7 @@ export class RespStreamWriter implements EnvelopeWriter {
       this.head = this.sent;
     }
     if (this.state === 'failed' || this.state === 'closed' || this.closing) return;
-    const wasReady = this.state === 'ready' || this.state === 'handshake';
+    const wasReady = this.state === 'ready';
     this.state = 'offline';
     this.lastError = reason;
     if (wasReady) {
@@ -364,6 +369,9 @@ export class RespStreamWriter implements EnvelopeWriter {
     if (socket !== null) setTimeout(() => socket.destroy(), 1_000).unref();
   }
 }
+
+/** Error replies that say "not now" rather than "not you": the connection is retried, not given up. */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN)\b|max number of clients/;
 
 function encodeCommand(args: readonly string[]): string {
   let s = `*${args.length}\r\n`;
