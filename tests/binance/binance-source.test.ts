@@ -1,10 +1,10 @@
+import { FakeBinanceServer, type FakeBinanceOptions } from '@btc-research/binance/testing';
 import { Streams, type MarketFeedStatusV1 } from '@btc-research/contracts';
 import { waitFor } from '@btc-research/platform';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startBinanceSource, type BinanceSource, type BinanceSourceOptions } from '../../services/stream-manager/src/binance/binance-source.js';
 import { MarketPublisher } from '../../services/stream-manager/src/market-publisher.js';
-import { FakeBinanceServer, type FakeBinanceOptions } from '../../services/stream-manager/src/test-support/fake-binance-server.js';
-import { REDIS_URL, allEntries, canon, candlesOf, deleteSymbolKeys, quietLogger, sequenceProblem, testBus, uniqueSymbol } from './support.js';
+import { allEntries, canon, candlesOf, deleteSymbolKeys, quietLogger, sequenceProblem, testBus, uniqueSymbol } from './support.js';
 
 const START = Date.UTC(2024, 7, 8, 23, 50);
 const bus = testBus();
@@ -29,7 +29,7 @@ afterAll(async () => {
 async function setup(symbols: string[], serverOptions: Partial<FakeBinanceOptions> = {}, sourceOptions: Partial<BinanceSourceOptions> = {}) {
   used.push(...symbols);
   server = await FakeBinanceServer.start({ symbols, seed: 42, startTime: START, tickMs: 10, marketMsPerTick: 1000, ...serverOptions });
-  const publisher = new MarketPublisher(bus, 'stream-manager-test', Date.now, 1000, { redisUrl: REDIS_URL });
+  const publisher = new MarketPublisher(bus, 'stream-manager-test', Date.now);
   publisherInUse = publisher;
   source = await startBinanceSource({
     symbols, venue: 'binance', wsUrl: server.wsUrl, restUrl: server.url, publisher, logger: quietLogger(), requestedSource: 'binance',

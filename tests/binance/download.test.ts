@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { FakeBinanceServer } from '@btc-research/binance/testing';
 import { parseKlineCsv } from '@btc-research/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/cli/src/cli.js';
-import { FakeBinanceServer } from '../../services/stream-manager/src/test-support/fake-binance-server.js';
 
 const START = Date.UTC(2024, 0, 1);
 const MINUTES = 2_500;

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { FakeBinanceServer, FakeMarket } from '@btc-research/binance/testing';
 import { FeedStatusResponse } from '@btc-research/contracts';
 import { createLogger, waitFor } from '@btc-research/platform';
 import { Redis } from 'ioredis';
@@ -9,8 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../services/api-server/src/test-support/harness.js';
 import { readStreamManagerConfig } from '../../services/stream-manager/src/config.js';
 import { resolveBinanceEndpoints, startStreamManager } from '../../services/stream-manager/src/service.js';
-import { FakeBinanceServer } from '../../services/stream-manager/src/test-support/fake-binance-server.js';
-import { FakeMarket } from '../../services/stream-manager/src/test-support/fake-market.js';
 import type { RecordedReplaySource } from '../../services/stream-manager/src/sources/recorded-replay.js';
 import { candlesOf, sequenceProblem, uniqueSymbol } from './support.js';
 

@@ -3,7 +3,7 @@ export { EnvelopeBase, type Envelope } from './envelope.js';
 export { MessageType, messageRegistry, payloadSchema, type PayloadOf } from './registry.js';
 export { makeEnvelope, encodeEnvelope, decodeEnvelope, isMessage, MessageDecodeError, type DecodeErrorCode, type MakeEnvelopeInput } from './codec.js';
 export { Streams, ConsumerGroups, StreamRetention } from './streams.js';
-export { MarketCandleClosedV1 } from './messages/market-candle-closed.v1.js';
+export { MarketCandleClosedV1, CandleValues } from './messages/market-candle-closed.v1.js';
 export { MarketTradeV1 } from './messages/market-trade.v1.js';
 export { MarketBookTickerV1 } from './messages/market-book-ticker.v1.js';
 export { MarketBookDepthV1 } from './messages/market-book-depth.v1.js';

@@ -1,5 +1,5 @@
 // Public surface of @btc-research/engine: a pure core (no I/O, no clock, no env).
-export { Decimal, ZERO, dec, toDecimalString, roundToIncrement, type DecimalInput } from './core/decimal.js';
+export { Decimal, ZERO, dec, toDecimalString, canonicalDecimal, roundToIncrement, type DecimalInput } from './core/decimal.js';
 export { InvariantError } from './core/invariant-error.js';
 export { SeededRng, seedFromString } from './core/rng.js';
 export type { Candle } from './model/candle.js';
@@ -39,7 +39,7 @@ export {
   type SimOrder,
   type RejectReason,
 } from './execution/simulated-exchange.js';
-export { LiveBook, type BookLevel as BookUpdateLevel, type BookUpdate, type TradePrint, type LevelTake } from './execution/order-book.js';
+export { LiveBook, type BookLevel as BookUpdateLevel, type BookUpdate, type TradePrint, type LevelTake } from './execution/live-book.js';
 export {
   TradingCore,
   orderView,
@@ -64,21 +64,7 @@ export { computeStatistics, type PerformanceStatistics, type ClosedTrade, type E
 export { MarketSimulator, type MarketSimulatorOptions, type MarketSimulatorState, type SimulatedTrade, type SimulatedQuote } from './market/market-simulator.js';
 export { simulatedMinuteCandles } from './market/simulated-candles.js';
 export { parseKlineCsv, parseKlineCsvLine, KlineCsvError } from './market/kline-csv.js';
-export {
-  parseBinanceFrame,
-  parseBinancePayload,
-  type BinanceEvent,
-  type TradeEvent,
-  type BookTickerEvent,
-  type DepthUpdateEvent,
-  type KlineEvent,
-  type ControlEvent,
-  type PriceLevel,
-  type FrameParseResult,
-  type FrameRejectKind,
-} from './market/binance-frames.js';
-export { OrderBook, DepthBookSync, type DepthSnapshot, type DepthLevel, type DepthSyncResult, type SnapshotResult } from './market/order-book.js';
-export { parseRestKlines, parseDepthSnapshot, klineToCsvRow, retryDecision, BinanceBodyError, MINUTE_MS, type RestKline, type RetryDecision } from './market/binance-rest.js';
+export type { PriceLevel, DepthSnapshot } from './market/book-levels.js';
 export { SimulatedDepthBook, type SimulatedDepthBookOptions, type SimulatedDepthDiff } from './market/simulated-depth-book.js';
 export { CandleRingBuffer } from './candles/candle-ring-buffer.js';
 export { buildBacktestReport, type BacktestReport } from './backtest/report.js';

@@ -10,6 +10,7 @@ export {
   isAppError,
   type AppErrorOptions,
 } from './errors.js';
+export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { envStr, envOptStr, envInt, envBool, type EnvRecord, type EnvIntOptions } from './env.js';
 export {
   createLogger,
@@ -31,9 +32,13 @@ export {
   type RunServiceOptions,
 } from './lifecycle.js';
 export type { MessageBus, BusEntry, ConsumeOptions, BatchHandler, Subscription } from './bus/message-bus.js';
-export { InProcessBus, BUS_DEFAULTS, type InProcessBusOptions, type BusTuning } from './bus/in-process-bus.js';
+export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.js';
+export { BUS_DEFAULTS, type BusTuning } from './bus/bus-tuning.js';
 export { RedisBus, type RedisBusOptions } from './bus/redis-bus.js';
 export { createBus, type CreateBusOptions } from './bus/create-bus.js';
+export type { EnvelopeWriter } from './bus/envelope-writer.js';
+export { RespStreamWriter, type RespStreamWriterOptions } from './bus/resp-stream-writer.js';
+export { parseRedisUrl, describeRedisEndpoint, type RedisEndpoint } from './bus/redis-url.js';
 export {
   decodeRawEntry,
   encodeForPublish,

@@ -1,13 +1,18 @@
 /**
- * Market-data benchmarks (`pnpm bench` imports runMarketDataBench):
- *  1. parse + publish throughput of a recorded session into the real Redis, one core
- *     (target ≥ 50,000 messages/s);
- *  2. latency from frame received to XADD acknowledged at 2,000 messages/s (target p99 ≤ 1 ms);
- *  3. RSS over a replay equivalent to 6 hours of market time (target growth ≤ 5 %).
+ * Market-data benchmarks (`pnpm bench market-data`; `pnpm bench` runs it with the others):
+ *  1. RSS over a replay equivalent to 6 hours of market time (target growth ≤ 5 %);
+ *  2. for each Redis writer side by side — the product's (platform's RespStreamWriter, what
+ *     bus.openWriter() gives) and the two ioredis ways (explicit pipeline, auto-pipelining):
+ *     parse + publish throughput of a recorded session into the real Redis, one core (target
+ *     ≥ 50,000 frames/s), and latency from frame received to XADD acknowledged at a steady 2,000
+ *     frames/s (target p99 ≤ 1 ms);
+ *  3. the raw XADD rate of the same Redis on the same machine (redis-benchmark when installed,
+ *     and a tight ioredis pipeline), so the figures above can be read against what Redis can take.
  * Frames are the real 11-minute BTCUSDT recording when ../shared exists, otherwise the project's
  * own generated frames (the local Binance server's market); the 6-hour run always uses generated
  * frames at the recording's message rates. Writes reports/bench-market-data.json.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import v8 from 'node:v8';
@@ -15,16 +20,17 @@ import vm from 'node:vm';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { Streams } from '@btc-research/contracts';
-import { parseDepthSnapshot } from '@btc-research/engine';
-import { RedisBus, createLogger } from '@btc-research/platform';
+import { parseDepthSnapshot } from '@btc-research/binance';
+import { FakeMarket } from '@btc-research/binance/testing';
+import { MessageType, Streams, encodeEnvelope, makeEnvelope } from '@btc-research/contracts';
+import { RedisBus, createLogger, type EnvelopeWriter } from '@btc-research/platform';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { FrameStats } from '../src/binance/frame-stats.js';
 import { routeFrame } from '../src/binance/frame-router.js';
 import { SymbolFeed } from '../src/binance/symbol-feed.js';
 import { MarketPublisher } from '../src/market-publisher.js';
-import { FakeMarket } from '../src/test-support/fake-market.js';
+import { ioredisAutoPipelineWriter, ioredisPipelineWriter } from './ioredis-writers.js';
 
 /** A full GC between phases, so one phase's garbage is not collected during the next one's measurement. */
 const fullGc: () => void = (() => {
@@ -37,12 +43,20 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
 const RECORDING = path.resolve(repoRoot, '../shared/data/ws-fixtures/binance_spot_btcusdt_stream_2024-08-08T2354Z_11min.jsonl.gz');
 
+interface ThroughputFigures { frames: number; published: number; seconds: number; cpuSeconds: number; messagesPerSecond: number; messagesPerCpuSecond: number; target: number; pass: boolean }
+interface LatencyFigures { rate: number; samples: number; p50Ms: number; p99Ms: number; maxMs: number; target: number; pass: boolean; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; loadAverage1m: number }
+
 export interface MarketDataBenchReport {
   frameSource: string;
-  throughput: { frames: number; published: number; seconds: number; cpuSeconds: number; messagesPerSecond: number; messagesPerCpuSecond: number; target: number; pass: boolean };
-  latency: { rate: number; samples: number; p50Ms: number; p99Ms: number; maxMs: number; target: number; pass: boolean; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; loadAverage1m: number };
+  /** the product's writer (bus.openWriter(): RespStreamWriter) */
+  throughput: ThroughputFigures;
+  latency: LatencyFigures;
+  /** every writer measured, the product's first */
+  writers: Array<{ writer: string; inProduct: boolean; throughput: ThroughputFigures; latency: LatencyFigures }>;
+  /** what the same Redis accepts with nothing but XADD (same entry size, one connection) */
+  rawXadd: { redisBenchmark: { xaddPerSecond: number; pipeline: number; entries: number } | null; ioredisPipeline: { xaddPerSecond: number; pipeline: number; entries: number } };
   memory: { marketHours: number; frames: number; seconds: number; rssStartMb: number; rssEndMb: number; rssMaxMb: number; heapUsedStartMb: number; heapUsedEndMb: number; heapTotalMb: number[]; externalMb: number[]; growthPct: number; target: number; pass: boolean };
-  host: { cpu: string; node: string };
+  host: { cpu: string; node: string; loadAverage1m: number[] };
 }
 
 interface Session {
@@ -73,10 +87,17 @@ function loadSession(): Session {
 
 const opened: MarketPublisher[] = [];
 
+/** The writers compared; the first is the product's. */
+const WRITERS: Array<{ name: string; inProduct: boolean; open: (bus: RedisBus, redisUrl: string) => EnvelopeWriter }> = [
+  { name: 'RESP (platform RespStreamWriter, in the product)', inProduct: true, open: (bus) => bus.openWriter() },
+  { name: 'ioredis pipeline per event-loop turn', inProduct: false, open: (_bus, url) => ioredisPipelineWriter(url) },
+  { name: 'ioredis enableAutoPipelining', inProduct: false, open: (_bus, url) => ioredisAutoPipelineWriter(url) },
+];
+
 /** The stream manager's path from frame text to XADD, with its own feed and the given symbol renamed. */
-function pipeline(bus: RedisBus, symbol: string, snapshot: Session['snapshot'], redisUrl: string) {
+function pipeline(bus: RedisBus, symbol: string, snapshot: Session['snapshot'], writer: EnvelopeWriter = bus.openWriter()) {
   const logger = createLogger('bench', { level: 'silent' });
-  const publisher = new MarketPublisher(bus, 'bench', Date.now, 1000, { redisUrl });
+  const publisher = new MarketPublisher(bus, 'bench', Date.now, writer);
   const feed = new SymbolFeed({ symbol, venue: 'BINANCE', publisher, logger, rest: null });
   const feeds = new Map([[symbol, feed]]);
   const frames = new FrameStats(logger);
@@ -113,14 +134,44 @@ export async function runMarketDataBench(options: { redisUrl?: string; print?: (
   await bus.ping();
   const tag = `${process.pid}${Date.now() % 100000}`;
   const symbols: string[] = [];
-  // 3. RSS over 6 hours of market time at the recording's rates (generated, streamed, not held in
+  const memory = await measureMemory(bus, options.memoryHours ?? 6, tag, symbols);
+  for (const p of opened.splice(0)) await p.close();
+  print(`  memory over ${memory.marketHours} h of market time (${memory.frames.toLocaleString('en')} frames in ${memory.seconds} s): RSS median ${memory.rssStartMb} MB in the first hour after warm-up → ${memory.rssEndMb} MB in the last (max ${memory.rssMaxMb}; V8 heap used after a full GC ${memory.heapUsedStartMb} → ${memory.heapUsedEndMb} MB, heap committed ${memory.heapTotalMb[0]} → ${memory.heapTotalMb[1]} MB, external ${memory.externalMb[0]} → ${memory.externalMb[1]} MB), growth ${memory.growthPct} % — target ≤ 5 %: ${memory.pass ? 'PASS' : 'FAIL'}`);
+
+  const session = loadSession();
+  print(`market-data bench — frames: ${session.name}, ${session.frames.length} frames; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
+  const writers: MarketDataBenchReport['writers'] = [];
+  for (const w of WRITERS) {
+    print(`  writer: ${w.name}`);
+    const throughput = await measureThroughput(bus, redisUrl, w, session, `${tag}${writers.length}`, symbols);
+    print(`    throughput: ${throughput.messagesPerSecond.toLocaleString('en')} frames/s parsed and published (${throughput.published} XADDs acknowledged in ${throughput.seconds} s; this process used ${throughput.cpuSeconds} CPU s = ${throughput.messagesPerCpuSecond.toLocaleString('en')} frames per CPU second) — target ≥ 50,000: ${throughput.pass ? 'PASS' : 'FAIL'}`);
+    const latency = await measureLatency(bus, redisUrl, w, session, `${tag}${writers.length}`, symbols);
+    print(`    latency at ${latency.rate} frames/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms over ${latency.samples} XADDs — target p99 ≤ 1 ms: ${latency.pass ? 'PASS' : 'FAIL'} (event-loop delay p99 ${latency.eventLoopDelayP99Ms} ms, max ${latency.eventLoopDelayMaxMs} ms; load average ${latency.loadAverage1m} on ${os.cpus().length} CPUs)`);
+    writers.push({ writer: w.name, inProduct: w.inProduct, throughput, latency });
+    for (const p of opened.splice(0)) await p.close(); // one writer's connections at a time
+  }
+  const rawXadd = await measureRawXadd(redisUrl, tag);
+  const rb = rawXadd.redisBenchmark;
+  print(`  raw XADD rate of this Redis (one connection, ${rawXadd.ioredisPipeline.pipeline} per pipeline, trade-sized entries): ${rb === null ? 'redis-benchmark not installed' : `redis-benchmark ${rb.xaddPerSecond.toLocaleString('en')}/s`}; tight ioredis pipeline ${rawXadd.ioredisPipeline.xaddPerSecond.toLocaleString('en')}/s`);
+  const product = writers[0]!;
+  await cleanup(redisUrl, symbols);
+  await bus.close();
+  const report: MarketDataBenchReport = { frameSource: session.name, throughput: product.throughput, latency: product.latency, writers, rawXadd, memory, host: { cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage1m: os.loadavg() } };
+  mkdirSync(path.join(repoRoot, 'reports'), { recursive: true });
+  writeFileSync(path.join(repoRoot, 'reports', 'bench-market-data.json'), `${JSON.stringify(report, null, 2)}\n`);
+  print(`  report: reports/bench-market-data.json`);
+  return report;
+}
+
+/** 1. RSS over `hours` of market time through the product's writer. */
+async function measureMemory(bus: RedisBus, hours: number, tag: string, symbols: string[]): Promise<MarketDataBenchReport['memory']> {
+  // RSS over 6 hours of market time at the recording's rates (generated, streamed, not held in
   // memory). Run first, before the recorded session is loaded. RSS is sampled every market minute;
   // growth compares the median of the first hour after warm-up with the median of the last hour.
-  const hours = options.memoryHours ?? 6;
   const s3 = `BENCHM${tag}`;
   symbols.push(s3);
   const market = new FakeMarket({ symbols: [s3], seed: 11, startTime: Date.UTC(2024, 0, 1), tradesPerMinute: 1800 });
-  const p3 = pipeline(bus, s3, market.depth(s3, 5000), redisUrl);
+  const p3 = pipeline(bus, s3, market.depth(s3, 5000));
   const t0m = market.time;
   const end = t0m + hours * 3_600_000;
   const span = Math.min(3_600_000, (hours * 3_600_000) / 6);
@@ -172,24 +223,24 @@ export async function runMarketDataBench(options: { redisUrl?: string; print?: (
   const last = samples.filter((x) => x.t >= end - span);
   const heapTotalMb = [mb(median(first.map((x) => x.heapTotal))), mb(median(last.map((x) => x.heapTotal)))];
   const externalMb = [mb(median(first.map((x) => x.external))), mb(median(last.map((x) => x.external)))];
-  const memory = { marketHours: hours, frames: frames3, seconds: round(Number(process.hrtime.bigint() - t3) / 1e9, 1), rssStartMb: mb(rssStart), rssEndMb: mb(rssEnd), rssMaxMb: mb(rssMax), heapUsedStartMb: mb(heapStart), heapUsedEndMb: mb(heapEnd), heapTotalMb, externalMb, growthPct: round(growth, 2), target: 5, pass: growth <= 5 };
-  print(`  memory over ${hours} h of market time (${frames3.toLocaleString('en')} frames in ${memory.seconds} s): RSS median ${memory.rssStartMb} MB in the first hour after warm-up → ${memory.rssEndMb} MB in the last (max ${memory.rssMaxMb}; V8 heap used after a full GC ${memory.heapUsedStartMb} → ${memory.heapUsedEndMb} MB, heap committed ${heapTotalMb[0]} → ${heapTotalMb[1]} MB, external ${externalMb[0]} → ${externalMb[1]} MB), growth ${memory.growthPct} % — target ≤ 5 %: ${memory.pass ? 'PASS' : 'FAIL'}`);
+  return { marketHours: hours, frames: frames3, seconds: round(Number(process.hrtime.bigint() - t3) / 1e9, 1), rssStartMb: mb(rssStart), rssEndMb: mb(rssEnd), rssMaxMb: mb(rssMax), heapUsedStartMb: mb(heapStart), heapUsedEndMb: mb(heapEnd), heapTotalMb, externalMb, growthPct: round(growth, 2), target: 5, pass: growth <= 5 };
+}
 
-  const session = loadSession();
-  print(`market-data bench — frames: ${session.name}, ${session.frames.length} frames`);
+type WriterChoice = (typeof WRITERS)[number];
 
-  // 1. throughput: parse + publish as fast as the bus acknowledges (a bounded window of XADDs in flight)
+/** 2a. parse + publish as fast as the bus acknowledges (a bounded window of XADDs in flight) */
+async function measureThroughput(bus: RedisBus, redisUrl: string, w: WriterChoice, session: Session, tag: string, symbols: string[]): Promise<ThroughputFigures> {
   const s1 = `BENCHT${tag}`;
   symbols.push(s1);
   const frames1: string[] = rename(session.frames, session.symbol, s1);
-  const p1 = pipeline(bus, s1, session.snapshot, redisUrl);
+  const p1 = pipeline(bus, s1, session.snapshot, w.open(bus, redisUrl));
   // warm-up (JIT) on a prefix, through a separate symbol
   {
-    const w = `BENCHW${tag}`;
-    symbols.push(w);
-    const pw = pipeline(bus, w, session.snapshot, redisUrl);
+    const wu = `BENCHW${tag}`;
+    symbols.push(wu);
+    const pw = pipeline(bus, wu, session.snapshot, w.open(bus, redisUrl));
     const inflight: Array<Promise<void>> = [];
-    for (const f of rename(session.frames.slice(0, 10_000), session.symbol, w)) {
+    for (const f of rename(session.frames.slice(0, 10_000), session.symbol, wu)) {
       const r = routeFrame(f, pw.feeds, pw.frames);
       if (r.published) inflight.push(r.published);
     }
@@ -218,15 +269,16 @@ export async function runMarketDataBench(options: { redisUrl?: string; print?: (
   frames1.length = 0; // let the copy go before the latency run
   fullGc();
   const mps = frameCount / seconds;
-  const throughput = { frames: frameCount, published, seconds: round(seconds, 3), cpuSeconds: round(cpuSeconds, 3), messagesPerSecond: Math.round(mps), messagesPerCpuSecond: Math.round(frameCount / cpuSeconds), target: 50_000, pass: mps >= 50_000 };
-  print(`  throughput: ${throughput.messagesPerSecond.toLocaleString('en')} frames/s parsed and published (${published} XADDs acknowledged in ${throughput.seconds} s; this process used ${throughput.cpuSeconds} CPU s = ${throughput.messagesPerCpuSecond.toLocaleString('en')} frames per CPU second) — target ≥ 50,000: ${throughput.pass ? 'PASS' : 'FAIL'}`);
+  return { frames: frameCount, published, seconds: round(seconds, 3), cpuSeconds: round(cpuSeconds, 3), messagesPerSecond: Math.round(mps), messagesPerCpuSecond: Math.round(frameCount / cpuSeconds), target: 50_000, pass: mps >= 50_000 };
+}
 
-  // 2. latency at 2,000 frames/s: frame received → XADD acknowledged
+/** 2b. latency at 2,000 frames/s: frame received → XADD acknowledged */
+async function measureLatency(bus: RedisBus, redisUrl: string, w: WriterChoice, session: Session, tag: string, symbols: string[]): Promise<LatencyFigures> {
   const s2 = `BENCHL${tag}`;
   symbols.push(s2);
   const rate = 2_000;
   const frames2 = rename(session.frames.slice(0, rate * 10), session.symbol, s2);
-  const p2 = pipeline(bus, s2, session.snapshot, redisUrl);
+  const p2 = pipeline(bus, s2, session.snapshot, w.open(bus, redisUrl));
   const lat: number[] = [];
   const pending: Array<Promise<void>> = [];
   fullGc();
@@ -245,20 +297,43 @@ export async function runMarketDataBench(options: { redisUrl?: string; print?: (
   }
   await Promise.all(pending);
   loopDelay.disable();
-  const loopP99Ms = loopDelay.percentile(99) / 1e6;
-  const loopMaxMs = loopDelay.max / 1e6;
   lat.sort((a, b) => a - b);
-  const latency = { rate, samples: lat.length, p50Ms: round(percentile(lat, 50), 3), p99Ms: round(percentile(lat, 99), 3), maxMs: round(lat[lat.length - 1] ?? 0, 3), target: 1, pass: percentile(lat, 99) <= 1, eventLoopDelayP99Ms: round(loopP99Ms, 3), eventLoopDelayMaxMs: round(loopMaxMs, 3), loadAverage1m: round(os.loadavg()[0] ?? 0, 2) };
-  print(`  latency at ${rate} frames/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms over ${lat.length} XADDs — target p99 ≤ 1 ms: ${latency.pass ? 'PASS' : 'FAIL'} (event-loop delay p99 ${latency.eventLoopDelayP99Ms} ms, max ${latency.eventLoopDelayMaxMs} ms; load average ${latency.loadAverage1m} on ${os.cpus().length} CPUs)`);
+  return {
+    rate, samples: lat.length, p50Ms: round(percentile(lat, 50), 3), p99Ms: round(percentile(lat, 99), 3), maxMs: round(lat[lat.length - 1] ?? 0, 3), target: 1, pass: percentile(lat, 99) <= 1,
+    eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6, 3), eventLoopDelayMaxMs: round(loopDelay.max / 1e6, 3), loadAverage1m: round(os.loadavg()[0] ?? 0, 2),
+  };
+}
 
-  for (const p of opened.splice(0)) await p.close();
-  await cleanup(redisUrl, symbols);
-  await bus.close();
-  const report: MarketDataBenchReport = { frameSource: session.name, throughput, latency, memory, host: { cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version } };
-  mkdirSync(path.join(repoRoot, 'reports'), { recursive: true });
-  writeFileSync(path.join(repoRoot, 'reports', 'bench-market-data.json'), `${JSON.stringify(report, null, 2)}\n`);
-  print(`  report: reports/bench-market-data.json`);
-  return report;
+/** 3. what Redis itself takes: XADD of a trade-sized entry over one pipelined connection */
+async function measureRawXadd(redisUrl: string, tag: string): Promise<MarketDataBenchReport['rawXadd']> {
+  const entries = 200_000;
+  const pipelineDepth = 256;
+  const key = `bench-raw-xadd-${tag}`;
+  const env = makeEnvelope({ type: MessageType.trade, id: 'BTCUSDT-trade-3725961820', source: 'stream-manager', tsEvent: 1_723_161_240_000, tsInit: 1_723_161_240_012, payload: { venue: 'BINANCE', symbol: 'BTCUSDT', tradeId: '3725961820', price: '61837.63', quantity: '0.00081', time: 1_723_161_240_000, isBuyerMaker: false } });
+  const args = [key, 'MAXLEN', '~', '100000', '*', 'type', env.type, 'v', '1', 'data', encodeEnvelope(env)];
+  const u = new URL(redisUrl);
+  let redisBenchmark: MarketDataBenchReport['rawXadd']['redisBenchmark'] = null;
+  try {
+    const out = execFileSync('redis-benchmark', ['-h', u.hostname, '-p', u.port || '6379', '--dbnum', u.pathname.replace(/^\//, '') || '0', '-c', '1', '-P', String(pipelineDepth), '-n', String(entries), '--csv', 'XADD', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const rps = Number(/"[^"]*","([\d.]+)"/.exec(out.split('\n').find((l) => l.startsWith('"XADD')) ?? '')?.[1]);
+    if (Number.isFinite(rps) && rps > 0) redisBenchmark = { xaddPerSecond: Math.round(rps), pipeline: pipelineDepth, entries };
+  } catch {
+    // redis-benchmark is not installed (or not allowed here): the ioredis figure stands alone
+  }
+  const r = new Redis(redisUrl);
+  try {
+    const t0 = process.hrtime.bigint();
+    for (let done = 0; done < entries; done += pipelineDepth) {
+      const p = r.pipeline();
+      for (let i = 0; i < pipelineDepth; i++) p.xadd(...(args as [string, ...string[]]));
+      await p.exec();
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    return { redisBenchmark, ioredisPipeline: { xaddPerSecond: Math.round(entries / seconds), pipeline: pipelineDepth, entries } };
+  } finally {
+    await r.del(key);
+    r.disconnect();
+  }
 }
 
 function round(n: number, d: number): number {

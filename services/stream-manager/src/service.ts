@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { BINANCE_ENDPOINTS, probeBinance, type BinanceVenue } from '@btc-research/binance';
 import { loadStrategyConfig } from '@btc-research/engine';
 import type { Logger, MessageBus } from '@btc-research/platform';
 import type { StreamManagerConfig } from './config.js';
 import { MarketPublisher } from './market-publisher.js';
-import { BINANCE_ENDPOINTS, startBinanceSource, type BinanceVenue } from './binance/binance-source.js';
-import { probeBinance } from './sources/binance-rest-source.js';
+import { startBinanceSource } from './binance/binance-source.js';
 import type { MarketSource } from './sources/market-source.js';
 import { readLines, startRecordedReplaySource } from './sources/recorded-replay.js';
 import { startReplaySource } from './sources/replay-source.js';
@@ -29,7 +29,7 @@ export interface StreamManager {
 export async function startStreamManager(deps: StreamManagerDeps): Promise<StreamManager> {
   const { config, bus, logger } = deps;
   const now = deps.now ?? Date.now;
-  const publisher = new MarketPublisher(bus, 'stream-manager', now, 1000, { redisUrl: config.redisUrl });
+  const publisher = new MarketPublisher(bus, 'stream-manager', now);
   const sources: MarketSource[] = [];
   let kind = config.source;
   let reason = 'MARKET_DATA_SOURCE=simulated';

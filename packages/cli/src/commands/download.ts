@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { klineToCsvRow, parseRestKlines, retryDecision, type RestKline } from '@btc-research/engine';
+import { klineToCsvRow, parseRestKlines, retryDecision, type RestKline } from '@btc-research/binance';
+import { backoffDelay } from '@btc-research/platform';
 import type { CliIo } from '../cli-io.js';
 
 const MINUTE = 60_000;
@@ -67,13 +68,13 @@ async function getJson(url: string, io: CliIo, state: { blockedUntil: number; wa
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
       if (attempt === 8) throw new RestError(`GET ${url}: ${e.cause?.code ?? e.message}`);
-      await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempt)));
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, { baseMs: 500, maxMs: 10_000 })));
       continue;
     }
     const used = Number(res.headers.get('x-mbx-used-weight-1m'));
     if (Number.isFinite(used) && used > 5_000) state.blockedUntil = Math.max(state.blockedUntil, Math.ceil(Date.now() / MINUTE) * MINUTE); // near the 6,000/min limit: wait for the next minute
     if (res.ok) return res.json();
-    const d = retryDecision(res.status, res.headers.get('retry-after'), attempt, 250, 30_000);
+    const d = retryDecision(res.status, res.headers.get('retry-after'), attempt, { baseMs: 500, maxMs: 30_000 });
     const body = (await res.text().catch(() => '')).slice(0, 200);
     if (!d.retry || attempt === 8) throw new RestError(`GET ${url} → HTTP ${res.status} ${body}`);
     state.waits += 1;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DecimalString, MarketSymbol, UnixMs, Venue } from '../scalars.js';
+import { CandleValues } from '../messages/market-candle-closed.v1.js';
 import { MarketFeedStatusV1 } from '../messages/market-feed-status.v1.js';
 
 export const FeedStatusResponse = z
@@ -37,18 +38,9 @@ export const MarketDataQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('candles per timeframe'),
 });
 
-export const CandleDto = z
-  .object({
-    openTime: UnixMs,
-    closeTime: UnixMs,
-    open: DecimalString,
-    high: DecimalString,
-    low: DecimalString,
-    close: DecimalString,
-    volume: DecimalString,
-    isComplete: z.boolean().describe('false when the higher-timeframe candle is still building'),
-  })
-  .meta({ id: 'Candle' });
+export const CandleDto = CandleValues.extend({
+  isComplete: z.boolean().describe('false when the higher-timeframe candle is still building'),
+}).meta({ id: 'Candle' });
 export type CandleDto = z.infer<typeof CandleDto>;
 
 export const MarketDataResponse = z

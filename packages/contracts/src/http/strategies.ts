@@ -1,40 +1,27 @@
 import { z } from 'zod';
-import { DecimalString, MarketSymbol, StrategyId, UnixMs } from '../scalars.js';
+import { DecimalString, StrategyId, UnixMs } from '../scalars.js';
 import { StrategyFillV1, StrategyStatusValue } from '../messages/strategy-events.v1.js';
 
 export const StrategyIdParams = z.object({ id: StrategyId });
 export type StrategyIdParams = z.infer<typeof StrategyIdParams>;
 
-/** One trade as the API returns it (same fields as the bus's strategy.order.filled). */
-export const TradeDto = z
-  .object({
-    tradeId: z.string(),
-    orderId: z.string(),
-    strategyId: StrategyId,
-    symbol: MarketSymbol,
-    side: z.enum(['buy', 'sell']),
-    quantity: DecimalString,
-    price: DecimalString,
-    fee: DecimalString,
-    realizedPnl: DecimalString,
-    reason: z.string(),
-    time: UnixMs,
-    /** maker (resting limit) or taker; absent for fills recorded before it existed */
-    liquidity: StrategyFillV1.shape.liquidity,
-    /** the order's fill quality including this fill (decision price, arrival mid, VWAP, slippage, latency, levels) */
-    quality: StrategyFillV1.shape.quality,
-  })
-  .meta({ id: 'Trade' });
+/** One trade as the API returns it: the bus's strategy.order.filled, field for field. */
+export const TradeDto = StrategyFillV1.meta({ id: 'Trade' });
 export type TradeDto = z.infer<typeof TradeDto>;
+
+/** Which strategy, and how it is: the fields every strategy view of the API starts with. */
+const StrategyIdentity = z.object({
+  id: StrategyId,
+  name: z.string(),
+  configName: z.string(),
+  symbol: z.string(),
+  status: StrategyStatusValue,
+  error: z.string().nullable(),
+});
 
 export const StrategySummaryDto = z
   .object({
-    id: StrategyId,
-    name: z.string(),
-    configName: z.string(),
-    symbol: z.string(),
-    status: StrategyStatusValue,
-    error: z.string().nullable(),
+    ...StrategyIdentity.shape,
     initialCash: DecimalString,
     equity: DecimalString,
     cash: DecimalString,
@@ -78,12 +65,7 @@ export type ActiveStrategiesResponse = z.infer<typeof ActiveStrategiesResponse>;
 
 export const StrategyStatusResponse = z
   .object({
-    id: StrategyId,
-    name: z.string(),
-    configName: z.string(),
-    symbol: z.string(),
-    status: StrategyStatusValue,
-    error: z.string().nullable(),
+    ...StrategyIdentity.shape,
     isHealthy: z.boolean().describe('running or warming up, without error'),
     lastCandleCloseTime: UnixMs.nullable(),
     stateTime: UnixMs.nullable(),

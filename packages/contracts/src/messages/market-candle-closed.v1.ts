@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { DecimalString, MarketSymbol, UnixMs, Venue } from '../scalars.js';
 
-/** A closed 1m candle. `closeTime` is exclusive (openTime + 60 000). Only closed candles reach strategies. */
-export const MarketCandleClosedV1 = z.object({
-  venue: Venue,
-  symbol: MarketSymbol,
-  timeframe: z.literal('1m'),
+/** The values of a candle of any timeframe; `closeTime` is exclusive. The API's candles carry the same. */
+export const CandleValues = z.object({
   openTime: UnixMs,
   closeTime: UnixMs,
   open: DecimalString,
@@ -13,6 +10,15 @@ export const MarketCandleClosedV1 = z.object({
   low: DecimalString,
   close: DecimalString,
   volume: DecimalString,
+});
+export type CandleValues = z.infer<typeof CandleValues>;
+
+/** A closed 1m candle. `closeTime` is exclusive (openTime + 60 000). Only closed candles reach strategies. */
+export const MarketCandleClosedV1 = z.object({
+  venue: Venue,
+  symbol: MarketSymbol,
+  timeframe: z.literal('1m'),
+  ...CandleValues.shape,
   /** true when produced by a fallback (gap fill) rather than observed trades. */
   synthetic: z.boolean().default(false),
   /** where the candle came from: live feed, REST backfill, simulator or replay. */

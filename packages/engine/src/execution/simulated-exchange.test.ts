@@ -4,7 +4,7 @@ import { SeededRng } from '../core/rng.js';
 import { BTCUSDT } from '../model/instrument.js';
 import { Ledger } from '../portfolio/ledger.js';
 import { defaultExecutionModels } from './execution-models.js';
-import type { BookUpdate } from './order-book.js';
+import type { BookUpdate } from './live-book.js';
 import { SimulatedExchange, type ExecutionResult } from './simulated-exchange.js';
 
 const d = (x: string | number) => new Decimal(x);

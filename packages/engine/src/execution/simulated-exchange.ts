@@ -5,7 +5,7 @@ import type { Candle } from '../model/candle.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Ledger, Side } from '../portfolio/ledger.js';
 import type { ExecutionModels } from './execution-models.js';
-import { LiveBook, type BookUpdate, type TradePrint } from './order-book.js';
+import { LiveBook, type BookUpdate, type TradePrint } from './live-book.js';
 
 export type OrderType = 'market' | 'limit' | 'stop_market' | 'stop_limit';
 export type OrderStatus = 'pending' | 'open' | 'filled' | 'cancelled' | 'rejected';

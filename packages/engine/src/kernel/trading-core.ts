@@ -4,7 +4,7 @@ import { Decimal, ZERO, dec, roundToIncrement, toDecimalString } from '../core/d
 import { InvariantError } from '../core/invariant-error.js';
 import { SeededRng } from '../core/rng.js';
 import type { ExecutionModels } from '../execution/execution-models.js';
-import { LiveBook, type BookUpdate, type TradePrint } from '../execution/order-book.js';
+import { LiveBook, type BookUpdate, type TradePrint } from '../execution/live-book.js';
 import {
   SimulatedExchange,
   fillQualityOf,

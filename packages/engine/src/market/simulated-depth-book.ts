@@ -1,6 +1,5 @@
 import { SeededRng } from '../core/rng.js';
-import type { PriceLevel } from './binance-frames.js';
-import type { DepthSnapshot } from './order-book.js';
+import type { DepthSnapshot, PriceLevel } from './book-levels.js';
 
 export interface SimulatedDepthBookOptions {
   seed: number;

@@ -1,5 +1,7 @@
+import { backoffDelay } from '../backoff.js';
 import type { Logger } from '../logger.js';
-import type { BatchHandler, BusEntry, Subscription } from './message-bus.js';
+import { BUS_DEFAULTS, type BusTuning } from './bus-tuning.js';
+import type { BatchHandler, BusEntry, ConsumeOptions, Subscription } from './message-bus.js';
 import { decodeRawEntry, type RawStreamEntry } from './raw-entry.js';
 
 /** One entry delivered to a consumer of a group. `fields` is null when the entry was trimmed away. */
@@ -70,7 +72,7 @@ class Sleeper {
  * The consumer algorithm shared by both buses: own pending entries first, then idle entries of
  * other (dead) consumers, then new entries. Undecodable entries go to the dead-letter stream and
  * are acked; the rest go to the handler and are acked after it resolves. A throwing handler leaves
- * its batch pending; the batch is retried with exponential backoff.
+ * its batch pending; the batch is retried with exponential backoff and jitter.
  */
 export class ConsumerLoop implements Subscription {
   private stopping = false;
@@ -165,8 +167,9 @@ export class ConsumerLoop implements Subscription {
     }
   }
 
+  /** the first retry waits retryInitialMs to twice that (jitter); the range doubles per failure up to retryMaxMs */
   private backoffMs(failures: number): number {
-    return Math.min(this.options.retryMaxMs, this.options.retryInitialMs * 2 ** Math.min(failures - 1, 20));
+    return backoffDelay(failures, { baseMs: 2 * this.options.retryInitialMs, maxMs: this.options.retryMaxMs });
   }
 
   /** Handles one batch. Returns false when the handler failed (the batch stays pending). */
@@ -224,4 +227,37 @@ export class ConsumerLoop implements Subscription {
 
 function isNoGroupError(err: unknown): boolean {
   return err instanceof Error && /NOGROUP/.test(err.message);
+}
+
+/** Starts a consumer loop for one subscription of a bus; it stays in `active` until stopped. */
+export function subscribe(
+  backend: GroupBackend,
+  options: ConsumeOptions,
+  tuning: BusTuning,
+  context: { logger: Logger; now: () => number; active: Set<ConsumerLoop> },
+  handler: BatchHandler,
+): Subscription {
+  const loop = new ConsumerLoop(
+    backend,
+    {
+      streams: options.streams,
+      group: options.group,
+      consumer: options.consumer,
+      batchSize: options.batchSize ?? BUS_DEFAULTS.batchSize,
+      claimIdleMs: options.claimIdleMs ?? BUS_DEFAULTS.claimIdleMs,
+      blockMs: tuning.blockMs ?? BUS_DEFAULTS.blockMs,
+      retryInitialMs: tuning.retryInitialMs ?? BUS_DEFAULTS.retryInitialMs,
+      retryMaxMs: tuning.retryMaxMs ?? BUS_DEFAULTS.retryMaxMs,
+      logger: context.logger,
+      now: context.now,
+    },
+    handler,
+  );
+  context.active.add(loop);
+  return {
+    stop: async () => {
+      await loop.stop();
+      context.active.delete(loop);
+    },
+  };
 }

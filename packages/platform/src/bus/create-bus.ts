@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
-import { InProcessBus, type BusTuning } from './in-process-bus.js';
+import type { BusTuning } from './bus-tuning.js';
+import { InProcessBus } from './in-process-bus.js';
 import type { MessageBus } from './message-bus.js';
 import type { RawStreamAccess } from './raw-entry.js';
 import { RedisBus } from './redis-bus.js';

@@ -1,18 +1,11 @@
-import { StreamRetention, Streams, type Envelope } from '@btc-research/contracts';
+import { StreamRetention, Streams, encodeEnvelope, type Envelope } from '@btc-research/contracts';
 import type { Logger } from '../logger.js';
-import { ConsumerLoop, type GroupBackend, type RawDelivery } from './consumer-loop.js';
+import type { BusTuning } from './bus-tuning.js';
+import { subscribe, type ConsumerLoop, type GroupBackend, type RawDelivery } from './consumer-loop.js';
+import type { EnvelopeWriter } from './envelope-writer.js';
 import type { BatchHandler, BusEntry, ConsumeOptions, MessageBus, Subscription } from './message-bus.js';
-import { decodeRawEntry, encodeForPublish, envelopeFields, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
+import { decodeEntries, encodeForPublish, envelopeFields, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
 import { compareStreamIds, formatStreamId, nextStreamId, type StreamId } from './stream-id.js';
-
-export interface BusTuning {
-  /** longest single blocking read of a consumer; default 2000 ms */
-  blockMs?: number;
-  /** first retry delay after a handler or read failure; doubles up to retryMaxMs. Default 200 ms. */
-  retryInitialMs?: number;
-  /** default 10 000 ms */
-  retryMaxMs?: number;
-}
 
 export interface InProcessBusOptions extends BusTuning {
   logger: Logger;
@@ -20,13 +13,6 @@ export interface InProcessBusOptions extends BusTuning {
   now?: () => number;
 }
 
-export const BUS_DEFAULTS = {
-  batchSize: 100,
-  claimIdleMs: 30_000,
-  blockMs: 2_000,
-  retryInitialMs: 200,
-  retryMaxMs: 10_000,
-} as const;
 
 interface MemoryEntry {
   id: string;
@@ -167,6 +153,20 @@ export class InProcessBus implements MessageBus, RawStreamAccess {
     return this.appendFields(stream, envelopeFields(envelope, data), maxLen);
   }
 
+  openWriter(): EnvelopeWriter {
+    let isClosed = false;
+    return {
+      append: async (stream, envelope, maxLen) => {
+        if (isClosed) throw new Error('envelope writer is closed');
+        this.assertOpen();
+        return this.appendFields(stream, envelopeFields(envelope, encodeEnvelope(envelope)), maxLen);
+      },
+      close: async () => {
+        isClosed = true;
+      },
+    };
+  }
+
   async appendRaw(stream: string, fields: Readonly<Record<string, string>>, maxLen: number): Promise<string> {
     this.assertOpen();
     return this.appendFields(stream, { ...fields }, maxLen);
@@ -195,40 +195,17 @@ export class InProcessBus implements MessageBus, RawStreamAccess {
 
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription {
     this.assertOpen();
-    const backend = new MemoryGroupBackend(this, options, this.now);
-    const loop = new ConsumerLoop(
-      backend,
-      {
-        streams: options.streams,
-        group: options.group,
-        consumer: options.consumer,
-        batchSize: options.batchSize ?? BUS_DEFAULTS.batchSize,
-        claimIdleMs: options.claimIdleMs ?? BUS_DEFAULTS.claimIdleMs,
-        blockMs: this.options.blockMs ?? BUS_DEFAULTS.blockMs,
-        retryInitialMs: this.options.retryInitialMs ?? BUS_DEFAULTS.retryInitialMs,
-        retryMaxMs: this.options.retryMaxMs ?? BUS_DEFAULTS.retryMaxMs,
-        logger: this.log,
-        now: this.now,
-      },
-      handler,
-    );
-    this.subscriptions.add(loop);
-    return {
-      stop: async () => {
-        await loop.stop();
-        this.subscriptions.delete(loop);
-      },
-    };
+    return subscribe(new MemoryGroupBackend(this, options, this.now), options, this.options, { logger: this.log, now: this.now, active: this.subscriptions }, handler);
   }
 
   async read(stream: string, afterId: string, count: number): Promise<BusEntry[]> {
-    return this.decodeAll(stream, await this.readRaw(stream, afterId, count));
+    return decodeEntries(stream, this.log, await this.readRaw(stream, afterId, count));
   }
 
   async readLatest(stream: string, count: number): Promise<BusEntry[]> {
     const s = this.streams.get(stream);
     if (!s) return [];
-    return this.decodeAll(stream, s.latest(count));
+    return decodeEntries(stream, this.log, s.latest(count));
   }
 
   async tail(stream: string, afterId: string, blockMs: number, count: number): Promise<BusEntry[]> {
@@ -238,7 +215,7 @@ export class InProcessBus implements MessageBus, RawStreamAccess {
     const deadline = this.now() + Math.max(0, blockMs);
     for (;;) {
       const found = s.after(from, count);
-      if (found.length > 0) return this.decodeAll(stream, found);
+      if (found.length > 0) return decodeEntries(stream, this.log, found);
       const remaining = deadline - this.now();
       if (remaining <= 0 || this.isClosed) return [];
       const waiter = s.notifier.wait(remaining);
@@ -246,16 +223,6 @@ export class InProcessBus implements MessageBus, RawStreamAccess {
       await waiter.promise;
       this.tailCancels.delete(waiter.cancel);
     }
-  }
-
-  private decodeAll(stream: string, entries: readonly MemoryEntry[] | readonly RawStreamEntry[]): BusEntry[] {
-    const out: BusEntry[] = [];
-    for (const e of entries) {
-      const decoded = decodeRawEntry(e.fields);
-      if (decoded.ok) out.push({ stream, id: e.id, envelope: decoded.envelope, deliveryCount: 0 });
-      else this.log.warn({ stream, streamId: e.id, code: decoded.code, error: decoded.message }, 'skipping undecodable entry');
-    }
-    return out;
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
 import { waitFor } from '../testing/wait-for.js';
-import { InProcessBus, type BusTuning } from './in-process-bus.js';
+import type { BusTuning } from './bus-tuning.js';
+import { InProcessBus } from './in-process-bus.js';
 import type { BusEntry, MessageBus, Subscription } from './message-bus.js';
 import type { RawStreamAccess } from './raw-entry.js';
 import { RedisBus } from './redis-bus.js';
@@ -331,6 +332,25 @@ describe.each(implementations)('MessageBus conformance: $name', (impl) => {
     expect(got.every((e) => e.deliveryCount >= 2)).toBe(true);
     expect(receivedAt - deadStoppedAt).toBeGreaterThanOrEqual(claimIdleMs - 5);
     await waitFor(async () => (await bus.pendingCount(stream, 'g')) === 0, { what: 'claimed entries acked' });
+  });
+
+  it('openWriter appends in call order what groups consume and readers decode, trimming with MAXLEN', async () => {
+    const bus = newBus();
+    const stream = streamName('writer');
+    const writer = bus.openWriter();
+    const sent = Array.from({ length: 500 }, (_, i) => candle(i));
+    const ids = await Promise.all(sent.map((env) => writer.append(stream, env, 100_000)));
+    for (let i = 1; i < ids.length; i++) expect(compareStreamIds(ids[i - 1]!, ids[i]!)).toBeLessThan(0);
+    const got: BusEntry[] = [];
+    track(bus.consume({ streams: [stream], group: 'g', consumer: 'c1', batchSize: 100 }, async (batch) => void got.push(...batch)));
+    await waitFor(() => got.length >= 500, { what: 'all written entries consumed' });
+    expect(got.map((e) => e.envelope)).toEqual(sent);
+    expect(got.map((e) => e.id)).toEqual(ids);
+    for (let i = 0; i < 300; i++) await writer.append(stream, candle(1000 + i), 20);
+    expect(await bus.streamLength(stream)).toBeLessThan(300);
+    expect((await bus.readLatest(stream, 1))[0]!.envelope.payload).toMatchObject({ openTime: 1_718_000_000_000 + 1299 * 60_000 });
+    await writer.close();
+    await expect(writer.append(stream, candle(0), 20)).rejects.toThrow(/closed/);
   });
 
   it('trims with MAXLEN, keeping the newest entries', async () => {

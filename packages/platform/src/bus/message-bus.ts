@@ -1,4 +1,5 @@
 import type { Envelope } from '@btc-research/contracts';
+import type { EnvelopeWriter } from './envelope-writer.js';
 
 /** One entry read from a stream: its id (Redis stream id format "<ms>-<seq>") and the decoded envelope. */
 export interface BusEntry {
@@ -40,6 +41,9 @@ export interface MessageBus {
   readonly kind: 'redis' | 'in-process';
   /** Validates the envelope, appends it with approximate MAXLEN trimming and returns the entry id. */
   publish(stream: string, envelope: Envelope, maxLen: number): Promise<string>;
+  /** A writer for a high-rate producer (market data): envelopes makeEnvelope built, appended without a
+   * second validation, over its own connection with Redis. The caller closes it. */
+  openWriter(): EnvelopeWriter;
   /** Reads entries with a consumer group: first this consumer's own pending entries, then claims idle
    * entries of dead consumers, then new entries. Undecodable entries go to dlq:<stream> and are acked. */
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription;

@@ -1,5 +1,7 @@
 import { decodeEnvelope, MessageDecodeError, type DecodeErrorCode, type Envelope } from '@btc-research/contracts';
 import { ValidationError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { BusEntry } from './message-bus.js';
 
 /** A stream entry as stored: field/value pairs (for bus entries: `type`, `v`, `data`). */
 export interface RawStreamEntry {
@@ -72,4 +74,15 @@ export function encodeForPublish(envelope: Envelope): string {
     });
   }
   return data;
+}
+
+/** Decodes entries read without a group (read, readLatest, tail); an undecodable one is logged and skipped. */
+export function decodeEntries(stream: string, log: Logger, entries: readonly RawStreamEntry[]): BusEntry[] {
+  const out: BusEntry[] = [];
+  for (const e of entries) {
+    const decoded = decodeRawEntry(e.fields);
+    if (decoded.ok) out.push({ stream, id: e.id, envelope: decoded.envelope, deliveryCount: 0 });
+    else log.warn({ stream, streamId: e.id, code: decoded.code, error: decoded.message }, 'skipping undecodable entry');
+  }
+  return out;
 }

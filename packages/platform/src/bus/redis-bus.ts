@@ -1,10 +1,12 @@
 import { StreamRetention, Streams, type Envelope } from '@btc-research/contracts';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { ConsumerLoop, type GroupBackend, type RawDelivery } from './consumer-loop.js';
-import { BUS_DEFAULTS, type BusTuning } from './in-process-bus.js';
+import { subscribe, type ConsumerLoop, type GroupBackend, type RawDelivery } from './consumer-loop.js';
+import type { EnvelopeWriter } from './envelope-writer.js';
+import type { BusTuning } from './bus-tuning.js';
 import type { BatchHandler, BusEntry, ConsumeOptions, MessageBus, Subscription } from './message-bus.js';
-import { decodeRawEntry, encodeForPublish, envelopeFields, fieldsFromList, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
+import { decodeEntries, encodeForPublish, envelopeFields, fieldsFromList, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
+import { RespStreamWriter, type RespStreamWriterOptions } from './resp-stream-writer.js';
 
 export interface RedisBusOptions extends BusTuning {
   redisUrl: string;
@@ -80,6 +82,12 @@ export class RedisBus implements MessageBus, RawStreamAccess {
     return this.appendRaw(stream, envelopeFields(envelope, data), maxLen);
   }
 
+  /** The RESP writer on its own connection (see RespStreamWriter); tuning for tests and special deployments. */
+  openWriter(tuning: Omit<RespStreamWriterOptions, 'url' | 'logger'> = {}): EnvelopeWriter {
+    this.assertOpen();
+    return new RespStreamWriter({ ...tuning, url: this.options.redisUrl, logger: this.log });
+  }
+
   async appendRaw(stream: string, fields: Readonly<Record<string, string>>, maxLen: number): Promise<string> {
     this.assertOpen();
     const args: string[] = [stream, 'MAXLEN', '~', String(Math.max(0, Math.floor(maxLen))), '*'];
@@ -108,40 +116,17 @@ export class RedisBus implements MessageBus, RawStreamAccess {
 
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription {
     this.assertOpen();
-    const backend = new RedisGroupBackend(this, options);
-    const loop = new ConsumerLoop(
-      backend,
-      {
-        streams: options.streams,
-        group: options.group,
-        consumer: options.consumer,
-        batchSize: options.batchSize ?? BUS_DEFAULTS.batchSize,
-        claimIdleMs: options.claimIdleMs ?? BUS_DEFAULTS.claimIdleMs,
-        blockMs: this.options.blockMs ?? BUS_DEFAULTS.blockMs,
-        retryInitialMs: this.options.retryInitialMs ?? BUS_DEFAULTS.retryInitialMs,
-        retryMaxMs: this.options.retryMaxMs ?? BUS_DEFAULTS.retryMaxMs,
-        logger: this.log,
-        now: Date.now,
-      },
-      handler,
-    );
-    this.subscriptions.add(loop);
-    return {
-      stop: async () => {
-        await loop.stop();
-        this.subscriptions.delete(loop);
-      },
-    };
+    return subscribe(new RedisGroupBackend(this, options), options, this.options, { logger: this.log, now: Date.now, active: this.subscriptions }, handler);
   }
 
   async read(stream: string, afterId: string, count: number): Promise<BusEntry[]> {
-    return this.decodeAll(stream, await this.readRaw(stream, afterId, count));
+    return decodeEntries(stream, this.log, await this.readRaw(stream, afterId, count));
   }
 
   async readLatest(stream: string, count: number): Promise<BusEntry[]> {
     if (count <= 0) return [];
     const raw = toRawEntries(await this.main.call('XREVRANGE', stream, '+', '-', 'COUNT', String(count)));
-    return this.decodeAll(stream, raw.reverse());
+    return decodeEntries(stream, this.log, raw.reverse());
   }
 
   async tail(stream: string, afterId: string, blockMs: number, count: number): Promise<BusEntry[]> {
@@ -153,7 +138,7 @@ export class RedisBus implements MessageBus, RawStreamAccess {
       const parsed = parseStreamsReply(reply);
       const raw: RawStreamEntry[] = [];
       for (const s of parsed) for (const e of s.entries) if (e.fields) raw.push({ id: e.id, fields: e.fields });
-      return this.decodeAll(stream, raw);
+      return decodeEntries(stream, this.log, raw);
     } catch (err) {
       if (this.isClosed) return [];
       throw err;
@@ -162,16 +147,6 @@ export class RedisBus implements MessageBus, RawStreamAccess {
       if (!this.isClosed && this.idleTail.length < (this.options.maxIdleTailConnections ?? 4)) this.idleTail.push(conn);
       else conn.disconnect();
     }
-  }
-
-  private decodeAll(stream: string, entries: readonly RawStreamEntry[]): BusEntry[] {
-    const out: BusEntry[] = [];
-    for (const e of entries) {
-      const decoded = decodeRawEntry(e.fields);
-      if (decoded.ok) out.push({ stream, id: e.id, envelope: decoded.envelope, deliveryCount: 0 });
-      else this.log.warn({ stream, streamId: e.id, code: decoded.code, error: decoded.message }, 'skipping undecodable entry');
-    }
-    return out;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { MessageType, Streams, isMessage, type Envelope, type LiveEventKind, type MarketFeedStatusV1 } from '@btc-research/contracts';
-import type { BusEntry, MessageBus } from '@btc-research/platform';
+import { backoffDelay, type BusEntry, type MessageBus } from '@btc-research/platform';
 
 export interface LiveEvent {
   kind: LiveEventKind;
@@ -118,7 +118,7 @@ export class LiveEventHub {
         this.wakers.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, Math.min(5_000, 100 * 2 ** failures));
+      const timer = setTimeout(wake, backoffDelay(failures, { baseMs: 200, maxMs: 5_000 }));
       this.wakers.add(wake);
     });
   }

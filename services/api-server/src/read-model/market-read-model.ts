@@ -8,8 +8,8 @@ import {
   type MarketDataResponse,
   type MarketTimeframe,
 } from '@btc-research/contracts';
+import { Decimal, toDecimalString } from '@btc-research/engine';
 import type { MessageBus } from '@btc-research/platform';
-import { addDecimals, compareDecimal } from '../decimal-string.js';
 import type { FeedSnapshot } from '../live/event-hub.js';
 
 const TF_MS: Readonly<Record<MarketTimeframe, number>> = {
@@ -34,10 +34,10 @@ export function feedResponse(feed: FeedSnapshot | null): FeedStatusResponse {
 export function aggregateCandles(base: readonly MarketCandleClosedV1[], tf: MarketTimeframe): CandleDto[] {
   const size = TF_MS[tf];
   const out: CandleDto[] = [];
-  let current: { c: CandleDto; volumes: string[]; minutes: number } | null = null;
+  let current: { c: CandleDto; high: Decimal; low: Decimal; volume: Decimal; minutes: number } | null = null;
   const flush = (): void => {
     if (!current) return;
-    current.c.volume = addDecimals(current.volumes);
+    current.c.volume = toDecimalString(current.volume);
     current.c.isComplete = current.minutes * 60_000 >= size;
     out.push(current.c);
   };
@@ -47,15 +47,25 @@ export function aggregateCandles(base: readonly MarketCandleClosedV1[], tf: Mark
       flush();
       current = {
         c: { openTime, closeTime: openTime + size, open: k.open, high: k.high, low: k.low, close: k.close, volume: '0', isComplete: false },
-        volumes: [k.volume],
+        high: new Decimal(k.high),
+        low: new Decimal(k.low),
+        volume: new Decimal(k.volume),
         minutes: 1,
       };
       continue;
     }
-    if (compareDecimal(k.high, current.c.high) > 0) current.c.high = k.high;
-    if (compareDecimal(k.low, current.c.low) < 0) current.c.low = k.low;
+    const high = new Decimal(k.high);
+    if (high.gt(current.high)) {
+      current.high = high;
+      current.c.high = k.high;
+    }
+    const low = new Decimal(k.low);
+    if (low.lt(current.low)) {
+      current.low = low;
+      current.c.low = k.low;
+    }
     current.c.close = k.close;
-    current.volumes.push(k.volume);
+    current.volume = current.volume.plus(k.volume);
     current.minutes += 1;
   }
   flush();

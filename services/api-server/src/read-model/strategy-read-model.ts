@@ -6,8 +6,7 @@ import type {
   TradeDto,
 } from '@btc-research/contracts';
 import type { StrategyRecord, StrategyState, StrategyStore, TradeRecord } from '@btc-research/platform';
-import { computeStatistics } from '@btc-research/engine';
-import { percentOf, subDecimal } from '../decimal-string.js';
+import { Decimal, computeStatistics, toDecimalString } from '@btc-research/engine';
 import type { StatsModels } from './stats-model.js';
 
 const LAST_TRADES = 5;
@@ -31,27 +30,39 @@ function toTradeDto(t: TradeRecord): TradeDto {
 }
 export { toTradeDto };
 
+/** the fields every strategy view starts with (contracts' StrategyIdentity) */
+function identityOf(record: StrategyRecord): Pick<StrategyStatusResponse, 'id' | 'name' | 'configName' | 'symbol' | 'status' | 'error'> {
+  const { id, name, configName, symbol, status, error } = record;
+  return { id, name, configName, symbol, status, error };
+}
+
 function equityOf(record: StrategyRecord, state: StrategyState | null): string {
   return state?.equity ?? record.initialCash;
+}
+
+/** equity − initial cash, exact */
+function pnlOf(equity: string, record: StrategyRecord): string {
+  return toDecimalString(new Decimal(equity).minus(record.initialCash));
+}
+
+/** pnl / initial cash × 100, cut to 6 decimals (a percentage, where a float is fine); 0 without cash */
+function percentOfCash(pnl: string, record: StrategyRecord): number {
+  const cash = new Decimal(record.initialCash);
+  return cash.isZero() ? 0 : new Decimal(pnl).div(cash).times(100).toDecimalPlaces(6, Decimal.ROUND_DOWN).toNumber();
 }
 
 export async function summarizeStrategy(store: StrategyStore, record: StrategyRecord): Promise<StrategySummaryDto> {
   const [state, page] = await Promise.all([store.loadState(record.id), store.listTrades(record.id, { limit: LAST_TRADES })]);
   const tradeCount = state ? state.tradeCount : await store.countTrades(record.id);
   const equity = equityOf(record, state);
-  const pnl = subDecimal(equity, record.initialCash);
+  const pnl = pnlOf(equity, record);
   return {
-    id: record.id,
-    name: record.name,
-    configName: record.configName,
-    symbol: record.symbol,
-    status: record.status,
-    error: record.error,
+    ...identityOf(record),
     initialCash: record.initialCash,
     equity,
     cash: state?.cash ?? record.initialCash,
     pnl,
-    pnlPct: percentOf(pnl, record.initialCash),
+    pnlPct: percentOfCash(pnl, record),
     realizedPnl: state?.realizedPnl ?? '0',
     unrealizedPnl: state?.unrealizedPnl ?? '0',
     positionQty: state?.positionQty ?? '0',
@@ -67,17 +78,12 @@ export async function strategyStatus(store: StrategyStore, record: StrategyRecor
   const state = await store.loadState(record.id);
   const equity = equityOf(record, state);
   return {
-    id: record.id,
-    name: record.name,
-    configName: record.configName,
-    symbol: record.symbol,
-    status: record.status,
-    error: record.error,
+    ...identityOf(record),
     isHealthy: (record.status === 'running' || record.status === 'warming-up' || record.status === 'starting') && record.error === null,
     lastCandleCloseTime: state?.lastCandleCloseTime ?? null,
     stateTime: state?.time ?? null,
     equity,
-    pnl: subDecimal(equity, record.initialCash),
+    pnl: pnlOf(equity, record),
     tradeCount: state ? state.tradeCount : await store.countTrades(record.id),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
@@ -90,7 +96,7 @@ export async function strategyStats(store: StrategyStore, record: StrategyRecord
   const wins = closed.filter((t) => t.netPnl > 0);
   const losses = closed.filter((t) => t.netPnl <= 0);
   const equity = equityOf(record, state);
-  const totalPnl = subDecimal(equity, record.initialCash);
+  const totalPnl = pnlOf(equity, record);
   const stats = computeStatistics({
     initialEquity: Number(record.initialCash),
     samples: model.samples,
@@ -113,7 +119,7 @@ export async function strategyStats(store: StrategyStore, record: StrategyRecord
     realizedPnl: state?.realizedPnl ?? '0',
     unrealizedPnl: state?.unrealizedPnl ?? '0',
     feesPaid: state?.feesPaid ?? '0',
-    totalReturnPct: percentOf(totalPnl, record.initialCash),
+    totalReturnPct: percentOfCash(totalPnl, record),
     tradeCount: state ? Math.max(state.tradeCount, model.fillCount) : model.fillCount,
     closedTrades: closed.length,
     winningTrades: wins.length,

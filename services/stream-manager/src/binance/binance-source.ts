@@ -1,30 +1,12 @@
-import type { MarketFeedStatusV1, Venue } from '@btc-research/contracts';
-import type { Logger } from '@btc-research/platform';
+import { BINANCE_ENDPOINTS, BinanceRestClient, WsConnection, combinedStreamUrl, type BinanceVenue } from '@btc-research/binance';
+import type { MarketFeedStatusV1 } from '@btc-research/contracts';
+import { backoffDelay, type Logger } from '@btc-research/platform';
 import type { MarketPublisher } from '../market-publisher.js';
 import type { MarketSource } from '../sources/market-source.js';
-import { CircuitBreaker, backoffDelay, type CircuitState } from './backoff.js';
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import { FrameStats } from './frame-stats.js';
 import { routeFrame } from './frame-router.js';
-import { BinanceRestClient } from './rest-client.js';
 import { SymbolFeed } from './symbol-feed.js';
-import { WsConnection } from './ws-connection.js';
-
-export type BinanceVenue = 'binance' | 'binanceus';
-
-/** Public endpoints per venue (Binance.US speaks the same protocol on its own hosts). */
-export const BINANCE_ENDPOINTS: Record<BinanceVenue, { wsUrl: string; restUrl: string; venue: Venue }> = {
-  binance: { wsUrl: 'wss://stream.binance.com:9443', restUrl: 'https://api.binance.com', venue: 'BINANCE' },
-  binanceus: { wsUrl: 'wss://stream.binance.us:9443', restUrl: 'https://api.binance.us', venue: 'BINANCEUS' },
-};
-
-/** The combined-stream URL for the symbols: trade (or aggTrade), bookTicker, depth@100ms, kline_1m. */
-export function combinedStreamUrl(wsUrl: string, symbols: readonly string[], tradeStream: 'trade' | 'aggTrade' = 'trade'): string {
-  const streams = symbols.flatMap((s) => {
-    const l = s.toLowerCase();
-    return [`${l}@${tradeStream}`, `${l}@bookTicker`, `${l}@depth@100ms`, `${l}@kline_1m`];
-  });
-  return `${wsUrl.replace(/\/+$/, '')}/stream?streams=${streams.join('/')}`;
-}
 
 export interface BinanceSourceOptions {
   symbols: string[];
@@ -256,7 +238,7 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
 
   const scheduleReconnect = (): void => {
     if (stopped || reconnectTimer !== null) return;
-    const delay = Math.max(backoffDelay(breaker.consecutiveFailures, o.reconnectBaseMs ?? 500, o.reconnectMaxMs ?? 30_000), breaker.waitMs());
+    const delay = Math.max(backoffDelay(breaker.consecutiveFailures, { baseMs: o.reconnectBaseMs ?? 500, maxMs: o.reconnectMaxMs ?? 30_000 }), breaker.waitMs());
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       if (active === null) open();

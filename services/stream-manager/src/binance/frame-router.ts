@@ -1,4 +1,4 @@
-import { parseBinanceFrame } from '@btc-research/engine';
+import { parseBinanceFrame } from '@btc-research/binance';
 import type { FrameStats } from './frame-stats.js';
 import type { SymbolFeed } from './symbol-feed.js';
 

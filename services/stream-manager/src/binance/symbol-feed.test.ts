@@ -1,5 +1,5 @@
 import { Streams, type MarketCandleClosedV1, type MarketTradeV1 } from '@btc-research/contracts';
-import type { KlineEvent, RestKline, TradeEvent } from '@btc-research/engine';
+import type { KlineEvent, RestKline, TradeEvent } from '@btc-research/binance';
 import { InProcessBus, createLogger } from '@btc-research/platform';
 import { describe, expect, it } from 'vitest';
 import { MarketPublisher } from '../market-publisher.js';

@@ -1,16 +1,6 @@
+import { DepthBookSync, type BookTickerEvent, type DepthUpdateEvent, type KlineEvent, type RestKline, type TradeEvent } from '@btc-research/binance';
 import type { Venue } from '@btc-research/contracts';
-import {
-  DepthBookSync,
-  MINUTE_MS,
-  MinuteCandleBuilder,
-  type BookTickerEvent,
-  type BuiltCandle,
-  type DepthSnapshot,
-  type DepthUpdateEvent,
-  type KlineEvent,
-  type RestKline,
-  type TradeEvent,
-} from '@btc-research/engine';
+import { MinuteCandleBuilder, timeframeMs, type BuiltCandle, type DepthSnapshot } from '@btc-research/engine';
 import type { Logger } from '@btc-research/platform';
 import type { MarketPublisher } from '../market-publisher.js';
 
@@ -65,6 +55,7 @@ export interface SymbolFeedCounters {
   staleBookTickers: number;
 }
 
+const MINUTE_MS = timeframeMs('1m');
 const floorMinute = (t: number): number => Math.floor(t / MINUTE_MS) * MINUTE_MS;
 
 /**

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import readline from 'node:readline';
 import { createGunzip } from 'node:zlib';
+import { parseDepthSnapshot } from '@btc-research/binance';
 import type { MarketFeedStatusV1, Venue } from '@btc-research/contracts';
-import { parseDepthSnapshot } from '@btc-research/engine';
 import type { Logger } from '@btc-research/platform';
 import { FrameStats } from '../binance/frame-stats.js';
 import { routeFrame } from '../binance/frame-router.js';

@@ -31,9 +31,10 @@ export interface LevelTake {
 }
 
 /**
- * The last book the simulated exchange knows, plus the liquidity paper fills have consumed from it.
- * Consumption is remembered per price level and forgotten only when a new book arrives: two paper
- * orders in a row cannot both take the same displayed quantity.
+ * The simulated exchange's execution book (not the venue's depth book, `DepthBook` in
+ * @btc-research/binance): the last book the simulated exchange knows, plus the liquidity paper fills
+ * have consumed from it. Consumption is remembered per price level and forgotten only when a new
+ * book arrives: two paper orders in a row cannot both take the same displayed quantity.
  */
 export class LiveBook {
   private consumed = new Map<string, Decimal>();

@@ -1,3 +1,5 @@
+import type { PriceLevel } from '@btc-research/engine';
+
 /**
  * Parsers for Binance spot WebSocket frames (combined `/stream?streams=` envelopes and raw `/ws/`
  * payloads): trade, aggTrade, bookTicker, depthUpdate and kline. Pure: text in, a typed event or a
@@ -29,8 +31,6 @@ export interface BookTickerEvent {
   askQty: string;
 }
 
-export type PriceLevel = readonly [price: string, qty: string];
-
 export interface DepthUpdateEvent {
   kind: 'depth';
   symbol: string;
@@ -41,11 +41,8 @@ export interface DepthUpdateEvent {
   asks: PriceLevel[];
 }
 
-export interface KlineEvent {
-  kind: 'kline';
-  symbol: string;
-  eventTime: number;
-  interval: string;
+/** A kline's values as Binance sends them on every channel (stream and REST), prices as exact text. */
+export interface KlineValues {
   openTime: number;
   /** exclusive close time (Binance's `T` + 1) */
   closeTime: number;
@@ -55,6 +52,13 @@ export interface KlineEvent {
   close: string;
   volume: string;
   trades: number;
+}
+
+export interface KlineEvent extends KlineValues {
+  kind: 'kline';
+  symbol: string;
+  eventTime: number;
+  interval: string;
   closed: boolean;
 }
 
@@ -72,7 +76,8 @@ export type FrameParseResult = { ok: true; stream: string | undefined; event: Bi
 
 const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
 
-const isDec = (v: unknown): v is string => typeof v === 'string' && DECIMAL.test(v);
+/** A non-negative decimal in Binance's text form ("61837.63000000"): no sign, no exponent. */
+export const isDecimalText = (v: unknown): v is string => typeof v === 'string' && DECIMAL.test(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isSym = (v: unknown): v is string => typeof v === 'string' && /^[A-Z0-9]{2,20}$/.test(v);
 
@@ -85,7 +90,7 @@ function parseLevels(v: unknown): PriceLevel[] | null {
   const out: PriceLevel[] = new Array<PriceLevel>(v.length);
   for (let i = 0; i < v.length; i++) {
     const l: unknown = v[i];
-    if (!Array.isArray(l) || l.length < 2 || !isDec(l[0]) || !isDec(l[1])) return null;
+    if (!Array.isArray(l) || l.length < 2 || !isDecimalText(l[0]) || !isDecimalText(l[1])) return null;
     out[i] = [l[0], l[1]];
   }
   return out;
@@ -117,7 +122,7 @@ export function parseBinancePayload(d: Record<string, unknown>): { ok: true; eve
   const e = d['e'];
   if (e === 'trade' || e === 'aggTrade') {
     const id = e === 'trade' ? d['t'] : d['a'];
-    if (!isSym(d['s']) || !isInt(id) || !isDec(d['p']) || !isDec(d['q']) || !isInt(d['T']) || !isInt(d['E']) || typeof d['m'] !== 'boolean') {
+    if (!isSym(d['s']) || !isInt(id) || !isDecimalText(d['p']) || !isDecimalText(d['q']) || !isInt(d['T']) || !isInt(d['E']) || typeof d['m'] !== 'boolean') {
       return { ok: false, kind: 'bad-trade', reason: `${e} frame lacks or mistypes s/${e === 'trade' ? 't' : 'a'}/p/q/T/E/m` };
     }
     return { ok: true, event: { kind: 'trade', symbol: d['s'], tradeId: id, aggregated: e === 'aggTrade', price: d['p'], qty: d['q'], time: d['T'], eventTime: d['E'], isBuyerMaker: d['m'] } };
@@ -134,7 +139,7 @@ export function parseBinancePayload(d: Record<string, unknown>): { ok: true; eve
     const k = d['k'] as Record<string, unknown> | undefined;
     if (
       typeof k !== 'object' || k === null || !isSym(d['s']) || !isInt(d['E']) || !isInt(k['t']) || !isInt(k['T']) || typeof k['i'] !== 'string' ||
-      !isDec(k['o']) || !isDec(k['h']) || !isDec(k['l']) || !isDec(k['c']) || !isDec(k['v']) || typeof k['x'] !== 'boolean' || k['T'] < k['t']
+      !isDecimalText(k['o']) || !isDecimalText(k['h']) || !isDecimalText(k['l']) || !isDecimalText(k['c']) || !isDecimalText(k['v']) || typeof k['x'] !== 'boolean' || k['T'] < k['t']
     ) {
       return { ok: false, kind: 'bad-kline', reason: 'kline frame lacks or mistypes s/E/k.t/k.T/k.i/k.o/k.h/k.l/k.c/k.v/k.x' };
     }
@@ -147,7 +152,7 @@ export function parseBinancePayload(d: Record<string, unknown>): { ok: true; eve
     };
   }
   if (e === undefined && 'u' in d && 'b' in d && 'a' in d) {
-    if (!isSym(d['s']) || !isInt(d['u']) || !isDec(d['b']) || !isDec(d['B']) || !isDec(d['a']) || !isDec(d['A'])) {
+    if (!isSym(d['s']) || !isInt(d['u']) || !isDecimalText(d['b']) || !isDecimalText(d['B']) || !isDecimalText(d['a']) || !isDecimalText(d['A'])) {
       return { ok: false, kind: 'bad-book-ticker', reason: 'bookTicker frame lacks or mistypes s/u/b/B/a/A' };
     }
     return { ok: true, event: { kind: 'bookTicker', symbol: d['s'], updateId: d['u'], bidPrice: d['b'], bidQty: d['B'], askPrice: d['a'], askQty: d['A'] } };

@@ -2,7 +2,7 @@
  * Runs the local Binance server on its own with faults on a schedule, for a manual run of the whole
  * system against it:
  *
- *   npx tsx services/stream-manager/src/test-support/run-fake-binance.ts      # prints the URLs
+ *   npx tsx packages/binance/src/testing/run-fake-binance.ts      # prints the URLs
  *   MARKET_DATA_SOURCE=binance BINANCE_WS_URL=ws://127.0.0.1:9443 BINANCE_REST_URL=http://127.0.0.1:9443 pnpm start
  *   curl localhost:8000/api/v1/market/feed   # reconnects, resyncs, backfills, circuit, transport
  *

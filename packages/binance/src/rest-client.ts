@@ -1,6 +1,6 @@
-import { parseDepthSnapshot, parseRestKlines, retryDecision, type DepthSnapshot, type RestKline } from '@btc-research/engine';
-import type { Logger } from '@btc-research/platform';
-import { backoffDelay } from './backoff.js';
+import type { DepthSnapshot } from '@btc-research/engine';
+import { backoffDelay, type BackoffOptions, type Logger } from '@btc-research/platform';
+import { parseDepthSnapshot, parseRestKlines, retryDecision, type RestKline } from './rest-bodies.js';
 
 export class BinanceRestError extends Error {
   override readonly name = 'BinanceRestError';
@@ -55,9 +55,11 @@ export class BinanceRestClient {
   private blockedUntil = 0;
   readonly counters: RestClientCounters = { requests: 0, rateLimited: 0, banned: 0, serverErrors: 0, networkErrors: 0, usedWeight: 0 };
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly backoff: BackoffOptions;
 
   constructor(private readonly o: BinanceRestClientOptions) {
     this.sleep = o.sleep ?? ((ms) => sleepDefault(ms, o.signal));
+    this.backoff = { baseMs: o.baseDelayMs ?? 250, maxMs: o.maxDelayMs ?? 10_000 };
   }
 
   get baseUrl(): string {
@@ -86,7 +88,7 @@ export class BinanceRestClient {
         this.counters.networkErrors += 1;
         const e = err as Error & { cause?: { code?: string } };
         lastError = new BinanceRestError(`GET ${url}: ${e.cause?.code ?? e.message}`, 0);
-        await this.sleep(backoffDelay(attempt, this.o.baseDelayMs ?? 250, this.o.maxDelayMs ?? 10_000));
+        await this.sleep(backoffDelay(attempt, this.backoff));
         continue;
       }
       const used = Number(res.headers.get('x-mbx-used-weight-1m'));
@@ -100,7 +102,7 @@ export class BinanceRestClient {
         }
       }
       const body = await res.text().catch(() => '');
-      const decision = retryDecision(res.status, res.headers.get('retry-after'), attempt, this.o.baseDelayMs ?? 250, this.o.maxDelayMs ?? 10_000);
+      const decision = retryDecision(res.status, res.headers.get('retry-after'), attempt, this.backoff);
       lastError = new BinanceRestError(`GET ${url} → HTTP ${res.status} ${body.slice(0, 200)}`, res.status);
       if (!decision.retry) throw lastError;
       if (res.status === 429 || res.status === 418) {
@@ -110,7 +112,7 @@ export class BinanceRestClient {
         this.o.logger.warn({ status: res.status, retryAfterMs: decision.delayMs, url }, 'Binance REST rate limit: waiting out Retry-After');
       } else {
         this.counters.serverErrors += 1;
-        await this.sleep(Math.max(decision.delayMs, backoffDelay(attempt, this.o.baseDelayMs ?? 250, this.o.maxDelayMs ?? 10_000)));
+        await this.sleep(decision.delayMs);
       }
     }
     throw lastError ?? new BinanceRestError('request failed', 0);

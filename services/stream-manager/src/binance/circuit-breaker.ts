@@ -1,9 +1,3 @@
-/** Exponential backoff with "equal jitter": half the delay fixed, half random, capped. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(0, attempt - 1), 30));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 export interface CircuitBreakerOptions {

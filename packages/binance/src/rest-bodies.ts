@@ -2,22 +2,13 @@
  * Pure helpers for Binance's REST API: /api/v3/klines rows, /api/v3/depth bodies, the replay CSV
  * format, and how long to wait after an error response (429/418 with Retry-After, 5xx).
  */
-import type { PriceLevel } from './binance-frames.js';
-import type { DepthSnapshot } from './order-book.js';
-
-export const MINUTE_MS = 60_000;
+import type { DepthSnapshot, PriceLevel } from '@btc-research/engine';
+import { backoffDelay, type BackoffOptions } from '@btc-research/platform';
+import { isDecimalText, type KlineValues } from './frames.js';
 
 /** One /api/v3/klines row, values kept as the exchange's text. closeTime is exclusive. */
-export interface RestKline {
-  openTime: number;
-  closeTime: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
+export interface RestKline extends KlineValues {
   quoteVolume: string;
-  trades: number;
   takerBuyVolume: string;
   takerBuyQuoteVolume: string;
 }
@@ -27,7 +18,6 @@ export class BinanceBodyError extends Error {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
 
 /** Parses a /api/v3/klines body; throws BinanceBodyError naming the row and field. */
 export function parseRestKlines(body: unknown): RestKline[] {
@@ -40,7 +30,7 @@ export function parseRestKlines(body: unknown): RestKline[] {
     const names = ['open', 'high', 'low', 'close', 'volume'] as const;
     const values = names.map((n, j) => {
       const v = str(row[j + 1]);
-      if (!DECIMAL.test(v)) throw new BinanceBodyError(`klines[${i}].${n} "${String(row[j + 1])}" is not a decimal`);
+      if (!isDecimalText(v)) throw new BinanceBodyError(`klines[${i}].${n} "${String(row[j + 1])}" is not a decimal`);
       return v;
     });
     return {
@@ -73,7 +63,7 @@ export function parseDepthSnapshot(body: unknown): DepthSnapshot {
     const v = b[name];
     if (!Array.isArray(v)) throw new BinanceBodyError(`depth response ${name} is not an array`);
     return v.map((l: unknown, i) => {
-      if (!Array.isArray(l) || !DECIMAL.test(str(l[0])) || !DECIMAL.test(str(l[1]))) throw new BinanceBodyError(`depth ${name}[${i}] is not a [price, qty] pair`);
+      if (!Array.isArray(l) || !isDecimalText(str(l[0])) || !isDecimalText(str(l[1]))) throw new BinanceBodyError(`depth ${name}[${i}] is not a [price, qty] pair`);
       return [str(l[0]), str(l[1])] as const;
     });
   };
@@ -89,12 +79,13 @@ export interface RetryDecision {
 }
 
 /**
- * What Binance's REST rules ask after a response: 429 (rate limit) and 418 (IP ban) carry
- * Retry-After in seconds and every request must wait it out (ignoring it escalates 429 into a ban);
- * 5xx and network errors are retried with exponential backoff; other 4xx are not retried.
+ * What Binance's REST rules ask after a response to attempt `attempt` (from 1): 429 (rate limit)
+ * and 418 (IP ban) carry Retry-After in seconds and every request must wait it out (ignoring it
+ * escalates 429 into a ban); 5xx and network errors (status 0) are retried with the platform's
+ * backoff; other 4xx are not retried.
  */
-export function retryDecision(status: number, retryAfterHeader: string | null, attempt: number, baseMs = 500, maxMs = 60_000): RetryDecision {
-  const backoff = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
+export function retryDecision(status: number, retryAfterHeader: string | null, attempt: number, backoffOptions: BackoffOptions = { baseMs: 500, maxMs: 60_000 }): RetryDecision {
+  const backoff = backoffDelay(attempt, backoffOptions);
   const retryAfter = retryAfterHeader === null ? NaN : Number(retryAfterHeader);
   const fromHeader = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : NaN;
   if (status === 429 || status === 418) return { retry: true, delayMs: Number.isNaN(fromHeader) ? backoff : fromHeader, banned: status === 418 };

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, backoffDelay } from './backoff.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { FrameStats } from './frame-stats.js';
 
-describe('backoff and circuit breaker', () => {
-  it('grows exponentially with jitter inside [ceiling/2, ceiling], capped', () => {
-    expect([1, 2, 3, 4].map((a) => backoffDelay(a, 100, 1_000, () => 0))).toEqual([50, 100, 200, 400]);
-    expect([1, 2, 3, 4].map((a) => backoffDelay(a, 100, 1_000, () => 1))).toEqual([100, 200, 400, 800]);
-    expect(backoffDelay(20, 100, 1_000, () => 0.5)).toBe(750);
-  });
-
+describe('circuit breaker', () => {
   it('opens after the threshold, half-opens after the open period, closes on success, doubles the period on a failed trial', () => {
     let now = 0;
     const cb = new CircuitBreaker({ failureThreshold: 3, openMs: 1_000, maxOpenMs: 3_000, now: () => now });
