@@ -161,4 +161,15 @@ describe('state image: a core restored from an image continues exactly like the 
     expect(() => restoreState(core, { version: 2 } as unknown as StateImage)).toThrow(StateImageError);
     expect(() => restoreState(core, { version: 1, root: { $o: 'obj', id: 1, c: 'TradingCore', f: { ledger: { $r: 99 } } } })).toThrow(/refers to object 99/);
   });
+
+  it('refuses an image taken from another shape of a class (a field the fresh core has is missing), so a restart replays instead', () => {
+    const yaml = demo('demo-ema-cross.yaml');
+    const original = coreFor(yaml, 'demo-ema-cross.yaml');
+    eventsOf(original, marketInputs(60, 3));
+    const image = roundTrip(original.stateImage());
+    const fields = (image.root as { f: Record<string, unknown> }).f;
+    expect(fields).toHaveProperty('lastTickPrice');
+    delete fields['lastTickPrice']; // as if captured before the field existed
+    expect(() => coreFor(yaml, 'demo-ema-cross.yaml').restoreImage(image)).toThrow(new StateImageError('root.lastTickPrice: the image has no such field (it was captured from a TradingCore of another shape)'));
+  });
 });
