@@ -1,5 +1,3 @@
-import { CandleAggregator } from '../candles/candle-aggregator.js';
-import type { Timeframe } from '../candles/timeframe.js';
 import { Decimal, ZERO, dec, roundToIncrement, toDecimalString } from '../core/decimal.js';
 import { InvariantError } from '../core/invariant-error.js';
 import { SeededRng } from '../core/rng.js';
@@ -23,6 +21,7 @@ import type { Instrument } from '../model/instrument.js';
 import { Ledger, type LedgerSnapshot, type Side } from '../portfolio/ledger.js';
 import type { PositionSizer } from '../portfolio/position-sizer.js';
 import type { PositionSide, Signal, StrategyLogic } from '../strategy/strategy-logic.js';
+import { TimeframeFeed } from '../strategy/timeframe-feed.js';
 import { captureState, restoreState, type StateImage } from './state-image.js';
 
 /** Protective orders placed after an entry fills (from a config's risk_management). */
@@ -186,7 +185,7 @@ export class TradingCore {
   readonly ledger: Ledger;
   private readonly exchange: SimulatedExchange;
   private readonly rng: SeededRng;
-  private readonly aggregators: Array<{ timeframe: Timeframe; aggregator: CandleAggregator | null }>;
+  private readonly feed: TimeframeFeed;
   private readonly costBuffer: Decimal;
   private readonly atr: Atr | null;
   private lastCandle: Candle | null = null;
@@ -209,10 +208,11 @@ export class TradingCore {
     this.ledger = new Ledger(options.initialCash);
     this.rng = new SeededRng(options.rngSeed);
     this.exchange = new SimulatedExchange(options.instrument, options.models, this.rng);
-    this.aggregators = logic.timeframes.map((tf) => ({ timeframe: tf, aggregator: tf === '1m' ? null : new CandleAggregator(tf) }));
     const probe = dec(1);
     this.costBuffer = options.models.fee.rate('taker').plus(options.models.slippage.fraction(probe, probe)).plus(options.models.spread.fraction()).times(2);
     this.atr = options.risk?.atrMultiplier !== undefined ? new Atr({ length: 14 }) : null;
+    const atr = this.atr;
+    this.feed = new TimeframeFeed(logic, atr === null ? null : (bar) => atr.update(bar));
   }
 
   get lastPrice(): number | null {
@@ -268,17 +268,7 @@ export class TradingCore {
     this.lastCandle = candle;
     this.lastTime = Math.max(this.lastTime, candle.closeTime);
 
-    let entryClosed: Candle | null = null;
-    for (const { timeframe, aggregator } of this.aggregators) {
-      const closed = aggregator === null ? [candle] : aggregator.add(candle);
-      for (const c of closed) {
-        this.logic.onCandle(timeframe, c);
-        if (timeframe === this.logic.entryTimeframe) {
-          entryClosed = c;
-          this.atr?.update(c);
-        }
-      }
-    }
+    const entryClosed = this.feed.add(candle);
     this.afterFills(candle.closeTime, events);
     if (entryClosed === null || candle.closeTime < (this.options.tradingStartTime ?? 0)) return events;
     // compat §6.1 step 1: equity protection before the strategy decides
