@@ -63,6 +63,7 @@ export { runBacktest, type BacktestResult } from './backtest/run-backtest.js';
 export { computeStatistics, type PerformanceStatistics, type ClosedTrade, type EquitySample } from './backtest/statistics.js';
 export { MarketSimulator, type MarketSimulatorOptions, type MarketSimulatorState, type SimulatedTrade, type SimulatedQuote } from './market/market-simulator.js';
 export { simulatedMinuteCandles } from './market/simulated-candles.js';
+export { decodeRecordedInput, encodeRecordedInput, RecordedInputError, type RecordedInput, type RecordedCandle, type RecordedTrade, type RecordedBook } from './market/recorded-input.js';
 export { parseKlineCsv, parseKlineCsvLine, KlineCsvError } from './market/kline-csv.js';
 export {
   parseBinanceFrame,
