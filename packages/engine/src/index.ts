@@ -59,7 +59,9 @@ export type { StrategyLogic, Signal, PositionSide } from './strategy/strategy-lo
 export { CompiledStrategy, type CompileOptions, type CompileResult, type CompatMode } from './strategy/compiled-strategy.js';
 export { loadStrategyConfig, selectVariant, formatProblem, type ConfigLoadResult, type LoadOptions } from './strategy/config-loader.js';
 export type { StrategyConfig, ConfigProblem, IndicatorConfig, RuleListName } from './strategy/config-schema.js';
-export { runBacktest, type BacktestResult } from './backtest/run-backtest.js';
+export { runBacktest, type BacktestResult, type BacktestSettings } from './backtest/run-backtest.js';
+export type { BacktestInput, LegacyLookahead } from './backtest/backtest-input.js';
+export { strategyBars, type StrategyBar } from './backtest/strategy-bars.js';
 export { computeStatistics, type PerformanceStatistics, type ClosedTrade, type EquitySample } from './backtest/statistics.js';
 export { MarketSimulator, type MarketSimulatorOptions, type MarketSimulatorState, type SimulatedTrade, type SimulatedQuote } from './market/market-simulator.js';
 export { simulatedMinuteCandles } from './market/simulated-candles.js';
@@ -85,4 +87,3 @@ export { CandleRingBuffer } from './candles/candle-ring-buffer.js';
 export { buildBacktestReport, type BacktestReport } from './backtest/report.js';
 export { legacyStatistics, type LegacyStatistics } from './backtest/legacy-statistics.js';
 export { formatWarmup, type WarmupReport } from './strategy/warmup.js';
-export { TimeframeFeed } from './strategy/timeframe-feed.js';

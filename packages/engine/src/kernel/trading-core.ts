@@ -219,11 +219,31 @@ export class TradingCore {
     return this.lastCandle?.close ?? null;
   }
 
-  /** Any input kind. */
+  /**
+   * Whether an input arrives too late to be processed: a candle that does not start after the last
+   * candle (delivered twice, or a backfilled minute the run has passed), a book or trade older than
+   * the last input. The paper trader and a replay of its log both skip these.
+   */
+  isLate(input: CoreInput): boolean {
+    switch (input.kind) {
+      case 'candle':
+        return isLateCandle(input.candle, this.lastCandle);
+      case 'book':
+        return this.isLateTick(input.book.time);
+      case 'trade':
+        return this.isLateTick(input.trade.time);
+    }
+  }
+
+  private isLateTick(time: number): boolean {
+    return time < this.lastTime;
+  }
+
+  /** Any input kind; a late one (see isLate) is ignored. */
   onInput(input: CoreInput): CoreEvent[] {
     switch (input.kind) {
       case 'candle':
-        return this.onMinuteCandle(input.candle);
+        return isLateCandle(input.candle, this.lastCandle) ? [] : this.onMinuteCandle(input.candle);
       case 'book':
         return this.onBook(input.book);
       case 'trade':
@@ -233,7 +253,7 @@ export class TradingCore {
 
   /** A book update. Updates older than the last input are ignored (late delivery). */
   onBook(book: BookUpdate): CoreEvent[] {
-    if (book.time < this.lastTime) return [];
+    if (this.isLateTick(book.time)) return [];
     this.lastTime = book.time;
     const events: CoreEvent[] = [];
     this.absorb(this.exchange.onBook(book, this.ledger), events);
@@ -245,7 +265,7 @@ export class TradingCore {
 
   /** A public trade. Trades older than the last input are ignored (late delivery). */
   onTrade(trade: TradePrint): CoreEvent[] {
-    if (trade.time < this.lastTime) return [];
+    if (this.isLateTick(trade.time)) return [];
     this.lastTime = trade.time;
     const events: CoreEvent[] = [];
     this.absorb(this.exchange.onTrade(trade, this.ledger), events);
@@ -257,7 +277,7 @@ export class TradingCore {
   /** Processes one closed 1m candle and returns what happened, in order. */
   onMinuteCandle(candle: Candle): CoreEvent[] {
     const prev = this.lastCandle;
-    if (prev !== null && candle.openTime < prev.closeTime) {
+    if (prev !== null && isLateCandle(candle, prev)) {
       throw new InvariantError(`candle at ${candle.openTime} is not after the previous one (${prev.openTime})`);
     }
     if (!(candle.high >= candle.low) || !Number.isFinite(candle.close) || candle.close <= 0) {
@@ -495,6 +515,11 @@ export class TradingCore {
     this.working.add(view.orderId);
     if (!exit) this.entryOrderId = view.orderId;
   }
+}
+
+/** A 1m candle that does not start at or after the previous one's close (the core's order rule). */
+export function isLateCandle(candle: Candle, previous: Candle | null): boolean {
+  return previous !== null && candle.openTime < previous.closeTime;
 }
 
 function nonNull(signal: Signal | null): readonly Signal[] {

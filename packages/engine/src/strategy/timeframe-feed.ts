@@ -5,8 +5,8 @@ import type { StrategyLogic } from './strategy-logic.js';
 
 /**
  * The one multi-timeframe loop: feeds closed 1m candles to a strategy with every timeframe it reads
- * built from them, fastest first, each candle once it has closed. TradingCore trades through it; the
- * `btc-research indicators` reads the strategy's columns per entry bar through it.
+ * built from them, fastest first, each candle once it has closed. TradingCore trades through it, and
+ * strategyBars (behind `btc-research indicators`) reads the strategy's columns through it.
  */
 export class TimeframeFeed {
   private readonly aggregators: Array<{ timeframe: Timeframe; aggregator: CandleAggregator | null }>;
