@@ -1,7 +1,7 @@
 import { TradingCore, isLateCandle, type CoreEvent, type CoreInput, type CoreOrder, type CoreTrade, type TradingCoreOptions } from '../kernel/trading-core.js';
-import { candleOf, prepareForRun, type BacktestInput, type LegacyLookahead } from './backtest-input.js';
 import type { Candle } from '../model/candle.js';
 import type { StrategyLogic } from '../strategy/strategy-logic.js';
+import { candleOf, prepareForRun, type BacktestInput, type LegacyLookahead } from './backtest-input.js';
 import { RoundTripTracker } from './round-trip-tracker.js';
 import { computeStatistics, type ClosedTrade, type EquitySample, type PerformanceStatistics } from './statistics.js';
 
