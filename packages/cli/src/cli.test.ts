@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MarketSimulator, MinuteCandleBuilder, type Candle } from '@btc-research/engine';
+import { MarketSimulator, MinuteCandleBuilder, buildBacktestReport, buildTradingSetup, runBacktest, type Candle } from '@btc-research/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 
@@ -80,6 +80,24 @@ describe('btc-research validate', () => {
   });
 });
 
+/** compat: legacy reading a 15m EMA from 5m bars: the original's open-time look-ahead */
+const LEGACY_MTF = `name: "legacy mtf"
+symbol: "BTC/USDT"
+timeframes: { entry: "5m" }
+compat: legacy
+indicators:
+  - { id: "EMA_9", type: "EMA", timeframe: "5m", length: 9 }
+  - { id: "EMA_3", type: "EMA", timeframe: "15m", length: 3 }
+logic:
+  entry_long: ["EMA_9 > EMA_3"]
+  exit_long: ["EMA_9 < EMA_3"]
+backtest: { cash: 1000000, commission: 0.001, slippage: 0.0005 }
+`;
+
+/** JSON as the CLI writes it (±Infinity and NaN as strings), for comparing a report built in code with its output */
+const asCliJson = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity') : v)));
+
 describe('btc-research backtest', () => {
   it('reads both CSV layouts identically and reconciles equity from its fills', async () => {
     const a = await cli('backtest', EMA_CROSS, '--data', csv12, '--json');
@@ -117,21 +135,7 @@ describe('btc-research backtest', () => {
 
   it('--compat legacy: open-time alignment, 1-unit orders at the next open, the original statistics printed', async () => {
     const mtf = join(dir, 'mtf.yaml');
-    writeFileSync(
-      mtf,
-      `name: "legacy mtf"
-symbol: "BTC/USDT"
-timeframes: { entry: "5m" }
-compat: legacy
-indicators:
-  - { id: "EMA_9", type: "EMA", timeframe: "5m", length: 9 }
-  - { id: "EMA_3", type: "EMA", timeframe: "15m", length: 3 }
-logic:
-  entry_long: ["EMA_9 > EMA_3"]
-  exit_long: ["EMA_9 < EMA_3"]
-backtest: { cash: 1000000, commission: 0.001, slippage: 0.0005 }
-`,
-    );
+    writeFileSync(mtf, LEGACY_MTF);
     const r = await cli('backtest', mtf, '--data', csv6, '--json');
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { strategy: { alignment: string }; fills: Array<{ time: number; quantity: string; price: string }> };
@@ -145,6 +149,28 @@ backtest: { cash: 1000000, commission: 0.001, slippage: 0.0005 }
     const text = await cli('backtest', mtf, '--data', csv6);
     expect(text.stdout).toContain('original statistics (compat §6.7, Backtrader definitions)');
     expect(text.stdout).toMatch(/num_trades \d+/);
+  });
+
+  it.each([[[] as string[]], [['--from', '2024-03-02', '--to', '2024-03-03T12:00:00Z']]])('runBacktest called from code gives the CLI result for a legacy config (look-ahead prepared by the backtest path) %j', async (range) => {
+    const mtf = join(dir, 'mtf-code.yaml');
+    writeFileSync(mtf, LEGACY_MTF);
+    const r = await cli('backtest', mtf, '--data', csv6, '--json', ...range);
+    expect(r.code, r.stderr).toBe(0);
+    const fromCli = JSON.parse(r.stdout) as Record<string, unknown>;
+    // from code: the same setup and the same candles (warm-up before --from included), nothing prepared by hand
+    const from = range.length > 0 ? Date.parse(range[1]!) : undefined;
+    const to = range.length > 0 ? Date.parse(range[3]!) : undefined;
+    const setup = buildTradingSetup(LEGACY_MTF, 'mtf-code.yaml', { strategyId: 'backtest', ...(from !== undefined ? { tradingStartTime: from } : {}) });
+    if (!setup.ok) throw new Error('setup');
+    const warmupMs = setup.strategy.warmup.totalMinutes * 60_000;
+    const selected = candles.filter((c) => (from === undefined || c.openTime >= from - warmupMs) && (to === undefined || c.closeTime <= to));
+    const result = runBacktest(setup.strategy, selected, setup.coreOptions);
+    const report = buildBacktestReport({ file: 'mtf-code.yaml', variant: undefined, strategy: setup.strategy, candles: selected, result, tradingFrom: from });
+    expect(report.strategy.alignment).toBe('open-time');
+    expect(report.fills.length).toBeGreaterThan(2);
+    const { strategy: _s, ...same } = asCliJson(report) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(same)) expect(fromCli[key], key).toEqual(value);
+    expect((fromCli['strategy'] as { alignment: string }).alignment).toBe('open-time');
   });
 
   it('refuses data coarser than the strategy reads, and bad options', async () => {
@@ -183,5 +209,37 @@ describe('btc-research indicators', () => {
     const firstReady = rows.findIndex((l) => l.split(',')[2] === 'true');
     expect(rows[firstReady]!.split(',')[1]).toBe('2024-03-01T05:05:00.000Z');
     expect((await cli('indicators', RSI_MR, '--data', csv6)).code).toBe(2);
+  });
+
+  it('compat: legacy: a 15m column is read by open time, from the final close of the 15m candle in progress', async () => {
+    const mtf = join(dir, 'mtf-cols.yaml');
+    writeFileSync(mtf, LEGACY_MTF);
+    const out = join(dir, 'mtf-cols.csv');
+    const r = await cli('indicators', mtf, '--data', csv6, '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('higher timeframes aligned by open-time');
+    const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(','));
+    const column = header!.indexOf('EMA_3');
+    // the 15m candles of the whole file, built here by grouping, and TA-Lib's EMA(3) of their closes
+    const buckets = new Map<number, Candle[]>();
+    for (const c of candles) {
+      const k = Math.floor(c.openTime / 900_000);
+      buckets.set(k, [...(buckets.get(k) ?? []), c]);
+    }
+    // the original's EMA(3) of their closes (compat §2.1: E₀ = C₀, Eₜ = Eₜ₋₁ + α(Cₜ − Eₜ₋₁), α = 2/4; missing for the first 2)
+    const closes = [...buckets.values()].map((m) => m.at(-1)!.close);
+    const series: number[] = [];
+    for (const c of closes) series.push(series.length === 0 ? c : series.at(-1)! + 0.5 * (c - series.at(-1)!));
+    const ema = (k: number) => (k >= 2 ? series[k]! : null);
+    let compared = 0;
+    for (const row of rows) {
+      const expected = ema(Math.floor(Date.parse(row[0]!) / 900_000) - Math.floor(candles[0]!.openTime / 900_000));
+      if (expected === null) expect(row[column]).toBe('');
+      else {
+        expect(Number(row[column])).toBeCloseTo(expected, 6);
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(800);
   });
 });

@@ -9,14 +9,17 @@
  *      Stochastic; rules evaluated) against recomputing technicalindicators' batch functions over a
  *      1,000-candle window (target ≥ 1,000× faster) and against trading-signals' incremental update
  *      of the same indicators (target: no slower than 1.5× it), measured in the same run.
+ *  (d) a recorded session (trades, books, candles in the market log's form) replayed through the
+ *      backtest path, next to its candles alone.
  * The headline (a) figure (≥ 1,000,000 candles/s) is measured by scripts/bench.ts itself.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { buildTradingSetup, runBacktest, SeededRng, type Candle } from '@btc-research/engine';
+import { buildTradingSetup, decodeRecordedInput, encodeRecordedInput, runBacktest, SeededRng, type Candle, type CoreInput } from '@btc-research/engine';
 import ti from 'technicalindicators';
 import { ATR, BollingerBands, EMA, MACD, RSI, SMA, StochasticOscillator } from 'trading-signals';
 import { CandleRingBuffer } from '../src/candles/candle-ring-buffer.js';
+import { simulatedMarketInputs } from '../src/market/testing/simulated-market-inputs.js';
 import { TimeframeFeed } from '../src/strategy/timeframe-feed.js';
 import { EMA_RSI_ADX_BENCH_STRATEGY } from './bench-strategy.js';
 
@@ -113,8 +116,7 @@ function throughputBreakdown(): Record<string, unknown> {
   });
   const legacy = best(3, () => {
     const s = setup('legacy');
-    s.strategy.prepareLookahead(candles);
-    runBacktest(s.strategy, candles, s.coreOptions);
+    runBacktest(s.strategy, candles, s.coreOptions); // prepares the look-ahead from the candles
   });
   const result = {
     candles: candles.length,
@@ -238,6 +240,49 @@ function indicatorStepBench(): Record<string, unknown> {
   );
   return result;
 }
+/**
+ * (d) replaying a recorded session through the backtest path, as a parity check or a reconciliation
+ * does: a week of the simulator's trades, books and candles in the market log's JSON form, decoded
+ * (decodeRecordedInput) and run (runBacktest), against the candles alone.
+ */
+function recordedReplayBench(): Record<string, unknown> {
+  const days = 7;
+  const session = simulatedMarketInputs(days * 1440, 13);
+  const json = JSON.stringify(session.map(encodeRecordedInput));
+  const candles = session.flatMap((x) => (x.kind === 'candle' ? [x.candle] : []));
+  let decoded: CoreInput[] = [];
+  const decode = best(3, () => {
+    decoded = (JSON.parse(json) as Array<{ kind: string; time: number; data: unknown }>).map(decodeRecordedInput);
+  });
+  let trades = 0;
+  const run = best(3, () => {
+    const s = setup();
+    trades = runBacktest(s.strategy, decoded, s.coreOptions).trades.length;
+  });
+  const candleOnly = best(3, () => {
+    const s = setup();
+    runBacktest(s.strategy, candles, s.coreOptions);
+  });
+  const perSecond = (ms: number) => Math.round(session.length / (ms / 1000));
+  const daysPerSecond = (ms: number) => Math.round((days / (ms / 1000)) * 10) / 10;
+  const result = {
+    days,
+    inputs: session.length,
+    candles: candles.length,
+    trades,
+    decodeInputsPerSecond: perSecond(decode),
+    backtestInputsPerSecond: perSecond(run),
+    replayMarketDaysPerSecond: daysPerSecond(decode + run),
+    candleOnlyMarketDaysPerSecond: daysPerSecond(candleOnly),
+  };
+  console.log(
+    `engine recorded-session replay (EMA+RSI+ADX, ${days} days: ${session.length.toLocaleString('en-US')} inputs = 12 trades/min, books, candles): ` +
+      `JSON parse + decode ${result.decodeInputsPerSecond.toLocaleString('en-US')} inputs/s, backtest ${result.backtestInputsPerSecond.toLocaleString('en-US')} inputs/s; ` +
+      `${result.replayMarketDaysPerSecond} market days/s in all (the candles alone: ${result.candleOnlyMarketDaysPerSecond} market days/s)`,
+  );
+  return result;
+}
+
 export async function runEngineBench(): Promise<Record<string, unknown>> {
-  return { memory: memoryBench(), indicatorStep: indicatorStepBench(), throughput: throughputBreakdown() };
+  return { memory: memoryBench(), indicatorStep: indicatorStepBench(), throughput: throughputBreakdown(), recordedReplay: recordedReplayBench() };
 }

@@ -3,11 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
-import { Decimal, TradingCore, buildTradingSetup, runBacktest, simulatedMinuteCandles, toDecimalString, type Candle, type CoreInput } from '@btc-research/engine';
+import { Decimal, TradingCore, buildTradingSetup, decodeRecordedInput, runBacktest, simulatedMinuteCandles, toDecimalString, type Candle, type CoreInput } from '@btc-research/engine';
 import { InProcessBus, JsonStrategyStore, createLogger, waitFor } from '@btc-research/platform';
 import type { PaperTraderConfig } from './config.js';
 import { startPaperTrader, type PaperTrader } from './service.js';
-import { toCoreInput } from './strategy-runner.js';
 import { recordingLogger } from './testing/recording-logger.js';
 import { testConfig } from './testing/test-config.js';
 
@@ -350,7 +349,7 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     const setup = buildTradingSetup(ema, 'fast.yaml', { strategyId: 'fast', tradingStartTime: 0 });
     if (!setup.ok) throw new Error('config');
     const core = new TradingCore(setup.strategy, setup.coreOptions);
-    const expected = log.flatMap((e) => core.onInput(toCoreInput(e))).flatMap((e) => (e.type === 'trade' ? [e.trade] : []));
+    const expected = log.flatMap((e) => core.onInput(decodeRecordedInput(e))).flatMap((e) => (e.type === 'trade' ? [e.trade] : []));
     await waitFor(async () => (await store.countTrades('fast')) === expected.length, { what: 'all trades stored' });
     const trades = (await store.listTrades('fast', { limit: 1000 })).items.reverse();
     expect(trades.map((t) => [t.tradeId, t.price, t.quantity, t.time])).toEqual(expected.map((t) => [t.tradeId, toDecimalString(t.price), toDecimalString(t.quantity), t.time]));

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
-  Decimal,
   TradingCore,
   buildTradingSetup,
+  decodeRecordedInput,
   dec,
   toDecimalString,
   type Candle,
   type ConfigProblem,
   type CoreEvent,
-  type CoreInput,
   type CoreOrder,
   type CoreSnapshot,
   type CoreTrade,
@@ -35,18 +34,6 @@ export interface RunnerSnapshotState {
   core: CoreSnapshot;
   image: StateImage;
   imageKey: string;
-}
-
-/** Market-log record → engine input. Decimal strings become exact decimals; candle prices float64 as in backtests. */
-export function toCoreInput(e: MarketEventRecord): CoreInput {
-  const d = e.data as Record<string, unknown>;
-  if (e.kind === 'candle') {
-    const c: Candle = { openTime: Number(d['openTime']), closeTime: Number(d['closeTime']), open: Number(d['open']), high: Number(d['high']), low: Number(d['low']), close: Number(d['close']), volume: Number(d['volume']) };
-    return { kind: 'candle', candle: c };
-  }
-  if (e.kind === 'trade') return { kind: 'trade', trade: { time: e.time, price: new Decimal(String(d['price'])), quantity: new Decimal(String(d['quantity'])) } };
-  const levels = (x: unknown) => (Array.isArray(x) ? (x as Array<[string, string]>).map(([p, q]) => ({ price: new Decimal(p), quantity: new Decimal(q) })) : []);
-  return { kind: 'book', book: { time: e.time, bids: levels(d['bids']), asks: levels(d['asks']) } };
 }
 
 /**
@@ -134,7 +121,7 @@ export class StrategyRunner {
   /** Feeds one logged market input (skipped when already processed) and adds its effects to `out`. */
   process(e: MarketEventRecord, out: RunnerOutput): void {
     if (e.seq <= this.marketSeq) return;
-    const input = toCoreInput(e);
+    const input = decodeRecordedInput(e);
     if (input.kind === 'candle') {
       const last = this.core.summary().time;
       if (last !== null && input.candle.openTime < last) {

@@ -103,8 +103,7 @@ export async function runBacktestCommand(argv: string[], io: CliIo): Promise<num
     const available = Math.max(0, Math.round((from - selected[0]!.openTime) / 60_000));
     notes.push(`warning: the warm-up needs ${strategy.warmup.totalMinutes} min before --from but the data has ${available} min; the first signals come later than --from`);
   }
-  // compat: legacy reads higher timeframes by open time, which needs their whole series up front
-  if (strategy.compat === 'legacy') strategy.prepareLookahead(selected);
+  // runBacktest prepares compat: legacy's look-ahead from these candles itself (the same as from code)
   const started = performance.now();
   const result = runBacktest(strategy, selected, setup.coreOptions);
   const elapsedMs = performance.now() - started;

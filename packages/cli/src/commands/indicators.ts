@@ -1,10 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildTradingSetup, formatProblem, type Candle, type IndicatorValue } from '@btc-research/engine';
+import { buildTradingSetup, formatProblem, strategyBars, type Candle, type IndicatorValue } from '@btc-research/engine';
 import type { CliIo } from '../cli-io.js';
 import { loadCandles, parseDateOption } from '../common.js';
-import { TimeframeFeed } from '@btc-research/engine';
 
 export const INDICATORS_USAGE = 'usage: btc-research indicators <config.yaml> --data <klines.csv> --out <file.csv> [--from DATE] [--to DATE] [--compat legacy|default] [--variant NAME]\n';
 
@@ -73,16 +72,12 @@ export async function runIndicatorsCommand(argv: string[], io: CliIo): Promise<n
   // candles before --from warm the indicators up; rows are written from --from on
   const warmupMs = strategy.warmup.totalMinutes * 60_000;
   const candles: Candle[] = loaded.candles.filter((c) => (from === undefined || c.openTime >= from - warmupMs) && (to === undefined || c.closeTime <= to));
-  if (strategy.compat === 'legacy') strategy.prepareLookahead(candles);
   const names = strategy.columnNames;
   const rows: string[] = [['open_time', 'close_time', 'ready', ...names].join(',')];
-  const feed = new TimeframeFeed(strategy);
-  for (const c of candles) {
-    const bar = feed.add(c);
-    if (bar === null || (from !== undefined && bar.openTime < from)) continue;
-    const ready = strategy.isReady();
-    const cols = strategy.columns();
-    rows.push([new Date(bar.openTime).toISOString(), new Date(bar.closeTime).toISOString(), ready ? 'true' : 'false', ...names.map((n) => cell(cols[n] ?? null))].join(','));
+  // the backtest path's bars (compat: legacy's look-ahead prepared from these candles, as in a backtest)
+  for (const { bar, ready, columns } of strategyBars(strategy, candles)) {
+    if (from !== undefined && bar.openTime < from) continue;
+    rows.push([new Date(bar.openTime).toISOString(), new Date(bar.closeTime).toISOString(), ready ? 'true' : 'false', ...names.map((n) => cell(columns[n] ?? null))].join(','));
   }
   const out = path.resolve(io.cwd, args.values.out);
   try {

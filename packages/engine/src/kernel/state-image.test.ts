@@ -3,8 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../core/decimal.js';
 import { SeededRng } from '../core/rng.js';
-import { MinuteCandleBuilder } from '../candles/minute-candle-builder.js';
-import { MarketSimulator } from '../market/market-simulator.js';
+import { simulatedMarketInputs } from '../market/testing/simulated-market-inputs.js';
 import { captureState, restoreState, StateImageError, type StateImage } from './state-image.js';
 import { TradingCore, type CoreInput } from './trading-core.js';
 import { buildTradingSetup } from './trading-setup.js';
@@ -47,28 +46,6 @@ risk_management:
 backtest: { cash: 10000, commission: 0.001, slippage: 0.0005 }
 `;
 
-/** A seeded market as the paper trader sees it: book tickers, trades, then each closed 1m candle. */
-function marketInputs(minutes: number, seed: number): CoreInput[] {
-  const start = Date.UTC(2025, 0, 6);
-  const sim = new MarketSimulator({ seed, startTime: start, tradesPerMinute: 12 });
-  const builder = new MinuteCandleBuilder();
-  const rng = new SeededRng(seed + 1);
-  const out: CoreInput[] = [];
-  const d = (x: number) => new Decimal(x.toFixed(8));
-  for (let m = 1; m <= minutes; m++) {
-    sim.advanceTo(start + m * 60_000, (t) => {
-      for (const c of builder.addTrade(t)) out.push({ kind: 'candle', candle: c });
-      if (rng.next() < 0.5) {
-        const q = sim.quote();
-        out.push({ kind: 'book', book: { time: t.time, bids: [{ price: d(q.bidPrice), quantity: d(q.bidQty) }, { price: d(q.bidPrice - 1), quantity: d(2) }], asks: [{ price: d(q.askPrice), quantity: d(q.askQty) }, { price: d(q.askPrice + 1), quantity: d(2) }] } });
-      }
-      out.push({ kind: 'trade', trade: { time: t.time, price: d(t.price), quantity: d(t.quantity) } });
-    });
-    for (const c of builder.closeUpTo(start + m * 60_000)) out.push({ kind: 'candle', candle: c });
-  }
-  return out;
-}
-
 function coreFor(yaml: string, file: string): TradingCore {
   const setup = buildTradingSetup(yaml, file, { strategyId: 'img', tradingStartTime: 0, execution: { makerCommission: '0.0002' } });
   if (!setup.ok) throw new Error(`${file}: ${JSON.stringify(setup.errors)}`);
@@ -79,7 +56,7 @@ const roundTrip = (image: StateImage): StateImage => JSON.parse(JSON.stringify(i
 const eventsOf = (core: TradingCore, inputs: readonly CoreInput[]) => JSON.stringify(inputs.flatMap((x) => core.onInput(x)));
 
 describe('state image: a core restored from an image continues exactly like the original', () => {
-  const inputs = marketInputs(2_400, 5);
+  const inputs = simulatedMarketInputs(2_400, 5);
   const configs = [
     { file: 'every-indicator.yaml', yaml: EVERY_INDICATOR },
     { file: 'demo-ema-cross.yaml', yaml: demo('demo-ema-cross.yaml') },
@@ -160,5 +137,16 @@ describe('state image: a core restored from an image continues exactly like the 
     expect(() => restoreState(core, captureState({ not: 'a core' }))).toThrow(StateImageError);
     expect(() => restoreState(core, { version: 2 } as unknown as StateImage)).toThrow(StateImageError);
     expect(() => restoreState(core, { version: 1, root: { $o: 'obj', id: 1, c: 'TradingCore', f: { ledger: { $r: 99 } } } })).toThrow(/refers to object 99/);
+  });
+
+  it('refuses an image taken from another shape of a class (a field the fresh core has is missing), so a restart replays instead', () => {
+    const yaml = demo('demo-ema-cross.yaml');
+    const original = coreFor(yaml, 'demo-ema-cross.yaml');
+    eventsOf(original, simulatedMarketInputs(60, 3));
+    const image = roundTrip(original.stateImage());
+    const fields = (image.root as { f: Record<string, unknown> }).f;
+    expect(fields).toHaveProperty('lastTickPrice');
+    delete fields['lastTickPrice']; // as if captured before the field existed
+    expect(() => coreFor(yaml, 'demo-ema-cross.yaml').restoreImage(image)).toThrow(new StateImageError('root.lastTickPrice: the image has no such field (it was captured from a TradingCore of another shape)'));
   });
 });

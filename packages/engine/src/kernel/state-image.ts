@@ -244,10 +244,14 @@ export function restoreState(root: object, image: StateImage, classes: ReadonlyA
           target = Object.create(proto) as Record<string, unknown>;
         }
         claim(id, target);
-        for (const key of Object.keys(target)) {
-          if (!(key in fields) && typeof target[key] !== 'function') delete target[key];
-        }
         for (const [key, x] of Object.entries(fields)) target[key] = place(target[key], x, `${where}.${key}`);
+        for (const key of Object.keys(target)) {
+          if (key in fields || typeof target[key] === 'function') continue;
+          // a class instance of the fresh graph has a field the image lacks: the image was taken
+          // from another shape of that class, and laying it over would leave the field missing
+          if (className !== null && target === fresh) throw new StateImageError(`${where}.${key}: the image has no such field (it was captured from a ${className} of another shape)`);
+          delete target[key];
+        }
         return target;
       }
       default:

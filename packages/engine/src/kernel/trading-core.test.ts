@@ -1,6 +1,9 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Timeframe } from '../candles/timeframe.js';
 import { Decimal } from '../core/decimal.js';
+import { SeededRng } from '../core/rng.js';
+import { talibSeries, type Talib } from '../indicators/testing/talib-reference.js';
 import { defaultExecutionModels } from '../execution/execution-models.js';
 import { BTCUSDT } from '../model/instrument.js';
 import type { Candle } from '../model/candle.js';
@@ -8,14 +11,20 @@ import { fixedUnitsSizer } from '../portfolio/position-sizer.js';
 import type { PositionSide, Signal, StrategyLogic } from '../strategy/strategy-logic.js';
 import { TradingCore, type CoreEvent, type CoreInput, type RiskRules, type TradingCoreOptions } from './trading-core.js';
 
-/** A strategy that emits scripted signals at the close of given 1m candles (1-based count). */
+const talib = createRequire(import.meta.url)('talib') as Talib;
+
+/** A strategy that emits scripted signals at the close of given entry candles (1-based count). */
 class ScriptedLogic implements StrategyLogic {
   readonly name = 'scripted';
-  readonly entryTimeframe: Timeframe = '1m';
-  readonly timeframes: readonly Timeframe[] = ['1m'];
+  readonly timeframes: readonly Timeframe[];
   readonly warmupMinutes = 0;
   private seen = 0;
-  constructor(private readonly script: Record<number, Signal>) {}
+  constructor(
+    private readonly script: Record<number, Signal>,
+    readonly entryTimeframe: Timeframe = '1m',
+  ) {
+    this.timeframes = [entryTimeframe];
+  }
   onCandle(): void {
     this.seen += 1;
   }
@@ -105,5 +114,34 @@ describe('TradingCore risk management', () => {
       ['101', '0.6'],
     ]);
     expect(JSON.stringify(run())).toBe(JSON.stringify(a));
+  });
+
+  it('sizes an ATR stop from every entry bar, two bars closed at once by a gap included (TA-Lib ATR as the reference)', () => {
+    const rng = new SeededRng(7);
+    const all: Candle[] = [];
+    let price = 100;
+    for (let i = 0; i < 5 * 30; i++) {
+      const open = price;
+      price = Math.round(price * (1 + (rng.next() - 0.5) * 0.01) * 100) / 100;
+      all.push(minute(i, open, Math.max(open, price) + 0.3, Math.min(open, price) - 0.2, price));
+    }
+    // 5m bar 9 misses its last minute and bar 10 all but its last: that minute closes both bars at once
+    const missing = new Set([49, 50, 51, 52, 53]);
+    const candles = all.filter((c) => !missing.has(c.openTime / 60_000));
+    const core = new TradingCore(new ScriptedLogic({ 20: 'entry_long' }, '5m'), options({ atrMultiplier: 2 }));
+    const events = candles.flatMap((c) => core.onMinuteCandle(c));
+    const entry = trades(events)[0]!;
+    expect(entry.reason).toBe('entry_long');
+    // the 5m bars as the core saw them (built here by grouping), and TA-Lib's ATR(14) at the decision bar (the 20th)
+    const buckets = new Map<number, Candle[]>();
+    for (const c of candles) {
+      const k = Math.floor(c.openTime / 300_000);
+      buckets.set(k, [...(buckets.get(k) ?? []), c]);
+    }
+    const bars = [...buckets.values()].map((m) => ({ ...m[0]!, closeTime: m[0]!.openTime + 300_000, high: Math.max(...m.map((x) => x.high)), low: Math.min(...m.map((x) => x.low)), close: m.at(-1)!.close }));
+    const atr = talibSeries(talib, 'ATR', bars, { optInTimePeriod: 14 })['outReal']![19]!;
+    expect(atr).toBeGreaterThan(0);
+    const stop = core.openOrders().find((o) => o.reason === 'stop_loss')!;
+    expect(stop.stopPrice).toBe(entry.price.minus(new Decimal(atr).times(2)).toNearest('0.01').toFixed());
   });
 });

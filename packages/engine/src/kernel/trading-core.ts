@@ -1,5 +1,3 @@
-import { CandleAggregator } from '../candles/candle-aggregator.js';
-import type { Timeframe } from '../candles/timeframe.js';
 import { Decimal, ZERO, dec, roundToIncrement, toDecimalString } from '../core/decimal.js';
 import { InvariantError } from '../core/invariant-error.js';
 import { SeededRng } from '../core/rng.js';
@@ -23,6 +21,7 @@ import type { Instrument } from '../model/instrument.js';
 import { Ledger, type LedgerSnapshot, type Side } from '../portfolio/ledger.js';
 import type { PositionSizer } from '../portfolio/position-sizer.js';
 import type { PositionSide, Signal, StrategyLogic } from '../strategy/strategy-logic.js';
+import { TimeframeFeed } from '../strategy/timeframe-feed.js';
 import { captureState, restoreState, type StateImage } from './state-image.js';
 
 /** Protective orders placed after an entry fills (from a config's risk_management). */
@@ -186,7 +185,7 @@ export class TradingCore {
   readonly ledger: Ledger;
   private readonly exchange: SimulatedExchange;
   private readonly rng: SeededRng;
-  private readonly aggregators: Array<{ timeframe: Timeframe; aggregator: CandleAggregator | null }>;
+  private readonly feed: TimeframeFeed;
   private readonly costBuffer: Decimal;
   private readonly atr: Atr | null;
   private lastCandle: Candle | null = null;
@@ -209,21 +208,42 @@ export class TradingCore {
     this.ledger = new Ledger(options.initialCash);
     this.rng = new SeededRng(options.rngSeed);
     this.exchange = new SimulatedExchange(options.instrument, options.models, this.rng);
-    this.aggregators = logic.timeframes.map((tf) => ({ timeframe: tf, aggregator: tf === '1m' ? null : new CandleAggregator(tf) }));
     const probe = dec(1);
     this.costBuffer = options.models.fee.rate('taker').plus(options.models.slippage.fraction(probe, probe)).plus(options.models.spread.fraction()).times(2);
     this.atr = options.risk?.atrMultiplier !== undefined ? new Atr({ length: 14 }) : null;
+    const atr = this.atr;
+    this.feed = new TimeframeFeed(logic, atr === null ? null : (bar) => atr.update(bar));
   }
 
   get lastPrice(): number | null {
     return this.lastCandle?.close ?? null;
   }
 
-  /** Any input kind. */
+  /**
+   * Whether an input arrives too late to be processed: a candle that does not start after the last
+   * candle (delivered twice, or a backfilled minute the run has passed), a book or trade older than
+   * the last input. The paper trader and a replay of its log both skip these.
+   */
+  isLate(input: CoreInput): boolean {
+    switch (input.kind) {
+      case 'candle':
+        return isLateCandle(input.candle, this.lastCandle);
+      case 'book':
+        return this.isLateTick(input.book.time);
+      case 'trade':
+        return this.isLateTick(input.trade.time);
+    }
+  }
+
+  private isLateTick(time: number): boolean {
+    return time < this.lastTime;
+  }
+
+  /** Any input kind; a late one (see isLate) is ignored. */
   onInput(input: CoreInput): CoreEvent[] {
     switch (input.kind) {
       case 'candle':
-        return this.onMinuteCandle(input.candle);
+        return isLateCandle(input.candle, this.lastCandle) ? [] : this.onMinuteCandle(input.candle);
       case 'book':
         return this.onBook(input.book);
       case 'trade':
@@ -233,7 +253,7 @@ export class TradingCore {
 
   /** A book update. Updates older than the last input are ignored (late delivery). */
   onBook(book: BookUpdate): CoreEvent[] {
-    if (book.time < this.lastTime) return [];
+    if (this.isLateTick(book.time)) return [];
     this.lastTime = book.time;
     const events: CoreEvent[] = [];
     this.absorb(this.exchange.onBook(book, this.ledger), events);
@@ -245,7 +265,7 @@ export class TradingCore {
 
   /** A public trade. Trades older than the last input are ignored (late delivery). */
   onTrade(trade: TradePrint): CoreEvent[] {
-    if (trade.time < this.lastTime) return [];
+    if (this.isLateTick(trade.time)) return [];
     this.lastTime = trade.time;
     const events: CoreEvent[] = [];
     this.absorb(this.exchange.onTrade(trade, this.ledger), events);
@@ -257,7 +277,7 @@ export class TradingCore {
   /** Processes one closed 1m candle and returns what happened, in order. */
   onMinuteCandle(candle: Candle): CoreEvent[] {
     const prev = this.lastCandle;
-    if (prev !== null && candle.openTime < prev.closeTime) {
+    if (prev !== null && isLateCandle(candle, prev)) {
       throw new InvariantError(`candle at ${candle.openTime} is not after the previous one (${prev.openTime})`);
     }
     if (!(candle.high >= candle.low) || !Number.isFinite(candle.close) || candle.close <= 0) {
@@ -268,17 +288,7 @@ export class TradingCore {
     this.lastCandle = candle;
     this.lastTime = Math.max(this.lastTime, candle.closeTime);
 
-    let entryClosed: Candle | null = null;
-    for (const { timeframe, aggregator } of this.aggregators) {
-      const closed = aggregator === null ? [candle] : aggregator.add(candle);
-      for (const c of closed) {
-        this.logic.onCandle(timeframe, c);
-        if (timeframe === this.logic.entryTimeframe) {
-          entryClosed = c;
-          this.atr?.update(c);
-        }
-      }
-    }
+    const entryClosed = this.feed.add(candle);
     this.afterFills(candle.closeTime, events);
     if (entryClosed === null || candle.closeTime < (this.options.tradingStartTime ?? 0)) return events;
     // compat §6.1 step 1: equity protection before the strategy decides
@@ -505,6 +515,11 @@ export class TradingCore {
     this.working.add(view.orderId);
     if (!exit) this.entryOrderId = view.orderId;
   }
+}
+
+/** A 1m candle that does not start at or after the previous one's close (the core's order rule). */
+export function isLateCandle(candle: Candle, previous: Candle | null): boolean {
+  return previous !== null && candle.openTime < previous.closeTime;
 }
 
 function nonNull(signal: Signal | null): readonly Signal[] {

@@ -349,11 +349,19 @@ export class CompiledStrategy implements StrategyLogic {
     );
   }
 
+  /** compat: legacy with a timeframe besides the entry one: prepareLookahead is needed to read it as the original did */
+  get needsLookahead(): boolean {
+    if (this.compat !== 'legacy') return false;
+    for (const f of this.frames.values()) if (f.timeframe !== this.entryTimeframe) return true;
+    return false;
+  }
+
   /**
    * compat: legacy only, backtests only: computes every higher timeframe's indicators over the
    * whole run from its 1m candles (the last, partial bucket included, as the original's data feed
    * returns it) so that each entry bar reads the higher-timeframe row by OPEN time (compat §3.3).
-   * Call once before the run with the same 1m candles the run will see.
+   * Call once before the run with the same 1m candles the run will see (runBacktest and
+   * strategyBars do, from their input).
    */
   prepareLookahead(minuteCandles: readonly Candle[]): void {
     if (this.compat !== 'legacy') throw new Error('prepareLookahead: only compat: legacy reads higher timeframes by open time');

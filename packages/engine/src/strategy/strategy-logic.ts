@@ -27,4 +27,12 @@ export interface StrategyLogic {
   decideSignals?(position: PositionSide): readonly Signal[];
   /** current value of every column the rules can read (for debugging and the UI) */
   columns(): Record<string, IndicatorValue>;
+  /**
+   * Optional, compat: legacy: true when the strategy reads higher timeframes by candle OPEN time
+   * (the original's look-ahead, compat §3.3), which needs every 1m candle of the run before it
+   * starts. The backtest path then hands them to prepareLookahead; a run that cannot see ahead
+   * (paper trading) does not, and the strategy falls back to close-time alignment.
+   */
+  readonly needsLookahead?: boolean;
+  prepareLookahead?(minuteCandles: readonly Candle[]): void;
 }
