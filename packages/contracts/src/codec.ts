@@ -1,5 +1,5 @@
 import { EnvelopeBase, type Envelope } from './envelope.js';
-import { payloadSchema, type MessageType, type PayloadOf } from './registry.js';
+import { payloadSchema, type MessageType, type PayloadInputOf, type PayloadOf } from './registry.js';
 
 export type DecodeErrorCode = 'MALFORMED_JSON' | 'INVALID_ENVELOPE' | 'UNKNOWN_MESSAGE_TYPE' | 'INVALID_PAYLOAD';
 
@@ -20,7 +20,7 @@ export interface MakeEnvelopeInput<T extends MessageType> {
   source: string;
   tsEvent: number;
   tsInit: number;
-  payload: PayloadOf<T>;
+  payload: PayloadInputOf<T>;
   correlationId?: string;
   causationId?: string;
 }

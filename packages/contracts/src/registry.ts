@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { MarketBookDepthV1 } from './messages/market-book-depth.v1.js';
 import { MarketBookTickerV1 } from './messages/market-book-ticker.v1.js';
 import { MarketCandleClosedV1 } from './messages/market-candle-closed.v1.js';
+import { MarketCandleCorrectedV1 } from './messages/market-candle-corrected.v1.js';
 import { MarketFeedStatusV1 } from './messages/market-feed-status.v1.js';
 import { MarketTradeV1 } from './messages/market-trade.v1.js';
 import { StrategyStartV1, StrategyStopV1 } from './messages/strategy-command.v1.js';
@@ -10,6 +11,7 @@ import { StrategyEquityV1, StrategyFillV1, StrategyStatusChangedV1 } from './mes
 /** The one catalogue of message types. Never hand-type a type string elsewhere. */
 export const MessageType = {
   candleClosed: 'market.candle.closed',
+  candleCorrected: 'market.candle.corrected',
   trade: 'market.trade.executed',
   bookTicker: 'market.book.ticker',
   bookDepth: 'market.book.depth',
@@ -25,6 +27,7 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 /** (type, v) → payload schema. */
 export const messageRegistry = {
   [MessageType.candleClosed]: { 1: MarketCandleClosedV1 },
+  [MessageType.candleCorrected]: { 1: MarketCandleCorrectedV1 },
   [MessageType.trade]: { 1: MarketTradeV1 },
   [MessageType.bookTicker]: { 1: MarketBookTickerV1 },
   [MessageType.bookDepth]: { 1: MarketBookDepthV1 },
@@ -37,6 +40,8 @@ export const messageRegistry = {
 } as const satisfies Record<MessageType, Record<number, z.ZodType>>;
 
 export type PayloadOf<T extends MessageType> = z.infer<(typeof messageRegistry)[T][1]>;
+/** What a producer passes: fields with a default (e.g. a candle's `provisional`) may be left out. */
+export type PayloadInputOf<T extends MessageType> = z.input<(typeof messageRegistry)[T][1]>;
 
 export function payloadSchema(type: string, v: number): z.ZodType | undefined {
   const versions = (messageRegistry as Record<string, Record<number, z.ZodType>>)[type];

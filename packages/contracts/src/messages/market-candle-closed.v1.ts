@@ -23,5 +23,11 @@ export const MarketCandleClosedV1 = z.object({
   synthetic: z.boolean().default(false),
   /** where the candle came from: live feed, REST backfill, simulator or replay. */
   origin: z.enum(['live', 'backfill', 'simulated', 'replay']),
+  /**
+   * true when the exchange has not confirmed it yet (e.g. trades of the minute went missing and no
+   * closed kline arrived): strategies never decide on it; a `market.candle.corrected` for the same
+   * openTime follows with the confirmed values.
+   */
+  provisional: z.boolean().default(false),
 });
 export type MarketCandleClosedV1 = z.infer<typeof MarketCandleClosedV1>;

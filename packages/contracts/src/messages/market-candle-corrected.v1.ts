@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { MarketCandleClosedV1 } from './market-candle-closed.v1.js';
+
+/**
+ * The confirmed values of a 1m candle that was published as provisional, on the same candle stream
+ * after it (so a consumer reading the stream in order sees the provisional candle, then this).
+ * `changed` is false when the provisional values were right. Strategies see only confirmed candles.
+ */
+export const MarketCandleCorrectedV1 = MarketCandleClosedV1.omit({ provisional: true, synthetic: true }).extend({
+  origin: z.enum(['live', 'backfill', 'replay']),
+  changed: z.boolean(),
+  /** what confirmed it: the exchange's closed kline or its REST klines */
+  confirmedBy: z.enum(['kline', 'rest']),
+});
+export type MarketCandleCorrectedV1 = z.infer<typeof MarketCandleCorrectedV1>;
