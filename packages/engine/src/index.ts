@@ -82,6 +82,6 @@ export { parseRestKlines, parseDepthSnapshot, klineToCsvRow, retryDecision, Bina
 export { SimulatedDepthBook, type SimulatedDepthBookOptions, type SimulatedDepthDiff } from './market/simulated-depth-book.js';
 export { CandleRingBuffer } from './candles/candle-ring-buffer.js';
 export { buildBacktestReport, type BacktestReport } from './backtest/report.js';
-export { legacyStatistics, type LegacyStatistics } from './backtest/legacy-statistics.js';
+export { legacyStatistics, formatLegacyNumber, type LegacyStatistics } from './backtest/legacy-statistics.js';
 export { formatWarmup, type WarmupReport } from './strategy/warmup.js';
 export { TimeframeFeed } from './strategy/timeframe-feed.js';
