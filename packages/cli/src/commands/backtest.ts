@@ -151,7 +151,7 @@ export function formatText(r: BacktestReport, elapsedMs: number, reportFile?: st
     `strategy        ${r.strategy.name} (${r.strategy.file}${r.strategy.variant ? `, variant ${r.strategy.variant}` : ''})`,
     `mode            compat ${r.strategy.compat}; higher timeframes aligned by ${r.strategy.alignment}`,
     `data            ${r.period.candles} candles ${iso(r.period.dataFrom)} → ${iso(r.period.dataTo)} in ${elapsedMs.toFixed(0)} ms`,
-    `trading from    ${iso(r.period.tradingFrom ?? r.period.firstReadyAt)} (first bar with every indicator ready: ${iso(r.period.firstReadyAt)})`,
+    `trading from    ${iso(r.period.tradingFrom ?? r.period.firstReadyAt)} (${r.warmup.decidesDuringWarmup ? 'compat legacy decides from the first bar: ' : 'first bar with every indicator ready: '}${iso(r.period.firstReadyAt)})`,
     ...formatWarmup(r.warmup),
     '',
     `final equity    ${s.finalEquity.toFixed(2)} (start ${s.initialEquity.toFixed(2)})`,

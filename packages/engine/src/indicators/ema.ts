@@ -58,6 +58,7 @@ export class Ema implements Indicator {
 
 export const emaDefinition: IndicatorDefinition<EmaParams> = {
   type: 'EMA',
+  original: { params: Object.keys(SPECS) },
   parseParams: (raw) => parseWithSpecs<EmaParams>('EMA', SPECS, raw),
   create: (params) => new Ema(params),
 };

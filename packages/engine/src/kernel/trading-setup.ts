@@ -74,7 +74,7 @@ export function buildTradingSetup(yamlText: string, fileName: string, options: T
     };
   }
   if (options.tradingStartTime !== undefined) coreOptions.tradingStartTime = options.tradingStartTime;
-  return { ok: true, config, strategy, coreOptions, warnings: loaded.warnings };
+  return { ok: true, config, strategy, coreOptions, warnings: [...loaded.warnings, ...strategy.unknownNameWarnings] };
 }
 
 /** Position sizing from risk_management (docs/strategy-format.md). */

@@ -123,7 +123,15 @@ describe('higher-timeframe alignment', () => {
     const normal = run(ALIGN_YAML(''), candles, false);
     expect(legacy.strategy.alignment).toBe('close-time-fallback');
     expect(legacy.strategy.alignmentWarning).toMatch(/close-time alignment/);
-    expect(legacy.seen).toEqual(normal.seen);
+    // legacy decides from the first entry bar (no warm-up gate): before the first hour has closed
+    // its rules read null; from then on it sees what default mode sees
+    const first = normal.seen[0]!.time;
+    expect(legacy.seen.filter((s) => s.time < first).map((s) => [s.time, s.values['H_EMA_1']])).toEqual([
+      [at(0, 15), null],
+      [at(0, 30), null],
+      [at(0, 45), null],
+    ]);
+    expect(legacy.seen.filter((s) => s.time >= first)).toEqual(normal.seen);
   });
 
   it('--compat legacy on the command line overrides the config, and default configs refuse prepareLookahead', () => {
