@@ -209,7 +209,7 @@ export class TradingCore {
     this.ledger = new Ledger(options.initialCash);
     this.rng = new SeededRng(options.rngSeed);
     this.exchange = new SimulatedExchange(options.instrument, options.models, this.rng);
-    this.aggregators = logic.timeframes.map((tf) => ({ timeframe: tf, aggregator: tf === '1m' ? null : new CandleAggregator(tf) }));
+    this.aggregators = logic.timeframes.map((tf) => ({ timeframe: tf, aggregator: tf === '1m' ? null : new CandleAggregator(tf, logic.incompleteCandles) }));
     const probe = dec(1);
     this.costBuffer = options.models.fee.rate('taker').plus(options.models.slippage.fraction(probe, probe)).plus(options.models.spread.fraction()).times(2);
     this.atr = options.risk?.atrMultiplier !== undefined ? new Atr({ length: 14 }) : null;

@@ -3,7 +3,7 @@ import type { Indicator, IndicatorDefinition, IndicatorValue } from '../indicato
 import { indicatorRegistry } from '../indicators/registry.js';
 import type { Candle } from '../model/candle.js';
 import { prefixColumns, mergeTimeframeColumns, type MergedColumn } from './column-naming.js';
-import type { ConfigProblem, RuleCombinator, RuleListName, StrategyConfig } from './config-schema.js';
+import type { ConfigProblem, IncompleteCandles, RuleCombinator, RuleListName, StrategyConfig } from './config-schema.js';
 import { positionInValue } from './config-loader.js';
 import { compileRule } from './expression-compiler.js';
 import type { PositionSide, Signal, StrategyLogic } from './strategy-logic.js';
@@ -76,6 +76,7 @@ export class CompiledStrategy implements StrategyLogic {
   readonly timeframes: readonly Timeframe[];
   readonly warmupMinutes: number;
   readonly compat: CompatMode;
+  readonly incompleteCandles: IncompleteCandles;
   readonly columnNames: readonly string[];
   private readonly frames: Map<Timeframe, TimeframeState>;
   private readonly lists: Record<RuleListName, { rules: CompiledRule[]; mode: RuleCombinator }>;
@@ -108,6 +109,7 @@ export class CompiledStrategy implements StrategyLogic {
     readiness: Indicator[];
     warmupMinutes: number;
     compat: CompatMode;
+    incompleteCandles: IncompleteCandles;
     lagged: Array<{ read: () => IndicatorValue; history: IndicatorValue[]; size: number }>;
     readers: Map<string, () => IndicatorValue>;
     warmup: WarmupReport;
@@ -123,6 +125,7 @@ export class CompiledStrategy implements StrategyLogic {
     this.readiness = init.readiness;
     this.warmupMinutes = init.warmupMinutes;
     this.compat = init.compat;
+    this.incompleteCandles = init.incompleteCandles;
     this.lagged = init.lagged;
     this.readers = init.readers;
     this.columnNames = [...init.readers.keys()];
@@ -317,6 +320,7 @@ export class CompiledStrategy implements StrategyLogic {
         readiness: [...readiness],
         warmupMinutes: warmup.totalMinutes,
         compat,
+        incompleteCandles: config.incompleteCandles,
         lagged,
         readers,
         warmup,
@@ -424,7 +428,7 @@ export class CompiledStrategy implements StrategyLogic {
     if (this.compat !== 'legacy') throw new Error('prepareLookahead: only compat: legacy reads higher timeframes by open time');
     for (const frame of this.frames.values()) {
       if (frame.timeframe === this.entryTimeframe) continue;
-      frame.lookahead = computeLookahead(frame.slots, frame.timeframe, minuteCandles, (s) => this.readiness.includes(s.indicator));
+      frame.lookahead = computeLookahead(frame.slots, frame.timeframe, minuteCandles, (s) => this.readiness.includes(s.indicator), this.incompleteCandles);
     }
   }
 

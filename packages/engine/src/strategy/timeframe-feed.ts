@@ -11,7 +11,7 @@ export class TimeframeFeed {
   private readonly aggregators: Array<{ timeframe: StrategyLogic['entryTimeframe']; aggregator: CandleAggregator | null }>;
 
   constructor(private readonly logic: StrategyLogic) {
-    this.aggregators = logic.timeframes.map((tf) => ({ timeframe: tf, aggregator: tf === '1m' ? null : new CandleAggregator(tf) }));
+    this.aggregators = logic.timeframes.map((tf) => ({ timeframe: tf, aggregator: tf === '1m' ? null : new CandleAggregator(tf, logic.incompleteCandles) }));
   }
 
   /** Adds one closed 1m candle; returns the entry-timeframe candle that closed with it, if any. */
