@@ -321,6 +321,8 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       await store.releaseLease(strategyLease(record.id), worker);
       return false;
     }
+    // e.g. compat: legacy rules naming columns that do not exist (one warning per name)
+    if (built.warnings.length > 0) logger.warn({ strategyId: record.id, warnings: built.warnings.map(formatProblem) }, 'strategy config has warnings');
     let runner = built.runner;
     const snap = await store.loadSnapshot(record.id);
     if (snap.status === 'corrupt') logger.warn({ strategyId: record.id, reason: snap.reason }, 'snapshot is corrupt; rebuilding from the market log');
