@@ -171,7 +171,8 @@ export class CompiledStrategy implements StrategyLogic {
           errors.push(problem(`${path}.type`, 'LEGACY_UNKNOWN_INDICATOR_TYPE', `"${ic.type}" is not an indicator of the original btc_research, which failed on it; compat: legacy knows ${originals.join(', ')} (use compat: default for ${ic.type})`, { found: ic.type, allowed: originals.join(', ') }));
           continue;
         }
-        const added = Object.keys(ic.params).filter((k) => !definition.original!.params.includes(k));
+        // keys this project added (the registry accepts them); other unknown keys are reported by parseParams below
+        const added = Object.keys(ic.params).filter((k) => !definition.original!.params.includes(k) && definition.parseParams({ [k]: ic.params[k] }).ok);
         if (added.length > 0) {
           errors.push(problem(`${path}.${added[0]}`, 'INVALID_INDICATOR_PARAMS', `${ic.id}: ${ic.type} of the original btc_research has no parameter ${added.map((k) => `"${k}"`).join(', ')} (it failed on it; compat: default has it); allowed in compat: legacy: ${definition.original.params.join(', ')}`, { found: added.join(', '), allowed: definition.original.params.join(', ') }));
         }

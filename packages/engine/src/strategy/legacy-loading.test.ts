@@ -126,4 +126,19 @@ describe("only the original's indicators in compat: legacy", () => {
     expect(legacy.ok ? '' : legacy.errors[0]!.message).toContain('EMA, RSI, ADX, FVG, VolumeProfile, VPFVGSignal, RiskManagement');
     expect(setup(yaml, 'default').ok).toBe(true);
   });
+
+  it("refuses a parameter this project added to an original indicator (EMA seed), once, and reports other unknown keys as usual", () => {
+    const yaml = config('  - { id: EMA_20, type: EMA, timeframe: "1m", length: 20, seed: sma, period: 3 }', '  entry_long: ["close > EMA_20"]');
+    const legacy = setup(yaml, 'legacy');
+    const errors = legacy.ok ? [] : legacy.errors;
+    expect(errors.map((e) => [e.code, e.found ?? null])).toEqual([
+      ['INVALID_INDICATOR_PARAMS', 'seed'],
+      ['INVALID_INDICATOR_PARAMS', null],
+    ]);
+    expect(errors[0]!.message).toContain('EMA of the original btc_research has no parameter "seed"');
+    expect(errors[1]!.message).toContain('unknown parameter "period"');
+    const def = setup(yaml.replace(', period: 3', ''), 'default');
+    expect(def.ok).toBe(true);
+  });
 });
+
