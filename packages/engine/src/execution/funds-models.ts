@@ -138,7 +138,9 @@ export class BacktraderCashCheck implements FundsModel {
     const size = signedQuantity(order.side, quantity);
     const { opened } = splitUpdate(ledger.quantity, size);
     if (opened.isZero()) return null;
-    // the closing part (if any) settles first, then the opening part must leave cash ≥ 0
+    // the closing part (if any) settles first, then the opening part must leave cash ≥ 0. Backtrader
+    // would still execute the closing part of a refused reversal; legacy decisions never reverse
+    // (entries only from flat, exits close exactly), so a refused fill is refused whole here.
     const cashAfter = ledger.cash.minus(size.times(price)).minus(fee);
     if (!cashAfter.isNegative()) return null;
     return `Backtrader's execution check: opening ${opened.abs().toFixed()} at ${price.toFixed()} would leave cash ${cashAfter.toDecimalPlaces(8).toFixed()} ${quote}`;
