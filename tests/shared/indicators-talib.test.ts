@@ -6,6 +6,7 @@
  * convergence, ADX one bar later.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -15,6 +16,9 @@ import { computeBatch } from '../../packages/engine/src/indicators/batch.js';
 import { indicatorRegistry } from '../../packages/engine/src/indicators/registry.js';
 import type { IndicatorValue } from '../../packages/engine/src/indicators/indicator.js';
 import { compareSeries } from '../../packages/engine/src/indicators/testing/assertions.js';
+import { talibSeries, type Talib } from '../../packages/engine/src/indicators/testing/talib-reference.js';
+import { CandleAggregator } from '../../packages/engine/src/candles/candle-aggregator.js';
+import { parseKlineCsv } from '../../packages/engine/src/market/kline-csv.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const referenceDir = resolve(repoRoot, '../shared/data/reference');
@@ -76,6 +80,8 @@ const CHECKS: Check[] = [
   { label: 'SMA 20', type: 'SMA', raw: { length: 20 }, map: { SMA_20: 'sma_20' } },
   { label: 'EMA 12 (converged)', type: 'EMA', raw: { length: 12 }, map: { EMA_12: 'ema_12' }, from: 400 },
   { label: 'EMA 26 (converged)', type: 'EMA', raw: { length: 26 }, map: { EMA_26: 'ema_26' }, from: 700 },
+  { label: 'EMA 12, seed: sma (from the first value)', type: 'EMA', raw: { length: 12, seed: 'sma' }, map: { EMA_12: 'ema_12' } },
+  { label: 'EMA 26, seed: sma (from the first value)', type: 'EMA', raw: { length: 26, seed: 'sma' }, map: { EMA_26: 'ema_26' } },
   { label: 'RSI 14 (converged)', type: 'RSI', raw: { length: 14 }, map: { RSI_14: 'rsi_14' }, from: 600 },
   {
     label: 'MACD 12/26/9',
@@ -138,3 +144,69 @@ for (const [prefix, suffix] of [
     }
   });
 }
+
+/**
+ * The 1m files (with their real gaps in 2021 and 2023) and their 1h aggregation, against TA-Lib run
+ * here through npm talib: NATR and the SMA-seeded EMA from TA-Lib's first value; Bollinger against
+ * exact arithmetic (the closes are on a 0.01 grid, so the window's variance is a rational number),
+ * since TA-Lib's own running E[x²] − E[x]² loses digits on 1m BTC prices.
+ */
+const talib = createRequire(import.meta.url)('talib') as Talib;
+const candleDir = resolve(repoRoot, '../shared/data/candles');
+const MINUTE_FILES = ['binance_spot_btcusdt_1m_2021-04-02_2021-05-14.csv', 'binance_spot_btcusdt_1m_2023-03-16_2023-05-01.csv', 'binance_spot_btcusdt_1m_2025-06-01_2025-07-01.csv'];
+
+function minuteAndHour(file: string): Array<{ name: string; candles: Candle[] }> {
+  const path = resolve(candleDir, file);
+  if (!existsSync(path)) throw new Error(`real 1m candles expected at ${path} (../shared next to the repository)`);
+  const minutes = parseKlineCsv(readFileSync(path, 'utf8'), 60_000);
+  const agg = new CandleAggregator('1h');
+  const hours = minutes.flatMap((c) => agg.add(c));
+  return [
+    { name: `${file} 1m`, candles: minutes },
+    { name: `${file} 1h`, candles: hours },
+  ];
+}
+
+describe.each(MINUTE_FILES)('indicators vs TA-Lib on real 1m candles and their 1h aggregation (%s)', (file) => {
+  const series = minuteAndHour(file);
+
+  it.each([14, 200])('NATR %i equals TA-Lib NATR to 1e-9 relative from its first value', (length) => {
+    for (const { name, candles } of series) {
+      const ours = run('NATR', { length }, candles)[`NATR_${length}`]!;
+      const ref = talibSeries(talib, 'NATR', candles, { optInTimePeriod: length })['outReal']!;
+      const { failures, compared } = compareSeries(`${name} NATR_${length}`, ours, ref, 0, 1e-9);
+      expect(failures).toEqual([]);
+      expect(compared).toBe(candles.length - length);
+    }
+  });
+
+  it.each([12, 200])('EMA %i with seed: sma equals TA-Lib EMA to 1e-9 relative from its first value', (length) => {
+    for (const { name, candles } of series) {
+      const ours = run('EMA', { length, seed: 'sma' }, candles)[`EMA_${length}`]!;
+      const ref = talibSeries(talib, 'EMA', candles, { optInTimePeriod: length })['outReal']!;
+      const { failures, compared } = compareSeries(`${name} EMA_${length}`, ours, ref, 0, 1e-9);
+      expect(failures).toEqual([]);
+      expect(compared).toBe(candles.length - length + 1);
+    }
+  });
+
+  it.each([5, 20])('Bollinger %i/2: bands within 1e-13 relative of exact arithmetic', (length) => {
+    for (const { name, candles } of series) {
+      const bands = run('BollingerBands', { length }, candles);
+      let checked = 0;
+      for (let i = length - 1; i < candles.length; i++) {
+        const cents = candles.slice(i - length + 1, i + 1).map((c) => BigInt(Math.round(c.close * 100)));
+        const s1 = cents.reduce((a, b) => a + b, 0n);
+        const s2 = cents.reduce((a, b) => a + b * b, 0n);
+        const mean = Number(s1) / length / 100;
+        const sd = Math.sqrt(Number(BigInt(length) * s2 - s1 * s1)) / length / 100;
+        for (const [col, exact] of [['BB_upper', mean + 2 * sd], ['BB_middle', mean], ['BB_lower', mean - 2 * sd]] as const) {
+          const v = bands[col]![i] as number;
+          if (!(Math.abs(v - exact) <= 1e-13 * exact)) throw new Error(`${name} ${col}[${i}]: ${v} vs exact ${exact}`);
+        }
+        checked++;
+      }
+      expect(checked).toBe(candles.length - length + 1);
+    }
+  });
+});

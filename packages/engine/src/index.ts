@@ -71,5 +71,5 @@ export type { PriceLevel, DepthSnapshot } from './market/book-levels.js';
 export { SimulatedDepthBook, type SimulatedDepthBookOptions, type SimulatedDepthDiff } from './market/simulated-depth-book.js';
 export { CandleRingBuffer } from './candles/candle-ring-buffer.js';
 export { buildBacktestReport, type BacktestReport } from './backtest/report.js';
-export { legacyStatistics, type LegacyStatistics } from './backtest/legacy-statistics.js';
+export { legacyStatistics, formatLegacyNumber, type LegacyStatistics } from './backtest/legacy-statistics.js';
 export { formatWarmup, type WarmupReport } from './strategy/warmup.js';

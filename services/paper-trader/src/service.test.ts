@@ -71,6 +71,21 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
     expect(trader.runners().has('doomed')).toBe(false);
   });
 
+  it('logs the config warnings of a strategy it starts, e.g. one per unknown name of a compat: legacy config', async () => {
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    // the original's "never trades" kind of rule: an id where the column is EMA_Fast_EMA_12
+    const legacy = `${ema}\ncompat: legacy\n`.replace(/entry_long:\s*\n(\s*)- /, (m, indent: string) => `${m}"close > EMA_Typo"\n${indent}- `);
+    await fs.writeFile(path.join(dir, 'config', 'old.yaml'), legacy);
+    const { logger, lines } = recordingLogger();
+    trader = await startPaperTrader({ config, bus, store, logger });
+    await waitFor(async () => trader!.runners().has('old'), { what: 'legacy strategy active' });
+    const warned = lines.find((l) => l.level === 'warn' && l.msg === 'strategy config has warnings' && l.fields['strategyId'] === 'old');
+    expect(warned, 'a warning line for the strategy').toBeDefined();
+    const warnings = warned!.fields['warnings'] as string[];
+    expect(warnings.filter((w) => w.includes('LEGACY_UNKNOWN_NAME'))).toHaveLength(1);
+    expect(warnings.find((w) => w.includes('LEGACY_UNKNOWN_NAME'))).toContain('`EMA_Typo`');
+  });
+
   it('starts and stops strategies on bus commands, and picks up a YAML dropped into config/ while running', async () => {
     trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
     const rsi = await fs.readFile(path.join(repoConfig, 'demo-rsi-mean-reversion.yaml'), 'utf8');

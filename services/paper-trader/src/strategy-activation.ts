@@ -57,6 +57,8 @@ export class StrategyActivation {
       logger.error({ strategyId: record.id, errors: built.errors }, 'strategy config is invalid');
       return this.refuse(record, built.errors.map(formatProblem).join('; '));
     }
+    // e.g. compat: legacy rules naming columns that do not exist (one warning per name)
+    if (built.warnings.length > 0) logger.warn({ strategyId: record.id, warnings: built.warnings.map(formatProblem) }, 'strategy config has warnings');
     const snap = await store.loadSnapshot(record.id);
     if (snap.status === 'corrupt') logger.warn({ strategyId: record.id, reason: snap.reason }, 'snapshot is corrupt; rebuilding from the market log');
     const { runner, resumedAt } = await this.resume(record, built.runner, snap, build);

@@ -62,7 +62,7 @@ export class StrategyRunner {
     tradingStartTime: number,
     execution?: RunnerExecution,
     run: RunNumber = { run: 1, eventBase: 0 },
-  ): { ok: true; runner: StrategyRunner } | { ok: false; errors: ConfigProblem[] } {
+  ): { ok: true; runner: StrategyRunner; warnings: ConfigProblem[] } | { ok: false; errors: ConfigProblem[] } {
     const setup = buildTradingSetup(record.configYaml, record.configName, { strategyId: record.id, initialCash: record.initialCash, tradingStartTime, ...(execution ? { execution } : {}) });
     if (!setup.ok) return { ok: false, errors: setup.errors };
     const options = run.run > 1 ? { ...setup.coreOptions, idPrefix: `${record.id}-r${run.run}` } : setup.coreOptions;
@@ -74,7 +74,7 @@ export class StrategyRunner {
     runner.imageKey = createHash('sha256')
       .update(JSON.stringify({ format: IMAGE_FORMAT, configYaml: record.configYaml, initialCash: record.initialCash, tradingStartTime, run: run.run, eventBase: run.eventBase, execution: execution ?? null }))
       .digest('hex');
-    return { ok: true, runner };
+    return { ok: true, runner, warnings: setup.warnings };
   }
 
   run = 1;

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { buildTradingSetup, formatProblem, runBacktest, type Candle, type TradingSetupOptions } from '@btc-research/engine';
 import type { CliIo } from '../cli-io.js';
 import { iso, loadCandles, parseDateOption } from '../common.js';
-import { buildBacktestReport, formatWarmup, type BacktestReport } from '@btc-research/engine';
+import { buildBacktestReport, formatLegacyNumber as py, formatWarmup, type BacktestReport } from '@btc-research/engine';
 import { renderHtmlReport } from '../report/html-report.js';
 
 export const BACKTEST_USAGE =
@@ -150,7 +150,7 @@ export function formatText(r: BacktestReport, elapsedMs: number, reportFile?: st
     `strategy        ${r.strategy.name} (${r.strategy.file}${r.strategy.variant ? `, variant ${r.strategy.variant}` : ''})`,
     `mode            compat ${r.strategy.compat}; higher timeframes aligned by ${r.strategy.alignment}`,
     `data            ${r.period.candles} candles ${iso(r.period.dataFrom)} → ${iso(r.period.dataTo)} in ${elapsedMs.toFixed(0)} ms`,
-    `trading from    ${iso(r.period.tradingFrom ?? r.period.firstReadyAt)} (first bar with every indicator ready: ${iso(r.period.firstReadyAt)})`,
+    `trading from    ${iso(r.period.tradingFrom ?? r.period.firstReadyAt)} (${r.warmup.decidesDuringWarmup ? 'compat legacy decides from the first bar: ' : 'first bar with every indicator ready: '}${iso(r.period.firstReadyAt)})`,
     ...formatWarmup(r.warmup),
     '',
     `final equity    ${s.finalEquity.toFixed(2)} (start ${s.initialEquity.toFixed(2)})`,
@@ -171,8 +171,8 @@ export function formatText(r: BacktestReport, elapsedMs: number, reportFile?: st
     lines.push(
       '',
       'original statistics (compat §6.7, Backtrader definitions)',
-      `  total_return ${num(L.total_return, 6)}  final_value ${num(L.final_value)}  max_drawdown ${num(L.max_drawdown, 6)}`,
-      `  sharpe_ratio ${L.sharpe_ratio === null ? 'None' : num(L.sharpe_ratio, 6)} (${L.sharpe_kind})  num_trades ${L.num_trades}  win_rate ${num(L.win_rate, 4)}  profit_factor ${L.profit_factor_display}  avg_trade ${num(L.avg_trade)}`,
+      `  total_return ${py(L.total_return, 6)}  final_value ${py(L.final_value, 2)}  max_drawdown ${py(L.max_drawdown, 6)}`,
+      `  sharpe_ratio ${py(L.sharpe_ratio, 6)} (${L.sharpe_kind})  num_trades ${L.num_trades}  win_rate ${py(L.win_rate, 4)}  profit_factor ${L.profit_factor_display}  avg_trade ${py(L.avg_trade, 2)}`,
     );
   }
   if (r.rejections.length > 0) {

@@ -15,6 +15,7 @@ const FEATURE: Record<string, string> = {
   UNKNOWN_NAME: 'rules read names that are not columns (the original silently never trades)',
   INVALID_INDICATOR_PARAMS: "indicator parameters the indicator does not accept (the original aborts the run too)",
   UNKNOWN_INDICATOR_TYPE: 'indicator type that is not implemented',
+  LEGACY_UNKNOWN_INDICATOR_TYPE: 'indicator type the original did not have (compat: legacy reproduces its failure)',
   UNKNOWN_TIMEFRAME: 'timeframe that is not supported',
   DUPLICATE_COLUMN: 'two indicators produce the same column',
   UNKNOWN_VARIANT: 'the selected variant does not exist',

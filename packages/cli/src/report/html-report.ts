@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { BacktestReport } from '@btc-research/engine';
+import { formatLegacyNumber, type BacktestReport } from '@btc-research/engine';
 
 let chartJsSource: Promise<string> | null = null;
 
@@ -51,7 +51,7 @@ export async function renderHtmlReport(r: BacktestReport): Promise<string> {
   const legacyRows: Array<[string, string]> = [
     ['total_return', num(L.total_return, 6)],
     ['final_value', num(L.final_value)],
-    ['sharpe_ratio', `${L.sharpe_ratio === null ? 'None' : num(L.sharpe_ratio, 6)} (${L.sharpe_kind})`],
+    ['sharpe_ratio', `${formatLegacyNumber(L.sharpe_ratio, 6)} (${L.sharpe_kind})`],
     ['max_drawdown', num(L.max_drawdown, 6)],
     ['num_trades', String(L.num_trades)],
     ['win_rate', num(L.win_rate, 4)],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { legacyStatistics } from './legacy-statistics.js';
+import { formatLegacyNumber, legacyStatistics } from './legacy-statistics.js';
 import type { ClosedTrade } from './statistics.js';
 
 const H = 3_600_000;
@@ -59,5 +59,49 @@ describe('legacy statistics block (compat §6.7), hand-computed', () => {
   it('no closed trades: profit factor 0, win rate 0', () => {
     const s = legacyStatistics({ initialCash: 1000, barSamples: [], trades: [], openTrade: false });
     expect([s.profit_factor, s.win_rate, s.avg_trade, s.num_trades, s.total_return]).toEqual([0, 0, 0, 0, 0]);
+  });
+});
+
+describe('legacy statistics when the account is wiped out', () => {
+  const bars = [
+    { time: at('2025-06-02T00:01:00Z'), equity: 150_000 },
+    { time: at('2025-06-03T00:01:00Z'), equity: -8_759.74 },
+  ];
+
+  it('sharpe_ratio is −Infinity, as the original reported it (ln of a negative value ratio)', () => {
+    const s = legacyStatistics({ initialCash: 200_000, barSamples: bars, trades: [trade(-1000)], openTrade: false });
+    expect(s.sharpe_kind).toBe('normalised annual return');
+    expect(s.sharpe_ratio).toBe(Number.NEGATIVE_INFINITY);
+    near(s.total_return, -208_759.74 / 200_000);
+    // the drawdown of a negative value exceeds 100 %, as Backtrader's DrawDown reports it
+    near(s.max_drawdown, 1.0437987);
+  });
+
+  it('a final value of exactly 0 is −Infinity too (the original failed with a math domain error there)', () => {
+    const s = legacyStatistics({ initialCash: 1000, barSamples: [{ time: at('2025-06-02T00:01:00Z'), equity: 0 }], trades: [], openTrade: true });
+    expect(s.sharpe_ratio).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it('no change in value: 0 (the wrapper replaced a zero rnorm by rnorm100 / 100)', () => {
+    const s = legacyStatistics({ initialCash: 1000, barSamples: [{ time: at('2025-06-02T00:01:00Z'), equity: 1000 }], trades: [], openTrade: false });
+    expect(s.sharpe_ratio).toBe(0);
+  });
+
+  it('two calendar years without deviation fall back to the normalised annual return, as Backtrader did', () => {
+    const s = legacyStatistics({
+      initialCash: 1000,
+      barSamples: [
+        { time: at('2024-01-01T00:00:00Z'), equity: 1100 },
+        { time: at('2024-01-01T00:01:00Z'), equity: 1210 },
+      ],
+      trades: [],
+      openTrade: false,
+    });
+    expect(s.sharpe_kind).toBe('normalised annual return');
+    near(s.sharpe_ratio, Math.expm1((Math.log(1.21) / 2) * 252));
+  });
+
+  it('prints non-finite numbers as Python did', () => {
+    expect([formatLegacyNumber(Number.NEGATIVE_INFINITY, 2), formatLegacyNumber(Number.POSITIVE_INFINITY, 6), formatLegacyNumber(Number.NaN, 2), formatLegacyNumber(-1.5, 2)]).toEqual(['-inf', 'inf', 'nan', '-1.50']);
   });
 });

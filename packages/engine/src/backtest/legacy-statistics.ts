@@ -14,10 +14,14 @@ export interface LegacyStatistics {
   initial_cash: number;
   /**
    * Backtrader's SharpeRatio on calendar-year returns: mean(r − 0.01) / population stdev, not
-   * annualised; with fewer than two calendar years Backtrader's "normalised annual return"
-   * exp(ln(final/initial) / D × 252) − 1, D = distinct UTC days with data (`sharpe_kind` says which).
+   * annualised; when that is undefined (fewer than two calendar years, or no deviation) Backtrader's
+   * "normalised annual return" expm1(ln(final/initial) / D × 252), D = distinct UTC days with data
+   * (`sharpe_kind` says which). Final value ≤ 0: −Infinity, as the original reported it (its Returns
+   * analyzer takes ln of a negative ratio as −∞; exactly 0 made the original fail with a math
+   * domain error). Non-finite values are written to JSON as the strings "Infinity", "-Infinity",
+   * "NaN" (docs/backtesting.md).
    */
-  sharpe_ratio: number | null;
+  sharpe_ratio: number;
   sharpe_kind: 'calendar-year sharpe' | 'normalised annual return';
   /** max over bar closes of (running peak − value) / peak */
   max_drawdown: number;
@@ -61,10 +65,9 @@ export function legacyStatistics(input: { initialCash: number; barSamples: reado
     lastOfYear.set(new Date(t).getUTCFullYear(), s.equity);
   }
 
-  let sharpe: number | null;
-  let kind: LegacyStatistics['sharpe_kind'];
+  let sharpe: number | null = null;
+  let kind: LegacyStatistics['sharpe_kind'] = 'normalised annual return';
   if (lastOfYear.size >= 2) {
-    kind = 'calendar-year sharpe';
     const rets: number[] = [];
     let prev = initialCash;
     for (const v of lastOfYear.values()) {
@@ -73,12 +76,13 @@ export function legacyStatistics(input: { initialCash: number; barSamples: reado
     }
     const mean = rets.reduce((a, r) => a + r, 0) / rets.length;
     const sd = Math.sqrt(rets.reduce((a, r) => a + (r - mean) ** 2, 0) / rets.length);
-    sharpe = sd > 0 ? mean / sd : null;
-  } else {
-    kind = 'normalised annual return';
-    const days = lastOfDay.size;
-    sharpe = days > 0 && finalValue > 0 && initialCash > 0 ? Math.exp((Math.log(finalValue / initialCash) / days) * 252) - 1 : null;
+    // Backtrader: a zero deviation raises ZeroDivisionError → None, and the wrapper falls back below
+    if (sd > 0 && Number.isFinite(mean / sd)) {
+      sharpe = mean / sd;
+      kind = 'calendar-year sharpe';
+    }
   }
+  sharpe ??= normalisedAnnualReturn(finalValue, initialCash, lastOfDay.size);
 
   let grossWin = 0;
   let grossLoss = 0;
@@ -105,4 +109,22 @@ export function legacyStatistics(input: { initialCash: number; barSamples: reado
     avg_trade: trades.length > 0 ? trades.reduce((a, t) => a + t.netPnl, 0) / trades.length : 0,
     equity_curve: equityCurve,
   };
+}
+
+/**
+ * Backtrader's Returns analyzer `rnorm` (daily feed, 252 periods a year) as the original's wrapper
+ * used it: ln(final/initial) / days, annualised with expm1; −∞ when the final value is not positive
+ * (the analyzer's rtot = −∞). The wrapper replaced a zero by `rnorm100 / 100`, which is 0 as well.
+ */
+function normalisedAnnualReturn(finalValue: number, initialCash: number, days: number): number {
+  if (days === 0 || initialCash <= 0) return 0;
+  if (finalValue <= 0) return Number.NEGATIVE_INFINITY;
+  return Math.expm1((Math.log(finalValue / initialCash) / days) * 252);
+}
+
+/** A number of the original's block as its Python printed it (`f"{x:.{digits}f}"`): `inf`, `-inf`, `nan` when not finite. */
+export function formatLegacyNumber(x: number, digits: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  return x.toFixed(digits);
 }

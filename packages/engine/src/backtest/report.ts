@@ -65,8 +65,11 @@ export function buildBacktestReport(input: ReportInput): BacktestReport {
   const from = input.tradingFrom ?? Number.NEGATIVE_INFINITY;
   const curve = result.equityCurve.filter((s) => s.time >= from);
 
-  // the original's bars are entry-timeframe bars
+  // the original's bars are entry-timeframe bars, and the data's last, partial entry bucket is a bar
+  // too (its feed returned it): its close marks the account at the end (compat §6.7)
   const barSamples = curve.filter((s) => bucketOpenTime(s.time - 1, strategy.entryTimeframe) + entryMs === s.time);
+  const lastSample = curve[curve.length - 1];
+  if (lastSample !== undefined && barSamples[barSamples.length - 1] !== lastSample) barSamples.push(lastSample);
   const lastTrade = result.trades[result.trades.length - 1];
   const openQty = lastTrade ? lastTrade.positionAfter : null;
   let openPosition: BacktestReport['openPosition'] = null;

@@ -59,4 +59,36 @@ describe('CandleAggregator', () => {
     expect(out[0]!.at).toBe(start + 15 * MIN);
     expect(out[0]!.c.close).toBe(ms[13]!.close);
   });
+
+  it('incomplete buckets: `keep` (default) builds them from the minutes present, `skip` drops them', () => {
+    const start = Date.UTC(2024, 0, 1, 0, 10); // the data starts 10 minutes into the first 15m bucket
+    // minutes 0..49 from 00:10, with 20 and 21 (00:30, 00:31) missing and 45..49 (00:55..00:59) the last
+    const ms = minutes(start, 50, new Set([20, 21]));
+    const opens = (incomplete?: 'keep' | 'skip') => {
+      const agg = incomplete ? new CandleAggregator('15m', incomplete) : new CandleAggregator('15m');
+      return { closed: ms.flatMap((m) => agg.add(m)), pending: agg.pending() };
+    };
+    const keep = opens();
+    // 00:00 (5 minutes), 00:15 (full), 00:30 (13 minutes), 00:45 (full); nothing pending
+    expect(keep.closed.map((c) => (c.openTime - Date.UTC(2024, 0, 1)) / MIN)).toEqual([0, 15, 30, 45]);
+    expect(keep.closed[2]!.open).toBe(ms[20]!.open); // minute index 22 is 00:32: ms has 20 and 21 removed
+    expect(keep.closed[2]!.volume).toBe(ms.slice(20, 33).reduce((a, m) => a + m.volume, 0));
+    expect(keep.pending).toBeNull();
+    const skip = opens('skip');
+    expect(skip.closed.map((c) => (c.openTime - Date.UTC(2024, 0, 1)) / MIN)).toEqual([15, 45]);
+    expect(skip.closed).toEqual([keep.closed[1], keep.closed[3]]);
+  });
+
+  it('pending(): the bucket in progress with `keep`, never with `skip`', () => {
+    const start = Date.UTC(2024, 0, 1);
+    const ms = minutes(start, 20);
+    const keep = new CandleAggregator('15m');
+    const skip = new CandleAggregator('15m', 'skip');
+    for (const m of ms) {
+      keep.add(m);
+      skip.add(m);
+    }
+    expect(keep.pending()).toMatchObject({ openTime: start + 15 * MIN, closeTime: start + 30 * MIN, open: ms[15]!.open, close: ms[19]!.close });
+    expect(skip.pending()).toBeNull();
+  });
 });

@@ -1,5 +1,6 @@
 import { Decimal, type DecimalInput } from '../core/decimal.js';
 import type { SeededRng } from '../core/rng.js';
+import { reservedFundsModel, type FundsModel } from './funds-models.js';
 
 /** Commission as a fraction of fill notional, by liquidity role. */
 export interface FeeModel {
@@ -70,11 +71,11 @@ export interface ExecutionModels {
   latency: LatencyModel;
   staleness: StalenessModel;
   /**
-   * true: opening or adding to a short is never refused for money and holds no funds (the
-   * original's Backtrader cash check, where a sale adds its proceeds to cash; compat §6.4,
-   * compat: legacy). Default false: a short holds its notional plus fees like a long.
+   * How an order's money is checked: `reservedFundsModel()` by default (an order holds its cost, a
+   * short its notional plus fees); compat: legacy uses `backtraderCashCheck()`, the original's
+   * broker (funds-models.ts).
    */
-  uncheckedShorts?: boolean;
+  funds: FundsModel;
 }
 
 export interface ExecutionModelOverrides {
@@ -86,8 +87,8 @@ export interface ExecutionModelOverrides {
   spread?: DecimalInput;
   latencyMs?: { min: number; max: number };
   staleness?: { maxAgeMs?: number; bookMaxAgeMs?: number };
-  /** see ExecutionModels.uncheckedShorts */
-  uncheckedShorts?: boolean;
+  /** see ExecutionModels.funds (default: reservedFundsModel()) */
+  funds?: FundsModel;
 }
 
 /** The plan's defaults: 0.1 % commission, 0.05 % slippage, a 1 bp modelled spread, 50–100 ms latency. */
@@ -99,6 +100,6 @@ export function defaultExecutionModels(overrides: ExecutionModelOverrides = {}):
     spread: fixedSpreadModel(overrides.spread ?? '0.0001'),
     latency: uniformLatencyModel(overrides.latencyMs?.min ?? 50, overrides.latencyMs?.max ?? 100),
     staleness: stalenessModel(overrides.staleness?.maxAgeMs, overrides.staleness?.bookMaxAgeMs),
-    ...(overrides.uncheckedShorts === true ? { uncheckedShorts: true } : {}),
+    funds: overrides.funds ?? reservedFundsModel(),
   };
 }

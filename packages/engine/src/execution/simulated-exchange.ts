@@ -5,6 +5,7 @@ import type { Candle } from '../model/candle.js';
 import type { Instrument } from '../model/instrument.js';
 import type { Ledger, Side } from '../portfolio/ledger.js';
 import type { ExecutionModels } from './execution-models.js';
+import type { FundsContext } from './funds-models.js';
 import { LiveBook, type BookUpdate, type TradePrint } from './live-book.js';
 
 export type OrderType = 'market' | 'limit' | 'stop_market' | 'stop_limit';
@@ -363,32 +364,19 @@ export class SimulatedExchange {
       const q = ledger.quantity;
       const reduces = !q.isZero() && q.isPositive() === (order.side === 'sell');
       if (!reduces) return { reason: 'REDUCE_ONLY_NO_POSITION', message: `reduce-only ${order.side} with position ${q.toFixed()}` };
-      return null; // closing is never refused for money or size
+    } else {
+      const notional = order.quantity.times(ref);
+      if (notional.lessThan(inst.minNotional)) return { reason: 'BELOW_MIN_NOTIONAL', message: `notional ${notional.toDecimalPlaces(8).toFixed()} is below the minimum ${inst.minNotional.toFixed()}` };
     }
-    const notional = order.quantity.times(ref);
-    if (notional.lessThan(inst.minNotional)) return { reason: 'BELOW_MIN_NOTIONAL', message: `notional ${notional.toDecimalPlaces(8).toFixed()} is below the minimum ${inst.minNotional.toFixed()}` };
-    const hold = this.holdFor(order, order.quantity, ledger, ref);
-    if (hold.isZero()) return null;
-    if (ledger.available.lessThan(hold)) {
-      return { reason: 'INSUFFICIENT_BALANCE', message: `needs ${hold.toDecimalPlaces(8).toFixed()} ${inst.quote}, available ${ledger.available.toDecimalPlaces(8).toFixed()}` };
-    }
-    ledger.reserve(order.id, hold);
+    // the money check is the funds model's (default: hold the cost; compat: legacy: Backtrader's broker)
+    const admission = this.models.funds.admit(order, ledger, this.fundsContext(ref));
+    if (!admission.ok) return { reason: 'INSUFFICIENT_BALANCE', message: admission.message };
+    if (!admission.hold.isZero()) ledger.reserve(order.id, admission.hold);
     return null;
   }
 
-  /** Funds held for `quantity` of an order: its exposure increase at `ref` plus the taker fee (none for a short when shorts are unchecked). */
-  private holdFor(order: SimOrder, quantity: Decimal, ledger: Ledger, ref: Decimal): Decimal {
-    if (order.side === 'sell' && this.models.uncheckedShorts === true) return ZERO;
-    return this.exposureIncrease(order, quantity, ledger).times(ref).times(this.models.fee.rate('taker').plus(1));
-  }
-
-  /** The part of `quantity` that would open or add to a position (what funds are held for). */
-  private exposureIncrease(order: SimOrder, quantity: Decimal, ledger: Ledger): Decimal {
-    const q = ledger.quantity;
-    const reduces = !q.isZero() && q.isPositive() === (order.side === 'sell');
-    if (!reduces) return quantity;
-    const excess = quantity.minus(q.abs());
-    return excess.isPositive() ? excess : ZERO;
+  private fundsContext(referencePrice: Decimal): FundsContext {
+    return { referencePrice, takerFeeRate: this.models.fee.rate('taker'), quote: this.instrument.quote };
   }
 
   /** The price funds are held at: the limit, else the stop or arrival mid plus the modelled costs. */
@@ -460,23 +448,14 @@ export class SimulatedExchange {
     if (quantity.isZero()) return ZERO;
     const notional = quantity.times(price);
     const fee = notional.times(this.models.fee.rate(liquidity));
-    if (!order.reduceOnly) {
-      const ownHold = ledger.reservedFor(order.id);
-      const freeCash = ledger.cash.minus(ledger.reserved).plus(ownHold);
-      const increases = ledger.quantity.isZero() || ledger.quantity.isPositive() === (order.side === 'buy');
-      const enough =
-        order.side === 'buy'
-          ? !increases || freeCash.greaterThanOrEqualTo(notional.plus(fee))
-          : !increases || this.models.uncheckedShorts === true || ledger.equity(price).minus(ledger.reserved).plus(ownHold).minus(fee).greaterThanOrEqualTo(ledger.quantity.abs().plus(quantity).times(price));
-      if (!enough) {
-        const message = `fill of ${quantity.toFixed()} at ${price.toFixed()} needs ${notional.plus(fee).toDecimalPlaces(8).toFixed()} ${this.instrument.quote}, free ${freeCash.toDecimalPlaces(8).toFixed()}`;
-        if (order.filledQty.isZero()) this.reject(order, 'INSUFFICIENT_BALANCE', message, time, ledger, results);
-        else {
-          this.finish(order, 'cancelled', time, ledger);
-          results.push({ kind: 'cancelled', order, reason: `INSUFFICIENT_BALANCE: ${message}` });
-        }
-        return ZERO;
+    const refusal = this.models.funds.checkFill(order, { quantity, price, fee }, ledger, this.instrument.quote);
+    if (refusal !== null) {
+      if (order.filledQty.isZero()) this.reject(order, 'INSUFFICIENT_BALANCE', refusal, time, ledger, results);
+      else {
+        this.finish(order, 'cancelled', time, ledger);
+        results.push({ kind: 'cancelled', order, reason: `INSUFFICIENT_BALANCE: ${refusal}` });
       }
+      return ZERO;
     }
     const realizedPnl = ledger.apply({ side: order.side, quantity, price, fee });
     order.filledQty = order.filledQty.plus(quantity);
@@ -490,8 +469,7 @@ export class SimulatedExchange {
     if (done) this.finish(order, order.filledQty.eq(order.quantity) ? 'filled' : 'filled', time, ledger);
     else if (!order.reduceOnly) {
       // keep holding funds for the rest only
-      const ref = this.referencePrice(order, order.arrivalMid ?? price);
-      ledger.reserve(order.id, this.holdFor(order, this.remaining(order), ledger, ref));
+      ledger.reserve(order.id, this.models.funds.holdForRest(order, this.remaining(order), ledger, this.fundsContext(this.referencePrice(order, order.arrivalMid ?? price))));
     }
     results.push({
       kind: 'filled',

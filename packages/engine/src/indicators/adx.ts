@@ -163,6 +163,7 @@ export class Adx implements Indicator {
 
 export const adxDefinition: IndicatorDefinition<AdxParams> = {
   type: 'ADX',
+  original: { params: Object.keys(SPECS) },
   parseParams(raw) {
     const r = parseWithSpecs<AdxParams>('ADX', SPECS, raw);
     if (r.ok && r.params.trend_threshold <= r.params.range_threshold) {

@@ -80,8 +80,35 @@ describe('EMA (original semantics, compat §2.1)', () => {
 
   it('batch equals incremental bit for bit', () => {
     for (const length of [1, 2, 5, 200]) {
-      expectBatchEqualsIncremental(emaDefinition, { length }, seededCandles({ count: 3000, seed: 11 + length }));
+      for (const seed of ['first', 'sma'] as const) expectBatchEqualsIncremental(emaDefinition, { length, seed }, seededCandles({ count: 3000, seed: 11 + length }));
     }
+  });
+
+  it('seed: sma equals TA-Lib EMA from its first value (the SMA of the first `length` closes), to 1e-9 relative', () => {
+    for (const [seed, volatility] of [[7, 0.002], [8, 0.05]] as const) {
+      const candles = seededCandles({ count: 3000, seed, volatility });
+      for (const length of [2, 5, 26, 200]) { // TA-Lib's EMA starts at 2
+        const ours = computeBatch(emaDefinition, { length, seed: 'sma' }, candles);
+        const ref = talibSeries(talib, 'EMA', candles, { optInTimePeriod: length })['outReal']!;
+        // NaN exactly where TA-Lib has none yet: the first value is at index length − 1
+        const { failures, compared } = compareSeries(`EMA_${length}`, ours[`EMA_${length}`]!, ref, 0, 1e-9);
+        expect(failures).toEqual([]);
+        expect(compared).toBe(candles.length - length + 1);
+        const first = candles.slice(0, length).reduce((s, c) => s + c.close, 0) / length;
+        expect(ours[`EMA_${length}`]![length - 1]).toBeCloseTo(first, 9);
+        const t = length + 3;
+        const e = ours[`EMA_${length}`]![t] as number;
+        const c = candles[t]!.close;
+        expect(ours[`EMA_${length}_trend`]![t]).toBe(c > e ? 'bull' : c < e ? 'bear' : 'neutral');
+      }
+    }
+  });
+
+  it('seed: first (the default, the original) and seed: sma differ while the seed has not decayed', () => {
+    const candles = seededCandles({ count: 400, seed: 9, volatility: 0.01 });
+    const first = computeBatch(emaDefinition, { length: 200 }, candles)['EMA_200']!;
+    const sma = computeBatch(emaDefinition, { length: 200, seed: 'sma' }, candles)['EMA_200']!;
+    expect(Math.abs((first[199] as number) - (sma[199] as number)) / (sma[199] as number)).toBeGreaterThan(1e-4);
   });
 
   it('converges to TA-Lib EMA (SMA-seeded) to 1e-9 relative after warm-up', () => {
@@ -96,14 +123,17 @@ describe('EMA (original semantics, compat §2.1)', () => {
   });
 
   it('validates parameters', () => {
-    expect(emaDefinition.parseParams({})).toEqual({ ok: true, params: { length: 200 } });
-    expect(emaDefinition.parseParams({ length: 21 })).toEqual({ ok: true, params: { length: 21 } });
+    expect(emaDefinition.parseParams({})).toEqual({ ok: true, params: { length: 200, seed: 'first' } });
+    expect(emaDefinition.parseParams({ length: 21 })).toEqual({ ok: true, params: { length: 21, seed: 'first' } });
+    expect(emaDefinition.parseParams({ length: 21, seed: 'sma' })).toEqual({ ok: true, params: { length: 21, seed: 'sma' } });
+    const badSeed = emaDefinition.parseParams({ seed: 'SMA' });
+    expect(badSeed.ok ? '' : badSeed.errors.join()).toContain('EMA.seed must be one of "first", "sma", got "SMA"');
     const bad = emaDefinition.parseParams({ period: 20, window: 3 });
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
       expect(bad.errors.join('\n')).toContain('"period"');
       expect(bad.errors.join('\n')).toContain('"window"');
-      expect(bad.errors.join('\n')).toContain('allowed: length');
+      expect(bad.errors.join('\n')).toContain('allowed: length, seed');
     }
     for (const length of [0, -3, 2.5, '14', null, true]) {
       const r = emaDefinition.parseParams({ length });

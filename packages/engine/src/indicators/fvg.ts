@@ -243,6 +243,7 @@ export class Fvg implements Indicator {
 
 export const fvgDefinition: IndicatorDefinition<FvgParams> = {
   type: 'FVG',
+  original: { params: Object.keys(SPECS) },
   parseParams: (raw) => parseWithSpecs<FvgParams>('FVG', SPECS, raw),
   create: (params) => new Fvg(params),
 };

@@ -13,6 +13,7 @@ export { Rsi, rsiDefinition, type RsiParams } from './rsi.js';
 export { Adx, adxDefinition, type AdxParams } from './adx.js';
 export { Sma, smaDefinition, type SmaParams, type CandleSource } from './sma.js';
 export { Atr, atrDefinition, type AtrParams } from './atr.js';
+export { Natr, natrDefinition, type NatrParams } from './natr.js';
 export { Macd, macdDefinition, type MacdParams } from './macd.js';
 export { BollingerBands, bollingerDefinition, type BollingerParams } from './bollinger.js';
 export { Stochastic, stochasticDefinition, type StochasticParams } from './stochastic.js';

@@ -32,4 +32,10 @@ export interface IndicatorDefinition<P = Record<string, unknown>> {
   /** Validates and defaults the parameters; unknown parameter names are errors. */
   parseParams(raw: Record<string, unknown>): { ok: true; params: P } | { ok: false; errors: string[] };
   create(params: P): Indicator;
+  /**
+   * Present for the original btc_research's own indicators (compat §1.4), with the parameter names
+   * its constructor accepted. compat: legacy accepts only these types and parameters, since the
+   * original failed on anything else; types and parameters this project added are default-mode only.
+   */
+  readonly original?: { readonly params: readonly string[] };
 }

@@ -7,6 +7,7 @@ import { fvgDefinition } from './fvg.js';
 import type { IndicatorDefinition } from './indicator.js';
 import { macdDefinition } from './macd.js';
 import { mfiDefinition } from './mfi.js';
+import { natrDefinition } from './natr.js';
 import { obvDefinition } from './obv.js';
 import { riskManagementDefinition } from './risk-management.js';
 import { rsiDefinition } from './rsi.js';
@@ -29,6 +30,7 @@ const definitions: IndicatorDefinition<any>[] = [
   // Standard TA-Lib indicators added by this project.
   smaDefinition,
   atrDefinition,
+  natrDefinition,
   macdDefinition,
   bollingerDefinition,
   stochasticDefinition,

@@ -219,6 +219,7 @@ export class RiskManagement implements Indicator {
 
 export const riskManagementDefinition: IndicatorDefinition<RiskManagementParams> = {
   type: 'RiskManagement',
+  original: { params: Object.keys(SPECS) },
   parseParams: (raw) => parseWithSpecs<RiskManagementParams>('RiskManagement', SPECS, raw),
   create: (params) => new RiskManagement(params),
 };

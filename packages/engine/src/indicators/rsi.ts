@@ -67,6 +67,7 @@ export class Rsi implements Indicator {
 
 export const rsiDefinition: IndicatorDefinition<RsiParams> = {
   type: 'RSI',
+  original: { params: Object.keys(SPECS) },
   parseParams: (raw) => parseWithSpecs<RsiParams>('RSI', SPECS, raw),
   create: (params) => new Rsi(params),
 };

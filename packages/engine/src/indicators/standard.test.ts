@@ -8,6 +8,7 @@ import { cciDefinition } from './cci.js';
 import type { IndicatorDefinition } from './indicator.js';
 import { macdDefinition } from './macd.js';
 import { mfiDefinition } from './mfi.js';
+import { natrDefinition } from './natr.js';
 import { obvDefinition } from './obv.js';
 import { smaDefinition } from './sma.js';
 import { stochasticDefinition } from './stochastic.js';
@@ -43,6 +44,8 @@ const CASES: Case[] = [
   { label: 'SMA 2', def: smaDefinition, raw: { length: 2 }, fn: 'SMA', opts: { optInTimePeriod: 2 }, map: { SMA_2: 'outReal' } },
   { label: 'ATR 14', def: atrDefinition, raw: {}, fn: 'ATR', opts: { optInTimePeriod: 14 }, map: { ATR_14: 'outReal' } },
   { label: 'ATR 3', def: atrDefinition, raw: { length: 3 }, fn: 'ATR', opts: { optInTimePeriod: 3 }, map: { ATR_3: 'outReal' } },
+  { label: 'NATR 14', def: natrDefinition, raw: {}, fn: 'NATR', opts: { optInTimePeriod: 14 }, map: { NATR_14: 'outReal' } },
+  { label: 'NATR 2', def: natrDefinition, raw: { length: 2 }, fn: 'NATR', opts: { optInTimePeriod: 2 }, map: { NATR_2: 'outReal' } },
   {
     label: 'MACD 12/26/9',
     def: macdDefinition,
@@ -166,6 +169,7 @@ describe('standard indicators vs TA-Lib for random parameters and data (fast-che
   const cases: Array<{ def: IndicatorDefinition<any>; fn: string; build: (a: number, b: number, c: number) => [Record<string, unknown>, Record<string, number>]; floor?: number }> = [
     { def: smaDefinition, fn: 'SMA', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
     { def: atrDefinition, fn: 'ATR', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
+    { def: natrDefinition, fn: 'NATR', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
     { def: cciDefinition, fn: 'CCI', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
     { def: williamsRDefinition, fn: 'WILLR', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
     { def: mfiDefinition, fn: 'MFI', build: (a) => [{ length: a }, { optInTimePeriod: a }] },

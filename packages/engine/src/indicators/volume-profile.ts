@@ -361,6 +361,7 @@ export class VolumeProfile implements Indicator {
 
 export const volumeProfileDefinition: IndicatorDefinition<VolumeProfileParams> = {
   type: 'VolumeProfile',
+  original: { params: Object.keys(SPECS) },
   parseParams: (raw) => parseWithSpecs<VolumeProfileParams>('VolumeProfile', SPECS, raw),
   create: (params) => new VolumeProfile(params),
 };

@@ -142,6 +142,7 @@ export class VpfvgSignal implements Indicator {
 
 export const vpfvgSignalDefinition: IndicatorDefinition<VpfvgSignalParams> = {
   type: 'VPFVGSignal',
+  original: { params: Object.keys(SPECS) },
   parseParams: (raw) => parseWithSpecs<VpfvgSignalParams>('VPFVGSignal', SPECS, raw),
   create: (params) => new VpfvgSignal(params),
 };

@@ -2,7 +2,9 @@
  * Through buildTradingSetup and the real TradingCore, with hand-built 1m candles (entry timeframe
  * 1m, rules on the candle close):
  * - both entry lists passing on one bar (compat §6.1 steps 3–4, §11 #9);
- * - the short cash check of compat: legacy (compat §6.4);
+ * - the cash checks of compat: legacy, Backtrader's broker (compat §6.4): each bar's orders checked
+ *   in sequence against a running cash figure at the decision close, short-closing buys included,
+ *   and the opening part checked again at the fill;
  * - equity protection in both modes (compat §6.6, §11 #11).
  */
 import { describe, expect, it } from 'vitest';
@@ -26,6 +28,10 @@ function run(yaml: string, candles: Candle[], compat: 'legacy' | 'default') {
 const trades = (events: CoreEvent[]) => events.flatMap((e) => (e.type === 'trade' ? [e.trade] : []));
 const submitted = (events: CoreEvent[]) => events.flatMap((e) => (e.type === 'order' && e.change === 'submitted' ? [e.order] : []));
 const signals = (events: CoreEvent[]) => events.flatMap((e) => (e.type === 'signal' ? [e.signal] : []));
+const rejections = (events: CoreEvent[]) => {
+  const reasonOf = new Map(events.flatMap((e) => (e.type === 'order' ? [[e.order.orderId, e.order.reason] as const] : [])));
+  return events.flatMap((e) => (e.type === 'order-rejected' ? [[reasonOf.get(e.orderId), e.reason] as const] : []));
+};
 const protection = (events: CoreEvent[]) => events.flatMap((e) => (e.type === 'equity-protection' ? [[e.change, e.time] as const] : []));
 
 const BOTH_YAML = (cash: number) => `
@@ -60,12 +66,27 @@ describe('long and short entry on the same bar', () => {
     expect(core.ledger.cash.toFixed()).toBe('999999.8');
   });
 
-  it('compat: legacy never refuses a short for cash: with cash below the price the long is rejected and the short fills', () => {
+  it('compat: legacy with cash below the price: the long is rejected, and the short, checked after it, fills', () => {
+    // running cash: 50 − 100 − 0.1 = −50.1 (long refused, not given back); the short closes the
+    // pseudo-position: −50.1 + 100 − 0.1 = 49.8 ≥ 0
     const { core, events } = run(BOTH_YAML(50), candles, 'legacy');
     expect(signals(events)).toEqual(['entry_long', 'entry_short']);
-    expect(events.some((e) => e.type === 'order-rejected' && e.reason === 'INSUFFICIENT_BALANCE')).toBe(true);
+    expect(rejections(events)).toEqual([['entry_long', 'INSUFFICIENT_BALANCE']]);
     expect(trades(events).map((x) => [x.side, x.reason])).toEqual([['sell', 'entry_short']]);
     expect(core.ledger.quantity.toFixed()).toBe('-1');
+  });
+
+  it("compat: legacy does not give a refused long's deduction back: with very little cash the short is refused too", () => {
+    // 0.15 − 100.1 = −99.95 (long refused); −99.95 + 100 − 0.1 = −0.05 < 0 (short refused). Were the
+    // long's deduction given back, the short would have passed: 0.15 + 100 − 0.1 ≥ 0.
+    const { core, events } = run(BOTH_YAML(0.15), candles, 'legacy');
+    expect(signals(events)).toEqual(['entry_long', 'entry_short']);
+    expect(rejections(events)).toEqual([
+      ['entry_long', 'INSUFFICIENT_BALANCE'],
+      ['entry_short', 'INSUFFICIENT_BALANCE'],
+    ]);
+    expect(trades(events)).toEqual([]);
+    expect(core.ledger.quantity.isZero()).toBe(true);
   });
 
   it('default mode takes the long only (long first, the short is skipped)', () => {
@@ -142,5 +163,76 @@ describe('equity protection', () => {
     expect(protection(events)).toEqual([]);
     expect(trades(events).map((x) => x.reason)).toEqual(['entry_long']);
     expect(core.protectionState()).toBeNull();
+  });
+});
+
+const SHORT_YAML = `
+name: short
+symbol: BTC/USDT
+timeframes: { entry: "1m" }
+indicators: []
+logic:
+  entry_short: ["close == 100"]
+  exit_short: ["close != 100"]
+backtest: { cash: 50, commission: 0.001, from: "2024-01-01", to: "2024-01-02" }
+`;
+
+describe("compat: legacy checks a short's closing buy as Backtrader's broker does", () => {
+  // short 1 at 100 (cash 50 + 100 − 0.1 = 149.9); at 200 buying back needs 200.2; at 140 it needs 140.14
+  const candles = [bar(0, 100, 100), bar(1, 100, 200), bar(2, 200, 140), bar(3, 140, 150)];
+
+  it('refuses it while the cash does not cover it, keeps the short, and takes it once it does', () => {
+    const { core, events } = run(SHORT_YAML, candles, 'legacy');
+    expect(signals(events)).toEqual(['entry_short', 'exit_short', 'exit_short']);
+    expect(rejections(events)).toEqual([['exit_short', 'INSUFFICIENT_BALANCE']]);
+    const refused = events.find((e) => e.type === 'order-rejected');
+    expect(refused?.type === 'order-rejected' && refused.message).toContain('would be -50.3 USDT');
+    expect(trades(events).map((x) => [x.side, x.price.toFixed(), x.reason])).toEqual([
+      ['sell', '100', 'entry_short'],
+      ['buy', '140', 'exit_short'],
+    ]);
+    expect(core.ledger.quantity.isZero()).toBe(true);
+    expect(core.ledger.cash.toFixed()).toBe('9.76');
+  });
+
+  it('default mode never refuses the closing buy (reduce-only): the short closes at the first exit', () => {
+    const { core, events } = run(SHORT_YAML, candles, 'default');
+    expect(rejections(events)).toEqual([]);
+    // (default mode fills with its modelled spread and slippage: prices near 100 and 200)
+    expect(trades(events).map((x) => [x.side, Math.round(x.price.toNumber()), x.reason])).toEqual([
+      ['sell', 100, 'entry_short'],
+      ['buy', 200, 'exit_short'],
+    ]);
+    expect(core.ledger.quantity.isZero()).toBe(true);
+  });
+});
+
+describe('compat: legacy checks the opening part again at the fill (Backtrader executes at the next open)', () => {
+  const yaml = `
+name: gap
+symbol: BTC/USDT
+timeframes: { entry: "1m" }
+indicators: []
+logic:
+  entry_long: ["close == 100"]
+  exit_long: ["close < 0"]
+backtest: { cash: 101, commission: 0.001, from: "2024-01-01", to: "2024-01-02" }
+`;
+
+  it('accepts a long on the close (101 − 100.1 ≥ 0) and refuses it when the next open gaps to 105', () => {
+    const { core, events } = run(yaml, [bar(0, 100, 100), bar(1, 105, 105)], 'legacy');
+    expect(signals(events)).toEqual(['entry_long']);
+    expect(events.some((e) => e.type === 'order' && e.change === 'accepted')).toBe(true);
+    const refused = events.filter((e) => e.type === 'order-rejected');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.type === 'order-rejected' && refused[0].message).toContain("Backtrader's execution check");
+    expect(trades(events)).toEqual([]);
+    expect(core.ledger.cash.toFixed()).toBe('101');
+  });
+
+  it('fills it when the open does not gap', () => {
+    const { core, events } = run(yaml, [bar(0, 100, 100), bar(1, 100, 100)], 'legacy');
+    expect(trades(events).map((x) => [x.side, x.price.toFixed()])).toEqual([['buy', '100']]);
+    expect(core.ledger.cash.toFixed()).toBe('0.9');
   });
 });

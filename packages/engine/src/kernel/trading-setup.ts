@@ -1,6 +1,7 @@
 import { Decimal } from '../core/decimal.js';
 import { seedFromString } from '../core/rng.js';
 import { defaultExecutionModels, type ExecutionModelOverrides } from '../execution/execution-models.js';
+import { backtraderCashCheck } from '../execution/funds-models.js';
 import { instrumentFor } from '../model/instrument.js';
 import { fixedUnitsSizer, percentOfEquitySizer, type PositionSizer } from '../portfolio/position-sizer.js';
 import { CompiledStrategy, type CompatMode } from '../strategy/compiled-strategy.js';
@@ -48,8 +49,8 @@ export function buildTradingSetup(yamlText: string, fileName: string, options: T
     // the original filled at the next open exactly: no modelled spread (and no slippage, below)
     ...(legacy ? { spread: '0' } : {}),
     ...options.execution,
-    // the original's cash check never refused a short: a sale adds its proceeds to cash (compat §6.4)
-    ...(legacy ? { uncheckedShorts: true } : {}),
+    // the original's broker: Backtrader's sequential cash check of each bar's orders (compat §6.4)
+    ...(legacy ? { funds: backtraderCashCheck() } : {}),
     commission: String(config.backtest.commission),
     slippage: legacy ? '0' : String(config.backtest.slippage ?? 0.0005),
   });
@@ -73,7 +74,7 @@ export function buildTradingSetup(yamlText: string, fileName: string, options: T
     };
   }
   if (options.tradingStartTime !== undefined) coreOptions.tradingStartTime = options.tradingStartTime;
-  return { ok: true, config, strategy, coreOptions, warnings: loaded.warnings };
+  return { ok: true, config, strategy, coreOptions, warnings: [...loaded.warnings, ...strategy.unknownNameWarnings] };
 }
 
 /** Position sizing from risk_management (docs/strategy-format.md). */

@@ -45,6 +45,9 @@ class Recorder implements StrategyLogic {
   get warmupMinutes() {
     return this.inner.warmupMinutes;
   }
+  get incompleteCandles() {
+    return this.inner.incompleteCandles;
+  }
   onCandle(tf: Parameters<StrategyLogic['onCandle']>[0], c: Candle): void {
     if (tf === this.inner.entryTimeframe) this.lastClose = c.closeTime;
     this.inner.onCandle(tf, c);
@@ -123,7 +126,15 @@ describe('higher-timeframe alignment', () => {
     const normal = run(ALIGN_YAML(''), candles, false);
     expect(legacy.strategy.alignment).toBe('close-time-fallback');
     expect(legacy.strategy.alignmentWarning).toMatch(/close-time alignment/);
-    expect(legacy.seen).toEqual(normal.seen);
+    // legacy decides from the first entry bar (no warm-up gate): before the first hour has closed
+    // its rules read null; from then on it sees what default mode sees
+    const first = normal.seen[0]!.time;
+    expect(legacy.seen.filter((s) => s.time < first).map((s) => [s.time, s.values['H_EMA_1']])).toEqual([
+      [at(0, 15), null],
+      [at(0, 30), null],
+      [at(0, 45), null],
+    ]);
+    expect(legacy.seen.filter((s) => s.time >= first)).toEqual(normal.seen);
   });
 
   it('--compat legacy on the command line overrides the config, and default configs refuse prepareLookahead', () => {
@@ -132,6 +143,43 @@ describe('higher-timeframe alignment', () => {
     const setup = buildTradingSetup(ALIGN_YAML(''), 'align.yaml', { strategyId: 'x' });
     if (!setup.ok) throw new Error('setup');
     expect(() => setup.strategy.prepareLookahead(candles)).toThrow(/only compat: legacy/);
+  });
+});
+
+describe('incomplete_candles: higher-timeframe buckets with missing minutes', () => {
+  // six hours with minutes 70..99 (01:10–01:39) missing: the 01:00 hour has 30 of its 60 minutes
+  const gap = minutes(6 * 60).filter((_, i) => i < 70 || i >= 100);
+  const yaml = (mode: string) => ALIGN_YAML('').replace('indicators:', `${mode ? `incomplete_candles: ${mode}\n` : ''}indicators:`);
+
+  it('keep (default): the partial hour is a candle of the minutes present, read once it has closed', () => {
+    for (const mode of ['', 'keep']) {
+      const { strategy, seen } = run(yaml(mode), gap, false);
+      expect(strategy.incompleteCandles).toBe('keep');
+      const byTime = new Map(seen.map((s) => [s.time, s.values['H_EMA_1']]));
+      expect(byTime.get(at(2, 0))).toBe(219); // the 01:00 hour ends with minute 119
+    }
+  });
+
+  it('skip: the partial hour never becomes a candle; the rules keep reading the 00:00 hour until 03:00', () => {
+    const { strategy, seen } = run(yaml('skip'), gap, false);
+    expect(strategy.incompleteCandles).toBe('skip');
+    const byTime = new Map(seen.map((s) => [s.time, s.values['H_EMA_1']]));
+    expect(byTime.get(at(2, 0))).toBe(159);
+    expect(byTime.get(at(2, 45))).toBe(159);
+    expect(byTime.get(at(3, 0))).toBe(279);
+  });
+
+  it('skip applies to the legacy look-ahead series too, and a wrong value is an error', () => {
+    const legacy = run(yaml('skip'), gap, true, 'legacy');
+    const byTime = new Map(legacy.seen.map((s) => [s.time, s.values['H_EMA_1']]));
+    // the incomplete 15m entry bars of the gap (01:00, 01:30) are skipped as well; the entry bar
+    // opening at 01:45 reads the last row opened before it, which is the 00:00 hour (01:00 is no row)
+    expect(byTime.has(at(1, 15))).toBe(false);
+    expect(byTime.has(at(1, 45))).toBe(false);
+    expect(byTime.get(at(2, 0))).toBe(159);
+    expect(byTime.get(at(2, 15))).toBe(279);
+    const bad = buildTradingSetup(yaml('drop'), 'align.yaml', { strategyId: 'x' });
+    expect(bad.ok ? [] : bad.errors.map((e) => e.path)).toEqual(['incomplete_candles']);
   });
 });
 

@@ -3,7 +3,7 @@ import type { Indicator, IndicatorDefinition, IndicatorValue } from '../indicato
 import { indicatorRegistry } from '../indicators/registry.js';
 import type { Candle } from '../model/candle.js';
 import { prefixColumns, mergeTimeframeColumns, type MergedColumn } from './column-naming.js';
-import type { ConfigProblem, RuleCombinator, RuleListName, StrategyConfig } from './config-schema.js';
+import type { ConfigProblem, IncompleteCandles, RuleCombinator, RuleListName, StrategyConfig } from './config-schema.js';
 import { positionInValue } from './config-loader.js';
 import { compileRule } from './expression-compiler.js';
 import type { PositionSide, Signal, StrategyLogic } from './strategy-logic.js';
@@ -61,6 +61,7 @@ export class CompiledStrategy implements StrategyLogic {
   readonly timeframes: readonly Timeframe[];
   readonly warmupMinutes: number;
   readonly compat: CompatMode;
+  readonly incompleteCandles: IncompleteCandles;
   readonly columnNames: readonly string[];
   private readonly frames: Map<Timeframe, TimeframeState>;
   private readonly lists: Record<RuleListName, { rules: CompiledRule[]; mode: RuleCombinator }>;
@@ -71,8 +72,16 @@ export class CompiledStrategy implements StrategyLogic {
   readonly warmup: WarmupReport;
   /** rule quirks that change a verdict in this mode (legacy: `not`, string compare, subscripts, …), located in the YAML */
   readonly ruleWarnings: readonly ConfigProblem[];
+  /**
+   * compat: legacy only: one LEGACY_UNKNOWN_NAME warning per name the rules read that is no column
+   * (default mode refuses such a config). buildTradingSetup adds them to its warnings, so validate,
+   * the backtest and the API's validation show them.
+   */
+  readonly unknownNameWarnings: readonly ConfigProblem[];
   private readonly maxLag: number;
   private readonly readinessByFrame: Map<TimeframeState, Indicator[]>;
+  /** `indicators`: no decision before the rules' indicators are ready (default); `none`: compat: legacy */
+  private readonly warmupGate: 'indicators' | 'none';
   /** entry bars seen, and the entry bar at which every indicator the rules read was first ready */
   private entryBars = 0;
   private readyAt: number | null = null;
@@ -85,11 +94,13 @@ export class CompiledStrategy implements StrategyLogic {
     readiness: Indicator[];
     warmupMinutes: number;
     compat: CompatMode;
+    incompleteCandles: IncompleteCandles;
     lagged: Array<{ read: () => IndicatorValue; history: IndicatorValue[]; size: number }>;
     readers: Map<string, () => IndicatorValue>;
     warmup: WarmupReport;
     maxLag: number;
     ruleWarnings: ConfigProblem[];
+    unknownNameWarnings: ConfigProblem[];
   }) {
     this.name = init.name;
     this.entryTimeframe = init.entryTimeframe;
@@ -99,12 +110,15 @@ export class CompiledStrategy implements StrategyLogic {
     this.readiness = init.readiness;
     this.warmupMinutes = init.warmupMinutes;
     this.compat = init.compat;
+    this.incompleteCandles = init.incompleteCandles;
     this.lagged = init.lagged;
     this.readers = init.readers;
     this.columnNames = [...init.readers.keys()];
     this.warmup = init.warmup;
     this.maxLag = init.maxLag;
     this.ruleWarnings = init.ruleWarnings;
+    this.unknownNameWarnings = init.unknownNameWarnings;
+    this.warmupGate = init.compat === 'legacy' ? 'none' : 'indicators';
     this.readinessByFrame = new Map();
     for (const frame of init.frames.values()) {
       const indicators = frame.slots.filter((s) => init.readiness.includes(s.indicator)).map((s) => s.indicator);
@@ -134,6 +148,20 @@ export class CompiledStrategy implements StrategyLogic {
         continue;
       }
       if (!isTimeframe(ic.timeframe)) continue; // the loader already reported it
+      if (compat === 'legacy') {
+        // the original's registry and constructors: anything this project added failed there
+        if (definition.original === undefined) {
+          const originals = [...indicatorRegistry.values()].filter((d) => d.original !== undefined).map((d) => d.type);
+          failedIds.push(ic.id);
+          errors.push(problem(`${path}.type`, 'LEGACY_UNKNOWN_INDICATOR_TYPE', `"${ic.type}" is not an indicator of the original btc_research, which failed on it; compat: legacy knows ${originals.join(', ')} (use compat: default for ${ic.type})`, { found: ic.type, allowed: originals.join(', ') }));
+          continue;
+        }
+        // keys this project added (the registry accepts them); other unknown keys are reported by parseParams below
+        const added = Object.keys(ic.params).filter((k) => !definition.original!.params.includes(k) && definition.parseParams({ [k]: ic.params[k] }).ok);
+        if (added.length > 0) {
+          errors.push(problem(`${path}.${added[0]}`, 'INVALID_INDICATOR_PARAMS', `${ic.id}: ${ic.type} of the original btc_research has no parameter ${added.map((k) => `"${k}"`).join(', ')} (it failed on it; compat: default has it); allowed in compat: legacy: ${definition.original.params.join(', ')}`, { found: added.join(', '), allowed: definition.original.params.join(', ') }));
+        }
+      }
       let parsed = definition.parseParams({ ...ic.params });
       if (!parsed.ok) {
         for (const message of parsed.errors) errors.push(problem(path, 'INVALID_INDICATOR_PARAMS', `${ic.id}: ${message}`));
@@ -207,6 +235,8 @@ export class CompiledStrategy implements StrategyLogic {
     };
     const lists = {} as Record<RuleListName, { rules: CompiledRule[]; mode: RuleCombinator }>;
     const ruleWarnings: ConfigProblem[] = [];
+    /** compat: legacy: each unknown name once, where it first appears, with every rule naming it */
+    const unknown = new Map<string, { path: string; line: number; column: number; rules: string[]; hint: string }>();
     for (const list of LISTS) {
       const explicitMode = config.positions[`logic.${list}_mode`] !== undefined;
       const isExit = list.startsWith('exit');
@@ -214,11 +244,20 @@ export class CompiledStrategy implements StrategyLogic {
       const rules: CompiledRule[] = [];
       config.logic.lists[list].forEach((source, i) => {
         const path = `${config.logic.sources[list]}[${i}]`;
-        const compiled = compileRule(source, resolve, { legacy: compat === 'legacy', availableNames: available });
+        // legacy: a rule naming an unknown column loads, as in the original, and is always false
+        const compiled = compileRule(source, resolve, { legacy: compat === 'legacy', availableNames: available, allowUnknownNames: compat === 'legacy' });
         if (compiled.ok) {
           rules.push({ source, evaluate: compiled.evaluate });
           for (const w of compiled.warnings) {
             const at = positionInValue(config, path, w.offset);
+            if (w.code === 'UNKNOWN_NAME' && w.found !== undefined) {
+              const seen = unknown.get(w.found);
+              const rule = `${list}[${i}] "${source}"`;
+              if (seen) {
+                if (!seen.rules.includes(rule)) seen.rules.push(rule);
+              } else unknown.set(w.found, { path, line: at.line, column: at.column, rules: [rule], hint: /did you mean [^?]*\?/.exec(w.message)?.[0] ?? '' });
+              continue;
+            }
             const base = problem(path, w.code, `${list}[${i}] "${source}": ${w.message}`, w.found !== undefined ? { found: w.found } : undefined);
             ruleWarnings.push({ ...base, line: at.line, column: at.column });
           }
@@ -237,6 +276,11 @@ export class CompiledStrategy implements StrategyLogic {
       lists[list] = { rules, mode };
     }
     if (errors.length > 0) return { ok: false, errors };
+    const unknownNameWarnings = [...unknown].map(([name, u]) => {
+      const where = u.rules.length === 1 ? `rule ${u.rules[0]}` : `${u.rules.length} rules: ${u.rules.join(', ')}`;
+      const base = problem(u.path, 'LEGACY_UNKNOWN_NAME', `unknown name \`${name}\` in ${where}: the original's pandas.eval raised on it, so in legacy mode ${u.rules.length === 1 ? 'this rule is' : 'each of these rules is'} always false${u.hint ? `; ${u.hint}` : ''}`, { found: name });
+      return { ...base, line: u.line, column: u.column };
+    });
 
     // 4. Warm-up: every indicator a rule reads, plus the earlier ones on its timeframe (composites read them).
     const readiness = new Set<Indicator>();
@@ -250,7 +294,7 @@ export class CompiledStrategy implements StrategyLogic {
     }
     const maxLag = Math.max(0, ...lagged.map((l) => l.size));
     const allSlots = order.flatMap((tf) => frames.get(tf)?.slots ?? []);
-    const warmup = warmupReportOf(allSlots, readiness, entryTf, maxLag);
+    const warmup = warmupReportOf(allSlots, readiness, entryTf, maxLag, compat === 'legacy');
 
     return {
       ok: true,
@@ -262,11 +306,13 @@ export class CompiledStrategy implements StrategyLogic {
         readiness: [...readiness],
         warmupMinutes: warmup.totalMinutes,
         compat,
+        incompleteCandles: config.incompleteCandles,
         lagged,
         readers,
         warmup,
         maxLag,
         ruleWarnings,
+        unknownNameWarnings,
       }),
     };
   }
@@ -304,10 +350,19 @@ export class CompiledStrategy implements StrategyLogic {
   }
 
   /**
-   * true once every indicator a rule reads (and the earlier ones on its timeframe) is ready and
-   * enough entry bars have passed for the largest lag `x[k]` in the rules to read ready values.
+   * Whether the strategy decides at this entry bar's close. Default mode: once every indicator a
+   * rule reads (and the earlier ones on its timeframe) is ready and enough entry bars have passed
+   * for the largest lag `x[k]` in the rules to read ready values. compat: legacy: from the first
+   * entry bar, as the original ran its per-bar routine on every bar and its rules read warm-up
+   * values as null (NaN semantics of the legacy evaluator), so a rule that passes on the values
+   * that exist trades before every indicator is ready.
    */
   isReady(): boolean {
+    if (this.warmupGate === 'none') {
+      if (this.entryBars === 0) return false;
+      this.firstReadyAt ??= this.frames.get(this.entryTimeframe)?.last?.closeTime ?? null;
+      return true;
+    }
     if (this.readyAt === null) {
       if (!this.indicatorsReady()) return false;
       this.readyAt = this.entryBars;
@@ -367,7 +422,7 @@ export class CompiledStrategy implements StrategyLogic {
     if (this.compat !== 'legacy') throw new Error('prepareLookahead: only compat: legacy reads higher timeframes by open time');
     for (const frame of this.frames.values()) {
       if (frame.timeframe === this.entryTimeframe) continue;
-      frame.lookahead = computeLookahead(frame.slots, frame.timeframe, minuteCandles, (s) => this.readiness.includes(s.indicator));
+      frame.lookahead = computeLookahead(frame.slots, frame.timeframe, minuteCandles, (s) => this.readiness.includes(s.indicator), this.incompleteCandles);
     }
   }
 

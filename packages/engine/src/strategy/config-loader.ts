@@ -600,6 +600,7 @@ function buildConfig(
     variants,
     optimization: isRecord(root['optimization']) ? buildOptimization(root['optimization']) : undefined,
     compat: (doc.compat ?? 'default') as CompatMode,
+    incompleteCandles: doc.incomplete_candles ?? 'keep',
     selectedVariant: undefined,
     extras,
     positions: positionRecord,

@@ -7,6 +7,9 @@
  * would otherwise silently change a backtest (types, timeframes, required keys).
  */
 import { z } from 'zod';
+import type { IncompleteCandles } from '../candles/candle-aggregator.js';
+
+export type { IncompleteCandles };
 
 /** Timeframes a strategy may name. Explicit enum (the original's regex was broken, compat §11 #1). */
 export const TIMEFRAMES = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '1w'] as const;
@@ -181,6 +184,11 @@ export interface StrategyConfig {
   readonly variants: Readonly<Record<string, VariantConfig>>;
   readonly optimization: OptimizationConfig | undefined;
   readonly compat: CompatMode;
+  /**
+   * `incomplete_candles`: whether a higher-timeframe bucket with missing minutes becomes a candle of
+   * the minutes present (`keep`, default, the original's resampling) or none (`skip`).
+   */
+  readonly incompleteCandles: IncompleteCandles;
   /** Variant applied by selectVariant, if any. */
   readonly selectedVariant: string | undefined;
   /** Top-level keys the engine does not use (market_filters, notes, …), kept as written. */
@@ -228,7 +236,7 @@ export interface NodePosition extends SourcePosition {
 
 export const TOP_LEVEL_KEYS = [
   'name', 'description', 'version', 'symbol', 'exchange', 'timeframes', 'indicators', 'logic', 'backtest',
-  'risk_management', 'equity_protection', 'variants', 'optimization', 'compat',
+  'risk_management', 'equity_protection', 'variants', 'optimization', 'compat', 'incomplete_candles',
 ] as const;
 
 export const LOGIC_KEYS = [...RULE_LISTS, ...RULE_LISTS.map((l) => `${l}_mode` as const)] as const;
@@ -368,6 +376,7 @@ export const strategyDocumentSchema = z.looseObject({
   variants: z.record(z.string(), variantSchema).nullish(),
   optimization: optimizationSchema.nullish(),
   compat: z.enum(['legacy', 'default']).optional(),
+  incomplete_candles: z.enum(['keep', 'skip']).optional(),
 });
 
 export type StrategyDocument = z.infer<typeof strategyDocumentSchema>;

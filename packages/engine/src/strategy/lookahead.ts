@@ -1,4 +1,5 @@
-import { bucketOpenTime, timeframeMs, type Timeframe } from '../candles/timeframe.js';
+import { CandleAggregator, type IncompleteCandles } from '../candles/candle-aggregator.js';
+import type { Timeframe } from '../candles/timeframe.js';
 import type { Indicator, IndicatorValue } from '../indicators/indicator.js';
 import type { Candle } from '../model/candle.js';
 import type { IndicatorSlot } from './indicator-slot.js';
@@ -45,14 +46,17 @@ export class LookaheadSeries {
 
 /**
  * Computes fresh instances of `slots` (one timeframe, config order, each seeing the earlier ones'
- * columns) over candles of `timeframe` built from `minutes`. As in the original's resampling, a
- * bucket becomes a row as soon as it has one 1m candle, so the first and last buckets may be partial.
+ * columns) over candles of `timeframe` built from `minutes` by the same CandleAggregator as a run.
+ * As in the original's resampling, a bucket becomes a row as soon as it has one 1m candle, so the
+ * first and last buckets may be partial (`incomplete: 'skip'` drops such buckets instead); the
+ * last bucket is a row even though it has not closed, as the original's data feed returned it.
  */
 export function computeLookahead(
   slots: readonly IndicatorSlot[],
   timeframe: Timeframe,
   minutes: readonly Candle[],
   gatesReadiness: (slot: IndicatorSlot) => boolean,
+  incomplete: IncompleteCandles = 'keep',
 ): LookaheadSeries {
   const fresh: Indicator[] = slots.map((s) => s.create());
   const upstream = slots.map((s) => s.upstreamSources.map(({ slot, index }) => ({ at: slots.indexOf(slot), index })));
@@ -62,7 +66,6 @@ export function computeLookahead(
   const readyRows: boolean[] = [];
   const openTimes: number[] = [];
   const gating = slots.map(gatesReadiness);
-  const duration = timeframeMs(timeframe);
 
   const emit = (c: Candle): void => {
     let k = 0;
@@ -82,21 +85,9 @@ export function computeLookahead(
     openTimes.push(c.openTime);
   };
 
-  let cur: { openTime: number; open: number; high: number; low: number; close: number; volume: number } | null = null;
-  for (const m of minutes) {
-    const open = bucketOpenTime(m.openTime, timeframe);
-    if (cur !== null && cur.openTime !== open) {
-      emit({ ...cur, closeTime: cur.openTime + duration });
-      cur = null;
-    }
-    if (cur === null) cur = { openTime: open, open: m.open, high: m.high, low: m.low, close: m.close, volume: m.volume };
-    else {
-      if (m.high > cur.high) cur.high = m.high;
-      if (m.low < cur.low) cur.low = m.low;
-      cur.close = m.close;
-      cur.volume += m.volume;
-    }
-  }
-  if (cur !== null) emit({ ...cur, closeTime: cur.openTime + duration });
+  const aggregator = new CandleAggregator(timeframe, incomplete);
+  for (const m of minutes) for (const c of aggregator.add(m)) emit(c);
+  const last = aggregator.pending();
+  if (last !== null) emit(last);
   return new LookaheadSeries(timeframe, openTimes, columns, readyRows);
 }

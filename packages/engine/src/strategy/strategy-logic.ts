@@ -1,3 +1,4 @@
+import type { IncompleteCandles } from '../candles/candle-aggregator.js';
 import type { Timeframe } from '../candles/timeframe.js';
 import type { IndicatorValue } from '../indicators/indicator.js';
 import type { Candle } from '../model/candle.js';
@@ -16,6 +17,8 @@ export interface StrategyLogic {
   readonly timeframes: readonly Timeframe[];
   /** 1m candles of history needed before every indicator the rules read is ready */
   readonly warmupMinutes: number;
+  /** how higher timeframes treat buckets with missing minutes (absent: `keep`) */
+  readonly incompleteCandles?: IncompleteCandles;
   onCandle(timeframe: Timeframe, candle: Candle): void;
   isReady(): boolean;
   decide(position: PositionSide): Signal | null;

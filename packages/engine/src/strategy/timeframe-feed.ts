@@ -16,7 +16,7 @@ export class TimeframeFeed {
     private readonly logic: StrategyLogic,
     private readonly onEntryBar: ((bar: Candle) => void) | null = null,
   ) {
-    this.aggregators = logic.timeframes.map((tf) => ({ timeframe: tf, aggregator: tf === '1m' ? null : new CandleAggregator(tf) }));
+    this.aggregators = logic.timeframes.map((tf) => ({ timeframe: tf, aggregator: tf === '1m' ? null : new CandleAggregator(tf, logic.incompleteCandles) }));
   }
 
   /** Adds one closed 1m candle; returns the last entry-timeframe candle that closed with it, if any. */

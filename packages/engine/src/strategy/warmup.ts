@@ -30,9 +30,15 @@ export interface WarmupReport {
   totalEntryBars: number;
   /** id of the gating indicator that needs the longest history (null when none gates) */
   limitedBy: string | null;
+  /**
+   * compat: legacy: the strategy decides from the first entry bar, reading values still in warm-up
+   * as null (the original's per-bar routine ran on every bar); the totals above then only say when
+   * every indicator is ready, not when signals start.
+   */
+  decidesDuringWarmup: boolean;
 }
 
-export function warmupReportOf(slots: readonly IndicatorSlot[], gating: ReadonlySet<Indicator>, entryTimeframe: Timeframe, lagBars: number): WarmupReport {
+export function warmupReportOf(slots: readonly IndicatorSlot[], gating: ReadonlySet<Indicator>, entryTimeframe: Timeframe, lagBars: number, decidesDuringWarmup = false): WarmupReport {
   const entryMinutes = timeframeMs(entryTimeframe) / 60_000;
   const indicators: WarmupEntry[] = slots.map((s) => {
     const tfMinutes = timeframeMs(s.timeframe) / 60_000;
@@ -48,12 +54,13 @@ export function warmupReportOf(slots: readonly IndicatorSlot[], gating: Readonly
     }
   }
   const totalMinutes = max + lagBars * entryMinutes;
-  return { entryTimeframe, indicators, lagBars, totalMinutes, totalEntryBars: Math.ceil(totalMinutes / entryMinutes), limitedBy };
+  return { entryTimeframe, indicators, lagBars, totalMinutes, totalEntryBars: Math.ceil(totalMinutes / entryMinutes), limitedBy, decidesDuringWarmup };
 }
 
 /** One line per indicator plus the total, for `validate` and `backtest` output. */
 export function formatWarmup(w: WarmupReport): string[] {
-  const lines = [`warm-up: ${w.totalMinutes} × 1m candles (${w.totalEntryBars} × ${w.entryTimeframe} bars) before the first signal${w.limitedBy ? `, limited by ${w.limitedBy}` : ''}`];
+  const until = w.decidesDuringWarmup ? 'until every indicator the rules read is ready (compat: legacy decides from the first bar, reading values still warming up as null)' : 'before the first signal';
+  const lines = [`warm-up: ${w.totalMinutes} × 1m candles (${w.totalEntryBars} × ${w.entryTimeframe} bars) ${until}${w.limitedBy ? `, limited by ${w.limitedBy}` : ''}`];
   for (const e of w.indicators) {
     const role = e.readByRules ? 'read by rules' : e.gatesSignals ? 'input of a composite the rules read' : 'not read by any rule (does not delay signals)';
     lines.push(`  ${e.id.padEnd(22)} ${e.type.padEnd(14)} ${e.timeframe.padEnd(4)} ${String(e.bars).padStart(5)} bars = ${String(e.minutes).padStart(7)} min  ${role}`);
