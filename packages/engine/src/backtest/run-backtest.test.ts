@@ -25,9 +25,9 @@ compat: legacy
 timeframes: { entry: "5m", trend: "1h" }
 indicators:
   - { id: "RSI_7", type: "RSI", timeframe: "5m", length: 7 }
-  - { id: "SMA_4", type: "SMA", timeframe: "1h", length: 4 }
+  - { id: "EMA_4", type: "EMA", timeframe: "1h", length: 4 }
 logic:
-  entry_long: ["RSI_7 < 45", "close > SMA_4"]
+  entry_long: ["RSI_7 < 45", "close > EMA_4"]
   exit_long: ["RSI_7 > 55"]
 backtest: { cash: 1000000, commission: 0.001 }
 `;
