@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { KlineCsvError, parseKlineCsv, timeframeMs, type Candle, type Timeframe } from '@btc-research/engine';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { KlineCsvError, buildTradingSetup, formatProblem, parseKlineCsv, timeframeMs, type Candle, type CompatMode, type Timeframe, type TradingSetup, type TradingSetupOptions } from '@btc-research/engine';
+import type { CliIo } from './cli-io.js';
 
 /** `YYYY-MM-DD` (00:00 UTC), an ISO time, or epoch milliseconds. */
 export function parseDateOption(value: string | undefined, name: string): number | undefined {
@@ -58,3 +60,77 @@ export async function loadCandles(file: string, cwd: string, timeframes: readonl
 }
 
 export const iso = (t: number | null | undefined): string => (t === null || t === undefined ? '—' : new Date(t).toISOString().replace('.000Z', 'Z'));
+
+/** A command's early end: the message goes to stderr and `exitCode` is the status (2 usage, 1 input). */
+export class CommandFailure extends Error {
+  override readonly name = 'CommandFailure';
+  constructor(
+    readonly exitCode: 1 | 2,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs a command's body; a CommandFailure it throws is reported the way every command reports one. */
+export async function runCommand(io: CliIo, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    if (!(err instanceof CommandFailure)) throw err;
+    io.stderr.write(err.message.endsWith('\n') ? err.message : `${err.message}\n`);
+    return err.exitCode;
+  }
+}
+
+/** `parseArgs` whose errors end the command with the usage text (exit 2). */
+export function parseCommandArgs<const T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options });
+  } catch (err) {
+    throw new CommandFailure(2, `${(err as Error).message}\n${usage}`);
+  }
+}
+
+/** `--compat legacy|default`. */
+export function compatOption(value: string | undefined): CompatMode | undefined {
+  if (value !== undefined && value !== 'legacy' && value !== 'default') throw new CommandFailure(2, `--compat must be "legacy" or "default", got "${value}"`);
+  return value;
+}
+
+/** `--from` / `--to`, the second after the first. */
+export function windowOptions(values: { from?: string | undefined; to?: string | undefined }): { from: number | undefined; to: number | undefined } {
+  let from: number | undefined;
+  let to: number | undefined;
+  try {
+    from = parseDateOption(values.from, 'from');
+    to = parseDateOption(values.to, 'to');
+  } catch (err) {
+    throw new CommandFailure(2, (err as Error).message);
+  }
+  if (from !== undefined && to !== undefined && to <= from) throw new CommandFailure(2, `--to (${iso(to)}) must be after --from (${iso(from)})`);
+  return { from, to };
+}
+
+/** Reads a strategy YAML and sets it up for trading; its problems end the command (exit 1). */
+export async function setUpStrategy(io: CliIo, configFile: string, options: TradingSetupOptions): Promise<Extract<TradingSetup, { ok: true }>> {
+  let yaml: string;
+  try {
+    yaml = await fs.readFile(path.resolve(io.cwd, configFile), 'utf8');
+  } catch (err) {
+    throw new CommandFailure(1, `${configFile}: cannot read: ${(err as Error).message}`);
+  }
+  const setup = buildTradingSetup(yaml, configFile, options);
+  if (!setup.ok) throw new CommandFailure(1, setup.errors.map(formatProblem).join('\n'));
+  return setup;
+}
+
+/** The candles of --from/--to from a kline CSV, with as many before --from as the warm-up needs. */
+export async function candlesOfWindow(io: CliIo, dataFile: string, strategy: { timeframes: readonly Timeframe[]; warmup: { totalMinutes: number } }, window: { from: number | undefined; to: number | undefined }): Promise<{ all: Candle[]; selected: Candle[] }> {
+  const loaded = await loadCandles(dataFile, io.cwd, strategy.timeframes);
+  if (!loaded.ok) throw new CommandFailure(1, loaded.message);
+  const { from, to } = window;
+  const warmupMs = strategy.warmup.totalMinutes * 60_000;
+  const selected = loaded.candles.filter((c) => (from === undefined || c.openTime >= from - warmupMs) && (to === undefined || c.closeTime <= to));
+  return { all: loaded.candles, selected };
+}

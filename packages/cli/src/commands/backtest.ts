@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { buildTradingSetup, formatProblem, runBacktest, type Candle, type TradingSetupOptions } from '@btc-research/engine';
+import { formatProblem, runBacktest, type TradingSetupOptions } from '@btc-research/engine';
 import type { CliIo } from '../cli-io.js';
-import { iso, loadCandles, parseDateOption } from '../common.js';
+import { CommandFailure, candlesOfWindow, compatOption, iso, parseCommandArgs, runCommand, setUpStrategy, windowOptions } from '../common.js';
 import { buildBacktestReport, formatLegacyNumber as py, formatWarmup, type BacktestReport } from '@btc-research/engine';
 import { renderHtmlReport } from '../report/html-report.js';
 
@@ -16,88 +15,49 @@ export const BACKTEST_USAGE =
  * period; candles before --from (as many as the warm-up needs) only warm up the indicators.
  */
 export async function runBacktestCommand(argv: string[], io: CliIo): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        data: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        report: { type: 'string' },
-        compat: { type: 'string' },
-        variant: { type: 'string' },
-        cash: { type: 'string' },
-        id: { type: 'string', default: 'backtest' },
-      },
-    });
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n${BACKTEST_USAGE}`);
-    return 2;
-  }
+  return runCommand(io, () => backtest(argv, io));
+}
+
+async function backtest(argv: string[], io: CliIo): Promise<number> {
+  const args = parseCommandArgs(
+    argv,
+    {
+      data: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      report: { type: 'string' },
+      compat: { type: 'string' },
+      variant: { type: 'string' },
+      cash: { type: 'string' },
+      id: { type: 'string', default: 'backtest' },
+    },
+    BACKTEST_USAGE,
+  );
   const configFile = args.positionals[0];
-  if (configFile === undefined || args.values.data === undefined || args.positionals.length > 1) {
-    io.stderr.write(BACKTEST_USAGE);
-    return 2;
-  }
-  const compat = args.values.compat;
-  if (compat !== undefined && compat !== 'legacy' && compat !== 'default') {
-    io.stderr.write(`--compat must be "legacy" or "default", got "${compat}"\n`);
-    return 2;
-  }
+  const data = args.values.data;
+  if (configFile === undefined || data === undefined || args.positionals.length > 1) throw new CommandFailure(2, BACKTEST_USAGE);
+  const compat = compatOption(args.values.compat);
   const cash = args.values.cash;
-  if (cash !== undefined && !(Number(cash) > 0)) {
-    io.stderr.write(`--cash must be a positive number, got "${cash}"\n`);
-    return 2;
-  }
-  let from: number | undefined;
-  let to: number | undefined;
-  try {
-    from = parseDateOption(args.values.from, 'from');
-    to = parseDateOption(args.values.to, 'to');
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (from !== undefined && to !== undefined && to <= from) {
-    io.stderr.write(`--to (${iso(to)}) must be after --from (${iso(from)})\n`);
-    return 2;
-  }
-  let yaml: string;
-  try {
-    yaml = await fs.readFile(path.resolve(io.cwd, configFile), 'utf8');
-  } catch (err) {
-    io.stderr.write(`${configFile}: cannot read: ${(err as Error).message}\n`);
-    return 1;
-  }
+  if (cash !== undefined && !(Number(cash) > 0)) throw new CommandFailure(2, `--cash must be a positive number, got "${cash}"`);
+  const { from, to } = windowOptions(args.values);
+  const variant = args.values.variant;
   const setupOptions: TradingSetupOptions = {
-    strategyId: args.values.id ?? 'backtest',
+    strategyId: args.values.id,
     ...(compat ? { compat } : {}),
-    ...(args.values.variant ? { variant: args.values.variant } : {}),
+    ...(variant ? { variant } : {}),
     ...(cash ? { initialCash: cash } : {}),
     ...(from !== undefined ? { tradingStartTime: from } : {}),
   };
   // compat: legacy fills market orders at the next bar's open exactly (compat §6.2–6.3): no slippage
   // and no modelled spread — buildTradingSetup does both, for paper trading too
-  const setup = buildTradingSetup(yaml, configFile, setupOptions);
-  if (!setup.ok) {
-    for (const p of setup.errors) io.stderr.write(`${formatProblem(p)}\n`);
-    return 1;
-  }
+  const setup = await setUpStrategy(io, configFile, setupOptions);
   const strategy = setup.strategy;
-  const loaded = await loadCandles(args.values.data, io.cwd, strategy.timeframes);
-  if (!loaded.ok) {
-    io.stderr.write(`${loaded.message}\n`);
-    return 1;
+  const { all, selected } = await candlesOfWindow(io, data, strategy, { from, to });
+  if (selected.length === 0) {
+    throw new CommandFailure(1, `${data}: no candles between ${iso(from)} and ${iso(to)} (the file covers ${iso(all[0]?.openTime)} → ${iso(all.at(-1)?.closeTime)})`);
   }
   const warmupMs = strategy.warmup.totalMinutes * 60_000;
-  const selected: Candle[] = loaded.candles.filter((c) => (from === undefined || c.openTime >= from - warmupMs) && (to === undefined || c.closeTime <= to));
-  if (selected.length === 0) {
-    io.stderr.write(`${args.values.data}: no candles between ${iso(from)} and ${iso(to)} (the file covers ${iso(loaded.candles[0]?.openTime)} → ${iso(loaded.candles.at(-1)?.closeTime)})\n`);
-    return 1;
-  }
   const notes: string[] = [];
   if (from !== undefined && selected[0]!.openTime > from - warmupMs) {
     const available = Math.max(0, Math.round((from - selected[0]!.openTime) / 60_000));
@@ -107,7 +67,7 @@ export async function runBacktestCommand(argv: string[], io: CliIo): Promise<num
   const started = performance.now();
   const result = runBacktest(strategy, selected, setup.coreOptions);
   const elapsedMs = performance.now() - started;
-  const report = buildBacktestReport({ file: configFile, variant: args.values.variant, strategy, candles: selected, result, tradingFrom: from });
+  const report = buildBacktestReport({ file: configFile, variant, strategy, candles: selected, result, tradingFrom: from });
   if (strategy.firstReadyAt === null) notes.push(`warning: the strategy never became ready: the data has ${selected.length} min, the warm-up needs ${strategy.warmup.totalMinutes} min (limited by ${strategy.warmup.limitedBy ?? '—'})`);
   for (const w of setup.warnings) notes.push(`warning: ${formatProblem(w)}`);
 
@@ -117,8 +77,7 @@ export async function runBacktestCommand(argv: string[], io: CliIo): Promise<num
       await fs.mkdir(path.dirname(out), { recursive: true });
       await fs.writeFile(out, await renderHtmlReport(report));
     } catch (err) {
-      io.stderr.write(`${args.values.report}: cannot write the report: ${(err as Error).message}\n`);
-      return 1;
+      throw new CommandFailure(1, `${args.values.report}: cannot write the report: ${(err as Error).message}`);
     }
   }
   if (args.values.json) {

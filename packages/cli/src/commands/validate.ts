@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildTradingSetup, formatProblem, type CompatMode, type ConfigProblem, type TradingSetup } from '@btc-research/engine';
 import type { CliIo } from '../cli-io.js';
+import { CommandFailure, compatOption, parseCommandArgs, runCommand } from '../common.js';
 import { formatWarmup, type WarmupReport } from '@btc-research/engine';
 
 export const VALIDATE_USAGE = 'usage: btc-research validate <config.yaml> [...more.yaml] [--strict] [--compat legacy|default] [--variant NAME] [--json]\n';
@@ -108,26 +108,17 @@ function summaryLine(r: ValidateResult): string {
 
 /** `btc-research validate <config.yaml>…`: every problem with file, line and column; exit 0 when all are valid, 1 otherwise. */
 export async function runValidateCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { strict: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, compat: { type: 'string' }, variant: { type: 'string' } },
-    });
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n${VALIDATE_USAGE}`);
-    return 2;
-  }
-  if (parsed.positionals.length === 0) {
-    io.stderr.write(VALIDATE_USAGE);
-    return 2;
-  }
-  const compat = parsed.values.compat;
-  if (compat !== undefined && compat !== 'legacy' && compat !== 'default') {
-    io.stderr.write(`--compat must be "legacy" or "default", got "${compat}"\n`);
-    return 2;
-  }
+  return runCommand(io, () => validate(argv, io));
+}
+
+async function validate(argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandArgs(
+    argv,
+    { strict: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, compat: { type: 'string' }, variant: { type: 'string' } },
+    VALIDATE_USAGE,
+  );
+  if (parsed.positionals.length === 0) throw new CommandFailure(2, VALIDATE_USAGE);
+  const compat = compatOption(parsed.values.compat);
   const results: ValidateResult[] = [];
   for (const file of parsed.positionals) {
     let text: string;
