@@ -5,6 +5,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { MessageBus, StrategyStore } from '@btc-research/platform';
 import type { AuthConfig } from './auth/auth-config.js';
+import { MemoryRefreshTokenLedger, type RefreshTokenLedger } from './auth/refresh-token-ledger.js';
 import type { ApiContext } from './context.js';
 import { LiveEventHub } from './live/event-hub.js';
 import { registerAuthHook, registerJwt } from './plugins/auth.js';
@@ -43,6 +44,8 @@ export interface ApiAppDeps {
   commandWaitMs?: number;
   /** concurrent live-event connections (SSE + WebSocket) per client. Default 20. */
   maxLiveConnectionsPerClient?: number;
+  /** refresh-token reuse detection; default in memory (one process). Distributed mode passes the Redis one. */
+  refreshLedger?: RefreshTokenLedger;
   /** Node process metrics (CPU, memory, event loop) in /metrics. Default true. */
   collectDefaultMetrics?: boolean;
 }
@@ -117,8 +120,9 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   }
 
   const tokens = await registerJwt(app, deps.auth, deps.now);
+  const refreshLedger = deps.refreshLedger ?? new MemoryRefreshTokenLedger(now);
   await registerRateLimit(app, deps.rateLimit, deps.auth, tokens);
-  registerAuthHook(app, deps.auth, tokens);
+  registerAuthHook(app, deps.auth, tokens, refreshLedger);
   await registerOpenApi(app);
   const metrics = registerMetrics(app, { collectDefault: deps.collectDefaultMetrics ?? true });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
@@ -133,6 +137,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     statsModels: new StatsModels(),
     metrics,
     tokens,
+    refreshLedger,
     auth: deps.auth,
     log: deps.logger,
     commandWaitMs: deps.commandWaitMs ?? 5_000,

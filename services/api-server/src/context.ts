@@ -4,6 +4,7 @@ import type { AuthConfig } from './auth/auth-config.js';
 import type { LiveEventHub } from './live/event-hub.js';
 import type { ApiMetrics } from './plugins/metrics.js';
 import type { TokenService } from './plugins/auth.js';
+import type { RefreshTokenLedger } from './auth/refresh-token-ledger.js';
 import { strategyNotFound } from './errors.js';
 import type { TtlCache } from './read-model/ttl-cache.js';
 import type { StatsModels } from './read-model/stats-model.js';
@@ -19,6 +20,8 @@ export interface ApiContext {
   statsModels: StatsModels;
   metrics: ApiMetrics;
   tokens: TokenService;
+  /** which refresh tokens were used and which sessions are revoked */
+  refreshLedger: RefreshTokenLedger;
   auth: AuthConfig;
   log: FastifyBaseLogger;
   /** how long the start/stop routes wait for the paper-trader's status event by default */

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { buildApiApp, type ApiAppDeps } from './app.js';
+import { RedisRefreshTokenLedger } from './auth/refresh-token-ledger.js';
 import type { RateLimitConfig } from './plugins/rate-limit.js';
 
 export interface StartApiServerDeps extends Omit<ApiAppDeps, 'rateLimit'> {
@@ -20,7 +21,12 @@ export interface ApiServerHandle {
 export async function startApiServer(deps: StartApiServerDeps): Promise<ApiServerHandle> {
   const { host, port, rateLimit, ...rest } = deps;
   const redis = rateLimit.redisUrl ? new Redis(rateLimit.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 2_000 }) : undefined;
-  const app = await buildApiApp({ ...rest, rateLimit: { max: rateLimit.max, timeWindowMs: rateLimit.timeWindowMs, ...(redis ? { redis } : {}) } });
+  const app = await buildApiApp({
+    ...rest,
+    rateLimit: { max: rateLimit.max, timeWindowMs: rateLimit.timeWindowMs, ...(redis ? { redis } : {}) },
+    // several instances share which refresh tokens were used; one process keeps that in memory
+    ...(redis && !rest.refreshLedger ? { refreshLedger: new RedisRefreshTokenLedger(redis) } : {}),
+  });
   try {
     await app.listen({ host, port });
   } catch (error) {
