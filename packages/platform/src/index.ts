@@ -26,6 +26,10 @@ export {
   EXIT_CONFIG,
   EXIT_FAILURE,
   FORCE_EXIT_MS,
+  FAILED_START_EXIT_MS,
+  DUPLICATE_SIGNAL_MS,
+  SERVICE_STARTED_MESSAGE,
+  type Own,
   type Closable,
   type ServiceProcess,
   type RunServiceOptions,
@@ -33,7 +37,8 @@ export {
 export type { MessageBus, BusEntry, ConsumeOptions, BatchHandler, Subscription } from './bus/message-bus.js';
 export { InProcessBus, BUS_DEFAULTS, type InProcessBusOptions, type BusTuning } from './bus/in-process-bus.js';
 export { RedisBus, type RedisBusOptions } from './bus/redis-bus.js';
-export { createBus, type CreateBusOptions } from './bus/create-bus.js';
+export { createBus, openBus, type CreateBusOptions } from './bus/create-bus.js';
+export { waitForDependency, withinTime, isUnreachableError, DEPENDENCY_WAIT_MS, type WaitForDependencyOptions } from './dependency-wait.js';
 export {
   decodeRawEntry,
   encodeForPublish,

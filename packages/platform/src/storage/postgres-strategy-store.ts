@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { StrategyFillV1 } from '@btc-research/contracts';
 import pg from 'pg';
 import { ConflictError, DataCorruptedError, ValidationError } from '../errors.js';
+import { DEPENDENCY_WAIT_MS, waitForDependency } from '../dependency-wait.js';
 import { STRATEGY_STORE_MIGRATIONS, type Migration } from './postgres-migrations.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
 import type {
@@ -46,6 +47,8 @@ export interface PostgresStrategyStoreOptions {
   schema?: string;
   /** pool size; default 10 */
   maxConnections?: number;
+  /** at start-up, retry an unreachable server for this long before giving up; default 15 000 ms */
+  connectWithinMs?: number;
 }
 
 /** epoch ms → timestamptz without floating point */
@@ -88,10 +91,13 @@ export class PostgresStrategyStore implements StrategyStore {
       connectionString: options.databaseUrl,
       max: options.maxConnections ?? 10,
       options: `-c search_path=${quoted}`,
+      // a host that drops packets must not hang a connect (or a start-up) forever
+      connectionTimeoutMillis: 5_000,
     });
     pool.on('error', () => undefined); // idle client errors surface on the next query instead
     try {
-      await migrate(pool, schema, STRATEGY_STORE_MIGRATIONS);
+      // a server that is still starting (or briefly unreachable) gets a bounded number of retries
+      await waitForDependency('PostgreSQL', () => migrate(pool, schema, STRATEGY_STORE_MIGRATIONS), { withinMs: options.connectWithinMs ?? DEPENDENCY_WAIT_MS });
     } catch (err) {
       await pool.end();
       throw err;
