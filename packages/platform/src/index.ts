@@ -80,6 +80,16 @@ export {
   type MarketEventRecord,
   type StrategyEffects,
   type LeaseInfo,
+  type StartClaim,
+  type StartClaimRequest,
+  type BackupRecord,
+  type BackupCounts,
+  type BackupSummary,
+  LIVE_STRATEGY_STATUSES,
+  isStoreEmpty,
+  writeBackupFile,
+  verifyBackupFile,
+  readBackupFile,
   snapshotChecksum,
 } from './storage/index.js';
 export { waitFor, type WaitForOptions } from './testing/wait-for.js';

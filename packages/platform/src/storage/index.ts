@@ -16,7 +16,14 @@ export type {
   MarketEventRecord,
   StrategyEffects,
   LeaseInfo,
+  StartClaim,
+  StartClaimRequest,
+  BackupRecord,
+  BackupCounts,
 } from './strategy-store.js';
+export { LIVE_STRATEGY_STATUSES } from './strategy-store.js';
+export { isStoreEmpty } from './store-backup.js';
+export { writeBackupFile, verifyBackupFile, readBackupFile, type BackupSummary } from './backup-file.js';
 export { snapshotChecksum } from './snapshot-checksum.js';
 export { JsonStrategyStore, type JsonStrategyStoreOptions } from './json-strategy-store.js';
 export { createStrategyStore, type CreateStrategyStoreOptions } from './create-strategy-store.js';
