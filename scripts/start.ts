@@ -45,6 +45,7 @@ if (env['REDIS_URL']) {
         auth,
         cors: { origins: apiConfig.corsOrigins },
         rateLimit: apiConfig.rateLimit,
+        maxRunningStrategiesPerClient: apiConfig.maxRunningStrategiesPerClient,
       }),
     );
     const dashboard = own(

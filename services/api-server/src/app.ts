@@ -6,7 +6,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { MessageBus, StrategyStore } from '@btc-research/platform';
 import type { AuthConfig } from './auth/auth-config.js';
 import { MemoryRefreshTokenLedger, type RefreshTokenLedger } from './auth/refresh-token-ledger.js';
-import type { ApiContext } from './context.js';
+import { DEFAULT_MAX_RUNNING_PER_CLIENT, type ApiContext } from './context.js';
 import { LiveEventHub } from './live/event-hub.js';
 import { registerAuthHook, registerJwt } from './plugins/auth.js';
 import { normaliseError, registerErrorHandler, sendError } from './plugins/error-handler.js';
@@ -44,6 +44,8 @@ export interface ApiAppDeps {
   commandWaitMs?: number;
   /** concurrent live-event connections (SSE + WebSocket) per client. Default 20. */
   maxLiveConnectionsPerClient?: number;
+  /** live strategies one client may have started (API_MAX_RUNNING_PER_KEY); null = no cap. Default 10. */
+  maxRunningStrategiesPerClient?: number | null;
   /** refresh-token reuse detection; default in memory (one process). Distributed mode passes the Redis one. */
   refreshLedger?: RefreshTokenLedger;
   /** Node process metrics (CPU, memory, event loop) in /metrics. Default true. */
@@ -142,6 +144,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     log: deps.logger,
     commandWaitMs: deps.commandWaitMs ?? 5_000,
     maxLiveConnectionsPerClient: deps.maxLiveConnectionsPerClient ?? 20,
+    maxRunningStrategiesPerClient: deps.maxRunningStrategiesPerClient === undefined ? DEFAULT_MAX_RUNNING_PER_CLIENT : deps.maxRunningStrategiesPerClient,
   };
   const zapp = app.withTypeProvider<ZodTypeProvider>();
   await zapp.register(healthRoutes, { ctx });

@@ -55,4 +55,11 @@ describe('toConfig', () => {
     expect(() => parseApiKeys('dashboard-key-0123456789:read:lots')).toThrow(/rate limit/);
     expect(() => parseApiKeys('long-enough-key-0123:admin')).toThrow(/unknown scope/);
   });
+
+  it('caps the strategies a key runs at 10 by default; API_MAX_RUNNING_PER_KEY=0 lifts the cap', () => {
+    expect(toConfig({}).maxRunningStrategiesPerClient).toBe(10);
+    expect(toConfig({ API_MAX_RUNNING_PER_KEY: '3' }).maxRunningStrategiesPerClient).toBe(3);
+    expect(toConfig({ API_MAX_RUNNING_PER_KEY: '0' }).maxRunningStrategiesPerClient).toBeNull();
+    expect(() => toConfig({ API_MAX_RUNNING_PER_KEY: '-1' })).toThrow(ConfigError);
+  });
 });

@@ -1,6 +1,7 @@
 import { AuthScope } from '@btc-research/contracts';
 import { ConfigError, envBool, envInt, envOptStr, envStr, type EnvRecord, type LogLevel } from '@btc-research/platform';
 import { DEFAULT_DEV_API_KEY, type ApiKeyEntry, type AuthConfig } from './auth/auth-config.js';
+import { DEFAULT_MAX_RUNNING_PER_CLIENT } from './context.js';
 import { randomBytes } from 'node:crypto';
 
 export interface ApiServerConfig {
@@ -17,6 +18,8 @@ export interface ApiServerConfig {
   isDefaultDevKey: boolean;
   corsOrigins: readonly string[];
   rateLimit: { max: number; timeWindowMs: number };
+  /** live strategies one key (or token subject) may have started; null = no cap (API_MAX_RUNNING_PER_KEY=0) */
+  maxRunningStrategiesPerClient: number | null;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -110,6 +113,7 @@ export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
       max: envInt(env, 'RATE_LIMIT_MAX', 100, { min: 1 }),
       timeWindowMs: envInt(env, 'RATE_LIMIT_WINDOW_MS', 60_000, { min: 1_000 }),
     },
+    maxRunningStrategiesPerClient: envInt(env, 'API_MAX_RUNNING_PER_KEY', DEFAULT_MAX_RUNNING_PER_CLIENT, { min: 0, max: 100_000 }) || null,
   };
   return Object.freeze(config);
 }

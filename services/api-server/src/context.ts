@@ -9,6 +9,9 @@ import { strategyNotFound } from './errors.js';
 import type { TtlCache } from './read-model/ttl-cache.js';
 import type { StatsModels } from './read-model/stats-model.js';
 
+/** live strategies one key may have started, unless API_MAX_RUNNING_PER_KEY says otherwise */
+export const DEFAULT_MAX_RUNNING_PER_CLIENT = 10;
+
 /** What route plugins get: the app's dependencies and shared services. */
 export interface ApiContext {
   bus: MessageBus;
@@ -28,6 +31,8 @@ export interface ApiContext {
   commandWaitMs: number;
   /** concurrent SSE + WebSocket connections one client may hold (they are not rate limited) */
   maxLiveConnectionsPerClient: number;
+  /** live strategies one client (key or token subject) may have started; null = no cap */
+  maxRunningStrategiesPerClient: number | null;
 }
 
 export interface RouteOptions {

@@ -21,6 +21,7 @@ await runService('api-server', async (_signal, own) => {
     auth: config.auth,
     cors: { origins: config.corsOrigins },
     rateLimit: { ...config.rateLimit, redisUrl: config.redisUrl },
+    maxRunningStrategiesPerClient: config.maxRunningStrategiesPerClient,
   });
   process.stdout.write(startupNotice(config, server.url));
   logger.info({ url: server.url, authMode: config.auth.mode, bus: bus.kind, store: store.kind }, 'api-server started');
