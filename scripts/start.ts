@@ -44,6 +44,8 @@ if (env['REDIS_URL']) {
         logger: createLogger('api-server:http'),
         auth,
         cors: { origins: apiConfig.corsOrigins },
+        operations: apiConfig.operations,
+        metricsListener: apiConfig.metricsListener,
         rateLimit: apiConfig.rateLimit,
         maxRunningStrategiesPerClient: apiConfig.maxRunningStrategiesPerClient,
       }),

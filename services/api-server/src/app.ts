@@ -9,7 +9,8 @@ import { MemoryRefreshTokenLedger, type RefreshTokenLedger } from './auth/refres
 import { DEFAULT_MAX_RUNNING_PER_CLIENT, type ApiContext } from './context.js';
 import { LiveEventHub } from './live/event-hub.js';
 import { registerAuthHook, registerJwt } from './plugins/auth.js';
-import { normaliseError, registerErrorHandler, sendError } from './plugins/error-handler.js';
+import { registerCrossSiteGuard } from './plugins/cross-site-guard.js';
+import { normaliseError, registerErrorHandler, REQUEST_BODY_LIMIT_BYTES, sendError } from './plugins/error-handler.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitConfig } from './plugins/rate-limit.js';
@@ -25,8 +26,15 @@ import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
 
 export interface CorsConfig {
-  /** allowed origins; ['*'] allows any (development default); [] disables CORS */
+  /** allowed browser origins; ['*'] allows any; [] (the default) sends no CORS headers. Control routes refuse other origins. */
   origins: readonly string[];
+}
+
+export interface OperationsAccess {
+  /** GET /metrics answers without a credential; else it needs the read scope. Default true. */
+  isMetricsPublic: boolean;
+  /** /docs and /docs/json answer without a credential; else they need the read scope. Default true. */
+  isDocsPublic: boolean;
 }
 
 export interface ApiAppDeps {
@@ -37,6 +45,8 @@ export interface ApiAppDeps {
   auth: AuthConfig;
   rateLimit: RateLimitConfig;
   cors?: CorsConfig;
+  /** who may read /metrics and /docs (production: only with a credential, or metrics on a separate listener) */
+  operations?: OperationsAccess;
   now?: () => number;
   /** TTL of cached hot reads (active list, stats, market data); strategy events invalidate early. Default 1000 ms. */
   cacheTtlMs?: number;
@@ -74,7 +84,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1_048_576,
+    bodyLimit: REQUEST_BODY_LIMIT_BYTES,
     trustProxy: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -110,7 +120,8 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   app.addHook('onReady', async () => hub.start());
   app.addHook('preClose', async () => hub.stop());
 
-  const origins = deps.cors?.origins ?? ['*'];
+  const origins = deps.cors?.origins ?? [];
+  registerCrossSiteGuard(app, origins);
   if (origins.length > 0) {
     await app.register(fastifyCors, {
       origin: origins.includes('*') ? true : [...origins],
@@ -124,9 +135,10 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   const tokens = await registerJwt(app, deps.auth, deps.now);
   const refreshLedger = deps.refreshLedger ?? new MemoryRefreshTokenLedger(now);
   await registerRateLimit(app, deps.rateLimit, deps.auth, tokens);
-  registerAuthHook(app, deps.auth, tokens, refreshLedger);
+  const operations = deps.operations ?? { isMetricsPublic: true, isDocsPublic: true };
+  registerAuthHook(app, deps.auth, tokens, refreshLedger, { isDocsPublic: operations.isDocsPublic });
   await registerOpenApi(app);
-  const metrics = registerMetrics(app, { collectDefault: deps.collectDefaultMetrics ?? true });
+  const metrics = registerMetrics(app, { collectDefault: deps.collectDefaultMetrics ?? true, isPublic: operations.isMetricsPublic });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   const ctx: ApiContext = {

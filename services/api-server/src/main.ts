@@ -20,10 +20,12 @@ await runService('api-server', async (_signal, own) => {
     logger: createLogger('api-server:http'),
     auth: config.auth,
     cors: { origins: config.corsOrigins },
+    operations: config.operations,
+    metricsListener: config.metricsListener,
     rateLimit: { ...config.rateLimit, redisUrl: config.redisUrl },
     maxRunningStrategiesPerClient: config.maxRunningStrategiesPerClient,
   });
   process.stdout.write(startupNotice(config, server.url));
-  logger.info({ url: server.url, authMode: config.auth.mode, bus: bus.kind, store: store.kind }, 'api-server started');
+  logger.info({ url: server.url, metricsUrl: server.metricsUrl, authMode: config.auth.mode, bus: bus.kind, store: store.kind }, 'api-server started');
   return server;
 });

@@ -95,10 +95,16 @@ export function principalOf(request: FastifyRequest, config: AuthConfig, tokens:
  * Enforces each route's scope. Runs at preParsing, after the rate limiter (onRequest), so failed
  * credentials count against the caller's limit too.
  */
-export function registerAuthHook(app: FastifyInstance, config: AuthConfig, tokens: TokenService, ledger: RefreshTokenLedger): void {
+export function registerAuthHook(app: FastifyInstance, config: AuthConfig, tokens: TokenService, ledger: RefreshTokenLedger, options: { isDocsPublic: boolean }): void {
   app.decorateRequest('principalResult', undefined);
+  /** routes that declare no scope: the API's need read; the docs (Swagger UI's own routes) as configured */
+  const defaultScope = (url: string | undefined): RouteScope => {
+    if (url?.startsWith('/api/')) return 'read';
+    if (url?.startsWith('/docs') && !options.isDocsPublic) return 'read';
+    return 'public';
+  };
   app.addHook('preParsing', async (request, _reply, payload) => {
-    const scope = request.routeOptions.config.scope ?? (request.routeOptions.url?.startsWith('/api/') ? 'read' : 'public');
+    const scope = request.routeOptions.config.scope ?? defaultScope(request.routeOptions.url);
     if (scope === 'public') return payload;
     const principal = principalOf(request, config, tokens);
     if (principal.kind === 'anonymous' && !principal.scopes.includes(scope)) throw unauthenticated();

@@ -1,6 +1,6 @@
 import { buildTradingSetup, type ConfigProblem } from '@btc-research/engine';
 import { parseDocument } from 'yaml';
-import type { ConfigProblemDto } from '@btc-research/contracts';
+import { MAX_STRATEGY_YAML_BYTES, type ConfigProblemDto } from '@btc-research/contracts';
 
 export interface ConfigValidation {
   problems: ConfigProblemDto[];
@@ -68,4 +68,10 @@ export function validateStrategyYaml(text: string, fileName: string): ConfigVali
     exchange: c.exchange,
     timeframes: [...new Set(Object.values(c.timeframes).map(String))],
   };
+}
+
+/** Why YAML of `bytes` bytes is too large, or null when it is within the one limit (MAX_STRATEGY_YAML_BYTES). */
+export function yamlSizeProblem(bytes: number): string | null {
+  if (bytes <= MAX_STRATEGY_YAML_BYTES) return null;
+  return `the strategy YAML is ${bytes} bytes; the limit is ${MAX_STRATEGY_YAML_BYTES} bytes (256 KiB)`;
 }

@@ -15,12 +15,12 @@ import {
 } from '@btc-research/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { StartClaimRequest } from '@btc-research/platform';
-import { ApiError } from '../../errors.js';
+import { ApiError, yamlTooLarge } from '../../errors.js';
 import { requireStrategy, type ApiContext, type RouteOptions } from '../../context.js';
 import { awaitStatus } from '../../live/await-status.js';
 import { principalOf } from '../../plugins/auth.js';
 import { readConfig } from '../../read-model/config-catalog.js';
-import { validateStrategyYaml } from '../../read-model/config-validator.js';
+import { validateStrategyYaml, yamlSizeProblem } from '../../read-model/config-validator.js';
 
 const errors = { 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody, 422: ApiErrorBody, 429: ApiErrorBody, 500: ApiErrorBody };
 const tags = ['strategies'];
@@ -121,6 +121,8 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
       } else {
         yaml = body.configYaml ?? '';
         configName = 'api-upload.yaml';
+        const tooLarge = yamlSizeProblem(Buffer.byteLength(yaml));
+        if (tooLarge !== null) throw yamlTooLarge(tooLarge);
       }
       const validation = validateStrategyYaml(yaml, configName);
       if (validation.problems.length > 0) {
