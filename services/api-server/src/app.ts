@@ -16,6 +16,7 @@ import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitConfig } from './plugins/rate-limit.js';
 import { registerRequestLog } from './plugins/request-log.js';
 import { StatsModels } from './read-model/stats-model.js';
+import { registerSystemMetrics } from './read-model/system-metrics.js';
 import { TtlCache } from './read-model/ttl-cache.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/v1/auth.js';
@@ -139,6 +140,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   registerAuthHook(app, deps.auth, tokens, refreshLedger, { isDocsPublic: operations.isDocsPublic });
   await registerOpenApi(app);
   const metrics = registerMetrics(app, { collectDefault: deps.collectDefaultMetrics ?? true, isPublic: operations.isMetricsPublic });
+  registerSystemMetrics(metrics.registry, { store: deps.store, hub, redis: deps.rateLimit.redis, now });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   const ctx: ApiContext = {
