@@ -34,6 +34,8 @@ describe('btc-research backup and restore', () => {
   it('backs up, refuses to restore over data without --force, restores into an empty store and replaces with --force', async () => {
     const backup = await cli(['backup', '--out', 'b.jsonl.gz'], join(dir, 'source'));
     expect(backup.code, backup.stderr).toBe(0);
+    // a directory that does not exist yet is made
+    expect((await cli(['backup', '--out', 'backups/2025/b.jsonl'], join(dir, 'source'))).code).toBe(0);
     expect(backup.stdout).toMatch(/written to .*b\.jsonl\.gz in [\d.]+ s: 1 strategies, 1 trades, .* 1 market-log inputs/);
 
     const over = await cli(['restore', 'b.jsonl.gz'], join(dir, 'source'));

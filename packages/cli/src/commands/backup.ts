@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConflictError, writeBackupFile, type BackupSummary } from '@btc-research/platform';
@@ -28,6 +29,7 @@ export async function runBackupCommand(argv: string[], io: CliIo): Promise<numbe
   }
   const file = path.resolve(io.cwd, out);
   const started = Date.now();
+  await mkdir(path.dirname(file), { recursive: true });
   let opened;
   try {
     opened = await openStoreFromEnv(io.env ?? process.env, io.cwd);
