@@ -138,7 +138,8 @@ describe('merged results', () => {
     expect(validate(doc)).toEqual([]);
     // entry-point files are checked once per service below
     expect(semanticProblems(doc, () => true)).toEqual([]);
-    expect(Object.keys(services(doc)).sort()).toEqual(
+    // services in a profile (prometheus: "monitoring") start only when it is asked for
+    expect(Object.entries(services(doc)).filter(([, svc]) => svc.profiles === undefined).map(([name]) => name).sort()).toEqual(
       ['api-server', 'dashboard', 'paper-trader', 'postgres', 'redis', 'stream-manager'],
     );
     const all = services(doc);
@@ -335,6 +336,24 @@ describe('docker-compose.prod.yml (production override)', () => {
       expect(() => merged('docker-compose.prod.yml', env), missing).toThrow(new RegExp(missing));
       expect(() => merged('docker-compose.prod.yml', { ...PROD_ENV, [missing]: '' }), missing).toThrow(new RegExp(missing));
     }
+  });
+
+  it('offers Prometheus with the alert rules as the "monitoring" profile, scraping the API\'s unpublished metrics listener', () => {
+    const s = prod();
+    const prometheus = s.prometheus!;
+    expect(prometheus.profiles).toEqual(['monitoring']);
+    const mounts = (prometheus.volumes as Json[]).map(String);
+    expect(mounts).toContain('./deploy/prometheus:/etc/prometheus:ro');
+    for (const file of ['prometheus.yml', 'alerts.yml']) expect(existsSync(path.join(REPO_ROOT, 'deploy', 'prometheus', file)), file).toBe(true);
+    expect(commandArgs(prometheus)).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    // the scrape target is the api-server's METRICS_PORT, reachable on the compose network only
+    const api = envOf(s['api-server']);
+    expect(api.METRICS_HOST).toBe('0.0.0.0');
+    const config = readFileSync(path.join(REPO_ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8');
+    expect(config).toContain(`"api-server:${String(api.METRICS_PORT)}"`);
+    expect(publishedPorts(s['api-server']!).map((p) => p.container)).not.toContain(String(api.METRICS_PORT));
+    // the Prometheus UI only on the host's loopback
+    expect((prometheus.ports as Json[]).map(String)).toEqual(['127.0.0.1:9090:9090']);
   });
 
   it('gives live Binance data by default, never a silent simulated fallback', () => {

@@ -162,8 +162,8 @@ describe('compose services run as their containers would (real Redis and Postgre
         .replace(/^\/app\/config$/, path.join(REPO_ROOT, 'config'))
         .replace(/^\/app\/data$/, dataDir);
     }
-    for (const key of ['API_PORT', 'DASHBOARD_PORT']) if (env[key]) env[key] = String(portMap.get(env[key]!));
-    for (const key of ['API_HOST', 'DASHBOARD_HOST']) if (env[key] === '0.0.0.0') env[key] = '127.0.0.1';
+    for (const key of ['API_PORT', 'DASHBOARD_PORT', 'METRICS_PORT']) if (env[key]) env[key] = String(portMap.get(env[key]!));
+    for (const key of ['API_HOST', 'DASHBOARD_HOST', 'METRICS_HOST']) if (env[key] === '0.0.0.0') env[key] = '127.0.0.1';
     Object.assign(env, extraEnv);
 
     const command = commandArgs(svc);
@@ -223,6 +223,7 @@ describe('compose services run as their containers would (real Redis and Postgre
     doc = interpolate(loadComposeFile('docker-compose.yml'), {}) as JsonObject;
     portMap.set('8000', await freePort());
     portMap.set('5000', await freePort());
+    portMap.set('9464', await freePort());
     await flushRedisDb();
   }, START_TIMEOUT_MS);
 
@@ -276,6 +277,12 @@ describe('compose services run as their containers would (real Redis and Postgre
       if (!isObject(hc) || !Array.isArray(hc.test)) throw new Error('api-server has no prod healthcheck');
       const healthy = await waitHealthy(hc.test.map(String), portMap, START_TIMEOUT_MS, run);
       expect(healthy, `api-server (prod) never became ready:\n${logsOf('api-server')}`).toBe(true);
+      // what Prometheus scrapes: the separate metrics listener answers without a credential, the API port does not
+      const metricsPort = portMap.get(String(env.METRICS_PORT));
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('btc_feed_status_known');
+      expect((await fetch(`http://127.0.0.1:${portMap.get('8000')}/metrics`)).status).toBe(401);
       const result = await stop(running.get('api-server')!, parseSeconds(api.stop_grace_period, 10));
       expect(result, logsOf('api-server')).toEqual({ code: 0, signal: null });
     },

@@ -1,6 +1,8 @@
+import { runBackupCommand } from './commands/backup.js';
 import { runBacktestCommand } from './commands/backtest.js';
 import { runDownloadCommand } from './commands/download.js';
 import { runIndicatorsCommand } from './commands/indicators.js';
+import { runRestoreCommand } from './commands/restore.js';
 import { runValidateCommand } from './commands/validate.js';
 
 import type { CliIo } from './cli-io.js';
@@ -15,9 +17,12 @@ Usage:
   btc-research validate <config.yaml> [...more.yaml] [--strict] [--compat legacy|default] [--variant NAME] [--json]
   btc-research indicators <config.yaml> --data <klines.csv> --out <file.csv> [--from DATE] [--to DATE] [--compat legacy|default] [--variant NAME]
   btc-research download --symbol BTCUSDT --from DATE [--to DATE] [--out FILE] [--venue binance|binanceus]
+  btc-research backup --out FILE[.gz]          the store DATA_DIR or DATABASE_URL selects, while the system runs
+  btc-research restore FILE [--force]          into an empty store (--force replaces what it holds); stop the services first
   btc-research help
 
-Docs: docs/backtesting.md (backtest, indicators, validate, statistics), docs/compat.md (compat: legacy).
+Docs: docs/backtesting.md (backtest, indicators, validate, statistics), docs/compat.md (compat: legacy),
+docs/deployment.md (backup and restore).
 
 Exit codes: 0 success, 1 invalid input (config or data), 2 usage error.
 `;
@@ -33,6 +38,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return runDownloadCommand(rest, io);
     case 'indicators':
       return runIndicatorsCommand(rest, io);
+    case 'backup':
+      return runBackupCommand(rest, io);
+    case 'restore':
+      return runRestoreCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

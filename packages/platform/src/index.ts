@@ -27,6 +27,10 @@ export {
   EXIT_CONFIG,
   EXIT_FAILURE,
   FORCE_EXIT_MS,
+  FAILED_START_EXIT_MS,
+  DUPLICATE_SIGNAL_MS,
+  SERVICE_STARTED_MESSAGE,
+  type Own,
   type Closable,
   type ServiceProcess,
   type RunServiceOptions,
@@ -35,10 +39,11 @@ export type { MessageBus, BusEntry, ConsumeOptions, BatchHandler, Subscription }
 export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.js';
 export { BUS_DEFAULTS, type BusTuning } from './bus/bus-tuning.js';
 export { RedisBus, type RedisBusOptions } from './bus/redis-bus.js';
-export { createBus, type CreateBusOptions } from './bus/create-bus.js';
+export { createBus, openBus, type CreateBusOptions } from './bus/create-bus.js';
 export type { EnvelopeWriter } from './bus/envelope-writer.js';
 export { RespStreamWriter, type RespStreamWriterOptions } from './bus/resp-stream-writer.js';
 export { parseRedisUrl, describeRedisEndpoint, type RedisEndpoint } from './bus/redis-url.js';
+export { waitForDependency, withinTime, isUnreachableError, DEPENDENCY_WAIT_MS, type WaitForDependencyOptions } from './dependency-wait.js';
 export {
   decodeRawEntry,
   encodeForPublish,
@@ -81,6 +86,16 @@ export {
   type StrategyEffects,
   type LeaseInfo,
   canonicalJson,
+  type StartClaim,
+  type StartClaimRequest,
+  type BackupRecord,
+  type BackupCounts,
+  type BackupSummary,
+  LIVE_STRATEGY_STATUSES,
+  isStoreEmpty,
+  writeBackupFile,
+  verifyBackupFile,
+  readBackupFile,
   snapshotChecksum,
 } from './storage/index.js';
 export { waitFor, type WaitForOptions } from './testing/wait-for.js';

@@ -2,14 +2,20 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { ConfigError } from './errors.js';
-import { closeInOrder, EXIT_CONFIG, runService, type ServiceProcess } from './lifecycle.js';
+import { closeInOrder, EXIT_CONFIG, runService, SERVICE_STARTED_MESSAGE, type ServiceProcess } from './lifecycle.js';
 import { waitFor } from './testing/wait-for.js';
 
 class FakeProcess extends EventEmitter implements ServiceProcess {
   exitCode: number | undefined = undefined;
   exits: number[] = [];
+  sent: unknown[] = [];
+  connected = false;
   exit(code?: number): void {
     this.exits.push(code ?? 0);
+  }
+  send(message: unknown): boolean {
+    this.sent.push(message);
+    return true;
   }
 }
 
@@ -122,6 +128,97 @@ describe('runService', () => {
     expect(proc.exits).toEqual([1]);
     proc.emit('SIGTERM');
     expect(proc.exits).toEqual([1, 1]);
+  });
+});
+
+describe('runService: resources, failed starts and repeated signals', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const resource = (name: string, log: string[]) => ({ close: async () => void log.push(`close ${name}`) });
+
+  it('closes what start opened, last first, when start fails later on, and exits 1', async () => {
+    const proc = new FakeProcess();
+    const log: string[] = [];
+    const lines: string[] = [];
+    await runService(
+      'svc',
+      async (_signal, own) => {
+        own(resource('bus', log));
+        own(resource('store', log));
+        throw Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:8000'), { code: 'EADDRINUSE' });
+      },
+      { process: proc, logger: silent, writeError: (l) => void lines.push(l) },
+    );
+    expect(log).toEqual(['close store', 'close bus']);
+    expect(proc.exitCode).toBe(1);
+    expect(lines).toEqual(['svc: failed to start: listen EADDRINUSE: address already in use 127.0.0.1:8000\n']);
+    expect(proc.sent).toEqual([]);
+  });
+
+  it('after a failed start, exits anyway when something still holds the event loop', async () => {
+    vi.useFakeTimers();
+    const proc = new FakeProcess();
+    await runService('svc', async () => Promise.reject(new ConfigError('API_PORT must be a port')), { process: proc, logger: silent, writeError: () => undefined, failedStartExitMs: 2_000 });
+    expect(proc.exitCode).toBe(EXIT_CONFIG);
+    expect(proc.exits).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(proc.exits).toEqual([EXIT_CONFIG]);
+  });
+
+  it('closes the service, then what it owns, on shutdown; tells a supervising parent when it has started', async () => {
+    const proc = new FakeProcess();
+    proc.connected = true;
+    const log: string[] = [];
+    const done = runService(
+      'svc',
+      async (_signal, own) => {
+        own(resource('bus', log));
+        own(resource('store', log));
+        return resource('service', log);
+      },
+      { process: proc, logger: silent },
+    );
+    await waitFor(() => proc.sent.length > 0, { what: 'started message' });
+    expect(proc.sent).toEqual([{ type: SERVICE_STARTED_MESSAGE, service: 'svc' }]);
+    proc.emit('SIGINT');
+    await done;
+    expect(log).toEqual(['close service', 'close store', 'close bus']);
+    expect(proc.exitCode).toBe(0);
+  });
+
+  it('ignores the same Ctrl-C arriving twice (terminal and parent), and stops once with exit 0', async () => {
+    const proc = new FakeProcess();
+    let t = 1_000;
+    let release!: () => void;
+    const closing = new Promise<void>((r) => (release = r));
+    let closes = 0;
+    let started = false;
+    const done = runService(
+      'svc',
+      async () => {
+        started = true;
+        return {
+          close: async () => {
+            closes += 1;
+            await closing;
+          },
+        };
+      },
+      { process: proc, logger: silent, now: () => t, duplicateSignalMs: 3_000 },
+    );
+    await waitFor(() => started, { what: 'start' });
+    proc.emit('SIGINT');
+    t += 50;
+    proc.emit('SIGTERM'); // the supervisor relaying it
+    t += 2_000;
+    proc.emit('SIGINT'); // pnpm or tsx relaying it
+    expect(proc.exits).toEqual([]);
+    release();
+    await done;
+    expect(closes).toBe(1);
+    expect(proc.exitCode).toBe(0);
   });
 });
 

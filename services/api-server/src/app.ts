@@ -5,15 +5,18 @@ import fastifyWebsocket from '@fastify/websocket';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { MessageBus, StrategyStore } from '@btc-research/platform';
 import type { AuthConfig } from './auth/auth-config.js';
-import type { ApiContext } from './context.js';
+import { MemoryRefreshTokenLedger, type RefreshTokenLedger } from './auth/refresh-token-ledger.js';
+import { DEFAULT_MAX_RUNNING_PER_CLIENT, type ApiContext } from './context.js';
 import { LiveEventHub } from './live/event-hub.js';
 import { registerAuthHook, registerJwt } from './plugins/auth.js';
-import { normaliseError, registerErrorHandler, sendError } from './plugins/error-handler.js';
+import { registerCrossSiteGuard } from './plugins/cross-site-guard.js';
+import { normaliseError, registerErrorHandler, REQUEST_BODY_LIMIT_BYTES, sendError } from './plugins/error-handler.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRateLimit, type RateLimitConfig } from './plugins/rate-limit.js';
 import { registerRequestLog } from './plugins/request-log.js';
 import { StatsModels } from './read-model/stats-model.js';
+import { registerSystemMetrics } from './read-model/system-metrics.js';
 import { TtlCache } from './read-model/ttl-cache.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/v1/auth.js';
@@ -24,8 +27,15 @@ import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
 
 export interface CorsConfig {
-  /** allowed origins; ['*'] allows any (development default); [] disables CORS */
+  /** allowed browser origins; ['*'] allows any; [] (the default) sends no CORS headers. Control routes refuse other origins. */
   origins: readonly string[];
+}
+
+export interface OperationsAccess {
+  /** GET /metrics answers without a credential; else it needs the read scope. Default true. */
+  isMetricsPublic: boolean;
+  /** /docs and /docs/json answer without a credential; else they need the read scope. Default true. */
+  isDocsPublic: boolean;
 }
 
 export interface ApiAppDeps {
@@ -36,6 +46,8 @@ export interface ApiAppDeps {
   auth: AuthConfig;
   rateLimit: RateLimitConfig;
   cors?: CorsConfig;
+  /** who may read /metrics and /docs (production: only with a credential, or metrics on a separate listener) */
+  operations?: OperationsAccess;
   now?: () => number;
   /** TTL of cached hot reads (active list, stats, market data); strategy events invalidate early. Default 1000 ms. */
   cacheTtlMs?: number;
@@ -43,6 +55,10 @@ export interface ApiAppDeps {
   commandWaitMs?: number;
   /** concurrent live-event connections (SSE + WebSocket) per client. Default 20. */
   maxLiveConnectionsPerClient?: number;
+  /** live strategies one client may have started (API_MAX_RUNNING_PER_KEY); null = no cap. Default 10. */
+  maxRunningStrategiesPerClient?: number | null;
+  /** refresh-token reuse detection; default in memory (one process). Distributed mode passes the Redis one. */
+  refreshLedger?: RefreshTokenLedger;
   /** Node process metrics (CPU, memory, event loop) in /metrics. Default true. */
   collectDefaultMetrics?: boolean;
 }
@@ -69,7 +85,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1_048_576,
+    bodyLimit: REQUEST_BODY_LIMIT_BYTES,
     trustProxy: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -105,7 +121,8 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   app.addHook('onReady', async () => hub.start());
   app.addHook('preClose', async () => hub.stop());
 
-  const origins = deps.cors?.origins ?? ['*'];
+  const origins = deps.cors?.origins ?? [];
+  registerCrossSiteGuard(app, origins);
   if (origins.length > 0) {
     await app.register(fastifyCors, {
       origin: origins.includes('*') ? true : [...origins],
@@ -117,10 +134,13 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   }
 
   const tokens = await registerJwt(app, deps.auth, deps.now);
+  const refreshLedger = deps.refreshLedger ?? new MemoryRefreshTokenLedger(now);
   await registerRateLimit(app, deps.rateLimit, deps.auth, tokens);
-  registerAuthHook(app, deps.auth, tokens);
+  const operations = deps.operations ?? { isMetricsPublic: true, isDocsPublic: true };
+  registerAuthHook(app, deps.auth, tokens, refreshLedger, { isDocsPublic: operations.isDocsPublic });
   await registerOpenApi(app);
-  const metrics = registerMetrics(app, { collectDefault: deps.collectDefaultMetrics ?? true });
+  const metrics = registerMetrics(app, { collectDefault: deps.collectDefaultMetrics ?? true, isPublic: operations.isMetricsPublic });
+  registerSystemMetrics(metrics.registry, { store: deps.store, hub, redis: deps.rateLimit.redis, now });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   const ctx: ApiContext = {
@@ -133,10 +153,12 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     statsModels: new StatsModels(),
     metrics,
     tokens,
+    refreshLedger,
     auth: deps.auth,
     log: deps.logger,
     commandWaitMs: deps.commandWaitMs ?? 5_000,
     maxLiveConnectionsPerClient: deps.maxLiveConnectionsPerClient ?? 20,
+    maxRunningStrategiesPerClient: deps.maxRunningStrategiesPerClient === undefined ? DEFAULT_MAX_RUNNING_PER_CLIENT : deps.maxRunningStrategiesPerClient,
   };
   const zapp = app.withTypeProvider<ZodTypeProvider>();
   await zapp.register(healthRoutes, { ctx });

@@ -6,9 +6,12 @@ import { DEFAULT_DEV_API_KEY } from './auth/auth-config.js';
 const STRONG = 'k7Qv2Xr9Lm4Tz8Wp1Ny6Bd3Hs5Jf0GcE2uA';
 
 describe('toConfig', () => {
-  it('defaults to development: port 8000, API keys with the public dev key, open reads, CORS open', () => {
+  it('defaults to development: port 8000, API keys with the public dev key, open reads, CORS for the dashboard only', () => {
     const c = toConfig({});
-    expect(c).toMatchObject({ port: 8000, host: '127.0.0.1', isDefaultDevKey: true, corsOrigins: ['*'], rateLimit: { max: 100, timeWindowMs: 60_000 } });
+    expect(c).toMatchObject({ port: 8000, host: '127.0.0.1', isDefaultDevKey: true, corsOrigins: ['http://localhost:5000', 'http://127.0.0.1:5000'], rateLimit: { max: 100, timeWindowMs: 60_000 } });
+    expect(c.operations).toEqual({ isMetricsPublic: true, isDocsPublic: true });
+    expect(c.metricsListener).toBeUndefined();
+    expect(toConfig({ DASHBOARD_PORT: '18500' }).corsOrigins).toEqual(['http://localhost:18500', 'http://127.0.0.1:18500']);
     expect(c.auth).toMatchObject({ mode: 'api-key', isReadOpen: true, apiKeys: [{ key: DEFAULT_DEV_API_KEY, scopes: ['read', 'control'] }] });
     expect(c.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
     expect(Object.isFrozen(c)).toBe(true);
@@ -54,5 +57,23 @@ describe('toConfig', () => {
     expect(parseApiKeys('dashboard-key-0123456789:read:600')).toEqual([{ key: 'dashboard-key-0123456789', scopes: ['read'], rateLimitMax: 600 }]);
     expect(() => parseApiKeys('dashboard-key-0123456789:read:lots')).toThrow(/rate limit/);
     expect(() => parseApiKeys('long-enough-key-0123:admin')).toThrow(/unknown scope/);
+  });
+
+  it('caps the strategies a key runs at 10 by default; API_MAX_RUNNING_PER_KEY=0 lifts the cap', () => {
+    expect(toConfig({}).maxRunningStrategiesPerClient).toBe(10);
+    expect(toConfig({ API_MAX_RUNNING_PER_KEY: '3' }).maxRunningStrategiesPerClient).toBe(3);
+    expect(toConfig({ API_MAX_RUNNING_PER_KEY: '0' }).maxRunningStrategiesPerClient).toBeNull();
+    expect(() => toConfig({ API_MAX_RUNNING_PER_KEY: '-1' })).toThrow(ConfigError);
+  });
+
+  it('production keeps /metrics and /docs behind a credential unless told otherwise, and can serve metrics on a separate listener', () => {
+    const prod = { NODE_ENV: 'production', API_KEYS: 'prod-key-0123456789abcdef', JWT_SECRET: STRONG };
+    expect(toConfig(prod)).toMatchObject({ corsOrigins: [], operations: { isMetricsPublic: false, isDocsPublic: false }, metricsListener: undefined });
+    expect(toConfig({ ...prod, API_PUBLIC_DOCS: 'true', METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).toMatchObject({
+      operations: { isMetricsPublic: false, isDocsPublic: true },
+      metricsListener: { host: '0.0.0.0', port: 9464 },
+    });
+    expect(toConfig({ API_HOST: '10.0.0.5', METRICS_PORT: '9464' }).metricsListener).toEqual({ host: '10.0.0.5', port: 9464 });
+    expect(() => toConfig({ METRICS_PORT: 'ninety' })).toThrow(ConfigError);
   });
 });

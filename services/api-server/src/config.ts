@@ -1,6 +1,7 @@
 import { AuthScope } from '@btc-research/contracts';
 import { ConfigError, envBool, envInt, envOptStr, envStr, type EnvRecord, type LogLevel } from '@btc-research/platform';
 import { DEFAULT_DEV_API_KEY, type ApiKeyEntry, type AuthConfig } from './auth/auth-config.js';
+import { DEFAULT_MAX_RUNNING_PER_CLIENT } from './context.js';
 import { randomBytes } from 'node:crypto';
 
 export interface ApiServerConfig {
@@ -16,7 +17,13 @@ export interface ApiServerConfig {
   /** true when the built-in development key is in use (main prints it at start-up) */
   isDefaultDevKey: boolean;
   corsOrigins: readonly string[];
+  /** who may read /metrics and /docs without a credential */
+  operations: { isMetricsPublic: boolean; isDocsPublic: boolean };
+  /** a separate listener for GET /metrics without credentials (Prometheus on an internal network) */
+  metricsListener: { host: string; port: number } | undefined;
   rateLimit: { max: number; timeWindowMs: number };
+  /** live strategies one key (or token subject) may have started; null = no cap (API_MAX_RUNNING_PER_KEY=0) */
+  maxRunningStrategiesPerClient: number | null;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -86,9 +93,14 @@ export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
   jwtSecret ??= randomBytes(32).toString('hex');
   const logLevel = envStr(env, 'LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`, { details: { variable: 'LOG_LEVEL' } });
-  const corsText = envOptStr(env, 'CORS_ORIGINS') ?? (mode === 'jwt' ? '' : '*');
+  // development: the dashboard's own origin only (it calls the API from its server, so browsers never
+  // need more); production: none. "*" must be asked for.
+  const dashboardPort = envInt(env, 'DASHBOARD_PORT', 5000, { min: 0, max: 65_535 });
+  const corsText = envOptStr(env, 'CORS_ORIGINS') ?? (mode === 'jwt' ? '' : `http://localhost:${dashboardPort},http://127.0.0.1:${dashboardPort}`);
+  const host = envStr(env, 'API_HOST', '127.0.0.1');
+  const metricsPort = envOptStr(env, 'METRICS_PORT') === undefined ? undefined : envInt(env, 'METRICS_PORT', 0, { min: 0, max: 65_535 });
   const config: ApiServerConfig = {
-    host: envStr(env, 'API_HOST', '127.0.0.1'),
+    host,
     port: envInt(env, 'API_PORT', 8000, { min: 0, max: 65_535 }),
     redisUrl: envOptStr(env, 'REDIS_URL'),
     databaseUrl: envOptStr(env, 'DATABASE_URL'),
@@ -106,10 +118,16 @@ export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
     }),
     isDefaultDevKey,
     corsOrigins: corsText.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    operations: {
+      isMetricsPublic: envBool(env, 'API_PUBLIC_METRICS', mode === 'api-key'),
+      isDocsPublic: envBool(env, 'API_PUBLIC_DOCS', mode === 'api-key'),
+    },
+    metricsListener: metricsPort === undefined ? undefined : { host: envStr(env, 'METRICS_HOST', host), port: metricsPort },
     rateLimit: {
       max: envInt(env, 'RATE_LIMIT_MAX', 100, { min: 1 }),
       timeWindowMs: envInt(env, 'RATE_LIMIT_WINDOW_MS', 60_000, { min: 1_000 }),
     },
+    maxRunningStrategiesPerClient: envInt(env, 'API_MAX_RUNNING_PER_KEY', DEFAULT_MAX_RUNNING_PER_CLIENT, { min: 0, max: 100_000 }) || null,
   };
   return Object.freeze(config);
 }

@@ -4,9 +4,13 @@ import type { AuthConfig } from './auth/auth-config.js';
 import type { LiveEventHub } from './live/event-hub.js';
 import type { ApiMetrics } from './plugins/metrics.js';
 import type { TokenService } from './plugins/auth.js';
+import type { RefreshTokenLedger } from './auth/refresh-token-ledger.js';
 import { strategyNotFound } from './errors.js';
 import type { TtlCache } from './read-model/ttl-cache.js';
 import type { StatsModels } from './read-model/stats-model.js';
+
+/** live strategies one key may have started, unless API_MAX_RUNNING_PER_KEY says otherwise */
+export const DEFAULT_MAX_RUNNING_PER_CLIENT = 10;
 
 /** What route plugins get: the app's dependencies and shared services. */
 export interface ApiContext {
@@ -19,12 +23,16 @@ export interface ApiContext {
   statsModels: StatsModels;
   metrics: ApiMetrics;
   tokens: TokenService;
+  /** which refresh tokens were used and which sessions are revoked */
+  refreshLedger: RefreshTokenLedger;
   auth: AuthConfig;
   log: FastifyBaseLogger;
   /** how long the start/stop routes wait for the paper-trader's status event by default */
   commandWaitMs: number;
   /** concurrent SSE + WebSocket connections one client may hold (they are not rate limited) */
   maxLiveConnectionsPerClient: number;
+  /** live strategies one client (key or token subject) may have started; null = no cap */
+  maxRunningStrategiesPerClient: number | null;
 }
 
 export interface RouteOptions {

@@ -35,3 +35,8 @@ export const foreignCodeStatus: Readonly<Record<string, { status: number; code: 
   CONFIG_INVALID: { status: 422, code: ApiErrorCode.configInvalid },
   UPSTREAM_UNAVAILABLE: { status: 503, code: ApiErrorCode.upstreamUnavailable },
 };
+
+/** 413 for strategy YAML over the one size limit. */
+export function yamlTooLarge(message: string): ApiError {
+  return new ApiError(413, ApiErrorCode.payloadTooLarge, message);
+}

@@ -1,15 +1,16 @@
-import { configureLogging, createBus, createLogger, createStrategyStore, runService } from '@btc-research/platform';
+import { configureLogging, createLogger, createStrategyStore, openBus, runService } from '@btc-research/platform';
 import { readEnv, toConfig } from './config.js';
 import { startApiServer } from './service.js';
 import { startupNotice } from './startup-notice.js';
 
 // Composition root: env → config → bus + store → HTTP server. Nothing below reads process.env.
-await runService('api-server', async () => {
+// What it opens goes through `own`, so a failed start closes it and the process exits non-zero.
+await runService('api-server', async (_signal, own) => {
   const config = toConfig(readEnv(process.env));
   configureLogging({ level: config.logLevel, systems: config.logSystems });
   const logger = createLogger('api-server');
-  const bus = createBus({ redisUrl: config.redisUrl, logger: createLogger('api-server:bus') });
-  const store = await createStrategyStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const bus = own(await openBus({ redisUrl: config.redisUrl, logger: createLogger('api-server:bus') }));
+  const store = own(await createStrategyStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
   const server = await startApiServer({
     host: config.host,
     port: config.port,
@@ -19,15 +20,12 @@ await runService('api-server', async () => {
     logger: createLogger('api-server:http'),
     auth: config.auth,
     cors: { origins: config.corsOrigins },
+    operations: config.operations,
+    metricsListener: config.metricsListener,
     rateLimit: { ...config.rateLimit, redisUrl: config.redisUrl },
+    maxRunningStrategiesPerClient: config.maxRunningStrategiesPerClient,
   });
   process.stdout.write(startupNotice(config, server.url));
-  logger.info({ url: server.url, authMode: config.auth.mode, bus: bus.kind, store: store.kind }, 'api-server started');
-  return {
-    async close() {
-      await server.close();
-      await bus.close();
-      await store.close();
-    },
-  };
+  logger.info({ url: server.url, metricsUrl: server.metricsUrl, authMode: config.auth.mode, bus: bus.kind, store: store.kind }, 'api-server started');
+  return server;
 });

@@ -1,20 +1,14 @@
-import { configureLogging, createBus, createLogger, createStrategyStore, runService } from '@btc-research/platform';
+import { configureLogging, createLogger, createStrategyStore, openBus, runService } from '@btc-research/platform';
 import { readPaperTraderConfig } from './config.js';
 import { startPaperTrader } from './service.js';
 
 // Composition root: env → config → bus + store → service. Nothing below reads process.env.
-await runService('paper-trader', async () => {
+// What it opens goes through `own`, so a failed start closes it and the process exits non-zero.
+await runService('paper-trader', async (_signal, own) => {
   const config = readPaperTraderConfig(process.env);
   configureLogging({ level: config.logLevel as never });
   const logger = createLogger('paper-trader');
-  const bus = createBus({ redisUrl: config.redisUrl, logger: createLogger('paper-trader:bus') });
-  const store = await createStrategyStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema });
-  const service = await startPaperTrader({ config, bus, store, logger });
-  return {
-    async close() {
-      await service.close();
-      await bus.close();
-      await store.close();
-    },
-  };
+  const bus = own(await openBus({ redisUrl: config.redisUrl, logger: createLogger('paper-trader:bus') }));
+  const store = own(await createStrategyStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema }));
+  return startPaperTrader({ config, bus, store, logger });
 });

@@ -32,8 +32,15 @@ export type ConfigSummaryDto = z.infer<typeof ConfigSummaryDto>;
 export const ConfigsAvailableResponse = z.object({ items: z.array(ConfigSummaryDto) }).meta({ id: 'ConfigsAvailable' });
 export type ConfigsAvailableResponse = z.infer<typeof ConfigsAvailableResponse>;
 
+/**
+ * The one size limit of strategy YAML (UTF-8 bytes), wherever YAML comes in: the validate and start
+ * bodies, raw YAML bodies and files in config/. Over it: 413 PAYLOAD_TOO_LARGE.
+ */
+export const MAX_STRATEGY_YAML_BYTES = 262_144;
+export const STRATEGY_YAML_LIMIT_TEXT = `at most ${MAX_STRATEGY_YAML_BYTES} bytes (256 KiB) of UTF-8; larger gets 413`;
+
 export const ValidateConfigBody = z
-  .object({ yaml: z.string().max(200_000).describe('the strategy YAML text') })
+  .object({ yaml: z.string().describe(`the strategy YAML text, ${STRATEGY_YAML_LIMIT_TEXT}`) })
   .strict()
   .meta({ id: 'ValidateConfigRequest', description: 'JSON body; the raw YAML may also be sent with Content-Type application/yaml or text/yaml' });
 

@@ -23,6 +23,8 @@ export const ApiErrorCode = {
   configNotFound: 'CONFIG_NOT_FOUND',
   strategyNotFound: 'STRATEGY_NOT_FOUND',
   strategyStartFailed: 'STRATEGY_START_FAILED',
+  /** the caller's key already runs as many strategies as it may (API_MAX_RUNNING_PER_KEY) */
+  strategyLimitReached: 'STRATEGY_LIMIT_REACHED',
   feedUnavailable: 'FEED_UNAVAILABLE',
   upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   badRequest: 'BAD_REQUEST',

@@ -26,7 +26,7 @@ export {
   IndicatorsResponse,
 } from './strategies.js';
 export { FeedStatusResponse, MarketTimeframe, MarketDataParams, MarketDataQuery, CandleDto, MarketDataResponse, DepthQuery, MarketDepthResponse } from './market.js';
-export { ConfigProblemDto, ConfigSummaryDto, ConfigsAvailableResponse, ValidateConfigBody, ValidateConfigResponse, ConfigInvalidDetails } from './configs.js';
+export { ConfigProblemDto, ConfigSummaryDto, ConfigsAvailableResponse, ValidateConfigBody, ValidateConfigResponse, ConfigInvalidDetails, MAX_STRATEGY_YAML_BYTES, STRATEGY_YAML_LIMIT_TEXT } from './configs.js';
 export { AuthScope, TokenRequestBody, RefreshRequestBody, TokenResponse } from './auth.js';
 export { HealthResponse, ReadinessResponse } from './health.js';
 export { LiveEventsQuery, LiveEventKind, LiveEventMessage, FEED_SNAPSHOT_EVENT } from './events.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DecimalString, StrategyId, UnixMs } from '../scalars.js';
 import { StrategyFillV1, StrategyStatusValue } from '../messages/strategy-events.v1.js';
+import { STRATEGY_YAML_LIMIT_TEXT } from './configs.js';
 
 export const StrategyIdParams = z.object({ id: StrategyId });
 export type StrategyIdParams = z.infer<typeof StrategyIdParams>;
@@ -199,7 +200,7 @@ export const StartStrategyBody = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.ya?ml$/, 'expected a file name in config/ such as "demo-rsi.yaml"')
       .optional(),
-    configYaml: z.string().min(1).max(200_000).optional(),
+    configYaml: z.string().min(1).describe(`strategy YAML, ${STRATEGY_YAML_LIMIT_TEXT}`).optional(),
     strategyId: StrategyId.optional(),
     initialCash: DecimalString.optional(),
     waitMs: z.number().int().min(0).max(30_000).optional().describe('how long to wait for the paper-trader to confirm (default 5000 ms)'),

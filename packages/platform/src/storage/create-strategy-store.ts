@@ -9,6 +9,8 @@ export interface CreateStrategyStoreOptions {
   databaseUrl?: string | undefined;
   /** PostgreSQL schema; default "public" */
   databaseSchema?: string | undefined;
+  /** PostgreSQL at start-up: retry an unreachable server this long; default 15 000 ms */
+  connectWithinMs?: number | undefined;
 }
 
 /** The storage backend for this deployment: PostgreSQL when a database URL is given, else JSON files. */
@@ -17,6 +19,7 @@ export async function createStrategyStore(options: CreateStrategyStoreOptions): 
     return PostgresStrategyStore.open({
       databaseUrl: options.databaseUrl,
       ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+      ...(options.connectWithinMs === undefined ? {} : { connectWithinMs: options.connectWithinMs }),
     });
   }
   return new JsonStrategyStore({ dataDir: options.dataDir });

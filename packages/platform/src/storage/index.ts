@@ -16,8 +16,15 @@ export type {
   MarketEventRecord,
   StrategyEffects,
   LeaseInfo,
+  StartClaim,
+  StartClaimRequest,
+  BackupRecord,
+  BackupCounts,
 } from './strategy-store.js';
 export { canonicalJson, snapshotChecksum } from './snapshot-checksum.js';
+export { LIVE_STRATEGY_STATUSES } from './strategy-store.js';
+export { isStoreEmpty } from './store-backup.js';
+export { writeBackupFile, verifyBackupFile, readBackupFile, type BackupSummary } from './backup-file.js';
 export { JsonStrategyStore, type JsonStrategyStoreOptions } from './json-strategy-store.js';
 export { createStrategyStore, type CreateStrategyStoreOptions } from './create-strategy-store.js';
 export { encodeTradeCursor, decodeTradeCursor, type TradeCursor } from './trade-cursor.js';

@@ -138,4 +138,37 @@ describe('JsonStrategyStore files', () => {
     await store.upsertStrategy(record);
     expect((await store.listStrategies()).map((s) => s.id)).toEqual(['demo']);
   });
+
+  it('exports each strategy as of a moment no write touched it, while another process keeps writing', async () => {
+    // the running system is another process: a second store over the same directory writes batches
+    // (trades first, the state last, as the paper-trader does) while this one exports
+    const writer = new JsonStrategyStore({ dataDir });
+    await writer.upsertStrategy(record);
+    let n = 0;
+    let isWriting = true;
+    const writing = (async () => {
+      while (isWriting) {
+        n += 1;
+        await writer.persistEffects('demo', { trades: [trade(n)], equity: [{ time: n * 1000, equity: String(n) }], state: { strategyId: 'demo', time: n * 1000, cash: String(n), equity: String(n), positionQty: '0', avgEntryPrice: '0', realizedPnl: '0', unrealizedPnl: '0', feesPaid: '0', lastPrice: null, lastCandleCloseTime: null, tradeCount: n, core: null } });
+      }
+    })();
+    try {
+      for (let round = 0; round < 5 || n < 30; round++) {
+        const exported = [];
+        for await (const r of store.exportData()) exported.push(r);
+        const trades = exported.flatMap((r) => (r.kind === 'trades' ? r.trades.map((t) => t.tradeId) : []));
+        const stateCount = exported.flatMap((r) => (r.kind === 'state' ? [r.state.tradeCount] : []))[0] ?? 0;
+        // no torn or missing line: the trades are a whole prefix of what was written; and all files are
+        // from one moment: at most the one batch being written (its trades, not yet its state) is ahead
+        expect(trades).toEqual(Array.from({ length: trades.length }, (_, i) => `t${i + 1}`));
+        expect(trades.length - stateCount).toBeGreaterThanOrEqual(0);
+        expect(trades.length - stateCount).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      isWriting = false;
+      await writing;
+      await writer.close();
+    }
+    expect(n).toBeGreaterThanOrEqual(30);
+  });
 });

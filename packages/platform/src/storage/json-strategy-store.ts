@@ -1,13 +1,19 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StrategyFillV1 } from '@btc-research/contracts';
 import { z } from 'zod';
-import { DataCorruptedError } from '../errors.js';
+import { ConflictError, DataCorruptedError } from '../errors.js';
 import { JsonlFile, readJsonFile, readTextFile, writeFileAtomic } from './atomic-file.js';
 import { IndexedJsonlFile } from './indexed-jsonl-file.js';
 import { SegmentedMarketLog, type SegmentedMarketLogOptions } from './segmented-market-log.js';
+import { JsonStartClaims } from './json-start-claims.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
+import { dumpStore, isStoreEmpty, loadRecords, readStrategyRecords } from './store-backup.js';
 import type {
+  BackupCounts,
+  BackupRecord,
+  StartClaim,
+  StartClaimRequest,
   EquityPoint,
   LeaseInfo,
   MarketEventRecord,
@@ -100,6 +106,7 @@ export class JsonStrategyStore implements StrategyStore {
   private readonly marketLogTuning: Pick<SegmentedMarketLogOptions, 'maxSegmentBytes' | 'recentCacheSize'>;
   /** leases live in memory: the JSON backend serves one process */
   private readonly leases = new Map<string, LeaseInfo>();
+  private readonly claims: JsonStartClaims;
 
   constructor(options: JsonStrategyStoreOptions) {
     this.root = join(options.dataDir, 'strategies');
@@ -108,6 +115,7 @@ export class JsonStrategyStore implements StrategyStore {
       ...(options.marketLogSegmentBytes !== undefined ? { maxSegmentBytes: options.marketLogSegmentBytes } : {}),
       ...(options.marketLogRecentCache !== undefined ? { recentCacheSize: options.marketLogRecentCache } : {}),
     };
+    this.claims = new JsonStartClaims(join(options.dataDir, 'start-claims.json'));
   }
 
   private filesOf(id: string): StrategyFiles {
@@ -464,6 +472,91 @@ export class JsonStrategyStore implements StrategyStore {
   async listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]> {
     if (!isMarketSymbol(symbol)) return [];
     return this.marketLogOf(symbol).list(afterSeq, limit);
+  }
+
+  // ---- start claims, backup and restore (the JSON side of StrategyStore's operations for them)
+
+  async claimStrategyStart(request: StartClaimRequest): Promise<StartClaim> {
+    assertStrategyId(request.strategyId);
+    return this.serialise('start-claims', () => this.claims.claim(request, async (id) => (await this.getStrategy(id))?.status ?? null));
+  }
+
+  async settleStrategyStart(strategyId: string, owner: string): Promise<void> {
+    assertStrategyId(strategyId);
+    await this.serialise('start-claims', () => this.claims.settle(strategyId, owner));
+  }
+
+  /** symbols with a log under market_data/log/ (a SYMBOL.jsonl file, or a SYMBOL/ directory of segments) */
+  async listMarketSymbols(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.dataDir, 'market_data', 'log'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const symbols = new Set<string>();
+    for (const n of names) {
+      const m = /^([A-Z0-9]{2,30})(\.jsonl)?$/.exec(n);
+      if (m?.[1] && (await this.lastMarketEvents(m[1], 1)).length > 0) symbols.add(m[1]);
+    }
+    return [...symbols].sort();
+  }
+
+  async importMarketEvents(symbol: string, events: readonly MarketEventRecord[]): Promise<void> {
+    checkNumberedMarketEvents(symbol, events);
+    if (events.length === 0) return;
+    await this.marketLogOf(symbol).appendNumbered(events, { startAnywhere: true });
+  }
+
+  /**
+   * Another process (the running system) may write while a backup reads, file by file (each write
+   * atomic). So each strategy is read (in reverse write order) between two identical listings of
+   * its directory (names, sizes, modification times), retried until one read saw no write, and
+   * under its write queue against writers in this process.
+   */
+  async *exportData(): AsyncGenerator<BackupRecord> {
+    yield* dumpStore(this, {
+      source: 'json',
+      createdAt: Date.now(),
+      claims: () => this.claims.list(),
+      readStrategy: (id) =>
+        this.serialise(id, async () => {
+          let records: BackupRecord[] | null = null;
+          for (let attempt = 0; attempt < 50; attempt++) {
+            const before = await this.directoryStamp(id);
+            records = await readStrategyRecords(this, id);
+            if ((await this.directoryStamp(id)) === before) return records;
+            await new Promise((resolve) => setTimeout(resolve, 20 + attempt * 10));
+          }
+          return records; // never quiet: still a read in reverse write order, which the restart's replay completes
+        }),
+    });
+  }
+
+  private async directoryStamp(id: string): Promise<string> {
+    const dir = this.filesOf(id).dir;
+    const names = (await readdir(dir).catch(() => [] as string[])).sort();
+    const parts = await Promise.all(names.map(async (n) => stat(join(dir, n)).then((st) => `${n}:${st.size}:${st.mtimeMs}`, () => `${n}:gone`)));
+    return parts.join('|');
+  }
+
+  async importData(records: AsyncIterable<BackupRecord>): Promise<BackupCounts> {
+    if (!(await isStoreEmpty(this))) throw new ConflictError(`${this.dataDir} is not empty; restore into an empty data directory (or clear it first)`);
+    return loadRecords(this, records, {
+      importMarket: (symbol, events) => this.importMarketEvents(symbol, events),
+      importClaim: (strategyId, owner) => this.serialise('start-claims', () => this.claims.put(strategyId, owner)),
+    });
+  }
+
+  async clear(): Promise<void> {
+    await Promise.all([...this.queues.values()]);
+    await rm(this.root, { recursive: true, force: true });
+    await rm(join(this.dataDir, 'market_data', 'log'), { recursive: true, force: true });
+    await this.claims.clear();
+    this.files.clear();
+    this.markets.clear();
+    this.leases.clear();
   }
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {

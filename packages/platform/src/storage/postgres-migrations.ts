@@ -147,4 +147,18 @@ CREATE TABLE leases (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'start claims: one start of a strategy at a time, and who started it',
+    sql: `
+-- a start in progress (pending_until in the future) and the API client that started the strategy
+CREATE TABLE start_claims (
+  strategy_id   text PRIMARY KEY,
+  owner         text NOT NULL,
+  claimed_at    timestamptz NOT NULL,
+  pending_until timestamptz NOT NULL
+);
+CREATE INDEX start_claims_by_owner ON start_claims (owner);
+`,
+  },
 ];

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DataCorruptedError } from '../errors.js';
 import { migrate, PostgresStrategyStore } from './postgres-strategy-store.js';
 import { STRATEGY_STORE_MIGRATIONS } from './postgres-migrations.js';
+import type { BackupRecord } from './strategy-store.js';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -40,7 +41,7 @@ describe('PostgresStrategyStore migrations and integrity', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [schema],
     );
-    expect(tables.map((t) => t.table_name).sort()).toEqual(['equity_points', 'leases', 'market_events', 'orders', 'positions', 'schema_migrations', 'snapshots', 'strategies', 'strategy_events', 'strategy_state', 'trades']);
+    expect(tables.map((t) => t.table_name).sort()).toEqual(['equity_points', 'leases', 'market_events', 'orders', 'positions', 'schema_migrations', 'snapshots', 'start_claims', 'strategies', 'strategy_events', 'strategy_state', 'trades']);
 
     const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
     try {
@@ -87,5 +88,28 @@ describe('PostgresStrategyStore migrations and integrity', () => {
     expect((await store.loadSnapshot('s1')).status).toBe('ok');
     await sql(`UPDATE "${schema}".snapshots SET state = '{"cash":"2"}'::json`);
     expect(await store.loadSnapshot('s1')).toMatchObject({ status: 'corrupt' });
+  });
+
+  it('exports one snapshot of the database: writes made while the export runs are not in it', async () => {
+    const schema = newSchema();
+    const store = await PostgresStrategyStore.open({ databaseUrl: DATABASE_URL, schema });
+    const writer = await PostgresStrategyStore.open({ databaseUrl: DATABASE_URL, schema });
+    stores.push(store, writer);
+    const trade = (id: string, n: number) => ({ strategyId: id, tradeId: `t${n}`, orderId: `o${n}`, symbol: 'BTCUSDT', side: 'buy' as const, quantity: '1', price: '2', fee: '0', realizedPnl: '0', reason: 'r', time: 1_000 + n });
+    for (const id of ['s1', 's2']) {
+      await writer.upsertStrategy({ id, name: id, configName: `${id}.yaml`, configYaml: 'name: x\n', symbol: 'BTCUSDT', status: 'running', error: null, initialCash: '1', createdAt: id === 's1' ? 1 : 2, updatedAt: 1 });
+      await writer.appendTrades(id, [trade(id, 1)]);
+    }
+    const records = store.exportData();
+    const seen: Array<BackupRecord | undefined> = [];
+    // the header, then s1's record: the transaction and its snapshot are open from here on
+    for (let i = 0; i < 2; i++) seen.push((await records.next()).value);
+    await writer.appendTrades('s2', [trade('s2', 2)]);
+    await writer.upsertStrategy({ id: 's3', name: 's3', configName: 's3.yaml', configYaml: 'name: x\n', symbol: 'BTCUSDT', status: 'running', error: null, initialCash: '1', createdAt: 3, updatedAt: 1 });
+    for await (const r of records) seen.push(r);
+    const tradesOf = (id: string) => seen.flatMap((r) => (r?.kind === 'trades' && r.strategyId === id ? r.trades.map((t) => t.tradeId) : []));
+    expect(tradesOf('s2')).toEqual(['t1']);
+    expect(seen.filter((r) => r?.kind === 'strategy').map((r) => (r?.kind === 'strategy' ? r.record.id : ''))).toEqual(['s1', 's2']);
+    expect(await writer.countTrades('s2')).toBe(2);
   });
 });

@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
-import { StrategyFillV1 } from '@btc-research/contracts';
+import { StrategyFillV1, type StrategyStatusValue } from '@btc-research/contracts';
 import pg from 'pg';
 import { ConflictError, DataCorruptedError, ValidationError } from '../errors.js';
+import { DEPENDENCY_WAIT_MS, waitForDependency } from '../dependency-wait.js';
 import { STRATEGY_STORE_MIGRATIONS, type Migration } from './postgres-migrations.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
+import { dumpStore, isStoreEmpty, loadRecords } from './store-backup.js';
+import { LIVE_STRATEGY_STATUSES } from './strategy-store.js';
 import type {
+  BackupCounts,
+  BackupRecord,
+  StartClaim,
+  StartClaimRequest,
   EquityPoint,
   LeaseInfo,
   MarketEventRecord,
@@ -46,6 +53,8 @@ export interface PostgresStrategyStoreOptions {
   schema?: string;
   /** pool size; default 10 */
   maxConnections?: number;
+  /** at start-up, retry an unreachable server for this long before giving up; default 15 000 ms */
+  connectWithinMs?: number;
 }
 
 /** epoch ms → timestamptz without floating point */
@@ -79,7 +88,14 @@ export class PostgresStrategyStore implements StrategyStore {
   private constructor(
     private readonly pool: pg.Pool,
     readonly schema: string,
+    /** set on a view bound to one connection inside a transaction (backup, restore) */
+    private readonly client: pg.PoolClient | null = null,
   ) {}
+
+  /** where queries go: the bound connection of a view, else the pool */
+  private get db(): Queryable {
+    return this.client ?? this.pool;
+  }
 
   static async open(options: PostgresStrategyStoreOptions): Promise<PostgresStrategyStore> {
     const schema = options.schema ?? 'public';
@@ -88,10 +104,13 @@ export class PostgresStrategyStore implements StrategyStore {
       connectionString: options.databaseUrl,
       max: options.maxConnections ?? 10,
       options: `-c search_path=${quoted}`,
+      // a host that drops packets must not hang a connect (or a start-up) forever
+      connectionTimeoutMillis: 5_000,
     });
     pool.on('error', () => undefined); // idle client errors surface on the next query instead
     try {
-      await migrate(pool, schema, STRATEGY_STORE_MIGRATIONS);
+      // a server that is still starting (or briefly unreachable) gets a bounded number of retries
+      await waitForDependency('PostgreSQL', () => migrate(pool, schema, STRATEGY_STORE_MIGRATIONS), { withinMs: options.connectWithinMs ?? DEPENDENCY_WAIT_MS });
     } catch (err) {
       await pool.end();
       throw err;
@@ -112,20 +131,20 @@ export class PostgresStrategyStore implements StrategyStore {
   }
 
   async listStrategies(): Promise<StrategyRecord[]> {
-    const { rows } = await this.pool.query(`${SELECT_STRATEGY} ORDER BY created_at, id`);
+    const { rows } = await this.db.query(`${SELECT_STRATEGY} ORDER BY created_at, id`);
     return rows.map(toStrategy);
   }
 
   async getStrategy(id: string): Promise<StrategyRecord | null> {
     assertStrategyId(id);
-    const { rows } = await this.pool.query(`${SELECT_STRATEGY} WHERE id = $1`, [id]);
+    const { rows } = await this.db.query(`${SELECT_STRATEGY} WHERE id = $1`, [id]);
     return rows[0] ? toStrategy(rows[0]) : null;
   }
 
   async upsertStrategy(record: StrategyRecord): Promise<void> {
     assertStrategyId(record.id);
     checkStrategyRecord(record);
-    await this.pool.query(
+    await this.db.query(
       `INSERT INTO strategies (id, name, config_name, config_yaml, symbol, status, error, initial_cash, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric, ${TS('$9')}, ${TS('$10')})
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, config_name = EXCLUDED.config_name,
@@ -139,12 +158,12 @@ export class PostgresStrategyStore implements StrategyStore {
   async saveState(state: StrategyState): Promise<void> {
     assertStrategyId(state.strategyId);
     checkStrategyState(state);
-    await writeState(this.pool, state);
+    await writeState(this.db, state);
   }
 
   async loadState(id: string): Promise<StrategyState | null> {
     assertStrategyId(id);
-    const { rows } = await this.pool.query<{ snapshot: string; checksum: string }>(
+    const { rows } = await this.db.query<{ snapshot: string; checksum: string }>(
       `SELECT snapshot::text AS snapshot, checksum FROM strategy_state WHERE strategy_id = $1`,
       [id],
     );
@@ -160,7 +179,7 @@ export class PostgresStrategyStore implements StrategyStore {
   async appendTrades(id: string, trades: readonly TradeRecord[]): Promise<void> {
     assertStrategyId(id);
     checkTrades(id, trades);
-    await insertTrades(this.pool, id, trades);
+    await insertTrades(this.db, id, trades);
   }
 
   /** Newest first; `from` inclusive, `to` exclusive (epoch ms); cursor from a previous page. */
@@ -183,7 +202,7 @@ export class PostgresStrategyStore implements StrategyStore {
       where.push(`(time, seq) < (${TS(`$${params.length - 1}`)}, $${params.length}::bigint)`);
     }
     params.push(query.limit + 1);
-    const { rows } = await this.pool.query(
+    const { rows } = await this.db.query(
       `SELECT seq::text AS seq_text, strategy_id, trade_id, order_id, symbol, side, quantity::text AS quantity, price::text AS price,
               fee::text AS fee, realized_pnl::text AS realized_pnl, reason, ${MS('time')}::text AS time_ms, liquidity, quality::text AS quality
        FROM trades WHERE ${where.join(' AND ')} ORDER BY time DESC, seq DESC LIMIT $${params.length}`,
@@ -199,7 +218,7 @@ export class PostgresStrategyStore implements StrategyStore {
 
   async countTrades(id: string): Promise<number> {
     assertStrategyId(id);
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM trades WHERE strategy_id = $1`, [id]);
+    const { rows } = await this.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM trades WHERE strategy_id = $1`, [id]);
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -210,6 +229,8 @@ export class PostgresStrategyStore implements StrategyStore {
   }
 
   private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    // a bound view is inside its caller's transaction already
+    if (this.client) return fn(this.client);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -226,7 +247,7 @@ export class PostgresStrategyStore implements StrategyStore {
 
   async loadPositions(id: string): Promise<PositionRecord[]> {
     assertStrategyId(id);
-    const { rows } = await this.pool.query(
+    const { rows } = await this.db.query(
       `SELECT strategy_id, symbol, quantity::text AS quantity, average_price::text AS average_price, unrealized_pnl::text AS unrealized_pnl,
               realized_pnl::text AS realized_pnl, ${MS('updated_at')}::text AS updated_ms
        FROM positions WHERE strategy_id = $1 ORDER BY ordinal`,
@@ -247,13 +268,13 @@ export class PostgresStrategyStore implements StrategyStore {
   async appendEquity(id: string, points: readonly EquityPoint[]): Promise<void> {
     assertStrategyId(id);
     checkEquityPoints(points);
-    await insertEquity(this.pool, id, points);
+    await insertEquity(this.db, id, points);
   }
 
   /** Points with time >= since, oldest first, at most `limit`. */
   async listEquity(id: string, since: number, limit: number): Promise<EquityPoint[]> {
     assertStrategyId(id);
-    const { rows } = await this.pool.query(
+    const { rows } = await this.db.query(
       `SELECT ${MS('time')}::text AS time_ms, equity::text AS equity FROM equity_points
        WHERE strategy_id = $1 AND time >= ${TS('$2')} ORDER BY time LIMIT $3`,
       [id, Math.max(0, Math.floor(since)), Math.max(0, Math.floor(limit))],
@@ -264,12 +285,12 @@ export class PostgresStrategyStore implements StrategyStore {
   async upsertOrders(id: string, orders: readonly OrderRecord[]): Promise<void> {
     assertStrategyId(id);
     checkOrders(id, orders);
-    await upsertOrderRows(this.pool, id, orders);
+    await upsertOrderRows(this.db, id, orders);
   }
 
   async listOrders(id: string, query: OrderQuery): Promise<OrderRecord[]> {
     assertStrategyId(id);
-    const { rows } = await this.pool.query(
+    const { rows } = await this.db.query(
       `${SELECT_ORDER} WHERE o.strategy_id = $1 ${query.openOnly ? "AND o.status IN ('pending', 'open')" : ''} ORDER BY o.decided_at DESC, o.ord DESC LIMIT $2`,
       [id, Math.max(0, Math.floor(query.limit))],
     );
@@ -278,19 +299,19 @@ export class PostgresStrategyStore implements StrategyStore {
 
   async getOrder(id: string, orderId: string): Promise<OrderRecord | null> {
     assertStrategyId(id);
-    const { rows } = await this.pool.query(`${SELECT_ORDER} WHERE o.strategy_id = $1 AND o.order_id = $2`, [id, orderId]);
+    const { rows } = await this.db.query(`${SELECT_ORDER} WHERE o.strategy_id = $1 AND o.order_id = $2`, [id, orderId]);
     return rows[0] ? toOrder(rows[0]) : null;
   }
 
   async appendEvents(id: string, events: readonly StrategyEventRecord[]): Promise<void> {
     assertStrategyId(id);
     checkEvents(id, events);
-    await insertEvents(this.pool, id, events);
+    await insertEvents(this.db, id, events);
   }
 
   async listEvents(id: string, afterSeq: number, limit: number): Promise<StrategyEventRecord[]> {
     assertStrategyId(id);
-    const { rows } = await this.pool.query(
+    const { rows } = await this.db.query(
       `SELECT e.seq::text AS seq_text, e.type, e.time::text AS time_text, e.data::text AS data_text FROM strategy_events e WHERE e.strategy_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`,
       [id, afterSeq, Math.max(0, Math.floor(limit))],
     );
@@ -299,7 +320,7 @@ export class PostgresStrategyStore implements StrategyStore {
 
   async saveSnapshot(snapshot: SnapshotRecord): Promise<void> {
     assertStrategyId(snapshot.strategyId);
-    await this.pool.query(
+    await this.db.query(
       `INSERT INTO snapshots (strategy_id, event_seq, market_seq, time, state, checksum, saved_at) VALUES ($1, $2, $3, $4, $5::json, $6, now())
        ON CONFLICT (strategy_id) DO UPDATE SET event_seq = EXCLUDED.event_seq, market_seq = EXCLUDED.market_seq, time = EXCLUDED.time,
          state = EXCLUDED.state, checksum = EXCLUDED.checksum, saved_at = now()`,
@@ -309,7 +330,7 @@ export class PostgresStrategyStore implements StrategyStore {
 
   async loadSnapshot(id: string): Promise<SnapshotLoad> {
     assertStrategyId(id);
-    const { rows } = await this.pool.query(
+    const { rows } = await this.db.query(
       `SELECT event_seq::text AS event_seq, market_seq::text AS market_seq, time::text AS time, state::text AS state, checksum FROM snapshots WHERE strategy_id = $1`,
       [id],
     );
@@ -378,7 +399,7 @@ export class PostgresStrategyStore implements StrategyStore {
     }
     const { text, values } = effectsStatement(market, batches);
     // a named (prepared) statement: the server parses and plans it once per connection
-    await this.pool.query({ name: `persist-effects-${this.schema}`, text, values });
+    await this.db.query({ name: `persist-effects-${this.schema}`, text, values });
   }
 
   /** One statement; numbering is max(seq)+n, so a concurrent writer makes it fail on the key and retry. */
@@ -388,7 +409,7 @@ export class PostgresStrategyStore implements StrategyStore {
     const bySource = new Map(events.map((e) => [e.sourceId, e] as const));
     for (let attempt = 0; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<{ seq_text: string; source_id: string }>({
+        const { rows } = await this.db.query<{ seq_text: string; source_id: string }>({
           name: `append-market-events-${this.schema}`,
           text: `WITH input AS (
              SELECT u.kind, u.time, u.source_id, u.data, u.ord
@@ -419,12 +440,12 @@ export class PostgresStrategyStore implements StrategyStore {
 
   async pruneMarketEvents(symbol: string, uptoSeq: number): Promise<number> {
     checkMarketEvents(symbol, []);
-    const { rowCount } = await this.pool.query(`DELETE FROM market_events WHERE symbol = $1 AND seq <= $2 AND seq < (SELECT max(seq) FROM market_events WHERE symbol = $1)`, [symbol, Math.floor(uptoSeq)]);
+    const { rowCount } = await this.db.query(`DELETE FROM market_events WHERE symbol = $1 AND seq <= $2 AND seq < (SELECT max(seq) FROM market_events WHERE symbol = $1)`, [symbol, Math.floor(uptoSeq)]);
     return rowCount ?? 0;
   }
 
   async lastMarketEvents(symbol: string, limit: number): Promise<MarketEventRecord[]> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.db.query(
       `SELECT m.seq::text AS seq_text, m.kind, m.time::text AS time_text, m.source_id, m.data::text AS data_text FROM market_events m WHERE m.symbol = $1 ORDER BY m.seq DESC LIMIT $2`,
       [symbol, Math.max(0, Math.floor(limit))],
     );
@@ -432,7 +453,7 @@ export class PostgresStrategyStore implements StrategyStore {
   }
 
   async listMarketEvents(symbol: string, afterSeq: number, limit: number): Promise<MarketEventRecord[]> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.db.query(
       `SELECT m.seq::text AS seq_text, m.kind, m.time::text AS time_text, m.source_id, m.data::text AS data_text FROM market_events m WHERE m.symbol = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3`,
       [symbol, afterSeq, Math.max(0, Math.floor(limit))],
     );
@@ -441,7 +462,7 @@ export class PostgresStrategyStore implements StrategyStore {
 
   /** Uses the database clock, so workers on different machines agree on expiry. */
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.db.query(
       `INSERT INTO leases (name, owner, expires_at) VALUES ($1, $2, now() + $3::bigint * interval '1 millisecond')
        ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
        WHERE leases.owner = EXCLUDED.owner OR leases.expires_at < now()
@@ -452,17 +473,109 @@ export class PostgresStrategyStore implements StrategyStore {
   }
 
   async releaseLease(name: string, owner: string): Promise<void> {
-    await this.pool.query(`DELETE FROM leases WHERE name = $1 AND owner = $2`, [name, owner]);
+    await this.db.query(`DELETE FROM leases WHERE name = $1 AND owner = $2`, [name, owner]);
   }
 
   async getLease(name: string): Promise<LeaseInfo | null> {
-    const { rows } = await this.pool.query(`SELECT owner, ${MS('expires_at')}::text AS expires_ms FROM leases WHERE name = $1 AND expires_at > now()`, [name]);
+    const { rows } = await this.db.query(`SELECT owner, ${MS('expires_at')}::text AS expires_ms FROM leases WHERE name = $1 AND expires_at > now()`, [name]);
     const r = rows[0];
     return r ? { name, owner: String(r.owner), expiresAt: Number(r.expires_ms) } : null;
   }
 
+  /** Start claims: one advisory lock serialises them, so checking and claiming is one atomic step. */
+  async claimStrategyStart(request: StartClaimRequest): Promise<StartClaim> {
+    assertStrategyId(request.strategyId);
+    return this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(`${this.schema}:start-claims`)]);
+      const pending = await client.query(`SELECT 1 FROM start_claims WHERE strategy_id = $1 AND pending_until > now()`, [request.strategyId]);
+      if (pending.rows.length > 0) return { outcome: 'in-progress' as const };
+      const current = await client.query<{ status: StrategyStatusValue }>(`SELECT status FROM strategies WHERE id = $1`, [request.strategyId]);
+      const status = current.rows[0]?.status;
+      if (status !== undefined && LIVE_STRATEGY_STATUSES.has(status)) return { outcome: 'live' as const, status };
+      if (request.maxLivePerOwner !== null) {
+        const { rows } = await client.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM start_claims c LEFT JOIN strategies s ON s.id = c.strategy_id
+           WHERE c.owner = $1 AND c.strategy_id <> $2 AND (c.pending_until > now() OR s.status = ANY($3::text[]))`,
+          [request.owner, request.strategyId, [...LIVE_STRATEGY_STATUSES]],
+        );
+        const live = Number(rows[0]?.n ?? 0);
+        if (live >= request.maxLivePerOwner) return { outcome: 'limit-reached' as const, live, limit: request.maxLivePerOwner };
+      }
+      await client.query(
+        `INSERT INTO start_claims (strategy_id, owner, claimed_at, pending_until) VALUES ($1, $2, now(), now() + $3 * interval '1 millisecond')
+         ON CONFLICT (strategy_id) DO UPDATE SET owner = EXCLUDED.owner, claimed_at = EXCLUDED.claimed_at, pending_until = EXCLUDED.pending_until`,
+        [request.strategyId, request.owner, Math.max(0, Math.floor(request.ttlMs))],
+      );
+      return { outcome: 'claimed' as const };
+    });
+  }
+
+  async settleStrategyStart(strategyId: string, owner: string): Promise<void> {
+    assertStrategyId(strategyId);
+    await this.db.query(`UPDATE start_claims SET pending_until = claimed_at WHERE strategy_id = $1 AND owner = $2`, [strategyId, owner]);
+  }
+
+  async listMarketSymbols(): Promise<string[]> {
+    const { rows } = await this.db.query<{ symbol: string }>(`SELECT DISTINCT symbol FROM market_events ORDER BY symbol`);
+    return rows.map((r) => r.symbol);
+  }
+
+  async importMarketEvents(symbol: string, events: readonly MarketEventRecord[]): Promise<void> {
+    checkNumberedMarketEvents(symbol, events);
+    if (events.length === 0) return;
+    await this.transaction(async (client) => {
+      const { rows } = await client.query<{ last: string | null }>(`SELECT max(seq)::text AS last FROM market_events WHERE symbol = $1`, [symbol]);
+      const last = rows[0]?.last === null || rows[0]?.last === undefined ? null : Number(rows[0].last);
+      if (last !== null && events[0]!.seq !== last + 1) throw new ConflictError(`market log of ${symbol} ends at seq ${last}; cannot import from seq ${events[0]!.seq}`);
+      await client.query(
+        `INSERT INTO market_events (symbol, seq, kind, time, source_id, data)
+         SELECT $1, u.seq::bigint, u.kind, u.time::bigint, u.source_id, u.data::json
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(seq, kind, time, source_id, data)`,
+        [symbol, events.map((e) => String(e.seq)), events.map((e) => e.kind), events.map((e) => String(e.time)), events.map((e) => e.sourceId), events.map((e) => JSON.stringify(e.data ?? null))],
+      );
+    });
+  }
+
+  /** One REPEATABLE READ, READ ONLY transaction: every record comes from the same snapshot of the database. */
+  async *exportData(): AsyncGenerator<BackupRecord> {
+    const client = await this.pool.connect();
+    let isDone = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const view = new PostgresStrategyStore(this.pool, this.schema, client);
+      yield* dumpStore(view, {
+        source: 'postgres',
+        createdAt: Date.now(),
+        claims: async () => (await client.query<{ strategy_id: string; owner: string }>(`SELECT strategy_id, owner FROM start_claims ORDER BY strategy_id`)).rows.map((r) => ({ strategyId: r.strategy_id, owner: r.owner })),
+      });
+      await client.query('COMMIT');
+      isDone = true;
+    } finally {
+      if (!isDone) await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  }
+
+  /** In one transaction: a restore that fails part-way leaves the store as it was. */
+  async importData(records: AsyncIterable<BackupRecord>): Promise<BackupCounts> {
+    return this.transaction(async (client) => {
+      const view = new PostgresStrategyStore(this.pool, this.schema, client);
+      if (!(await isStoreEmpty(view))) throw new ConflictError('the store is not empty; restore into an empty one (or clear it first)');
+      return loadRecords(view, records, {
+        importMarket: (symbol, events) => view.importMarketEvents(symbol, events),
+        importClaim: async (strategyId, owner) => {
+          await client.query(`INSERT INTO start_claims (strategy_id, owner, claimed_at, pending_until) VALUES ($1, $2, now(), now()) ON CONFLICT (strategy_id) DO UPDATE SET owner = EXCLUDED.owner`, [strategyId, owner]);
+        },
+      });
+    });
+  }
+
+  async clear(): Promise<void> {
+    await this.db.query(`TRUNCATE strategies, strategy_state, trades, positions, equity_points, orders, strategy_events, snapshots, market_events, leases, start_claims`);
+  }
+
   async close(): Promise<void> {
-    if (this.isClosed) return;
+    if (this.isClosed || this.client) return;
     this.isClosed = true;
     await this.pool.end();
   }

@@ -78,15 +78,17 @@ export class SegmentedMarketLog {
 
   /**
    * Appends records the caller numbered, which must continue the log exactly with source ids not in
-   * it; otherwise a ConflictError and nothing is written.
+   * it; otherwise a ConflictError and nothing is written. A restore (`startAnywhere`) may begin an
+   * empty log at any seq: a backup of a pruned log starts after 1.
    */
-  appendNumbered(events: readonly MarketEventRecord[]): Promise<void> {
+  appendNumbered(events: readonly MarketEventRecord[], options: { startAnywhere?: boolean } = {}): Promise<void> {
     const symbol = this.options.symbol;
     return this.serialise(async () => {
       if (events.length === 0) return;
       const segs = await this.loaded();
       const lastSeq = lastSeqOf(segs);
-      if (events[0]!.seq !== lastSeq + 1) throw new ConflictError(`market log of ${symbol} ends at seq ${lastSeq}; cannot append from seq ${events[0]!.seq}`);
+      const startsEmptyLog = options.startAnywhere === true && segs.length === 0;
+      if (!startsEmptyLog && events[0]!.seq !== lastSeq + 1) throw new ConflictError(`market log of ${symbol} ends at seq ${lastSeq}; cannot append from seq ${events[0]!.seq}`);
       const seen = new Set<string>();
       for (const e of events) {
         if (seen.has(e.sourceId)) throw new ConflictError(`market event ${e.sourceId} is already in the log of ${symbol}`);

@@ -8,7 +8,8 @@ import { ConflictError, ValidationError } from '../errors.js';
 import { waitFor } from '../testing/wait-for.js';
 import { JsonStrategyStore } from './json-strategy-store.js';
 import { PostgresStrategyStore } from './postgres-strategy-store.js';
-import type { EquityPoint, OrderRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradeRecord } from './strategy-store.js';
+import { allTradesOldestFirst } from './store-backup.js';
+import type { BackupRecord, EquityPoint, OrderRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradeRecord } from './strategy-store.js';
 
 /**
  * One suite, every backend. A backend gives a fresh isolated location; `open` may be called more
@@ -558,5 +559,147 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     expect(await store.acquireLease('strategy:a', 'w2', 1)).toBe(true);
     await waitFor(async () => (await store.getLease('strategy:a')) === null, { what: 'lease expiry', timeoutMs: 2_000 });
     expect(await store.acquireLease('strategy:a', 'w1', 60_000)).toBe(true);
+  });
+
+  it('claims the start of a strategy once: of 50 concurrent claims exactly one wins; a live strategy, or one being started, is refused', async () => {
+    const { store } = await setup();
+    const claim = (owner: string, strategyId = 'claimed', ttlMs = 60_000) => store.claimStrategyStart({ strategyId, owner, ttlMs, maxLivePerOwner: null });
+    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => claim(`client-${i % 5}`)));
+    expect(outcomes.filter((o) => o.outcome === 'claimed')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.outcome === 'in-progress')).toHaveLength(49);
+    // the paper-trader confirms: the strategy is live, and a settled claim lets its status answer
+    await store.upsertStrategy(strategy('claimed', { status: 'warming-up' }));
+    expect(await claim('client-9')).toEqual({ outcome: 'in-progress' });
+    await store.settleStrategyStart('claimed', 'client-9'); // not the owner: no effect
+    expect(await claim('client-9')).toEqual({ outcome: 'in-progress' });
+    const owner = outcomes.findIndex((o) => o.outcome === 'claimed') % 5;
+    await store.settleStrategyStart('claimed', `client-${owner}`);
+    expect(await claim('client-9')).toEqual({ outcome: 'live', status: 'warming-up' });
+    // stopped: it may be started again
+    await store.upsertStrategy(strategy('claimed', { status: 'stopped' }));
+    expect(await claim('client-9')).toEqual({ outcome: 'claimed' });
+    // a claim nobody settles lapses after its time; then the (absent) record decides
+    expect(await claim('client-1', 'lapsing', 1)).toEqual({ outcome: 'claimed' });
+    await waitFor(async () => (await claim('client-2', 'lapsing')).outcome === 'claimed', { what: 'the claim to lapse', timeoutMs: 5_000 });
+  });
+
+  it('caps an owner\'s live strategies, counting starts in progress, not stopped strategies or other owners, also under concurrency', async () => {
+    const { store, reopen } = await setup();
+    const claim = (owner: string, strategyId: string) => store.claimStrategyStart({ strategyId, owner, ttlMs: 60_000, maxLivePerOwner: 3 });
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => claim('key-a', `capped-${i}`)));
+    const won = outcomes.map((o, i) => (o.outcome === 'claimed' ? `capped-${i}` : null)).filter((x): x is string => x !== null);
+    expect(won).toHaveLength(3);
+    expect(outcomes.filter((o) => o.outcome === 'limit-reached')[0]).toEqual({ outcome: 'limit-reached', live: 3, limit: 3 });
+    expect(await claim('key-b', 'other-owner')).toEqual({ outcome: 'claimed' });
+    // two run, one was stopped: one more fits; ownership and the count survive a restart
+    for (const [i, id] of won.entries()) {
+      await store.upsertStrategy(strategy(id, { status: i === 0 ? 'stopped' : 'running' }));
+      await store.settleStrategyStart(id, 'key-a');
+    }
+    const other = await reopen();
+    expect(await other.claimStrategyStart({ strategyId: 'capped-x', owner: 'key-a', ttlMs: 60_000, maxLivePerOwner: 3 })).toEqual({ outcome: 'claimed' });
+    expect(await other.claimStrategyStart({ strategyId: 'capped-y', owner: 'key-a', ttlMs: 60_000, maxLivePerOwner: 3 })).toEqual({ outcome: 'limit-reached', live: 3, limit: 3 });
+    expect(await other.claimStrategyStart({ strategyId: 'capped-y', owner: 'key-a', ttlMs: 60_000, maxLivePerOwner: null })).toEqual({ outcome: 'claimed' });
+  });
+
+  /** A store holding every kind of data, a pruned market log, a start claim and a lease. */
+  async function fill(store: StrategyStore): Promise<void> {
+    for (const id of ['alpha', 'beta']) {
+      await store.upsertStrategy(strategy(id, { createdAt: id === 'alpha' ? 1_000 : 2_000, status: id === 'alpha' ? 'running' : 'stopped' }));
+      await store.saveState(state(id, 1_718_000_600_000));
+      await store.savePositions(id, [{ strategyId: id, symbol: 'BTCUSDT', quantity: '0.0015', averagePrice: '67000.1', unrealizedPnl: '13.2', realizedPnl: '-1.5', updatedAt: 1_718_000_600_000 }]);
+    }
+    // more than one backup line of trades (1,000 a line), equal times in insertion order
+    await store.appendTrades('alpha', Array.from({ length: 1_203 }, (_, i) => trade('alpha', i, 1_718_000_000_000 + Math.floor(i / 3) * 60_000)));
+    await store.appendTrades('beta', [trade('beta', 1, 1_718_000_000_000)]);
+    await store.appendEquity('alpha', Array.from({ length: 50 }, (_, i) => ({ time: 1_718_000_000_000 + i * 60_000, equity: `10000.${i}` })));
+    await store.upsertOrders('alpha', [order('alpha', 1, 5_000), order('alpha', 2, 5_000), order('alpha', 3, 4_000)]);
+    await store.upsertOrders('alpha', [order('alpha', 1, 5_000, { status: 'filled', filledQty: '0.12345678', avgPrice: '64999.99' })]);
+    await store.appendEvents('alpha', Array.from({ length: 7 }, (_, i) => ({ strategyId: 'alpha', seq: i + 1, type: 'fill', time: 1_000 + i, data: { n: i, nested: { x: [1, 'é'] } } })));
+    await store.saveSnapshot({ strategyId: 'alpha', eventSeq: 7, marketSeq: 6, time: 1_718_000_600_000, state: { core: { n: 1 } } });
+    await store.appendMarketEvents('BTCUSDT', Array.from({ length: 1_500 }, (_, i) => ({ kind: 'trade' as const, time: i * 1_000, sourceId: `trade:${i}`, data: { price: '1.5', quantity: '2' } })));
+    await store.pruneMarketEvents('BTCUSDT', 5);
+    await store.appendMarketEvents('ETHUSDT', [{ kind: 'candle', time: 60_000, sourceId: 'candle:60000', data: { close: '3' } }]);
+    await store.upsertStrategy(strategy('alpha', { createdAt: 1_000, status: 'stopped' }));
+    expect(await store.claimStrategyStart({ strategyId: 'alpha', owner: 'key-a', ttlMs: 60_000, maxLivePerOwner: null })).toEqual({ outcome: 'claimed' });
+    await store.upsertStrategy(strategy('alpha', { createdAt: 1_000, status: 'running' }));
+    await store.settleStrategyStart('alpha', 'key-a');
+    expect(await store.acquireLease('strategy:alpha', 'worker-1', 60_000)).toBe(true);
+  }
+
+  /** Everything a store answers, through its public reads. */
+  async function contents(store: StrategyStore) {
+    const out: Record<string, unknown> = { strategies: await store.listStrategies(), symbols: await store.listMarketSymbols() };
+    for (const { id } of await store.listStrategies()) {
+      const trades = await allTradesOldestFirst(store, id);
+      out[id] = {
+        state: await store.loadState(id),
+        positions: await store.loadPositions(id),
+        trades,
+        equity: await store.listEquity(id, 0, 10_000),
+        orders: await store.listOrders(id, { limit: 100 }),
+        events: await store.listEvents(id, 0, 100),
+        snapshot: await store.loadSnapshot(id),
+      };
+    }
+    for (const symbol of ['BTCUSDT', 'ETHUSDT']) out[symbol] = await store.listMarketEvents(symbol, 0, 10_000);
+    return out;
+  }
+
+  async function collect(records: AsyncIterable<BackupRecord>): Promise<BackupRecord[]> {
+    const out: BackupRecord[] = [];
+    for await (const r of records) out.push(r);
+    return out;
+  }
+
+  async function* replay(records: readonly BackupRecord[]): AsyncGenerator<BackupRecord> {
+    yield* records;
+  }
+
+  it.each(backends.map((b) => b.name))('exports everything but leases, and imports it exactly into an empty %s store', async (targetName) => {
+    const { store } = await setup();
+    await fill(store);
+    const records = await collect(store.exportData());
+    expect(records[0]).toMatchObject({ kind: 'header', format: 'btc-research-backup', version: 1, source: backend.name });
+    expect(records.filter((r) => r.kind === 'trades').map((r) => (r.kind === 'trades' ? r.trades.length : 0))).toEqual([1_000, 203, 1]);
+    expect(JSON.stringify(records)).not.toContain('worker-1');
+
+    const target = backends.find((b) => b.name === targetName)!;
+    const location = await target.createLocation();
+    cleanups.push(location.dispose);
+    const restored = await location.open();
+    stores.push(restored);
+    const counts = await restored.importData(replay(records));
+    expect(counts).toEqual({ strategies: 2, trades: 1_204, orders: 3, events: 7, equityPoints: 50, snapshots: 1, marketEvents: 1_496 });
+    expect(await contents(restored)).toEqual(await contents(store));
+    expect(await restored.getLease('strategy:alpha')).toBeNull();
+    // ownership came along: the restored live strategy counts against its owner's cap
+    expect(await restored.claimStrategyStart({ strategyId: 'gamma', owner: 'key-a', ttlMs: 60_000, maxLivePerOwner: 1 })).toEqual({ outcome: 'limit-reached', live: 1, limit: 1 });
+    // the restored log continues where it ended
+    expect((await restored.appendMarketEvents('BTCUSDT', [{ kind: 'trade', time: 9e6, sourceId: 'trade:new', data: {} }])).map((e) => e.seq)).toEqual([1_501]);
+
+    // a store that holds anything is refused, and nothing is written to it
+    await expect(restored.importData(replay(records))).rejects.toBeInstanceOf(ConflictError);
+    expect(await restored.countTrades('alpha')).toBe(1_203);
+    await restored.clear();
+    expect(await restored.listStrategies()).toEqual([]);
+    expect(await restored.listMarketSymbols()).toEqual([]);
+    expect(await restored.claimStrategyStart({ strategyId: 'gamma', owner: 'key-a', ttlMs: 60_000, maxLivePerOwner: 1 })).toEqual({ outcome: 'claimed' });
+  });
+
+  it('refuses records that are out of place or a snapshot that does not match its checksum, as a ValidationError', async () => {
+    const { store } = await setup();
+    await fill(store);
+    const records = await collect(store.exportData());
+    const fresh = async () => {
+      const location = await backend.createLocation();
+      cleanups.push(location.dispose);
+      const s = await location.open();
+      stores.push(s);
+      return s;
+    };
+    await expect((await fresh()).importData(replay(records.slice(1)))).rejects.toBeInstanceOf(ValidationError);
+    const tampered = records.map((r) => (r.kind === 'snapshot' ? { ...r, snapshot: { ...r.snapshot, marketSeq: 7 } } : r));
+    await expect((await fresh()).importData(replay(tampered))).rejects.toBeInstanceOf(ValidationError);
   });
 });

@@ -153,6 +153,52 @@ export interface StrategyEffects {
   state?: StrategyState;
 }
 
+/** Statuses in which a strategy counts as live: it runs, or is about to. */
+export const LIVE_STRATEGY_STATUSES: ReadonlySet<StrategyStatusValue> = new Set(['starting', 'warming-up', 'running']);
+
+/** A request to start a strategy, made atomically against what is stored (see claimStrategyStart). */
+export interface StartClaimRequest {
+  strategyId: string;
+  /** who starts it: the API client's stable id (a key's hash or a token's subject) */
+  owner: string;
+  /** the claim stands this long unless settled earlier; after that the strategy's own status speaks */
+  ttlMs: number;
+  /** refused when the owner already has this many live strategies (claims in progress included); null = no cap */
+  maxLivePerOwner: number | null;
+}
+
+export type StartClaim =
+  | { outcome: 'claimed' }
+  /** another start of this id has been claimed and is not settled yet */
+  | { outcome: 'in-progress' }
+  /** the strategy is live already */
+  | { outcome: 'live'; status: StrategyStatusValue }
+  | { outcome: 'limit-reached'; live: number; limit: number };
+
+/** One line of a backup: everything a store holds except leases (see exportData / importData). */
+export type BackupRecord =
+  | { kind: 'header'; format: 'btc-research-backup'; version: 1; createdAt: number; source: 'json' | 'postgres' }
+  | { kind: 'strategy'; record: StrategyRecord }
+  | { kind: 'state'; strategyId: string; state: StrategyState }
+  | { kind: 'positions'; strategyId: string; positions: PositionRecord[] }
+  | { kind: 'trades'; strategyId: string; trades: TradeRecord[] }
+  | { kind: 'equity'; strategyId: string; points: EquityPoint[] }
+  | { kind: 'orders'; strategyId: string; orders: OrderRecord[] }
+  | { kind: 'events'; strategyId: string; events: StrategyEventRecord[] }
+  | { kind: 'snapshot'; strategyId: string; snapshot: SnapshotRecord; checksum: string }
+  | { kind: 'start-claim'; strategyId: string; owner: string }
+  | { kind: 'market'; symbol: string; events: MarketEventRecord[] };
+
+export interface BackupCounts {
+  strategies: number;
+  trades: number;
+  orders: number;
+  events: number;
+  equityPoints: number;
+  snapshots: number;
+  marketEvents: number;
+}
+
 export interface LeaseInfo {
   name: string;
   owner: string;
@@ -218,6 +264,32 @@ export interface StrategyStore {
     events: readonly MarketEventRecord[],
     batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>,
   ): Promise<void>;
+
+  /**
+   * Claims the start of a strategy in one atomic step: refused while another start of the id is in
+   * progress, when the strategy is live, or when the owner is at its cap of live strategies. So of
+   * any number of concurrent starts of one id exactly one is claimed. The owner is remembered (the
+   * cap counts the owner's live strategies) and backed up.
+   */
+  claimStrategyStart(request: StartClaimRequest): Promise<StartClaim>;
+  /** Ends a claim's pending time early (the paper-trader confirmed or refused the start); ownership stays. */
+  settleStrategyStart(strategyId: string, owner: string): Promise<void>;
+
+  /** Symbols that have a market log, sorted. */
+  listMarketSymbols(): Promise<string[]>;
+  /** Restore: writes inputs with their seqs into a symbol's empty log (a pruned log starts after seq 1). */
+  importMarketEvents(symbol: string, events: readonly MarketEventRecord[]): Promise<void>;
+  /**
+   * Everything stored except leases, as backup records: strategies with their state, positions,
+   * trades, equity, orders, event log and snapshot, start ownership, then the market logs. One
+   * consistent view: PostgreSQL reads in one REPEATABLE READ transaction; JSON files are read per
+   * strategy at a moment no write touched them (see the backend).
+   */
+  exportData(): AsyncGenerator<BackupRecord>;
+  /** Writes exported records into this store, which must be empty (PostgreSQL: one transaction). */
+  importData(records: AsyncIterable<BackupRecord>): Promise<BackupCounts>;
+  /** Deletes everything stored (restore --force). Stop the services first. */
+  clear(): Promise<void>;
 
   /** Takes or renews a named lease for `ttlMs`; false when another owner holds an unexpired one. */
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;

@@ -1,9 +1,12 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenResponse } from '@btc-research/contracts';
 import { configureLogging, createLogger } from '@btc-research/platform';
 import { CONTROL_KEY, READ_KEY, TEST_SECRET, createHarness, devAuth, redisUrlFor, RedisDb, strategyRecord, type Harness } from '../test-support/harness.js';
+import { keyId as keyIdOf } from './principal.js';
+import { RedisRefreshTokenLedger } from './refresh-token-ledger.js';
 
 const REDIS_URL = redisUrlFor(RedisDb.shared);
 const logLines: string[] = [];
@@ -78,7 +81,7 @@ describe('development mode (API keys)', () => {
     const t = await token(dev, READ_KEY);
     expect((await dev.app.inject({ url, headers: { authorization: `Bearer ${t.accessToken}` } })).statusCode).toBe(200);
     const nowS = Math.floor(Date.now() / 1000);
-    const claims = { sub: 'key_x', scope: ['read'], typ: 'access', iss: 'btc-research-api', iat: nowS, exp: nowS + 600 };
+    const claims = { sub: 'key_x', scope: ['read'], typ: 'access', iss: 'btc-research-api', iat: nowS, exp: nowS + 600, jti: 'jti-00000001', fam: 'fam-00000001' };
     const forged = signHs256(claims, 'another-secret-another-secret-another');
     const none = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.`;
     for (const jwt of [forged, none]) expect((await dev.app.inject({ url, headers: { authorization: `Bearer ${jwt}` } })).statusCode).toBe(401);
@@ -151,7 +154,7 @@ describe('production mode (JWT)', () => {
 
   it('rejects forged, alg:none, tampered and wrong-algorithm tokens, and a refresh token used as an access token', async () => {
     const t = await token(prod, READ_KEY);
-    const claims = { sub: 'key_x', scope: ['read', 'control'], typ: 'access', iss: 'btc-research-api', iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 600 };
+    const claims = { sub: 'key_x', scope: ['read', 'control'], typ: 'access', iss: 'btc-research-api', iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 600, jti: 'jti-00000002', fam: 'fam-00000002' };
     const [h, p, s] = t.accessToken.split('.') as [string, string, string];
     const escalated = b64url({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), scope: ['read', 'control'] });
     const candidates: Record<string, string> = {
@@ -186,5 +189,91 @@ describe('production mode (JWT)', () => {
     const t = await token(prod, READ_KEY);
     const res = await prod.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: t.accessToken } });
     expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('JWT claims', () => {
+  const url = '/api/v1/strategies/auth-s/status';
+  const nowS = () => Math.floor(clock / 1000);
+  const base = () => ({ sub: keyIdOf(READ_KEY), scope: ['read'], typ: 'access', iss: 'btc-research-api', iat: nowS(), exp: nowS() + 600, jti: 'jti-claims-1', fam: 'fam-claims-1' });
+
+  it('refuses a correctly signed token without iss, exp, iat or sub, or with another issuer', async () => {
+    expect((await prod.app.inject({ url, headers: { authorization: `Bearer ${signHs256(base(), TEST_SECRET)}` } })).statusCode).toBe(200);
+    for (const missing of ['iss', 'exp', 'iat', 'sub'] as const) {
+      const claims: Record<string, unknown> = base();
+      delete claims[missing];
+      const res = await prod.app.inject({ url, headers: { authorization: `Bearer ${signHs256(claims, TEST_SECRET)}` } });
+      expect(res.statusCode, `without ${missing}`).toBe(401);
+      expect(res.json().error.code, `without ${missing}`).toBe('INVALID_TOKEN');
+    }
+    const other = await prod.app.inject({ url, headers: { authorization: `Bearer ${signHs256({ ...base(), iss: 'someone-else' }, TEST_SECRET)}` } });
+    expect(other.statusCode).toBe(401);
+  });
+
+  it('refuses a token whose lifetime is longer than its kind allows (access 900 s here)', async () => {
+    const long = signHs256({ ...base(), exp: nowS() + 901 }, TEST_SECRET);
+    const res = await prod.app.inject({ url, headers: { authorization: `Bearer ${long}` } });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.message).toContain('lifetime');
+  });
+});
+
+async function refresh(h: Harness, refreshToken: string) {
+  return h.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
+}
+
+describe('refresh-token rotation with reuse detection', () => {
+  const url = '/api/v1/strategies/auth-s/status';
+
+  it('embedded (in memory): a rotated refresh token used again is refused and revokes its whole session', async () => {
+    const first = await token(prod, CONTROL_KEY);
+    const rotated = await refresh(prod, first.refreshToken);
+    expect(rotated.statusCode).toBe(200);
+    const second = TokenResponse.parse(rotated.json());
+    expect((await prod.app.inject({ url, headers: { authorization: `Bearer ${second.accessToken}` } })).statusCode).toBe(200);
+
+    const reuse = await refresh(prod, first.refreshToken);
+    expect(reuse.statusCode).toBe(401);
+    expect(reuse.json().error).toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(reuse.json().error.message).toContain('already used');
+    // the session is gone: its newer refresh token and its access token are refused too
+    const afterReuse = await refresh(prod, second.refreshToken);
+    expect(afterReuse.statusCode).toBe(401);
+    expect(afterReuse.json().error.message).toContain('revoked');
+    const access = await prod.app.inject({ url, headers: { authorization: `Bearer ${second.accessToken}` } });
+    expect(access.statusCode).toBe(401);
+    expect(access.json().error.message).toContain('revoked');
+    // other sessions of the same key are not affected, and the key can sign in again
+    const fresh = await token(prod, CONTROL_KEY);
+    expect((await refresh(prod, fresh.refreshToken)).statusCode).toBe(200);
+  });
+
+  it('distributed (Redis): two instances share the ledger; of 20 concurrent uses of one refresh token exactly one succeeds', async () => {
+    const redis = new Redis(redisUrlFor(RedisDb.ratelimit));
+    const prefix = `api-auth-test-${randomBytes(4).toString('hex')}:`;
+    const auth = devAuth({ mode: 'jwt', isReadOpen: false });
+    const a = await createHarness(REDIS_URL, { auth, refreshLedger: new RedisRefreshTokenLedger(redis, prefix) });
+    const b = await createHarness(REDIS_URL, { auth, refreshLedger: new RedisRefreshTokenLedger(redis, prefix) });
+    try {
+      await a.store.upsertStrategy(strategyRecord('auth-s'));
+      const first = await token(a, CONTROL_KEY);
+      const onA = await refresh(a, first.refreshToken);
+      expect(onA.statusCode).toBe(200);
+      const second = TokenResponse.parse(onA.json());
+      const onB = await refresh(b, first.refreshToken);
+      expect(onB.statusCode).toBe(401);
+      expect(onB.json().error.message).toContain('already used');
+      expect((await refresh(a, second.refreshToken)).statusCode).toBe(401);
+      expect((await a.app.inject({ url, headers: { authorization: `Bearer ${second.accessToken}` } })).statusCode).toBe(401);
+
+      const race = await token(b, CONTROL_KEY);
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => refresh(i % 2 === 0 ? a : b, race.refreshToken)));
+      expect(answers.filter((r) => r.statusCode === 200)).toHaveLength(1);
+      expect(answers.filter((r) => r.statusCode === 401)).toHaveLength(19);
+    } finally {
+      await a.close();
+      await b.close();
+      redis.disconnect();
+    }
   });
 });

@@ -9,12 +9,19 @@ export interface Principal {
   /** stable, non-secret id of the client: a hash prefix of the key, the token's subject, or the IP */
   clientId: string;
   scopes: readonly AuthScope[];
+  /** a JWT's token family (session), checked against revocations */
+  tokenFamily?: string;
 }
 
 export interface AccessClaims {
   sub: string;
   scope: AuthScope[];
   typ: 'access' | 'refresh';
+  jti: string;
+  /** the token family (session) */
+  fam: string;
+  iat: number;
+  exp: number;
 }
 
 /** A verified token's claims, or an error naming why it was refused. */
@@ -78,7 +85,7 @@ export function resolvePrincipal(request: FastifyRequest, config: AuthConfig, ve
   if (credential.kind === 'bearer' && looksLikeJwt(credential.value)) {
     const claims = verify(credential.value);
     if (claims.typ !== 'access') throw new ApiError(401, ApiErrorCode.invalidToken, 'a refresh token cannot be used to call the API; exchange it at POST /api/v1/auth/refresh');
-    return { kind: 'jwt', clientId: claims.sub, scopes: claims.scope };
+    return { kind: 'jwt', clientId: claims.sub, scopes: claims.scope, tokenFamily: claims.fam };
   }
   if (config.mode === 'jwt') {
     throw new ApiError(401, ApiErrorCode.unauthenticated, 'API keys are accepted only at POST /api/v1/auth/token in production; send the bearer token it returns');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyJwt from '@fastify/jwt';
 import { ApiErrorCode, AuthScope } from '@btc-research/contracts';
@@ -5,6 +6,7 @@ import { z } from 'zod';
 import { ApiError, forbidden, unauthenticated } from '../errors.js';
 import type { AuthConfig } from '../auth/auth-config.js';
 import { resolvePrincipal, type AccessClaims, type Principal } from '../auth/principal.js';
+import type { RefreshTokenLedger } from '../auth/refresh-token-ledger.js';
 
 export type RouteScope = 'public' | AuthScope;
 
@@ -18,10 +20,23 @@ declare module 'fastify' {
   }
 }
 
-const Claims = z.object({ sub: z.string().min(1), scope: z.array(AuthScope), typ: z.enum(['access', 'refresh']) });
+const Claims = z.object({
+  sub: z.string().min(1),
+  scope: z.array(AuthScope),
+  typ: z.enum(['access', 'refresh']),
+  /** the token's own id: a refresh token may be used once */
+  jti: z.string().min(8).max(64),
+  /** the session (token family) it belongs to, revoked as a whole when a refresh token is reused */
+  fam: z.string().min(8).max(64),
+  iat: z.number().int(),
+  exp: z.number().int(),
+});
+/** issued and expiry times (and the issuer) must be present: a token without them would never expire */
+const REQUIRED_CLAIMS = ['iss', 'sub', 'iat', 'exp'];
 
 export interface TokenService {
-  signPair(sub: string, scopes: readonly AuthScope[]): { accessToken: string; refreshToken: string };
+  /** A new access + refresh token pair; `family` continues a session (refresh), else a new one begins. */
+  signPair(sub: string, scopes: readonly AuthScope[], family?: string): { accessToken: string; refreshToken: string; family: string };
   verify(token: string): AccessClaims;
 }
 
@@ -31,15 +46,16 @@ export async function registerJwt(app: FastifyInstance, config: AuthConfig, now?
   await app.register(fastifyJwt, {
     secret: config.jwtSecret,
     sign: { algorithm: 'HS256', iss: 'btc-research-api' },
-    verify: { algorithms: ['HS256'], allowedIss: 'btc-research-api' },
+    verify: { algorithms: ['HS256'], allowedIss: 'btc-research-api', requiredClaims: REQUIRED_CLAIMS },
   });
+  const maxLifetimeS = { access: config.accessTokenTtlS, refresh: config.refreshTokenTtlS };
   return {
-    signPair(sub, scopes) {
+    signPair(sub, scopes, family = randomUUID()) {
       const clockTimestamp = clock();
       const scope = [...scopes];
-      const accessToken = app.jwt.sign({ scope, typ: 'access' }, { sub, expiresIn: config.accessTokenTtlS, clockTimestamp });
-      const refreshToken = app.jwt.sign({ scope, typ: 'refresh' }, { sub, expiresIn: config.refreshTokenTtlS, clockTimestamp });
-      return { accessToken, refreshToken };
+      const accessToken = app.jwt.sign({ scope, typ: 'access', fam: family, jti: randomUUID() }, { sub, expiresIn: config.accessTokenTtlS, clockTimestamp });
+      const refreshToken = app.jwt.sign({ scope, typ: 'refresh', fam: family, jti: randomUUID() }, { sub, expiresIn: config.refreshTokenTtlS, clockTimestamp });
+      return { accessToken, refreshToken, family };
     },
     verify(token) {
       let decoded: unknown;
@@ -53,6 +69,10 @@ export async function registerJwt(app: FastifyInstance, config: AuthConfig, now?
       }
       const claims = Claims.safeParse(decoded);
       if (!claims.success) throw new ApiError(401, ApiErrorCode.invalidToken, 'the token lacks the expected claims');
+      // a bounded lifetime: no token of ours lives longer than its kind's configured TTL
+      if (claims.data.exp - claims.data.iat > maxLifetimeS[claims.data.typ]) {
+        throw new ApiError(401, ApiErrorCode.invalidToken, `the token's lifetime exceeds the ${maxLifetimeS[claims.data.typ]} s allowed for ${claims.data.typ} tokens`);
+      }
       return claims.data;
     },
   };
@@ -75,14 +95,25 @@ export function principalOf(request: FastifyRequest, config: AuthConfig, tokens:
  * Enforces each route's scope. Runs at preParsing, after the rate limiter (onRequest), so failed
  * credentials count against the caller's limit too.
  */
-export function registerAuthHook(app: FastifyInstance, config: AuthConfig, tokens: TokenService): void {
+export function registerAuthHook(app: FastifyInstance, config: AuthConfig, tokens: TokenService, ledger: RefreshTokenLedger, options: { isDocsPublic: boolean }): void {
   app.decorateRequest('principalResult', undefined);
+  /** routes that declare no scope: the API's need read; the docs (Swagger UI's own routes) as configured */
+  const defaultScope = (url: string | undefined): RouteScope => {
+    if (url?.startsWith('/api/')) return 'read';
+    if (url?.startsWith('/docs') && !options.isDocsPublic) return 'read';
+    return 'public';
+  };
   app.addHook('preParsing', async (request, _reply, payload) => {
-    const scope = request.routeOptions.config.scope ?? (request.routeOptions.url?.startsWith('/api/') ? 'read' : 'public');
+    const scope = request.routeOptions.config.scope ?? defaultScope(request.routeOptions.url);
     if (scope === 'public') return payload;
     const principal = principalOf(request, config, tokens);
     if (principal.kind === 'anonymous' && !principal.scopes.includes(scope)) throw unauthenticated();
     if (!principal.scopes.includes(scope)) throw forbidden(scope);
+    if (principal.tokenFamily !== undefined && (await ledger.isRevoked(principal.tokenFamily))) throw sessionRevoked();
     return payload;
   });
+}
+
+export function sessionRevoked(): ApiError {
+  return new ApiError(401, ApiErrorCode.invalidToken, 'this session was revoked because one of its refresh tokens was used twice; get new tokens at POST /api/v1/auth/token');
 }

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { ApiErrorCode, type ApiErrorBody } from '@btc-research/contracts';
+import { ApiErrorCode, MAX_STRATEGY_YAML_BYTES, type ApiErrorBody } from '@btc-research/contracts';
 import { ApiError, foreignCodeStatus } from '../errors.js';
 
 const statusCodes: Readonly<Record<number, ApiErrorCode>> = {
@@ -15,6 +15,10 @@ const statusCodes: Readonly<Record<number, ApiErrorCode>> = {
   415: ApiErrorCode.unsupportedMediaType,
   429: ApiErrorCode.rateLimited,
 };
+
+/** the app's bodyLimit (app.ts), as said in the 413 message */
+export const REQUEST_BODY_LIMIT_BYTES = 1_048_576;
+const REQUEST_BODY_LIMIT_TEXT = '1 MiB';
 
 /** network errors of a backing service (Redis, PostgreSQL): 503, retryable */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '08006', '08001']);
@@ -48,6 +52,9 @@ export function normaliseError(error: unknown): Normalised {
   const code = typeof err.code === 'string' ? err.code : '';
   if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error instanceof SyntaxError && err.statusCode === 400)) {
     return { status: 400, code: ApiErrorCode.invalidJson, message: 'the request body is not valid JSON' };
+  }
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { status: 413, code: ApiErrorCode.payloadTooLarge, message: `the request body is larger than the ${REQUEST_BODY_LIMIT_TEXT} the API accepts (strategy YAML: at most ${MAX_STRATEGY_YAML_BYTES} bytes)` };
   }
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { status: 400, code: ApiErrorCode.invalidJson, message: 'the request body is empty but Content-Type is application/json' };
   if (UNREACHABLE.has(code)) return { status: 503, code: ApiErrorCode.upstreamUnavailable, message: 'a backing service (store or bus) is unreachable; retry later' };

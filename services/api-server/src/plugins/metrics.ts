@@ -9,9 +9,17 @@ export interface ApiMetrics {
   commandsSent: Counter<'type' | 'outcome'>;
 }
 
+const registries = new WeakMap<FastifyInstance, Registry>();
+
+/** The app's metrics registry (for a separate metrics listener). */
+export function metricsRegistryOf(app: FastifyInstance): Registry | undefined {
+  return registries.get(app);
+}
+
 /** Prometheus metrics at /metrics: request counts and latencies by route template (low cardinality). */
-export function registerMetrics(app: FastifyInstance, options: { collectDefault: boolean }): ApiMetrics {
+export function registerMetrics(app: FastifyInstance, options: { collectDefault: boolean; isPublic: boolean }): ApiMetrics {
   const registry = new Registry();
+  registries.set(app, registry);
   if (options.collectDefault) collectDefaultMetrics({ register: registry, prefix: 'api_server_' });
   const requests = new Counter({
     name: 'api_http_requests_total',
@@ -35,7 +43,7 @@ export function registerMetrics(app: FastifyInstance, options: { collectDefault:
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { tags: ['health'], operationId: 'metrics', summary: 'Prometheus metrics (text exposition format)', response: { 200: z.string() } }, config: { scope: 'public' } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { tags: ['health'], operationId: 'metrics', summary: 'Prometheus metrics (text exposition format)', response: { 200: z.string() } }, config: { scope: options.isPublic ? 'public' : 'read' } }, async (_request, reply) => {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
   });

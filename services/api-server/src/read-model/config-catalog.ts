@@ -1,11 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigProblemDto, ConfigSummaryDto, ValidateConfigResponse } from '@btc-research/contracts';
-import { validateStrategyYaml, type ConfigValidation } from './config-validator.js';
+import { validateStrategyYaml, yamlSizeProblem, type ConfigValidation } from './config-validator.js';
+import { yamlTooLarge } from '../errors.js';
 
 /** What a file name in config/ must look like (no paths, no dot files). */
 export const CONFIG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.ya?ml$/;
-const MAX_CONFIG_BYTES = 1_000_000;
 
 export function toValidateResponse(v: ConfigValidation): ValidateConfigResponse {
   return { isValid: v.problems.length === 0, name: v.name, problems: v.problems, warnings: v.warnings };
@@ -27,8 +27,9 @@ export async function listConfigs(configDir: string): Promise<ConfigSummaryDto[]
     if (!info?.isFile()) continue;
     let problems: ConfigProblemDto[];
     let v: ConfigValidation | null = null;
-    if (info.size > MAX_CONFIG_BYTES) {
-      problems = [{ code: 'FILE_TOO_LARGE', message: `file is larger than ${MAX_CONFIG_BYTES} bytes`, path: '', line: null, column: null }];
+    const tooLarge = yamlSizeProblem(info.size);
+    if (tooLarge !== null) {
+      problems = [{ code: 'FILE_TOO_LARGE', message: tooLarge, path: '', line: null, column: null }];
     } else {
       v = validateStrategyYaml(await readFile(path, 'utf8'), configName);
       problems = v.problems;
@@ -49,12 +50,17 @@ export async function listConfigs(configDir: string): Promise<ConfigSummaryDto[]
   return out;
 }
 
-/** Reads one config by name; null when it does not exist. The name is checked, so no path escapes config/. */
+/**
+ * Reads one config by name; null when it does not exist; a 413 ApiError when it is over the YAML
+ * size limit. The name is checked, so no path escapes config/.
+ */
 export async function readConfig(configDir: string, configName: string): Promise<string | null> {
   if (!CONFIG_NAME.test(configName)) return null;
   try {
     const info = await stat(join(configDir, configName));
-    if (!info.isFile() || info.size > MAX_CONFIG_BYTES) return null;
+    if (!info.isFile()) return null;
+    const tooLarge = yamlSizeProblem(info.size);
+    if (tooLarge !== null) throw yamlTooLarge(`${configName}: ${tooLarge}`);
     return await readFile(join(configDir, configName), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;

@@ -1,6 +1,7 @@
 import { buildTradingSetup, type ConfigProblem } from '@btc-research/engine';
 import { parseDocument } from 'yaml';
-import type { ConfigProblemDto } from '@btc-research/contracts';
+import { MAX_STRATEGY_YAML_BYTES, type ConfigProblemDto } from '@btc-research/contracts';
+import { yamlNestingProblem } from './yaml-nesting.js';
 
 export interface ConfigValidation {
   problems: ConfigProblemDto[];
@@ -50,6 +51,12 @@ function headline(text: string): Pick<ConfigValidation, 'name' | 'symbol' | 'exc
  * strategy compiler (buildTradingSetup), every problem with line and column.
  */
 export function validateStrategyYaml(text: string, fileName: string): ConfigValidation {
+  // before any parser: a deeply nested document can abort the process from inside the parser
+  const tooDeep = yamlNestingProblem(text);
+  if (tooDeep !== null) {
+    const empty = { name: null, symbol: null, exchange: null, timeframes: [] };
+    return { problems: [{ code: 'YAML_TOO_DEEP', message: `${fileName}: ${tooDeep.message}`, path: '', line: tooDeep.line, column: tooDeep.column }], warnings: [], ...empty };
+  }
   let setup: ReturnType<typeof buildTradingSetup>;
   try {
     setup = buildTradingSetup(text, fileName, { strategyId: 'validate' });
@@ -68,4 +75,10 @@ export function validateStrategyYaml(text: string, fileName: string): ConfigVali
     exchange: c.exchange,
     timeframes: [...new Set(Object.values(c.timeframes).map(String))],
   };
+}
+
+/** Why YAML of `bytes` bytes is too large, or null when it is within the one limit (MAX_STRATEGY_YAML_BYTES). */
+export function yamlSizeProblem(bytes: number): string | null {
+  if (bytes <= MAX_STRATEGY_YAML_BYTES) return null;
+  return `the strategy YAML is ${bytes} bytes; the limit is ${MAX_STRATEGY_YAML_BYTES} bytes (256 KiB)`;
 }

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigsAvailableResponse, ValidateConfigResponse } from '@btc-research/contracts';
-import { createHarness, redisUrlFor, RedisDb, type Harness } from '../../test-support/harness.js';
+import { ConfigsAvailableResponse, MAX_STRATEGY_YAML_BYTES, ValidateConfigResponse } from '@btc-research/contracts';
+import { CONTROL_KEY, createHarness, redisUrlFor, RedisDb, type Harness } from '../../test-support/harness.js';
 import { INVALID_YAML, VALID_YAML } from '../../test-support/fixtures.js';
 
 const REDIS_URL = redisUrlFor(RedisDb.shared);
@@ -78,5 +78,62 @@ describe('POST /api/v1/configs/validate', () => {
     const media = await h.app.inject({ method: 'POST', url: '/api/v1/configs/validate', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
     expect(media.statusCode).toBe(415);
     expect(media.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+});
+
+describe('one size limit for strategy YAML, everywhere', () => {
+  /** valid YAML padded with a comment to exactly `bytes` UTF-8 bytes (a multi-byte character included) */
+  const yamlOf = (bytes: number): string => {
+    const head = `${VALID_YAML}# é `;
+    return head + 'x'.repeat(bytes - Buffer.byteLength(head) - 1) + '\n';
+  };
+  const LIMIT = MAX_STRATEGY_YAML_BYTES;
+
+  it('is 256 KiB, and the OpenAPI document says so', async () => {
+    expect(LIMIT).toBe(262_144);
+    const doc = (await h.app.inject({ url: '/docs/json' })).json();
+    expect(JSON.stringify(doc.components.schemas.ValidateConfigRequest)).toContain('262144 bytes');
+  });
+
+  it('accepts YAML of exactly the limit and answers one byte more with 413 and a clear message, on every route that takes YAML', async () => {
+    const atLimit = yamlOf(LIMIT);
+    const over = yamlOf(LIMIT + 1);
+    expect(Buffer.byteLength(atLimit)).toBe(LIMIT);
+    const sends = [
+      (yaml: string) => h.app.inject({ method: 'POST', url: '/api/v1/configs/validate', payload: { yaml } }),
+      (yaml: string) => h.app.inject({ method: 'POST', url: '/api/v1/configs/validate', headers: { 'content-type': 'application/yaml' }, payload: yaml }),
+      (yaml: string) => h.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: { 'x-api-key': CONTROL_KEY }, payload: { configYaml: yaml, strategyId: 'yaml-size', waitMs: 0 } }),
+    ];
+    for (const [i, send] of sends.entries()) {
+      const ok = await send(atLimit);
+      expect(ok.statusCode, `route ${i} at the limit`).not.toBe(413);
+      expect(ok.statusCode, `route ${i} at the limit`).toBeLessThan(500);
+      const res = await send(over);
+      expect(res.statusCode, `route ${i}`).toBe(413);
+      expect(res.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(res.json().error.message).toBe(`the strategy YAML is ${LIMIT + 1} bytes; the limit is ${LIMIT} bytes (256 KiB)`);
+    }
+  });
+
+  it('applies to files in config/: listed as FILE_TOO_LARGE, refused with 413 when started', async () => {
+    await writeFile(join(h.configDir, 'huge.yaml'), yamlOf(LIMIT + 1));
+    const listed = ConfigsAvailableResponse.parse((await h.app.inject({ url: '/api/v1/configs/available' })).json()).items.find((c) => c.configName === 'huge.yaml');
+    expect(listed?.isValid).toBe(false);
+    expect(listed?.problems[0]).toMatchObject({ code: 'FILE_TOO_LARGE', message: `the strategy YAML is ${LIMIT + 1} bytes; the limit is ${LIMIT} bytes (256 KiB)` });
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: { 'x-api-key': CONTROL_KEY }, payload: { configName: 'huge.yaml', waitMs: 0 } });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers bodies over the 1 MiB request limit (a 5 MB YAML) with 413 too', async () => {
+    const huge = 'a: b\n'.repeat(1_000_000);
+    for (const res of [
+      await h.app.inject({ method: 'POST', url: '/api/v1/configs/validate', headers: { 'content-type': 'application/yaml' }, payload: huge }),
+      await h.app.inject({ method: 'POST', url: '/api/v1/configs/validate', payload: { yaml: huge } }),
+    ]) {
+      expect(res.statusCode).toBe(413);
+      expect(res.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(res.json().error.message).toContain('1 MiB');
+    }
   });
 });

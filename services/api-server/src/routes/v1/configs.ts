@@ -2,15 +2,16 @@ import { ApiErrorBody, ConfigsAvailableResponse, ValidateConfigBody, ValidateCon
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RouteOptions } from '../../context.js';
 import { listConfigs, toValidateResponse } from '../../read-model/config-catalog.js';
-import { validateStrategyYaml } from '../../read-model/config-validator.js';
+import { validateStrategyYaml, yamlSizeProblem } from '../../read-model/config-validator.js';
+import { yamlTooLarge } from '../../errors.js';
 
 const errors = { 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody, 413: ApiErrorBody, 415: ApiErrorBody, 429: ApiErrorBody, 500: ApiErrorBody };
 const tags = ['configs'];
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
 
 export const configRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
-  // raw YAML bodies are accepted as text
-  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string', bodyLimit: 256_000 }, (_request, body, done) => done(null, { yaml: body }));
+  // raw YAML bodies are accepted as text, up to the app's body limit; the YAML limit is checked below
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, { yaml: body }));
 
   app.get(
     '/configs/available',
@@ -29,7 +30,11 @@ export const configRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
         response: { 200: ValidateConfigResponse, ...errors },
       },
     },
-    async (request) => toValidateResponse(validateStrategyYaml(request.body.yaml, 'request.yaml')),
+    async (request) => {
+      const tooLarge = yamlSizeProblem(Buffer.byteLength(request.body.yaml));
+      if (tooLarge !== null) throw yamlTooLarge(tooLarge);
+      return toValidateResponse(validateStrategyYaml(request.body.yaml, 'request.yaml'));
+    },
   );
 };
 

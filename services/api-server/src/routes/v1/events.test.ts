@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { JsonStrategyStore, RedisBus, waitFor } from '@btc-research/platform';
@@ -20,18 +21,24 @@ beforeAll(async () => {
   bus = new RedisBus({ redisUrl: REDIS_URL, logger: testLogger });
   store = new JsonStrategyStore({ dataDir });
   await publishFeed(bus, feedStatus({ state: 'connecting' }));
-  server = await startApiServer({
+  server = await listen({ auth: devAuth({ isReadOpen: false }) });
+});
+
+/** An api-server on a free port over this file's bus and store. */
+function listen(overrides: Partial<Parameters<typeof startApiServer>[0]> = {}): Promise<ApiServerHandle> {
+  return startApiServer({
     host: '127.0.0.1',
     port: 0,
     bus,
     store,
     configDir: dataDir,
     logger: testLogger,
-    auth: devAuth({ isReadOpen: false }),
+    auth: devAuth(),
     rateLimit: { max: 1_000, timeWindowMs: 60_000 },
     collectDefaultMetrics: false,
+    ...overrides,
   });
-});
+}
 afterAll(async () => {
   await server.close();
   await bus.close();
@@ -141,18 +148,7 @@ describe('GET /api/v1/events/ws (WebSocket)', () => {
 
 describe('live connections per client', () => {
   it('caps concurrent SSE and WebSocket connections per client with 429, and frees the slot on close', async () => {
-    const capped = await startApiServer({
-      host: '127.0.0.1',
-      port: 0,
-      bus,
-      store,
-      configDir: dataDir,
-      logger: testLogger,
-      auth: devAuth(),
-      rateLimit: { max: 1_000, timeWindowMs: 60_000 },
-      collectDefaultMetrics: false,
-      maxLiveConnectionsPerClient: 2,
-    });
+    const capped = await listen({ maxLiveConnectionsPerClient: 2 });
     const key = { 'x-api-key': 'btc-research-dev-key' };
     const first = await SseClient.open(`${capped.url}/api/v1/events`, key);
     const ws = new WebSocket(`${capped.url.replace('http', 'ws')}/api/v1/events/ws`, { headers: key });
@@ -187,6 +183,78 @@ describe('live connections per client', () => {
       first.close();
       ws.close();
       await capped.close();
+    }
+  });
+});
+
+/** Sends one raw HTTP request over a fresh TCP connection and resolves with the status line's code (0 when the server just closed). */
+function rawRequest(url: string, head: string, options: { hangUpEarly?: boolean } = {}): Promise<number> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.write(head);
+      if (options.hangUpEarly) socket.destroy();
+    });
+    let data = '';
+    // a server that never answers shows as status -1 instead of a hung test
+    socket.setTimeout(5_000, () => {
+      data = 'HTTP/1.1 -1';
+      socket.destroy();
+    });
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      data += chunk;
+      if (data.includes('\r\n')) socket.destroy();
+    });
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (-1|\d{3})/.exec(data)?.[1] ?? 0)));
+    socket.on('error', (error) => (options.hangUpEarly ? undefined : reject(error)));
+  });
+}
+
+describe('failed WebSocket upgrades', () => {
+  it('never use up a client\'s live-event slots: after 1,000 of them a real WebSocket and an SSE stream still open', async () => {
+    const server2 = await listen({ rateLimit: { max: 100_000, timeWindowMs: 60_000 } });
+    const key = 'x-api-key: btc-research-dev-key\r\n';
+    const path = '/api/v1/events/ws';
+    // the probe's request and its relatives: an Upgrade header without Connection: upgrade (426), a
+    // handshake without a key or with an unsupported version (refused by the WebSocket server), and a
+    // client that hangs up in the middle of its handshake
+    const kinds = [
+      { head: `GET ${path} HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\n${key}connection: close\r\n\r\n`, expected: [426] },
+      { head: `GET ${path} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\n${key}\r\n`, expected: [400] },
+      { head: `GET ${path} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 7\r\n${key}\r\n`, expected: [400, 426] },
+      { head: `GET ${path} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\n${key}`, expected: [0], hangUpEarly: true },
+    ];
+    const seen = new Map<number, number>();
+    try {
+      for (let i = 0; i < 1_000; i += 20) {
+        const statuses = await Promise.all(
+          Array.from({ length: 20 }, async (_, j) => {
+            const kind = kinds[(i + j) % kinds.length]!;
+            const status = await rawRequest(server2.url, kind.head, { hangUpEarly: kind.hangUpEarly ?? false });
+            expect(kind.expected).toContain(status);
+            return status;
+          }),
+        );
+        for (const s of statuses) seen.set(s, (seen.get(s) ?? 0) + 1);
+      }
+      expect([...seen.values()].reduce((a, b) => a + b, 0)).toBe(1_000);
+      expect(seen.get(426)).toBeGreaterThan(0);
+      expect(seen.get(400)).toBeGreaterThan(0);
+
+      const ws = new WebSocket(`${server2.url.replace('http', 'ws')}${path}`, { headers: { 'x-api-key': 'btc-research-dev-key' } });
+      const first = await new Promise<string>((resolve, reject) => {
+        ws.once('message', (data) => resolve(String(data)));
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`WebSocket refused with ${res.statusCode}`)));
+        ws.once('error', reject);
+      });
+      expect(JSON.parse(first)).toMatchObject({ kind: 'feed-snapshot' });
+      const sse = await SseClient.open(`${server2.url}/api/v1/events`, { 'x-api-key': 'btc-research-dev-key' });
+      expect(sse.response?.statusCode).toBe(200);
+      sse.close();
+      ws.close();
+    } finally {
+      await server2.close();
     }
   });
 });

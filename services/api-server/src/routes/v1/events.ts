@@ -158,8 +158,14 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       response: { 426: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody },
     },
     preHandler: async (request) => {
-      // claimed before the upgrade so a refusal is a plain HTTP 429; released when the socket closes
-      if (request.headers.upgrade?.toLowerCase() === 'websocket') wsSlots.set(request.raw, claimSlot(request));
+      // Only a real upgrade (the server's 'upgrade' event; @fastify/websocket sets request.ws) takes a
+      // slot, before the handshake so a refusal is a plain HTTP 429. The slot belongs to the TCP
+      // socket: it is freed when that closes, whether the handshake succeeded or the WebSocket server
+      // refused it (no key, wrong version) or the client hung up half-way.
+      if (!request.ws) return;
+      const release = claimSlot(request);
+      request.raw.socket.once('close', release);
+      wsSlots.set(request.raw, release);
     },
     handler: async () => {
       throw new ApiError(426, ApiErrorCode.upgradeRequired, 'this route speaks WebSocket: open it with a WebSocket client (or use GET /api/v1/events for SSE)');

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandResultResponse, MessageType, Streams, isMessage, type Envelope } from '@btc-research/contracts';
-import { type Subscription } from '@btc-research/platform';
+import { CommandResultResponse, MessageType, Streams, isMessage, type Envelope, type StrategyStatusValue } from '@btc-research/contracts';
+import { type StrategyStore, type Subscription } from '@btc-research/platform';
 import { CONTROL_KEY, READ_KEY, createHarness, flushRedisDb, publishStatus, redisUrlFor, RedisDb, strategyRecord, type Harness } from '../../test-support/harness.js';
 import { INVALID_YAML, VALID_YAML } from '../../test-support/fixtures.js';
 
@@ -10,6 +10,8 @@ const REDIS_URL = redisUrlFor(RedisDb.commands);
 let h: Harness;
 let responder: Subscription;
 const commands: Envelope[] = [];
+/** the store a strategy id lives in, for harnesses other than `h` that share its bus */
+const stores = new Map<string, StrategyStore>();
 
 /**
  * Plays the paper-trader's side of the command protocol over the real bus: reads exec:cmd with a
@@ -22,11 +24,18 @@ function startResponder(): Subscription {
       commands.push(envelope);
       const payload = envelope.payload as { strategyId: string };
       if (payload.strategyId.startsWith('silent-')) continue;
+      // like the paper-trader: the record first, then the status event
+      const answer = async (status: StrategyStatusValue, error?: string) => {
+        const store = stores.get(payload.strategyId) ?? h.store;
+        const existing = await store.getStrategy(payload.strategyId);
+        await store.upsertStrategy({ ...(existing ?? strategyRecord(payload.strategyId)), status, error: error ?? null });
+        await publishStatus(h.bus, payload.strategyId, status, { causationId: envelope.id, ...(error ? { error } : {}) });
+      };
       if (isMessage(envelope, MessageType.strategyStart)) {
-        if (payload.strategyId.startsWith('fail-')) await publishStatus(h.bus, payload.strategyId, 'error', { causationId: envelope.id, error: 'no market data for BTCUSDT' });
-        else await publishStatus(h.bus, payload.strategyId, 'warming-up', { causationId: envelope.id });
+        if (payload.strategyId.startsWith('fail-')) await answer('error', 'no market data for BTCUSDT');
+        else await answer('warming-up');
       } else if (isMessage(envelope, MessageType.strategyStop)) {
-        await publishStatus(h.bus, payload.strategyId, 'stopped', { causationId: envelope.id });
+        await answer('stopped');
       }
     }
   });
@@ -132,5 +141,50 @@ describe('POST /api/v1/strategies/:id/stop', () => {
     expect(already.json()).toMatchObject({ status: 'stopped', accepted: true });
     const unknown = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/nobody/stop', headers: control });
     expect(unknown.statusCode).toBe(404);
+  });
+});
+
+describe('concurrent starts and the per-key cap', () => {
+  it('of 200 concurrent starts of one id exactly one is accepted (201) and sent; the rest get 409', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, () => h.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: control, payload: { configName: 'demo.yaml', strategyId: 'race-one', waitMs: 10_000 } })),
+    );
+    const byStatus = new Map<number, number>();
+    for (const a of answers) byStatus.set(a.statusCode, (byStatus.get(a.statusCode) ?? 0) + 1);
+    expect(Object.fromEntries(byStatus)).toEqual({ 201: 1, 409: 199 });
+    for (const a of answers.filter((x) => x.statusCode === 409)) expect(a.json().error.code).toBe('CONFLICT');
+    expect(commands.filter((c) => isMessage(c, MessageType.strategyStart) && c.payload.strategyId === 'race-one')).toHaveLength(1);
+    // once stopped it can be started again, once
+    expect((await h.app.inject({ method: 'POST', url: '/api/v1/strategies/race-one/stop', headers: control, payload: { waitMs: 10_000 } })).statusCode).toBe(200);
+    const again = await Promise.all(Array.from({ length: 20 }, () => h.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: control, payload: { configName: 'demo.yaml', strategyId: 'race-one', waitMs: 10_000 } })));
+    expect(again.filter((a) => a.statusCode === 201)).toHaveLength(1);
+  });
+
+  it('caps the strategies one key runs: 20 starts of one config without an id run 3, the rest get 429 STRATEGY_LIMIT_REACHED', async () => {
+    const capped = await createHarness(REDIS_URL, { configDir: h.configDir, maxRunningStrategiesPerClient: 3 });
+    try {
+      const start = (key: string, strategyId?: string) =>
+        capped.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: { 'x-api-key': key }, payload: { configName: 'demo.yaml', waitMs: 10_000, ...(strategyId ? { strategyId } : {}) } });
+      const ids = Array.from({ length: 20 }, (_, i) => `capped-${i}`);
+      for (const id of ids) stores.set(id, capped.store);
+      const answers = await Promise.all(ids.map((id) => start(CONTROL_KEY, id)));
+      const accepted = answers.filter((a) => a.statusCode === 201);
+      expect(accepted).toHaveLength(3);
+      const refused = answers.filter((a) => a.statusCode === 429);
+      expect(refused).toHaveLength(17);
+      expect(refused[0]?.json().error).toMatchObject({ code: 'STRATEGY_LIMIT_REACHED', details: { running: 3, limit: 3 } });
+      expect(refused[0]?.json().error.message).toContain('API_MAX_RUNNING_PER_KEY');
+      // the same without ids (the probe's 20 starts of one config): nothing more for this key
+      expect((await start(CONTROL_KEY)).statusCode).toBe(429);
+      // another key is not affected; a stopped strategy frees a place
+      stores.set('other-key-one', capped.store);
+      expect((await start('btc-research-dev-key', 'other-key-one')).statusCode).toBe(201);
+      const first = accepted[0]!.json().strategyId as string;
+      expect((await capped.app.inject({ method: 'POST', url: `/api/v1/strategies/${first}/stop`, headers: control, payload: { waitMs: 10_000 } })).statusCode).toBe(200);
+      stores.set('capped-after-stop', capped.store);
+      expect((await start(CONTROL_KEY, 'capped-after-stop')).statusCode).toBe(201);
+    } finally {
+      await capped.close();
+    }
   });
 });

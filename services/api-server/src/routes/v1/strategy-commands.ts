@@ -14,11 +14,13 @@ import {
   type StrategyStatusValue,
 } from '@btc-research/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ApiError } from '../../errors.js';
+import type { StartClaimRequest } from '@btc-research/platform';
+import { ApiError, yamlTooLarge } from '../../errors.js';
 import { requireStrategy, type ApiContext, type RouteOptions } from '../../context.js';
 import { awaitStatus } from '../../live/await-status.js';
+import { principalOf } from '../../plugins/auth.js';
 import { readConfig } from '../../read-model/config-catalog.js';
-import { validateStrategyYaml } from '../../read-model/config-validator.js';
+import { validateStrategyYaml, yamlSizeProblem } from '../../read-model/config-validator.js';
 
 const errors = { 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody, 422: ApiErrorBody, 429: ApiErrorBody, 500: ApiErrorBody };
 const tags = ['strategies'];
@@ -69,6 +71,28 @@ async function publishCommand(
   return { commandId, awaited };
 }
 
+/** a start claim outlives the wait for the paper-trader's answer by this much (a slow answer still finds it) */
+const CLAIM_MARGIN_MS = 60_000;
+
+async function claimStart(ctx: ApiContext, request: StartClaimRequest): Promise<void> {
+  const claim = await ctx.store.claimStrategyStart(request);
+  switch (claim.outcome) {
+    case 'claimed':
+      return;
+    case 'in-progress':
+      throw new ApiError(409, ApiErrorCode.conflict, `strategy "${request.strategyId}" is being started by another request`);
+    case 'live':
+      throw new ApiError(409, ApiErrorCode.conflict, `strategy "${request.strategyId}" is already ${claim.status}`);
+    case 'limit-reached':
+      throw new ApiError(
+        429,
+        ApiErrorCode.strategyLimitReached,
+        `this key already runs ${claim.live} strategies, its limit (API_MAX_RUNNING_PER_KEY=${claim.limit}); stop one before starting another`,
+        { running: claim.live, limit: claim.limit },
+      );
+  }
+}
+
 /**
  * Start and stop: commands over the bus to the paper-trader, then wait (up to waitMs) for its status
  * event. Confirmed → 200/201; not confirmed in time → 202 with URLs to follow the outcome.
@@ -97,22 +121,30 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
       } else {
         yaml = body.configYaml ?? '';
         configName = 'api-upload.yaml';
+        const tooLarge = yamlSizeProblem(Buffer.byteLength(yaml));
+        if (tooLarge !== null) throw yamlTooLarge(tooLarge);
       }
       const validation = validateStrategyYaml(yaml, configName);
       if (validation.problems.length > 0) {
         throw new ApiError(422, ApiErrorCode.configInvalid, `the strategy config has ${validation.problems.length} problem(s)`, { problems: validation.problems });
       }
       const strategyId = body.strategyId ?? `${slug(body.configName ?? validation.name ?? 'strategy')}-${randomBytes(3).toString('hex')}`;
-      const existing = await ctx.store.getStrategy(strategyId);
-      if (existing && existing.status !== 'stopped' && existing.status !== 'error') {
-        throw new ApiError(409, ApiErrorCode.conflict, `strategy "${strategyId}" is already ${existing.status}`);
-      }
+      const waitMs = body.waitMs ?? ctx.commandWaitMs;
+      const owner = principalOf(request, ctx.auth, ctx.tokens).clientId;
+      // one atomic claim in the store, not a read then a write: of concurrent starts of one id
+      // exactly one gets here, and a key cannot run more than its cap
+      await claimStart(ctx, { strategyId, owner, ttlMs: waitMs + CLAIM_MARGIN_MS, maxLivePerOwner: ctx.maxRunningStrategiesPerClient });
       const payload = { strategyId, configName, configYaml: yaml, ...(body.initialCash !== undefined ? { initialCash: body.initialCash } : {}) };
-      const { commandId, awaited } = await publishCommand(
-        ctx,
-        { type: MessageType.strategyStart, strategyId, payload, correlationId: String(request.id), waitMs: body.waitMs ?? ctx.commandWaitMs },
-        (s) => s !== 'stopped',
-      );
+      let started: Awaited<ReturnType<typeof publishCommand>>;
+      try {
+        started = await publishCommand(ctx, { type: MessageType.strategyStart, strategyId, payload, correlationId: String(request.id), waitMs }, (s) => s !== 'stopped');
+      } catch (error) {
+        await ctx.store.settleStrategyStart(strategyId, owner);
+        throw error;
+      }
+      const { commandId, awaited } = started;
+      // answered: the record speaks from now on. Unanswered (202), the claim stands until it lapses.
+      if (awaited) await ctx.store.settleStrategyStart(strategyId, owner);
       if (awaited?.status === 'error') {
         throw new ApiError(422, ApiErrorCode.strategyStartFailed, `the paper-trader could not start "${strategyId}": ${awaited.error ?? 'unknown error'}`, { strategyId, commandId });
       }

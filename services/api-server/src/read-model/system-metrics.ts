@@ -1,0 +1,212 @@
+import type { Redis } from 'ioredis';
+import { Gauge, type Registry } from 'prom-client';
+import { MarketFeedStatusV1 } from '@btc-research/contracts';
+import { LIVE_STRATEGY_STATUSES, type StrategyStore } from '@btc-research/platform';
+import type { LiveEventHub } from '../live/event-hub.js';
+
+/**
+ * What the whole system looks like from the api-server, as Prometheus gauges: the market feed (is
+ * it simulated, its state, how old its last candle is), the strategies by status and how far each
+ * live one is behind the feed, and in distributed mode the Redis consumer groups' backlog and
+ * Redis's memory. The api-server is the one service with an HTTP port that sees the bus and the
+ * store, so the alert rules (deploy/prometheus/alerts.yml) need scrape only it.
+ * Read on scrape, at most once a second.
+ */
+export interface SystemMetricsSources {
+  store: StrategyStore;
+  hub: LiveEventHub;
+  /** distributed mode: the Redis of the bus, for consumer groups and memory */
+  redis?: Redis | undefined;
+  now: () => number;
+}
+
+interface GroupInfo {
+  stream: string;
+  group: string;
+  pending: number;
+  /** entries not yet delivered to the group (Redis 7 XINFO GROUPS "lag"); null when Redis cannot tell */
+  lag: number | null;
+}
+
+interface Snapshot {
+  byStatus: Map<string, number>;
+  lagSeconds: Map<string, number>;
+  groups: GroupInfo[];
+  redisMemory: { used: number; max: number } | null;
+}
+
+const FEED_STATES = MarketFeedStatusV1.shape.state.options;
+
+function fieldsOf(flat: unknown): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (!Array.isArray(flat)) return out;
+  for (let i = 0; i + 1 < flat.length; i += 2) out.set(String(flat[i]), flat[i + 1]);
+  return out;
+}
+
+async function consumerGroups(redis: Redis): Promise<GroupInfo[]> {
+  const streams: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 1_000, 'TYPE', 'stream');
+    cursor = next;
+    streams.push(...keys);
+  } while (cursor !== '0' && streams.length < 10_000);
+  const out: GroupInfo[] = [];
+  for (const stream of streams.sort()) {
+    const groups = (await redis.call('XINFO', 'GROUPS', stream)) as unknown[];
+    for (const g of groups) {
+      const f = fieldsOf(g);
+      const lag = f.get('lag');
+      out.push({ stream, group: String(f.get('name')), pending: Number(f.get('pending') ?? 0), lag: lag === null || lag === undefined ? null : Number(lag) });
+    }
+  }
+  return out;
+}
+
+async function redisMemory(redis: Redis): Promise<{ used: number; max: number }> {
+  const info = await redis.info('memory');
+  const value = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  return { used: value('used_memory'), max: value('maxmemory') };
+}
+
+export function registerSystemMetrics(registry: Registry, sources: SystemMetricsSources): void {
+  let cached: { at: number; value: Promise<Snapshot> } | null = null;
+  const snapshot = (): Promise<Snapshot> => {
+    const t = sources.now();
+    if (cached && t - cached.at < 1_000) return cached.value;
+    const value = (async (): Promise<Snapshot> => {
+      const records = await sources.store.listStrategies();
+      const byStatus = new Map<string, number>();
+      for (const r of records) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+      const feedClose = sources.hub.latestFeed?.status.lastCandleCloseTime ?? null;
+      const lagSeconds = new Map<string, number>();
+      if (feedClose !== null) {
+        for (const r of records.filter((x) => LIVE_STRATEGY_STATUSES.has(x.status))) {
+          const processed = (await sources.store.loadState(r.id))?.lastCandleCloseTime ?? null;
+          if (processed !== null) lagSeconds.set(r.id, Math.max(0, feedClose - processed) / 1_000);
+        }
+      }
+      const redis = sources.redis;
+      return {
+        byStatus,
+        lagSeconds,
+        groups: redis ? await consumerGroups(redis) : [],
+        redisMemory: redis ? await redisMemory(redis) : null,
+      };
+    })();
+    cached = { at: t, value };
+    value.catch(() => (cached = null));
+    return value;
+  };
+  const registers = [registry];
+
+  new Gauge({
+    name: 'btc_feed_status_known',
+    help: '1 once the api-server has seen a market.feed.status from the stream-manager',
+    registers,
+    collect() {
+      this.set(sources.hub.latestFeed ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'btc_feed_simulated',
+    help: '1 when the market data comes from the simulator, not an exchange',
+    registers,
+    collect() {
+      const feed = sources.hub.latestFeed;
+      if (feed) this.set(feed.status.isSimulated ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'btc_feed_state',
+    help: 'the feed state as a one-hot gauge (connecting, live, backfilling, degraded, stale, stopped)',
+    labelNames: ['state'] as const,
+    registers,
+    collect() {
+      const feed = sources.hub.latestFeed;
+      if (!feed) return;
+      for (const state of FEED_STATES) this.set({ state }, feed.status.state === state ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'btc_feed_last_candle_age_seconds',
+    help: 'wall-clock seconds since the close of the last 1m candle the feed reported',
+    registers,
+    collect() {
+      const close = sources.hub.latestFeed?.status.lastCandleCloseTime;
+      if (close !== null && close !== undefined) this.set(Math.max(0, sources.now() - close) / 1_000);
+    },
+  });
+  new Gauge({
+    name: 'btc_feed_status_age_seconds',
+    help: 'seconds since the last market.feed.status (the stream-manager reports regularly; a growing age means it is gone)',
+    registers,
+    collect() {
+      const feed = sources.hub.latestFeed;
+      if (feed) this.set(Math.max(0, sources.now() - feed.tsEvent) / 1_000);
+    },
+  });
+  new Gauge({
+    name: 'btc_strategies',
+    help: 'strategies in the store by status',
+    labelNames: ['status'] as const,
+    registers,
+    async collect() {
+      const s = await snapshot();
+      this.reset();
+      for (const status of ['starting', 'warming-up', 'running', 'stopped', 'error']) this.set({ status }, s.byStatus.get(status) ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'btc_strategy_lag_seconds',
+    help: 'how far a live strategy is behind the feed: close time of the feed\'s last candle minus that of the strategy\'s last processed candle',
+    labelNames: ['strategy_id'] as const,
+    registers,
+    async collect() {
+      const s = await snapshot();
+      this.reset();
+      for (const [id, lag] of s.lagSeconds) this.set({ strategy_id: id }, lag);
+    },
+  });
+  new Gauge({
+    name: 'btc_bus_pending_entries',
+    help: 'Redis Streams entries delivered to a consumer group and not yet acknowledged',
+    labelNames: ['stream', 'group'] as const,
+    registers,
+    async collect() {
+      const s = await snapshot();
+      this.reset();
+      for (const g of s.groups) this.set({ stream: g.stream, group: g.group }, g.pending);
+    },
+  });
+  new Gauge({
+    name: 'btc_bus_group_lag_entries',
+    help: 'Redis Streams entries not yet delivered to a consumer group',
+    labelNames: ['stream', 'group'] as const,
+    registers,
+    async collect() {
+      const s = await snapshot();
+      this.reset();
+      for (const g of s.groups) if (g.lag !== null) this.set({ stream: g.stream, group: g.group }, g.lag);
+    },
+  });
+  new Gauge({
+    name: 'btc_redis_memory_used_bytes',
+    help: 'Redis used_memory (distributed mode)',
+    registers,
+    async collect() {
+      const m = (await snapshot()).redisMemory;
+      if (m) this.set(m.used);
+    },
+  });
+  new Gauge({
+    name: 'btc_redis_maxmemory_bytes',
+    help: 'Redis maxmemory, 0 when unlimited (distributed mode)',
+    registers,
+    async collect() {
+      const m = (await snapshot()).redisMemory;
+      if (m) this.set(m.max);
+    },
+  });
+}
