@@ -4,6 +4,7 @@ import { BINANCE_ENDPOINTS, probeBinance, type BinanceVenue } from '@btc-researc
 import { loadStrategyConfig } from '@btc-research/engine';
 import type { Logger, MessageBus } from '@btc-research/platform';
 import type { StreamManagerConfig } from './config.js';
+import { startExchangeProber } from './exchange-prober.js';
 import { MarketPublisher } from './market-publisher.js';
 import { startBinanceSource } from './binance/binance-source.js';
 import type { MarketSource } from './sources/market-source.js';
@@ -19,6 +20,7 @@ export interface StreamManagerDeps {
 }
 
 export interface StreamManager {
+  /** the running sources (auto on the simulator swaps them for Binance once it answers) */
   sources: MarketSource[];
   /** resolves when every source has finished (replay) or was stopped */
   done: Promise<void>;
@@ -33,6 +35,7 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
   const sources: MarketSource[] = [];
   let kind = config.source;
   let reason = 'MARKET_DATA_SOURCE=simulated';
+  let fallback = false;
   const endpoints = await resolveBinanceEndpoints(config, logger);
   if (kind === 'auto' || kind === 'binance') {
     const probe = await probeBinance(endpoints.restUrl, config.binanceProbeTimeoutMs);
@@ -42,30 +45,29 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
       reason = `Binance unreachable (${probe.reason})`;
       kind = 'binance';
     } else {
-      reason = `Binance unreachable (${probe.reason}); MARKET_DATA_SOURCE=auto fell back to the built-in simulator`;
+      reason = `Binance unreachable (${probe.reason}); MARKET_DATA_SOURCE=auto fell back to the built-in simulator and keeps probing Binance`;
       kind = 'simulated';
+      fallback = true;
     }
   }
-  if (kind === 'binance') {
+  const startBinance = () =>
     // one combined-stream connection serves every symbol
-    sources.push(
-      await startBinanceSource({
-        symbols: config.symbols,
-        venue: endpoints.venue,
-        wsUrl: endpoints.wsUrl,
-        restUrl: endpoints.restUrl,
-        publisher,
-        logger,
-        now,
-        requestedSource: config.source,
-        tradeStream: config.binanceTradeStream,
-        historyMinutes: config.simHistoryMinutes,
-        maxConnectionAgeMs: config.binanceMaxConnectionAgeMs,
-        pingIntervalMs: config.binancePingIntervalMs,
-        deadAfterMs: config.binanceDeadAfterMs,
-      }),
-    );
-  }
+    startBinanceSource({
+      symbols: config.symbols,
+      venue: endpoints.venue,
+      wsUrl: endpoints.wsUrl,
+      restUrl: endpoints.restUrl,
+      publisher,
+      logger,
+      now,
+      requestedSource: config.source,
+      tradeStream: config.binanceTradeStream,
+      historyMinutes: config.simHistoryMinutes,
+      maxConnectionAgeMs: config.binanceMaxConnectionAgeMs,
+      pingIntervalMs: config.binancePingIntervalMs,
+      deadAfterMs: config.binanceDeadAfterMs,
+    });
+  if (kind === 'binance') sources.push(await startBinance());
   const replayFormat = kind === 'replay' ? (config.replayFormat === 'auto' ? await detectReplayFormat(config.replayFile!) : config.replayFormat) : 'klines';
   if (kind === 'replay' && replayFormat !== 'klines') {
     // a recorded session or trade CSV goes through the live client's parser, feeds and publisher
@@ -93,12 +95,36 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
     }
   }
   logger.info({ source: kind, requested: config.source, symbols: config.symbols }, 'stream-manager started');
+  let closed = false;
+  let resolveClosed!: () => void;
+  const closedPromise = new Promise<void>((r) => (resolveClosed = r));
+  // auto on the simulator: keep probing Binance and move to it as soon as it answers
+  const prober = fallback
+    ? startExchangeProber({
+        what: endpoints.restUrl,
+        logger,
+        backoff: { baseMs: config.binanceReprobeBaseMs, maxMs: config.binanceReprobeMaxMs },
+        probe: () => probeBinance(endpoints.restUrl, config.binanceProbeTimeoutMs),
+        onAnswer: async () => {
+          if (closed) return;
+          const simulated = sources.splice(0, sources.length);
+          await Promise.all(simulated.map((s) => s.stop()));
+          if (closed) return;
+          sources.push(await startBinance());
+          logger.info({ symbols: config.symbols, url: endpoints.restUrl }, 'Binance answers: market data moved from the simulator to Binance');
+        },
+      })
+    : null;
   return {
     sources,
-    done: Promise.all(sources.map((s) => s.done)).then(() => undefined),
+    // a fallback simulator may be replaced by Binance: done means closed then
+    done: prober === null ? Promise.all(sources.map((s) => s.done)).then(() => undefined) : closedPromise,
     async close() {
+      closed = true;
+      await prober?.stop();
       await Promise.all(sources.map((s) => s.stop()));
       await publisher.close();
+      resolveClosed();
     },
   };
 }
