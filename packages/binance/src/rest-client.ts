@@ -35,14 +35,19 @@ export interface RestClientCounters {
   usedWeight: number;
 }
 
-const sleepDefault = (ms: number, signal?: AbortSignal) =>
+/** Waits `ms`, or less when the signal aborts; the abort listener is removed when the wait ends. */
+export const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(t);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 /**
@@ -58,7 +63,7 @@ export class BinanceRestClient {
   private readonly backoff: BackoffOptions;
 
   constructor(private readonly o: BinanceRestClientOptions) {
-    this.sleep = o.sleep ?? ((ms) => sleepDefault(ms, o.signal));
+    this.sleep = o.sleep ?? ((ms) => abortableSleep(ms, o.signal));
     this.backoff = { baseMs: o.baseDelayMs ?? 250, maxMs: o.maxDelayMs ?? 10_000 };
   }
 
