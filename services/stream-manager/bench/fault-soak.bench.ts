@@ -35,6 +35,8 @@ export interface FaultSoakOptions {
   sampleEverySeconds?: number;
   /** wall ms between faults */
   faultEveryMs?: number;
+  /** exchange trades per market minute (the real BTCUSDT recording has about 1,800) */
+  tradesPerMinute?: number;
   /** write heap snapshots of the stream-manager here after warm-up and at the end */
   heapSnapshotDir?: string;
 }
@@ -103,7 +105,7 @@ async function allCandles(bus: RedisBus, symbol: string): Promise<MarketCandleCl
 export async function runFaultSoak(o: FaultSoakOptions): Promise<FaultSoakReport> {
   const symbol = `SOAK${process.pid}${Date.now() % 100_000}USDT`;
   const tickMs = 20;
-  const server = await FakeBinanceServer.start({ symbols: [symbol], seed: 16, startTime: Math.floor(Date.now() / 60_000) * 60_000, tickMs, marketMsPerTick: tickMs * o.speed });
+  const server = await FakeBinanceServer.start({ symbols: [symbol], seed: 16, startTime: Math.floor(Date.now() / 60_000) * 60_000, tradesPerMinute: o.tradesPerMinute ?? 1_800, tickMs, marketMsPerTick: tickMs * o.speed });
   const bus = new RedisBus({ redisUrl: o.redisUrl, logger: createLogger('soak-bus', { level: 'silent' }) });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'btc-soak-'));
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', path.join(repoRoot, 'scripts', 'bench', 'memory-probe.ts'), path.join(repoRoot, 'services', 'stream-manager', 'src', 'main.ts')], {
