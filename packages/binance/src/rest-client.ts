@@ -138,6 +138,20 @@ export class BinanceRestClient {
     return parseRestKlines(await this.getJson(`/api/v3/klines?symbol=${symbol}&interval=1m&startTime=${startTime}&endTime=${endTime}&limit=${limit}`, 2));
   }
 
+  /**
+   * Whether the venue lists the symbol for trading (GET /api/v3/exchangeInfo?symbol=…: Binance
+   * answers 400 with code -1121 "Invalid symbol." for one it does not list).
+   */
+  async isListed(symbol: string): Promise<boolean> {
+    try {
+      const body = (await this.getJson(`/api/v3/exchangeInfo?symbol=${encodeURIComponent(symbol)}`, 20)) as { symbols?: Array<{ symbol?: unknown; status?: unknown }> };
+      return (body.symbols ?? []).some((s) => s.symbol === symbol && (s.status === undefined || s.status === 'TRADING'));
+    } catch (err) {
+      if (err instanceof BinanceRestError && err.status === 400 && err.message.includes('-1121')) return false;
+      throw err;
+    }
+  }
+
   async depth(symbol: string, limit = 1000): Promise<DepthSnapshot> {
     const weight = limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
     return parseDepthSnapshot(await this.getJson(`/api/v3/depth?symbol=${symbol}&limit=${limit}`, weight));

@@ -1,10 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BINANCE_ENDPOINTS, probeBinance, type BinanceVenue } from '@btc-research/binance';
+import { BINANCE_ENDPOINTS, BinanceRestClient, probeBinance, type BinanceVenue } from '@btc-research/binance';
+import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
 import { loadStrategyConfig } from '@btc-research/engine';
 import type { Logger, MessageBus } from '@btc-research/platform';
 import type { StreamManagerConfig } from './config.js';
 import { startExchangeProber } from './exchange-prober.js';
+import { startStrategyDemand, type StrategyMarket } from './strategy-demand.js';
 import { MarketPublisher } from './market-publisher.js';
 import { startBinanceSource } from './binance/binance-source.js';
 import type { MarketSource } from './sources/market-source.js';
@@ -37,6 +39,8 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
   let reason = 'MARKET_DATA_SOURCE=simulated';
   let fallback = false;
   const endpoints = await resolveBinanceEndpoints(config, logger);
+  // the symbols served: SYMBOLS, plus every symbol a running strategy needs (learned from the commands)
+  const symbols = [...config.symbols];
   if (kind === 'auto' || kind === 'binance') {
     const probe = await probeBinance(endpoints.restUrl, config.binanceProbeTimeoutMs);
     if (probe.ok) kind = 'binance';
@@ -53,7 +57,7 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
   const startBinance = () =>
     // one combined-stream connection serves every symbol
     startBinanceSource({
-      symbols: config.symbols,
+      symbols: [...symbols],
       venue: endpoints.venue,
       wsUrl: endpoints.wsUrl,
       restUrl: endpoints.restUrl,
@@ -73,31 +77,36 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
     // a recorded session or trade CSV goes through the live client's parser, feeds and publisher
     sources.push(await startRecordedReplaySource({ file: config.replayFile!, format: replayFormat, symbols: config.symbols, speed: config.replaySpeed, publisher, logger }));
   }
+  const startSimulated = (symbol: string) =>
+    startSimulatedSource({
+      symbol,
+      // SYMBOLS keep their seeds (their markets are unchanged); any other symbol gets its own market
+      seed: config.symbols.includes(symbol) ? config.simSeed + config.symbols.indexOf(symbol) * 7919 : config.simSeed + symbolSeed(symbol),
+      speed: config.simSpeed,
+      historyMinutes: config.simHistoryMinutes,
+      stateDir: path.join(config.dataDir, 'market_data'),
+      requestedSource: config.source,
+      reasonMessage: reason,
+      publisher,
+      logger,
+      now,
+    });
   for (const symbol of kind === 'binance' || (kind === 'replay' && replayFormat !== 'klines') ? [] : config.symbols) {
-    if (kind === 'replay') {
-      sources.push(await startReplaySource({ symbol, file: config.replayFile!, speed: config.replaySpeed, publisher, logger }));
-    } else {
-      sources.push(
-        await startSimulatedSource({
-          symbol,
-          // the first symbol keeps SIM_SEED (its market is unchanged); others get their own market
-          seed: config.simSeed + config.symbols.indexOf(symbol) * 7919,
-          speed: config.simSpeed,
-          historyMinutes: config.simHistoryMinutes,
-          stateDir: path.join(config.dataDir, 'market_data'),
-          requestedSource: config.source,
-          reasonMessage: reason,
-          publisher,
-          logger,
-          now,
-        }),
-      );
-    }
+    if (kind === 'replay') sources.push(await startReplaySource({ symbol, file: config.replayFile!, speed: config.replaySpeed, publisher, logger }));
+    else sources.push(await startSimulated(symbol));
   }
   logger.info({ source: kind, requested: config.source, symbols: config.symbols }, 'stream-manager started');
   let closed = false;
   let resolveClosed!: () => void;
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
+  // source changes (fallback → Binance, a new symbol) one at a time
+  let changes: Promise<void> = Promise.resolve();
+  const serially = (fn: () => Promise<void>): Promise<void> => (changes = changes.then(async () => (closed ? undefined : fn())));
+  const replaceBinance = async (): Promise<void> => {
+    const old = sources.splice(0, sources.length);
+    await Promise.all(old.map((s) => s.stop()));
+    if (!closed) sources.push(await startBinance());
+  };
   // auto on the simulator: keep probing Binance and move to it as soon as it answers
   const prober = fallback
     ? startExchangeProber({
@@ -105,28 +114,69 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
         logger,
         backoff: { baseMs: config.binanceReprobeBaseMs, maxMs: config.binanceReprobeMaxMs },
         probe: () => probeBinance(endpoints.restUrl, config.binanceProbeTimeoutMs),
-        onAnswer: async () => {
-          if (closed) return;
-          const simulated = sources.splice(0, sources.length);
-          await Promise.all(simulated.map((s) => s.stop()));
-          if (closed) return;
-          sources.push(await startBinance());
-          logger.info({ symbols: config.symbols, url: endpoints.restUrl }, 'Binance answers: market data moved from the simulator to Binance');
-        },
+        onAnswer: () =>
+          serially(async () => {
+            kind = 'binance';
+            await replaceBinance();
+            logger.info({ symbols, url: endpoints.restUrl }, 'Binance answers: market data moved from the simulator to Binance');
+          }),
       })
     : null;
+  const venueRest = new BinanceRestClient({ baseUrl: endpoints.restUrl, logger, timeoutMs: 10_000, maxAttempts: 3 });
+  /** a running strategy's symbol joins the served ones (or its start fails when the venue does not list it) */
+  const provide = (m: StrategyMarket): Promise<void> =>
+    serially(async () => {
+      if (symbols.includes(m.symbol)) return;
+      if (kind === 'replay') {
+        logger.warn({ strategyId: m.strategyId, symbol: m.symbol, replayFile: config.replayFile }, 'a strategy needs a symbol the replay file does not hold: no market data for it');
+        return;
+      }
+      if (kind === 'binance') {
+        if ((m.exchange === 'binance' || m.exchange === 'binanceus') && m.exchange !== endpoints.venue) {
+          logger.warn({ strategyId: m.strategyId, exchange: m.exchange, served: endpoints.venue }, 'a strategy names another Binance venue; one source serves the system');
+        }
+        if (!(await venueRest.isListed(m.symbol))) {
+          const error = `market data: ${m.symbol} is not listed on ${BINANCE_ENDPOINTS[endpoints.venue].venue} (exchangeInfo); the strategy cannot run there`;
+          logger.error({ strategyId: m.strategyId, symbol: m.symbol, venue: endpoints.venue }, error);
+          await failStrategy(bus, m.strategyId, error, now());
+          return;
+        }
+        symbols.push(m.symbol);
+        await replaceBinance();
+      } else {
+        symbols.push(m.symbol);
+        sources.push(await startSimulated(m.symbol));
+      }
+      logger.info({ strategyId: m.strategyId, symbol: m.symbol, source: kind }, 'market data now also for a symbol a strategy needs');
+    });
+  const demand = config.followStrategySymbols ? await startStrategyDemand({ bus, logger, onStart: provide }) : null;
   return {
     sources,
     // a fallback simulator may be replaced by Binance: done means closed then
     done: prober === null ? Promise.all(sources.map((s) => s.done)).then(() => undefined) : closedPromise,
     async close() {
-      closed = true;
+      await demand?.stop();
       await prober?.stop();
+      await changes;
+      closed = true;
       await Promise.all(sources.map((s) => s.stop()));
       await publisher.close();
       resolveClosed();
     },
   };
+}
+
+/** A seed of its own per symbol (FNV-1a of the name), so a symbol's simulated market is the same on every start. */
+export function symbolSeed(symbol: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < symbol.length; i++) h = Math.imul(h ^ symbol.charCodeAt(i), 0x01000193) >>> 0;
+  return h % 1_000_003;
+}
+
+/** Stops a strategy with an error the API and dashboard show (the same command path as a user's stop). */
+async function failStrategy(bus: MessageBus, strategyId: string, error: string, t: number): Promise<void> {
+  const env = makeEnvelope({ type: MessageType.strategyStop, id: `market-data-stop-${strategyId}-${t}`, source: 'stream-manager', tsEvent: t, tsInit: t, payload: { strategyId, reason: 'market-data', error } });
+  await bus.publish(Streams.commands(), env, StreamRetention.commands);
 }
 
 /** kline CSV, trade CSV or recorded WebSocket session, judged by the name and the first line. */

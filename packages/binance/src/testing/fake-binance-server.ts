@@ -198,8 +198,12 @@ export class FakeBinanceServer {
         return send(200, {});
       case '/api/v3/time':
         return send(200, { serverTime: this.market.time });
-      case '/api/v3/exchangeInfo':
-        return send(200, { timezone: 'UTC', serverTime: this.market.time, symbols: [...this.market.markets.keys()].map((s) => ({ symbol: s, status: 'TRADING' })) });
+      case '/api/v3/exchangeInfo': {
+        // as Binance: ?symbol= of a symbol it does not list is a 400 with code -1121
+        if (symbol !== '' && !this.market.markets.has(symbol)) return send(400, { code: -1121, msg: 'Invalid symbol.' });
+        const listed = [...this.market.markets.keys()].filter((s) => symbol === '' || s === symbol);
+        return send(200, { timezone: 'UTC', serverTime: this.market.time, symbols: listed.map((s) => ({ symbol: s, status: 'TRADING' })) });
+      }
       case '/api/v3/klines': {
         if (!this.market.markets.has(symbol)) return send(400, { code: -1121, msg: 'Invalid symbol.' });
         if (u.searchParams.get('interval') !== '1m') return send(400, { code: -1120, msg: 'Invalid interval.' });
