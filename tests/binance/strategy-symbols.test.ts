@@ -46,6 +46,15 @@ describe('symbols follow the strategies', () => {
     const yaml = (await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8')).replace('symbol: "BTC/USDT"', `symbol: "${pair}"`);
     await bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyStart, id: `start-${strategyId}`, source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId, configName: `${strategyId}.yaml`, configYaml: yaml } }), StreamRetention.commands);
   }
+  /** an EMA cross whose slow EMA needs `slowLength` candles of `tf` before it can trade */
+  async function startLongWarmup(strategyId: string, pair: string, tf: string, slowLength: number): Promise<void> {
+    const yaml = (await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8'))
+      .replace('symbol: "BTC/USDT"', `symbol: "${pair}"`)
+      .replaceAll('"5m"', `"${tf}"`)
+      .replace('length: 21', `length: ${slowLength}`)
+      .replaceAll('EMA_21', `EMA_${slowLength}`);
+    await bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyStart, id: `start-${strategyId}`, source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId, configName: `${strategyId}.yaml`, configYaml: yaml } }), StreamRetention.commands);
+  }
   const candles = async (symbol: string) => (await bus.read(Streams.candles(symbol), '0', 10_000)).map((e) => e.envelope.payload as MarketCandleClosedV1);
 
   it('maps a config pair to the venue symbol', () => {
@@ -99,5 +108,32 @@ describe('symbols follow the strategies', () => {
     // its own market, not a copy of BTCUSDT's
     const btc = await candles('BTCUSDT');
     expect(got.map((c) => c.close)).not.toEqual(btc.slice(0, got.length).map((c) => c.close));
+  });
+
+  it('warm-up from history on the simulator: a strategy needing 6,000 minutes trades within seconds', async () => {
+    const symbol = uniqueSymbol('W');
+    trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger });
+    sm = await startStreamManager({ config: readStreamManagerConfig({ MARKET_DATA_SOURCE: 'simulated', SYMBOLS: 'BTCUSDT', DATA_DIR: path.join(dir, 'sm'), SIM_HISTORY_MINUTES: '10' }), bus, logger });
+    const t0 = Date.now();
+    await startLongWarmup('slow-ema', `${symbol.slice(0, -4)}/USDT`, '1h', 100); // 100 hourly candles = 6,000 minutes
+    await waitFor(async () => (await store.getStrategy('slow-ema'))?.status === 'running', { timeoutMs: 25_000, what: 'the 6,000-minute strategy running' });
+    expect(Date.now() - t0).toBeLessThan(25_000);
+    expect((await candles(symbol)).length).toBeGreaterThanOrEqual(6_000);
+  });
+
+  it('warm-up from history on Binance: a new symbol is backfilled from REST klines covering the strategy’s warm-up, equal to the exchange’s', async () => {
+    const base = uniqueSymbol('A');
+    const extra = uniqueSymbol('H');
+    server = await FakeBinanceServer.start({ symbols: [base, extra], seed: 10, startTime: Date.UTC(2024, 4, 1), tickMs: 10, marketMsPerTick: 1000, autoStart: false });
+    for (let i = 0; i < 400; i++) server.market.advance(60_000); // 400 minutes the exchange has, before anyone connects
+    server.resume();
+    trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger });
+    sm = await startStreamManager({ config: readStreamManagerConfig({ MARKET_DATA_SOURCE: 'binance', SYMBOLS: base, BINANCE_WS_URL: server.wsUrl, BINANCE_REST_URL: server.url, DATA_DIR: path.join(dir, 'sm'), SIM_HISTORY_MINUTES: '0' }), bus, logger });
+    await startLongWarmup('warm-5m', `${extra.slice(0, -4)}/USDT`, '5m', 60); // 300 minutes
+    await waitFor(async () => (await store.getStrategy('warm-5m'))?.status === 'running', { timeoutMs: 25_000, what: 'the strategy running after its REST warm-up' });
+    const got = await candles(extra);
+    expect(got.filter((c) => c.origin === 'backfill').length).toBeGreaterThanOrEqual(300);
+    const klines = new Map(server.market.closedKlines(extra).map((k) => [k.openTime, k]));
+    for (const c of got) expect([c.open, c.close].map(Number)).toEqual([klines.get(c.openTime)!.open, klines.get(c.openTime)!.close].map(Number));
   });
 });

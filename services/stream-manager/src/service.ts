@@ -54,6 +54,8 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
       fallback = true;
     }
   }
+  // minutes of history a symbol gets on its first start: SIM_HISTORY_MINUTES, or more for a strategy's warm-up
+  let historyMinutes = config.simHistoryMinutes;
   const startBinance = () =>
     // one combined-stream connection serves every symbol
     startBinanceSource({
@@ -66,7 +68,7 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
       now,
       requestedSource: config.source,
       tradeStream: config.binanceTradeStream,
-      historyMinutes: config.simHistoryMinutes,
+      historyMinutes,
       maxConnectionAgeMs: config.binanceMaxConnectionAgeMs,
       pingIntervalMs: config.binancePingIntervalMs,
       deadAfterMs: config.binanceDeadAfterMs,
@@ -77,13 +79,13 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
     // a recorded session or trade CSV goes through the live client's parser, feeds and publisher
     sources.push(await startRecordedReplaySource({ file: config.replayFile!, format: replayFormat, symbols: config.symbols, speed: config.replaySpeed, publisher, logger }));
   }
-  const startSimulated = (symbol: string) =>
+  const startSimulated = (symbol: string, history = config.simHistoryMinutes) =>
     startSimulatedSource({
       symbol,
       // SYMBOLS keep their seeds (their markets are unchanged); any other symbol gets its own market
       seed: config.symbols.includes(symbol) ? config.simSeed + config.symbols.indexOf(symbol) * 7919 : config.simSeed + symbolSeed(symbol),
       speed: config.simSpeed,
-      historyMinutes: config.simHistoryMinutes,
+      historyMinutes: history,
       stateDir: path.join(config.dataDir, 'market_data'),
       requestedSource: config.source,
       reasonMessage: reason,
@@ -127,6 +129,8 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
   const provide = (m: StrategyMarket): Promise<void> =>
     serially(async () => {
       if (symbols.includes(m.symbol)) return;
+      // a new symbol's history covers the strategy's warm-up (REST klines on Binance, generated on the simulator)
+      const history = Math.max(config.simHistoryMinutes, m.warmupMinutes + 1);
       if (kind === 'replay') {
         logger.warn({ strategyId: m.strategyId, symbol: m.symbol, replayFile: config.replayFile }, 'a strategy needs a symbol the replay file does not hold: no market data for it');
         return;
@@ -142,12 +146,13 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
           return;
         }
         symbols.push(m.symbol);
+        historyMinutes = Math.max(historyMinutes, history); // feeds of symbols already on the bus continue after their last candle
         await replaceBinance();
       } else {
         symbols.push(m.symbol);
-        sources.push(await startSimulated(m.symbol));
+        sources.push(await startSimulated(m.symbol, history));
       }
-      logger.info({ strategyId: m.strategyId, symbol: m.symbol, source: kind }, 'market data now also for a symbol a strategy needs');
+      logger.info({ strategyId: m.strategyId, symbol: m.symbol, source: kind, historyMinutes: history }, 'market data now also for a symbol a strategy needs, with history for its warm-up');
     });
   const demand = config.followStrategySymbols ? await startStrategyDemand({ bus, logger, onStart: provide }) : null;
   return {

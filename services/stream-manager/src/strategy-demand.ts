@@ -1,5 +1,5 @@
 import { MessageType, Streams, type StrategyStartV1, type StrategyStopV1 } from '@btc-research/contracts';
-import { loadStrategyConfig } from '@btc-research/engine';
+import { buildTradingSetup, loadStrategyConfig } from '@btc-research/engine';
 import type { Logger, MessageBus } from '@btc-research/platform';
 
 /** A strategy's market: `BTC/USDC` on `binance` → symbol BTCUSDC. */
@@ -9,6 +9,8 @@ export interface StrategyMarket {
   symbol: string;
   /** the config's exchange id, lower case letters only (binance, binanceus, …) */
   exchange: string;
+  /** minutes of history its indicators need before it can trade */
+  warmupMinutes: number;
 }
 
 /** `BTC/USDC` (or `btc-usdc`, `BTCUSDC`) → `BTCUSDC`, the form Binance and the streams use. */
@@ -21,7 +23,13 @@ export function marketOfStart(command: StrategyStartV1): StrategyMarket | null {
   try {
     const r = loadStrategyConfig(command.configYaml, command.configName);
     if (!r.ok) return null;
-    return { strategyId: command.strategyId, symbol: venueSymbol(r.config.symbol), exchange: r.config.exchange.toLowerCase().replace(/[^a-z]/g, '') };
+    const setup = buildTradingSetup(command.configYaml, command.configName, { strategyId: command.strategyId });
+    return {
+      strategyId: command.strategyId,
+      symbol: venueSymbol(r.config.symbol),
+      exchange: r.config.exchange.toLowerCase().replace(/[^a-z]/g, ''),
+      warmupMinutes: setup.ok ? setup.strategy.warmupMinutes : 0,
+    };
   } catch {
     return null;
   }

@@ -98,6 +98,7 @@ export async function startSimulatedSource(o: SimulatedSourceOptions): Promise<M
     await fs.rename(tmp, stateFile);
   };
 
+  let unsavedMinutes = 0;
   /** Advances the market to `target`, publishing closed candles (and trades when live). */
   const advance = async (target: number, publishTrades: boolean) => {
     while (sim.currentTime < target && !stopped) {
@@ -129,7 +130,11 @@ export async function startSimulatedSource(o: SimulatedSourceOptions): Promise<M
           await o.publisher.candle('SIMULATED', o.symbol, c, 'simulated');
           lastCandleClose = c.closeTime;
         }
-        await save();
+        // live: saved every minute; catching up (history for a warm-up): every few hundred minutes and at the end
+        if (publishTrades || ++unsavedMinutes >= 500) {
+          unsavedMinutes = 0;
+          await save();
+        }
       }
     }
   };
@@ -139,6 +144,7 @@ export async function startSimulatedSource(o: SimulatedSourceOptions): Promise<M
   // Catch up (history on first start, downtime on resume) as fast as possible, without trade ticks.
   const catchUpTo = Math.floor(simNow() / MINUTE) * MINUTE;
   await advance(catchUpTo, false);
+  await save();
   state = 'live';
   await o.publisher.feedStatus(status());
 
