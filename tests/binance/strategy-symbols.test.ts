@@ -119,6 +119,10 @@ describe('symbols follow the strategies', () => {
     await waitFor(async () => (await store.getStrategy('slow-ema'))?.status === 'running', { timeoutMs: 25_000, what: 'the 6,000-minute strategy running' });
     expect(Date.now() - t0).toBeLessThan(25_000);
     expect((await candles(symbol)).length).toBeGreaterThanOrEqual(6_000);
+    // progress was reported in the feed status while the history loaded
+    const progress = (await bus.read(Streams.feedStatus(), '0', 10_000)).map((e) => (e.envelope.payload as { symbols: string[]; message: string }))
+      .filter((f) => f.symbols.includes(symbol) && /generating history: \d+ of \d+ minutes/.test(f.message));
+    expect(progress.length).toBeGreaterThanOrEqual(10);
   });
 
   it('warm-up from history on Binance: a new symbol is backfilled from REST klines covering the strategy’s warm-up, equal to the exchange’s', async () => {
