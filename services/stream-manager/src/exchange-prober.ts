@@ -5,7 +5,7 @@ export type ProbeResult = { ok: true } | { ok: false; reason: string };
 export interface ExchangeProberOptions {
   /** one probe of the exchange (e.g. GET /api/v3/ping with a timeout) */
   probe: () => Promise<ProbeResult>;
-  /** called once, when a probe succeeds; the prober stops itself before calling it */
+  /** called when a probe succeeds; the prober stops itself before calling it (and probes again if it throws) */
   onAnswer: () => Promise<void>;
   logger: Logger;
   backoff: BackoffOptions;
@@ -33,6 +33,7 @@ export function startExchangeProber(o: ExchangeProberOptions, initialFailures = 
   let timer: NodeJS.Timeout | null = null;
   let nextProbeAt: number | null = null;
   let stopped = false;
+  let closedByCaller = false;
   let inFlight: Promise<void> = Promise.resolve();
 
   const schedule = (): void => {
@@ -57,7 +58,12 @@ export function startExchangeProber(o: ExchangeProberOptions, initialFailures = 
       try {
         await o.onAnswer();
       } catch (err) {
-        o.logger.error({ err, what: o.what }, 'moving market data to the exchange failed');
+        o.logger.error({ err, what: o.what }, 'moving market data to the exchange failed; probing again');
+        if (!closedByCaller) {
+          stopped = false;
+          failures += 1;
+          schedule();
+        }
       }
       return;
     }
@@ -79,6 +85,7 @@ export function startExchangeProber(o: ExchangeProberOptions, initialFailures = 
       return nextProbeAt;
     },
     async stop() {
+      closedByCaller = true;
       stopped = true;
       nextProbeAt = null;
       if (timer) clearTimeout(timer);

@@ -103,7 +103,11 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
   const closedPromise = new Promise<void>((r) => (resolveClosed = r));
   // source changes (fallback → Binance, a new symbol) one at a time
   let changes: Promise<void> = Promise.resolve();
-  const serially = (fn: () => Promise<void>): Promise<void> => (changes = changes.then(async () => (closed ? undefined : fn())));
+  const serially = (fn: () => Promise<void>): Promise<void> => {
+    const run = changes.then(async () => (closed ? undefined : fn()));
+    changes = run.catch(() => undefined); // a failed change does not block the next ones; the caller sees its error
+    return run;
+  };
   const replaceBinance = async (): Promise<void> => {
     const old = sources.splice(0, sources.length);
     await Promise.all(old.map((s) => s.stop()));

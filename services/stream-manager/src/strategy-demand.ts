@@ -76,26 +76,29 @@ export async function startStrategyDemand(o: StrategyDemandOptions): Promise<Str
       }
     }
   };
-  const announce = async (before: ReadonlyMap<string, StrategyMarket>): Promise<void> => {
+  // strategies whose market was provided (or refused); one that failed (exchange unreachable) is tried again next poll
+  const handled = new Map<string, StrategyMarket>();
+  const announce = async (): Promise<void> => {
+    for (const id of handled.keys()) if (!running.has(id)) handled.delete(id);
     for (const m of running.values()) {
-      if (before.get(m.strategyId) === m) continue;
+      if (handled.get(m.strategyId) === m) continue; // a start again (same id) is a new market object
       try {
         await o.onStart(m);
+        handled.set(m.strategyId, m);
       } catch (err) {
-        o.logger.error({ err, strategyId: m.strategyId, symbol: m.symbol }, 'could not provide market data for a strategy');
+        o.logger.error({ err, strategyId: m.strategyId, symbol: m.symbol }, 'could not provide market data for a strategy; trying again');
       }
     }
   };
   await readNew();
-  await announce(new Map());
+  await announce();
   let chain: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     chain = chain
       .then(async () => {
         if (stopped) return;
-        const before = new Map(running);
         await readNew();
-        await announce(before);
+        await announce();
       })
       .catch((err: unknown) => o.logger.warn({ err }, 'reading strategy commands failed; retrying'));
   }, o.pollMs ?? 1_000);
