@@ -103,7 +103,7 @@ describe('stream-manager service wiring', () => {
     // the start-up probe and the next two re-probes get a 500
     server.restFaults.push({ path: '/api/v3/ping', status: 500 }, { path: '/api/v3/ping', status: 500 }, { path: '/api/v3/ping', status: 503 });
     const sm = await startStreamManager({
-      config: readStreamManagerConfig({ SYMBOLS: symbol, BINANCE_WS_URL: server.wsUrl, BINANCE_REST_URL: server.url, DATA_DIR: dataDir, SIM_HISTORY_MINUTES: '0', BINANCE_REPROBE_BASE_MS: '100', BINANCE_REPROBE_MAX_MS: '400' }),
+      config: readStreamManagerConfig({ SYMBOLS: symbol, BINANCE_WS_URL: server.wsUrl, BINANCE_REST_URL: server.url, DATA_DIR: dataDir, CONFIG_DIR: path.join(dataDir, 'no-strategies'), SIM_HISTORY_MINUTES: '0', BINANCE_REPROBE_BASE_MS: '100', BINANCE_REPROBE_MAX_MS: '400' }),
       bus: h.bus, logger,
     });
     try {

@@ -140,4 +140,16 @@ describe('symbols follow the strategies', () => {
     const klines = new Map(server.market.closedKlines(extra).map((k) => [k.openTime, k]));
     for (const c of got) expect([c.open, c.close].map(Number)).toEqual([klines.get(c.openTime)!.open, klines.get(c.openTime)!.close].map(Number));
   });
+
+  it('serves the symbols of the strategy files in the config directory (started by the paper-trader on its own) from the start', async () => {
+    const symbol = uniqueSymbol('C');
+    const cfg = path.join(dir, 'strategies');
+    await fs.mkdir(cfg);
+    const yaml = (await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8')).replace('symbol: "BTC/USDT"', `symbol: "${symbol.slice(0, -4)}/USDT"`);
+    await fs.writeFile(path.join(cfg, 'file-strategy.yaml'), yaml);
+    await fs.writeFile(path.join(cfg, 'broken.yaml'), 'not: [a strategy');
+    sm = await startStreamManager({ config: readStreamManagerConfig({ MARKET_DATA_SOURCE: 'simulated', SYMBOLS: 'BTCUSDT', CONFIG_DIR: cfg, DATA_DIR: path.join(dir, 'sm'), SIM_HISTORY_MINUTES: '5' }), bus, logger });
+    expect(sm.sources.map((s) => s.status().symbols[0])).toEqual(['BTCUSDT', symbol]);
+    expect((await candles(symbol)).length).toBeGreaterThanOrEqual(5);
+  });
 });

@@ -6,7 +6,7 @@ import { loadStrategyConfig } from '@btc-research/engine';
 import type { Logger, MessageBus } from '@btc-research/platform';
 import type { StreamManagerConfig } from './config.js';
 import { startExchangeProber } from './exchange-prober.js';
-import { startStrategyDemand, type StrategyMarket } from './strategy-demand.js';
+import { marketOfStart, startStrategyDemand, type StrategyMarket } from './strategy-demand.js';
 import { MarketPublisher } from './market-publisher.js';
 import { startBinanceSource } from './binance/binance-source.js';
 import type { MarketSource } from './sources/market-source.js';
@@ -73,6 +73,22 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
       pingIntervalMs: config.binancePingIntervalMs,
       deadAfterMs: config.binanceDeadAfterMs,
     });
+  const venueRest = new BinanceRestClient({ baseUrl: endpoints.restUrl, logger, timeoutMs: Math.max(config.binanceProbeTimeoutMs, 3_000), maxAttempts: 2 });
+  if (config.followStrategySymbols && kind !== 'replay') {
+    // the strategy files the paper-trader starts on its own (config/): their symbols from the start
+    for (const m of await configDirMarkets(config.configDir)) {
+      if (symbols.includes(m.symbol)) continue;
+      if (kind === 'binance') {
+        const listed = await venueRest.isListed(m.symbol).catch(() => true); // unreachable now: try it
+        if (!listed) {
+          logger.error({ file: m.strategyId, symbol: m.symbol, venue: endpoints.venue }, `market data: ${m.symbol} is not listed on ${BINANCE_ENDPOINTS[endpoints.venue].venue} (exchangeInfo); the strategy file's market is not served`);
+          continue;
+        }
+      }
+      symbols.push(m.symbol);
+      historyMinutes = Math.max(historyMinutes, m.warmupMinutes + 1);
+    }
+  }
   if (kind === 'binance') sources.push(await startBinance());
   const replayFormat = kind === 'replay' ? (config.replayFormat === 'auto' ? await detectReplayFormat(config.replayFile!) : config.replayFormat) : 'klines';
   if (kind === 'replay' && replayFormat !== 'klines') {
@@ -93,9 +109,9 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
       logger,
       now,
     });
-  for (const symbol of kind === 'binance' || (kind === 'replay' && replayFormat !== 'klines') ? [] : config.symbols) {
+  for (const symbol of kind === 'binance' || (kind === 'replay' && replayFormat !== 'klines') ? [] : kind === 'replay' ? config.symbols : symbols) {
     if (kind === 'replay') sources.push(await startReplaySource({ symbol, file: config.replayFile!, speed: config.replaySpeed, publisher, logger }));
-    else sources.push(await startSimulated(symbol));
+    else sources.push(await startSimulated(symbol, config.symbols.includes(symbol) ? config.simHistoryMinutes : historyMinutes));
   }
   logger.info({ source: kind, requested: config.source, symbols: config.symbols }, 'stream-manager started');
   let closed = false;
@@ -128,7 +144,6 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
           }),
       })
     : null;
-  const venueRest = new BinanceRestClient({ baseUrl: endpoints.restUrl, logger, timeoutMs: 10_000, maxAttempts: 3 });
   /** a running strategy's symbol joins the served ones (or its start fails when the venue does not list it) */
   const provide = (m: StrategyMarket): Promise<void> =>
     serially(async () => {
@@ -220,6 +235,23 @@ export async function resolveBinanceEndpoints(config: StreamManagerConfig, logge
     if (binanceLike.length > 1) logger.warn({ exchanges: Object.fromEntries(wanted) }, 'strategies ask for both Binance and Binance.US; one source serves the system: Binance');
   }
   return { venue, wsUrl: config.binanceWsUrl ?? BINANCE_ENDPOINTS[venue].wsUrl, restUrl: config.binanceRestUrl ?? BINANCE_ENDPOINTS[venue].restUrl };
+}
+
+/** the markets of the strategy files in the config directory (files that do not load are skipped) */
+async function configDirMarkets(configDir: string): Promise<StrategyMarket[]> {
+  let files: string[];
+  try {
+    files = (await fs.readdir(configDir)).filter((f) => /\.ya?ml$/i.test(f));
+  } catch {
+    return [];
+  }
+  const out: StrategyMarket[] = [];
+  for (const f of files) {
+    const text = await fs.readFile(path.join(configDir, f), 'utf8').catch(() => null);
+    const m = text === null || text.trim() === '' ? null : marketOfStart({ strategyId: f.replace(/\.ya?ml$/i, ''), configName: f, configYaml: text });
+    if (m !== null) out.push(m);
+  }
+  return out;
 }
 
 /** exchange id → strategy files naming it (files that do not load are skipped; the api-server reports them) */
