@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Decimal, toDecimalString } from '../core/decimal.js';
+import { TradingCore, type CoreInput, type CoreTrade } from '../kernel/trading-core.js';
+import { buildTradingSetup } from '../kernel/trading-setup.js';
+import { simulatedMarketInputs } from '../market/testing/simulated-market-inputs.js';
+import type { PaperFillRecord } from './reconcile-fills.js';
+import { reconcileStrategy, type ReconcileInput } from './reconcile-strategy.js';
+
+const configDir = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'config');
+/** the demo EMA cross on 1m bars with a stop and a target: resting orders that fill on ticks and candle paths */
+const EMA_1M = `${fs.readFileSync(path.join(configDir, 'demo-ema-cross.yaml'), 'utf8').replaceAll('"5m"', '"1m"')}
+risk_management:
+  stop_loss: { percent: 0.003 }
+  take_profit: { percent: 0.004 }
+`;
+
+/** What the paper trader records: the core stepped input by input, its fills as stored. */
+function paperRun(inputs: readonly CoreInput[], yaml: string): PaperFillRecord[] {
+  const setup = buildTradingSetup(yaml, 'ema.yaml', { strategyId: 'ema', initialCash: '10000', tradingStartTime: 0 });
+  if (!setup.ok) throw new Error('config');
+  const core = new TradingCore(setup.strategy, setup.coreOptions);
+  return inputs.flatMap((x) => core.onInput(x)).flatMap((e) => (e.type === 'trade' ? [record(e.trade)] : []));
+}
+
+function record(t: CoreTrade): PaperFillRecord {
+  return { tradeId: t.tradeId, orderId: t.orderId, side: t.side, quantity: toDecimalString(t.quantity), price: toDecimalString(t.price), fee: toDecimalString(t.fee), time: t.time, reason: t.reason, quality: { arrivalMid: t.quality.arrivalMid } };
+}
+
+describe('reconcileStrategy', () => {
+  const market = simulatedMarketInputs(180, 21);
+  const paperFills = paperRun(market, EMA_1M);
+  const base: ReconcileInput = { strategyId: 'ema', configYaml: EMA_1M, configName: 'ema.yaml', initialCash: '10000', tradingStartTime: 0, market, paperFills };
+
+  it('finds paper identical to its replay and attributes the whole gap to a candle backtest to computed causes', () => {
+    const result = reconcileStrategy(base);
+    if (!result.ok) throw new Error('config');
+    const r = result.report;
+    expect(paperFills.length).toBeGreaterThan(10);
+    expect(r.replay).toEqual({ identical: true, compared: paperFills.length, firstDifference: null });
+    const a = r.candleBacktest.attribution;
+    expect(a.unexplained).toBe('0');
+    const sum = [a.latency, a.spread, a.slippage, a.bookDepth, a.candlePath].reduce((x, y) => x.plus(y), new Decimal(0));
+    expect(toDecimalString(sum)).toBe(r.candleBacktest.pnl.gap);
+    expect(r.candleBacktest.pnl.gap).not.toBe('0');
+    // the backtest charges its modelled slippage; the paper fills against books never do
+    expect(new Decimal(a.slippage).isPositive()).toBe(true);
+    const { paired, missed, extra } = r.candleBacktest.pairing;
+    expect(paired.length).toBeGreaterThan(3);
+    for (const x of paired) expect(toDecimalString(new Decimal(x.paper.netPnl).minus(x.backtest.netPnl))).toBe(x.pnlDiff);
+    expect(paired.length + extra.length).toBeGreaterThan(0);
+    expect(missed.length + paired.length).toBeGreaterThan(0);
+    const [opt, real, pess] = r.bands.models;
+    expect([opt!.name, real!.name, pess!.name]).toEqual(['optimistic', 'realistic', 'pessimistic']);
+    expect(new Decimal(opt!.finalPnl).greaterThanOrEqualTo(real!.finalPnl)).toBe(true);
+    expect(new Decimal(real!.finalPnl).greaterThanOrEqualTo(pess!.finalPnl)).toBe(true);
+    expect(real!.finalPnl).toBe(r.candleBacktest.pnl.backtest);
+    for (const b of [...r.bands.models, r.bands.paper]) expect(b.equity.at(-1)![0]).toBe(r.window.to);
+  });
+
+  it('reports the first differing fill of a paper record that its log does not reproduce, and the difference as unexplained', () => {
+    const tampered = paperFills.map((f, i) => (i === 3 ? { ...f, price: new Decimal(f.price).plus(5).toFixed() } : f));
+    const result = reconcileStrategy({ ...base, paperFills: tampered });
+    if (!result.ok) throw new Error('config');
+    const r = result.report;
+    expect(r.replay.identical).toBe(false);
+    expect(r.replay.firstDifference).toEqual({ index: 3, tradeId: paperFills[3]!.tradeId, field: 'price', paper: tampered[3]!.price, replay: paperFills[3]!.price });
+    expect(r.candleBacktest.attribution.unexplained).not.toBe('0');
+  });
+
+  it('limits everything to the window asked for', () => {
+    const candles = market.filter((x) => x.kind === 'candle');
+    const from = (candles[60] as { candle: { closeTime: number } }).candle.closeTime;
+    const to = (candles[150] as { candle: { closeTime: number } }).candle.closeTime;
+    const result = reconcileStrategy({ ...base, window: { from, to } });
+    if (!result.ok) throw new Error('config');
+    const r = result.report;
+    expect(r.window).toEqual({ from, to });
+    for (const x of r.candleBacktest.pairing.paired) expect(x.paper.entryTime >= from && x.paper.exitTime <= to).toBe(true);
+    expect(r.bands.paper.equity[0]![0]).toBe(from);
+    expect(r.bands.paper.equity.at(-1)![0]).toBe(to);
+  });
+
+  it('returns the config problems of an invalid config', () => {
+    const result = reconcileStrategy({ ...base, configYaml: 'name: x\n' });
+    expect(result.ok).toBe(false);
+  });
+});

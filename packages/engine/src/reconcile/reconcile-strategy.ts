@@ -1,0 +1,224 @@
+import { isLateCandle, type CoreInput } from '../kernel/trading-core.js';
+import { Decimal, toDecimalString } from '../core/decimal.js';
+import { fixedSlippageModel, type ExecutionModelOverrides } from '../execution/execution-models.js';
+import { buildTradingSetup } from '../kernel/trading-setup.js';
+import { runBacktest } from '../backtest/run-backtest.js';
+import { timeframeMs } from '../candles/timeframe.js';
+import type { Candle } from '../model/candle.js';
+import type { ConfigProblem } from '../strategy/config-schema.js';
+import { bandParameters, type BandName, type BandParameters } from './fill-model-bands.js';
+import { marketVariants } from './market-variants.js';
+import { equityAt, equityAtCloses, fillFromRecord, fillFromTrade, roundTripsOf, type EquityPoint, type PaperFillRecord, type ReconcileFill, type RoundTrip } from './reconcile-fills.js';
+import { compareFills, type ReplayVerdict } from './replay-comparison.js';
+import { pairRoundTrips } from './round-trip-pairing.js';
+
+/** What a reconciliation needs: the strategy as the paper trader ran it, its recorded market and its fills. */
+export interface ReconcileInput {
+  strategyId: string;
+  configYaml: string;
+  configName: string;
+  initialCash: string;
+  /** candles closing before this only warmed the strategy up */
+  tradingStartTime: number;
+  /** order/trade id prefix of the run (`<id>-r<run>` after a restart; default the id) */
+  idPrefix?: string | undefined;
+  /** execution settings the paper trader ran with beyond the config (e.g. its maker rate) */
+  execution?: Omit<ExecutionModelOverrides, 'commission' | 'slippage'> | undefined;
+  /** the symbol's market inputs from the log's beginning up to (at least) the window's end, in log order */
+  market: readonly CoreInput[];
+  /** the paper trader's fills of this run, oldest first */
+  paperFills: readonly PaperFillRecord[];
+  /** default: from the trading start to the last candle */
+  window?: { from?: number | undefined; to?: number | undefined };
+  /** part (a): paper vs a replay of the recorded log (default: fill by fill against this reconciliation's own replay) */
+  compareReplay?: (paper: readonly ReconcileFill[], replay: readonly ReconcileFill[]) => ReplayVerdict;
+  /** most points per equity curve (default 500) */
+  maxPoints?: number;
+}
+
+export interface RoundTripView {
+  side: 'long' | 'short';
+  entryTime: number;
+  exitTime: number;
+  entryPrice: string;
+  exitPrice: string;
+  quantity: string;
+  fees: string;
+  executionCost: string;
+  netPnl: string;
+}
+
+/** The causes of the PnL gap between paper trading and a candle-only backtest (decimal strings, quote currency, paper − backtest). */
+export interface GapAttribution {
+  latency: string;
+  spread: string;
+  slippage: string;
+  bookDepth: string;
+  candlePath: string;
+  /** paper's record minus the replay of its own log: what no counterfactual run reproduces */
+  unexplained: string;
+}
+
+export type CurvePoint = [time: number, equity: number];
+
+export interface ReconcileReport {
+  strategyId: string;
+  window: { from: number; to: number };
+  inputs: { candles: number; books: number; trades: number; paperFills: number };
+  replay: ReplayVerdict;
+  candleBacktest: {
+    pairing: { paired: Array<{ paper: RoundTripView; backtest: RoundTripView; pnlDiff: string }>; missed: RoundTripView[]; extra: RoundTripView[]; toleranceMs: number };
+    pnl: { paper: string; backtest: string; gap: string };
+    fees: { paper: string; backtest: string };
+    attribution: GapAttribution;
+  };
+  bands: {
+    paper: { finalPnl: string; equity: CurvePoint[] };
+    models: Array<BandParameters & { finalPnl: string; equity: CurvePoint[] }>;
+  };
+}
+
+export type ReconcileResult = { ok: true; report: ReconcileReport } | { ok: false; errors: ConfigProblem[] };
+
+interface RunVariant {
+  inputs: readonly CoreInput[];
+  spread?: string;
+  slippage?: string;
+  latencyMs?: { min: number; max: number };
+}
+
+/**
+ * The reconciliation report of a window of a paper strategy (docs/reconciliation.md):
+ * (a) its fills against a replay of its recorded log; (b) a candle-only backtest of the same config
+ * as a user would run it, round trips side by side, and the PnL gap attributed to its causes by a
+ * ladder of runs that each remove one realism (latency, book depth, spread, ticks vs the candle
+ * path, modelled costs) — the steps telescope, so the causes add up to the gap exactly and
+ * whatever the replay does not reproduce is reported as unexplained; (c) the window under the
+ * optimistic, realistic and pessimistic fill models.
+ */
+export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
+  const base = buildTradingSetup(input.configYaml, input.configName, { strategyId: input.strategyId, initialCash: input.initialCash, tradingStartTime: input.tradingStartTime });
+  if (!base.ok) return { ok: false, errors: base.errors };
+  const initial = new Decimal(input.initialCash);
+  const candles = candlesOf(input.market);
+  const lastClose = candles.at(-1)?.closeTime ?? input.tradingStartTime;
+  const from = input.window?.from ?? Math.max(input.tradingStartTime, candles[0]?.openTime ?? 0);
+  const to = Math.min(input.window?.to ?? lastClose, lastClose);
+  const market = input.market.filter((x) => timeOf(x) <= to);
+  const windowCandles = candles.filter((c) => c.closeTime <= to);
+  const maxPoints = input.maxPoints ?? 500;
+
+  const run = (v: RunVariant): ReconcileFill[] => {
+    const setup = buildTradingSetup(input.configYaml, input.configName, {
+      strategyId: input.strategyId,
+      initialCash: input.initialCash,
+      tradingStartTime: input.tradingStartTime,
+      execution: { ...input.execution, ...(v.spread !== undefined ? { spread: v.spread } : {}), ...(v.latencyMs ? { latencyMs: v.latencyMs } : {}) },
+    });
+    if (!setup.ok) throw new Error('a config that compiled once no longer compiles');
+    const options = { ...setup.coreOptions, ...(input.idPrefix !== undefined ? { idPrefix: input.idPrefix } : {}) };
+    if (v.slippage !== undefined) options.models = { ...options.models, slippage: fixedSlippageModel(v.slippage) };
+    return runBacktest(setup.strategy, v.inputs, options, { legacyLookahead: 'incremental' }).trades.map(fillFromTrade);
+  };
+  const pnlOf = (fills: readonly ReconcileFill[]): Decimal => {
+    const eq = equityAtCloses(fills, windowCandles, initial);
+    return equityAt(eq, to, initial).minus(equityAt(eq, from, initial));
+  };
+
+  const noLatency = { min: 0, max: 0 };
+  const ticks = market;
+  const candleInputs = marketVariants.candlesOnly(market);
+  const userSlippage = String(base.config.backtest.slippage ?? 0.0005);
+  const paperFills = input.paperFills.filter((f) => f.time <= to).map(fillFromRecord);
+  const replay = run({ inputs: ticks });
+  const noLatencyRun = run({ inputs: ticks, latencyMs: noLatency });
+  const topOfBook = run({ inputs: marketVariants.unlimitedTopOfBook(ticks), latencyMs: noLatency });
+  const midBook = run({ inputs: marketVariants.unlimitedMidBook(ticks), latencyMs: noLatency });
+  const candlesBare = run({ inputs: candleInputs, latencyMs: noLatency, spread: '0', slippage: '0' });
+  const candlesSpread = run({ inputs: candleInputs, latencyMs: noLatency, slippage: '0' });
+  const candlesSlipped = run({ inputs: candleInputs, latencyMs: noLatency });
+  const candleBacktest = run({ inputs: candleInputs });
+
+  const p = {
+    paper: pnlOf(paperFills),
+    replay: pnlOf(replay),
+    noLatency: pnlOf(noLatencyRun),
+    topOfBook: pnlOf(topOfBook),
+    midBook: pnlOf(midBook),
+    candlesBare: pnlOf(candlesBare),
+    candlesSpread: pnlOf(candlesSpread),
+    candlesSlipped: pnlOf(candlesSlipped),
+    backtest: pnlOf(candleBacktest),
+  };
+  const s = toDecimalString;
+  const attribution: GapAttribution = {
+    latency: s(p.replay.minus(p.noLatency).plus(p.candlesSlipped.minus(p.backtest))),
+    bookDepth: s(p.noLatency.minus(p.topOfBook)),
+    spread: s(p.topOfBook.minus(p.midBook).plus(p.candlesBare.minus(p.candlesSpread))),
+    candlePath: s(p.midBook.minus(p.candlesBare)),
+    slippage: s(p.candlesSpread.minus(p.candlesSlipped)),
+    unexplained: s(p.paper.minus(p.replay)),
+  };
+
+  const inWindow = (t: RoundTrip) => t.entryTime >= from && t.exitTime <= to;
+  const toleranceMs = 2 * timeframeMs(base.strategy.entryTimeframe);
+  const pairing = pairRoundTrips(roundTripsOf(paperFills).filter(inWindow), roundTripsOf(candleBacktest).filter(inWindow), toleranceMs);
+  const feesIn = (fills: readonly ReconcileFill[]) => fills.filter((f) => f.time > from && f.time <= to).reduce((a, f) => a.plus(f.fee), new Decimal(0));
+
+  const curve = (fills: readonly ReconcileFill[]): CurvePoint[] => downsample(equityAtCloses(fills, windowCandles, initial).filter((e) => e.time >= from), maxPoints);
+  const bands = bandParameters(userSlippage).map((b) => {
+    const fills = b.name === 'realistic' && input.execution === undefined ? candleBacktest : run({ inputs: candleInputs, spread: b.spread, slippage: b.slippage, latencyMs: b.latencyMs });
+    return { ...b, finalPnl: s(pnlOf(fills)), equity: curve(fills) };
+  });
+
+  const compare = input.compareReplay ?? compareFills;
+  return {
+    ok: true,
+    report: {
+      strategyId: input.strategyId,
+      window: { from, to },
+      inputs: { candles: windowCandles.length, books: market.filter((x) => x.kind === 'book').length, trades: market.filter((x) => x.kind === 'trade').length, paperFills: paperFills.length },
+      replay: compare(paperFills, replay),
+      candleBacktest: {
+        pairing: {
+          paired: pairing.paired.map((x) => ({ paper: view(x.paper), backtest: view(x.backtest), pnlDiff: s(x.paper.netPnl.toDecimalPlaces(8).minus(x.backtest.netPnl.toDecimalPlaces(8))) })),
+          missed: pairing.missed.map(view),
+          extra: pairing.extra.map(view),
+          toleranceMs,
+        },
+        pnl: { paper: s(p.paper), backtest: s(p.backtest), gap: s(p.paper.minus(p.backtest)) },
+        fees: { paper: s(feesIn(paperFills)), backtest: s(feesIn(candleBacktest)) },
+        attribution,
+      },
+      bands: { paper: { finalPnl: s(p.paper), equity: curve(paperFills) }, models: bands },
+    },
+  };
+}
+
+export type { BandName };
+
+function view(t: RoundTrip): RoundTripView {
+  const s = (d: Decimal) => toDecimalString(d.toDecimalPlaces(8));
+  return { side: t.side, entryTime: t.entryTime, exitTime: t.exitTime, entryPrice: s(t.entryPrice), exitPrice: s(t.exitPrice), quantity: s(t.quantity), fees: s(t.fees), executionCost: s(t.executionCost), netPnl: s(t.netPnl) };
+}
+
+function timeOf(x: CoreInput): number {
+  return x.kind === 'candle' ? x.candle.closeTime : x.kind === 'book' ? x.book.time : x.trade.time;
+}
+
+/** The closed 1m candles of the inputs as the core takes them (a repeated or out-of-order one is skipped). */
+function candlesOf(inputs: readonly CoreInput[]): Candle[] {
+  const out: Candle[] = [];
+  for (const x of inputs) if (x.kind === 'candle' && !isLateCandle(x.candle, out.at(-1) ?? null)) out.push(x.candle);
+  return out;
+}
+
+/** At most `maxPoints` points, keeping the last of each bucket (the final equity is always there). */
+function downsample(points: readonly EquityPoint[], maxPoints: number): CurvePoint[] {
+  const step = Math.max(1, Math.ceil(points.length / maxPoints));
+  const out: CurvePoint[] = [];
+  for (let i = step - 1; i < points.length; i += step) out.push([points[i]!.time, points[i]!.equity.toNumber()]);
+  const last = points.at(-1);
+  if (last && out.at(-1)?.[0] !== last.time) out.push([last.time, last.equity.toNumber()]);
+  return out;
+}
