@@ -77,3 +77,18 @@ export { reconcileStrategy, type ReconcileInput, type ReconcileReport, type Reco
 export { bandParameters, type BandName, type BandParameters } from './reconcile/fill-model-bands.js';
 export { compareFills, type ReplayVerdict } from './reconcile/replay-comparison.js';
 export type { PaperFillRecord, ReconcileFill } from './reconcile/reconcile-fills.js';
+export { ParityReplay, compareWithReplay, type ParityReplayOptions } from './parity/parity-replay.js';
+export { recordedEventOf, type RecordedEvent } from './parity/recorded-event.js';
+export {
+  DEFAULT_INDICATOR_TOLERANCE,
+  type RecordedLogEntry,
+  type PaperEvent,
+  type PaperBalances,
+  type PaperRecord,
+  type IndicatorCheckpoint,
+  type Divergence,
+  type DivergenceKind,
+  type ParityValue,
+  type ParityWindow,
+  type ParityResult,
+} from './parity/parity-types.js';
