@@ -75,7 +75,7 @@ export { legacyStatistics, formatLegacyNumber, type LegacyStatistics } from './b
 export { formatWarmup, type WarmupReport } from './strategy/warmup.js';
 export { reconcileStrategy, type ReconcileInput, type ReconcileReport, type ReconcileResult, type GapAttribution, type RoundTripView, type CurvePoint } from './reconcile/reconcile-strategy.js';
 export { bandParameters, type BandName, type BandParameters } from './reconcile/fill-model-bands.js';
-export { compareFills, type ReplayVerdict } from './reconcile/replay-comparison.js';
+export { compareFills, compareEvents, type ReplayVerdict, type PaperHistory } from './reconcile/replay-comparison.js';
 export type { PaperFillRecord, ReconcileFill } from './reconcile/reconcile-fills.js';
 export { ParityReplay, compareWithReplay, type ParityReplayOptions } from './parity/parity-replay.js';
 export { recordedEventOf, type RecordedEvent } from './parity/recorded-event.js';

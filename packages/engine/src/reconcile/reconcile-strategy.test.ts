@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Decimal, toDecimalString } from '../core/decimal.js';
 import { TradingCore, type CoreInput, type CoreTrade } from '../kernel/trading-core.js';
 import { buildTradingSetup } from '../kernel/trading-setup.js';
+import { encodeRecordedInput } from '../market/recorded-input.js';
 import { simulatedMarketInputs } from '../market/testing/simulated-market-inputs.js';
 import type { PaperFillRecord } from './reconcile-fills.js';
 import { reconcileStrategy, type ReconcileInput } from './reconcile-strategy.js';
@@ -31,14 +32,15 @@ function record(t: CoreTrade): PaperFillRecord {
 describe('reconcileStrategy', () => {
   const market = simulatedMarketInputs(180, 21);
   const paperFills = paperRun(market, EMA_1M);
-  const base: ReconcileInput = { strategyId: 'ema', configYaml: EMA_1M, configName: 'ema.yaml', initialCash: '10000', tradingStartTime: 0, market, paperFills };
+  const log = market.map((x, i) => ({ seq: i + 1, ...encodeRecordedInput(x) }));
+  const base: ReconcileInput = { strategyId: 'ema', configYaml: EMA_1M, configName: 'ema.yaml', initialCash: '10000', tradingStartTime: 0, log, paperFills };
 
   it('finds paper identical to its replay and attributes the whole gap to a candle backtest to computed causes', () => {
     const result = reconcileStrategy(base);
     if (!result.ok) throw new Error('config');
     const r = result.report;
     expect(paperFills.length).toBeGreaterThan(10);
-    expect(r.replay).toEqual({ identical: true, compared: paperFills.length, firstDifference: null });
+    expect(r.replay).toMatchObject({ identical: true, basis: 'fills', compared: paperFills.length, firstDifference: null });
     const a = r.candleBacktest.attribution;
     expect(a.unexplained).toBe('0');
     const sum = [a.latency, a.spread, a.slippage, a.bookDepth, a.candlePath].reduce((x, y) => x.plus(y), new Decimal(0));
@@ -65,7 +67,8 @@ describe('reconcileStrategy', () => {
     if (!result.ok) throw new Error('config');
     const r = result.report;
     expect(r.replay.identical).toBe(false);
-    expect(r.replay.firstDifference).toEqual({ index: 3, tradeId: paperFills[3]!.tradeId, field: 'price', paper: tampered[3]!.price, replay: paperFills[3]!.price });
+    expect(r.replay).toMatchObject({ compared: 3, basis: 'fills' });
+    expect(r.replay.firstDifference).toEqual({ at: paperFills[3]!.time, kind: 'fill', field: 'price', paper: tampered[3]!.price, replay: paperFills[3]!.price, inputSeq: null });
     expect(r.candleBacktest.attribution.unexplained).not.toBe('0');
   });
 

@@ -1,4 +1,6 @@
-import { isLateCandle, type CoreInput } from '../kernel/trading-core.js';
+import { TradingCore, isLateCandle, type CoreInput } from '../kernel/trading-core.js';
+import { decodeRecordedInput } from '../market/recorded-input.js';
+import type { RecordedLogEntry } from '../parity/parity-types.js';
 import { Decimal, toDecimalString } from '../core/decimal.js';
 import { fixedSlippageModel, type ExecutionModelOverrides } from '../execution/execution-models.js';
 import { buildTradingSetup } from '../kernel/trading-setup.js';
@@ -9,7 +11,7 @@ import type { ConfigProblem } from '../strategy/config-schema.js';
 import { bandParameters, type BandName, type BandParameters } from './fill-model-bands.js';
 import { marketVariants } from './market-variants.js';
 import { equityAt, equityAtCloses, fillFromRecord, fillFromTrade, roundTripsOf, type EquityPoint, type PaperFillRecord, type ReconcileFill, type RoundTrip } from './reconcile-fills.js';
-import { compareFills, type ReplayVerdict } from './replay-comparison.js';
+import { compareEvents, compareFills, type PaperHistory, type ReplayVerdict } from './replay-comparison.js';
 import { pairRoundTrips } from './round-trip-pairing.js';
 
 /** What a reconciliation needs: the strategy as the paper trader ran it, its recorded market and its fills. */
@@ -24,14 +26,14 @@ export interface ReconcileInput {
   idPrefix?: string | undefined;
   /** execution settings the paper trader ran with beyond the config (e.g. its maker rate) */
   execution?: Omit<ExecutionModelOverrides, 'commission' | 'slippage'> | undefined;
-  /** the symbol's market inputs from the log's beginning up to (at least) the window's end, in log order */
-  market: readonly CoreInput[];
+  /** the symbol's market log from its beginning to the last input the paper trader processed, in log order */
+  log: readonly RecordedLogEntry[];
   /** the paper trader's fills of this run, oldest first */
   paperFills: readonly PaperFillRecord[];
+  /** its event log and account, for part (a); without them (a) compares the fills only */
+  paperHistory?: PaperHistory | undefined;
   /** default: from the trading start to the last candle */
   window?: { from?: number | undefined; to?: number | undefined };
-  /** part (a): paper vs a replay of the recorded log (default: fill by fill against this reconciliation's own replay) */
-  compareReplay?: (paper: readonly ReconcileFill[], replay: readonly ReconcileFill[]) => ReplayVerdict;
   /** most points per equity curve (default 500) */
   maxPoints?: number;
 }
@@ -100,15 +102,16 @@ export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
   const base = buildTradingSetup(input.configYaml, input.configName, { strategyId: input.strategyId, initialCash: input.initialCash, tradingStartTime: input.tradingStartTime });
   if (!base.ok) return { ok: false, errors: base.errors };
   const initial = new Decimal(input.initialCash);
-  const candles = candlesOf(input.market);
+  const all = input.log.map(decodeRecordedInput);
+  const candles = candlesOf(all);
   const lastClose = candles.at(-1)?.closeTime ?? input.tradingStartTime;
   const from = input.window?.from ?? Math.max(input.tradingStartTime, candles[0]?.openTime ?? 0);
   const to = Math.min(input.window?.to ?? lastClose, lastClose);
-  const market = input.market.filter((x) => timeOf(x) <= to);
+  const market = all.filter((x) => timeOf(x) <= to);
   const windowCandles = candles.filter((c) => c.closeTime <= to);
   const maxPoints = input.maxPoints ?? 500;
 
-  const run = (v: RunVariant): ReconcileFill[] => {
+  const setupFor = (v: Omit<RunVariant, 'inputs'>) => {
     const setup = buildTradingSetup(input.configYaml, input.configName, {
       strategyId: input.strategyId,
       initialCash: input.initialCash,
@@ -118,7 +121,21 @@ export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
     if (!setup.ok) throw new Error('a config that compiled once no longer compiles');
     const options = { ...setup.coreOptions, ...(input.idPrefix !== undefined ? { idPrefix: input.idPrefix } : {}) };
     if (v.slippage !== undefined) options.models = { ...options.models, slippage: fixedSlippageModel(v.slippage) };
-    return runBacktest(setup.strategy, v.inputs, options, { legacyLookahead: 'incremental' }).trades.map(fillFromTrade);
+    return { strategy: setup.strategy, options };
+  };
+  const run = (v: RunVariant): ReconcileFill[] => {
+    const { strategy, options } = setupFor(v);
+    return runBacktest(strategy, v.inputs, options, { legacyLookahead: 'incremental' }).trades.map(fillFromTrade);
+  };
+  const replayVerdict = (replayFills: () => readonly ReconcileFill[]): ReplayVerdict => {
+    if (input.paperHistory === undefined) {
+      const first = input.log[0];
+      const last = input.log.at(-1);
+      const window = { fromSeq: first?.seq ?? null, toSeq: last?.seq ?? null, from: first?.time ?? null, to: last?.time ?? null, inputs: input.log.length };
+      return compareFills(input.paperFills.map(fillFromRecord), replayFills(), window);
+    }
+    const { strategy, options } = setupFor({});
+    return compareEvents(new TradingCore(strategy, options), input.log, input.paperHistory);
   };
   const pnlOf = (fills: readonly ReconcileFill[]): Decimal => {
     const eq = equityAtCloses(fills, windowCandles, initial);
@@ -171,14 +188,13 @@ export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
     return { ...b, finalPnl: s(pnlOf(fills)), equity: curve(fills) };
   });
 
-  const compare = input.compareReplay ?? compareFills;
   return {
     ok: true,
     report: {
       strategyId: input.strategyId,
       window: { from, to },
       inputs: { candles: windowCandles.length, books: market.filter((x) => x.kind === 'book').length, trades: market.filter((x) => x.kind === 'trade').length, paperFills: paperFills.length },
-      replay: compare(paperFills, replay),
+      replay: replayVerdict(() => (market.length === all.length ? replay : run({ inputs: all }))),
       candleBacktest: {
         pairing: {
           paired: pairing.paired.map((x) => ({ paper: view(x.paper), backtest: view(x.backtest), pnlDiff: s(x.paper.netPnl.toDecimalPlaces(8).minus(x.backtest.netPnl.toDecimalPlaces(8))) })),
