@@ -90,3 +90,36 @@ describe('reconcileStrategy', () => {
     expect(result.ok).toBe(false);
   });
 });
+
+describe('reconcileStrategy: each cause is measured by its own run', () => {
+  const market = simulatedMarketInputs(150, 33);
+  const log = market.map((x, i) => ({ seq: i + 1, ...encodeRecordedInput(x) }));
+
+  it('charges book depth to orders larger than the top of the book, and latency to slow orders', () => {
+    // a large account: its orders walk the simulated book's levels
+    const big = paperRunWith(market, EMA_1M, { initialCash: '5000000' });
+    const deep = reconcileStrategy({ strategyId: 'ema', configYaml: EMA_1M, configName: 'ema.yaml', initialCash: '5000000', tradingStartTime: 0, log, paperFills: big });
+    if (!deep.ok) throw new Error('config');
+    expect(deep.report.replay.identical).toBe(true);
+    // walking the levels costs money: without depth limits the run does better
+    expect(new Decimal(deep.report.candleBacktest.attribution.bookDepth).isNegative()).toBe(true);
+
+    // orders that take 20–40 s to arrive: the market moves in between, so latency is no longer zero
+    const slow = { latencyMs: { min: 20_000, max: 40_000 } };
+    const slowFills = paperRunWith(market, EMA_1M, { initialCash: '10000', execution: slow });
+    const late = reconcileStrategy({ strategyId: 'ema', configYaml: EMA_1M, configName: 'ema.yaml', initialCash: '10000', tradingStartTime: 0, log, paperFills: slowFills, execution: slow });
+    if (!late.ok) throw new Error('config');
+    expect(late.report.replay.identical).toBe(true);
+    expect(late.report.candleBacktest.attribution.latency).not.toBe('0');
+    const a = late.report.candleBacktest.attribution;
+    const sum = [a.latency, a.spread, a.slippage, a.bookDepth, a.candlePath, a.unexplained].reduce((x, y) => x.plus(y), new Decimal(0));
+    expect(toDecimalString(sum)).toBe(late.report.candleBacktest.pnl.gap);
+  });
+});
+
+function paperRunWith(inputs: readonly CoreInput[], yaml: string, options: { initialCash: string; execution?: { latencyMs: { min: number; max: number } } }): PaperFillRecord[] {
+  const setup = buildTradingSetup(yaml, 'ema.yaml', { strategyId: 'ema', tradingStartTime: 0, ...options });
+  if (!setup.ok) throw new Error('config');
+  const core = new TradingCore(setup.strategy, setup.coreOptions);
+  return inputs.flatMap((x) => core.onInput(x)).flatMap((e) => (e.type === 'trade' ? [record(e.trade)] : []));
+}
