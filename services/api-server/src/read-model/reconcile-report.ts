@@ -1,18 +1,19 @@
 import type { ReconcileReportDto } from '@btc-research/contracts';
-import { formatProblem, reconcileStrategy } from '@btc-research/engine';
+import { formatProblem } from '@btc-research/engine';
 import { loadStrategyHistory, type StrategyStore } from '@btc-research/platform';
 import { ApiError } from '../errors.js';
 import { ApiErrorCode } from '@btc-research/contracts';
+import { reconcileOffThread } from './reconcile-runner.js';
 
 /**
  * The reconciliation report of a strategy's window (docs/reconciliation.md), from the store only:
  * its config, the market log it ran on, its fills and event log. Works for running and stopped
- * strategies. A pruned log is a 409 CONFLICT (from loadStrategyHistory).
+ * strategies. A pruned log is a 409 CONFLICT (from loadStrategyHistory). Computed off the event loop.
  */
 export async function reconcileReport(store: StrategyStore, id: string, window: { from?: number | undefined; to?: number | undefined }): Promise<ReconcileReportDto> {
   const h = await loadStrategyHistory(store, id);
   const s = h.state;
-  const result = reconcileStrategy({
+  const result = await reconcileOffThread({
     strategyId: id,
     configYaml: h.record.configYaml,
     configName: h.record.configName,
