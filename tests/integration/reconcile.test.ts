@@ -4,10 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReconcileReportDto } from '@btc-research/contracts';
 import { Decimal, encodeRecordedInput, toDecimalString } from '@btc-research/engine';
-import { JsonStrategyStore, waitFor } from '@btc-research/platform';
+import { waitFor } from '@btc-research/platform';
 import { runCli } from '../../packages/cli/src/cli.js';
 import { simulatedMarketInputs } from '../../packages/engine/src/market/testing/simulated-market-inputs.js';
 import { freePort, repoRoot, startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
+import { makeBackend, type Backend } from './paper-trader.harness.js';
 
 // The show test of the reconciliation report (issue 13, deliverable 2): a two-hour simulated run
 // (the seeded market simulator's trades, books and candles) traded by the paper-trader process from
@@ -16,10 +17,11 @@ const START = Date.UTC(2025, 0, 6);
 const MINUTES = 145;
 const WINDOW = { from: START + 25 * 60_000, to: START + MINUTES * 60_000 };
 
-describe('reconciliation of a two-hour simulated paper run', () => {
+describe.each(['json', 'postgres'] as const)('reconciliation of a two-hour simulated paper run: %s store', (backendName) => {
   let dir: string;
+  let backend: Backend;
   const procs: ServiceProcess[] = [];
-  let apiUrl: string;
+  let apiUrl: string | null = null;
   let report: ReconcileReportDto;
 
   beforeAll(async () => {
@@ -31,17 +33,25 @@ describe('reconciliation of a two-hour simulated paper run', () => {
     await fs.writeFile(path.join(dir, 'config', 'ema-1m.yaml'), yaml);
     // the market the stream-manager would have logged: trades, books and closed candles of the simulator
     const market = simulatedMarketInputs(MINUTES, 4242, START);
-    const writer = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
+    backend = await makeBackend(backendName, path.join(dir, 'data'));
+    const writer = await backend.open();
     await writer.appendMarketEvents('BTCUSDT', market.map((x, i) => ({ ...encodeRecordedInput(x), sourceId: `sim:${i}` })));
     await writer.close();
 
-    const common = { DATA_DIR: path.join(dir, 'data'), CONFIG_DIR: path.join(dir, 'config') };
-    procs.push(startServiceProcess('paper-trader', { ...common, AUTO_START: 'true', AUTO_START_FROM: 'history', WORKER_NAME: 'reconcile-show' }));
-    const store = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
+    const common = { ...backend.env, CONFIG_DIR: path.join(dir, 'config') };
+    procs.push(startServiceProcess('paper-trader', { ...common, AUTO_START: 'true', AUTO_START_FROM: 'history', WORKER_NAME: `reconcile-${backendName}` }));
+    const store = await backend.open();
     try {
       await waitFor(async () => ((await store.loadState('ema-1m'))?.core as { marketSeq?: number } | undefined)?.marketSeq === market.length, { timeoutMs: 60_000, intervalMs: 100, what: 'paper trader through the two hours' });
     } finally {
       await store.close();
+    }
+    if (backendName === 'postgres') {
+      // the api-server reads PostgreSQL's public schema only (no DATABASE_SCHEMA): here the CLI reads the test's own schema
+      const cli = cliIo(backend.env);
+      expect(await runCli(['reconcile', 'ema-1m', '--from', String(WINDOW.from), '--to', new Date(WINDOW.to).toISOString(), '--json'], cli.io), cli.out.stderr).toBe(0);
+      report = ReconcileReportDto.parse(JSON.parse(cli.out.stdout));
+      return;
     }
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;
@@ -54,6 +64,7 @@ describe('reconciliation of a two-hour simulated paper run', () => {
 
   afterAll(async () => {
     for (const p of procs.reverse()) await p.stop();
+    await backend.dispose();
     await fs.rm(dir, { recursive: true, force: true });
   });
 
@@ -99,23 +110,26 @@ describe('reconciliation of a two-hour simulated paper run', () => {
     }
   });
 
-  it('prints the same report from the CLI (--json is the API contract) and refuses an unknown strategy and a bad window', async () => {
-    const io = (env: Record<string, string>) => {
-      const out = { stdout: '', stderr: '' };
-      return { out, io: { stdout: { write: (s: string) => (out.stdout += s) }, stderr: { write: (s: string) => (out.stderr += s) }, cwd: dir, env } };
-    };
-    const env = { DATA_DIR: path.join(dir, 'data') };
-    const json = io(env);
+  function cliIo(env: Record<string, string>) {
+    const out = { stdout: '', stderr: '' };
+    return { out, io: { stdout: { write: (s: string) => (out.stdout += s) }, stderr: { write: (s: string) => (out.stderr += s) }, cwd: dir, env } };
+  }
+
+  it('prints the same report from the CLI once paper trading has stopped (--json is the API contract), and refuses an unknown strategy and a bad window', async () => {
+    await procs.find((p) => p.name === 'paper-trader')!.stop();
+    const env = backend.env;
+    const json = cliIo(env);
     expect(await runCli(['reconcile', 'ema-1m', '--from', String(WINDOW.from), '--to', String(WINDOW.to), '--json'], json.io)).toBe(0);
     expect(JSON.parse(json.out.stdout)).toEqual(report);
-    const text = io(env);
+    const text = cliIo(env);
     expect(await runCli(['reconcile', 'ema-1m', '--from', String(WINDOW.from), '--to', String(WINDOW.to)], text.io)).toBe(0);
     expect(text.out.stdout).toContain('(a) replay of the recorded log: identical');
     expect(text.out.stdout).toContain(`gap ${Number(report.candleBacktest.pnl.gap).toFixed(2)}`);
-    const missing = io(env);
+    const missing = cliIo(env);
     expect(await runCli(['reconcile', 'no-such-strategy'], missing.io)).toBe(1);
     expect(missing.out.stderr).toContain('strategy "no-such-strategy" does not exist');
 
+    if (apiUrl === null) return;
     const notFound = await fetch(`${apiUrl}/api/v1/strategies/no-such-strategy/reconcile`);
     expect(notFound.status).toBe(404);
     const bad = await fetch(`${apiUrl}/api/v1/strategies/ema-1m/reconcile?from=yesterday`);
