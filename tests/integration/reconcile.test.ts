@@ -135,5 +135,8 @@ describe.each(['json', 'postgres'] as const)('reconciliation of a two-hour simul
     const bad = await fetch(`${apiUrl}/api/v1/strategies/ema-1m/reconcile?from=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    const empty = await fetch(`${apiUrl}/api/v1/strategies/ema-1m/reconcile?from=2030-01-01`);
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/^no recorded candle closes in the window 2030-01-01T00:00:00.000Z/) as unknown });
   }, 60_000);
 });

@@ -50,6 +50,7 @@ async function reconcile(argv: string[], io: CliIo): Promise<number> {
     },
     window,
   });
+  if (!result.ok && result.kind === 'window') throw new CommandFailure(1, `reconcile: ${result.message}`);
   if (!result.ok) throw new CommandFailure(1, `reconcile: the stored config of "${id}" no longer compiles:\n${result.errors.map(formatProblem).join('\n')}`);
   if (args.values.json) io.stdout.write(`${JSON.stringify(ReconcileReportDto.parse(result.report))}\n`);
   else io.stdout.write(formatReport(result.report));

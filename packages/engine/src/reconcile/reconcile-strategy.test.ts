@@ -85,9 +85,14 @@ describe('reconcileStrategy', () => {
     expect(r.bands.paper.equity.at(-1)![0]).toBe(to);
   });
 
-  it('returns the config problems of an invalid config', () => {
+  it('returns the config problems of an invalid config, and says what the log covers for a window without candles', () => {
     const result = reconcileStrategy({ ...base, configYaml: 'name: x\n' });
-    expect(result.ok).toBe(false);
+    expect(result).toMatchObject({ ok: false, kind: 'config' });
+    const after = reconcileStrategy({ ...base, window: { from: Date.UTC(2030, 0, 1) } });
+    expect(after).toMatchObject({ ok: false, kind: 'window' });
+    expect(after.ok === false && after.kind === 'window' ? after.message : '').toMatch(/^no recorded candle closes in the window 2030-01-01T00:00:00.000Z → .* \(the log holds candles closing 2025-01-06T00:01:00.000Z → 2025-01-06T03:00:00.000Z\)$/);
+    const empty = reconcileStrategy({ ...base, log: [] });
+    expect(empty).toMatchObject({ ok: false, kind: 'window' });
   });
 });
 

@@ -80,7 +80,12 @@ export interface ReconcileReport {
   };
 }
 
-export type ReconcileResult = { ok: true; report: ReconcileReport } | { ok: false; errors: ConfigProblem[] };
+export type ReconcileResult =
+  | { ok: true; report: ReconcileReport }
+  /** the stored config no longer compiles */
+  | { ok: false; kind: 'config'; errors: ConfigProblem[] }
+  /** the window holds no closed candle of the recorded log */
+  | { ok: false; kind: 'window'; message: string };
 
 interface RunVariant {
   inputs: readonly CoreInput[];
@@ -100,13 +105,17 @@ interface RunVariant {
  */
 export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
   const base = buildTradingSetup(input.configYaml, input.configName, { strategyId: input.strategyId, initialCash: input.initialCash, tradingStartTime: input.tradingStartTime });
-  if (!base.ok) return { ok: false, errors: base.errors };
+  if (!base.ok) return { ok: false, kind: 'config', errors: base.errors };
   const initial = new Decimal(input.initialCash);
   const all = input.log.map(decodeRecordedInput);
   const candles = candlesOf(all);
   const lastClose = candles.at(-1)?.closeTime ?? input.tradingStartTime;
   const from = input.window?.from ?? Math.max(input.tradingStartTime, candles[0]?.openTime ?? 0);
   const to = Math.min(input.window?.to ?? lastClose, lastClose);
+  if (candles.length === 0 || to <= from || !candles.some((c) => c.closeTime > from && c.closeTime <= to)) {
+    const covered = candles.length === 0 ? 'no candles yet' : `candles closing ${iso(candles[0]!.closeTime)} → ${iso(lastClose)}`;
+    return { ok: false, kind: 'window', message: `no recorded candle closes in the window ${iso(from)} → ${iso(input.window?.to ?? lastClose)} (the log holds ${covered})` };
+  }
   const market = all.filter((x) => timeOf(x) <= to);
   const windowCandles = candles.filter((c) => c.closeTime <= to);
   const maxPoints = input.maxPoints ?? 500;
@@ -216,6 +225,10 @@ export type { BandName };
 function view(t: RoundTrip): RoundTripView {
   const s = (d: Decimal) => toDecimalString(d.toDecimalPlaces(8));
   return { side: t.side, entryTime: t.entryTime, exitTime: t.exitTime, entryPrice: s(t.entryPrice), exitPrice: s(t.exitPrice), quantity: s(t.quantity), fees: s(t.fees), executionCost: s(t.executionCost), netPnl: s(t.netPnl) };
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
 }
 
 function timeOf(x: CoreInput): number {

@@ -29,6 +29,7 @@ export async function reconcileReport(store: StrategyStore, id: string, window: 
     },
     window,
   });
+  if (!result.ok && result.kind === 'window') throw new ApiError(400, ApiErrorCode.validationFailed, result.message, { window });
   if (!result.ok) throw new ApiError(422, ApiErrorCode.configInvalid, `strategy "${id}": its stored config no longer compiles: ${result.errors.map(formatProblem).join('; ')}`);
   return result.report;
 }
