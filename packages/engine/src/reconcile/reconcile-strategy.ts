@@ -1,7 +1,7 @@
 import { TradingCore, isLateCandle, type CoreInput } from '../kernel/trading-core.js';
 import { decodeRecordedInput } from '../market/recorded-input.js';
 import type { RecordedLogEntry } from '../parity/parity-types.js';
-import { Decimal, toDecimalString } from '../core/decimal.js';
+import { Decimal, dec, toDecimalString } from '../core/decimal.js';
 import { fixedSlippageModel, type ExecutionModelOverrides } from '../execution/execution-models.js';
 import { buildTradingSetup } from '../kernel/trading-setup.js';
 import { runBacktest } from '../backtest/run-backtest.js';
@@ -74,6 +74,8 @@ export interface ReconcileReport {
     fees: { paper: string; backtest: string };
     attribution: GapAttribution;
   };
+  /** closing prices over the window (at most maxPoints), to draw the trades on */
+  prices: Array<[time: number, close: number]>;
   bands: {
     paper: { finalPnl: string; equity: CurvePoint[] };
     models: Array<BandParameters & { finalPnl: string; equity: CurvePoint[] }>;
@@ -215,6 +217,7 @@ export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
         fees: { paper: s(feesIn(paperFills)), backtest: s(feesIn(candleBacktest)) },
         attribution,
       },
+      prices: downsample(windowCandles.filter((c) => c.closeTime >= from).map((c) => ({ time: c.closeTime, equity: dec(c.close) })), maxPoints),
       bands: { paper: { finalPnl: s(p.paper), equity: curve(paperFills) }, models: bands },
     },
   };
