@@ -34,6 +34,15 @@ async function reconcile(argv: string[], io: CliIo): Promise<number> {
     await store.close();
   }
   const s = history.state;
+  // the event log, when there is one, is compared event by event; else the fills
+  const paperHistory =
+    history.events.length === 0
+      ? undefined
+      : {
+          events: history.events,
+          eventSeqBefore: history.eventBase,
+          balances: s === null ? null : { cash: s.cash, quantity: s.positionQty, avgEntryPrice: s.avgEntryPrice, realizedPnl: s.realizedPnl, feesPaid: s.feesPaid },
+        };
   const result = reconcileStrategy({
     strategyId: id,
     configYaml: history.record.configYaml,
@@ -43,11 +52,7 @@ async function reconcile(argv: string[], io: CliIo): Promise<number> {
     idPrefix: history.idPrefix,
     log: history.log,
     paperFills: history.fills,
-    paperHistory: {
-      events: history.events,
-      eventSeqBefore: history.eventBase,
-      balances: s === null ? null : { cash: s.cash, quantity: s.positionQty, avgEntryPrice: s.avgEntryPrice, realizedPnl: s.realizedPnl, feesPaid: s.feesPaid },
-    },
+    paperHistory,
     window,
   });
   if (!result.ok && result.kind === 'window') throw new CommandFailure(1, `reconcile: ${result.message}`);

@@ -13,6 +13,15 @@ import { reconcileOffThread } from './reconcile-runner.js';
 export async function reconcileReport(store: StrategyStore, id: string, window: { from?: number | undefined; to?: number | undefined }): Promise<ReconcileReportDto> {
   const h = await loadStrategyHistory(store, id);
   const s = h.state;
+  // the event log, when there is one, is compared event by event; else the fills
+  const paperHistory =
+    h.events.length === 0
+      ? undefined
+      : {
+          events: h.events,
+          eventSeqBefore: h.eventBase,
+          balances: s === null ? null : { cash: s.cash, quantity: s.positionQty, avgEntryPrice: s.avgEntryPrice, realizedPnl: s.realizedPnl, feesPaid: s.feesPaid },
+        };
   const result = await reconcileOffThread({
     strategyId: id,
     configYaml: h.record.configYaml,
@@ -22,11 +31,7 @@ export async function reconcileReport(store: StrategyStore, id: string, window: 
     idPrefix: h.idPrefix,
     log: h.log,
     paperFills: h.fills,
-    paperHistory: {
-      events: h.events,
-      eventSeqBefore: h.eventBase,
-      balances: s === null ? null : { cash: s.cash, quantity: s.positionQty, avgEntryPrice: s.avgEntryPrice, realizedPnl: s.realizedPnl, feesPaid: s.feesPaid },
-    },
+    paperHistory,
     window,
   });
   if (!result.ok && result.kind === 'window') throw new ApiError(400, ApiErrorCode.validationFailed, result.message, { window });
