@@ -15,6 +15,8 @@ import { makeBackend, type Backend } from './paper-trader.harness.js';
 // its market log, then reconciled through the API and the CLI from the store alone.
 const START = Date.UTC(2025, 0, 6);
 const MINUTES = 145;
+/** the paper-trader's own maker rate (its resting take-profit limits fill as maker): the report must replay with it */
+const MAKER = '0.0002';
 const WINDOW = { from: START + 25 * 60_000, to: START + MINUTES * 60_000 };
 
 describe.each(['json', 'postgres'] as const)('reconciliation of a two-hour simulated paper run: %s store', (backendName) => {
@@ -23,12 +25,13 @@ describe.each(['json', 'postgres'] as const)('reconciliation of a two-hour simul
   const procs: ServiceProcess[] = [];
   let apiUrl: string | null = null;
   let report: ReconcileReportDto;
+  let makerFills = 0;
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'btc-reconcile-'));
     const demo = await fs.readFile(path.join(repoRoot, 'config', 'demo-ema-cross.yaml'), 'utf8');
     // the demo EMA cross on 1m bars with a stop and a target: enough round trips in two hours, and resting orders
-    const yaml = `${demo.replaceAll('"5m"', '"1m"')}\nrisk_management:\n  stop_loss: { percent: 0.003 }\n  take_profit: { percent: 0.004 }\n`;
+    const yaml = `${demo.replaceAll('"5m"', '"1m"')}\nrisk_management:\n  stop_loss: { percent: 0.003 }\n  take_profit: { percent: 0.004, partial_exits: [{ level: 0.002, percent: 0.5 }] }\n`;
     await fs.mkdir(path.join(dir, 'config'));
     await fs.writeFile(path.join(dir, 'config', 'ema-1m.yaml'), yaml);
     // the market the stream-manager would have logged: trades, books and closed candles of the simulator
@@ -39,10 +42,12 @@ describe.each(['json', 'postgres'] as const)('reconciliation of a two-hour simul
     await writer.close();
 
     const common = { ...backend.env, CONFIG_DIR: path.join(dir, 'config') };
-    procs.push(startServiceProcess('paper-trader', { ...common, AUTO_START: 'true', AUTO_START_FROM: 'history', WORKER_NAME: `reconcile-${backendName}` }));
+    procs.push(startServiceProcess('paper-trader', { ...common, AUTO_START: 'true', AUTO_START_FROM: 'history', WORKER_NAME: `reconcile-${backendName}`, MAKER_COMMISSION: MAKER }));
     const store = await backend.open();
     try {
       await waitFor(async () => ((await store.loadState('ema-1m'))?.core as { marketSeq?: number } | undefined)?.marketSeq === market.length, { timeoutMs: 60_000, intervalMs: 100, what: 'paper trader through the two hours' });
+      const fills = (await store.listTrades('ema-1m', { limit: 1000 })).items;
+      makerFills = fills.filter((f) => f.liquidity === 'maker').length;
     } finally {
       await store.close();
     }
@@ -73,6 +78,8 @@ describe.each(['json', 'postgres'] as const)('reconciliation of a two-hour simul
     expect(report.inputs.books).toBeGreaterThan(100);
     expect(report.inputs.trades).toBeGreaterThan(100);
     expect(report.replay).toMatchObject({ identical: true, basis: 'events', firstDifference: null });
+    // take-profit limits filled as maker at the paper-trader's MAKER_COMMISSION, and the replay used that rate
+    expect(makerFills).toBeGreaterThan(0);
     expect(report.replay.compared).toBeGreaterThan(3 * report.inputs.paperFills);
   });
 

@@ -50,6 +50,7 @@ async function reconcile(argv: string[], io: CliIo): Promise<number> {
     initialCash: history.record.initialCash,
     tradingStartTime: history.tradingStartTime,
     idPrefix: history.idPrefix,
+    ...(history.execution ? { execution: history.execution } : {}),
     log: history.log,
     paperFills: history.fills,
     paperHistory,

@@ -10,6 +10,8 @@ export interface StrategyHistory {
   run: number;
   idPrefix: string;
   eventBase: number;
+  /** execution settings the paper trader ran it with beyond its config (e.g. its maker rate); null: the defaults */
+  execution: { makerCommission?: string } | null;
   /** the symbol's market log from its beginning to the last input the strategy processed */
   log: MarketEventRecord[];
   /** this run's fills, oldest first */
@@ -31,7 +33,7 @@ export async function loadStrategyHistory(store: StrategyStore, id: string): Pro
   const record = await store.getStrategy(id);
   if (record === null) throw new NotFoundError(`strategy "${id}" does not exist`, { details: { strategyId: id } });
   const state = await store.loadState(id);
-  const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number; marketSeq?: number };
+  const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number; marketSeq?: number; execution?: { makerCommission?: string } | null };
   const run = core.run ?? 1;
   const idPrefix = run > 1 ? `${id}-r${run}` : id;
   const eventBase = core.eventBase ?? 0;
@@ -65,7 +67,7 @@ export async function loadStrategyHistory(store: StrategyStore, id: string): Pro
     events.push(...page);
     after = page[page.length - 1]!.seq;
   }
-  return { record, tradingStartTime: core.tradingStartTime ?? record.createdAt, run, idPrefix, eventBase, log, fills, events, state };
+  return { record, tradingStartTime: core.tradingStartTime ?? record.createdAt, run, idPrefix, eventBase, execution: core.execution ?? null, log, fills, events, state };
 }
 
 /** The sequence number at the end of a trade id ("<prefix>-t12" → 12). */

@@ -29,6 +29,7 @@ export async function reconcileReport(store: StrategyStore, id: string, window: 
     initialCash: h.record.initialCash,
     tradingStartTime: h.tradingStartTime,
     idPrefix: h.idPrefix,
+    ...(h.execution ? { execution: h.execution } : {}),
     log: h.log,
     paperFills: h.fills,
     paperHistory,
