@@ -128,3 +128,24 @@ function paperRunWith(inputs: readonly CoreInput[], yaml: string, options: { ini
   const core = new TradingCore(setup.strategy, setup.coreOptions);
   return inputs.flatMap((x) => core.onInput(x)).flatMap((e) => (e.type === 'trade' ? [record(e.trade)] : []));
 }
+
+describe('reconcileStrategy: a restarted run', () => {
+  it('replays a later run with its own id prefix and trading start, from the beginning of the log', () => {
+    const market = simulatedMarketInputs(150, 8);
+    const log = market.map((x, i) => ({ seq: i + 1, ...encodeRecordedInput(x) }));
+    const restartedAt = Date.UTC(2025, 0, 6, 1, 0);
+    const setup = buildTradingSetup(EMA_1M, 'ema.yaml', { strategyId: 'ema', initialCash: '10000', tradingStartTime: restartedAt });
+    if (!setup.ok) throw new Error('config');
+    const core = new TradingCore(setup.strategy, { ...setup.coreOptions, idPrefix: 'ema-r2' });
+    const fills = market.flatMap((x) => core.onInput(x)).flatMap((e) => (e.type === 'trade' ? [record(e.trade)] : []));
+    expect(fills.length).toBeGreaterThan(2);
+    expect(fills.every((f) => f.tradeId.startsWith('ema-r2-t') && f.time >= restartedAt)).toBe(true);
+    const result = reconcileStrategy({ strategyId: 'ema', configYaml: EMA_1M, configName: 'ema.yaml', initialCash: '10000', tradingStartTime: restartedAt, idPrefix: 'ema-r2', log, paperFills: fills });
+    if (!result.ok) throw new Error('config');
+    expect(result.report.replay.identical).toBe(true);
+    expect(result.report.window.from).toBe(restartedAt);
+    // without the run's prefix the same fills are not what the log replays to
+    const wrong = reconcileStrategy({ strategyId: 'ema', configYaml: EMA_1M, configName: 'ema.yaml', initialCash: '10000', tradingStartTime: restartedAt, log, paperFills: fills });
+    expect(wrong.ok && wrong.report.replay.firstDifference?.field).toBe('tradeId');
+  });
+});
