@@ -1,18 +1,21 @@
-import { TradingCore, isLateCandle, type CoreInput } from '../kernel/trading-core.js';
-import { decodeRecordedInput } from '../market/recorded-input.js';
-import type { RecordedLogEntry } from '../parity/parity-types.js';
-import { Decimal, dec, toDecimalString } from '../core/decimal.js';
-import { fixedSlippageModel, type ExecutionModelOverrides } from '../execution/execution-models.js';
-import { buildTradingSetup } from '../kernel/trading-setup.js';
-import { runBacktest } from '../backtest/run-backtest.js';
 import { timeframeMs } from '../candles/timeframe.js';
+import { Decimal, dec, toDecimalString } from '../core/decimal.js';
+import type { ExecutionModelOverrides } from '../execution/execution-models.js';
+import { TradingCore, isLateCandle, type CoreInput } from '../kernel/trading-core.js';
+import { buildTradingSetup } from '../kernel/trading-setup.js';
+import { decodeRecordedInput } from '../market/recorded-input.js';
 import type { Candle } from '../model/candle.js';
+import type { RecordedLogEntry } from '../parity/parity-types.js';
 import type { ConfigProblem } from '../strategy/config-schema.js';
 import { bandParameters, type BandName, type BandParameters } from './fill-model-bands.js';
+import { attributeGap, type GapAttribution } from './gap-attribution.js';
 import { marketVariants } from './market-variants.js';
-import { equityAt, equityAtCloses, fillFromRecord, fillFromTrade, roundTripsOf, type EquityPoint, type PaperFillRecord, type ReconcileFill, type RoundTrip } from './reconcile-fills.js';
+import { equityAt, equityAtCloses, fillFromRecord, roundTripsOf, type EquityPoint, type PaperFillRecord, type ReconcileFill, type RoundTrip } from './reconcile-fills.js';
+import { runVariant, setupForRun, type PaperStrategy } from './reconcile-runs.js';
 import { compareEvents, compareFills, type PaperHistory, type ReplayVerdict } from './replay-comparison.js';
 import { pairRoundTrips } from './round-trip-pairing.js';
+
+export type { GapAttribution };
 
 /** What a reconciliation needs: the strategy as the paper trader ran it, its recorded market and its fills. */
 export interface ReconcileInput {
@@ -50,17 +53,6 @@ export interface RoundTripView {
   netPnl: string;
 }
 
-/** The causes of the PnL gap between paper trading and a candle-only backtest (decimal strings, quote currency, paper − backtest). */
-export interface GapAttribution {
-  latency: string;
-  spread: string;
-  slippage: string;
-  bookDepth: string;
-  candlePath: string;
-  /** paper's record minus the replay of its own log: what no counterfactual run reproduces */
-  unexplained: string;
-}
-
 export type CurvePoint = [time: number, equity: number];
 
 export interface ReconcileReport {
@@ -89,13 +81,6 @@ export type ReconcileResult =
   /** the window holds no closed candle of the recorded log */
   | { ok: false; kind: 'window'; message: string };
 
-interface RunVariant {
-  inputs: readonly CoreInput[];
-  spread?: string;
-  slippage?: string;
-  latencyMs?: { min: number; max: number };
-}
-
 /**
  * The reconciliation report of a window of a paper strategy (docs/reconciliation.md):
  * (a) its fills against a replay of its recorded log; (b) a candle-only backtest of the same config
@@ -122,22 +107,7 @@ export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
   const windowCandles = candles.filter((c) => c.closeTime <= to);
   const maxPoints = input.maxPoints ?? 500;
 
-  const setupFor = (v: Omit<RunVariant, 'inputs'>) => {
-    const setup = buildTradingSetup(input.configYaml, input.configName, {
-      strategyId: input.strategyId,
-      initialCash: input.initialCash,
-      tradingStartTime: input.tradingStartTime,
-      execution: { ...input.execution, ...(v.spread !== undefined ? { spread: v.spread } : {}), ...(v.latencyMs ? { latencyMs: v.latencyMs } : {}) },
-    });
-    if (!setup.ok) throw new Error('a config that compiled once no longer compiles');
-    const options = { ...setup.coreOptions, ...(input.idPrefix !== undefined ? { idPrefix: input.idPrefix } : {}) };
-    if (v.slippage !== undefined) options.models = { ...options.models, slippage: fixedSlippageModel(v.slippage) };
-    return { strategy: setup.strategy, options };
-  };
-  const run = (v: RunVariant): ReconcileFill[] => {
-    const { strategy, options } = setupFor(v);
-    return runBacktest(strategy, v.inputs, options, { legacyLookahead: 'incremental' }).trades.map(fillFromTrade);
-  };
+  const paper: PaperStrategy = input;
   const replayVerdict = (replayFills: () => readonly ReconcileFill[]): ReplayVerdict => {
     if (input.paperHistory === undefined) {
       const first = input.log[0];
@@ -145,7 +115,7 @@ export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
       const window = { fromSeq: first?.seq ?? null, toSeq: last?.seq ?? null, from: first?.time ?? null, to: last?.time ?? null, inputs: input.log.length };
       return compareFills(input.paperFills.map(fillFromRecord), replayFills(), window);
     }
-    const { strategy, options } = setupFor({});
+    const { strategy, options } = setupForRun(paper);
     return compareEvents(new TradingCore(strategy, options), input.log, input.paperHistory);
   };
   const pnlOf = (fills: readonly ReconcileFill[]): Decimal => {
@@ -153,40 +123,11 @@ export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
     return equityAt(eq, to, initial).minus(equityAt(eq, from, initial));
   };
 
-  const noLatency = { min: 0, max: 0 };
-  const ticks = market;
-  const candleInputs = marketVariants.candlesOnly(market);
-  const userSlippage = String(base.config.backtest.slippage ?? 0.0005);
   const paperFills = input.paperFills.filter((f) => f.time <= to).map(fillFromRecord);
-  const replay = run({ inputs: ticks });
-  const noLatencyRun = run({ inputs: ticks, latencyMs: noLatency });
-  const topOfBook = run({ inputs: marketVariants.unlimitedTopOfBook(ticks), latencyMs: noLatency });
-  const midBook = run({ inputs: marketVariants.unlimitedMidBook(ticks), latencyMs: noLatency });
-  const candlesBare = run({ inputs: candleInputs, latencyMs: noLatency, spread: '0', slippage: '0' });
-  const candlesSpread = run({ inputs: candleInputs, latencyMs: noLatency, slippage: '0' });
-  const candlesSlipped = run({ inputs: candleInputs, latencyMs: noLatency });
-  const candleBacktest = run({ inputs: candleInputs });
-
-  const p = {
-    paper: pnlOf(paperFills),
-    replay: pnlOf(replay),
-    noLatency: pnlOf(noLatencyRun),
-    topOfBook: pnlOf(topOfBook),
-    midBook: pnlOf(midBook),
-    candlesBare: pnlOf(candlesBare),
-    candlesSpread: pnlOf(candlesSpread),
-    candlesSlipped: pnlOf(candlesSlipped),
-    backtest: pnlOf(candleBacktest),
-  };
+  const ladder = attributeGap(paper, market, pnlOf(paperFills), pnlOf);
+  const { replay, candleBacktest } = ladder;
+  const candleInputs = marketVariants.candlesOnly(market);
   const s = toDecimalString;
-  const attribution: GapAttribution = {
-    latency: s(p.replay.minus(p.noLatency).plus(p.candlesSlipped.minus(p.backtest))),
-    bookDepth: s(p.noLatency.minus(p.topOfBook)),
-    spread: s(p.topOfBook.minus(p.midBook).plus(p.candlesBare.minus(p.candlesSpread))),
-    candlePath: s(p.midBook.minus(p.candlesBare)),
-    slippage: s(p.candlesSpread.minus(p.candlesSlipped)),
-    unexplained: s(p.paper.minus(p.replay)),
-  };
 
   const inWindow = (t: RoundTrip) => t.entryTime >= from && t.exitTime <= to;
   const toleranceMs = 2 * timeframeMs(base.strategy.entryTimeframe);
@@ -194,8 +135,8 @@ export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
   const feesIn = (fills: readonly ReconcileFill[]) => fills.filter((f) => f.time > from && f.time <= to).reduce((a, f) => a.plus(f.fee), new Decimal(0));
 
   const curve = (fills: readonly ReconcileFill[]): CurvePoint[] => downsample(equityAtCloses(fills, windowCandles, initial).filter((e) => e.time >= from), maxPoints);
-  const bands = bandParameters(userSlippage).map((b) => {
-    const fills = b.name === 'realistic' && input.execution === undefined ? candleBacktest : run({ inputs: candleInputs, spread: b.spread, slippage: b.slippage, latencyMs: b.latencyMs });
+  const bands = bandParameters(String(base.config.backtest.slippage ?? 0.0005)).map((b) => {
+    const fills = b.name === 'realistic' && input.execution === undefined ? candleBacktest : runVariant(paper, { inputs: candleInputs, spread: b.spread, slippage: b.slippage, latencyMs: b.latencyMs });
     return { ...b, finalPnl: s(pnlOf(fills)), equity: curve(fills) };
   });
 
@@ -205,7 +146,7 @@ export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
       strategyId: input.strategyId,
       window: { from, to },
       inputs: { candles: windowCandles.length, books: market.filter((x) => x.kind === 'book').length, trades: market.filter((x) => x.kind === 'trade').length, paperFills: paperFills.length },
-      replay: replayVerdict(() => (market.length === all.length ? replay : run({ inputs: all }))),
+      replay: replayVerdict(() => (market.length === all.length ? replay : runVariant(paper, { inputs: all }))),
       candleBacktest: {
         pairing: {
           paired: pairing.paired.map((x) => ({ paper: view(x.paper), backtest: view(x.backtest), pnlDiff: s(x.paper.netPnl.toDecimalPlaces(8).minus(x.backtest.netPnl.toDecimalPlaces(8))) })),
@@ -213,12 +154,12 @@ export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
           extra: pairing.extra.map(view),
           toleranceMs,
         },
-        pnl: { paper: s(p.paper), backtest: s(p.backtest), gap: s(p.paper.minus(p.backtest)) },
+        pnl: { paper: s(ladder.pnl.paper), backtest: s(ladder.pnl.backtest), gap: s(ladder.pnl.paper.minus(ladder.pnl.backtest)) },
         fees: { paper: s(feesIn(paperFills)), backtest: s(feesIn(candleBacktest)) },
-        attribution,
+        attribution: ladder.attribution,
       },
       prices: downsample(windowCandles.filter((c) => c.closeTime >= from).map((c) => ({ time: c.closeTime, equity: dec(c.close) })), maxPoints),
-      bands: { paper: { finalPnl: s(p.paper), equity: curve(paperFills) }, models: bands },
+      bands: { paper: { finalPnl: s(ladder.pnl.paper), equity: curve(paperFills) }, models: bands },
     },
   };
 }
