@@ -27,7 +27,7 @@ function inWorker(input: ReconcileInput): Promise<ReconcileResult> {
   const entry = new URL('./reconcile-worker' + (import.meta.url.endsWith('.ts') ? '.ts' : '.js'), import.meta.url);
   // run from TypeScript sources (tsx): a worker's entry does not get the parent's loader hooks, so it registers tsx first
   const worker = entry.pathname.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true })
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true })
     : new Worker(entry);
   return new Promise<ReconcileResult>((resolve, reject) => {
     worker.once('message', (m: { ok: true; result: ReconcileResult } | { ok: false; message: string }) => {
