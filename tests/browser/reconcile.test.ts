@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 describe('reconciliation page', () => {
-  it('shows the replay verdict, the gap by cause with its chart, the trades of both runs on the prices, the round trips side by side and the bands', async () => {
+  it('shows the replay verdict, the gap by cause with its chart, the trades of both runs on the candles, the round trips side by side and the bands', async () => {
     const { page, context, errors } = await openPage(browser);
     try {
       await page.goto(dash.url + '/strategies/ema-1m/reconcile');
@@ -72,7 +72,9 @@ describe('reconciliation page', () => {
       expect(await page.locator('#round-trips tr.pair-backtest').count()).toBe(paired.length);
       expect(await page.locator('#round-trips tr.missed').count()).toBe(missed.length);
       expect(await page.locator('#round-trips tr.extra').count()).toBe(extra.length);
-      // entries and exits of both runs on the price line
+      // entries and exits of both runs on the window's candles (120 one-minute candles: none merged)
+      expect(await page.locator('#trades-chart [data-candle]').count()).toBe(report.candles.length);
+      expect(report.candles.length).toBe(120);
       expect(await page.locator('#trades-chart [data-marker="paper-entry"]').count()).toBe(paired.length + extra.length);
       expect(await page.locator('#trades-chart [data-marker="backtest-exit"]').count()).toBe(paired.length + missed.length);
       // four equity curves drawn across the chart

@@ -89,7 +89,9 @@ export const ReconcileReportDto = z
           .describe('the gap by cause; the causes add up to the gap exactly'),
       })
       .describe('(b) paper trading vs a candle-only backtest of the same config over the window'),
-    prices: z.array(z.tuple([UnixMs, z.number()])).describe('[candle close time, close] over the window, to draw the trades on'),
+    candles: z
+      .array(z.tuple([UnixMs, z.number(), z.number(), z.number(), z.number(), UnixMs]))
+      .describe('[openTime, open, high, low, close, closeTime]: the window\'s 1m candles, merged into at most 500 wider ones, to draw the trades on'),
     bands: z
       .object({
         paper: z.object({ finalPnl: DecimalString, equity: Curve }),

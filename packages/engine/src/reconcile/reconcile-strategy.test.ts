@@ -82,6 +82,10 @@ describe('reconcileStrategy', () => {
     expect(r.window).toEqual({ from, to });
     for (const x of r.candleBacktest.pairing.paired) expect(x.paper.entryTime >= from && x.paper.exitTime <= to).toBe(true);
     expect(r.bands.paper.equity[0]![0]).toBe(from);
+    expect(r.candles).toHaveLength(90); // the 1m candles closing after from, up to to
+    expect([r.candles[0]![0], r.candles.at(-1)![5]]).toEqual([from, to]);
+    const merged = reconcileStrategy({ ...base, window: { from, to }, maxPoints: 30 });
+    expect(merged.ok && merged.report.candles.map((c) => c[5] - c[0])).toEqual(Array(30).fill(180_000));
     expect(r.bands.paper.equity.at(-1)![0]).toBe(to);
   });
 

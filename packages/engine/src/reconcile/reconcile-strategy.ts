@@ -1,5 +1,5 @@
 import { timeframeMs } from '../candles/timeframe.js';
-import { Decimal, dec, toDecimalString } from '../core/decimal.js';
+import { Decimal, toDecimalString } from '../core/decimal.js';
 import type { ExecutionModelOverrides } from '../execution/execution-models.js';
 import { TradingCore, isLateCandle, type CoreInput } from '../kernel/trading-core.js';
 import { buildTradingSetup } from '../kernel/trading-setup.js';
@@ -54,6 +54,7 @@ export interface RoundTripView {
 }
 
 export type CurvePoint = [time: number, equity: number];
+export type CandleBar = [openTime: number, open: number, high: number, low: number, close: number, closeTime: number];
 
 export interface ReconcileReport {
   strategyId: string;
@@ -66,8 +67,8 @@ export interface ReconcileReport {
     fees: { paper: string; backtest: string };
     attribution: GapAttribution;
   };
-  /** closing prices over the window (at most maxPoints), to draw the trades on */
-  prices: Array<[time: number, close: number]>;
+  /** the window's 1m candles, merged into at most maxPoints wider ones, to draw the trades on */
+  candles: CandleBar[];
   bands: {
     paper: { finalPnl: string; equity: CurvePoint[] };
     models: Array<BandParameters & { finalPnl: string; equity: CurvePoint[] }>;
@@ -158,7 +159,7 @@ export function reconcileStrategy(input: ReconcileInput): ReconcileResult {
         fees: { paper: s(feesIn(paperFills)), backtest: s(feesIn(candleBacktest)) },
         attribution: ladder.attribution,
       },
-      prices: downsample(windowCandles.filter((c) => c.closeTime >= from).map((c) => ({ time: c.closeTime, equity: dec(c.close) })), maxPoints),
+      candles: mergeCandles(windowCandles.filter((c) => c.closeTime > from), maxPoints),
       bands: { paper: { finalPnl: s(ladder.pnl.paper), equity: curve(paperFills) }, models: bands },
     },
   };
@@ -183,6 +184,19 @@ function timeOf(x: CoreInput): number {
 function candlesOf(inputs: readonly CoreInput[]): Candle[] {
   const out: Candle[] = [];
   for (const x of inputs) if (x.kind === 'candle' && !isLateCandle(x.candle, out.at(-1) ?? null)) out.push(x.candle);
+  return out;
+}
+
+/** Consecutive candles merged `n` at a time so that at most `maxBars` remain. */
+function mergeCandles(candles: readonly Candle[], maxBars: number): CandleBar[] {
+  const n = Math.max(1, Math.ceil(candles.length / maxBars));
+  const out: CandleBar[] = [];
+  for (let i = 0; i < candles.length; i += n) {
+    const group = candles.slice(i, i + n);
+    const first = group[0]!;
+    const last = group[group.length - 1]!;
+    out.push([first.openTime, first.open, Math.max(...group.map((c) => c.high)), Math.min(...group.map((c) => c.low)), last.close, last.closeTime]);
+  }
   return out;
 }
 

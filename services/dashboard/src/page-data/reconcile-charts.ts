@@ -110,3 +110,44 @@ export function gapBars(attribution: ReconcileReportDto['candleBacktest']['attri
   });
   return { bars, zeroX };
 }
+
+export interface DrawnCandle {
+  /** left edge and width of the body */
+  x: number;
+  width: number;
+  /** wick x, and the top/bottom of wick and body (SVG y grows downwards) */
+  wickX: number;
+  high: number;
+  low: number;
+  bodyTop: number;
+  bodyHeight: number;
+  up: boolean;
+  label: string;
+}
+
+/** The series a candle chart is scaled to: every high and low at its candle's times. */
+export function candleExtent(candles: ReconcileReportDto['candles']): LineSeries {
+  return { name: 'candles', cls: 'candles', points: candles.flatMap(([openTime, , high, low, , closeTime]) => [[openTime, high] as const, [closeTime, low] as const]) };
+}
+
+/** Candlesticks in viewBox units. */
+export function drawCandles(candles: ReconcileReportDto['candles'], scale: Scale): DrawnCandle[] {
+  return candles.map(([openTime, open, high, low, close, closeTime]) => {
+    const x0 = scale.x(openTime);
+    const x1 = scale.x(closeTime);
+    const gap = Math.min(1, (x1 - x0) * 0.2);
+    const top = scale.y(Math.max(open, close));
+    const bottom = scale.y(Math.min(open, close));
+    return {
+      x: round(x0 + gap / 2),
+      width: Math.max(0.5, round(x1 - x0 - gap)),
+      wickX: round((x0 + x1) / 2),
+      high: round(scale.y(high)),
+      low: round(scale.y(low)),
+      bodyTop: round(top),
+      bodyHeight: Math.max(0.5, round(bottom - top)),
+      up: close >= open,
+      label: `O ${open} H ${high} L ${low} C ${close}`,
+    };
+  });
+}

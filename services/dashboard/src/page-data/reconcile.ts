@@ -1,7 +1,7 @@
 import type { ReconcileReportDto } from '@btc-research/contracts';
 import type { ApiAuth, ApiClient } from '../api/api-client.js';
 import { endpoints } from '../api/endpoints.js';
-import { drawLines, gapBars, scaleOf, tradeMarkers, type LineSeries } from './reconcile-charts.js';
+import { candleExtent, drawCandles, drawLines, gapBars, scaleOf, tradeMarkers, type LineSeries } from './reconcile-charts.js';
 import { notesOf, readSection } from './section.js';
 
 /** `from` / `to` as the API takes them (epoch ms, YYYY-MM-DD or ISO); anything else is left out. */
@@ -24,11 +24,10 @@ function chartsOf(report: ReconcileReportDto) {
     ...report.bands.models.map((m) => ({ name: m.name, cls: `line-${m.name}`, points: m.equity })),
   ].filter((s) => s.points.length > 0);
   const bandScale = bandSeries.length > 0 ? scaleOf(bandSeries) : null;
-  const priceSeries: LineSeries[] = report.prices.length > 0 ? [{ name: 'close', cls: 'line-price', points: report.prices }] : [];
-  const priceScale = priceSeries.length > 0 ? scaleOf(priceSeries) : null;
+  const priceScale = report.candles.length > 0 ? scaleOf([candleExtent(report.candles)]) : null;
   return {
     bands: bandScale === null ? null : { scale: bandScale, lines: drawLines(bandSeries, bandScale) },
-    prices: priceScale === null ? null : { scale: priceScale, lines: drawLines(priceSeries, priceScale), markers: tradeMarkers(report, priceScale) },
+    prices: priceScale === null ? null : { scale: priceScale, candles: drawCandles(report.candles, priceScale), markers: tradeMarkers(report, priceScale) },
     gap: gapBars(report.candleBacktest.attribution),
   };
 }
