@@ -51,6 +51,7 @@ async function engineBacktestBench(): Promise<Record<string, unknown>> {
 /** Optional parts: a bench module beside a service or package, run when it exists. */
 const PARTS: Array<{ name: string; file: string; fn: string; onlyWhenNamed?: boolean }> = [
   { name: 'engine-extra', file: 'packages/engine/bench/engine.bench.ts', fn: 'runEngineBench' }, // indicator step vs libraries, buffers, breakdown
+  { name: 'reconcile', file: 'packages/engine/bench/reconcile.bench.ts', fn: 'runReconcileBench' }, // the reconciliation report of one day
   { name: 'market-data', file: 'services/stream-manager/bench/market-data.bench.ts', fn: 'runMarketDataBench' },
   // 20 wall minutes of the stream-manager against the local Binance server with heavy faults; only when named
   { name: 'market-data-show', file: 'services/stream-manager/bench/market-data.bench.ts', fn: 'runMarketDataShow', onlyWhenNamed: true },
