@@ -36,6 +36,8 @@ interface PendingInfo {
 interface MemoryGroup {
   lastDeliveredId: string;
   pending: Map<string, PendingInfo>;
+  /** subscriptions reading this stream for the group now (back-pressure waits only for these) */
+  readers: Set<object>;
 }
 
 /** Notifies waiters (consumers blocked on new entries, tails) when entries arrive. */
@@ -105,10 +107,13 @@ class MemoryStream {
     }
   }
 
-  /** some group has not read this entry, or read it and not acknowledged it yet */
+  /**
+   * A group being read now has not read this entry, or read it and not acknowledged it yet. (A group
+   * nobody reads any more in this process — its symbol was dropped — does not hold the feed back.)
+   */
   private isUnread(id: string): boolean {
     for (const g of this.groups.values()) {
-      if (compareStreamIds(id, g.lastDeliveredId) > 0 || g.pending.has(id)) return true;
+      if (g.readers.size > 0 && (compareStreamIds(id, g.lastDeliveredId) > 0 || g.pending.has(id))) return true;
     }
     return false;
   }
@@ -122,7 +127,7 @@ class MemoryStream {
   laggingGroups(): string[] {
     const oldest = this.entries[this.start];
     if (!oldest) return [];
-    return [...this.groups].filter(([, g]) => compareStreamIds(oldest.id, g.lastDeliveredId) > 0 || g.pending.has(oldest.id)).map(([name]) => name);
+    return [...this.groups].filter(([, g]) => g.readers.size > 0 && (compareStreamIds(oldest.id, g.lastDeliveredId) > 0 || g.pending.has(oldest.id))).map(([name]) => name);
   }
 
   /** index of the first entry with id > afterId */
@@ -333,8 +338,10 @@ class MemoryGroupBackend implements GroupBackend {
         s.groups.set(this.options.group, {
           lastDeliveredId: (this.options.startAt ?? '0') === '$' ? s.lastId : '0-0',
           pending: new Map(),
+          readers: new Set(),
         });
       }
+      s.groups.get(this.options.group)!.readers.add(this);
     }
   }
 
@@ -443,5 +450,10 @@ class MemoryGroupBackend implements GroupBackend {
 
   async close(): Promise<void> {
     this.interrupt();
+    for (const name of this.options.streams) {
+      const s = this.bus.groupState(name);
+      s.groups.get(this.options.group)?.readers.delete(this);
+      s.progress.notify();
+    }
   }
 }
