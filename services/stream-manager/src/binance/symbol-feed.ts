@@ -61,7 +61,8 @@ const floorMinute = (t: number): number => Math.floor(t / MINUTE_MS) * MINUTE_MS
 /**
  * Everything for one symbol between parsed frames and the publisher:
  * - candles: built from trades (coverage is exact: a trade-id gap or a lost connection voids the
- *   minutes it touches), reconciled with closed kline_1m events (the kline wins), published strictly
+ *   minutes it touches, and a minute counts as covered only once a later trade continued the ids),
+ *   reconciled with closed kline_1m events (the kline wins), published strictly
  *   in order; any minute neither source covers is fetched from REST /api/v3/klines before a later
  *   candle is published;
  * - the local order book by Binance's snapshot + diff procedure, resynced on any gap;
@@ -77,6 +78,8 @@ export class SymbolFeed {
   /** newest exchange event time seen */
   clock = 0;
   private lastTradeId: number | undefined;
+  /** time of the newest trade applied: every minute before its minute is complete (ids are contiguous) */
+  private lastTradeTime = Number.NEGATIVE_INFINITY;
   private readonly joiningTrades = new Map<number, TradeEvent>();
   private builder: MinuteCandleBuilder | null = null;
   private coveredFrom = Number.POSITIVE_INFINITY;
@@ -189,6 +192,7 @@ export class SymbolFeed {
     const contiguous = this.lastTradeId !== undefined && ev.tradeId === this.lastTradeId + 1;
     if (this.lastTradeId !== undefined && !contiguous) this.counters.tradeIdGaps += 1;
     this.lastTradeId = ev.tradeId;
+    this.lastTradeTime = Math.max(this.lastTradeTime, ev.time);
     this.counters.trades += 1;
     const minute = floorMinute(ev.time);
     if (this.builder === null || !contiguous) {
@@ -334,7 +338,10 @@ export class SymbolFeed {
     if (this.clock === 0) return;
     const horizon = this.clock - this.o.graceMs;
     if (this.nextOpenTime === undefined) this.initNextOpenTime(this.clock);
-    if (this.builder !== null) this.storeTradeCandles(this.builder.closeUpTo(horizon));
+    // Trades close a minute only once a trade of a later minute continued the id sequence: a minute
+    // after the newest trade may have lost its trades (frames missing while other streams move the
+    // clock), so it waits for its closed kline or comes from REST — never a flat candle made up here.
+    if (this.builder !== null) this.storeTradeCandles(this.builder.closeUpTo(Math.min(horizon, floorMinute(this.lastTradeTime))));
     while (!this.stopped) {
       const m: number = this.nextOpenTime ?? 0;
       const k = this.klines.get(m);
