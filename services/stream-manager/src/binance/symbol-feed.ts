@@ -86,6 +86,8 @@ export class SymbolFeed {
   private readonly tradeCandles = new Map<number, BuiltCandle>();
   private readonly klines = new Map<number, KlineEvent>();
   private nextOpenTime: number | undefined;
+  /** REST confirmed that the minutes before nextOpenTime have no candle at the venue (a halt) */
+  private venueGapConfirmed = false;
   private lastBookTickerId = 0;
   private lastDepthPublishAt = 0;
   private work: Promise<void> = Promise.resolve();
@@ -370,7 +372,9 @@ export class SymbolFeed {
     this.klines.delete(c.openTime);
     this.tradeCandles.delete(c.openTime);
     this.nextOpenTime = c.openTime + MINUTE_MS;
-    await this.o.publisher.candle(this.o.venue, this.o.symbol, c, origin);
+    const confirmed = this.venueGapConfirmed;
+    this.venueGapConfirmed = false;
+    await this.o.publisher.candle(this.o.venue, this.o.symbol, confirmed ? { ...c, venueGapConfirmedBy: 'rest' } : c, origin);
   }
 
   private async backfill(from: number, to: number): Promise<void> {
@@ -388,6 +392,7 @@ export class SymbolFeed {
         if (r.openTime > cursor) {
           this.counters.unavailableMinutes += (r.openTime - cursor) / MINUTE_MS;
           this.o.logger.warn({ symbol: this.o.symbol, from: new Date(cursor).toISOString(), minutes: (r.openTime - cursor) / MINUTE_MS }, 'the exchange has no candles for these minutes (halt?): not published');
+          this.venueGapConfirmed = true;
         }
         await this.publishCandle({ openTime: r.openTime, closeTime: r.openTime + MINUTE_MS, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, synthetic: false }, 'backfill');
         this.counters.backfilledCandles += 1;
@@ -397,6 +402,7 @@ export class SymbolFeed {
         if (cursor < to) {
           this.counters.unavailableMinutes += (to - cursor) / MINUTE_MS;
           this.o.logger.warn({ symbol: this.o.symbol, from: new Date(cursor).toISOString(), minutes: (to - cursor) / MINUTE_MS }, 'the exchange returned no candles for these minutes: not published');
+          this.venueGapConfirmed = true;
         }
         this.nextOpenTime = to;
         return;
