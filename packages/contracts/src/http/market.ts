@@ -68,6 +68,9 @@ export const MarketDepthResponse = z
     time: UnixMs,
     bids: z.array(z.tuple([DecimalString, DecimalString])).describe('[price, quantity], best first'),
     asks: z.array(z.tuple([DecimalString, DecimalString])),
+    current: z
+      .boolean()
+      .describe('false while the feed reports this book unsynced (an outage or a sequence gap) or its data stale: these levels are the last known book, not the market now'),
   })
   .meta({ id: 'MarketDepth' });
 export type MarketDepthResponse = z.infer<typeof MarketDepthResponse>;

@@ -77,6 +77,8 @@ export class SymbolFeed {
   };
   /** newest exchange event time seen */
   clock = 0;
+  /** local time when `clock` last moved (market now ≈ clock + time since then, also while nothing arrives) */
+  clockSeenAt = 0;
   private lastTradeId: number | undefined;
   /** time of the newest trade applied: every minute before its minute is complete (ids are contiguous) */
   private lastTradeTime = Number.NEGATIVE_INFINITY;
@@ -141,6 +143,7 @@ export class SymbolFeed {
     if (time > this.clock) {
       const crossed = floorMinute(time - this.o.graceMs) !== floorMinute(this.clock - this.o.graceMs);
       this.clock = time;
+      this.clockSeenAt = this.o.now();
       if (crossed) this.scheduleFlush();
     }
   }
@@ -152,10 +155,16 @@ export class SymbolFeed {
     return this.work;
   }
 
-  /** The connection delivering trades was lost: minutes it touched cannot be trusted from trades. */
+  /**
+   * The connection was lost: minutes it touched cannot be trusted from trades, and the local order
+   * book no longer follows the exchange — it is dropped (booksSynced false) and rebuilt from a new
+   * snapshot once diffs flow again, so a pre-outage book is never presented as current.
+   */
   connectionLost(): void {
     this.builder = null;
     this.coveredFrom = Number.POSITIVE_INFINITY;
+    if (this.sync.isSynced) this.o.logger.warn({ symbol: this.o.symbol, lastUpdateId: this.sync.book.lastUpdateId }, 'connection lost: order book marked unsynced until it is rebuilt');
+    this.sync.desync();
   }
 
   /**

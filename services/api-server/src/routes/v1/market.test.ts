@@ -119,8 +119,19 @@ describe('GET /api/v1/market/depth/:symbol', () => {
     );
     const res = await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT?limit=2' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ symbol: 'BTCUSDT', venue: 'SIMULATED', lastUpdateId: 42, time: t, bids: [['40000', '1'], ['39999', '2']], asks: [['40001', '1'], ['40002', '2']] });
+    expect(res.json()).toEqual({ symbol: 'BTCUSDT', venue: 'SIMULATED', lastUpdateId: 42, time: t, bids: [['40000', '1'], ['39999', '2']], asks: [['40001', '1'], ['40002', '2']], current: true });
     expect((await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT?limit=0' })).statusCode).toBe(400);
+  });
+
+  it('never presents a book the feed reports unsynced (an outage) as current', async () => {
+    await publishFeed(h.bus, feedStatus({ state: 'degraded', booksSynced: { BTCUSDT: false } }), Date.now());
+    const body = await waitFor(async () => {
+      const res = await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT' });
+      return res.statusCode === 200 && res.json().current === false ? res.json() : null;
+    }, { what: 'the book marked not current' });
+    expect(body).toMatchObject({ symbol: 'BTCUSDT', lastUpdateId: 42, current: false });
+    await publishFeed(h.bus, feedStatus({ state: 'live', booksSynced: { BTCUSDT: true } }), Date.now());
+    await waitFor(async () => (await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT' })).json().current === true, { what: 'current again once synced' });
   });
 });
 
