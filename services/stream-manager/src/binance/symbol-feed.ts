@@ -163,7 +163,10 @@ export class SymbolFeed {
   connectionLost(): void {
     this.builder = null;
     this.coveredFrom = Number.POSITIVE_INFINITY;
-    if (this.sync.isSynced) this.o.logger.warn({ symbol: this.o.symbol, lastUpdateId: this.sync.book.lastUpdateId }, 'connection lost: order book marked unsynced until it is rebuilt');
+    if (this.sync.isSynced) {
+      this.counters.bookResyncs += 1; // the diffs in between are lost: as a sequence gap
+      this.o.logger.warn({ symbol: this.o.symbol, lastUpdateId: this.sync.book.lastUpdateId }, 'connection lost: order book marked unsynced until it is rebuilt');
+    }
     this.sync.desync();
   }
 
