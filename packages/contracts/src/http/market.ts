@@ -40,6 +40,8 @@ export const MarketDataQuery = z.object({
 
 export const CandleDto = CandleValues.extend({
   isComplete: z.boolean().describe('false when the higher-timeframe candle is still building'),
+  provisional: z.literal(true).optional().describe('present when a minute in it is not confirmed by the exchange yet (strategies do not see it)'),
+  corrected: z.literal(true).optional().describe('present when a minute in it was published provisional and then corrected with the confirmed values'),
 }).meta({ id: 'Candle' });
 export type CandleDto = z.infer<typeof CandleDto>;
 
