@@ -404,15 +404,16 @@ export class RespStreamWriter implements EnvelopeWriter {
 
 /**
  * Trims KEYS[1] towards ARGV[1] entries, never past an entry a consumer group has not read or not
- * acknowledged. Per group: unread = lag (entries not delivered) + pending (delivered, not acked).
- * When every group's unread fits in maxLen, plain XTRIM MAXLEN ~ is safe; otherwise the stream is
- * trimmed only below the slowest group's oldest pending entry (or its last-delivered id). Returns
- * the number of entries removed, or −1 − that number when a group held the trim back.
+ * acknowledged: the cut is the id after the oldest `excess` entries (at most 10 000 per call; later
+ * calls catch up), or — when earlier — the oldest id a group still needs (its oldest pending entry,
+ * else the one after its last-delivered id). A stream without groups gets plain XTRIM MAXLEN ~.
+ * Returns the number of entries removed, or −1 − that number when a group held the trim back.
  */
 export const GROUP_SAFE_TRIM = `
 local key = KEYS[1]
 local maxlen = tonumber(ARGV[1])
-if redis.call('XLEN', key) <= maxlen then return 0 end
+local excess = redis.call('XLEN', key) - maxlen
+if excess <= 0 then return 0 end
 local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', key)
 if not ok or #groups == 0 then return redis.call('XTRIM', key, 'MAXLEN', '~', maxlen) end
 local function split(id)
@@ -424,29 +425,30 @@ local function before(ams, aseq, bms, bseq)
   if ams ~= bms then return ams < bms end
   return aseq < bseq
 end
-local unreadMax, keepMs, keepSeq = 0, nil, nil
+local keepMs, keepSeq = nil, nil
 for _, g in ipairs(groups) do
   local info = {}
   for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
-  local pending = tonumber(info['pending'])
   local ms, seq
-  if pending > 0 then
+  if tonumber(info['pending']) > 0 then
     ms, seq = split(redis.call('XPENDING', key, info['name'])[2])
   else
     ms, seq = split(info['last-delivered-id'])
     seq = seq + 1
   end
-  local unread
-  if info['lag'] then
-    unread = tonumber(info['lag']) + pending
-  else
-    unread = #redis.call('XRANGE', key, ms .. '-' .. seq, '+', 'COUNT', maxlen + 1)
-  end
-  if unread > unreadMax then unreadMax = unread end
   if keepMs == nil or before(ms, seq, keepMs, keepSeq) then keepMs, keepSeq = ms, seq end
 end
-if unreadMax <= maxlen then return redis.call('XTRIM', key, 'MAXLEN', '~', maxlen) end
-return -1 - redis.call('XTRIM', key, 'MINID', keepMs .. '-' .. keepSeq)
+local oldest = redis.call('XRANGE', key, '-', '+', 'COUNT', math.min(excess, 10000))
+if #oldest == 0 then return 0 end
+local cutMs, cutSeq = split(oldest[#oldest][1])
+cutSeq = cutSeq + 1
+local held = false
+if before(keepMs, keepSeq, cutMs, cutSeq) then
+  cutMs, cutSeq, held = keepMs, keepSeq, true
+end
+local removed = redis.call('XTRIM', key, 'MINID', cutMs .. '-' .. string.format('%d', cutSeq))
+if held then return -1 - removed end
+return removed
 `;
 
 /** Error replies that say "not now" rather than "not you": the connection is retried, not given up. */
