@@ -94,4 +94,24 @@ describe('SymbolFeed', () => {
     expect(c.filter((x) => x.origin === 'live').map((x) => (x.openTime - T0) / M)).toEqual([1]);
     await bus.close();
   });
+
+  it('marks the candle after minutes REST has no candles for (an exchange halt) with venueGapBefore, confirmed by rest', async () => {
+    const M = 60_000;
+    const halted = new Set([2, 3, 4].map((i) => T0 + i * M));
+    const rest: MarketRestProvider = {
+      depth: async () => ({ lastUpdateId: 1, bids: [], asks: [] }),
+      klines: async (_s, start, end): Promise<RestKline[]> => {
+        const out: RestKline[] = [];
+        for (let t = start; t <= end; t += M) if (!halted.has(t)) out.push({ openTime: t, closeTime: t + M, open: '7', high: '8', low: '6', close: '7', volume: '3', quoteVolume: '0', trades: 5, takerBuyVolume: '0', takerBuyQuoteVolume: '0' });
+        return out;
+      },
+    };
+    const { feed, candles, bus } = setup(rest);
+    feed.onTrade(trade(1, T0 + 10));
+    for (let t = M; t <= 7 * M + 15_000; t += 15_000) await feed.advanceClock(T0 + t);
+    const c = await candles();
+    expect(c.map((x) => (x.openTime - T0) / M)).toEqual([0, 1, 5, 6]);
+    expect(c.map((x) => x.venueGapBefore ?? null)).toEqual([null, null, { fromOpenTime: T0 + 2 * M, minutes: 3, confirmedBy: 'rest' }, null]);
+    await bus.close();
+  });
 });
