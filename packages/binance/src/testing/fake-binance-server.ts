@@ -34,8 +34,9 @@ interface Client {
  * A local Binance for tests: REST (/api/v3/ping, time, klines, depth, exchangeInfo) and WebSocket
  * combined streams (/stream?streams=a/b/c and /ws/<stream>) in Binance's formats, driven by
  * FakeMarket at an accelerated clock, with fault injection: disconnects, stalls (no frames and no
- * pongs), malformed frames, depth sequence gaps, rejected connections, REST 429/418/5xx with
- * Retry-After, and the whole exchange down for a while.
+ * pongs), malformed frames, depth sequence gaps, skipped minutes and trade gaps (trade/kline frames
+ * not sent), rejected connections, REST 429/418/5xx with Retry-After, and the whole exchange down
+ * for a while.
  */
 export class FakeBinanceServer {
   readonly market: FakeMarket;
@@ -46,10 +47,13 @@ export class FakeBinanceServer {
   private pingTimer: NodeJS.Timeout | null = null;
   private stalled = false;
   private withholdDepth = 0;
+  /** trade and kline frames of market time before this are not sent (skipped minutes) */
+  private skipTradesUntil = 0;
+  private withholdTradeFrames = 0;
   private rejectNext = 0;
   private down = false;
   readonly restFaults: RestFault[] = [];
-  readonly stats = { connections: 0, rejectedConnections: 0, restRequests: {} as Record<string, number>, framesSent: 0, depthWithheld: 0, faultsServed: 0 };
+  readonly stats = { connections: 0, rejectedConnections: 0, restRequests: {} as Record<string, number>, framesSent: 0, depthWithheld: 0, faultsServed: 0, tradeFramesWithheld: 0, klineFramesWithheld: 0 };
   url = '';
   wsUrl = '';
 
@@ -123,6 +127,18 @@ export class FakeBinanceServer {
         this.stats.depthWithheld += 1;
         continue;
       }
+      const isTrade = f.stream.endsWith('@trade') || f.stream.endsWith('@aggTrade');
+      const isKline = f.stream.includes('@kline');
+      if ((isTrade || isKline) && this.market.time <= this.skipTradesUntil) {
+        if (isTrade) this.stats.tradeFramesWithheld += 1;
+        else this.stats.klineFramesWithheld += 1;
+        continue;
+      }
+      if (isTrade && this.withholdTradeFrames > 0) {
+        this.withholdTradeFrames -= 1;
+        this.stats.tradeFramesWithheld += 1;
+        continue;
+      }
       this.broadcast(f.stream, f.text);
     }
   }
@@ -159,6 +175,19 @@ export class FakeBinanceServer {
   /** The next `n` depth diffs are not sent: clients see a sequence gap. */
   withholdDepthDiffs(n = 1): void {
     this.withholdDepth += n;
+  }
+
+  /**
+   * Skipped minutes: for the next `minutes` of market time no trade or kline frame is sent, while
+   * the connection stays up and book frames keep the clock moving (REST still has the candles).
+   */
+  skipTradeAndKlineMinutes(minutes: number): void {
+    this.skipTradesUntil = this.market.time + minutes * 60_000;
+  }
+
+  /** The next `n` trade frames are not sent: clients see a trade-id gap. */
+  withholdTrades(n = 1): void {
+    this.withholdTradeFrames += n;
   }
 
   /** The next `n` WebSocket upgrades are refused with 503. */
