@@ -11,4 +11,5 @@ export { MarketBookDepthV1 } from './messages/market-book-depth.v1.js';
 export { MarketFeedStatusV1 } from './messages/market-feed-status.v1.js';
 export { StrategyStartV1, StrategyStopV1 } from './messages/strategy-command.v1.js';
 export { StrategyFillV1, StrategyEquityV1, StrategyStatusChangedV1, StrategyStatusValue } from './messages/strategy-events.v1.js';
+export { StrategyParityCheckV1, StrategyParityCheckedV1, ParityDivergence, ParityDivergenceKind, ParityValue, ParityWindow } from './messages/strategy-parity.v1.js';
 export * from './http/index.js';
