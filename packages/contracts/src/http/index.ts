@@ -30,4 +30,5 @@ export { ConfigProblemDto, ConfigSummaryDto, ConfigsAvailableResponse, ValidateC
 export { AuthScope, TokenRequestBody, RefreshRequestBody, TokenResponse } from './auth.js';
 export { HealthResponse, ReadinessResponse } from './health.js';
 export { LiveEventsQuery, LiveEventKind, LiveEventMessage, FEED_SNAPSHOT_EVENT } from './events.js';
+export { NotificationChannelDto, NotificationDeliveryStatus, NotificationDeliveryDto, NotificationDeliveriesQuery, NotificationChannelsResponse } from './notifications.js';
 export { ParityQuery, ParityResponse, ParityCheckBody, ParityCheckParams, ParityCheckPendingResponse } from './parity.js';
