@@ -72,6 +72,7 @@ export {
   type StrategyRecord,
   type StrategyState,
   type TradeRecord,
+  type ParityCheckRecord,
   type PositionRecord,
   type EquityPoint,
   type TradeQuery,

@@ -1,0 +1,109 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MessageType, NotificationEventV1, StreamRetention, Streams, StrategyParityCheckedV1, makeEnvelope, type Envelope } from '@btc-research/contracts';
+import { simulatedMinuteCandles, type Candle } from '@btc-research/engine';
+import { InProcessBus, JsonStrategyStore, createLogger, waitFor, type Subscription } from '@btc-research/platform';
+import { startPaperTrader, type PaperTrader } from './service.js';
+import { recordingLogger } from './testing/recording-logger.js';
+import { testConfig } from './testing/test-config.js';
+
+const repoConfig = path.resolve(import.meta.dirname, '..', '..', '..', 'config');
+
+async function publishCandles(bus: InProcessBus, candles: readonly Candle[]): Promise<void> {
+  for (const c of candles) {
+    await bus.publish(
+      Streams.candles('BTCUSDT'),
+      makeEnvelope({
+        type: MessageType.candleClosed,
+        id: `c-${c.openTime}`,
+        source: 'test',
+        tsEvent: c.closeTime,
+        tsInit: c.closeTime,
+        payload: { venue: 'SIMULATED', symbol: 'BTCUSDT', timeframe: '1m', openTime: c.openTime, closeTime: c.closeTime, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close), volume: String(c.volume), synthetic: false, origin: 'replay' },
+      }),
+      StreamRetention.candles,
+    );
+  }
+}
+
+async function requestCheck(bus: InProcessBus, strategyId: string, checkId: string): Promise<void> {
+  await bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyParityCheck, id: `cmd-${checkId}`, source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId, checkId } }), StreamRetention.commands);
+}
+
+describe('parity monitor in the paper-trader (embedded: in-process bus, JSON files)', () => {
+  let dir: string;
+  let bus: InProcessBus;
+  let store: JsonStrategyStore;
+  let trader: PaperTrader | null = null;
+  let listener: Subscription | null = null;
+  const published: Envelope[] = [];
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-parity-'));
+    await fs.mkdir(path.join(dir, 'config'));
+    bus = new InProcessBus({ logger: createLogger('bus', { level: 'silent' }), blockMs: 20 });
+    store = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
+    published.length = 0;
+    listener = bus.consume({ streams: [Streams.strategyEvents()], group: 'parity-test', consumer: 't', startAt: '0' }, (entries) => {
+      for (const e of entries) published.push(e.envelope);
+      return Promise.resolve();
+    });
+  });
+
+  afterEach(async () => {
+    await listener?.stop();
+    await trader?.close();
+    trader = null;
+    await bus.close();
+    await store.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('checks a trading strategy on schedule and on request: the replay of its log matches; a difference fails loudly', async () => {
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    await fs.writeFile(path.join(dir, 'config', 'ema.yaml'), `${ema}\nrisk_management:\n  stop_loss: { percent: 0.004 }\n  take_profit: { percent: 0.008 }\n`);
+    const { logger, lines } = recordingLogger();
+    trader = await startPaperTrader({ config: testConfig(dir, { parityIntervalMs: 150 }), bus, store, logger });
+    const candles = simulatedMinuteCandles(900, 7);
+    await publishCandles(bus, candles);
+    await waitFor(async () => (await store.loadState('ema'))?.lastCandleCloseTime === candles.at(-1)!.closeTime, { what: 'strategy at the last candle', timeoutMs: 20_000 });
+    const state = (await store.loadState('ema'))!;
+    const progress = state.core as { marketSeq: number; eventSeq: number };
+    expect(state.tradeCount).toBeGreaterThan(2);
+
+    // scheduled: a check covering everything the strategy processed
+    await waitFor(async () => (await store.listParityChecks('ema', 50)).some((c) => c.trigger === 'scheduled' && c.window.toSeq === progress.marketSeq), { what: 'a scheduled check to the end', timeoutMs: 20_000 });
+    const scheduled = (await store.listParityChecks('ema', 50)).find((c) => c.window.toSeq === progress.marketSeq)!;
+    expect(scheduled).toMatchObject({ verdict: 'pass', window: { fromSeq: 1, toSeq: progress.marketSeq, from: candles[0]!.closeTime, to: candles.at(-1)!.closeTime, inputs: candles.length, start: 'log-start' }, compared: { balances: true } });
+    expect(scheduled.firstDivergence).toBeUndefined();
+    expect(scheduled.compared.events).toBe((await store.listEvents('ema', 0, 100_000)).length);
+    expect(scheduled.compared.indicatorCheckpoints).toBe(1);
+    expect(scheduled.maxIndicatorDeviation).toBe(0);
+
+    // on request, through the bus
+    await requestCheck(bus, 'ema', 'req-1');
+    await waitFor(async () => (await store.getParityCheck('ema', 'req-1')) !== null, { what: 'the requested check' });
+    expect(await store.getParityCheck('ema', 'req-1')).toMatchObject({ trigger: 'on-demand', verdict: 'pass' });
+    await waitFor(() => published.some((e) => e.type === MessageType.strategyParityChecked && (e.payload as { checkId: string }).checkId === 'req-1'), { what: 'the check published' });
+    expect(StrategyParityCheckedV1.parse(published.find((e) => e.type === MessageType.strategyParityChecked)!.payload).strategyId).toBe('ema');
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+
+    // the stored account no longer matches what the inputs give: caught, logged at error level, raised as an alert
+    await store.saveState({ ...state, cash: '12345.678' });
+    await requestCheck(bus, 'ema', 'req-2');
+    await waitFor(async () => (await store.getParityCheck('ema', 'req-2')) !== null, { what: 'the second requested check' });
+    const failed = (await store.getParityCheck('ema', 'req-2'))!;
+    expect(failed.verdict).toBe('fail');
+    expect(failed.firstDivergence).toEqual({ at: candles.at(-1)!.closeTime, kind: 'balance', field: 'cash', paper: '12345.678', replay: state.cash, inputSeq: progress.marketSeq });
+    expect(lines.find((l) => l.level === 'error' && l.fields['checkId'] === 'req-2')?.msg).toMatch(/parity check failed/);
+    await waitFor(() => published.some((e) => e.type === MessageType.notificationRaised), { what: 'the alert' });
+    const alert = NotificationEventV1.parse(published.find((e) => e.type === MessageType.notificationRaised)!.payload);
+    expect(alert).toMatchObject({ id: 'parity:ema:req-2', type: 'parity.check.failed', strategyId: 'ema', data: { firstDivergence: { field: 'cash', paper: '12345.678', replay: state.cash } } });
+    // the history keeps both, newest first
+    const history = await store.listParityChecks('ema', 100);
+    expect(history[0]!.checkId).toBe('req-2');
+    expect(history.map((c) => c.checkId)).toContain('req-1');
+  });
+});
