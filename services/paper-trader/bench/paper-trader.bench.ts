@@ -288,10 +288,23 @@ async function printHeap(): Promise<void> {
 }
 
 /** The service's config in the benches: PostgreSQL in `schema`, config files under `dir`. */
-function benchConfig(dir: string, databaseUrl: string, schema: string, consumerName: string, makerCommission: string | undefined): PaperTraderConfig {
+function benchConfig(dir: string, databaseUrl: string, schema: string, consumerName: string, makerCommission: string | undefined, parityIntervalMs = 0): PaperTraderConfig {
   return {
     configDir: path.join(dir, 'config'), dataDir: path.join(dir, 'data'), redisUrl: undefined, databaseUrl, databaseSchema: schema, consumerName,
-    initialCash: '10000', autoStart: true, autoStartFrom: 'history', logLevel: 'silent', leaseTtlMs: 15_000, snapshotIntervalMs: 10_000, pollMs: 100, makerCommission,
+    initialCash: '10000', autoStart: true, autoStartFrom: 'history', logLevel: 'silent', leaseTtlMs: 15_000, snapshotIntervalMs: 10_000, pollMs: 100, makerCommission, parityIntervalMs,
+  };
+}
+
+/** The parity checks the strategies got during a run: how many, their verdicts and how long each took. */
+async function parityChecksOf(store: StrategyStore, strategies: number, intervalMs: number) {
+  const checks = (await Promise.all(Array.from({ length: strategies }, (_, i) => store.listParityChecks(`bench-${i}`, 10_000)))).flat();
+  return {
+    intervalMs,
+    checks: checks.length,
+    passed: checks.filter((c) => c.verdict === 'pass').length,
+    failed: checks.filter((c) => c.verdict === 'fail').length,
+    inputsReplayedMax: Math.max(0, ...checks.map((c) => c.window.inputs)),
+    checkDurationMs: stats(checks.map((c) => c.durationMs)),
   };
 }
 
@@ -304,10 +317,12 @@ interface EventToFillOptions {
   seconds?: number;
   strategies?: number;
   leadInSeconds?: number;
+  /** parity checks of every strategy this often while the events flow (0: none) */
+  parityIntervalMs?: number;
 }
 
 async function eventToFillBench(options: EventToFillOptions) {
-  const { databaseUrl, redisUrl, ratePerSecond = 2_000, seconds = 20, strategies = 10, leadInSeconds = 2 } = options;
+  const { databaseUrl, redisUrl, ratePerSecond = 2_000, seconds = 20, strategies = 10, leadInSeconds = 2, parityIntervalMs = 0 } = options;
   // a symbol of its own, so a shared Redis database is not disturbed (nor disturbs the figures)
   const base = `B${randomBytes(3).toString('hex').toUpperCase()}`;
   const symbol = `${base}USDT`;
@@ -318,7 +333,7 @@ async function eventToFillBench(options: EventToFillOptions) {
   const store = instrumented(pgStore, (added) => recorder.onAppend(added), (id, effects, at) => recorder.onPersist(id, effects, at));
   const bus = createBus({ redisUrl, logger: createLogger('bench-bus', { level: 'silent' }), blockMs: redisUrl ? 1_000 : 5 });
   await writeBenchStrategies(path.join(dir, 'config'), base, strategies);
-  const trader = await startPaperTrader({ config: benchConfig(dir, databaseUrl, schema, 'bench', '0.0002'), bus, store, logger: createLogger('bench-pt', { level: 'silent' }) });
+  const trader = await startPaperTrader({ config: benchConfig(dir, databaseUrl, schema, 'bench', '0.0002', parityIntervalMs), bus, store, logger: createLogger('bench-pt', { level: 'silent' }) });
   // warm-up history: 600 candles so the indicators are ready before the paced part
   const candles = simulatedMinuteCandles(600 + (seconds + leadInSeconds) * 40, 77);
   for (const c of candles.slice(0, 600)) await bus.publish(Streams.candles(symbol), candleEnvelope(symbol, c), StreamRetention.candles);
@@ -344,13 +359,14 @@ async function eventToFillBench(options: EventToFillOptions) {
   const lastSeq = recorder.lastSeq;
   await waitUntil(async () => [...trader.runners().values()].every((r) => r.marketSeq >= lastSeq), 60_000);
   await trader.close();
+  const parity = parityIntervalMs > 0 ? await parityChecksOf(pgStore, strategies, parityIntervalMs) : null;
   if (redisUrl) await deleteBenchStreams(redisUrl, symbol);
   await bus.close();
   await pgStore.close();
   await PostgresStrategyStore.dropSchema(databaseUrl, schema);
   await fs.rm(dir, { recursive: true, force: true });
   const halves = recorder.fillHalves(measuredFrom + (startWall + wallSeconds * 1000 - measuredFrom) / 2);
-  return { strategies, eventsSent: sent, eventsMeasured: sent - leadIn, leadInSeconds, eventLoopUtilization, fillMsFirstHalf: stats(halves.first), fillMsSecondHalf: stats(halves.second), achievedRatePerSecond: Math.round(sent / wallSeconds), eventToAppendedMs: stats(recorder.appendLatency), appendCallMs: stats(appendCallMs.splice(0)), eventToPersistedMs: stats(recorder.eventLatency), fillsPersisted: recorder.fills, eventToFillPersistedMs: stats(recorder.fillLatency), eventToFillPersistedUpperBoundMs: stats(recorder.fillUpperBound) };
+  return { strategies, parity, eventsSent: sent, eventsMeasured: sent - leadIn, leadInSeconds, eventLoopUtilization, fillMsFirstHalf: stats(halves.first), fillMsSecondHalf: stats(halves.second), achievedRatePerSecond: Math.round(sent / wallSeconds), eventToAppendedMs: stats(recorder.appendLatency), appendCallMs: stats(appendCallMs.splice(0)), eventToPersistedMs: stats(recorder.eventLatency), fillsPersisted: recorder.fills, eventToFillPersistedMs: stats(recorder.fillLatency), eventToFillPersistedUpperBoundMs: stats(recorder.fillUpperBound) };
 }
 
 /** The run's own streams (never FLUSHDB: the database may be shared). */
@@ -404,8 +420,8 @@ async function listenForFills(events: MessageBus, ids: readonly string[]): Promi
  * commit, reaches this process, so the figure bounds "fill persisted" from above. The causing event
  * is the first published input at or after the fill's market time.
  */
-async function eventToFillAcrossProcesses(options: { databaseUrl: string; redisUrl: string; ratePerSecond?: number; seconds?: number; strategies?: number; leadInSeconds?: number }) {
-  const { databaseUrl, redisUrl, ratePerSecond = 2_000, seconds = 20, strategies = 10, leadInSeconds = 2 } = options;
+async function eventToFillAcrossProcesses(options: { databaseUrl: string; redisUrl: string; ratePerSecond?: number; seconds?: number; strategies?: number; leadInSeconds?: number; parityIntervalMs?: number }) {
+  const { databaseUrl, redisUrl, ratePerSecond = 2_000, seconds = 20, strategies = 10, leadInSeconds = 2, parityIntervalMs = 0 } = options;
   const base = `P${randomBytes(3).toString('hex').toUpperCase()}`;
   const symbol = `${base}USDT`;
   const schema = `bench_px_${randomBytes(5).toString('hex')}`;
@@ -421,6 +437,7 @@ async function eventToFillAcrossProcesses(options: { databaseUrl: string; redisU
     env: {
       PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', REDIS_URL: redisUrl, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema,
       CONFIG_DIR: path.join(dir, 'config'), DATA_DIR: path.join(dir, 'data'), WORKER_NAME: `bench-${base}`, LOG_LEVEL: 'warn', MAKER_COMMISSION: '0.0002', AUTO_START_FROM: 'history',
+      PARITY_INTERVAL_MS: String(parityIntervalMs),
     },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -454,7 +471,8 @@ async function eventToFillAcrossProcesses(options: { databaseUrl: string; redisU
       const cause = published[firstAtOrAfter(published, f.time)];
       if (cause && cause.at >= measuredFrom) latency.push(f.at - cause.at);
     }
-    return { strategies, eventsSent: sent, eventsMeasured: sent - leadIn, leadInSeconds, achievedRatePerSecond, fillsAnnounced: latency.length, eventToFillAnnouncedMs: stats(latency) };
+    const parity = parityIntervalMs > 0 ? await parityChecksOf(store, strategies, parityIntervalMs) : null;
+    return { strategies, parity, eventsSent: sent, eventsMeasured: sent - leadIn, leadInSeconds, achievedRatePerSecond, fillsAnnounced: latency.length, eventToFillAnnouncedMs: stats(latency) };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -530,18 +548,21 @@ export async function runPaperTraderBench(options: { databaseUrl?: string; print
   print(`paper-trader: ${decision.strategies} strategies, decision latency per closed candle (all strategies) p50 ${d.p50} ms, p99 ${d.p99} ms, max ${d.max} ms (target p99 ≤ 10 ms) ${d.p99 <= 10 ? 'MET' : 'NOT MET'}; per strategy step p99 ${decision.perStrategyStepMs.p99} ms`);
   const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379/9';
   const target = 'p99 ≤ 20 ms market event → fill persisted in PostgreSQL at 2,000 events/s';
-  const only = process.env['BENCH_PT_VARIANT']; // "distributed" or "embedded" to run one of them
+  // "distributed", "embedded", "distributed-parity", "embedded-parity" (comma separated) to run only those
+  const only = process.env['BENCH_PT_VARIANT'];
+  const variants = only?.split(',').map((v) => v.trim());
+  const runs = (name: string) => !variants || variants.includes(name);
   const eventToFill: Record<string, unknown> = {};
   // distributed is how PostgreSQL is deployed (docker-compose.prod: the paper-trader its own
   // process over Redis Streams); embedded runs bus and trader in one process, as `pnpm start` does
-  if (!only || only === 'distributed') {
+  if (runs('distributed')) {
     const fill = await eventToFillAcrossProcesses({ databaseUrl, redisUrl });
     const f = fill.eventToFillAnnouncedMs;
     const met = f.p99 <= 20 && fill.achievedRatePerSecond >= 1_900;
     print(`paper-trader (own process, Redis Streams): ${fill.achievedRatePerSecond} events/s, ${fill.strategies} strategies: event → fill committed and announced p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms over ${f.count} fills (target p99 ≤ 20 ms) ${met ? 'MET' : 'NOT MET'}`);
     eventToFill['distributed'] = { ...fill, target, met };
   }
-  if (!only || only === 'embedded') {
+  if (runs('embedded')) {
     const fill = await eventToFillBench({ databaseUrl });
     const f = fill.eventToFillPersistedMs;
     const met = f.p99 <= 20 && fill.achievedRatePerSecond >= 1_900;
@@ -550,6 +571,23 @@ export async function runPaperTraderBench(options: { databaseUrl?: string; print
     );
     eventToFill['embedded'] = { ...fill, target, met };
   }
+  // the same with the parity monitor checking every strategy every PARITY_BENCH_INTERVAL_MS (each
+  // check replays the strategy's whole market log): trading must not slow down
+  if (runs('distributed-parity')) {
+    const fill = await eventToFillAcrossProcesses({ databaseUrl, redisUrl, parityIntervalMs: PARITY_BENCH_INTERVAL_MS });
+    const f = fill.eventToFillAnnouncedMs;
+    const met = f.p99 <= 20 && fill.achievedRatePerSecond >= 1_900;
+    print(`paper-trader (own process, Redis Streams) with parity checks every ${PARITY_BENCH_INTERVAL_MS} ms (${describeParity(fill.parity)}): ${fill.achievedRatePerSecond} events/s: event → fill committed and announced p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms over ${f.count} fills (target p99 ≤ 20 ms) ${met ? 'MET' : 'NOT MET'}`);
+    eventToFill['distributedWithParity'] = { ...fill, target, met };
+  }
+  if (runs('embedded-parity')) {
+    const fill = await eventToFillBench({ databaseUrl, parityIntervalMs: PARITY_BENCH_INTERVAL_MS });
+    const f = fill.eventToFillPersistedMs;
+    const met = f.p99 <= 20 && fill.achievedRatePerSecond >= 1_900;
+    print(`paper-trader (one process, in-process bus) with parity checks every ${PARITY_BENCH_INTERVAL_MS} ms (${describeParity(fill.parity)}): ${fill.achievedRatePerSecond} events/s: event → fill committed p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms over ${f.count} fills (target p99 ≤ 20 ms) ${met ? 'MET' : 'NOT MET'}`);
+    eventToFill['embeddedWithParity'] = { ...fill, target, met };
+  }
+  if (process.env['BENCH_PT_SKIP_RESTART'] === '1') return writeReport({ decisionLatency: { ...decision, target: 'p99 ≤ 10 ms per closed candle for 100 strategies', met: d.p99 <= 10 }, eventToFill });
   const restart = await restartBench(databaseUrl);
   print(`paper-trader: restart of a strategy over ${restart.loggedEvents} logged inputs in PostgreSQL: ${restart.fullReplayMs} ms replaying the whole log, ${restart.fromImageMs} ms from its snapshot image`);
   const report = {
@@ -557,9 +595,21 @@ export async function runPaperTraderBench(options: { databaseUrl?: string; print
     eventToFill,
     restart,
   };
+  return writeReport(report);
+}
+
+async function writeReport(report: Record<string, unknown>): Promise<Record<string, unknown>> {
   await fs.mkdir(path.join(root, 'reports'), { recursive: true });
   await fs.writeFile(path.join(root, 'reports', 'bench-paper-trader.json'), JSON.stringify(report, null, 2));
   return report;
+}
+
+/** Parity checks run this often in the parity variants: far more often than the 15-minute default, to load the worker. */
+const PARITY_BENCH_INTERVAL_MS = 1_000;
+
+function describeParity(p: Awaited<ReturnType<typeof parityChecksOf>> | null): string {
+  if (!p) return 'none';
+  return `${p.checks} checks, ${p.passed} passed, ${p.failed} failed, up to ${p.inputsReplayedMax} inputs replayed each, check p50 ${p.checkDurationMs.p50} ms, p99 ${p.checkDurationMs.p99} ms`;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
