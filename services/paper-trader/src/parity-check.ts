@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { ParityReplay, type IndicatorCheckpoint, type PaperBalances, type PaperEvent } from '@btc-research/engine';
+import { ParityReplay, type IndicatorCheckpoint, type PaperBalances, type PaperEvent, type StateImage } from '@btc-research/engine';
 import type { ParityCheckRecord, StrategyRecord, StrategyState, StrategyStore } from '@btc-research/platform';
 import { LOG_PAGE_SIZE } from './market-log-tail.js';
 import { StrategyRunner, type RunnerExecution } from './strategy-runner.js';
@@ -13,6 +13,27 @@ export interface ParityCheckOptions {
   chunkSize: number;
   now: () => number;
   worker: string;
+}
+
+/**
+ * Where a passing check's replay ended: its whole core, which matched paper trading up to there.
+ * The next check of the same run may start from it instead of the log's start (window.start
+ * `checkpoint`): trust carries over from check to check, and a check replays only what is new.
+ */
+export interface VerifiedCheckpoint {
+  /** the run it belongs to (config, start, run number, event base): another run starts over */
+  runKey: string;
+  marketSeq: number;
+  eventSeq: number;
+  /** market time of the input at marketSeq (null: none yet) */
+  inputTime: number | null;
+  image: StateImage;
+}
+
+export interface ParityCheckOutcome {
+  check: ParityCheckRecord;
+  /** set when the check passed: where the next one may start */
+  checkpoint: VerifiedCheckpoint | null;
 }
 
 /** Why a strategy could not be checked (nothing was compared, so there is no verdict). */
@@ -40,27 +61,40 @@ const EVENT_PAGE = 10_000;
  * run it; yields to the event loop every `chunkSize` inputs. The state is read first: everything it
  * counts (events, inputs) was stored before it, so a strategy trading on meanwhile does not matter.
  */
-export async function runParityCheck(record: StrategyRecord, checkId: string, trigger: ParityCheckRecord['trigger'], options: ParityCheckOptions): Promise<ParityCheckRecord> {
+export async function runParityCheck(
+  record: StrategyRecord,
+  checkId: string,
+  trigger: ParityCheckRecord['trigger'],
+  options: ParityCheckOptions,
+  previous: VerifiedCheckpoint | null = null,
+): Promise<ParityCheckOutcome> {
   const { store } = options;
   const started = options.now();
   const state = await store.loadState(record.id);
   const progress = progressOf(state);
   if (state === null || progress === null) throw new ParityCheckUnavailableError(`strategy ${record.id} has no stored progress to check yet`);
+  const runKey = JSON.stringify([record.configYaml, record.initialCash, progress.tradingStartTime, progress.run, progress.eventBase]);
   const first = (await store.listMarketEvents(record.symbol, 0, 1))[0];
-  if (progress.marketSeq > 0 && first !== undefined && first.seq > 1) {
-    throw new ParityCheckUnavailableError(`the market log of ${record.symbol} before seq ${first.seq} was pruned; strategy ${record.id} cannot be replayed from its start`);
+  const logStart = first === undefined ? 1 : first.seq;
+  // a checkpoint of this run that the log (and paper trading) has not passed behind
+  const from = previous !== null && previous.runKey === runKey && previous.marketSeq <= progress.marketSeq && previous.eventSeq <= progress.eventSeq && previous.marketSeq + 1 >= logStart ? previous : null;
+  if (from === null && progress.marketSeq > 0 && logStart > 1) {
+    throw new ParityCheckUnavailableError(`the market log of ${record.symbol} before seq ${logStart} was pruned; strategy ${record.id} cannot be replayed from its start`);
   }
   const build = () => {
     const built = StrategyRunner.create(record, progress.tradingStartTime, options.execution, { run: progress.run, eventBase: progress.eventBase });
     if (!built.ok) throw new ParityCheckUnavailableError(`strategy ${record.id}: its config does not compile (${built.errors.length} problems)`);
     return built.runner;
   };
+  const core = build().core;
+  if (from) core.restoreImage(from.image);
+  const eventSeqBefore = from?.eventSeq ?? progress.eventBase;
   const replay = new ParityReplay(
-    build().core,
-    { events: await paperEvents(store, record.id, progress), balances: balancesOf(state), indicators: await indicatorCheckpoints(store, record.id, progress, build) },
-    { indicatorTolerance: options.indicatorTolerance, eventSeqBefore: progress.eventBase },
+    core,
+    { events: await paperEvents(store, record.id, eventSeqBefore, progress.eventSeq), balances: balancesOf(state), indicators: await indicatorCheckpoints(store, record.id, progress, build) },
+    { indicatorTolerance: options.indicatorTolerance, eventSeqBefore, ...(from && from.inputTime !== null ? { inputBefore: { seq: from.marketSeq, time: from.inputTime } } : {}) },
   );
-  let after = 0;
+  let after = from?.marketSeq ?? 0;
   while (!replay.diverged && after < progress.marketSeq) {
     const page = (await store.listMarketEvents(record.symbol, after, LOG_PAGE_SIZE)).filter((e) => e.seq <= progress.marketSeq);
     if (page.length === 0) break;
@@ -72,13 +106,14 @@ export async function runParityCheck(record: StrategyRecord, checkId: string, tr
   }
   const result = replay.finish();
   const checkedAt = options.now();
-  return {
+  const checkpoint = result.verdict === 'pass' ? { runKey, marketSeq: progress.marketSeq, eventSeq: progress.eventSeq, inputTime: result.window.to ?? from?.inputTime ?? null, image: core.stateImage() } : null;
+  const check: ParityCheckRecord = {
     strategyId: record.id,
     checkId,
     checkedAt,
     trigger,
     verdict: result.verdict,
-    window: { ...result.window, start: 'log-start' },
+    window: { ...result.window, start: from ? 'checkpoint' : 'log-start' },
     ...(result.firstDivergence ? { firstDivergence: result.firstDivergence } : {}),
     compared: result.compared,
     maxIndicatorDeviation: result.maxIndicatorDeviation,
@@ -86,6 +121,7 @@ export async function runParityCheck(record: StrategyRecord, checkId: string, tr
     durationMs: Math.max(0, checkedAt - started),
     worker: options.worker,
   };
+  return { check, checkpoint };
 }
 
 function progressOf(state: StrategyState | null): RunProgress | null {
@@ -99,14 +135,14 @@ function balancesOf(state: StrategyState): PaperBalances {
   return { cash: state.cash, quantity: state.positionQty, avgEntryPrice: state.avgEntryPrice, realizedPnl: state.realizedPnl, feesPaid: state.feesPaid };
 }
 
-/** The run's event log, from its first event to the last one the state counts. */
-async function paperEvents(store: StrategyStore, strategyId: string, progress: RunProgress): Promise<PaperEvent[]> {
+/** The run's event log after `after` up to the last event the state counts. */
+async function paperEvents(store: StrategyStore, strategyId: string, from: number, to: number): Promise<PaperEvent[]> {
   const out: PaperEvent[] = [];
-  let after = progress.eventBase;
-  while (after < progress.eventSeq) {
+  let after = from;
+  while (after < to) {
     const page = await store.listEvents(strategyId, after, EVENT_PAGE);
     if (page.length === 0) break;
-    for (const e of page) if (e.seq <= progress.eventSeq) out.push({ seq: e.seq, type: e.type, time: e.time, data: e.data });
+    for (const e of page) if (e.seq <= to) out.push({ seq: e.seq, type: e.type, time: e.time, data: e.data });
     after = page[page.length - 1]!.seq;
   }
   return out;

@@ -65,7 +65,7 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
     await fs.writeFile(path.join(dir, 'config', 'ema.yaml'), `${ema}\nrisk_management:\n  stop_loss: { percent: 0.004 }\n  take_profit: { percent: 0.008 }\n`);
     const { logger, lines } = recordingLogger();
-    trader = await startPaperTrader({ config: testConfig(dir, { parityIntervalMs: 150 }), bus, store, logger });
+    trader = await startPaperTrader({ config: testConfig(dir, { parityIntervalMs: 100 }), bus, store, logger });
     const candles = simulatedMinuteCandles(900, 7);
     await publishCandles(bus, candles);
     await waitFor(async () => (await store.loadState('ema'))?.lastCandleCloseTime === candles.at(-1)!.closeTime, { what: 'strategy at the last candle', timeoutMs: 20_000 });
@@ -73,19 +73,26 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     const progress = state.core as { marketSeq: number; eventSeq: number };
     expect(state.tradeCount).toBeGreaterThan(2);
 
-    // scheduled: a check covering everything the strategy processed
-    await waitFor(async () => (await store.listParityChecks('ema', 50)).some((c) => c.trigger === 'scheduled' && c.window.toSeq === progress.marketSeq), { what: 'a scheduled check to the end', timeoutMs: 20_000 });
-    const scheduled = (await store.listParityChecks('ema', 50)).find((c) => c.window.toSeq === progress.marketSeq)!;
-    expect(scheduled).toMatchObject({ verdict: 'pass', window: { fromSeq: 1, toSeq: progress.marketSeq, from: candles[0]!.closeTime, to: candles.at(-1)!.closeTime, inputs: candles.length, start: 'log-start' }, compared: { balances: true } });
-    expect(scheduled.firstDivergence).toBeUndefined();
-    expect(scheduled.compared.events).toBe((await store.listEvents('ema', 0, 100_000)).length);
-    expect(scheduled.compared.indicatorCheckpoints).toBe(1);
-    expect(scheduled.maxIndicatorDeviation).toBe(0);
+    // scheduled: checks chained from the log's start, each from where the previous passing one ended
+    await waitFor(async () => (await store.listParityChecks('ema', 500)).some((c) => c.trigger === 'scheduled' && c.window.toSeq === progress.marketSeq), { what: 'a scheduled check to the end', timeoutMs: 20_000 });
+    const scheduled = (await store.listParityChecks('ema', 500)).filter((c) => c.trigger === 'scheduled').reverse();
+    expect(scheduled.every((c) => c.verdict === 'pass' && c.firstDivergence === undefined && c.compared.balances)).toBe(true);
+    let covered = 0;
+    for (const c of scheduled) {
+      if (c.window.inputs === 0) continue;
+      expect(c.window.fromSeq).toBe(covered + 1);
+      covered = c.window.toSeq!;
+    }
+    expect(covered).toBe(progress.marketSeq);
+    expect(scheduled[0]!.window.start).toBe('log-start');
+    const events = (await store.listEvents('ema', 0, 100_000)).length;
+    expect(scheduled.reduce((n, c) => n + c.compared.events, 0)).toBe(events);
+    expect(scheduled.every((c) => c.maxIndicatorDeviation === 0)).toBe(true);
 
-    // on request, through the bus
+    // on request, through the bus: nothing new since the last check
     await requestCheck(bus, 'ema', 'req-1');
     await waitFor(async () => (await store.getParityCheck('ema', 'req-1')) !== null, { what: 'the requested check' });
-    expect(await store.getParityCheck('ema', 'req-1')).toMatchObject({ trigger: 'on-demand', verdict: 'pass' });
+    expect(await store.getParityCheck('ema', 'req-1')).toMatchObject({ trigger: 'on-demand', verdict: 'pass', window: { start: 'checkpoint' } });
     await waitFor(() => published.some((e) => e.type === MessageType.strategyParityChecked && (e.payload as { checkId: string }).checkId === 'req-1'), { what: 'the check published' });
     expect(StrategyParityCheckedV1.parse(published.find((e) => e.type === MessageType.strategyParityChecked)!.payload).strategyId).toBe('ema');
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
@@ -101,9 +108,15 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     await waitFor(() => published.some((e) => e.type === MessageType.notificationRaised), { what: 'the alert' });
     const alert = NotificationEventV1.parse(published.find((e) => e.type === MessageType.notificationRaised)!.payload);
     expect(alert).toMatchObject({ id: 'parity:ema:req-2', type: 'parity.check.failed', strategyId: 'ema', data: { firstDivergence: { field: 'cash', paper: '12345.678', replay: state.cash } } });
-    // the history keeps both, newest first
-    const history = await store.listParityChecks('ema', 100);
-    expect(history[0]!.checkId).toBe('req-2');
-    expect(history.map((c) => c.checkId)).toContain('req-1');
+    // after a failure the next check trusts no checkpoint: the whole log again, indicators included, and the same difference
+    await requestCheck(bus, 'ema', 'req-3');
+    await waitFor(async () => (await store.getParityCheck('ema', 'req-3')) !== null, { what: 'the third requested check' });
+    const full = (await store.getParityCheck('ema', 'req-3'))!;
+    expect(full).toMatchObject({ verdict: 'fail', window: { start: 'log-start', fromSeq: 1, toSeq: progress.marketSeq }, compared: { events, indicatorCheckpoints: 1 } });
+    expect(full.firstDivergence).toEqual(failed.firstDivergence);
+    // the history keeps them all, newest first (scheduled ones in between)
+    const history = await store.listParityChecks('ema', 500);
+    expect(history.filter((c) => c.trigger === 'on-demand').map((c) => c.checkId)).toEqual(['req-3', 'req-2', 'req-1']);
+    expect(history[0]!.checkedAt).toBeGreaterThanOrEqual(full.checkedAt);
   });
 });

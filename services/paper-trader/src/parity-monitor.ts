@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
 import type { Logger, MessageBus, ParityCheckRecord, StrategyStore } from '@btc-research/platform';
-import { ParityCheckUnavailableError, runParityCheck, type ParityCheckOptions } from './parity-check.js';
+import { ParityCheckUnavailableError, runParityCheck, type ParityCheckOptions, type VerifiedCheckpoint } from './parity-check.js';
 import { RepeatingTask } from './repeating-task.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -27,6 +27,8 @@ export class ParityMonitor {
   private readonly queue = new SerialQueue();
   private readonly timer: RepeatingTask | null;
   private closed = false;
+  /** per strategy, where its last passing check ended (kept in memory: after a restart the first check replays from the log start) */
+  private readonly checkpoints = new Map<string, VerifiedCheckpoint>();
 
   constructor(private readonly options: ParityMonitorOptions) {
     this.timer =
@@ -53,7 +55,9 @@ export class ParityMonitor {
 
   /** One scheduled round: every strategy this worker runs, one after another. */
   private async checkOwned(): Promise<void> {
-    for (const id of this.options.ownedIds()) {
+    const owned = this.options.ownedIds();
+    for (const id of this.checkpoints.keys()) if (!owned.includes(id)) this.checkpoints.delete(id);
+    for (const id of owned) {
       if (this.closed) return;
       await this.queue.run(() => this.check(id, `scheduled-${this.options.now()}-${randomUUID().slice(0, 8)}`, 'scheduled'));
     }
@@ -71,7 +75,10 @@ export class ParityMonitor {
     }
     let check: ParityCheckRecord;
     try {
-      check = await runParityCheck(record, checkId, trigger, { ...this.options });
+      const outcome = await runParityCheck(record, checkId, trigger, { ...this.options }, this.checkpoints.get(strategyId) ?? null);
+      check = outcome.check;
+      if (outcome.checkpoint) this.checkpoints.set(strategyId, outcome.checkpoint);
+      else this.checkpoints.delete(strategyId);
     } catch (err) {
       if (err instanceof ParityCheckUnavailableError) {
         logger.warn({ strategyId, checkId, reason: err.message }, 'parity check could not run');
