@@ -13,6 +13,8 @@ export interface ParityCheckOptions {
   chunkSize: number;
   now: () => number;
   worker: string;
+  /** true once the service closes: a check under way stops at its next chunk (ParityCheckUnavailableError) */
+  isStopped?: () => boolean;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function runParityCheck(
     for (let i = 0; i < page.length && !replay.diverged; i += options.chunkSize) {
       replay.feed(page.slice(i, i + options.chunkSize));
       await yieldToEventLoop();
+      if (options.isStopped?.() === true) throw new ParityCheckUnavailableError(`check of ${record.id} stopped: the service closes`);
     }
     after = page[page.length - 1]!.seq;
   }

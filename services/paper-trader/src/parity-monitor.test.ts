@@ -105,8 +105,10 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     expect(failed.verdict).toBe('fail');
     expect(failed.firstDivergence).toEqual({ at: candles.at(-1)!.closeTime, kind: 'balance', field: 'cash', paper: '12345.678', replay: state.cash, inputSeq: progress.marketSeq });
     expect(lines.find((l) => l.level === 'error' && l.fields['checkId'] === 'req-2')?.msg).toMatch(/parity check failed/);
-    await waitFor(() => published.some((e) => e.type === MessageType.notificationRaised), { what: 'the alert' });
-    const alert = NotificationEventV1.parse(published.find((e) => e.type === MessageType.notificationRaised)!.payload);
+    // (scheduled checks after the change fail too, each with an alert of its own id)
+    const alertOf = (e: Envelope) => e.type === MessageType.notificationRaised && (e.payload as { id: string }).id === 'parity:ema:req-2';
+    await waitFor(() => published.some(alertOf), { what: 'the alert' });
+    const alert = NotificationEventV1.parse(published.find(alertOf)!.payload);
     expect(alert).toMatchObject({ id: 'parity:ema:req-2', type: 'parity.check.failed', strategyId: 'ema', data: { firstDivergence: { field: 'cash', paper: '12345.678', replay: state.cash } } });
     // after a failure the next check trusts no checkpoint: the whole log again, indicators included, and the same difference
     await requestCheck(bus, 'ema', 'req-3');
@@ -118,5 +120,34 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     const history = await store.listParityChecks('ema', 500);
     expect(history.filter((c) => c.trigger === 'on-demand').map((c) => c.checkId)).toEqual(['req-3', 'req-2', 'req-1']);
     expect(history[0]!.checkedAt).toBeGreaterThanOrEqual(full.checkedAt);
+  });
+
+  it('after retention cut the log, a check continues from its verified checkpoint; without one it says why it cannot run', async () => {
+    const rsi = await fs.readFile(path.join(repoConfig, 'demo-rsi-mean-reversion.yaml'), 'utf8');
+    await fs.writeFile(path.join(dir, 'config', 'rsi.yaml'), rsi);
+    trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    const candles = simulatedMinuteCandles(400, 3);
+    await publishCandles(bus, candles.slice(0, 300));
+    await waitFor(async () => (await store.loadState('rsi'))?.lastCandleCloseTime === candles[299]!.closeTime, { what: 'first 300 candles', timeoutMs: 20_000 });
+    await requestCheck(bus, 'rsi', 'a');
+    await waitFor(async () => (await store.getParityCheck('rsi', 'a')) !== null, { what: 'check a' });
+    expect(await store.getParityCheck('rsi', 'a')).toMatchObject({ verdict: 'pass', window: { start: 'log-start', fromSeq: 1, toSeq: 300 } });
+
+    expect(await store.pruneMarketEvents('BTCUSDT', 200)).toBe(200);
+    await publishCandles(bus, candles.slice(300));
+    await waitFor(async () => (await store.loadState('rsi'))?.lastCandleCloseTime === candles[399]!.closeTime, { what: 'the other 100 candles', timeoutMs: 20_000 });
+    await requestCheck(bus, 'rsi', 'b');
+    await waitFor(async () => (await store.getParityCheck('rsi', 'b')) !== null, { what: 'check b' });
+    expect(await store.getParityCheck('rsi', 'b')).toMatchObject({ verdict: 'pass', window: { start: 'checkpoint', fromSeq: 301, toSeq: 400, inputs: 100 }, compared: { balances: true } });
+
+    // a new worker has no checkpoint, and the log's start is gone
+    await trader.close();
+    const { logger, lines } = recordingLogger();
+    trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger });
+    await waitFor(async () => trader!.runners().has('rsi'), { what: 'rsi active again' });
+    await requestCheck(bus, 'rsi', 'c');
+    await waitFor(() => lines.some((l) => l.msg === 'parity check could not run' && l.fields['checkId'] === 'c'), { what: 'check c refused' });
+    expect(String(lines.find((l) => l.fields['checkId'] === 'c')!.fields['reason'])).toMatch(/before seq 201 was pruned/);
+    expect(await store.getParityCheck('rsi', 'c')).toBeNull();
   });
 });

@@ -75,7 +75,7 @@ export class ParityMonitor {
     }
     let check: ParityCheckRecord;
     try {
-      const outcome = await runParityCheck(record, checkId, trigger, { ...this.options }, this.checkpoints.get(strategyId) ?? null);
+      const outcome = await runParityCheck(record, checkId, trigger, { ...this.options, isStopped: () => this.closed }, this.checkpoints.get(strategyId) ?? null);
       check = outcome.check;
       if (outcome.checkpoint) this.checkpoints.set(strategyId, outcome.checkpoint);
       else this.checkpoints.delete(strategyId);
