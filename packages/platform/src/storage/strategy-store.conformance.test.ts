@@ -662,6 +662,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     await store.upsertOrders('alpha', [order('alpha', 1, 5_000, { status: 'filled', filledQty: '0.12345678', avgPrice: '64999.99' })]);
     await store.appendEvents('alpha', Array.from({ length: 7 }, (_, i) => ({ strategyId: 'alpha', seq: i + 1, type: 'fill', time: 1_000 + i, data: { n: i, nested: { x: [1, 'é'] } } })));
     await store.saveSnapshot({ strategyId: 'alpha', eventSeq: 7, marketSeq: 6, time: 1_718_000_600_000, state: { core: { n: 1 } } });
+    for (let i = 0; i < 3; i++) await store.saveParityCheck(parityCheck('alpha', `p${i}`, 1_718_000_000_000 + i * 900_000, i === 1 ? 'fail' : 'pass'));
     await store.appendMarketEvents('BTCUSDT', Array.from({ length: 1_500 }, (_, i) => ({ kind: 'trade' as const, time: i * 1_000, sourceId: `trade:${i}`, data: { price: '1.5', quantity: '2' } })));
     await store.pruneMarketEvents('BTCUSDT', 5);
     await store.appendMarketEvents('ETHUSDT', [{ kind: 'candle', time: 60_000, sourceId: 'candle:60000', data: { close: '3' } }]);
@@ -685,6 +686,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
         orders: await store.listOrders(id, { limit: 100 }),
         events: await store.listEvents(id, 0, 100),
         snapshot: await store.loadSnapshot(id),
+        parity: await store.listParityChecks(id, 100),
       };
     }
     for (const symbol of ['BTCUSDT', 'ETHUSDT']) out[symbol] = await store.listMarketEvents(symbol, 0, 10_000);

@@ -189,6 +189,8 @@ export type BackupRecord =
   | { kind: 'orders'; strategyId: string; orders: OrderRecord[] }
   | { kind: 'events'; strategyId: string; events: StrategyEventRecord[] }
   | { kind: 'snapshot'; strategyId: string; snapshot: SnapshotRecord; checksum: string }
+  /** parity checks, oldest first */
+  | { kind: 'parity'; strategyId: string; checks: ParityCheckRecord[] }
   | { kind: 'start-claim'; strategyId: string; owner: string }
   | { kind: 'market'; symbol: string; events: MarketEventRecord[] };
 
