@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType, NotificationEventV1, StreamRetention, Streams, StrategyParityCheckedV1, makeEnvelope, type Envelope } from '@btc-research/contracts';
 import { simulatedMinuteCandles, type Candle } from '@btc-research/engine';
 import { InProcessBus, JsonStrategyStore, createLogger, waitFor, type Subscription } from '@btc-research/platform';
+import { ParityMonitor } from './parity-monitor.js';
 import { startPaperTrader, type PaperTrader } from './service.js';
 import { recordingLogger } from './testing/recording-logger.js';
 import { testConfig } from './testing/test-config.js';
@@ -149,5 +150,27 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     await waitFor(() => lines.some((l) => l.msg === 'parity check could not run' && l.fields['checkId'] === 'c'), { what: 'check c refused' });
     expect(String(lines.find((l) => l.fields['checkId'] === 'c')!.fields['reason'])).toMatch(/before seq 201 was pruned/);
     expect(await store.getParityCheck('rsi', 'c')).toBeNull();
+  });
+
+  it('a check that cannot be stored is logged at error level and never rejects (the command loop and trading go on)', async () => {
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    await fs.writeFile(path.join(dir, 'config', 'ema.yaml'), ema);
+    trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    const candles = simulatedMinuteCandles(200, 5);
+    await publishCandles(bus, candles);
+    await waitFor(async () => (await store.loadState('ema'))?.lastCandleCloseTime === candles.at(-1)!.closeTime, { what: 'the candles processed', timeoutMs: 20_000 });
+    const broken = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'saveParityCheck') return () => Promise.reject(new Error('disk full'));
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const { logger, lines } = recordingLogger();
+    const monitor = new ParityMonitor({ store: broken, bus, logger, now: Date.now, worker: 'w', execution: undefined, intervalMs: 0, indicatorTolerance: 0.0001, chunkSize: 64, ownedIds: () => [] });
+    await expect(monitor.request('ema', 'x')).resolves.toBeNull();
+    expect(lines.find((l) => l.level === 'error' && l.fields['checkId'] === 'x')?.msg).toBe('parity check failed to run');
+    await expect(monitor.request('ema', 'y')).resolves.toBeNull(); // the queue still works
+    await monitor.stop();
   });
 });

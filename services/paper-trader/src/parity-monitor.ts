@@ -48,7 +48,7 @@ export class ParityMonitor {
     await this.queue.idle();
   }
 
-  /** Queues an on-demand check; resolves with its record once stored (null when it could not run). */
+  /** Queues an on-demand check; resolves with its record once stored (null when it could not run). Never rejects. */
   request(strategyId: string, checkId: string): Promise<ParityCheckRecord | null> {
     return this.queue.run(() => this.check(strategyId, checkId, 'on-demand'));
   }
@@ -63,7 +63,17 @@ export class ParityMonitor {
     }
   }
 
+  /** One check, stored and announced; every failure is logged here (null), so a caller never sees a rejection. */
   private async check(strategyId: string, checkId: string, trigger: ParityCheckRecord['trigger']): Promise<ParityCheckRecord | null> {
+    try {
+      return await this.checkOnce(strategyId, checkId, trigger);
+    } catch (err) {
+      this.options.logger.error({ err, strategyId, checkId }, 'parity check failed to run');
+      return null;
+    }
+  }
+
+  private async checkOnce(strategyId: string, checkId: string, trigger: ParityCheckRecord['trigger']): Promise<ParityCheckRecord | null> {
     const { store, logger } = this.options;
     if (this.closed) return null;
     const existing = await store.getParityCheck(strategyId, checkId);
