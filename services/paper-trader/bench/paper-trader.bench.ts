@@ -8,6 +8,9 @@
  *     publishing an event to the commit of the batch that contains its effects, for every event and
  *     for the events whose batch persisted a fill (target p99 ≤ 20 ms), over 20 s at the steady rate
  *     after a 2 s lead-in. BENCH_DEBUG=1 prints slow commits and fills, GC pauses and event-loop stalls.
+ *     Variants `-parity` run the same with the parity monitor checking every strategy every second.
+ *  4. parity replay: how long one chunk of a parity check (128 inputs, as the service uses) holds the event loop, and
+ *     replay throughput, over a simulated day of trades, book tickers and candles.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +21,23 @@ import { performance as perf } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { MessageType, StreamRetention, Streams, isMessage, makeEnvelope, type Envelope } from '@btc-research/contracts';
-import { TradingCore, buildTradingSetup, simulatedMinuteCandles, type Candle } from '@btc-research/engine';
+import {
+  Decimal,
+  MarketSimulator,
+  MinuteCandleBuilder,
+  ParityReplay,
+  SeededRng,
+  TradingCore,
+  buildTradingSetup,
+  decodeRecordedInput,
+  encodeRecordedInput,
+  recordedEventOf,
+  simulatedMinuteCandles,
+  type Candle,
+  type CoreInput,
+  type PaperEvent,
+  type RecordedLogEntry,
+} from '@btc-research/engine';
 import { PostgresStrategyStore, createBus, createLogger, type MarketEventRecord, type MessageBus, type StrategyEffects, type StrategyStore } from '@btc-research/platform';
 import type { PaperTraderConfig } from '../src/config.js';
 import { startPaperTrader } from '../src/service.js';
@@ -72,6 +91,70 @@ async function decisionLatencyBench(strategies = 100, candleCount = 3_000) {
     if (i >= warm) fanOut.push(performance.now() - t0);
   }
   return { strategies, candles: candleCount - warm, decisions, perCandleAllStrategiesMs: stats(fanOut), perStrategyStepMs: stats(perStrategy) };
+}
+
+/** A simulated market log: trades, a book ticker before about half of them, closed 1m candles. */
+function simulatedLog(minutes: number, seed: number): RecordedLogEntry[] {
+  const start = Date.UTC(2025, 0, 6);
+  const sim = new MarketSimulator({ seed, startTime: start, tradesPerMinute: 30 });
+  const builder = new MinuteCandleBuilder();
+  const rng = new SeededRng(seed + 1);
+  const inputs: CoreInput[] = [];
+  const d = (x: number) => new Decimal(x.toFixed(8));
+  const candle = ({ openTime, closeTime, open, high, low, close, volume }: Candle): CoreInput => ({ kind: 'candle', candle: { openTime, closeTime, open, high, low, close, volume } });
+  for (let m = 1; m <= minutes; m++) {
+    sim.advanceTo(start + m * 60_000, (t) => {
+      for (const c of builder.addTrade(t)) inputs.push(candle(c));
+      if (rng.next() < 0.5) {
+        const q = sim.quote();
+        inputs.push({ kind: 'book', book: { time: t.time, bids: [{ price: d(q.bidPrice), quantity: d(q.bidQty) }], asks: [{ price: d(q.askPrice), quantity: d(q.askQty) }] } });
+      }
+      inputs.push({ kind: 'trade', trade: { time: t.time, price: d(t.price), quantity: d(t.quantity) } });
+    });
+    for (const c of builder.closeUpTo(start + m * 60_000)) inputs.push(candle(c));
+  }
+  return inputs.map((x, i) => ({ seq: i + 1, ...(JSON.parse(JSON.stringify(encodeRecordedInput(x))) as Omit<RecordedLogEntry, 'seq'>) }));
+}
+
+/** 4. A parity check's replay: event-loop hold per chunk of inputs, and throughput, over one simulated day. */
+async function parityReplayBench(minutes = 1_440, chunk = 128) {
+  const y = (await strategyYamls()).find((x) => x.yaml.includes('risk_management')) ?? (await strategyYamls())[0]!;
+  const build = () => {
+    const setup = buildTradingSetup(y.yaml, y.file, { strategyId: 'parity-bench', tradingStartTime: 0 });
+    if (!setup.ok) throw new Error(`config ${y.file} is invalid`);
+    return new TradingCore(setup.strategy, setup.coreOptions);
+  };
+  const log = simulatedLog(minutes, 5);
+  // paper trading over the log, recorded as the paper trader records it
+  const paper = build();
+  const events: PaperEvent[] = [];
+  let seq = 0;
+  for (const entry of log)
+    for (const e of paper.onInput(decodeRecordedInput(entry))) {
+      seq += 1;
+      const r = recordedEventOf(e);
+      if (r) events.push({ seq, ...r });
+    }
+  const l = paper.ledger.snapshot();
+  const record = { events, balances: { cash: l.cash, quantity: l.quantity, avgEntryPrice: l.avgEntryPrice, realizedPnl: l.realizedPnl, feesPaid: l.feesPaid }, indicators: [] };
+  const runs: number[] = [];
+  let chunks: number[] = [];
+  let verdict = '';
+  for (let run = 0; run < 3; run++) {
+    const replay = new ParityReplay(build(), record);
+    const times: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < log.length; i += chunk) {
+      const c0 = performance.now();
+      replay.feed(log.slice(i, i + chunk));
+      times.push(performance.now() - c0);
+    }
+    verdict = replay.finish().verdict;
+    runs.push(performance.now() - t0);
+    chunks = times;
+  }
+  const best = Math.min(...runs);
+  return { inputs: log.length, paperEvents: events.length, verdict, chunkInputs: chunk, chunkMs: stats(chunks), inputsPerSecond: Math.round(log.length / (best / 1_000)) };
 }
 
 /** The bench's strategies: the demos (and a risky EMA) with tight stops and targets, on `base`/USDT. */
@@ -546,6 +629,8 @@ export async function runPaperTraderBench(options: { databaseUrl?: string; print
   const decision = await decisionLatencyBench();
   const d = decision.perCandleAllStrategiesMs;
   print(`paper-trader: ${decision.strategies} strategies, decision latency per closed candle (all strategies) p50 ${d.p50} ms, p99 ${d.p99} ms, max ${d.max} ms (target p99 ≤ 10 ms) ${d.p99 <= 10 ? 'MET' : 'NOT MET'}; per strategy step p99 ${decision.perStrategyStepMs.p99} ms`);
+  const parity = await parityReplayBench();
+  print(`paper-trader: parity replay of ${parity.inputs} inputs (a simulated day, ${parity.paperEvents} paper events, verdict ${parity.verdict}): ${parity.inputsPerSecond.toLocaleString('en-US')} inputs/s; a ${parity.chunkInputs}-input chunk holds the event loop p50 ${parity.chunkMs.p50} ms, p99 ${parity.chunkMs.p99} ms, max ${parity.chunkMs.max} ms`);
   const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379/9';
   const target = 'p99 ≤ 20 ms market event → fill persisted in PostgreSQL at 2,000 events/s';
   // "distributed", "embedded", "distributed-parity", "embedded-parity" (comma separated) to run only those
@@ -587,11 +672,12 @@ export async function runPaperTraderBench(options: { databaseUrl?: string; print
     print(`paper-trader (one process, in-process bus) with parity checks every ${PARITY_BENCH_INTERVAL_MS} ms (${describeParity(fill.parity)}): ${fill.achievedRatePerSecond} events/s: event → fill committed p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms over ${f.count} fills (target p99 ≤ 20 ms) ${met ? 'MET' : 'NOT MET'}`);
     eventToFill['embeddedWithParity'] = { ...fill, target, met };
   }
-  if (process.env['BENCH_PT_SKIP_RESTART'] === '1') return writeReport({ decisionLatency: { ...decision, target: 'p99 ≤ 10 ms per closed candle for 100 strategies', met: d.p99 <= 10 }, eventToFill });
+  if (process.env['BENCH_PT_SKIP_RESTART'] === '1') return writeReport({ decisionLatency: { ...decision, target: 'p99 ≤ 10 ms per closed candle for 100 strategies', met: d.p99 <= 10 }, parityReplay: parity, eventToFill });
   const restart = await restartBench(databaseUrl);
   print(`paper-trader: restart of a strategy over ${restart.loggedEvents} logged inputs in PostgreSQL: ${restart.fullReplayMs} ms replaying the whole log, ${restart.fromImageMs} ms from its snapshot image`);
   const report = {
     decisionLatency: { ...decision, target: 'p99 ≤ 10 ms per closed candle for 100 strategies', met: d.p99 <= 10 },
+    parityReplay: parity,
     eventToFill,
     restart,
   };

@@ -42,7 +42,7 @@ export interface PaperTrader {
 /** how long a config file must stay unchanged before it is started */
 const CONFIG_SETTLE_MS = 200;
 /** inputs a parity check replays between two yields to the event loop */
-const PARITY_CHUNK_INPUTS = 256;
+const PARITY_CHUNK_INPUTS = 128;
 /** how often the log writer applies the market log's retention */
 const PRUNE_INTERVAL_MS = 60_000;
 
