@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageType, ParityCheckPendingResponse, ParityResponse, StrategyParityCheckedV1, Streams, isMessage, type Envelope } from '@btc-research/contracts';
 import type { ParityCheckRecord, Subscription } from '@btc-research/platform';
-import { CONTROL_KEY, READ_KEY, createHarness, redisUrlFor, RedisDb, strategyRecord, type Harness } from '../../test-support/harness.js';
+import { waitFor } from '@btc-research/platform';
+import { MessageType as Types, StreamRetention, makeEnvelope } from '@btc-research/contracts';
+import { startApiServer } from '../../service.js';
+import { CONTROL_KEY, READ_KEY, createHarness, devAuth, redisUrlFor, RedisDb, strategyRecord, testLogger, type Harness } from '../../test-support/harness.js';
+import { SseClient } from '../../test-support/sse-client.js';
 
 // the shared database is never flushed: this file's ids and consumer group are its own
 const RUN = randomBytes(3).toString('hex');
@@ -124,5 +128,37 @@ describe('POST /api/v1/strategies/{id}/parity/check', () => {
     expect(extra.statusCode).toBe(400);
     const unknown = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/no-such-strategy/parity/check', headers: { 'x-api-key': CONTROL_KEY }, payload: {} });
     expect(unknown.statusCode).toBe(404);
+  });
+});
+
+describe('live parity events', () => {
+  it('GET /api/v1/events?types=parity streams every check of the strategy as the paper-trader publishes it', async () => {
+    const server = await startApiServer({ host: '127.0.0.1', port: 0, bus: h.bus, store: h.store, configDir: h.configDir, logger: testLogger, auth: devAuth(), rateLimit: { max: 1_000, timeWindowMs: 60_000 }, collectDefaultMetrics: false });
+    const sse = await SseClient.open(`${server.url}/api/v1/events?types=parity&strategyId=${ID}`, { 'x-api-key': READ_KEY });
+    try {
+      expect(sse.response?.statusCode).toBe(200);
+      const publish = (payload: ParityCheckRecord) =>
+        h.bus.publish(Streams.strategyEvents(), makeEnvelope({ type: Types.strategyParityChecked, id: `parity-${payload.strategyId}-${payload.checkId}`, source: 'test', tsEvent: payload.checkedAt, tsInit: payload.checkedAt, payload }), StreamRetention.strategyEvents);
+      // the hub reads from the stream's end once it is positioned: publish until one arrives
+      const sent: string[] = [];
+      const event = await waitFor(
+        async () => {
+          const n = sent.length;
+          await publish({ ...check(`other-${RUN}-${n}`, 9_000, 'fail'), strategyId: SILENT }); // another strategy: filtered out
+          sent.push(`live-${RUN}-${n}`);
+          await publish(check(sent[n]!, 9_000, 'fail'));
+          await new Promise((r) => setTimeout(r, 100));
+          return sse.events.find((e) => e.event === 'parity');
+        },
+        { what: 'a parity event', intervalMs: 1 },
+      );
+      const message = JSON.parse(event.data) as { payload: { checkId: string } };
+      expect(message).toMatchObject({ kind: 'parity', strategyId: ID, type: 'strategy.parity.checked', payload: { verdict: 'fail', firstDivergence: { field: 'price' } } });
+      expect(sent).toContain(message.payload.checkId);
+      expect(sse.events.filter((e) => e.event === 'parity').every((e) => (JSON.parse(e.data) as { strategyId: string }).strategyId === ID)).toBe(true);
+    } finally {
+      sse.close();
+      await server.close();
+    }
   });
 });
