@@ -8,6 +8,9 @@ export {
   StrategyStatusResponse,
   StrategyStatsResponse,
   TradesQuery,
+  RoundTripsQuery,
+  RoundTripDto,
+  RoundTripsResponse,
   TradesResponse,
   PositionDto,
   PositionsResponse,
@@ -33,3 +36,4 @@ export { PortfolioQuery, DailyProfitDto, PortfolioResponse } from './portfolio.j
 export { LiveEventsQuery, LiveEventKind, LiveEventMessage, FEED_SNAPSHOT_EVENT } from './events.js';
 export { NotificationChannelDto, NotificationDeliveryStatus, NotificationDeliveryDto, NotificationDeliveriesQuery, NotificationChannelsResponse } from './notifications.js';
 export { ParityQuery, ParityResponse, ParityCheckBody, ParityCheckParams, ParityCheckPendingResponse } from './parity.js';
+export { ReconcileQuery, ReconcileReportDto, ReplayDivergenceDto, RoundTripViewDto } from './reconcile.js';
