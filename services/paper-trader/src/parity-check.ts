@@ -46,6 +46,8 @@ export class ParityCheckUnavailableError extends Error {
 
 /** What the stored state says about the run being checked. */
 interface RunProgress {
+  /** execution settings the run was built with, as its state keeps them (absent in older states: this worker's) */
+  execution?: RunnerExecution | null;
   tradingStartTime: number;
   run: number;
   eventBase: number;
@@ -75,7 +77,9 @@ export async function runParityCheck(
   const state = await store.loadState(record.id);
   const progress = progressOf(state);
   if (state === null || progress === null) throw new ParityCheckUnavailableError(`strategy ${record.id} has no stored progress to check yet`);
-  const runKey = JSON.stringify([record.configYaml, record.initialCash, progress.tradingStartTime, progress.run, progress.eventBase]);
+  // built as the paper trader built it: with the execution settings its state records (another worker's may differ)
+  const execution = progress.execution !== undefined ? (progress.execution ?? undefined) : options.execution;
+  const runKey = JSON.stringify([record.configYaml, record.initialCash, progress.tradingStartTime, progress.run, progress.eventBase, execution ?? null]);
   const first = (await store.listMarketEvents(record.symbol, 0, 1))[0];
   const logStart = first === undefined ? 1 : first.seq;
   // a checkpoint of this run that the log (and paper trading) has not passed behind
@@ -84,7 +88,7 @@ export async function runParityCheck(
     throw new ParityCheckUnavailableError(`the market log of ${record.symbol} before seq ${logStart} was pruned; strategy ${record.id} cannot be replayed from its start`);
   }
   const build = () => {
-    const built = StrategyRunner.create(record, progress.tradingStartTime, options.execution, { run: progress.run, eventBase: progress.eventBase });
+    const built = StrategyRunner.create(record, progress.tradingStartTime, execution, { run: progress.run, eventBase: progress.eventBase });
     if (!built.ok) throw new ParityCheckUnavailableError(`strategy ${record.id}: its config does not compile (${built.errors.length} problems)`);
     return built.runner;
   };
@@ -131,7 +135,14 @@ function progressOf(state: StrategyState | null): RunProgress | null {
   const core = state?.core as Partial<RunProgress> | undefined;
   if (!core || typeof core !== 'object' || typeof core.tradingStartTime !== 'number') return null;
   const eventBase = core.eventBase ?? 0;
-  return { tradingStartTime: core.tradingStartTime, run: core.run ?? 1, eventBase, marketSeq: core.marketSeq ?? 0, eventSeq: core.eventSeq ?? eventBase };
+  return {
+    ...(core.execution !== undefined ? { execution: core.execution } : {}),
+    tradingStartTime: core.tradingStartTime,
+    run: core.run ?? 1,
+    eventBase,
+    marketSeq: core.marketSeq ?? 0,
+    eventSeq: core.eventSeq ?? eventBase,
+  };
 }
 
 function balancesOf(state: StrategyState): PaperBalances {

@@ -173,4 +173,20 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     await expect(monitor.request('ema', 'y')).resolves.toBeNull(); // the queue still works
     await monitor.stop();
   });
+
+  it('replays with the execution settings the strategy ran with, even on a worker configured otherwise', async () => {
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    await fs.writeFile(path.join(dir, 'config', 'ema.yaml'), `${ema}\nrisk_management:\n  stop_loss: { percent: 0.004 }\n  take_profit: { percent: 0.004 }\n`);
+    trader = await startPaperTrader({ config: testConfig(dir, { makerCommission: '0.0002' }), bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    const candles = simulatedMinuteCandles(900, 7);
+    await publishCandles(bus, candles);
+    await waitFor(async () => (await store.loadState('ema'))?.lastCandleCloseTime === candles.at(-1)!.closeTime, { what: 'the candles processed', timeoutMs: 20_000 });
+    // resting take-profits filled as maker at the worker's maker rate: a replay at the taker rate would differ
+    expect((await store.listTrades('ema', { limit: 1_000 })).items.some((t) => t.liquidity === 'maker')).toBe(true);
+    const { logger } = recordingLogger();
+    const elsewhere = new ParityMonitor({ store, bus, logger, now: Date.now, worker: 'other', execution: undefined, intervalMs: 0, indicatorTolerance: 0.0001, chunkSize: 64, ownedIds: () => [] });
+    const check = await elsewhere.request('ema', 'elsewhere');
+    await elsewhere.stop();
+    expect(check).toMatchObject({ verdict: 'pass', worker: 'other', window: { start: 'log-start', fromSeq: 1 } });
+  });
 });
