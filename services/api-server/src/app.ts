@@ -23,6 +23,7 @@ import { authRoutes } from './routes/v1/auth.js';
 import { configRoutes } from './routes/v1/configs.js';
 import { eventRoutes } from './routes/v1/events.js';
 import { marketRoutes } from './routes/v1/market.js';
+import { parityRoutes } from './routes/v1/parity.js';
 import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
 import { reconcileRoutes } from './routes/v1/reconcile.js';
@@ -175,6 +176,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
       await v1.register(marketRoutes, { ctx });
       await v1.register(configRoutes, { ctx });
       await v1.register(eventRoutes, { ctx });
+      await v1.register(parityRoutes, { ctx });
       await v1.register(authRoutes, { ctx });
     },
     { prefix: '/api/v1' },

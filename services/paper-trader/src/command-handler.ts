@@ -2,8 +2,13 @@ import { MessageType, type Envelope, type PayloadOf } from '@btc-research/contra
 import type { BusEntry } from '@btc-research/platform';
 import type { StrategyLifecycle } from './strategy-lifecycle.js';
 
+/** Runs parity checks on request (see ParityMonitor). */
+export interface ParityRequests {
+  request(strategyId: string, checkId: string): Promise<unknown>;
+}
+
 /** The commands this service acts on. A new command is a type here and a handler below. */
-type CommandType = typeof MessageType.strategyStart | typeof MessageType.strategyStop;
+type CommandType = typeof MessageType.strategyStart | typeof MessageType.strategyStop | typeof MessageType.strategyParityCheck;
 type CommandHandlers = { readonly [T in CommandType]: (command: PayloadOf<T>) => Promise<void> };
 
 /**
@@ -14,8 +19,13 @@ type CommandHandlers = { readonly [T in CommandType]: (command: PayloadOf<T>) =>
 export class CommandHandler {
   private readonly handlers: CommandHandlers;
 
-  constructor(lifecycle: StrategyLifecycle) {
+  constructor(lifecycle: StrategyLifecycle, parity: ParityRequests) {
     this.handlers = {
+      // queued in the monitor's own queue: a long check never holds up the commands after it
+      [MessageType.strategyParityCheck]: (c) => {
+        void parity.request(c.strategyId, c.checkId);
+        return Promise.resolve();
+      },
       [MessageType.strategyStart]: (c) => lifecycle.start({ id: c.strategyId, configName: c.configName, configYaml: c.configYaml, initialCash: c.initialCash, from: 'now' }),
       [MessageType.strategyStop]: (c) => lifecycle.stop(c.strategyId, c.error),
     };

@@ -19,6 +19,8 @@ export interface ParityReplayOptions {
   indicatorTolerance?: number;
   /** seq of the last event paper trading recorded before the window (its run's event base, or a checkpoint's); default 0 */
   eventSeqBefore?: number;
+  /** the last log entry the core had processed before the window (a core restored at a checkpoint): where an empty window's differences are placed */
+  inputBefore?: { seq: number; time: number };
 }
 
 const BALANCE_FIELDS: ReadonlyArray<readonly [keyof PaperBalances, 'cash' | 'quantity' | 'avgEntryPrice' | 'realizedPnl' | 'feesPaid']> = [
@@ -49,6 +51,7 @@ export class ParityReplay {
   private checkpointsCompared = 0;
   private valuesCompared = 0;
   private maxDeviation = 0;
+  private readonly before: { seq: number; time: number } | null;
 
   constructor(
     private readonly core: TradingCore,
@@ -58,6 +61,7 @@ export class ParityReplay {
     this.tolerance = options.indicatorTolerance ?? DEFAULT_INDICATOR_TOLERANCE;
     if (!(this.tolerance >= 0)) throw new RangeError(`indicatorTolerance must be 0 or more, got ${this.tolerance}`);
     this.eventSeq = options.eventSeqBefore ?? 0;
+    this.before = options.inputBefore ?? null;
     this.events = [...paper.events].sort((a, b) => a.seq - b.seq);
     this.checkpoints = [...paper.indicators].sort((a, b) => a.seq - b.seq);
     // the paper events of the window start after eventSeqBefore
@@ -183,7 +187,7 @@ export class ParityReplay {
     const replay = this.core.ledger.snapshot();
     for (const [field, key] of BALANCE_FIELDS) {
       if (!sameValue(paper[field], replay[key])) {
-        this.divergence = { at: this.window.to ?? 0, kind: 'balance', field, paper: paper[field], replay: replay[key], inputSeq: this.window.toSeq };
+        this.divergence = { at: this.window.to ?? this.before?.time ?? 0, kind: 'balance', field, paper: paper[field], replay: replay[key], inputSeq: this.window.toSeq ?? this.before?.seq ?? null };
         return;
       }
     }
