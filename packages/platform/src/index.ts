@@ -97,5 +97,10 @@ export {
   verifyBackupFile,
   readBackupFile,
   snapshotChecksum,
+  type NotificationOutbox,
+  type OutboxDelivery,
+  type OutboxEnqueue,
+  type OutboxClaim,
+  type OutboxOutcome,
 } from './storage/index.js';
 export { waitFor, type WaitForOptions } from './testing/wait-for.js';

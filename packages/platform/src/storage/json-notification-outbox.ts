@@ -1,0 +1,174 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { NotificationChannelName, NotificationEventV1 } from '@btc-research/contracts';
+import { z } from 'zod';
+import { JsonlFile } from './atomic-file.js';
+import type { NotificationOutbox, OutboxClaim, OutboxDelivery, OutboxEnqueue, OutboxOutcome } from './notification-outbox.js';
+import { parseStored } from './validate.js';
+
+/** One line of outbox.jsonl: a new row, a claim of it, or its settlement. The rows are the fold of the lines. */
+const OutboxLine = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('add'), eventId: z.string(), channel: NotificationChannelName, event: NotificationEventV1, at: z.number() }),
+  z.object({ op: z.literal('claim'), eventId: z.string(), channel: NotificationChannelName, owner: z.string(), until: z.number() }),
+  z.object({
+    op: z.literal('settle'),
+    eventId: z.string(),
+    channel: NotificationChannelName,
+    status: z.enum(['delivered', 'retry', 'failed']),
+    at: z.number(),
+    error: z.string().nullable(),
+  }),
+]);
+type OutboxLine = z.infer<typeof OutboxLine>;
+
+interface Row extends OutboxDelivery {
+  claimedBy: string | null;
+  claimedUntil: number;
+}
+
+/** delivered and failed rows kept when the file is compacted (the newest) */
+const KEEP_SETTLED = 1_000;
+/** compact when the file holds this many more lines than rows */
+const COMPACT_SLACK = 5_000;
+
+/**
+ * The outbox of the JSON store: one append-only, fsync'd JSON Lines file of operations under
+ * <dataDir>/notifications/outbox.jsonl, folded into rows in memory. A crash leaves at most a torn
+ * last line, which is ignored. One process uses it (the embedded mode); calls are serialised.
+ */
+export class JsonNotificationOutbox implements NotificationOutbox {
+  private readonly file: JsonlFile<OutboxLine>;
+  private rows: Map<string, Row> | null = null;
+  private lines = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(path: string) {
+    this.file = new JsonlFile(path, (v, where) => parseStored(OutboxLine, v, where));
+  }
+
+  enqueue(items: readonly OutboxEnqueue[], now: number): Promise<number> {
+    return this.serialise(async (rows) => {
+      const lines: OutboxLine[] = [];
+      for (const { event, channels } of items) {
+        for (const channel of channels) {
+          if (rows.has(key(event.id, channel)) || lines.some((l) => l.eventId === event.id && l.channel === channel)) continue;
+          lines.push({ op: 'add', eventId: event.id, channel, event, at: now });
+        }
+      }
+      await this.write(lines);
+      return lines.length;
+    });
+  }
+
+  claim(request: OutboxClaim): Promise<OutboxDelivery[]> {
+    return this.serialise(async (rows) => {
+      const due = [...rows.values()]
+        .filter((r) => r.channel === request.channel && r.status === 'pending' && (r.nextAttemptAt ?? 0) <= request.now && r.claimedUntil < request.now)
+        .sort((a, b) => a.createdAt - b.createdAt || (a.eventId < b.eventId ? -1 : 1))
+        .slice(0, request.limit);
+      await this.write(due.map((r) => ({ op: 'claim', eventId: r.eventId, channel: r.channel, owner: request.owner, until: request.now + request.leaseMs })));
+      return due.map((r) => publicRow(rows.get(key(r.eventId, r.channel)) as Row));
+    });
+  }
+
+  settle(eventId: string, channel: NotificationChannelName, owner: string, outcome: OutboxOutcome): Promise<void> {
+    return this.serialise(async (rows) => {
+      const row = rows.get(key(eventId, channel));
+      if (!row || row.status !== 'pending' || row.claimedBy !== owner) return;
+      const at = outcome.status === 'delivered' ? outcome.at : outcome.status === 'retry' ? outcome.retryAt : Date.now();
+      await this.write([{ op: 'settle', eventId, channel, status: outcome.status, at, error: outcome.status === 'delivered' ? null : outcome.error }]);
+    });
+  }
+
+  recent(limit: number): Promise<OutboxDelivery[]> {
+    return this.serialise(async (rows) =>
+      [...rows.values()]
+        .sort((a, b) => b.createdAt - a.createdAt || (a.eventId < b.eventId ? 1 : -1))
+        .slice(0, limit)
+        .map(publicRow),
+    );
+  }
+
+  private async write(lines: OutboxLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    await this.file.append(lines);
+    for (const line of lines) apply(this.rows as Map<string, Row>, line);
+    this.lines += lines.length;
+  }
+
+  private serialise<T>(op: (rows: Map<string, Row>) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => op(await this.load());
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async load(): Promise<Map<string, Row>> {
+    if (this.rows) return this.rows;
+    await mkdir(dirname(this.file.path), { recursive: true });
+    const { items } = await this.file.load();
+    const rows = new Map<string, Row>();
+    for (const line of items) apply(rows, line);
+    this.rows = rows;
+    this.lines = items.length;
+    if (this.lines > rows.size + COMPACT_SLACK) await this.compact(rows);
+    return rows;
+  }
+
+  /** Rewrites the file as one line per row (plus its claim), dropping the oldest settled rows. */
+  private async compact(rows: Map<string, Row>): Promise<void> {
+    const settled = [...rows.values()].filter((r) => r.status !== 'pending').sort((a, b) => b.createdAt - a.createdAt);
+    for (const r of settled.slice(KEEP_SETTLED)) rows.delete(key(r.eventId, r.channel));
+    const lines: OutboxLine[] = [];
+    for (const r of rows.values()) {
+      lines.push({ op: 'add', eventId: r.eventId, channel: r.channel, event: r.event, at: r.createdAt });
+      for (let i = 0; i < r.attempts; i += 1) lines.push({ op: 'claim', eventId: r.eventId, channel: r.channel, owner: r.claimedBy ?? '', until: r.claimedUntil });
+      if (r.status !== 'pending') lines.push({ op: 'settle', eventId: r.eventId, channel: r.channel, status: r.status, at: (r.status === 'delivered' ? r.deliveredAt : r.createdAt) ?? 0, error: r.lastError });
+      else if (r.lastError !== null) lines.push({ op: 'settle', eventId: r.eventId, channel: r.channel, status: 'retry', at: r.nextAttemptAt ?? 0, error: r.lastError });
+    }
+    await this.file.rewrite(lines);
+    const reread = new Map<string, Row>();
+    for (const line of lines) apply(reread, line);
+    rows.clear();
+    for (const [k, v] of reread) rows.set(k, v);
+    this.lines = lines.length;
+  }
+}
+
+function key(eventId: string, channel: string): string {
+  return `${channel}\u0000${eventId}`;
+}
+
+function apply(rows: Map<string, Row>, line: OutboxLine): void {
+  const k = key(line.eventId, line.channel);
+  if (line.op === 'add') {
+    if (!rows.has(k)) {
+      rows.set(k, { eventId: line.eventId, channel: line.channel, event: line.event, status: 'pending', attempts: 0, lastError: null, createdAt: line.at, nextAttemptAt: line.at, deliveredAt: null, claimedBy: null, claimedUntil: 0 });
+    }
+    return;
+  }
+  const row = rows.get(k);
+  if (!row) return;
+  if (line.op === 'claim') {
+    row.attempts += 1;
+    row.claimedBy = line.owner;
+    row.claimedUntil = line.until;
+    return;
+  }
+  row.claimedBy = null;
+  row.claimedUntil = 0;
+  row.lastError = line.error;
+  if (line.status === 'delivered') {
+    row.status = 'delivered';
+    row.deliveredAt = line.at;
+    row.nextAttemptAt = null;
+  } else if (line.status === 'failed') {
+    row.status = 'failed';
+    row.nextAttemptAt = null;
+  } else row.nextAttemptAt = line.at;
+}
+
+function publicRow(r: Row): OutboxDelivery {
+  const { claimedBy: _by, claimedUntil: _until, ...rest } = r;
+  return { ...rest };
+}
