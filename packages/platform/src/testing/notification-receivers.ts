@@ -32,7 +32,7 @@ export async function startReceiver(reply: ReceiverReply): Promise<LocalReceiver
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      let json: unknown = null;
+      let json: unknown;
       try {
         json = JSON.parse(body);
       } catch {
