@@ -1,5 +1,5 @@
 import { ConsumerGroups, Streams } from '@btc-research/contracts';
-import type { Logger, MessageBus, StrategyStore, Subscription } from '@btc-research/platform';
+import { createNotificationChannels, type Logger, type MessageBus, type StrategyStore, type Subscription } from '@btc-research/platform';
 import { Announcer } from './announcer.js';
 import { AutoStart } from './auto-start.js';
 import { CommandHandler } from './command-handler.js';
@@ -14,6 +14,7 @@ import { MarketLogFollower } from './market-log-follower.js';
 import { MarketLogPoller } from './market-log-poller.js';
 import { MarketLogPruner } from './market-log-pruner.js';
 import { MarketLogTail } from './market-log-tail.js';
+import { Notifier } from './notifications/notifier.js';
 import { OwnedStrategies } from './owned-strategies.js';
 import { RepeatingTask } from './repeating-task.js';
 import { SerialQueue } from './serial-queue.js';
@@ -88,6 +89,10 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       })
     : null;
   watcher?.start();
+  // alerts and notifications: their own consumer group and sender loop, never in the trading path
+  const channels = config.notifications ? createNotificationChannels(config.notifications) : [];
+  const notifier = channels.length > 0 ? new Notifier({ bus, store: deps.store, logger: logger.child({ part: 'notifier' }), channels, worker: config.consumerName, ...(deps.now ? { now: deps.now } : {}) }) : null;
+  notifier?.start();
   logger.info({ worker: config.consumerName, strategies: owned.ids(), ingesting: ingest.isRunning() }, 'paper-trader started');
 
   return {
@@ -98,6 +103,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       watcher?.close();
       leaseTimer.stop();
       pollTimer.stop();
+      await notifier?.close();
       await Promise.all(subscriptions.map((s) => s.stop()));
       await ingest.stop();
       await serial.idle();

@@ -1,5 +1,5 @@
 import type { NotificationChannelName } from '@btc-research/contracts';
-import { envInt, envOptStr, envStr, type EnvRecord } from '../env.js';
+import { envInt, envOptStr, type EnvRecord } from '../env.js';
 import { ConfigError } from '../errors.js';
 import type { NotificationChannel } from '../notifications/channel.js';
 import { DiscordChannel } from '../notifications/discord-channel.js';
@@ -21,15 +21,15 @@ export interface NotificationSettings {
 export const DEFAULT_RATE_PER_MINUTE: Readonly<Record<NotificationChannelName, number>> = { webhook: 120, telegram: 20, slack: 60, discord: 30 };
 
 export function readNotificationSettings(env: EnvRecord): NotificationSettings {
-  const webhookUrl = url(env, 'NOTIFY_WEBHOOK_URL');
+  const webhookUrl = httpUrl('NOTIFY_WEBHOOK_URL', envOptStr(env, 'NOTIFY_WEBHOOK_URL'));
   const secret = envOptStr(env, 'NOTIFY_WEBHOOK_SECRET');
   if (webhookUrl !== undefined && secret === undefined) throw new ConfigError('NOTIFY_WEBHOOK_URL is set but NOTIFY_WEBHOOK_SECRET is not: webhook requests are always signed; set a secret the receiver shares');
   const token = envOptStr(env, 'TELEGRAM_BOT_TOKEN');
   const chatId = envOptStr(env, 'TELEGRAM_CHAT_ID');
   if ((token === undefined) !== (chatId === undefined)) throw new ConfigError(`${token === undefined ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN'} is set but ${token === undefined ? 'TELEGRAM_BOT_TOKEN' : 'TELEGRAM_CHAT_ID'} is not: Telegram needs both`);
-  const apiUrl = url(env, 'TELEGRAM_API_URL') ?? DEFAULT_TELEGRAM_API_URL;
-  const slack = url(env, 'SLACK_WEBHOOK_URL');
-  const discord = url(env, 'DISCORD_WEBHOOK_URL');
+  const apiUrl = httpUrl('TELEGRAM_API_URL', envOptStr(env, 'TELEGRAM_API_URL')) ?? DEFAULT_TELEGRAM_API_URL;
+  const slack = httpUrl('SLACK_WEBHOOK_URL', envOptStr(env, 'SLACK_WEBHOOK_URL'));
+  const discord = httpUrl('DISCORD_WEBHOOK_URL', envOptStr(env, 'DISCORD_WEBHOOK_URL'));
   const override = envOptStr(env, 'NOTIFY_RATE_PER_MINUTE') === undefined ? undefined : envInt(env, 'NOTIFY_RATE_PER_MINUTE', undefined, { min: 1 });
   const rate = (name: NotificationChannelName): number => override ?? DEFAULT_RATE_PER_MINUTE[name];
   return {
@@ -51,8 +51,7 @@ export function createNotificationChannels(settings: NotificationSettings): Noti
   return channels;
 }
 
-function url(env: EnvRecord, name: string): string | undefined {
-  const value = envOptStr(env, name);
+function httpUrl(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   let parsed: URL;
   try {
@@ -61,5 +60,5 @@ function url(env: EnvRecord, name: string): string | undefined {
     throw new ConfigError(`${name} must be an http(s) URL, got "${value.slice(0, 80)}"`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got protocol "${parsed.protocol}"`);
-  return envStr(env, name);
+  return value;
 }
