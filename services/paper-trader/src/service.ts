@@ -63,6 +63,12 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
   const parts = buildPaperTraderParts(deps);
   const { serial, ingest, owned, leaseRound, autoStart } = parts;
 
+  // Alerts and notifications: their own consumer group and sender loop, never in the trading path;
+  // started first so the statuses of the start-up below are seen.
+  const channels = config.notifications ? createNotificationChannels(config.notifications) : [];
+  const notifier = channels.length > 0 ? new Notifier({ bus, store: deps.store, logger: logger.child({ part: 'notifier' }), channels, worker: config.consumerName, ...(deps.now ? { now: deps.now } : {}) }) : null;
+  notifier?.start();
+
   // Startup is recovery: take the market log if free, rebuild every live strategy nobody owns.
   await serial.run(async () => {
     await leaseRound.run();
@@ -89,10 +95,6 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       })
     : null;
   watcher?.start();
-  // alerts and notifications: their own consumer group and sender loop, never in the trading path
-  const channels = config.notifications ? createNotificationChannels(config.notifications) : [];
-  const notifier = channels.length > 0 ? new Notifier({ bus, store: deps.store, logger: logger.child({ part: 'notifier' }), channels, worker: config.consumerName, ...(deps.now ? { now: deps.now } : {}) }) : null;
-  notifier?.start();
   logger.info({ worker: config.consumerName, strategies: owned.ids(), ingesting: ingest.isRunning() }, 'paper-trader started');
 
   return {

@@ -49,9 +49,13 @@ export class Notifier {
     this.daily = new RepeatingTask({ intervalMs: options.dailyCheckMs ?? 60_000, run: () => this.summariseEndedDay(), onError: (err) => options.logger.warn({ err }, 'daily summary failed') });
   }
 
+  /**
+   * In-process (embedded) the bus lives as long as the process: read it from its start. With Redis
+   * the group is created once, at the end of the stream, so a first start does not notify history.
+   */
   start(): void {
     const { bus, worker, logger, channels } = this.options;
-    this.subscription = bus.consume({ streams: [Streams.strategyEvents(), Streams.feedStatus()], group: ConsumerGroups.notifier, consumer: worker, startAt: '$' }, (entries) => this.handle(entries));
+    this.subscription = bus.consume({ streams: [Streams.strategyEvents(), Streams.feedStatus()], group: ConsumerGroups.notifier, consumer: worker, startAt: bus.kind === 'in-process' ? '0' : '$' }, (entries) => this.handle(entries));
     this.dispatcher.start();
     this.daily.start();
     void this.summariseEndedDay().catch((err: unknown) => logger.warn({ err }, 'daily summary failed'));
