@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType, NotificationChannelName, NotificationEventType, StreamRetention, Streams, makeEnvelope, type NotificationEventV1 } from '@btc-research/contracts';
 import { NOTIFICATION_CHANNELS, NOTIFICATION_EVENTS, simulatedMinuteCandles, type Candle } from '@btc-research/engine';
-import { InProcessBus, JsonStrategyStore, createLogger, replies, startReceiver, verifyWebhookSignature, waitFor, type LocalReceiver } from '@btc-research/platform';
+import { InProcessBus, JsonStrategyStore, SlackChannel, createLogger, replies, startReceiver, verifyWebhookSignature, waitFor, type LocalReceiver } from '@btc-research/platform';
 import { startPaperTrader, type PaperTrader } from '../service.js';
+import { Notifier } from './notifier.js';
 import { testConfig } from '../testing/test-config.js';
 
 const repoConfig = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'config');
@@ -113,6 +114,21 @@ describe('notifier in the paper trader (embedded: in-process bus, JSON files)', 
     const rows = await store.outbox.recent(5_000);
     expect(rows.filter((r) => r.status !== 'delivered')).toEqual([]);
     expect(rows.filter((r) => r.channel === 'webhook')).toHaveLength(webhook.received.length);
+  });
+
+  it('adds a daily summary per strategy after 00:00 UTC, once per day also across restarts', async () => {
+    const day = Date.UTC(2026, 11, 4);
+    await store.upsertStrategy({ id: 'd1', name: 'd1', configName: 'd1.yaml', configYaml: 'symbol: BTC/USDT\ntimeframes: {entry: 1m}\n', symbol: 'BTCUSDT', status: 'running', error: null, initialCash: '10000', createdAt: day - 5 * 86_400_000, updatedAt: day - 86_400_000 });
+    const fill = (n: number, time: number, pnl: string) => ({ strategyId: 'd1', tradeId: `d1-t${n}`, orderId: `d1-o${n}`, symbol: 'BTCUSDT', side: 'sell' as const, quantity: '0.01', price: '90000', fee: '0.9', realizedPnl: pnl, reason: 'exit', time });
+    await store.appendTrades('d1', [fill(1, day - 10, '5'), fill(2, day + 60_000, '12.5'), fill(3, day + 86_399_999, '-2.25'), fill(4, day + 86_400_000, '1')]);
+    await store.appendEquity('d1', [{ time: day - 60_000, equity: '9990' }, { time: day, equity: '10000' }, { time: day + 43_200_000, equity: '10100' }, { time: day + 86_340_000, equity: '10010.25' }, { time: day + 86_400_000, equity: '10011' }]);
+    const make = () => new Notifier({ bus, store, logger: createLogger('n', { level: 'silent' }), channels: [new SlackChannel('http://127.0.0.1:9/never', 60)], worker: 'w', now: () => day + 86_400_000 + 30_000 });
+    await make().summariseEndedDay();
+    await make().summariseEndedDay();
+    const rows = await store.outbox.recent(10);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ eventId: 'daily:d1:2026-12-04', channel: 'slack', status: 'pending' });
+    expect(rows[0]?.event.data).toEqual({ day: '2026-12-04', fills: 2, equity: '10010.25', pnl: '10.25', realizedPnl: '10.25' });
   });
 
   it("the engine's names for channels and events are the contracts' names", () => {
