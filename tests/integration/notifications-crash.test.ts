@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationEventV1 } from '@btc-research/contracts';
-import { PostgresStrategyStore, createStrategyStore, startReceiver, verifyWebhookSignature, waitFor, type LocalReceiver, type ReceivedRequest } from '@btc-research/platform';
+import { PostgresStrategyStore, createStrategyStore, startReceiver, verifyWebhookSignature, waitFor, type ReceivedRequest } from '@btc-research/platform';
 import { repoRoot } from '../helpers/service-process.js';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
