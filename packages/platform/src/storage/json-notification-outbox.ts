@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NotificationChannelName, NotificationEventV1 } from '@btc-research/contracts';
 import { z } from 'zod';
@@ -87,6 +87,16 @@ export class JsonNotificationOutbox implements NotificationOutbox {
         .slice(0, limit)
         .map(publicRow),
     );
+  }
+
+  /** Deletes every row (the store's clear, before a restore). */
+  clear(): Promise<void> {
+    return this.serialise(async () => {
+      await rm(this.file.path, { force: true });
+      await this.file.rewrite([]);
+      this.rows = new Map();
+      this.lines = 0;
+    });
   }
 
   private async write(lines: OutboxLine[]): Promise<void> {

@@ -557,6 +557,7 @@ export class JsonStrategyStore implements StrategyStore {
     await rm(this.root, { recursive: true, force: true });
     await rm(join(this.dataDir, 'market_data', 'log'), { recursive: true, force: true });
     await this.claims.clear();
+    await this.outbox.clear();
     this.files.clear();
     this.markets.clear();
     this.leases.clear();

@@ -124,4 +124,12 @@ describe.each(backends)('NotificationOutbox conformance: $name', (backend) => {
     const lapsed = await after.outbox.claim({ channel: 'telegram', owner: 'b', now: T0 + 10_001, limit: 1, leaseMs: 10_000 });
     expect(lapsed).toEqual([expect.objectContaining({ eventId: 'fill:s1-t1', attempts: 2, event: fill(1) })]);
   });
+
+  it("is emptied by the store's clear (restore --force)", async () => {
+    const { store, reopen } = await setup();
+    await store.outbox.enqueue([{ event: fill(1), channels: ['webhook'] }], T0);
+    await store.clear();
+    expect(await store.outbox.recent(10)).toEqual([]);
+    expect(await (await reopen()).outbox.recent(10)).toEqual([]);
+  });
 });

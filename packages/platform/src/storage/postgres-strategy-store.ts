@@ -575,7 +575,7 @@ export class PostgresStrategyStore implements StrategyStore {
   }
 
   async clear(): Promise<void> {
-    await this.db.query(`TRUNCATE strategies, strategy_state, trades, positions, equity_points, orders, strategy_events, snapshots, market_events, leases, start_claims`);
+    await this.db.query(`TRUNCATE strategies, strategy_state, trades, positions, equity_points, orders, strategy_events, snapshots, market_events, leases, start_claims, notification_outbox`);
   }
 
   async close(): Promise<void> {
