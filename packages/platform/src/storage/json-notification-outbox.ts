@@ -6,8 +6,24 @@ import { JsonlFile } from './atomic-file.js';
 import type { NotificationOutbox, OutboxClaim, OutboxDelivery, OutboxEnqueue, OutboxOutcome } from './notification-outbox.js';
 import { parseStored } from './validate.js';
 
-/** One line of outbox.jsonl: a new row, a claim of it, or its settlement. The rows are the fold of the lines. */
+/** One line of outbox.jsonl: a new row, a claim of it, its settlement, or a whole row (compaction). The rows are the fold of the lines. */
+const StoredRow = z.object({
+  eventId: z.string(),
+  channel: NotificationChannelName,
+  event: NotificationEventV1,
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int().nonnegative(),
+  lastError: z.string().nullable(),
+  createdAt: z.number(),
+  nextAttemptAt: z.number().nullable(),
+  deliveredAt: z.number().nullable(),
+  claimedBy: z.string().nullable(),
+  claimedUntil: z.number(),
+});
+
 const OutboxLine = z.discriminatedUnion('op', [
+  /** a whole row, as written by compaction */
+  z.object({ op: z.literal('row'), row: StoredRow }),
   z.object({ op: z.literal('add'), eventId: z.string(), channel: NotificationChannelName, event: NotificationEventV1, at: z.number() }),
   z.object({ op: z.literal('claim'), eventId: z.string(), channel: NotificationChannelName, owner: z.string(), until: z.number() }),
   z.object({
@@ -42,16 +58,24 @@ export class JsonNotificationOutbox implements NotificationOutbox {
   private lines = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(path: string) {
+  private readonly keepSettled: number;
+  private readonly compactSlack: number;
+
+  constructor(path: string, tuning: { keepSettled?: number; compactSlack?: number } = {}) {
+    this.keepSettled = tuning.keepSettled ?? KEEP_SETTLED;
+    this.compactSlack = tuning.compactSlack ?? COMPACT_SLACK;
     this.file = new JsonlFile(path, (v, where) => parseStored(OutboxLine, v, where));
   }
 
   enqueue(items: readonly OutboxEnqueue[], now: number): Promise<number> {
     return this.serialise(async (rows) => {
       const lines: OutboxLine[] = [];
+      const added = new Set<string>();
       for (const { event, channels } of items) {
         for (const channel of channels) {
-          if (rows.has(key(event.id, channel)) || lines.some((l) => l.eventId === event.id && l.channel === channel)) continue;
+          const k = key(event.id, channel);
+          if (rows.has(k) || added.has(k)) continue;
+          added.add(k);
           lines.push({ op: 'add', eventId: event.id, channel, event, at: now });
         }
       }
@@ -102,8 +126,11 @@ export class JsonNotificationOutbox implements NotificationOutbox {
   private async write(lines: OutboxLine[]): Promise<void> {
     if (lines.length === 0) return;
     await this.file.append(lines);
-    for (const line of lines) apply(this.rows as Map<string, Row>, line);
+    const rows = this.rows as Map<string, Row>;
+    for (const line of lines) apply(rows, line);
     this.lines += lines.length;
+    // a long-running process keeps the file (and the rows in memory) bounded
+    if (this.lines > 2 * rows.size + this.compactSlack) await this.compact(rows);
   }
 
   private serialise<T>(op: (rows: Map<string, Row>) => Promise<T>): Promise<T> {
@@ -121,26 +148,16 @@ export class JsonNotificationOutbox implements NotificationOutbox {
     for (const line of items) apply(rows, line);
     this.rows = rows;
     this.lines = items.length;
-    if (this.lines > rows.size + COMPACT_SLACK) await this.compact(rows);
+    if (this.lines > 2 * rows.size + this.compactSlack) await this.compact(rows);
     return rows;
   }
 
-  /** Rewrites the file as one line per row (plus its claim), dropping the oldest settled rows. */
+  /** Rewrites the file as one line per row, dropping all but the newest `keepSettled` settled rows. */
   private async compact(rows: Map<string, Row>): Promise<void> {
-    const settled = [...rows.values()].filter((r) => r.status !== 'pending').sort((a, b) => b.createdAt - a.createdAt);
-    for (const r of settled.slice(KEEP_SETTLED)) rows.delete(key(r.eventId, r.channel));
-    const lines: OutboxLine[] = [];
-    for (const r of rows.values()) {
-      lines.push({ op: 'add', eventId: r.eventId, channel: r.channel, event: r.event, at: r.createdAt });
-      for (let i = 0; i < r.attempts; i += 1) lines.push({ op: 'claim', eventId: r.eventId, channel: r.channel, owner: r.claimedBy ?? '', until: r.claimedUntil });
-      if (r.status !== 'pending') lines.push({ op: 'settle', eventId: r.eventId, channel: r.channel, status: r.status, at: (r.status === 'delivered' ? r.deliveredAt : r.createdAt) ?? 0, error: r.lastError });
-      else if (r.lastError !== null) lines.push({ op: 'settle', eventId: r.eventId, channel: r.channel, status: 'retry', at: r.nextAttemptAt ?? 0, error: r.lastError });
-    }
+    const settled = [...rows.values()].filter((r) => r.status !== 'pending').sort((a, b) => b.createdAt - a.createdAt || (a.eventId < b.eventId ? 1 : -1));
+    for (const r of settled.slice(this.keepSettled)) rows.delete(key(r.eventId, r.channel));
+    const lines: OutboxLine[] = [...rows.values()].map((row) => ({ op: 'row', row }));
     await this.file.rewrite(lines);
-    const reread = new Map<string, Row>();
-    for (const line of lines) apply(reread, line);
-    rows.clear();
-    for (const [k, v] of reread) rows.set(k, v);
     this.lines = lines.length;
   }
 }
@@ -150,6 +167,10 @@ function key(eventId: string, channel: string): string {
 }
 
 function apply(rows: Map<string, Row>, line: OutboxLine): void {
+  if (line.op === 'row') {
+    rows.set(key(line.row.eventId, line.row.channel), { ...line.row });
+    return;
+  }
   const k = key(line.eventId, line.channel);
   if (line.op === 'add') {
     if (!rows.has(k)) {
