@@ -58,9 +58,9 @@ export async function runNotificationsBench(): Promise<Record<string, unknown>> 
   const dir = await mkdtemp(join(tmpdir(), 'bench-notify-'));
   const json = new JsonStrategyStore({ dataDir: dir });
   const schema = `bench_notify_${randomBytes(5).toString('hex')}`;
-  let result: Record<string, unknown> = {};
+  const result: Record<string, unknown> = {};
   try {
-    result = { json: await measure(json) };
+    result['json'] = await measure(json);
     const pg = await PostgresStrategyStore.open({ databaseUrl: DATABASE_URL, schema, maxConnections: 2 }).catch(() => null);
     if (pg) {
       try {
