@@ -70,10 +70,15 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
   notifier?.start();
 
   // Startup is recovery: take the market log if free, rebuild every live strategy nobody owns.
-  await serial.run(async () => {
-    await leaseRound.run();
-    if (config.autoStart) await autoStart.startAll();
-  });
+  try {
+    await serial.run(async () => {
+      await leaseRound.run();
+      if (config.autoStart) await autoStart.startAll();
+    });
+  } catch (err) {
+    await notifier?.close();
+    throw err;
+  }
 
   const subscriptions: Subscription[] = [
     bus.consume({ streams: [Streams.commands()], group: ConsumerGroups.paperTrader, consumer: config.consumerName, startAt: '0' }, (entries) => serial.run(() => parts.commands.handle(entries))),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MarketFeedStatusV1, StrategyEquityV1 } from '@btc-research/contracts';
-import { DAY_MS, DrawdownWatch, FeedWatch, dailySummaryEvent, statusEvent } from './notification-events.js';
+import { DAY_MS, DrawdownWatch, FEED_ALERT_WINDOW_MS, FeedWatch, dailySummaryEvent, statusEvent } from './notification-events.js';
 
 const T0 = Date.UTC(2026, 11, 4);
 
@@ -43,12 +43,18 @@ describe('feed watch', () => {
     const watch = new FeedWatch();
     expect(watch.next(feed({}), T0)).toEqual([]);
     const fallback = watch.next(feed({ source: 'simulated', isSimulated: true, message: 'Binance unreachable; using the simulator' }), T0 + 1);
-    expect(fallback).toEqual([expect.objectContaining({ id: `feed:simulated:${T0 + 1}`, type: 'feed.simulated', strategyId: null })]);
+    expect(fallback).toEqual([expect.objectContaining({ id: `feed:simulated:${T0 / FEED_ALERT_WINDOW_MS}`, type: 'feed.simulated', strategyId: null })]);
     expect(fallback[0]?.text).toContain('SIMULATED');
     expect(watch.next(feed({ source: 'simulated', isSimulated: true }), T0 + 2)).toEqual([]);
     expect(watch.next(feed({}), T0 + 3)).toEqual([]);
     expect(watch.next(feed({ state: 'stale', lagMs: 180_000 }), T0 + 4).map((e) => e.type)).toEqual(['feed.stale']);
     expect(watch.next(feed({ state: 'stale', lagMs: 240_000 }), T0 + 5)).toEqual([]);
+  });
+
+  it('gives a second worker (or a restarted one) seeing the same fallback the same id', () => {
+    const a = new FeedWatch().next(feed({ source: 'simulated', isSimulated: true }), T0 + 1_000);
+    const b = new FeedWatch().next(feed({ source: 'simulated', isSimulated: true }), T0 + 5 * 60_000);
+    expect(b.map((e) => e.id)).toEqual(a.map((e) => e.id));
   });
 });
 

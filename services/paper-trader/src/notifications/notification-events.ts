@@ -36,9 +36,14 @@ export function statusEvent(change: StrategyStatusChangedV1): NotificationEventV
   }
 }
 
+/** feed alerts of one kind within this window share an id (see FeedWatch) */
+export const FEED_ALERT_WINDOW_MS = 10 * 60_000;
+
 /**
  * The feed's state over time: one event when it falls back to simulated data and one when it goes
- * stale, each again only after it had recovered. (The first status seen counts as a change.)
+ * stale, each again only after it had recovered. The first status a watcher sees counts as a
+ * change, so the id is the kind and a 10-minute window: several workers (each sees part of the
+ * statuses) and a restarted worker raise the same id, which the outbox keeps once.
  */
 export class FeedWatch {
   private simulated = false;
@@ -49,7 +54,7 @@ export class FeedWatch {
     const data = { source: status.source, state: status.state, isSimulated: status.isSimulated, lagMs: status.lagMs, message: status.message };
     if (status.isSimulated && !this.simulated) {
       out.push({
-        id: `feed:simulated:${time}`,
+        id: `feed:simulated:${Math.floor(time / FEED_ALERT_WINDOW_MS)}`,
         type: 'feed.simulated',
         time,
         strategyId: null,
@@ -59,7 +64,7 @@ export class FeedWatch {
     }
     const isStale = status.state === 'stale';
     if (isStale && !this.stale) {
-      out.push({ id: `feed:stale:${time}`, type: 'feed.stale', time, strategyId: null, text: `market data went stale (${status.source}, lag ${status.lagMs ?? 'unknown'} ms): ${status.message}`, data });
+      out.push({ id: `feed:stale:${Math.floor(time / FEED_ALERT_WINDOW_MS)}`, type: 'feed.stale', time, strategyId: null, text: `market data went stale (${status.source}, lag ${status.lagMs ?? 'unknown'} ms): ${status.message}`, data });
     }
     this.simulated = status.isSimulated;
     this.stale = isStale;
