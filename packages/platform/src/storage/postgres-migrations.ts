@@ -162,7 +162,8 @@ CREATE INDEX start_claims_by_owner ON start_claims (owner);
 `,
   },
   {
-    version: 4,
+    // 5, not 4: the parity monitor's branch (i13-parity) takes 4 for parity_checks
+    version: 5,
     name: 'notification outbox: one row per event and channel, claimed and settled by the dispatcher',
     sql: `
 CREATE TABLE notification_outbox (
