@@ -82,6 +82,15 @@ describe('notification channels against local servers speaking their APIs', () =
     expect(JSON.stringify(refused)).not.toContain('ABC-token');
   });
 
+  it('telegram and discord: a 429 says how long to wait in its JSON body (retry_after, seconds)', async () => {
+    const server = await receiver((r, res) => {
+      const body = r.path.startsWith('/bot') ? { ok: false, error_code: 429, description: 'Too Many Requests: retry after 3', parameters: { retry_after: 3 } } : { message: 'You are being rate limited.', retry_after: 1.5, global: false };
+      res.writeHead(429, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    expect(await new TelegramChannel({ apiUrl: server.url, botToken: TOKEN, chatId: '1', ratePerMinute: 20 }).send(event(1))).toMatchObject({ ok: false, retryable: true, retryAfterMs: 3_000 });
+    expect(await new DiscordChannel(`${server.url}/api/webhooks/1/abc`, 30).send(event(1))).toMatchObject({ ok: false, retryable: true, retryAfterMs: 1_500 });
+  });
+
   it('slack and discord: incoming-webhook bodies ({text} and {content})', async () => {
     const slack = await receiver(replies.slack);
     const discord = await receiver(replies.discord);
