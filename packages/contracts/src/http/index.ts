@@ -8,6 +8,9 @@ export {
   StrategyStatusResponse,
   StrategyStatsResponse,
   TradesQuery,
+  RoundTripsQuery,
+  RoundTripDto,
+  RoundTripsResponse,
   TradesResponse,
   PositionDto,
   PositionsResponse,
@@ -32,3 +35,4 @@ export { HealthResponse, ReadinessResponse } from './health.js';
 export { PortfolioQuery, DailyProfitDto, PortfolioResponse } from './portfolio.js';
 export { LiveEventsQuery, LiveEventKind, LiveEventMessage, FEED_SNAPSHOT_EVENT } from './events.js';
 export { NotificationChannelDto, NotificationDeliveryStatus, NotificationDeliveryDto, NotificationDeliveriesQuery, NotificationChannelsResponse } from './notifications.js';
+export { ReconcileQuery, ReconcileReportDto, ReplayDivergenceDto, RoundTripViewDto } from './reconcile.js';
