@@ -2,7 +2,7 @@ import type { NotificationChannelName } from '@btc-research/contracts';
 import { backoffDelay } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import type { NotificationOutbox, OutboxDelivery } from '../storage/notification-outbox.js';
-import type { NotificationChannel, SendResult } from './channel.js';
+import { SEND_TIMEOUT_MS, type NotificationChannel, type SendResult } from './channel.js';
 
 export interface NotificationDispatcherOptions {
   outbox: NotificationOutbox;
@@ -19,7 +19,10 @@ export interface NotificationDispatcherOptions {
   retry?: { baseMs: number; maxMs: number; random?: () => number };
   /** give up after this many attempts (default 12: about half an hour of retries) */
   maxAttempts?: number;
-  /** rows claimed per channel and round (default 20) */
+  /**
+   * rows claimed per channel and round (default: as many as can time out one after another within
+   * the claim's lease, so a slow channel never lets a claim lapse while its rows wait: 5 with the defaults)
+   */
   batchSize?: number;
 }
 
@@ -104,8 +107,8 @@ export class NotificationDispatcher {
       channel: channel.name,
       owner: this.options.owner,
       now: this.now(),
-      limit: Math.min(allowance, this.options.batchSize ?? 20),
-      leaseMs: this.options.claimLeaseMs ?? MINUTE_MS,
+      limit: Math.min(allowance, this.batchSize()),
+      leaseMs: this.leaseMs(),
     });
     for (const row of rows) {
       const paused = this.pausedUntil.get(channel.name) ?? 0;
@@ -117,6 +120,14 @@ export class NotificationDispatcher {
       await this.deliver(channel, row);
     }
     return rows.length;
+  }
+
+  private leaseMs(): number {
+    return this.options.claimLeaseMs ?? MINUTE_MS;
+  }
+
+  private batchSize(): number {
+    return this.options.batchSize ?? Math.max(1, Math.floor(this.leaseMs() / SEND_TIMEOUT_MS) - 1);
   }
 
   /** Sends left in this channel's sliding minute (0 while it is paused by a Retry-After). */
