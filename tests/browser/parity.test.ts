@@ -143,6 +143,24 @@ describe('parity panel on the strategy page', () => {
     }
   }, 60_000);
 
+  it('says when a requested check has not finished by the time the API answers, and that none has run yet', async () => {
+    // a strategy the paper-trader cannot check (no stored progress): the API answers 202 after its wait
+    await api.store.upsertStrategy({ id: 'bare', name: 'Bare', configName: 'bare.yaml', configYaml: 'name: bare\n', symbol: 'BTCUSDT', status: 'running', error: null, initialCash: '10000', createdAt: 0, updatedAt: 0 });
+    const { page, context, errors } = await openPage(browser, { width: 1440, height: 900 });
+    try {
+      await page.goto(`${dash.url}/strategies/bare`);
+      expect(await page.locator('#parity-none').innerText()).toContain('No parity check has run yet');
+      await checkNow(page);
+      expect(page.url()).toContain('parityStatus=pending');
+      expect(await page.locator('#parity-requested').innerText()).toMatch(/^Check req-[0-9a-f-]+ has not finished yet: the paper-trader runs it/);
+      expect(await page.locator('#parity-none').count()).toBe(1);
+      expect(await api.store.listParityChecks('bare', 10)).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 30_000);
+
   it('refuses a "Check now" posted from another site, and runs no check', async () => {
     const before = (await api.store.listParityChecks('ema', 100)).length;
     const res = await fetch(`${dash.url}/strategies/ema/parity/check`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });
