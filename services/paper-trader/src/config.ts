@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, envBool, envInt, envOptStr, envStr, type EnvRecord } from '@btc-research/platform';
+import { ConfigError, envBool, envInt, envOptStr, envStr, readNotificationSettings, type EnvRecord, type NotificationSettings } from '@btc-research/platform';
 
 export interface PaperTraderConfig {
   configDir: string;
@@ -35,6 +35,8 @@ export interface PaperTraderConfig {
   parityIntervalMs?: number;
   /** relative tolerance of indicator values in parity checks (default 0.0001, the seed's 0.01%) */
   parityIndicatorTolerance?: number;
+  /** notification channels (NOTIFY_WEBHOOK_URL, TELEGRAM_BOT_TOKEN, …); none configured: no notifier */
+  notifications?: NotificationSettings;
 }
 
 export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
@@ -65,5 +67,6 @@ export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
     parityIntervalMs: envInt(env, 'PARITY_INTERVAL_MS', 900_000, { min: 0 }),
     parityIndicatorTolerance: Number(tolerance),
     marketLogRetentionMs: envInt(env, 'MARKET_LOG_RETENTION_HOURS', envOptStr(env, 'DATABASE_URL') ? 72 : 24, { min: 0 }) * 3_600_000,
+    notifications: readNotificationSettings(env),
   };
 }

@@ -3,6 +3,7 @@ import { StrategyFillV1, StrategyParityCheckedV1, type StrategyStatusValue } fro
 import pg from 'pg';
 import { ConflictError, DataCorruptedError, ValidationError } from '../errors.js';
 import { DEPENDENCY_WAIT_MS, waitForDependency } from '../dependency-wait.js';
+import { PostgresNotificationOutbox } from './postgres-notification-outbox.js';
 import { STRATEGY_STORE_MIGRATIONS, type Migration } from './postgres-migrations.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
 import { dumpStore, isStoreEmpty, loadRecords } from './store-backup.js';
@@ -87,13 +88,16 @@ function lockKey(schema: string): string {
 export class PostgresStrategyStore implements StrategyStore {
   readonly kind = 'postgres' as const;
   private isClosed = false;
+  readonly outbox: PostgresNotificationOutbox;
 
   private constructor(
     private readonly pool: pg.Pool,
     readonly schema: string,
     /** set on a view bound to one connection inside a transaction (backup, restore) */
     private readonly client: pg.PoolClient | null = null,
-  ) {}
+  ) {
+    this.outbox = new PostgresNotificationOutbox(pool);
+  }
 
   /** where queries go: the bound connection of a view, else the pool */
   private get db(): Queryable {
@@ -594,7 +598,7 @@ export class PostgresStrategyStore implements StrategyStore {
   }
 
   async clear(): Promise<void> {
-    await this.db.query(`TRUNCATE strategies, strategy_state, trades, positions, equity_points, orders, strategy_events, snapshots, market_events, leases, start_claims, parity_checks`);
+    await this.db.query(`TRUNCATE strategies, strategy_state, trades, positions, equity_points, orders, strategy_events, snapshots, market_events, leases, start_claims, notification_outbox, parity_checks`);
   }
 
   async close(): Promise<void> {
