@@ -61,17 +61,23 @@ export function parseApiKeys(spec: string): ApiKeyEntry[] {
   return out;
 }
 
-/**
- * Env → frozen config. Production (API_AUTH_MODE=jwt, the default when NODE_ENV=production) refuses
- * to start without real API keys and a JWT secret of at least 32 characters that is not a placeholder.
- */
-export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
+/** API_AUTH_MODE, or `jwt` when NODE_ENV=production: how callers authenticate (also read by the
+ * start scripts, which give the dashboard a service key only in api-key mode). */
+export function authModeOf(env: EnvRecord): AuthConfig['mode'] {
   const isProduction = envOptStr(env, 'NODE_ENV') === 'production';
   const modeText = envStr(env, 'API_AUTH_MODE', isProduction ? 'jwt' : 'api-key');
   if (modeText !== 'api-key' && modeText !== 'jwt') {
     throw new ConfigError(`API_AUTH_MODE must be "api-key" (development) or "jwt" (production), got "${modeText}"`, { details: { variable: 'API_AUTH_MODE' } });
   }
-  const mode: AuthConfig['mode'] = modeText;
+  return modeText;
+}
+
+/**
+ * Env → frozen config. Production (API_AUTH_MODE=jwt, the default when NODE_ENV=production) refuses
+ * to start without real API keys and a JWT secret of at least 32 characters that is not a placeholder.
+ */
+export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
+  const mode = authModeOf(env);
   const keysSpec = envOptStr(env, 'API_KEYS');
   let apiKeys = keysSpec ? parseApiKeys(keysSpec) : [];
   const isDefaultDevKey = apiKeys.length === 0;

@@ -72,8 +72,9 @@ export class ApiClient {
   /** Raw fetch with credentials and timeout, for answers that are not JSON (CSV, event stream). */
   async fetch(path: string, init: RawRequest = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
-    if (this.apiKey !== undefined) headers['x-api-key'] = this.apiKey;
+    // a signed-in user's own token wins: the API reads X-API-Key first, and refuses keys in JWT mode
     if (init.auth?.token) headers['authorization'] = `Bearer ${init.auth.token}`;
+    else if (this.apiKey !== undefined) headers['x-api-key'] = this.apiKey;
     let body: string | undefined;
     if (init.body !== undefined) {
       headers['content-type'] = 'application/json';
