@@ -3,7 +3,7 @@ import type { BusEntry } from '@btc-research/platform';
 import type { StrategyLifecycle } from './strategy-lifecycle.js';
 
 /** The commands this service acts on. A new command is a type here and a handler below. */
-type CommandType = typeof MessageType.strategyStart | typeof MessageType.strategyStop;
+type CommandType = typeof MessageType.strategyStart | typeof MessageType.strategyStop | typeof MessageType.strategyForceExit;
 type CommandHandlers = { readonly [T in CommandType]: (command: PayloadOf<T>) => Promise<void> };
 
 /**
@@ -16,8 +16,9 @@ export class CommandHandler {
 
   constructor(lifecycle: StrategyLifecycle) {
     this.handlers = {
-      [MessageType.strategyStart]: (c) => lifecycle.start({ id: c.strategyId, configName: c.configName, configYaml: c.configYaml, initialCash: c.initialCash, from: 'now' }),
+      [MessageType.strategyStart]: (c) => lifecycle.start({ id: c.strategyId, configName: c.configName, configYaml: c.configYaml, initialCash: c.initialCash, name: c.name, from: 'now' }),
       [MessageType.strategyStop]: (c) => lifecycle.stop(c.strategyId),
+      [MessageType.strategyForceExit]: async (c) => void lifecycle.forceExit(c.strategyId),
     };
   }
 

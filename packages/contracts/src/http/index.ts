@@ -25,6 +25,8 @@ export {
   IndicatorSeriesDto,
   IndicatorsResponse,
 } from './strategies.js';
+export { RestartStrategyBody, RemoveStrategyResponse } from './strategies.js';
+export { fillRoleOf, FORCED_EXIT_REASON, type FillRole } from './fill-role.js';
 export { FeedStatusResponse, MarketTimeframe, MarketDataParams, MarketDataQuery, CandleDto, MarketDataResponse, DepthQuery, MarketDepthResponse } from './market.js';
 export { ConfigProblemDto, ConfigSummaryDto, ConfigsAvailableResponse, ValidateConfigBody, ValidateConfigResponse, ConfigInvalidDetails, MAX_STRATEGY_YAML_BYTES, STRATEGY_YAML_LIMIT_TEXT } from './configs.js';
 export { AuthScope, TokenRequestBody, RefreshRequestBody, TokenResponse } from './auth.js';
