@@ -24,6 +24,7 @@ import { configRoutes } from './routes/v1/configs.js';
 import { eventRoutes } from './routes/v1/events.js';
 import { marketRoutes } from './routes/v1/market.js';
 import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
+import { strategyLifecycleRoutes } from './routes/v1/strategy-lifecycle.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
 
 export interface CorsConfig {
@@ -166,6 +167,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     async (v1) => {
       await v1.register(strategyReadRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });
+      await v1.register(strategyLifecycleRoutes, { ctx });
       await v1.register(marketRoutes, { ctx });
       await v1.register(configRoutes, { ctx });
       await v1.register(eventRoutes, { ctx });
