@@ -14,6 +14,7 @@ import {
   MarketDepthResponse,
   OrdersResponse,
   PositionsResponse,
+  RemoveStrategyResponse,
   StrategyStatsResponse,
   StrategyStatusResponse,
   TokenResponse,
@@ -22,13 +23,14 @@ import {
   type MarketTimeframe,
   type StartStrategyBody,
   type StopStrategyBody,
+  type RestartStrategyBody,
   type TradesQuery,
 } from '@btc-research/contracts';
 import type { z } from 'zod';
 
 /** A route of the API: method, path (with its query) and the schema its 2xx answer must match. */
 export interface Endpoint<S extends z.ZodType, B = never> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   schema: S;
   /** phantom: the request body's type (POST) */
@@ -71,6 +73,9 @@ export const endpoints = {
   indicators: (id: string, limit: number) => get(`${strategy(id)}/indicators${query({ limit })}`, IndicatorsResponse),
   startStrategy: () => post<typeof CommandResultResponse, z.input<typeof StartStrategyBody>>(`${V1}/strategies/start`, CommandResultResponse),
   stopStrategy: (id: string) => post<typeof CommandResultResponse, z.input<typeof StopStrategyBody>>(`${strategy(id)}/stop`, CommandResultResponse),
+  restartStrategy: (id: string) => post<typeof CommandResultResponse, z.input<typeof RestartStrategyBody>>(`${strategy(id)}/restart`, CommandResultResponse),
+  forceExit: (id: string) => post<typeof CommandResultResponse, { note?: string }>(`${strategy(id)}/force-exit`, CommandResultResponse),
+  removeStrategy: (id: string): Endpoint<typeof RemoveStrategyResponse> => ({ method: 'DELETE', path: strategy(id), schema: RemoveStrategyResponse }),
   configs: () => get(`${V1}/configs/available`, ConfigsAvailableResponse),
   validateConfig: () => post<typeof ValidateConfigResponse, { yaml: string }>(`${V1}/configs/validate`, ValidateConfigResponse),
   feed: () => get(`${V1}/market/feed`, FeedStatusResponse),

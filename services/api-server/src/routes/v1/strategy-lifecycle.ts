@@ -27,9 +27,10 @@ function refuseUnlessStopped(record: StrategyRecord, action: string): void {
   }
 }
 
-function invalidate(ctx: ApiContext, id: string): void {
-  ctx.cache.invalidate('active');
-  ctx.cache.invalidate(`strategy:${id}:`);
+/** A removed strategy must not be served from the read cache even once (stale-while-revalidate would). */
+function forget(ctx: ApiContext, id: string): void {
+  ctx.cache.drop('active');
+  ctx.cache.drop(`strategy:${id}:`);
 }
 
 /**
@@ -96,7 +97,7 @@ export const strategyLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = asyn
       const claim = await ctx.store.claimStrategyStart({ strategyId: record.id, owner, ttlMs: 30_000, maxLivePerOwner: null });
       if (claim.outcome !== 'claimed') throw new ApiError(409, ApiErrorCode.strategyNotStopped, `strategy "${record.id}" is being started; it was not removed`);
       const removed = await ctx.store.deleteStrategy(record.id);
-      invalidate(ctx, record.id);
+      forget(ctx, record.id);
       if (!removed) throw new ApiError(404, ApiErrorCode.strategyNotFound, `strategy "${record.id}" does not exist`);
       request.log.info({ strategyId: record.id }, 'strategy removed');
       return { strategyId: record.id, removed: true as const };
