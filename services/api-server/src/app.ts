@@ -26,6 +26,7 @@ import { marketRoutes } from './routes/v1/market.js';
 import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
 import { strategyLifecycleRoutes } from './routes/v1/strategy-lifecycle.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
+import { portfolioRoutes } from './routes/v1/portfolio.js';
 
 export interface CorsConfig {
   /** allowed browser origins; ['*'] allows any; [] (the default) sends no CORS headers. Control routes refuse other origins. */
@@ -166,6 +167,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   await zapp.register(
     async (v1) => {
       await v1.register(strategyReadRoutes, { ctx });
+      await v1.register(portfolioRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });
       await v1.register(strategyLifecycleRoutes, { ctx });
       await v1.register(marketRoutes, { ctx });
