@@ -53,6 +53,7 @@ if (env['REDIS_URL']) {
         metricsListener: apiConfig.metricsListener,
         rateLimit: apiConfig.rateLimit,
         maxRunningStrategiesPerClient: apiConfig.maxRunningStrategiesPerClient,
+        backtests: apiConfig.backtests,
       }),
     );
     const dashboard = own(

@@ -25,6 +25,8 @@ import { eventRoutes } from './routes/v1/events.js';
 import { marketRoutes } from './routes/v1/market.js';
 import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
 import { strategyLifecycleRoutes } from './routes/v1/strategy-lifecycle.js';
+import { backtestRoutes } from './routes/v1/backtests.js';
+import { BacktestJobs } from './backtests/backtest-jobs.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
 import { portfolioRoutes } from './routes/v1/portfolio.js';
 
@@ -61,6 +63,8 @@ export interface ApiAppDeps {
   maxRunningStrategiesPerClient?: number | null;
   /** refresh-token reuse detection; default in memory (one process). Distributed mode passes the Redis one. */
   refreshLedger?: RefreshTokenLedger;
+  /** backtest jobs: how many run at once (default 1) and where source "file" CSVs live (default data/klines) */
+  backtests?: { concurrency?: number; dataDir?: string };
   /** Node process metrics (CPU, memory, event loop) in /metrics. Default true. */
   collectDefaultMetrics?: boolean;
 }
@@ -161,7 +165,9 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     commandWaitMs: deps.commandWaitMs ?? 5_000,
     maxLiveConnectionsPerClient: deps.maxLiveConnectionsPerClient ?? 20,
     maxRunningStrategiesPerClient: deps.maxRunningStrategiesPerClient === undefined ? DEFAULT_MAX_RUNNING_PER_CLIENT : deps.maxRunningStrategiesPerClient,
+    backtests: new BacktestJobs({ store: deps.store, dataDir: deps.backtests?.dataDir ?? 'data/klines', concurrency: deps.backtests?.concurrency ?? 1, now, log: deps.logger }),
   };
+  app.addHook('onClose', async () => ctx.backtests.close());
   const zapp = app.withTypeProvider<ZodTypeProvider>();
   await zapp.register(healthRoutes, { ctx });
   await zapp.register(
@@ -170,6 +176,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
       await v1.register(portfolioRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });
       await v1.register(strategyLifecycleRoutes, { ctx });
+      await v1.register(backtestRoutes, { ctx });
       await v1.register(marketRoutes, { ctx });
       await v1.register(configRoutes, { ctx });
       await v1.register(eventRoutes, { ctx });

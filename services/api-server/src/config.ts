@@ -24,6 +24,8 @@ export interface ApiServerConfig {
   rateLimit: { max: number; timeWindowMs: number };
   /** live strategies one key (or token subject) may have started; null = no cap (API_MAX_RUNNING_PER_KEY=0) */
   maxRunningStrategiesPerClient: number | null;
+  /** backtests from the browser: jobs at once (BACKTEST_CONCURRENCY) and where kline CSVs are read (BACKTEST_DATA_DIR) */
+  backtests: { concurrency: number; dataDir: string };
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -134,6 +136,10 @@ export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
       timeWindowMs: envInt(env, 'RATE_LIMIT_WINDOW_MS', 60_000, { min: 1_000 }),
     },
     maxRunningStrategiesPerClient: envInt(env, 'API_MAX_RUNNING_PER_KEY', DEFAULT_MAX_RUNNING_PER_CLIENT, { min: 0, max: 100_000 }) || null,
+    backtests: {
+      concurrency: envInt(env, 'BACKTEST_CONCURRENCY', 1, { min: 1, max: 8 }),
+      dataDir: envStr(env, 'BACKTEST_DATA_DIR', `${envStr(env, 'DATA_DIR', 'data')}/klines`),
+    },
   };
   return Object.freeze(config);
 }

@@ -8,6 +8,7 @@ import type { RefreshTokenLedger } from './auth/refresh-token-ledger.js';
 import { strategyNotFound } from './errors.js';
 import type { TtlCache } from './read-model/ttl-cache.js';
 import type { StatsModels } from './read-model/stats-model.js';
+import type { BacktestJobs } from './backtests/backtest-jobs.js';
 
 /** live strategies one key may have started, unless API_MAX_RUNNING_PER_KEY says otherwise */
 export const DEFAULT_MAX_RUNNING_PER_CLIENT = 10;
@@ -33,6 +34,8 @@ export interface ApiContext {
   maxLiveConnectionsPerClient: number;
   /** live strategies one client (key or token subject) may have started; null = no cap */
   maxRunningStrategiesPerClient: number | null;
+  /** backtests from the browser, run off the trading path */
+  backtests: BacktestJobs;
 }
 
 export interface RouteOptions {

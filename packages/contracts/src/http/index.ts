@@ -33,3 +33,4 @@ export { AuthScope, TokenRequestBody, RefreshRequestBody, TokenResponse } from '
 export { HealthResponse, ReadinessResponse } from './health.js';
 export { PortfolioQuery, DailyProfitDto, PortfolioResponse } from './portfolio.js';
 export { LiveEventsQuery, LiveEventKind, LiveEventMessage, FEED_SNAPSHOT_EVENT } from './events.js';
+export { CreateBacktestBody, CreateBacktestResponse, BacktestIdParams, BacktestStatusValue, BacktestReportDto, BacktestJobResponse } from './backtests.js';
