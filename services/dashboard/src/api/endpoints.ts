@@ -5,6 +5,9 @@
  */
 import {
   ActiveStrategiesResponse,
+  BacktestJobResponse,
+  CreateBacktestResponse,
+  type CreateBacktestBody,
   CommandResultResponse,
   ConfigsAvailableResponse,
   EquityResponse,
@@ -83,6 +86,9 @@ export const endpoints = {
   portfolio: (days: number) => get(`${V1}/portfolio${query({ days })}`, PortfolioResponse),
   marketData: (symbol: string, timeframe: MarketTimeframe, limit: number) => get(`${V1}/market/data/${enc(symbol)}${query({ timeframes: timeframe, limit })}`, MarketDataResponse),
   depth: (symbol: string, limit: number) => get(`${V1}/market/depth/${enc(symbol)}${query({ limit })}`, MarketDepthResponse),
+  createBacktest: () => post<typeof CreateBacktestResponse, z.input<typeof CreateBacktestBody>>(`${V1}/backtests`, CreateBacktestResponse),
+  backtest: (id: string) => get(`${V1}/backtests/${enc(id)}`, BacktestJobResponse),
+  cancelBacktest: (id: string): Endpoint<typeof BacktestJobResponse> => ({ method: 'DELETE', path: `${V1}/backtests/${enc(id)}`, schema: BacktestJobResponse }),
   token: () => post<typeof TokenResponse, { apiKey: string }>(`${V1}/auth/token`, TokenResponse),
   refresh: () => post<typeof TokenResponse, { refreshToken: string }>(`${V1}/auth/refresh`, TokenResponse),
 } as const;
