@@ -29,6 +29,7 @@ import { backtestRoutes } from './routes/v1/backtests.js';
 import { BacktestJobs } from './backtests/backtest-jobs.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
 import { portfolioRoutes } from './routes/v1/portfolio.js';
+import { roundTripRoutes } from './routes/v1/round-trips.js';
 
 export interface CorsConfig {
   /** allowed browser origins; ['*'] allows any; [] (the default) sends no CORS headers. Control routes refuse other origins. */
@@ -174,6 +175,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     async (v1) => {
       await v1.register(strategyReadRoutes, { ctx });
       await v1.register(portfolioRoutes, { ctx });
+      await v1.register(roundTripRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });
       await v1.register(strategyLifecycleRoutes, { ctx });
       await v1.register(backtestRoutes, { ctx });
