@@ -128,4 +128,39 @@ describe('force exit', () => {
       await reopened.close();
     }
   });
+
+  it('with two workers on one bus, the one running the strategy acts on the force exit', async () => {
+    const logger = createLogger('pt', { level: 'silent' });
+    // worker a joins the commands group first but does not run the strategy; worker b does
+    const a = await startPaperTrader({ config: testConfig(dir, { consumerName: 'pt-a', autoStart: false }), bus, store, logger });
+    const b = await startPaperTrader({ config: testConfig(dir, { consumerName: 'pt-b' }), bus, store, logger });
+    try {
+      await waitFor(async () => b.runners().has('holder'), { what: 'holder on worker b' });
+      expect(a.runners().has('holder')).toBe(false);
+      const candles = simulatedMinuteCandles(40, 5);
+      await publishCandles(bus, candles.slice(0, 20));
+      await waitFor(async () => Number((await store.loadState('holder'))?.positionQty ?? 0) > 0, { what: 'a position' });
+      // one command: a shared group hands it to one worker, maybe the one that does not run it
+      for (let i = 0; i < 1; i++) {
+        await bus.publish(
+          Streams.commands(),
+          makeEnvelope({ type: MessageType.strategyForceExit, id: `force-multi-${i}`, source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId: 'holder' } }),
+          StreamRetention.commands,
+        );
+      }
+      let next = 20;
+      const forced = await waitFor(
+        async () => {
+          const found = (await store.listTrades('holder', { limit: 50 })).items.filter((t) => t.reason === 'forced');
+          if (found.length === 0 && next < 40) await publishCandles(bus, candles.slice(next, ++next));
+          return found.length > 0 ? found : null;
+        },
+        { what: 'a forced fill' },
+      );
+      expect(forced.length).toBeGreaterThan(0);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
 });
