@@ -28,6 +28,7 @@ import { strategyLifecycleRoutes } from './routes/v1/strategy-lifecycle.js';
 import { backtestRoutes } from './routes/v1/backtests.js';
 import { BacktestJobs } from './backtests/backtest-jobs.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
+import { reconcileRoutes } from './routes/v1/reconcile.js';
 import { portfolioRoutes } from './routes/v1/portfolio.js';
 import { roundTripRoutes } from './routes/v1/round-trips.js';
 
@@ -174,6 +175,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   await zapp.register(
     async (v1) => {
       await v1.register(strategyReadRoutes, { ctx });
+      await v1.register(reconcileRoutes, { ctx });
       await v1.register(portfolioRoutes, { ctx });
       await v1.register(roundTripRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });

@@ -72,6 +72,7 @@ export class StrategyRunner {
     runner.run = run.run;
     runner.eventBase = run.eventBase;
     runner.eventSeq = run.eventBase;
+    runner.execution = execution ?? null;
     runner.forcedExitsAfter = [...(run.forcedExitsAfter ?? [])].sort((a, b) => a - b);
     runner.forcedExitsToReplay = [...runner.forcedExitsAfter];
     // what the core was built from: an image is only valid for a core built the same way
@@ -84,6 +85,8 @@ export class StrategyRunner {
   run = 1;
   eventBase = 0;
   private imageKey = '';
+  /** execution settings beyond the config it runs with, kept in its state so a replay elsewhere (reconciliation) uses them too */
+  private execution: RunnerExecution | null = null;
   /** every force exit of this run, as the market seq it followed (kept in the state) */
   private forcedExitsAfter: number[] = [];
   /** recorded force exits still ahead of this runner's position (a rebuild replays them) */
@@ -244,6 +247,7 @@ export class StrategyRunner {
         run: this.run,
         eventBase: this.eventBase,
         forcedExitsAfter: [...this.forcedExitsAfter],
+        execution: this.execution,
       },
     };
   }

@@ -37,3 +37,4 @@ export { HealthResponse, ReadinessResponse } from './health.js';
 export { PortfolioQuery, DailyProfitDto, PortfolioResponse } from './portfolio.js';
 export { LiveEventsQuery, LiveEventKind, LiveEventMessage, FEED_SNAPSHOT_EVENT } from './events.js';
 export { CreateBacktestBody, CreateBacktestResponse, BacktestIdParams, BacktestStatusValue, BacktestReportDto, BacktestJobResponse } from './backtests.js';
+export { ReconcileQuery, ReconcileReportDto, ReplayDivergenceDto, RoundTripViewDto } from './reconcile.js';
