@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
-import { simulatedMinuteCandles, type Candle } from '@btc-research/engine';
-import { InProcessBus, JsonStrategyStore, createLogger, waitFor } from '@btc-research/platform';
+import { TradingCore, buildTradingSetup, compareEvents, simulatedMinuteCandles, type Candle } from '@btc-research/engine';
+import { InProcessBus, JsonStrategyStore, createLogger, loadStrategyHistory, waitFor } from '@btc-research/platform';
 import { startPaperTrader, type PaperTrader } from './service.js';
 import { testConfig } from './testing/test-config.js';
 
@@ -110,6 +110,15 @@ describe('force exit', () => {
     const trades = (await store.listTrades('holder', { limit: 50 })).items;
     const state = await store.loadState('holder');
     expect((state!.core as { forcedExitsAfter: number[] }).forcedExitsAfter).toHaveLength(1);
+
+    // the reconciliation's replay of the recorded log puts the force exit at the same point
+    const history = await loadStrategyHistory(store, 'holder');
+    const setup = buildTradingSetup(history.record.configYaml, history.record.configName, { strategyId: 'holder', initialCash: history.record.initialCash, tradingStartTime: history.tradingStartTime });
+    if (!setup.ok) throw new Error('setup');
+    const balances = { cash: state!.cash, quantity: state!.positionQty, avgEntryPrice: state!.avgEntryPrice, realizedPnl: state!.realizedPnl, feesPaid: state!.feesPaid };
+    const verdict = compareEvents(new TradingCore(setup.strategy, setup.coreOptions), history.log, { events: history.events, eventSeqBefore: history.eventBase, balances, forcedExitsAfter: history.forcedExitsAfter });
+    expect(verdict.firstDifference).toBeNull();
+    expect(verdict.identical).toBe(true);
 
     // rebuild without the snapshot or the trade file: the log replay must put the forced exit at the same point
     await trader.close();
