@@ -27,7 +27,7 @@ export class CommandHandler {
     this.types = new Set(types);
     this.handlers = {
       [MessageType.strategyStart]: (c) => lifecycle.start({ id: c.strategyId, configName: c.configName, configYaml: c.configYaml, initialCash: c.initialCash, name: c.name, from: 'now' }),
-      [MessageType.strategyStop]: (c) => lifecycle.stop(c.strategyId),
+      [MessageType.strategyStop]: (c) => lifecycle.stop(c.strategyId, c.error),
       [MessageType.strategyForceExit]: async (c) => void lifecycle.forceExit(c.strategyId),
     };
   }
