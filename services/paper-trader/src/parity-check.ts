@@ -49,6 +49,8 @@ interface RunProgress {
   /** execution settings the run was built with, as its state keeps them (absent in older states: this worker's) */
   execution?: RunnerExecution | null;
   tradingStartTime: number;
+  /** market-log seqs after which the strategy was force-exited (its state records them) */
+  forcedExitsAfter: number[];
   run: number;
   eventBase: number;
   marketSeq: number;
@@ -98,7 +100,7 @@ export async function runParityCheck(
   const replay = new ParityReplay(
     core,
     { events: await paperEvents(store, record.id, eventSeqBefore, progress.eventSeq), balances: balancesOf(state), indicators: await indicatorCheckpoints(store, record.id, progress, build) },
-    { indicatorTolerance: options.indicatorTolerance, eventSeqBefore, ...(from && from.inputTime !== null ? { inputBefore: { seq: from.marketSeq, time: from.inputTime } } : {}) },
+    { indicatorTolerance: options.indicatorTolerance, eventSeqBefore, forcedExitsAfter: progress.forcedExitsAfter, ...(from && from.inputTime !== null ? { inputBefore: { seq: from.marketSeq, time: from.inputTime } } : {}) },
   );
   let after = from?.marketSeq ?? 0;
   while (!replay.diverged && after < progress.marketSeq) {
@@ -113,7 +115,8 @@ export async function runParityCheck(
   }
   const result = replay.finish();
   const checkedAt = options.now();
-  const checkpoint = result.verdict === 'pass' ? { runKey, marketSeq: progress.marketSeq, eventSeq: progress.eventSeq, inputTime: result.window.to ?? from?.inputTime ?? null, image: core.stateImage() } : null;
+  // a force exit replayed at the very end is not in the log's order yet: the next check starts over rather than apply it twice
+  const checkpoint = result.verdict === 'pass' && !replay.endedWithForcedExit ? { runKey, marketSeq: progress.marketSeq, eventSeq: progress.eventSeq, inputTime: result.window.to ?? from?.inputTime ?? null, image: core.stateImage() } : null;
   const check: ParityCheckRecord = {
     strategyId: record.id,
     checkId,
@@ -138,6 +141,7 @@ function progressOf(state: StrategyState | null): RunProgress | null {
   return {
     ...(core.execution !== undefined ? { execution: core.execution } : {}),
     tradingStartTime: core.tradingStartTime,
+    forcedExitsAfter: Array.isArray(core.forcedExitsAfter) ? core.forcedExitsAfter.filter((n): n is number => Number.isSafeInteger(n)) : [],
     run: core.run ?? 1,
     eventBase,
     marketSeq: core.marketSeq ?? 0,

@@ -190,4 +190,22 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     await elsewhere.stop();
     expect(check).toMatchObject({ verdict: 'pass', worker: 'other', window: { start: 'log-start', fromSeq: 1 } });
   });
+
+  it('a force exit paper trading made replays at the same point of the log: the check passes', async () => {
+    const ema = await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8');
+    await fs.writeFile(path.join(dir, 'config', 'ema.yaml'), ema);
+    trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger: createLogger('pt', { level: 'silent' }) });
+    const candles = simulatedMinuteCandles(600, 7);
+    await publishCandles(bus, candles.slice(0, 500));
+    await waitFor(async () => (await store.loadState('ema'))?.lastCandleCloseTime === candles[499]!.closeTime, { what: '500 candles', timeoutMs: 20_000 });
+    expect((await store.loadState('ema'))!.positionQty).not.toBe('0'); // always in the market: a position to close
+    await bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyForceExit, id: 'fx-1', source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId: 'ema', note: 'test' } }), StreamRetention.commands);
+    await new Promise((r) => setTimeout(r, 300));
+    await publishCandles(bus, candles.slice(500));
+    await waitFor(async () => (await store.loadState('ema'))?.lastCandleCloseTime === candles.at(-1)!.closeTime, { what: 'the rest', timeoutMs: 20_000 });
+    expect(((await store.loadState('ema'))?.core as { forcedExitsAfter?: number[] }).forcedExitsAfter).toHaveLength(1);
+    await requestCheck(bus, 'ema', 'later');
+    await waitFor(async () => (await store.getParityCheck('ema', 'later')) !== null, { what: 'the later check' });
+    expect(await store.getParityCheck('ema', 'later')).toMatchObject({ verdict: 'pass', window: { start: 'log-start', fromSeq: 1 } });
+  });
 });

@@ -21,6 +21,8 @@ export interface ParityReplayOptions {
   eventSeqBefore?: number;
   /** the last log entry the core had processed before the window (a core restored at a checkpoint): where an empty window's differences are placed */
   inputBefore?: { seq: number; time: number };
+  /** market-log seqs after which paper trading force-exited the position (its state's forcedExitsAfter): replayed before the next entry */
+  forcedExitsAfter?: readonly number[];
 }
 
 const BALANCE_FIELDS: ReadonlyArray<readonly [keyof PaperBalances, 'cash' | 'quantity' | 'avgEntryPrice' | 'realizedPnl' | 'feesPaid']> = [
@@ -41,6 +43,7 @@ const BALANCE_FIELDS: ReadonlyArray<readonly [keyof PaperBalances, 'cash' | 'qua
  */
 export class ParityReplay {
   private readonly tolerance: number;
+  private readonly forcedExits: ReadonlySet<number>;
   private readonly events: readonly PaperEvent[];
   private readonly checkpoints: IndicatorCheckpoint[];
   private next = 0;
@@ -59,6 +62,7 @@ export class ParityReplay {
     options: ParityReplayOptions = {},
   ) {
     this.tolerance = options.indicatorTolerance ?? DEFAULT_INDICATOR_TOLERANCE;
+    this.forcedExits = new Set(options.forcedExitsAfter ?? []);
     if (!(this.tolerance >= 0)) throw new RangeError(`indicatorTolerance must be 0 or more, got ${this.tolerance}`);
     this.eventSeq = options.eventSeqBefore ?? 0;
     this.before = options.inputBefore ?? null;
@@ -82,7 +86,9 @@ export class ParityReplay {
       if (this.divergence) return;
       if (this.window.toSeq !== null && entry.seq <= this.window.toSeq) throw new RangeError(`log entry ${entry.seq} is not after ${this.window.toSeq}`);
       const input = decodeRecordedInput(entry);
-      const events = this.core.onInput(input);
+      // as the paper trader does: a force exit recorded after the previous input comes before this one
+      const before = this.window.toSeq ?? this.before?.seq ?? entry.seq - 1;
+      const events = this.forcedExits.has(before) ? [...this.core.forceExit(), ...this.core.onInput(input)] : this.core.onInput(input);
       this.note(entry);
       for (const e of events) {
         this.eventSeq += 1;
@@ -93,8 +99,20 @@ export class ParityReplay {
     }
   }
 
-  /** Ends the replay: a paper event the replay did not produce, then the balances; the verdict. */
+  /** True when finish() replayed a force exit paper trading made after the window's last input (no input after it yet). */
+  endedWithForcedExit = false;
+
+  /** Ends the replay: a force exit after the last input, a paper event the replay did not produce, then the balances; the verdict. */
   finish(): ParityResult {
+    const last = this.window.toSeq ?? this.before?.seq ?? null;
+    if (!this.divergence && last !== null && this.forcedExits.has(last)) {
+      this.endedWithForcedExit = true;
+      for (const e of this.core.forceExit()) {
+        this.eventSeq += 1;
+        this.compareEvent(this.eventSeq, recordedEventOf(e));
+        if (this.divergence) break;
+      }
+    }
     if (!this.divergence && this.next < this.events.length) {
       const missing = this.events[this.next]!;
       this.differ(missing.seq, missing.type, missing, 'type', missing.type, null);
