@@ -251,6 +251,7 @@ export function toTradeRecord(strategyId: string, symbol: string, t: CoreTrade):
     time: t.time,
     liquidity: t.liquidity,
     quality: t.quality,
+    provenance: t.provenance,
   };
 }
 

@@ -62,13 +62,40 @@ export interface SimOrder {
   fees: Decimal;
   /** mid price when the order reached the venue */
   arrivalMid: Decimal | null;
-  /** book levels (or modelled prices) its fills took */
+  /** book levels its book fills took (modelled fills take none) */
   levelsConsumed: number;
   fillCount: number;
   triggeredAt: number | null;
   rejectReason: RejectReason | null;
   rejectMessage: string | null;
   updatedAt: number;
+}
+
+/**
+ * Where a fill's price and quantity came from. `book`: observed market data at the venue (levels of
+ * a live book walked, a resting limit crossed by the book or traded through by public trades).
+ * `modelled`: derived from a model because no fresh book was known (a candle's open or a trade's
+ * price moved by the modelled spread and slippage, or a resting order settled along a candle's
+ * O→H→L→C path).
+ */
+export type FillSource = 'book' | 'modelled';
+
+/**
+ * Which rule produced the fill (docs/execution.md):
+ *  - book-walk: a taker walking the book's levels (one fill per level);
+ *  - book-cross: a resting limit the book crossed;
+ *  - trade-through: a resting limit a public trade printed strictly through;
+ *  - queue-position: a resting limit filled by trades at its price once the volume ahead of it traded;
+ *  - candle-open: a taker at a candle's open ± half the modelled spread and the slippage;
+ *  - trade-price: a taker at a public trade's price ± half the modelled spread and the slippage;
+ *  - candle-path: a resting order settled along the candle's O→H→L→C path (takers after a stop
+ *    triggers get the modelled spread and slippage, limits their own price).
+ */
+export type FillModel = 'book-walk' | 'book-cross' | 'trade-through' | 'queue-position' | 'candle-open' | 'trade-price' | 'candle-path';
+
+export interface FillProvenance {
+  source: FillSource;
+  model: FillModel;
 }
 
 export interface FillQuality {
@@ -95,6 +122,8 @@ export interface ExecutedFill {
   reason: string;
   /** the order's fill quality including this fill */
   quality: FillQuality;
+  /** book or modelled, and by which rule */
+  provenance: FillProvenance;
 }
 
 export type ExecutionResult =
@@ -123,10 +152,14 @@ export function fillQualityOf(order: SimOrder): FillQuality {
   };
 }
 
-/** Where the price for a taker execution comes from. */
-type PriceSource = { kind: 'book'; book: LiveBook } | { kind: 'model'; mid: Decimal; time: number };
+/** Where the price for a taker execution comes from (for a model: the price it starts from). */
+type PriceSource = { kind: 'book'; book: LiveBook } | { kind: 'model'; mid: Decimal; time: number; basis: 'candle-open' | 'trade-price' | 'candle-path' };
 
 const ONE = new Decimal(1);
+const BOOK_WALK: FillProvenance = { source: 'book', model: 'book-walk' };
+const BOOK_CROSS: FillProvenance = { source: 'book', model: 'book-cross' };
+const TRADE_THROUGH: FillProvenance = { source: 'book', model: 'trade-through' };
+const CANDLE_PATH: FillProvenance = { source: 'modelled', model: 'candle-path' };
 
 /**
  * The venue simulation shared by backtests and paper trading. Orders reach it after a seeded
@@ -239,7 +272,7 @@ export class SimulatedExchange {
   /** A public trade: it triggers stops and fills resting limits it prints through (up to its size). */
   onTrade(print: TradePrint, ledger: Ledger): ExecutionResult[] {
     const results: ExecutionResult[] = [];
-    this.arrive(print.time, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: print.price, time: print.time });
+    this.arrive(print.time, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: print.price, time: print.time, basis: 'trade-price' });
     this.lastDataTime = Math.max(this.lastDataTime, print.time);
     this.lastTickTime = Math.max(this.lastTickTime, print.time);
     let printLeft = print.quantity;
@@ -248,19 +281,19 @@ export class SimulatedExchange {
       if (isStop(order) && order.triggeredAt === null) {
         if (!reached(order, print.price)) continue;
         this.trigger(order, print.time, results);
-        this.executeTaker(order, this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time }, print.time, ledger, results);
+        this.executeTaker(order, this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time, basis: 'trade-price' }, print.time, ledger, results);
         continue;
       }
       if (order.type === 'market' || order.type === 'stop_market') {
         // market leftovers and triggered stops take what is there now
-        this.executeTaker(order, this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time }, print.time, ledger, results);
+        this.executeTaker(order, this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time, basis: 'trade-price' }, print.time, ledger, results);
         continue;
       }
       const limit = order.limitPrice!;
       const through = order.side === 'buy' ? print.price.lessThan(limit) : print.price.greaterThan(limit);
       if (!through || printLeft.isZero()) continue;
       const q = Decimal.min(printLeft, this.remaining(order));
-      const filled = this.fillAt(order, limit, q, 'maker', print.time, ledger, results);
+      const filled = this.fillAt(order, limit, q, 'maker', print.time, ledger, results, TRADE_THROUGH, 0);
       printLeft = printLeft.minus(filled);
     }
     return results;
@@ -278,7 +311,7 @@ export class SimulatedExchange {
       return results;
     }
     let open: Decimal | null = null;
-    this.arrive(candle.closeTime, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: (open ??= dec(candle.open)), time: Math.max(candle.openTime, arrivesAt) }, candle.openTime);
+    this.arrive(candle.closeTime, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: (open ??= dec(candle.open)), time: Math.max(candle.openTime, arrivesAt), basis: 'candle-open' }, candle.openTime);
     const sawTicks = this.lastTickTime >= candle.openTime;
     this.lastDataTime = Math.max(this.lastDataTime, candle.closeTime);
     if (!sawTicks) this.settleAlongPath(candle, ledger, results);
@@ -292,9 +325,16 @@ export class SimulatedExchange {
 
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * The book an order reaching the venue at `time` meets: the current one when it is within
+   * bookMaxAgeMs of that time on either side. A book newer than the arrival was seen before the
+   * input that decided the order (a candle is published after the first ticks of the next minute),
+   * so it is what the venue showed when the order really got there; refusing it sent 14 of 23 live
+   * fills to the candle or trade-price model (issue 16).
+   */
   private freshBookAt(time: number): PriceSource | null {
     const b = this.book;
-    if (b === null || b.time > time || time - b.time > this.models.staleness.bookMaxAgeMs) return null;
+    if (b === null || Math.abs(time - b.time) > this.models.staleness.bookMaxAgeMs) return null;
     return { kind: 'book', book: b };
   }
 
@@ -401,7 +441,7 @@ export class SimulatedExchange {
     if (source.kind === 'book') {
       // level by level: only what was actually filled is consumed from the book
       for (const take of source.book.peek(order.side, want, limit)) {
-        const filled = this.fillAt(order, take.price, take.quantity, 'taker', time, ledger, results);
+        const filled = this.fillAt(order, take.price, take.quantity, 'taker', time, ledger, results, BOOK_WALK, 1);
         source.book.consume(order.side, take.price, filled);
         if (!filled.eq(take.quantity)) return;
         want = want.minus(filled);
@@ -410,7 +450,7 @@ export class SimulatedExchange {
     }
     const price = this.modelledTakerPrice(order.side, source.mid, want);
     if (limit !== null && (order.side === 'buy' ? price.greaterThan(limit) : price.lessThan(limit))) return;
-    this.fillAt(order, price, want, 'taker', time, ledger, results);
+    this.fillAt(order, price, want, 'taker', time, ledger, results, { source: 'modelled', model: source.basis }, 0);
   }
 
   private modelledTakerPrice(side: Side, mid: Decimal, quantity: Decimal): Decimal {
@@ -434,7 +474,7 @@ export class SimulatedExchange {
   }
 
   /** Applies one fill to the ledger after the balance check; returns the quantity filled (0 when refused). */
-  private fillAt(order: SimOrder, price: Decimal, quantity: Decimal, liquidity: Liquidity, time: number, ledger: Ledger, results: ExecutionResult[]): Decimal {
+  private fillAt(order: SimOrder, price: Decimal, quantity: Decimal, liquidity: Liquidity, time: number, ledger: Ledger, results: ExecutionResult[], provenance: FillProvenance, levels: number): Decimal {
     if (order.reduceOnly) {
       const q = ledger.quantity;
       const reduces = !q.isZero() && q.isPositive() === (order.side === 'sell');
@@ -461,7 +501,7 @@ export class SimulatedExchange {
     order.filledQty = order.filledQty.plus(quantity);
     order.filledNotional = order.filledNotional.plus(notional);
     order.fees = order.fees.plus(fee);
-    order.levelsConsumed += 1;
+    order.levelsConsumed += levels;
     order.fillCount += 1;
     order.updatedAt = time;
     if (order.filledQty.greaterThan(order.quantity)) throw new InvariantError(`order ${order.id} overfilled`);
@@ -474,7 +514,7 @@ export class SimulatedExchange {
     results.push({
       kind: 'filled',
       order,
-      fill: { orderId: order.id, side: order.side, quantity, price, fee, liquidity, realizedPnl, positionAfter: ledger.quantity, cashAfter: ledger.cash, time, reason: order.reason, quality: fillQualityOf(order) },
+      fill: { orderId: order.id, side: order.side, quantity, price, fee, liquidity, realizedPnl, positionAfter: ledger.quantity, cashAfter: ledger.cash, time, reason: order.reason, quality: fillQualityOf(order), provenance },
     });
     return quantity;
   }
@@ -515,7 +555,9 @@ export class SimulatedExchange {
     if (through.isZero()) return;
     let q = Decimal.min(through, this.remaining(order));
     if (order.reduceOnly) q = Decimal.min(q, ledger.quantity.abs());
-    const filled = this.fillAt(order, limit, q, 'maker', time, ledger, results);
+    // the through-levels the crossing quantity takes (consumeThrough walks them the same way)
+    const levels = book.peek(order.side, q, limit).length;
+    const filled = this.fillAt(order, limit, q, 'maker', time, ledger, results, BOOK_CROSS, levels);
     if (filled.isPositive()) book.consumeThrough(order.side, limit, filled);
   }
 
@@ -539,17 +581,17 @@ export class SimulatedExchange {
       from.set(order.id, pos);
       if (action === 'trigger') {
         this.trigger(order, time, results);
-        if (order.type === 'stop_market') this.executeTaker(order, { kind: 'model', mid: dec(price), time }, time, ledger, results);
-        else this.executeTaker(order, { kind: 'model', mid: dec(price), time }, time, ledger, results, true);
+        if (order.type === 'stop_market') this.executeTaker(order, { kind: 'model', mid: dec(price), time, basis: 'candle-path' }, time, ledger, results);
+        else this.executeTaker(order, { kind: 'model', mid: dec(price), time, basis: 'candle-path' }, time, ledger, results, true);
         // a stop-limit that could not fill rests as a limit from here on
         if (this.active.has(order.id)) from.set(order.id, pos + 1e-9);
       } else if (action === 'taker') {
-        this.executeTaker(order, { kind: 'model', mid: dec(price), time }, time, ledger, results);
+        this.executeTaker(order, { kind: 'model', mid: dec(price), time, basis: 'candle-path' }, time, ledger, results);
         if (this.active.has(order.id)) from.set(order.id, Number.POSITIVE_INFINITY);
       } else {
         let q = this.remaining(order);
         if (order.reduceOnly) q = Decimal.min(q, ledger.quantity.abs());
-        this.fillAt(order, order.limitPrice!, q, 'maker', time, ledger, results);
+        this.fillAt(order, dec(price), q, 'maker', time, ledger, results, CANDLE_PATH, 0);
         if (this.active.has(order.id)) from.set(order.id, Number.POSITIVE_INFINITY);
       }
     }
@@ -583,7 +625,10 @@ function nextPathEvent(order: SimOrder, path: readonly number[], start: number):
   if (order.type === 'stop_market') return { pos: start, price: path[Math.min(3, Math.floor(start))]!, action: 'taker' };
   const l = order.limitPrice!.toNumber();
   const hit = firstTouch(path, start, order.side === 'buy' ? (p) => p < l : (p) => p > l, l);
-  return hit === null ? null : { pos: hit.pos, price: l, action: 'maker' };
+  if (hit === null) return null;
+  // the candle opened through the limit (the market passed it while no tick was seen): filled at the
+  // open, the better price, as Backtrader does; filling at the limit put prices outside the candle
+  return { pos: hit.pos, price: hit.pos === 0 ? path[0]! : l, action: 'maker' };
 }
 
 /** First position ≥ start where `inside(price)` holds; `level` is the boundary crossed. */

@@ -161,4 +161,11 @@ CREATE TABLE start_claims (
 CREATE INDEX start_claims_by_owner ON start_claims (owner);
 `,
   },
+  {
+    version: 4,
+    name: 'fill provenance: book or modelled, and by which rule',
+    sql: `
+ALTER TABLE trades ADD COLUMN provenance json;
+`,
+  },
 ];
