@@ -5,6 +5,7 @@ import { SeededRng } from '../core/rng.js';
 import { BTCUSDT } from '../model/instrument.js';
 import { Ledger } from '../portfolio/ledger.js';
 import { defaultExecutionModels } from './execution-models.js';
+import { queuePositionModel } from './queue-models.js';
 import { SimulatedExchange, type ExecutionResult, type OrderType } from './simulated-exchange.js';
 
 const d = (x: string | number) => new Decimal(x);
@@ -41,10 +42,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 describe('accounting over random order sequences', () => {
   it('balances after every fill, whatever the sequence', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (ops, seed) => {
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.boolean(), (ops, seed, queueAndCancelLatency) => {
         const initial = d(20_000);
         const ledger = new Ledger(initial);
-        const ex = new SimulatedExchange(BTCUSDT, defaultExecutionModels({ makerCommission: '0.0002' }), new SeededRng(seed));
+        // also with the queue position model and cancels that take time to land
+        const extra = queueAndCancelLatency ? { queue: queuePositionModel(), cancelLatencyMs: { min: 20, max: 300 } } : {};
+        const ex = new SimulatedExchange(BTCUSDT, defaultExecutionModels({ makerCommission: '0.0002', ...extra }), new SeededRng(seed));
         let price = 50_000;
         let time = 0;
         let n = 0;

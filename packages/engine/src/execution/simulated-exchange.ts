@@ -69,6 +69,10 @@ export interface SimOrder {
   rejectReason: RejectReason | null;
   rejectMessage: string | null;
   updatedAt: number;
+  /** resting limits: the venue's quantity ahead of it at its price (null: unknown or not tracked, see QueueModel) */
+  queueAhead: Decimal | null;
+  /** a cancel sent and not yet acknowledged: it lands at `at`; until then the order can still fill */
+  cancelRequest: { at: number; reason: string } | null;
 }
 
 /**
@@ -212,6 +216,8 @@ export class SimulatedExchange {
       rejectReason: null,
       rejectMessage: null,
       updatedAt: request.decidedAt,
+      queueAhead: null,
+      cancelRequest: null,
     };
     if (this.known.has(order.id)) {
       order.status = 'rejected';
@@ -229,10 +235,20 @@ export class SimulatedExchange {
     return this.submit({ ...request, type: 'market' });
   }
 
-  /** Cancels an order that is not done yet; releases what it reserved. */
+  /**
+   * Cancels an order that is not done yet and releases what it reserved, once the cancel reaches the
+   * venue: at once with the default cancel latency (the result is returned), otherwise after the
+   * sampled latency (null now; the `cancelled` result comes with the first input at or after that
+   * time, and inputs before it can still fill the order). Sending it again changes nothing.
+   */
   cancel(orderId: string, time: number, ledger: Ledger, reason = 'cancelled'): ExecutionResult | null {
     const order = this.active.get(orderId);
-    if (!order) return null;
+    if (!order || (order.cancelRequest ?? null) !== null) return null;
+    const latencyMs = this.models.cancelLatency.sampleMs(this.rng);
+    if (latencyMs > 0) {
+      order.cancelRequest = { at: time + latencyMs, reason };
+      return null;
+    }
     this.finish(order, 'cancelled', time, ledger);
     return { kind: 'cancelled', order, reason };
   }
@@ -258,6 +274,7 @@ export class SimulatedExchange {
     const results: ExecutionResult[] = [];
     const next = new LiveBook(update);
     this.arrive(update.time, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'book', book: next });
+    this.landCancels(update.time, ledger, results);
     this.book = next;
     this.lastDataTime = Math.max(this.lastDataTime, update.time);
     this.lastTickTime = Math.max(this.lastTickTime, update.time);
@@ -265,6 +282,7 @@ export class SimulatedExchange {
     for (const order of this.activeOrders()) {
       if (order.status !== 'open') continue;
       this.restingAgainstBook(order, next, update.time, ledger, results);
+      if (this.active.has(order.id) && restsAsLimit(order)) order.queueAhead = this.models.queue.onBook(order.side, order.limitPrice!, order.queueAhead ?? null, next);
     }
     return results;
   }
@@ -273,6 +291,7 @@ export class SimulatedExchange {
   onTrade(print: TradePrint, ledger: Ledger): ExecutionResult[] {
     const results: ExecutionResult[] = [];
     this.arrive(print.time, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: print.price, time: print.time, basis: 'trade-price' });
+    this.landCancels(print.time, ledger, results);
     this.lastDataTime = Math.max(this.lastDataTime, print.time);
     this.lastTickTime = Math.max(this.lastTickTime, print.time);
     let printLeft = print.quantity;
@@ -281,7 +300,9 @@ export class SimulatedExchange {
       if (isStop(order) && order.triggeredAt === null) {
         if (!reached(order, print.price)) continue;
         this.trigger(order, print.time, results);
-        this.executeTaker(order, this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time, basis: 'trade-price' }, print.time, ledger, results);
+        const source: PriceSource = this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time, basis: 'trade-price' };
+        this.executeTaker(order, source, print.time, ledger, results);
+        this.joinQueue(order, source);
         continue;
       }
       if (order.type === 'market' || order.type === 'stop_market') {
@@ -290,10 +311,22 @@ export class SimulatedExchange {
         continue;
       }
       const limit = order.limitPrice!;
+      if (printLeft.isZero()) continue;
       const through = order.side === 'buy' ? print.price.lessThan(limit) : print.price.greaterThan(limit);
-      if (!through || printLeft.isZero()) continue;
-      const q = Decimal.min(printLeft, this.remaining(order));
-      const filled = this.fillAt(order, limit, q, 'maker', print.time, ledger, results, TRADE_THROUGH, 0);
+      if (through) {
+        // the whole level was taken: nothing stands ahead any more
+        if ((order.queueAhead ?? null) !== null) order.queueAhead = ZERO;
+        const q = Decimal.min(printLeft, this.remaining(order));
+        const filled = this.fillAt(order, limit, q, 'maker', print.time, ledger, results, TRADE_THROUGH, 0);
+        printLeft = printLeft.minus(filled);
+        continue;
+      }
+      if (!print.price.eq(limit)) continue;
+      // a trade at its price reaches the order once the queue ahead of it is used up (queue model)
+      const { reaches, ahead } = this.models.queue.atPrice(order.queueAhead ?? null, printLeft);
+      order.queueAhead = ahead;
+      if (reaches.isZero()) continue;
+      const filled = this.fillAt(order, limit, Decimal.min(reaches, this.remaining(order)), 'maker', print.time, ledger, results, { source: 'book', model: this.models.queue.name }, 0);
       printLeft = printLeft.minus(filled);
     }
     return results;
@@ -314,7 +347,10 @@ export class SimulatedExchange {
     this.arrive(candle.closeTime, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: (open ??= dec(candle.open)), time: Math.max(candle.openTime, arrivesAt), basis: 'candle-open' }, candle.openTime);
     const sawTicks = this.lastTickTime >= candle.openTime;
     this.lastDataTime = Math.max(this.lastDataTime, candle.closeTime);
+    // cancels that landed before the candle; one landing during it stops the path at its time
+    this.landCancels(candle.openTime, ledger, results);
     if (!sawTicks) this.settleAlongPath(candle, ledger, results);
+    this.landCancels(candle.closeTime, ledger, results);
     return results;
   }
 
@@ -332,6 +368,22 @@ export class SimulatedExchange {
    * so it is what the venue showed when the order really got there; refusing it sent 14 of 23 live
    * fills to the candle or trade-price model (issue 16).
    */
+  /** Cancels acknowledged by `now` take effect (at the time they landed). */
+  private landCancels(now: number, ledger: Ledger, results: ExecutionResult[]): void {
+    for (const order of this.activeOrders()) {
+      const request = order.cancelRequest ?? null;
+      if (request === null || request.at > now) continue;
+      this.finish(order, 'cancelled', request.at, ledger);
+      results.push({ kind: 'cancelled', order, reason: request.reason });
+    }
+  }
+
+  /** An order that now rests as a limit takes its place in the queue at its price (QueueModel). */
+  private joinQueue(order: SimOrder, source: PriceSource): void {
+    if (!this.active.has(order.id) || !restsAsLimit(order) || (order.queueAhead ?? null) !== null) return;
+    order.queueAhead = this.models.queue.join(order.side, order.limitPrice!, source.kind === 'book' ? source.book : null);
+  }
+
   private freshBookAt(time: number): PriceSource | null {
     const b = this.book;
     if (b === null || Math.abs(time - b.time) > this.models.staleness.bookMaxAgeMs) return null;
@@ -368,6 +420,7 @@ export class SimulatedExchange {
       order.updatedAt = at;
       results.push({ kind: 'accepted', order });
       this.onArrival(order, source, at, ledger, results);
+      this.joinQueue(order, source);
     }
   }
 
@@ -543,6 +596,7 @@ export class SimulatedExchange {
       if (mid === null || !reached(order, mid)) return;
       this.trigger(order, time, results);
       this.executeTaker(order, { kind: 'book', book }, time, ledger, results);
+      this.joinQueue(order, { kind: 'book', book });
       return;
     }
     if (isStop(order) && order.type === 'stop_market') {
@@ -578,6 +632,13 @@ export class SimulatedExchange {
       if (best === null) return;
       const { order, pos, price, action } = best;
       const time = Math.max(timeAt(pos), order.arrivesAt);
+      const cancel = order.cancelRequest ?? null;
+      if (cancel !== null && cancel.at <= time) {
+        // the cancel landed before the path reached the order
+        this.finish(order, 'cancelled', cancel.at, ledger);
+        results.push({ kind: 'cancelled', order, reason: cancel.reason });
+        continue;
+      }
       from.set(order.id, pos);
       if (action === 'trigger') {
         this.trigger(order, time, results);
@@ -597,6 +658,11 @@ export class SimulatedExchange {
     }
     throw new InvariantError('path settlement did not terminate');
   }
+}
+
+/** A limit, or a stop-limit that has triggered: it waits in the book at its limit price. */
+function restsAsLimit(order: SimOrder): boolean {
+  return order.type === 'limit' || (order.type === 'stop_limit' && order.triggeredAt !== null);
 }
 
 function isStop(order: SimOrder): boolean {
