@@ -86,6 +86,16 @@ describe('fill provenance', () => {
     expect(f[1]!.time).toBe(60_075);
   });
 
+  it('also when the candle came after the stream-manager’s 5 s grace: the book is newer than the arrival by more than bookMaxAgeMs', () => {
+    const ex = new SimulatedExchange(BTCUSDT, defaultExecutionModels({ latencyMs: { min: 75, max: 75 } }), new SeededRng(1));
+    const ledger = new Ledger(d(100_000));
+    ex.onBook(book(65_400, [[60_000, 2]], [[60_000.5, 1]]), ledger);
+    ex.onCandle(candle(0, 60_000), ledger);
+    ex.submit({ id: 'm', side: 'buy', type: 'market', quantity: d('0.1'), decisionPrice: 60_000, decidedAt: 60_000, reason: 'entry_long' });
+    const [f] = fills(ex.onTrade({ time: 65_500, price: d(60_000), quantity: d('0.01') }, ledger));
+    expect([f!.price.toFixed(), f!.provenance.model]).toEqual(['60000.5', 'book-walk']);
+  });
+
   it('still models the fill when the only book is older than bookMaxAgeMs', () => {
     const ex = new SimulatedExchange(BTCUSDT, defaultExecutionModels({ latencyMs: { min: 75, max: 75 } }), new SeededRng(1));
     const ledger = new Ledger(d(100_000));

@@ -361,13 +361,6 @@ export class SimulatedExchange {
 
   // ---------------------------------------------------------------------------------------------
 
-  /**
-   * The book an order reaching the venue at `time` meets: the current one when it is within
-   * bookMaxAgeMs of that time on either side. A book newer than the arrival was seen before the
-   * input that decided the order (a candle is published after the first ticks of the next minute),
-   * so it is what the venue showed when the order really got there; refusing it sent 14 of 23 live
-   * fills to the candle or trade-price model (issue 16).
-   */
   /** Cancels acknowledged by `now` take effect (at the time they landed). */
   private landCancels(now: number, ledger: Ledger, results: ExecutionResult[]): void {
     for (const order of this.activeOrders()) {
@@ -384,9 +377,17 @@ export class SimulatedExchange {
     order.queueAhead = this.models.queue.join(order.side, order.limitPrice!, source.kind === 'book' ? source.book : null);
   }
 
+  /**
+   * The book an order reaching the venue at `time` meets: the current one unless it is more than
+   * bookMaxAgeMs older than that time. A book newer than the arrival was seen before the input that
+   * decided the order: the stream-manager publishes a minute's candle when the closed kline comes
+   * (or after its 5 s grace), after the next minute's first books, so live the order really reached
+   * the venue after that book. Refusing such books sent 14 of 23 live fills to the trade-price or
+   * candle model (issue 16).
+   */
   private freshBookAt(time: number): PriceSource | null {
     const b = this.book;
-    if (b === null || Math.abs(time - b.time) > this.models.staleness.bookMaxAgeMs) return null;
+    if (b === null || time - b.time > this.models.staleness.bookMaxAgeMs) return null;
     return { kind: 'book', book: b };
   }
 
