@@ -25,6 +25,7 @@ import { eventRoutes } from './routes/v1/events.js';
 import { marketRoutes } from './routes/v1/market.js';
 import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
+import { portfolioRoutes } from './routes/v1/portfolio.js';
 
 export interface CorsConfig {
   /** allowed browser origins; ['*'] allows any; [] (the default) sends no CORS headers. Control routes refuse other origins. */
@@ -165,6 +166,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   await zapp.register(
     async (v1) => {
       await v1.register(strategyReadRoutes, { ctx });
+      await v1.register(portfolioRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });
       await v1.register(marketRoutes, { ctx });
       await v1.register(configRoutes, { ctx });

@@ -1,7 +1,8 @@
 import { StrategyId } from '@btc-research/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../context.js';
-import { fmt } from '../format.js';
+import { displayPreferencesOf } from '../display-preferences.js';
+import { formattersFor } from '../format.js';
 import { loadPanels, loadStrategyPage } from '../page-data/strategy.js';
 import { field } from '../plugins/form-fields.js';
 import { jsonRoute } from '../plugins/json-answers.js';
@@ -27,7 +28,7 @@ export const strategyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
 
   /** Statistics, positions and orders of a strategy page, re-rendered after fills (JSON of HTML fragments). */
   app.get<ById>('/strategies/:id/panels', jsonRoute, async (request) => {
-    const data = { ...(await loadPanels(ctx.api, request.params.id, authOf(request))), fmt };
+    const data = { ...(await loadPanels(ctx.api, request.params.id, authOf(request))), fmt: formattersFor(displayPreferencesOf(request).timeZone) };
     const [stats, positions, orders] = await Promise.all([
       ctx.views.render('panel-stats', data),
       ctx.views.render('panel-positions', data),
