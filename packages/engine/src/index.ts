@@ -40,6 +40,7 @@ export {
   type SimOrder,
   type RejectReason,
   type FillProvenance,
+  type OrderAmendment,
   type FillSource,
   type FillModel,
 } from './execution/simulated-exchange.js';

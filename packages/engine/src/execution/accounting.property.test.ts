@@ -15,7 +15,8 @@ type Op =
   | { op: 'book'; mid: number; depth: number }
   | { op: 'trade'; move: number; qty: number }
   | { op: 'candle'; move: number; range: number }
-  | { op: 'cancel'; pick: number };
+  | { op: 'cancel'; pick: number }
+  | { op: 'amend'; pick: number; qty: number; offset: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -31,6 +32,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('trade' as const), move: fc.integer({ min: -200, max: 200 }), qty: fc.integer({ min: 1, max: 300 }) }),
   fc.record({ op: fc.constant('candle' as const), move: fc.integer({ min: -300, max: 300 }), range: fc.integer({ min: 0, max: 300 }) }),
   fc.record({ op: fc.constant('cancel' as const), pick: fc.nat() }),
+  fc.record({ op: fc.constant('amend' as const), pick: fc.nat(), qty: fc.integer({ min: 1, max: 400 }), offset: fc.integer({ min: -300, max: 300 }) }),
 );
 
 /**
@@ -132,6 +134,15 @@ describe('accounting over random order sequences', () => {
               check(ex.onCandle({ openTime: time, closeTime: time + 60_000, open, high, low, close, volume: 1 }, ledger));
               time += 60_000;
               price = close;
+              break;
+            }
+            case 'amend': {
+              const id = ids[o.pick % Math.max(1, ids.length)];
+              const order = ex.activeOrders().find((x) => x.id === id);
+              if (id !== undefined && order !== undefined) {
+                const r = ex.amend(id, { quantity: d(o.qty).div(1000), ...(order.limitPrice !== null ? { limitPrice: d(round(price * (1 + o.offset / 10_000))) } : {}) }, time, ledger);
+                check(r ? [r] : []);
+              }
               break;
             }
             case 'cancel': {

@@ -102,7 +102,7 @@ describe('queue position model', () => {
   });
 });
 
-describe('cancel acknowledgement latency', () => {
+describe('cancel and amendment acknowledgement latency', () => {
   const cancelLatencyMs = { min: 40, max: 40 };
 
   it('a trade before the cancel lands still fills the order; one after it finds the order cancelled', () => {
@@ -141,6 +141,66 @@ describe('cancel acknowledgement latency', () => {
     const rs = b.ex.onCandle(candle(60_000, 100, 108, 99, 101), b.ledger);
     expect(rs.map((r) => [r.kind, r.order.updatedAt])).toEqual([['cancelled', 60_040]]);
     expect(b.ledger.quantity.toFixed()).toBe('1');
+  });
+
+  it('an amendment lands after the same latency: until then the order trades at its old price', () => {
+    // buy 2 @ 99; amend to 98 sent at 1 000 lands at 1 040. 98.5 at 1 020 is through 99: fills 1 at 99.
+    // After it lands, 98.5 is not through 98; 97.9 is: the last 1 fills at 98.
+    const ex = new SimulatedExchange(BTCUSDT, models({ cancelLatencyMs }), new SeededRng(1));
+    const ledger = new Ledger(d(100_000));
+    ex.onBook(book(900, [[99, 5]], [[100, 4]]), ledger);
+    ex.submit({ id: 'l', side: 'buy', type: 'limit', quantity: d(2), limitPrice: d(99), decisionPrice: 100, decidedAt: 900, reason: 'x' });
+    ex.onTrade(trade(950, 100, 1), ledger);
+    expect(ex.amend('l', { limitPrice: d(98) }, 1_000, ledger)).toBeNull();
+    expect(ex.amend('l', { limitPrice: d(97) }, 1_010, ledger)).toMatchObject({ kind: 'amend-rejected' }); // one in flight at a time
+    expect(fillsOf(ex.onTrade(trade(1_020, 98.5, 1), ledger))).toEqual([[1_020, '1', '99', 'trade-through']]);
+    const landed = ex.onTrade(trade(1_060, 98.5, 5), ledger);
+    expect(landed.map((r) => r.kind)).toEqual(['amended']);
+    expect(landed[0]!.order.limitPrice?.toFixed()).toBe('98');
+    expect(ledger.reserved.toFixed()).toBe('98.098'); // the rest, 1 × 98 × 1.001
+    expect(fillsOf(ex.onTrade(trade(1_080, 97.9, 5), ledger))).toEqual([[1_080, '1', '98', 'trade-through']]);
+  });
+
+  it('queue position: a smaller quantity keeps the place, a new price goes to the back', () => {
+    const queue = queuePositionModel();
+    const ex = new SimulatedExchange(BTCUSDT, models({ queue }), new SeededRng(1));
+    const ledger = new Ledger(d(100_000));
+    ex.onBook(book(900, [[99, 5]], [[100, 4]]), ledger);
+    ex.submit({ id: 'l', side: 'buy', type: 'limit', quantity: d(2), limitPrice: d(99), decisionPrice: 100, decidedAt: 900, reason: 'x' });
+    ex.onTrade(trade(950, 100, 1), ledger);
+    expect(fillsOf(ex.onTrade(trade(1_000, 99, 3), ledger))).toEqual([]); // 2 left ahead
+    expect(ex.amend('l', { quantity: d(1) }, 1_100, ledger)?.kind).toBe('amended'); // default: lands at once
+    // still 2 ahead: a trade of 2.5 at 99 gives the order 0.5
+    expect(fillsOf(ex.onTrade(trade(1_200, 99, 2.5), ledger))).toEqual([[1_200, '0.5', '99', 'queue-position']]);
+    // away and back: behind the 5 the book shows again
+    ex.amend('l', { limitPrice: d(98) }, 1_300, ledger);
+    ex.onBook(book(1_350, [[99, 5]], [[100, 4]]), ledger);
+    ex.amend('l', { limitPrice: d(99) }, 1_400, ledger);
+    expect(fillsOf(ex.onTrade(trade(1_500, 99, 3), ledger))).toEqual([]);
+    expect(fillsOf(ex.onTrade(trade(1_600, 99, 2.5), ledger))).toEqual([[1_600, '0.5', '99', 'queue-position']]);
+  });
+
+  it('refuses an amendment it cannot honour and leaves the order as it was', () => {
+    const ex = new SimulatedExchange(BTCUSDT, models(), new SeededRng(1));
+    const ledger = new Ledger(d(1_000));
+    ex.onBook(book(900, [[99, 5]], [[100, 4]]), ledger);
+    ex.submit({ id: 'l', side: 'buy', type: 'limit', quantity: d(2), limitPrice: d(99), decisionPrice: 100, decidedAt: 900, reason: 'x' });
+    ex.onTrade(trade(950, 98, 1), ledger); // fills 1 of 2
+    const held = ledger.reserved.toFixed();
+    const reasons = [
+      ex.amend('l', { quantity: d(1) }, 1_000, ledger), // not above the filled 1
+      ex.amend('l', { quantity: d(20) }, 1_000, ledger), // 19 × 99 × 1.001 > the cash left
+      ex.amend('l', { limitPrice: d('98.999') }, 1_000, ledger), // off the tick
+      ex.amend('l', { stopPrice: d(90) }, 1_000, ledger), // a limit has no stop
+    ].map((r) => (r?.kind === 'amend-rejected' ? r.reason : r?.kind));
+    expect(reasons).toEqual([
+      'quantity 1 is not above the filled 1',
+      'INSUFFICIENT_BALANCE: needs 1882.881 USDT', // 19 × 99 × 1.001
+      'price 98.999 is not a positive multiple of tick 0.01',
+      'a limit order has no stop price',
+    ]);
+    expect(ledger.reserved.toFixed()).toBe(held);
+    expect(ex.activeOrders()[0]).toMatchObject({ quantity: d(2), limitPrice: d(99) });
   });
 
   it('the default cancels at once and draws nothing from the RNG (backtests keep their results)', () => {

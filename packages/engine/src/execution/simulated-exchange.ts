@@ -45,9 +45,10 @@ export interface SimOrder {
   readonly id: string;
   readonly side: Side;
   readonly type: OrderType;
-  readonly quantity: Decimal;
-  readonly limitPrice: Decimal | null;
-  readonly stopPrice: Decimal | null;
+  /** quantity and prices change only by an acknowledged amendment (`amend`) */
+  quantity: Decimal;
+  limitPrice: Decimal | null;
+  stopPrice: Decimal | null;
   readonly reduceOnly: boolean;
   readonly decisionPrice: Decimal;
   readonly decidedAt: number;
@@ -73,6 +74,15 @@ export interface SimOrder {
   queueAhead: Decimal | null;
   /** a cancel sent and not yet acknowledged: it lands at `at`; until then the order can still fill */
   cancelRequest: { at: number; reason: string } | null;
+  /** an amendment sent and not yet acknowledged: it lands at `at`; until then the order trades as it was */
+  amendRequest: { at: number; changes: OrderAmendment } | null;
+}
+
+/** New quantity (total, filled part included) and/or prices of a working order. */
+export interface OrderAmendment {
+  quantity?: Decimal;
+  limitPrice?: Decimal;
+  stopPrice?: Decimal;
 }
 
 /**
@@ -135,6 +145,8 @@ export type ExecutionResult =
   | { kind: 'accepted'; order: SimOrder }
   | { kind: 'triggered'; order: SimOrder }
   | { kind: 'cancelled'; order: SimOrder; reason: string }
+  | { kind: 'amended'; order: SimOrder }
+  | { kind: 'amend-rejected'; order: SimOrder; reason: string }
   | { kind: 'rejected'; order: SimOrder; reason: RejectReason; message: string };
 
 /**
@@ -218,6 +230,7 @@ export class SimulatedExchange {
       updatedAt: request.decidedAt,
       queueAhead: null,
       cancelRequest: null,
+      amendRequest: null,
     };
     if (this.known.has(order.id)) {
       order.status = 'rejected';
@@ -251,6 +264,29 @@ export class SimulatedExchange {
     }
     this.finish(order, 'cancelled', time, ledger);
     return { kind: 'cancelled', order, reason };
+  }
+
+  /**
+   * Changes a working order's quantity or prices once the amendment reaches the venue, after the
+   * same acknowledgement latency as a cancel (at once by default: the result is returned; otherwise
+   * null now and the `amended` or `amend-rejected` result comes with the first input at or after it
+   * lands; until then the order trades as it was). One amendment in flight at a time. A new price
+   * or a larger quantity loses the order's place in the queue; a smaller one keeps it.
+   */
+  amend(orderId: string, changes: OrderAmendment, time: number, ledger: Ledger): ExecutionResult | null {
+    const order = this.active.get(orderId);
+    if (!order) return null;
+    if ((order.amendRequest ?? null) !== null || (order.cancelRequest ?? null) !== null) {
+      return { kind: 'amend-rejected', order, reason: `an amendment or cancel of ${order.id} is still on its way` };
+    }
+    const latencyMs = this.models.cancelLatency.sampleMs(this.rng);
+    if (latencyMs > 0) {
+      order.amendRequest = { at: time + latencyMs, changes };
+      return null;
+    }
+    const results: ExecutionResult[] = [];
+    this.applyAmendment(order, changes, time, ledger, results);
+    return results[0] ?? null;
   }
 
   activeOrders(): SimOrder[] {
@@ -361,9 +397,14 @@ export class SimulatedExchange {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** Cancels acknowledged by `now` take effect (at the time they landed). */
+  /** Cancels and amendments acknowledged by `now` take effect (at the time they landed). */
   private landCancels(now: number, ledger: Ledger, results: ExecutionResult[]): void {
     for (const order of this.activeOrders()) {
+      const amendment = order.amendRequest ?? null;
+      if (amendment !== null && amendment.at <= now) {
+        order.amendRequest = null;
+        this.applyAmendment(order, amendment.changes, amendment.at, ledger, results);
+      }
       const request = order.cancelRequest ?? null;
       if (request === null || request.at > now) continue;
       this.finish(order, 'cancelled', request.at, ledger);
@@ -371,10 +412,50 @@ export class SimulatedExchange {
     }
   }
 
+  /** An amendment reaching the venue: checked like a new order (rules, funds); refused, the order stays as it was. */
+  private applyAmendment(order: SimOrder, changes: OrderAmendment, time: number, ledger: Ledger, results: ExecutionResult[]): void {
+    const refuse = (reason: string): void => {
+      results.push({ kind: 'amend-rejected', order, reason });
+    };
+    if (!this.active.has(order.id)) return refuse('the order is no longer working');
+    const quantity = changes.quantity ?? order.quantity;
+    const limitPrice = changes.limitPrice ?? order.limitPrice;
+    const stopPrice = changes.stopPrice ?? order.stopPrice;
+    if (changes.limitPrice !== undefined && order.limitPrice === null) return refuse(`a ${order.type} order has no limit price`);
+    if (changes.stopPrice !== undefined && (order.stopPrice === null || order.triggeredAt !== null)) return refuse(order.stopPrice === null ? `a ${order.type} order has no stop price` : 'the stop has already triggered');
+    if (!quantity.greaterThan(order.filledQty)) return refuse(`quantity ${quantity.toFixed()} is not above the filled ${order.filledQty.toFixed()}`);
+    if (!roundToIncrement(quantity, this.instrument.stepSize, 'down').eq(quantity)) return refuse(`quantity ${quantity.toFixed()} is not a multiple of step ${this.instrument.stepSize.toFixed()}`);
+    for (const p of [limitPrice, stopPrice]) {
+      if (p !== null && (!p.isPositive() || p.isZero() || !roundToIncrement(p, this.instrument.tickSize, 'nearest').eq(p))) return refuse(`price ${p.toFixed()} is not a positive multiple of tick ${this.instrument.tickSize.toFixed()}`);
+    }
+    const before = { quantity: order.quantity, limitPrice: order.limitPrice, stopPrice: order.stopPrice };
+    Object.assign(order, { quantity, limitPrice, stopPrice });
+    if (order.status === 'open' && !order.reduceOnly) {
+      const mid = order.arrivalMid ?? order.decisionPrice;
+      const hold = this.models.funds.holdForRest(order, this.remaining(order), ledger, this.fundsContext(this.referencePrice(order, mid)));
+      if (ledger.available.plus(ledger.reservedFor(order.id)).lessThan(hold)) {
+        Object.assign(order, before);
+        return refuse(`INSUFFICIENT_BALANCE: needs ${hold.toDecimalPlaces(8).toFixed()} ${this.instrument.quote}`);
+      }
+      ledger.reserve(order.id, hold);
+    }
+    const priceMoved = !eqOrNull(before.limitPrice, limitPrice);
+    if (priceMoved || quantity.greaterThan(before.quantity)) {
+      // to the back of the queue at the (new) price
+      order.queueAhead = null;
+      if (order.status === 'open') this.joinQueue(order, this.freshBookAt(time));
+    }
+    order.updatedAt = time;
+    results.push({ kind: 'amended', order });
+    // a limit moved through the book takes what is there now, as on arrival
+    const book = this.freshBookAt(time);
+    if (order.status === 'open' && priceMoved && restsAsLimit(order) && book !== null) this.executeTaker(order, book, time, ledger, results, true);
+  }
+
   /** An order that now rests as a limit takes its place in the queue at its price (QueueModel). */
-  private joinQueue(order: SimOrder, source: PriceSource): void {
+  private joinQueue(order: SimOrder, source: PriceSource | null): void {
     if (!this.active.has(order.id) || !restsAsLimit(order) || (order.queueAhead ?? null) !== null) return;
-    order.queueAhead = this.models.queue.join(order.side, order.limitPrice!, source.kind === 'book' ? source.book : null);
+    order.queueAhead = this.models.queue.join(order.side, order.limitPrice!, source?.kind === 'book' ? source.book : null);
   }
 
   /**
@@ -659,6 +740,10 @@ export class SimulatedExchange {
     }
     throw new InvariantError('path settlement did not terminate');
   }
+}
+
+function eqOrNull(a: Decimal | null, b: Decimal | null): boolean {
+  return a === null || b === null ? a === b : a.eq(b);
 }
 
 /** A limit, or a stop-limit that has triggered: it waits in the book at its limit price. */
