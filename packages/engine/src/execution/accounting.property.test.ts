@@ -140,8 +140,7 @@ describe('accounting over random order sequences', () => {
               const id = ids[o.pick % Math.max(1, ids.length)];
               const order = ex.activeOrders().find((x) => x.id === id);
               if (id !== undefined && order !== undefined) {
-                const r = ex.amend(id, { quantity: d(o.qty).div(1000), ...(order.limitPrice !== null ? { limitPrice: d(round(price * (1 + o.offset / 10_000))) } : {}) }, time, ledger);
-                check(r ? [r] : []);
+                check(ex.amend(id, { quantity: d(o.qty).div(1000), ...(order.limitPrice !== null ? { limitPrice: d(round(price * (1 + o.offset / 10_000))) } : {}) }, time, ledger));
               }
               break;
             }

@@ -151,8 +151,8 @@ describe('cancel and amendment acknowledgement latency', () => {
     ex.onBook(book(900, [[99, 5]], [[100, 4]]), ledger);
     ex.submit({ id: 'l', side: 'buy', type: 'limit', quantity: d(2), limitPrice: d(99), decisionPrice: 100, decidedAt: 900, reason: 'x' });
     ex.onTrade(trade(950, 100, 1), ledger);
-    expect(ex.amend('l', { limitPrice: d(98) }, 1_000, ledger)).toBeNull();
-    expect(ex.amend('l', { limitPrice: d(97) }, 1_010, ledger)).toMatchObject({ kind: 'amend-rejected' }); // one in flight at a time
+    expect(ex.amend('l', { limitPrice: d(98) }, 1_000, ledger)).toEqual([]);
+    expect(ex.amend('l', { limitPrice: d(97) }, 1_010, ledger).map((r) => r.kind)).toEqual(['amend-rejected']); // one in flight at a time
     expect(fillsOf(ex.onTrade(trade(1_020, 98.5, 1), ledger))).toEqual([[1_020, '1', '99', 'trade-through']]);
     const landed = ex.onTrade(trade(1_060, 98.5, 5), ledger);
     expect(landed.map((r) => r.kind)).toEqual(['amended']);
@@ -169,7 +169,7 @@ describe('cancel and amendment acknowledgement latency', () => {
     ex.submit({ id: 'l', side: 'buy', type: 'limit', quantity: d(2), limitPrice: d(99), decisionPrice: 100, decidedAt: 900, reason: 'x' });
     ex.onTrade(trade(950, 100, 1), ledger);
     expect(fillsOf(ex.onTrade(trade(1_000, 99, 3), ledger))).toEqual([]); // 2 left ahead
-    expect(ex.amend('l', { quantity: d(1) }, 1_100, ledger)?.kind).toBe('amended'); // default: lands at once
+    expect(ex.amend('l', { quantity: d(1) }, 1_100, ledger).map((r) => r.kind)).toEqual(['amended']); // default: lands at once
     // still 2 ahead: a trade of 2.5 at 99 gives the order 0.5
     expect(fillsOf(ex.onTrade(trade(1_200, 99, 2.5), ledger))).toEqual([[1_200, '0.5', '99', 'queue-position']]);
     // away and back: behind the 5 the book shows again
@@ -178,6 +178,20 @@ describe('cancel and amendment acknowledgement latency', () => {
     ex.amend('l', { limitPrice: d(99) }, 1_400, ledger);
     expect(fillsOf(ex.onTrade(trade(1_500, 99, 3), ledger))).toEqual([]);
     expect(fillsOf(ex.onTrade(trade(1_600, 99, 2.5), ledger))).toEqual([[1_600, '0.5', '99', 'queue-position']]);
+  });
+
+  it('a limit moved through the book takes what is there at once, as on arrival', () => {
+    // sell 1 resting at 101; moved to 99.5 while the best bid is 100 (2 shown): fills 1 at 100 as taker
+    const ex = new SimulatedExchange(BTCUSDT, models(), new SeededRng(1));
+    const ledger = new Ledger(d(100_000));
+    ledger.apply({ side: 'buy', quantity: d(1), price: d(100), fee: d(0) });
+    ex.onBook(book(900, [[100, 2]], [[100.5, 4]]), ledger);
+    ex.submit({ id: 'l', side: 'sell', type: 'limit', quantity: d(1), limitPrice: d(101), decisionPrice: 100, decidedAt: 900, reason: 'x' });
+    ex.onTrade(trade(950, 100.5, 1), ledger);
+    const rs = ex.amend('l', { limitPrice: d('99.5') }, 1_000, ledger);
+    expect(rs.map((r) => r.kind)).toEqual(['amended', 'filled']);
+    expect(fillsOf(rs)).toEqual([[1_000, '1', '100', 'book-walk']]);
+    expect(ledger.quantity.isZero()).toBe(true);
   });
 
   it('refuses an amendment it cannot honour and leaves the order as it was', () => {
@@ -192,7 +206,7 @@ describe('cancel and amendment acknowledgement latency', () => {
       ex.amend('l', { quantity: d(20) }, 1_000, ledger), // 19 × 99 × 1.001 > the cash left
       ex.amend('l', { limitPrice: d('98.999') }, 1_000, ledger), // off the tick
       ex.amend('l', { stopPrice: d(90) }, 1_000, ledger), // a limit has no stop
-    ].map((r) => (r?.kind === 'amend-rejected' ? r.reason : r?.kind));
+    ].map(([r]) => (r?.kind === 'amend-rejected' ? r.reason : r?.kind));
     expect(reasons).toEqual([
       'quantity 1 is not above the filled 1',
       'INSUFFICIENT_BALANCE: needs 1882.881 USDT', // 19 × 99 × 1.001

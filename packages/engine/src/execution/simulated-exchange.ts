@@ -268,25 +268,25 @@ export class SimulatedExchange {
 
   /**
    * Changes a working order's quantity or prices once the amendment reaches the venue, after the
-   * same acknowledgement latency as a cancel (at once by default: the result is returned; otherwise
-   * null now and the `amended` or `amend-rejected` result comes with the first input at or after it
-   * lands; until then the order trades as it was). One amendment in flight at a time. A new price
+   * same acknowledgement latency as a cancel (at once by default: the results are returned, with
+   * the fills of a limit moved through the book; otherwise none now, and they come with the first
+   * input at or after it lands; until then the order trades as it was). One amendment in flight at a time. A new price
    * or a larger quantity loses the order's place in the queue; a smaller one keeps it.
    */
-  amend(orderId: string, changes: OrderAmendment, time: number, ledger: Ledger): ExecutionResult | null {
+  amend(orderId: string, changes: OrderAmendment, time: number, ledger: Ledger): ExecutionResult[] {
     const order = this.active.get(orderId);
-    if (!order) return null;
+    if (!order) return [];
     if ((order.amendRequest ?? null) !== null || (order.cancelRequest ?? null) !== null) {
-      return { kind: 'amend-rejected', order, reason: `an amendment or cancel of ${order.id} is still on its way` };
+      return [{ kind: 'amend-rejected', order, reason: `an amendment or cancel of ${order.id} is still on its way` }];
     }
     const latencyMs = this.models.cancelLatency.sampleMs(this.rng);
     if (latencyMs > 0) {
       order.amendRequest = { at: time + latencyMs, changes };
-      return null;
+      return [];
     }
     const results: ExecutionResult[] = [];
     this.applyAmendment(order, changes, time, ledger, results);
-    return results[0] ?? null;
+    return results;
   }
 
   activeOrders(): SimOrder[] {

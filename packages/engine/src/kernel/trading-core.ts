@@ -324,8 +324,7 @@ export class TradingCore {
 
   /** Changes a working order's quantity or prices; it lands after the cancel/amend acknowledgement latency (SimulatedExchange.amend). */
   amendOrder(orderId: string, changes: OrderAmendment, time: number, events: CoreEvent[] = []): void {
-    const r = this.exchange.amend(orderId, changes, time, this.ledger);
-    if (r) this.absorb([r], events);
+    this.absorb(this.exchange.amend(orderId, changes, time, this.ledger), events);
   }
 
   openOrders(): CoreOrder[] {
