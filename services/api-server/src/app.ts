@@ -25,7 +25,9 @@ import { eventRoutes } from './routes/v1/events.js';
 import { marketRoutes } from './routes/v1/market.js';
 import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
+import { reconcileRoutes } from './routes/v1/reconcile.js';
 import { portfolioRoutes } from './routes/v1/portfolio.js';
+import { roundTripRoutes } from './routes/v1/round-trips.js';
 
 export interface CorsConfig {
   /** allowed browser origins; ['*'] allows any; [] (the default) sends no CORS headers. Control routes refuse other origins. */
@@ -166,7 +168,9 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   await zapp.register(
     async (v1) => {
       await v1.register(strategyReadRoutes, { ctx });
+      await v1.register(reconcileRoutes, { ctx });
       await v1.register(portfolioRoutes, { ctx });
+      await v1.register(roundTripRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });
       await v1.register(marketRoutes, { ctx });
       await v1.register(configRoutes, { ctx });
