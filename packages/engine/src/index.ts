@@ -48,6 +48,7 @@ export { tradeThroughQueue, queuePositionModel, type QueueModel } from './execut
 export { LiveBook, type BookLevel as BookUpdateLevel, type BookUpdate, type TradePrint, type LevelTake } from './execution/live-book.js';
 export {
   TradingCore,
+  FORCED_EXIT,
   orderView,
   type CoreEvent,
   type CoreInput,

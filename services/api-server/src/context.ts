@@ -9,6 +9,7 @@ import type { RefreshTokenLedger } from './auth/refresh-token-ledger.js';
 import { strategyNotFound } from './errors.js';
 import type { TtlCache } from './read-model/ttl-cache.js';
 import type { StatsModels } from './read-model/stats-model.js';
+import type { BacktestJobs } from './backtests/backtest-jobs.js';
 
 /** live strategies one key may have started, unless API_MAX_RUNNING_PER_KEY says otherwise */
 export const DEFAULT_MAX_RUNNING_PER_CLIENT = 10;
@@ -36,6 +37,8 @@ export interface ApiContext {
   maxRunningStrategiesPerClient: number | null;
   /** notification channels configured by environment, secrets redacted */
   notificationChannels: readonly NotificationChannelDto[];
+  /** backtests from the browser, run off the trading path */
+  backtests: BacktestJobs;
 }
 
 export interface RouteOptions {

@@ -5,6 +5,9 @@
  */
 import {
   ActiveStrategiesResponse,
+  BacktestJobResponse,
+  CreateBacktestResponse,
+  type CreateBacktestBody,
   CommandResultResponse,
   ConfigsAvailableResponse,
   EquityResponse,
@@ -18,6 +21,7 @@ import {
   PortfolioResponse,
   PositionsResponse,
   ReconcileReportDto,
+  RemoveStrategyResponse,
   StrategyStatsResponse,
   StrategyStatusResponse,
   TokenResponse,
@@ -26,13 +30,14 @@ import {
   type MarketTimeframe,
   type StartStrategyBody,
   type StopStrategyBody,
+  type RestartStrategyBody,
   type TradesQuery,
 } from '@btc-research/contracts';
 import type { z } from 'zod';
 
 /** A route of the API: method, path (with its query) and the schema its 2xx answer must match. */
 export interface Endpoint<S extends z.ZodType, B = never> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   schema: S;
   /** phantom: the request body's type (POST) */
@@ -77,6 +82,9 @@ export const endpoints = {
   reconcile: (id: string, window: { from?: string | undefined; to?: string | undefined }) => get(`${strategy(id)}/reconcile${query({ from: window.from, to: window.to })}`, ReconcileReportDto),
   startStrategy: () => post<typeof CommandResultResponse, z.input<typeof StartStrategyBody>>(`${V1}/strategies/start`, CommandResultResponse),
   stopStrategy: (id: string) => post<typeof CommandResultResponse, z.input<typeof StopStrategyBody>>(`${strategy(id)}/stop`, CommandResultResponse),
+  restartStrategy: (id: string) => post<typeof CommandResultResponse, z.input<typeof RestartStrategyBody>>(`${strategy(id)}/restart`, CommandResultResponse),
+  forceExit: (id: string) => post<typeof CommandResultResponse, { note?: string }>(`${strategy(id)}/force-exit`, CommandResultResponse),
+  removeStrategy: (id: string): Endpoint<typeof RemoveStrategyResponse> => ({ method: 'DELETE', path: strategy(id), schema: RemoveStrategyResponse }),
   configs: () => get(`${V1}/configs/available`, ConfigsAvailableResponse),
   validateConfig: () => post<typeof ValidateConfigResponse, { yaml: string }>(`${V1}/configs/validate`, ValidateConfigResponse),
   feed: () => get(`${V1}/market/feed`, FeedStatusResponse),
@@ -84,6 +92,9 @@ export const endpoints = {
   portfolio: (days: number) => get(`${V1}/portfolio${query({ days })}`, PortfolioResponse),
   marketData: (symbol: string, timeframe: MarketTimeframe, limit: number) => get(`${V1}/market/data/${enc(symbol)}${query({ timeframes: timeframe, limit })}`, MarketDataResponse),
   depth: (symbol: string, limit: number) => get(`${V1}/market/depth/${enc(symbol)}${query({ limit })}`, MarketDepthResponse),
+  createBacktest: () => post<typeof CreateBacktestResponse, z.input<typeof CreateBacktestBody>>(`${V1}/backtests`, CreateBacktestResponse),
+  backtest: (id: string) => get(`${V1}/backtests/${enc(id)}`, BacktestJobResponse),
+  cancelBacktest: (id: string): Endpoint<typeof BacktestJobResponse> => ({ method: 'DELETE', path: `${V1}/backtests/${enc(id)}`, schema: BacktestJobResponse }),
   token: () => post<typeof TokenResponse, { apiKey: string }>(`${V1}/auth/token`, TokenResponse),
   refresh: () => post<typeof TokenResponse, { refreshToken: string }>(`${V1}/auth/refresh`, TokenResponse),
 } as const;

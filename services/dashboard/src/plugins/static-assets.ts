@@ -10,7 +10,7 @@ const chartJsDir = dirname(require.resolve('chart.js'));
 const lightweightChartsDir = join(dirname(require.resolve('lightweight-charts/package.json')), 'dist');
 
 /** The only files /assets/ serves: the dashboard's own scripts and styles, and the two chart libraries. */
-const ASSETS = new Set(['app.css', 'favicon.svg', 'preferences.js', 'live.js', 'overview.js', 'strategy.js', 'start.js', 'market.js', 'chart.umd.min.js']);
+const ASSETS = new Set(['app.css', 'favicon.svg', 'preferences.js', 'live.js', 'overview.js', 'strategy.js', 'start.js', 'market.js', 'confirm.js', 'chart.umd.min.js']);
 const LIGHTWEIGHT_CHARTS = 'lightweight-charts.standalone.production.js';
 
 function isAsset(pathName: string, root: string | undefined): boolean {
