@@ -25,6 +25,7 @@ const PAGES: { name: string; path: string }[] = [
   { name: 'market', path: '/market' },
   { name: 'strategy', path: '/strategies/demo-rsi' },
   { name: 'reconcile', path: '/strategies/demo-rsi/reconcile' },
+  { name: 'backtests', path: '/backtests' },
   { name: 'notifications', path: '/notifications' },
   { name: 'login', path: '/login' },
   { name: 'not-found', path: '/no-such-page' },
@@ -179,7 +180,14 @@ describe('every page', () => {
         await page.goto(dash.url + path);
         await page.waitForLoadState('networkidle').catch(() => undefined);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect(overflow, `${path} at ${width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(1);
+        // name the elements that stick out, so a failure says where to look
+        const wide = await page.evaluate(() =>
+          [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && getComputedStyle(el).position !== 'absolute')
+            .slice(-3)
+            .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''}`),
+        );
+        expect(overflow, `${path} at ${width} px scrolls sideways by ${overflow} px (${wide.join(', ')})`).toBeLessThanOrEqual(1);
         // nor does any text run out of its card (a box that hides or scrolls its overflow would not
         // scroll the page); at phone width tables are cards, so their text counts too
         const cut = await page.evaluate((phone) => {
