@@ -77,9 +77,15 @@ async function checkNow(page: Page): Promise<void> {
   await Promise.all([page.waitForURL(/parityCheck=/, { timeout: 20_000 }), page.click('#parity-check-form button')]);
 }
 
-/** the page scrolls sideways by this many px */
-function overflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+/** how far the page scrolls sideways, and the innermost elements that stick out */
+function overflow(page: Page): Promise<{ px: number; wide: string[] }> {
+  return page.evaluate(() => ({
+    px: document.documentElement.scrollWidth - window.innerWidth,
+    wide: [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && getComputedStyle(el).position !== 'absolute')
+      .slice(-3)
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.split(' ')[0]}` : ''}`),
+  }));
 }
 
 describe('parity panel on the strategy page', () => {
@@ -136,7 +142,8 @@ describe('parity panel on the strategy page', () => {
     try {
       await phone.page.goto(`${dash.url}/strategies/ema#parity`);
       expect(await phone.page.locator('#parity-verdict').innerText()).toBe('✗ FAIL');
-      expect(await overflow(phone.page)).toBeLessThanOrEqual(1);
+      const sideways = await overflow(phone.page);
+      expect(sideways.px, `scrolls sideways by ${sideways.px} px (${sideways.wide.join(', ')})`).toBeLessThanOrEqual(1);
       await screenshot(phone.page, 'parity-fail-phone');
     } finally {
       await phone.context.close();
