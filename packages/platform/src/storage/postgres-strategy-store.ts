@@ -239,7 +239,7 @@ export class PostgresStrategyStore implements StrategyStore {
   async deleteStrategy(id: string): Promise<boolean> {
     assertStrategyId(id);
     return this.transaction(async (client) => {
-      for (const table of ['strategy_state', 'trades', 'positions', 'equity_points', 'orders', 'strategy_events', 'snapshots', 'start_claims']) {
+      for (const table of ['strategy_state', 'trades', 'positions', 'equity_points', 'orders', 'strategy_events', 'snapshots', 'start_claims', 'parity_checks']) {
         await client.query(`DELETE FROM ${table} WHERE strategy_id = $1`, [id]);
       }
       const { rowCount } = await client.query('DELETE FROM strategies WHERE id = $1', [id]);

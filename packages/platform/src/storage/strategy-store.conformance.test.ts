@@ -211,6 +211,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     await store.upsertOrders('gone', [order('gone', 1, 900)]);
     await store.appendEvents('gone', [{ strategyId: 'gone', seq: 1, type: 'trade', time: 1_000, data: {} }]);
     await store.appendEquity('gone', [{ time: 1_000, equity: '10000' }]);
+    await store.saveParityCheck(parityCheck('gone', 'c-gone', 1_000, 'pass'));
     expect(await store.deleteStrategy('gone')).toBe(true);
     expect(await store.deleteStrategy('gone')).toBe(false);
     expect(await store.deleteStrategy('never')).toBe(false);
@@ -222,6 +223,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
       expect(await s.listOrders('gone', { limit: 10 })).toEqual([]);
       expect(await s.listEvents('gone', 0, 10)).toEqual([]);
       expect(await s.listEquity('gone', 0, 10)).toEqual([]);
+      expect(await s.listParityChecks('gone', 10)).toEqual([]);
       expect((await s.listTrades('kept', { limit: 10 })).items).toHaveLength(1);
     }
     await store.upsertStrategy(strategy('gone'));
