@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ActiveStrategiesResponse } from '@btc-research/contracts';
+import { createNotificationChannels, readNotificationSettings } from '@btc-research/platform';
 import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
 import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
 import { silentLogger } from './support/logger.js';
@@ -31,7 +32,19 @@ const PAGES: { name: string; path: string }[] = [
 ];
 
 beforeAll(async () => {
-  api = await startSeededApi();
+  // notification channels with long destinations and a delivery with a long error: the notifications page at its widest
+  const channels = readNotificationSettings({
+    NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/services/btc-research/alerts/path-secret-0123456789abcdef',
+    NOTIFY_WEBHOOK_SECRET: 'hmac-secret',
+    TELEGRAM_BOT_TOKEN: '123456789:telegram-token-abcdefghijklmnopqrstuvwxyz',
+    TELEGRAM_CHAT_ID: '-1001234567890',
+    SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T00000000/B00000000/slack-secret-xxxxxxxxxxxxxxxx',
+  });
+  api = await startSeededApi({ notificationChannels: createNotificationChannels(channels).map((c) => c.describe()) });
+  const event = { id: 'status:demo-rsi:1:errored', type: 'strategy.errored' as const, time: T0, strategyId: 'demo-rsi', text: 'strategy stopped with an error: a very long explanation of what went wrong with the candle feed at 12:00', data: { error: 'corrupt candle' } };
+  await api.store.outbox.enqueue([{ event, channels: ['webhook', 'telegram', 'slack'] }], T0 + 500);
+  await api.store.outbox.claim({ channel: 'slack', owner: 't', now: T0 + 1_000, limit: 1, leaseMs: 1_000 });
+  await api.store.outbox.settle(event.id, 'slack', 't', { status: 'retry', error: 'HTTP 429: rate limited; retry_after=30 https://hooks.slack.com/services/T00000000/B00000000/***', retryAt: T0 + 30_000 });
   await api.setFeed({ lagMs: 56_391 });
   dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
   browser = await launchBrowser();
@@ -175,6 +188,23 @@ describe('every page', () => {
             .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''}`),
         );
         expect(overflow, `${path} at ${width} px scrolls sideways by ${overflow} px (${wide.join(', ')})`).toBeLessThanOrEqual(1);
+        // nor does any text run out of its card (a box that hides or scrolls its overflow would not
+        // scroll the page); at phone width tables are cards, so their text counts too
+        const cut = await page.evaluate((phone) => {
+          const found: string[] = [];
+          const walker = document.createTreeWalker(document.querySelector('main') ?? document.body, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const el = node.parentElement;
+            if (!el || (node.textContent ?? '').trim() === '' || el.closest(phone ? '.chart-box, .yaml-view, .sr-only, thead' : '.table-wrap, .chart-box, .yaml-view, .sr-only, thead') !== null) continue;
+            const box = (el.closest('.card') ?? el.closest('main') ?? document.body).getBoundingClientRect();
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            const r = range.getBoundingClientRect();
+            if (r.width > 0 && r.right > Math.min(box.right, window.innerWidth) + 1) found.push(`${el.tagName.toLowerCase()}: ${(node.textContent ?? '').trim().slice(0, 40)}`);
+          }
+          return found;
+        }, label === 'phone');
+        expect(cut, `${path} at ${width} px cuts off text`).toEqual([]);
         await screenshot(page, `page-${name}-${label}`);
         expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
       } finally {

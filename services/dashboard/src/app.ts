@@ -24,6 +24,7 @@ import { loginRoutes } from './routes/login.js';
 import { marketRoutes } from './routes/market.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { overviewRoutes } from './routes/overview.js';
+import { parityRoutes } from './routes/parity.js';
 import { reconcileRoutes } from './routes/reconcile.js';
 import { startRoutes } from './routes/start.js';
 import { stopRoutes } from './routes/stop.js';
@@ -73,7 +74,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
   registerErrorPages(app, ctx);
   app.addHook('onClose', async () => ctx.hubs.closeAll());
   const options: RouteOptions = { ctx };
-  for (const routes of [healthRoutes, overviewRoutes, strategyRoutes, reconcileRoutes, tradesRoutes, exportRoutes, startRoutes, stopRoutes, lifecycleRoutes, backtestRoutes, marketRoutes, notificationRoutes, loginRoutes, livePollingRoutes, livePushRoutes]) {
+  for (const routes of [healthRoutes, overviewRoutes, strategyRoutes, reconcileRoutes, tradesRoutes, exportRoutes, startRoutes, stopRoutes, parityRoutes, lifecycleRoutes, backtestRoutes, marketRoutes, notificationRoutes, loginRoutes, livePollingRoutes, livePushRoutes]) {
     await app.register(routes, options);
   }
   return app;

@@ -12,7 +12,13 @@ export interface RewritingProxy {
   close(): Promise<void>;
 }
 
-function forward(target: URL, rewrites: Record<string, Rewrite>, req: IncomingMessage, res: ServerResponse): void {
+function forward(target: URL, rewrites: Record<string, Rewrite>, absent: readonly RegExp[], req: IncomingMessage, res: ServerResponse): void {
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (absent.some((p) => p.test(path))) {
+    // an api-server without this route answers as Fastify does for an unknown route
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `Route ${req.method ?? 'GET'}:${path} not found`, error: 'Not Found', statusCode: 404 }));
+    return;
+  }
   const upstream = httpRequest(new URL(req.url ?? '/', target), { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
     const chunks: Buffer[] = [];
     answer.on('data', (c: Buffer) => chunks.push(c));
@@ -33,9 +39,10 @@ function forward(target: URL, rewrites: Record<string, Rewrite>, req: IncomingMe
   req.pipe(upstream);
 }
 
-export async function startRewritingProxy(apiUrl: string, rewrites: Record<string, Rewrite>): Promise<RewritingProxy> {
+/** `absent`: paths this older api-server does not have (answered 404 like an unknown route). */
+export async function startRewritingProxy(apiUrl: string, rewrites: Record<string, Rewrite>, absent: readonly RegExp[] = []): Promise<RewritingProxy> {
   const target = new URL(apiUrl);
-  const server = createServer((req, res) => forward(target, rewrites, req, res));
+  const server = createServer((req, res) => forward(target, rewrites, absent, req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {

@@ -17,23 +17,30 @@ import {
   MarketDepthResponse,
   NotificationChannelsResponse,
   OrdersResponse,
+  ParityCheckPendingResponse,
+  ParityResponse,
   RoundTripsResponse,
   PortfolioResponse,
   PositionsResponse,
   ReconcileReportDto,
   RemoveStrategyResponse,
+  StrategyParityCheckedV1,
   StrategyStatsResponse,
   StrategyStatusResponse,
   TokenResponse,
   TradesResponse,
   ValidateConfigResponse,
   type MarketTimeframe,
+  type ParityCheckBody,
   type StartStrategyBody,
   type StopStrategyBody,
   type RestartStrategyBody,
   type TradesQuery,
 } from '@btc-research/contracts';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/** POST …/parity/check answers the finished check (200) or its id to poll (202). */
+const ParityCheckAnswer = z.union([StrategyParityCheckedV1, ParityCheckPendingResponse]);
 
 /** A route of the API: method, path (with its query) and the schema its 2xx answer must match. */
 export interface Endpoint<S extends z.ZodType, B = never> {
@@ -80,6 +87,8 @@ export const endpoints = {
   positions: (id: string) => get(`${strategy(id)}/positions`, PositionsResponse),
   indicators: (id: string, limit: number) => get(`${strategy(id)}/indicators${query({ limit })}`, IndicatorsResponse),
   reconcile: (id: string, window: { from?: string | undefined; to?: string | undefined }) => get(`${strategy(id)}/reconcile${query({ from: window.from, to: window.to })}`, ReconcileReportDto),
+  parity: (id: string, limit: number) => get(`${strategy(id)}/parity${query({ limit })}`, ParityResponse),
+  parityCheck: (id: string) => post<typeof ParityCheckAnswer, ParityCheckBody>(`${strategy(id)}/parity/check`, ParityCheckAnswer),
   startStrategy: () => post<typeof CommandResultResponse, z.input<typeof StartStrategyBody>>(`${V1}/strategies/start`, CommandResultResponse),
   stopStrategy: (id: string) => post<typeof CommandResultResponse, z.input<typeof StopStrategyBody>>(`${strategy(id)}/stop`, CommandResultResponse),
   restartStrategy: (id: string) => post<typeof CommandResultResponse, z.input<typeof RestartStrategyBody>>(`${strategy(id)}/restart`, CommandResultResponse),

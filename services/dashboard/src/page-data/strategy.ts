@@ -4,6 +4,7 @@ import type { ApiAuth, ApiClient } from '../api/api-client.js';
 import { endpoints } from '../api/endpoints.js';
 import { drawdownOf } from './drawdown.js';
 import { loadFeed } from './feed.js';
+import { loadParity } from './parity.js';
 import { notesOf, readSection } from './section.js';
 import { statEntries } from './stat-entries.js';
 
@@ -67,8 +68,8 @@ async function loadSections(api: ApiClient, status: StrategyStatusResponse, auth
 export async function loadStrategyPage(api: ApiClient, id: string, auth?: ApiAuth) {
   const status = await statusOf(api, id, auth);
   if (status === null) return null;
-  const [stats, sections, feed] = await Promise.all([api.read(endpoints.strategyStats(id), auth), loadSections(api, status, auth), loadFeed(api, auth)]);
-  return { status, stats, statEntries: statEntries(stats), ...sections, ...feed };
+  const [stats, sections, feed, parity] = await Promise.all([api.read(endpoints.strategyStats(id), auth), loadSections(api, status, auth), loadFeed(api, auth), loadParity(api, id, auth)]);
+  return { status, stats, statEntries: statEntries(stats), ...sections, ...feed, ...parity };
 }
 
 export type StrategyPageData = NonNullable<Awaited<ReturnType<typeof loadStrategyPage>>>;

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../context.js';
 import { displayPreferencesOf } from '../display-preferences.js';
 import { formattersFor } from '../format.js';
+import { parityRequestOf } from '../page-data/parity.js';
 import { loadPanels, loadStrategyPage } from '../page-data/strategy.js';
 import { field } from '../plugins/form-fields.js';
 import { jsonRoute } from '../plugins/json-answers.js';
@@ -17,7 +18,7 @@ export const strategyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
   app.get<ById>('/strategies/:id', async (request, reply) => {
     const { id } = request.params;
     const data = await loadStrategyPage(ctx.api, id, authOf(request));
-    if (data) return reply.page('strategy', { title: data.status.name, ...data, forced: field(request.query, 'forced') === '1' });
+    if (data) return reply.page('strategy', { title: data.status.name, ...data, forced: field(request.query, 'forced') === '1', parityRequested: parityRequestOf(request.query) });
     if (field(request.query, 'started') && StrategyId.safeParse(id).success) {
       // the paper-trader has not confirmed the start yet: say so and look again shortly
       const message = `Strategy "${id}" was sent to the paper-trader and is not running yet. This page reloads until it is.`;
