@@ -25,6 +25,9 @@ import { eventRoutes } from './routes/v1/events.js';
 import { marketRoutes } from './routes/v1/market.js';
 import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
+import { strategyCandleRoutes } from './routes/v1/strategy-candles.js';
+import { CandleHistory } from './read-model/candle-history.js';
+import { IndicatorSeriesModel } from './read-model/indicator-series.js';
 
 export interface CorsConfig {
   /** allowed browser origins; ['*'] allows any; [] (the default) sends no CORS headers. Control routes refuse other origins. */
@@ -143,6 +146,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   registerSystemMetrics(metrics.registry, { store: deps.store, hub, redis: deps.rateLimit.redis, now });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
+  const candleHistory = new CandleHistory({ store: deps.store, bus: deps.bus, now });
   const ctx: ApiContext = {
     bus: deps.bus,
     store: deps.store,
@@ -151,6 +155,8 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     hub,
     cache,
     statsModels: new StatsModels(),
+    candleHistory,
+    indicatorSeries: new IndicatorSeriesModel(candleHistory),
     metrics,
     tokens,
     refreshLedger,
@@ -165,6 +171,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   await zapp.register(
     async (v1) => {
       await v1.register(strategyReadRoutes, { ctx });
+      await v1.register(strategyCandleRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });
       await v1.register(marketRoutes, { ctx });
       await v1.register(configRoutes, { ctx });

@@ -23,8 +23,10 @@ export {
   CommandResultResponse,
   IndicatorsQuery,
   IndicatorSeriesDto,
+  IndicatorSeriesKind,
   IndicatorsResponse,
 } from './strategies.js';
+export { StrategyCandlesQuery, StrategyCandlesResponse } from './strategy-candles.js';
 export { FeedStatusResponse, MarketTimeframe, MarketDataParams, MarketDataQuery, CandleDto, MarketDataResponse, DepthQuery, MarketDepthResponse } from './market.js';
 export { ConfigProblemDto, ConfigSummaryDto, ConfigsAvailableResponse, ValidateConfigBody, ValidateConfigResponse, ConfigInvalidDetails, MAX_STRATEGY_YAML_BYTES, STRATEGY_YAML_LIMIT_TEXT } from './configs.js';
 export { AuthScope, TokenRequestBody, RefreshRequestBody, TokenResponse } from './auth.js';

@@ -12,7 +12,7 @@ import { Decimal, toDecimalString } from '@btc-research/engine';
 import type { MessageBus } from '@btc-research/platform';
 import type { FeedSnapshot } from '../live/event-hub.js';
 
-const TF_MS: Readonly<Record<MarketTimeframe, number>> = {
+export const TF_MS: Readonly<Record<MarketTimeframe, number>> = {
   '1m': 60_000,
   '5m': 300_000,
   '15m': 900_000,
@@ -31,7 +31,7 @@ export function feedResponse(feed: FeedSnapshot | null): FeedStatusResponse {
 }
 
 /** Builds candles of one timeframe from closed 1m candles (epoch-aligned buckets, oldest first). */
-export function aggregateCandles(base: readonly MarketCandleClosedV1[], tf: MarketTimeframe): CandleDto[] {
+export function aggregateCandles(base: ReadonlyArray<Pick<MarketCandleClosedV1, 'openTime' | 'open' | 'high' | 'low' | 'close' | 'volume'>>, tf: MarketTimeframe): CandleDto[] {
   const size = TF_MS[tf];
   const out: CandleDto[] = [];
   let current: { c: CandleDto; high: Decimal; low: Decimal; volume: Decimal; minutes: number } | null = null;

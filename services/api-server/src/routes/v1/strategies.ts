@@ -19,7 +19,6 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStrategy, type RouteOptions } from '../../context.js';
-import { indicatorSeries } from '../../read-model/indicator-series.js';
 import { allTrades } from '../../read-model/all-trades.js';
 import {
   strategyOrders,
@@ -143,7 +142,7 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
     {
       schema: {
         tags,
-        operationId: 'getIndicators', summary: "The strategy's indicators over the recent candles on the bus, computed by the engine as the paper-trader does",
+        operationId: 'getIndicators', summary: "The strategy's indicators over its symbol's stored candle history (a window of it with from/to), computed by the engine as the paper-trader does, each output with its kind",
         params: StrategyIdParams,
         querystring: IndicatorsQuery,
         response: { 200: IndicatorsResponse, ...errors },
@@ -151,8 +150,9 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
     },
     async (request) => {
       const record = await requireStrategy(ctx, request.params.id);
-      const key = `strategy:${record.id}:indicators:${request.query.limit}`;
-      return ctx.cache.get(key, () => indicatorSeries(ctx.bus, record, request.query.limit)) as Promise<IndicatorsResponse>;
+      const q = request.query;
+      const key = `strategy:${record.id}:indicators:${q.limit}:${q.from ?? ''}:${q.to ?? ''}:${q.bar ?? ''}`;
+      return ctx.cache.get(key, () => ctx.indicatorSeries.read(record, q)) as Promise<IndicatorsResponse>;
     },
   );
 
