@@ -1,56 +1,28 @@
 // @ts-check
-/** Strategy page: candlesticks with indicators and trade markers (lightweight-charts), equity and drawdown (chart.js), live updates. */
+/** Strategy page: the shared strategy chart (strategy-chart.js over lightweight-charts), equity and drawdown (chart.js), live updates. */
 (function () {
   'use strict';
   // @ts-ignore
-  var Live = window.Live; var LWC = window.LightweightCharts; var ChartJs = window.Chart;
+  var Live = window.Live; var ChartJs = window.Chart;
   var F = Live.fmt;
   var dataEl = document.getElementById('page-data');
   var data = JSON.parse(dataEl ? dataEl.textContent || '{}' : '{}');
   Live.params = { strategy: data.strategyId };
-  var COLORS = ['#1f5fbf', '#b35c00', '#7a2aa8', '#00796b', '#a1003b', '#4d5560'];
-  var sec = function (/** @type {number} */ ms) { return Math.floor(ms / 1000); };
-  var minuteSec = function (/** @type {number} */ ms) { return Math.floor(ms / 60000) * 60; };
 
-  // ------------------------------------------------------------ price chart
-  var priceEl = document.getElementById('price-chart');
-  var chart = null, candleSeries = null, markersApi = null;
-  /** @type {any[]} */ var markers = [];
-  var lastCandleTime = 0;
-  if (priceEl && LWC) {
-    chart = LWC.createChart(priceEl, {
-      autoSize: true,
-      layout: { background: { color: '#ffffff' }, textColor: '#16191d', attributionLogo: false },
-      grid: { vertLines: { color: '#eef1f4' }, horzLines: { color: '#eef1f4' } },
-      timeScale: { timeVisible: true, secondsVisible: false },
-      rightPriceScale: { borderColor: '#d3d8de' },
-    });
-    candleSeries = chart.addSeries(LWC.CandlestickSeries, { upColor: '#0a6b2c', downColor: '#b0001e', borderVisible: false, wickUpColor: '#0a6b2c', wickDownColor: '#b0001e' });
-    candleSeries.setData((data.candles || []).map(toBar));
-    if (data.candles && data.candles.length) lastCandleTime = data.candles[data.candles.length - 1].openTime;
-    (data.indicators || []).forEach(function (/** @type {any} */ ind, /** @type {number} */ i) {
-      var s = chart.addSeries(LWC.LineSeries, { color: COLORS[i % COLORS.length], lineWidth: 2, title: ind.name, priceLineVisible: false, lastValueVisible: false }, ind.overlay ? 0 : 1);
-      s.setData(ind.points.map(function (/** @type {any} */ p) { return { time: sec(p.time), value: p.value }; }));
-    });
-    markersApi = LWC.createSeriesMarkers(candleSeries, []);
-    (data.trades || []).slice().reverse().forEach(function (/** @type {any} */ t) { addMarker(t, false); });
-    flushMarkers();
-    chart.timeScale().fitContent();
-  }
-  function toBar(/** @type {any} */ c) { return { time: sec(c.openTime), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) }; }
-  function addMarker(/** @type {any} */ t, /** @type {boolean} */ flush) {
-    var buy = t.side === 'buy';
-    // a marker outside the loaded candles would be pinned to the chart's edge: leave it out
-    var first = data.candles && data.candles.length ? data.candles[0].openTime : 0;
-    if (first && t.time < first) return;
-    markers.push({ time: minuteSec(t.time), position: buy ? 'belowBar' : 'aboveBar', color: buy ? '#0a6b2c' : '#b0001e', shape: buy ? 'arrowUp' : 'arrowDown', text: (buy ? 'B ' : 'S ') + F.qty(t.quantity) });
-    if (flush) flushMarkers();
-  }
-  function flushMarkers() {
-    if (!markersApi) return;
-    markers.sort(function (a, b) { return a.time - b.time; });
-    markersApi.setMarkers(markers);
-  }
+  // ------------------------------------------------------------ price chart (shared with the HTML report)
+  // @ts-ignore
+  var SC = window.StrategyChart;
+  var strategyChart = SC ? SC.mount(document.getElementById('price-chart'), {
+    timeframes: ['1m', '5m', '15m', '1h', '4h', '1d'],
+    timeframe: '1m',
+    liveMs: Live.candleRefreshMs || 5000,
+    page: function (/** @type {string} */ tf, /** @type {number|undefined} */ before) {
+      var q = '?timeframe=' + encodeURIComponent(tf) + (before !== undefined ? '&before=' + before : '');
+      return fetch('/strategies/' + encodeURIComponent(data.strategyId) + '/chart' + q, { headers: { accept: 'application/json' } })
+        .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); });
+    },
+  }) : null;
+  function addMarker(/** @type {any} */ t) { if (strategyChart) strategyChart.addTrade(t); }
 
   // ------------------------------------------------------------ equity + drawdown
   var eqPts = (data.equity || []).map(function (/** @type {any} */ p) { return { x: p.time, y: Number(p.equity) }; });
@@ -126,7 +98,7 @@
   function onTrade(/** @type {any} */ t) {
     if (!addTradeRow(t)) return;
     refreshPanels();
-    addMarker(t, true);
+    addMarker(t);
     var tc = document.querySelector('[data-kpi="tradeCount"]');
     var n = tc ? Number(tc.textContent) : NaN;
     if (isFinite(n)) kpi('tradeCount', String(n + 1));
@@ -162,19 +134,4 @@
     (snap.equity || []).forEach(function (/** @type {any} */ p) { pushEquity(p.time, Number(p.equity)); });
   });
 
-  // candles are not pushed as events: refresh the newest ones every few seconds
-  function refreshCandles() {
-    if (!candleSeries) return;
-    fetch('/live/market?symbol=' + encodeURIComponent(data.symbol || 'BTCUSDT') + '&limit=5', { headers: { accept: 'application/json' } })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (m) {
-        if (!m || !m.candles) return;
-        var noc = document.getElementById('no-candles'); if (noc && m.candles.length) noc.remove();
-        m.candles.forEach(function (/** @type {any} */ c) { if (c.openTime >= lastCandleTime) { candleSeries.update(toBar(c)); lastCandleTime = c.openTime; } });
-        if (m.lastPrice) kpi('lastPrice', F.money(m.lastPrice));
-      })
-      .catch(function (e) { console.warn('candle refresh failed', e.message); })
-      .finally(function () { setTimeout(refreshCandles, Live.candleRefreshMs || 5000); });
-  }
-  setTimeout(refreshCandles, Live.candleRefreshMs || 5000);
 })();

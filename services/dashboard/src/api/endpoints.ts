@@ -14,6 +14,7 @@ import {
   MarketDepthResponse,
   OrdersResponse,
   PositionsResponse,
+  StrategyCandlesResponse,
   StrategyStatsResponse,
   StrategyStatusResponse,
   TokenResponse,
@@ -69,6 +70,10 @@ export const endpoints = {
   orders: (id: string, limit: number) => get(`${strategy(id)}/orders${query({ limit })}`, OrdersResponse),
   positions: (id: string) => get(`${strategy(id)}/positions`, PositionsResponse),
   indicators: (id: string, limit: number) => get(`${strategy(id)}/indicators${query({ limit })}`, IndicatorsResponse),
+  indicatorWindow: (id: string, q: { from: number; to?: number | undefined; bar: MarketTimeframe; limit: number }) =>
+    get(`${strategy(id)}/indicators${query({ limit: q.limit, from: q.from, to: q.to, bar: q.bar })}`, IndicatorsResponse),
+  strategyCandles: (id: string, q: { timeframe: MarketTimeframe; before?: number | undefined; limit: number }) =>
+    get(`${strategy(id)}/candles${query({ timeframe: q.timeframe, before: q.before, limit: q.limit })}`, StrategyCandlesResponse),
   startStrategy: () => post<typeof CommandResultResponse, z.input<typeof StartStrategyBody>>(`${V1}/strategies/start`, CommandResultResponse),
   stopStrategy: (id: string) => post<typeof CommandResultResponse, z.input<typeof StopStrategyBody>>(`${strategy(id)}/stop`, CommandResultResponse),
   configs: () => get(`${V1}/configs/available`, ConfigsAvailableResponse),

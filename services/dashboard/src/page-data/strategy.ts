@@ -7,7 +7,6 @@ import { loadFeed } from './feed.js';
 import { notesOf, readSection } from './section.js';
 import { statEntries } from './stat-entries.js';
 
-const CANDLES = 300;
 const TRADES = 200;
 const EQUITY_POINTS = 2000;
 const ORDERS = 50;
@@ -34,30 +33,27 @@ export async function loadPanels(api: ApiClient, id: string, auth?: ApiAuth) {
 
 async function loadSections(api: ApiClient, status: StrategyStatusResponse, auth?: ApiAuth) {
   const id = status.id;
-  const [trades, market, equity, indicators, positions, orders] = await Promise.all([
+  // candles and indicators are not read here: the chart pages them in itself (/strategies/:id/chart)
+  const [trades, equity, positions, orders] = await Promise.all([
     readSection('trades', api.read(endpoints.trades(id, { limit: TRADES }), auth)),
-    readSection('candles', api.read(endpoints.marketData(status.symbol, '1m', CANDLES), auth)),
     readSection('equity curve', api.read(endpoints.equity(id, EQUITY_POINTS), auth)),
-    readSection('indicators', api.read(endpoints.indicators(id, CANDLES), auth)),
     readSection('positions', api.read(endpoints.positions(id), auth)),
     readSection('orders', api.read(endpoints.orders(id, ORDERS), auth)),
   ]);
   const equityPoints = equity.value?.items ?? [];
   return {
     trades: trades.value?.items ?? [],
-    candles: market.value?.candles['1m'] ?? [],
     equity: equityPoints,
     drawdown: drawdownOf(equityPoints),
-    indicators: indicators.value?.series ?? [],
     positions: positions.value?.items ?? [],
     orders: orders.value?.items ?? [],
-    ...notesOf([trades, market, equity, indicators, positions, orders]),
+    ...notesOf([trades, equity, positions, orders]),
   };
 }
 
 /**
  * A strategy page: status and statistics (required: the headline numbers come from them), then
- * trades, candles, equity, indicators, positions and orders, each of which the page can show
+ * trades, equity, positions and orders, each of which the page can show
  * without (it names what failed).
  */
 export async function loadStrategyPage(api: ApiClient, id: string, auth?: ApiAuth) {

@@ -1,8 +1,9 @@
-import { StrategyId } from '@btc-research/contracts';
+import { MarketTimeframe, StrategyId } from '@btc-research/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../context.js';
 import { fmt } from '../format.js';
 import { loadPanels, loadStrategyPage } from '../page-data/strategy.js';
+import { loadChartPage } from '../page-data/strategy-chart.js';
 import { field } from '../plugins/form-fields.js';
 import { jsonRoute } from '../plugins/json-answers.js';
 import { authOf } from '../plugins/session.js';
@@ -34,5 +35,16 @@ export const strategyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
       ctx.views.render('panel-orders', data),
     ]);
     return { stats, positions, orders };
+  });
+
+  /** A page of the strategy chart: `?timeframe=1h&before=<ms>` (no `before`: the newest, with the forming candle). */
+  app.get<ById>('/strategies/:id/chart', jsonRoute, async (request, reply) => {
+    const timeframe = MarketTimeframe.safeParse(field(request.query, 'timeframe') ?? '1m');
+    const beforeText = field(request.query, 'before');
+    const before = beforeText === undefined || beforeText === '' ? undefined : Number(beforeText);
+    if (!timeframe.success || (before !== undefined && !(Number.isInteger(before) && before >= 0))) {
+      return reply.code(400).send({ error: { code: 'BAD_CHART_QUERY', message: `expected timeframe one of ${MarketTimeframe.options.join(', ')} and before as epoch ms` } });
+    }
+    return loadChartPage(ctx.api, request.params.id, timeframe.data, before, authOf(request));
   });
 };

@@ -1,0 +1,278 @@
+// @ts-nocheck
+/**
+ * The strategy chart, shared by the dashboard's strategy page (served as /assets/strategy-chart.js)
+ * and the HTML backtest report (inlined): candles with a volume pane, indicator series by kind
+ * (price-scaled ones over the candles, every other group in a pane of its own; counts, indexes and
+ * flags hidden until switched on; every series toggleable), a marker for every trade with its
+ * entry/exit tag, a timeframe switch, history paged in as the user scrolls back, the forming candle
+ * drawn faded and labelled provisional. Needs lightweight-charts' standalone build (window.LightweightCharts).
+ *
+ *   StrategyChart.mount(root, {
+ *     timeframes: ['1m', '5m', …], timeframe: '1m',
+ *     page(timeframe, before) → Promise<{ candles, forming, nextBefore, historyStart, indicators, trades }>,
+ *     liveMs: 5000,                                      // refresh the newest page (0: never)
+ *   }) → { addTrade(trade), reload(), state() }
+ *
+ * Candles are CandleDto (decimal strings, epoch ms), indicators IndicatorSeriesDto (kind, points at
+ * candle close times), trades TradeDto, as the API answers them.
+ */
+(function () {
+  'use strict';
+  var TF_MS = { '1m': 60000, '5m': 300000, '15m': 900000, '30m': 1800000, '1h': 3600000, '4h': 14400000, '1d': 86400000 };
+  var COLORS = ['#1f5fbf', '#b35c00', '#7a2aa8', '#00796b', '#a1003b', '#4d5560', '#8a6d00', '#005f87'];
+  var UP = '#0a6b2c', DOWN = '#b0001e';
+  var HIDDEN_BY_DEFAULT = { count: true, boolean: true };
+  var KIND_LABEL = { price: 'price', bounded: 'oscillator', unbounded: 'own scale', count: 'count / index', boolean: 'flag (0/1)' };
+  /** how near the left edge (in bars) scrolling back loads the page before */
+  var LOAD_MARGIN = 15;
+
+  var sec = function (ms) { return Math.floor(ms / 1000); };
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    for (var k in attrs || {}) e.setAttribute(k, attrs[k]);
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function tagOf(reason, side) {
+    var r = String(reason || '').replace(/_/g, ' ').trim();
+    return r || (side === 'buy' ? 'buy' : 'sell');
+  }
+  function isoMinute(ms) { return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC'; }
+
+  function mount(root, opts) {
+    var LWC = window.LightweightCharts;
+    if (!root || !LWC) return null;
+    var timeframes = opts.timeframes || ['1m'];
+    var tf = opts.timeframe || timeframes[0];
+
+    // ------------------------------------------------------------------ DOM
+    root.classList.add('strategy-chart');
+    var bar = el('div', { class: 'chart-toolbar' });
+    var tfGroup = el('div', { class: 'chart-tf', role: 'group', 'aria-label': 'Timeframe' });
+    timeframes.forEach(function (t) {
+      var b = el('button', { type: 'button', class: 'secondary', 'data-tf': t, 'aria-pressed': String(t === tf) }, t);
+      b.addEventListener('click', function () { setTimeframe(t); });
+      tfGroup.appendChild(b);
+    });
+    if (timeframes.length > 1) bar.appendChild(tfGroup);
+    var status = el('span', { class: 'chart-status muted small', 'aria-live': 'polite' });
+    bar.appendChild(status);
+    var box = el('div', { class: 'chart-box chart-panes', role: 'img', 'aria-label': opts.label || 'Candlestick chart with volume, indicators and trade markers' });
+    var legend = el('p', { class: 'muted small chart-legend' });
+    var toggles = el('fieldset', { class: 'chart-toggles' });
+    toggles.appendChild(el('legend', {}, 'Series'));
+    root.appendChild(bar);
+    root.appendChild(box);
+    root.appendChild(legend);
+    root.appendChild(toggles);
+
+    var chart = LWC.createChart(box, {
+      autoSize: true,
+      layout: { background: { color: '#ffffff' }, textColor: '#16191d', attributionLogo: false, panes: { separatorColor: '#d3d8de' } },
+      grid: { vertLines: { color: '#eef1f4' }, horzLines: { color: '#eef1f4' } },
+      timeScale: { timeVisible: true, secondsVisible: false, rightOffset: 3 },
+      rightPriceScale: { borderColor: '#d3d8de' },
+      localization: { timeFormatter: function (t) { return new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' '); } },
+    });
+    var candleSeries = chart.addSeries(LWC.CandlestickSeries, { upColor: UP, downColor: DOWN, borderVisible: false, wickUpColor: UP, wickDownColor: DOWN }, 0);
+    var volumeSeries = chart.addSeries(LWC.HistogramSeries, { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false, title: 'volume' }, 1);
+    var markersApi = LWC.createSeriesMarkers(candleSeries, []);
+
+    // ------------------------------------------------------------------ data (per timeframe; reset on switch)
+    var bars, forming, points, meta, trades, nextBefore, historyStart, loading, visible = {}, lineSeries = {}, generation = 0;
+    function reset() {
+      bars = new Map(); forming = null; points = new Map(); meta = new Map(); trades = new Map();
+      nextBefore = undefined; historyStart = null; loading = false;
+    }
+    reset();
+
+    function snap(ms, closeTime) {
+      var size = TF_MS[tf] || 60000;
+      return Math.floor((closeTime ? ms - 1 : ms) / size) * size;
+    }
+    function merge(p) {
+      (p.candles || []).forEach(function (c) { bars.set(c.openTime, c); });
+      if (p.isNewest) forming = p.forming || null;
+      if (forming && bars.has(forming.openTime)) forming = null;
+      (p.indicators || []).forEach(function (s) {
+        if (!meta.has(s.name)) {
+          meta.set(s.name, { name: s.name, kind: s.kind, group: s.kind === 'price' ? 'price' : s.indicatorId + ' ' + (KIND_LABEL[s.kind] || s.kind), color: COLORS[meta.size % COLORS.length] });
+          if (!(s.name in visible)) visible[s.name] = !HIDDEN_BY_DEFAULT[s.kind];
+        }
+        var m = points.get(s.name);
+        if (!m) points.set(s.name, (m = new Map()));
+        s.points.forEach(function (pt) { m.set(snap(pt.time, true), pt.value); });
+      });
+      (p.trades || []).forEach(addTradeData);
+      if (p.historyStart !== undefined) historyStart = p.historyStart;
+    }
+    function addTradeData(t) { if (t && t.tradeId) trades.set(t.tradeId, t); }
+
+    function sortedBars() {
+      var list = Array.from(bars.values()).sort(function (a, b) { return a.openTime - b.openTime; });
+      if (forming) list.push(forming);
+      return list;
+    }
+    function render() {
+      var list = sortedBars();
+      candleSeries.setData(list.map(function (c) {
+        var d = { time: sec(c.openTime), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) };
+        if (c === forming) { var up = d.close >= d.open; d.color = up ? 'rgba(10,107,44,0.35)' : 'rgba(176,0,30,0.35)'; d.wickColor = d.color; }
+        return d;
+      }));
+      volumeSeries.setData(list.map(function (c) {
+        var up = Number(c.close) >= Number(c.open);
+        return { time: sec(c.openTime), value: Number(c.volume), color: c === forming ? 'rgba(77,85,96,0.3)' : (up ? 'rgba(10,107,44,0.5)' : 'rgba(176,0,30,0.5)') };
+      }));
+      renderIndicators();
+      renderMarkers(list);
+      renderLegend(list);
+      root.dataset.bars = String(list.length);
+      root.dataset.timeframe = tf;
+      root.dataset.firstBar = list.length ? String(list[0].openTime) : '';
+      root.dataset.forming = forming ? 'true' : 'false';
+      root.dataset.ready = 'true';
+    }
+    /** every visible non-price group gets a pane of its own below price (0) and volume (1) */
+    function renderIndicators() {
+      var panes = {}, next = 2;
+      Object.keys(lineSeries).forEach(function (name) { chart.removeSeries(lineSeries[name]); delete lineSeries[name]; });
+      meta.forEach(function (m) {
+        if (!visible[m.name]) return;
+        var pane = 0;
+        if (m.group !== 'price') { if (!(m.group in panes)) panes[m.group] = next++; pane = panes[m.group]; }
+        var s = chart.addSeries(LWC.LineSeries, {
+          color: m.color, lineWidth: pane === 0 ? 2 : 1.5, title: m.name, priceLineVisible: false, lastValueVisible: false,
+          lineType: m.kind === 'boolean' || m.kind === 'count' ? LWC.LineType.WithSteps : LWC.LineType.Simple,
+        }, pane);
+        var data = Array.from((points.get(m.name) || new Map()).entries()).sort(function (a, b) { return a[0] - b[0]; })
+          .filter(function (e) { return bars.has(e[0]) || (forming && forming.openTime === e[0]); })
+          .map(function (e) { return { time: sec(e[0]), value: e[1] }; });
+        s.setData(data);
+        lineSeries[m.name] = s;
+      });
+      var panesNow = chart.panes();
+      var paneCount = panesNow.length;
+      // price gets the most room; volume and each indicator pane a strip
+      panesNow.forEach(function (p, i) { p.setStretchFactor(i === 0 ? 4 : i === 1 ? 1 : 1.4); });
+      box.style.height = (320 + Math.max(0, paneCount - 1) * 90) + 'px';
+      root.dataset.panes = String(paneCount);
+    }
+    function renderMarkers(list) {
+      var times = new Set(list.map(function (c) { return c.openTime; }));
+      var first = list.length ? list[0].openTime : Infinity;
+      var out = [], older = 0;
+      trades.forEach(function (t) {
+        var at = snap(t.time, false);
+        if (!times.has(at)) { if (t.time < first) older += 1; return; }
+        var buy = t.side === 'buy';
+        out.push({ time: sec(at), position: buy ? 'belowBar' : 'aboveBar', color: buy ? UP : DOWN, shape: buy ? 'arrowUp' : 'arrowDown', text: tagOf(t.reason, t.side) });
+      });
+      out.sort(function (a, b) { return a.time - b.time; });
+      markersApi.setMarkers(out);
+      root.dataset.markers = String(out.length);
+      root.dataset.olderTrades = String(older);
+    }
+    function renderLegend(list) {
+      var parts = [];
+      parts.push('▲ buy · ▼ sell, tagged entry/exit');
+      if (forming) parts.push('faded: candle forming since ' + isoMinute(forming.openTime) + ' (provisional)');
+      if (nextBefore === null && historyStart !== null && list.length) parts.push('stored history starts ' + isoMinute(historyStart));
+      var older = Number(root.dataset.olderTrades || '0');
+      if (older > 0) parts.push(older + (nextBefore === null ? ' trades before the stored candles' : ' older trades: scroll back'));
+      legend.textContent = parts.join(' · ');
+      status.textContent = list.length ? list.length + ' ' + tf + ' candles' + (nextBefore === null ? ' (all stored)' : '') : 'No candles yet.';
+    }
+    function renderToggles() {
+      Array.from(toggles.querySelectorAll('label')).forEach(function (l) { l.remove(); });
+      meta.forEach(function (m) {
+        var id = 'series-' + m.name.replace(/[^A-Za-z0-9_-]/g, '_');
+        var label = el('label', { for: id, class: 'chart-toggle', title: KIND_LABEL[m.kind] || m.kind });
+        var box2 = el('input', { type: 'checkbox', id: id, 'data-series': m.name, 'data-kind': m.kind });
+        box2.checked = !!visible[m.name];
+        box2.addEventListener('change', function () { visible[m.name] = box2.checked; renderIndicators(); });
+        var sw = el('span', { class: 'swatch', 'aria-hidden': 'true' });
+        sw.style.background = m.color;
+        label.appendChild(box2); label.appendChild(sw); label.appendChild(document.createTextNode(' ' + m.name + ' '));
+        label.appendChild(el('span', { class: 'muted small' }, '(' + (KIND_LABEL[m.kind] || m.kind) + ')'));
+        toggles.appendChild(label);
+      });
+      toggles.hidden = meta.size === 0;
+    }
+
+    // ------------------------------------------------------------------ loading
+    function load(before) {
+      if (loading) return Promise.resolve();
+      loading = true;
+      var gen = generation;
+      status.textContent = 'Loading ' + tf + ' candles…';
+      return Promise.resolve(opts.page(tf, before))
+        .then(function (p) {
+          if (gen !== generation || !p) return;
+          var n = meta.size;
+          p.isNewest = before === undefined;
+          merge(p);
+          if (before !== undefined || nextBefore === undefined) nextBefore = p.nextBefore;
+          render();
+          if (meta.size !== n) renderToggles();
+        })
+        .catch(function (e) { status.textContent = 'Could not load candles: ' + (e && e.message ? e.message : e); })
+        .finally(function () { if (gen === generation) loading = false; });
+    }
+    function loadOlder() {
+      if (nextBefore === null || nextBefore === undefined || loading) return;
+      load(nextBefore);
+    }
+    chart.timeScale().subscribeVisibleLogicalRangeChange(function (r) {
+      if (r && r.from < LOAD_MARGIN) loadOlder();
+    });
+    function setTimeframe(t) {
+      if (t === tf || !TF_MS[t]) return;
+      tf = t;
+      generation += 1;
+      Array.from(tfGroup.querySelectorAll('button')).forEach(function (b) { b.setAttribute('aria-pressed', String(b.dataset.tf === t)); });
+      var keepTrades = trades;
+      reset();
+      trades = keepTrades;
+      load(undefined).then(function () { chart.timeScale().fitContent(); });
+    }
+    var first = load(undefined).then(function () {
+      var n = bars.size;
+      // show the newest ~150 bars; older ones are there to scroll to
+      if (n > 150) chart.timeScale().setVisibleLogicalRange({ from: n - 150, to: n + 3 });
+      else chart.timeScale().fitContent();
+    });
+    if (opts.liveMs > 0) {
+      var tick = function () {
+        if (!loading && document.visibilityState !== 'hidden') {
+          var gen = generation;
+          Promise.resolve(opts.page(tf, undefined)).then(function (p) {
+            if (gen !== generation || !p) return;
+            var n = meta.size;
+            p.isNewest = true;
+            merge(p);
+            render();
+            if (meta.size !== n) renderToggles();
+          }).catch(function () { /* the next tick tries again */ });
+        }
+        setTimeout(tick, opts.liveMs);
+      };
+      setTimeout(tick, opts.liveMs);
+    }
+
+    var api = {
+      ready: first,
+      addTrade: function (t) { addTradeData(t); renderMarkers(sortedBars()); renderLegend(sortedBars()); },
+      reload: function () { return load(undefined); },
+      setTimeframe: setTimeframe,
+      /** the price pane's visible price range: { from, to } */
+      priceRange: function () { return candleSeries.priceScale().getVisibleRange(); },
+      scrollToStart: function () { chart.timeScale().scrollToPosition(-bars.size, false); },
+      chart: chart,
+    };
+    root.strategyChart = api;
+    return api;
+  }
+
+  window.StrategyChart = { mount: mount, TF_MS: TF_MS };
+})();
