@@ -79,10 +79,10 @@
     var markersApi = LWC.createSeriesMarkers(candleSeries, []);
 
     // ------------------------------------------------------------------ data (per timeframe; reset on switch)
-    var bars, forming, points, meta, trades, nextBefore, historyStart, loading, visible = {}, lineSeries = {}, generation = 0;
+    var bars, forming, points, meta, trades, nextBefore, historyStart, hasOlderTrades, loading, visible = {}, lineSeries = {}, generation = 0;
     function reset() {
       bars = new Map(); forming = null; points = new Map(); meta = new Map(); trades = new Map();
-      nextBefore = undefined; historyStart = null; loading = false;
+      nextBefore = undefined; historyStart = null; hasOlderTrades = false; loading = false;
     }
     reset();
 
@@ -160,26 +160,24 @@
     }
     function renderMarkers(list) {
       var times = new Set(list.map(function (c) { return c.openTime; }));
-      var first = list.length ? list[0].openTime : Infinity;
-      var out = [], older = 0;
+      var out = [];
       trades.forEach(function (t) {
         var at = snap(t.time, false);
-        if (!times.has(at)) { if (t.time < first) older += 1; return; }
+        if (!times.has(at)) return;
         var buy = t.side === 'buy';
         out.push({ time: sec(at), position: buy ? 'belowBar' : 'aboveBar', color: buy ? UP : DOWN, shape: buy ? 'arrowUp' : 'arrowDown', text: tagOf(t.reason, t.side) });
       });
       out.sort(function (a, b) { return a.time - b.time; });
       markersApi.setMarkers(out);
       root.dataset.markers = String(out.length);
-      root.dataset.olderTrades = String(older);
+      root.dataset.markerTags = Array.from(new Set(out.map(function (m) { return m.text; }))).sort().join(',');
     }
     function renderLegend(list) {
       var parts = [];
       parts.push('▲ buy · ▼ sell, tagged entry/exit');
       if (forming) parts.push('faded: candle forming since ' + isoMinute(forming.openTime) + ' (provisional)');
       if (nextBefore === null && historyStart !== null && list.length) parts.push('stored history starts ' + isoMinute(historyStart));
-      var older = Number(root.dataset.olderTrades || '0');
-      if (older > 0) parts.push(older + (nextBefore === null ? ' trades before the stored candles' : ' older trades: scroll back'));
+      if (hasOlderTrades) parts.push(nextBefore === null ? 'some trades are older than the stored candles (market-log retention)' : 'older trades: scroll back');
       legend.textContent = parts.join(' · ');
       status.textContent = list.length ? list.length + ' ' + tf + ' candles' + (nextBefore === null ? ' (all stored)' : '') : 'No candles yet.';
     }
@@ -212,7 +210,8 @@
           var n = meta.size;
           p.isNewest = before === undefined;
           merge(p);
-          if (before !== undefined || nextBefore === undefined) nextBefore = p.nextBefore;
+          // the oldest page loaded says what lies before it
+          if (before !== undefined || nextBefore === undefined) { nextBefore = p.nextBefore; hasOlderTrades = !!p.hasOlderTrades; }
           render();
           if (meta.size !== n) renderToggles();
         })

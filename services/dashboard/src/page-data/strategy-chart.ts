@@ -29,11 +29,13 @@ async function tradesIn(api: ApiClient, id: string, from: number, to: number | u
 export async function loadChartPage(api: ApiClient, id: string, timeframe: MarketTimeframe, before: number | undefined, auth?: ApiAuth) {
   const page = await api.read(endpoints.strategyCandles(id, { timeframe, before, limit: PAGE }), auth);
   const first = page.candles[0] ?? page.forming;
-  if (!first) return { ...page, indicators: [], trades: [] };
+  if (!first) return { ...page, indicators: [], trades: [], hasOlderTrades: false };
   const to = before; // the newest page runs to now
-  const [indicators, trades] = await Promise.all([
+  const [indicators, trades, older] = await Promise.all([
     api.read(endpoints.indicatorWindow(id, { from: first.openTime, to, bar: timeframe, limit: 1000 }), auth),
     tradesIn(api, id, first.openTime, to, auth),
+    api.read(endpoints.trades(id, { limit: 1, to: first.openTime }), auth),
   ]);
-  return { ...page, indicators: indicators.series, trades };
+  // whether trades older than this page exist (their markers come with older pages)
+  return { ...page, indicators: indicators.series, trades, hasOlderTrades: older.items.length > 0 };
 }
