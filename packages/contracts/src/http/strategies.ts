@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DecimalString, StrategyId, UnixMs } from '../scalars.js';
+import { WarmupProgressDto } from './warmup.js';
 import { StrategyFillV1, StrategyStatusValue } from '../messages/strategy-events.v1.js';
 import { STRATEGY_YAML_LIMIT_TEXT } from './configs.js';
 
@@ -75,6 +76,7 @@ export const StrategyStatusResponse = z
     tradeCount: z.number().int().nonnegative(),
     createdAt: UnixMs,
     updatedAt: UnixMs,
+    warmup: WarmupProgressDto.nullable().optional().describe('indicator warm-up progress (null when the config does not compile)'),
   })
   .meta({ id: 'StrategyStatus' });
 export type StrategyStatusResponse = z.infer<typeof StrategyStatusResponse>;

@@ -20,6 +20,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStrategy, type RouteOptions } from '../../context.js';
 import { allTrades } from '../../read-model/all-trades.js';
+import { warmupProgress } from '../../read-model/warmup-progress.js';
 import {
   strategyOrders,
   strategyStats,
@@ -59,8 +60,12 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
 
   app.get(
     '/strategies/:id/status',
-    { schema: { tags, operationId: 'getStrategyStatus', summary: 'Health and headline performance of one strategy', params: StrategyIdParams, response: { 200: StrategyStatusResponse, ...errors } } },
-    async (request) => strategyStatus(ctx.store, await requireStrategy(ctx, request.params.id)),
+    { schema: { tags, operationId: 'getStrategyStatus', summary: 'Health and headline performance of one strategy, with the warm-up progress of each indicator', params: StrategyIdParams, response: { 200: StrategyStatusResponse, ...errors } } },
+    async (request) => {
+      const record = await requireStrategy(ctx, request.params.id);
+      const [status, state] = await Promise.all([strategyStatus(ctx.store, record), ctx.store.loadState(record.id)]);
+      return { ...status, warmup: await warmupProgress(ctx.candleHistory, record, state, ctx.now()) };
+    },
   );
 
   app.get(
