@@ -90,11 +90,18 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (p) {
           if (!p) return;
-          ['stats', 'positions', 'orders'].forEach(function (k) { var el = document.getElementById(k + '-panel'); if (el && typeof p[k] === 'string') el.innerHTML = p[k]; });
+          ['stats', 'positions', 'orders', 'warmup'].forEach(function (k) { var el = document.getElementById(k + '-panel'); if (el && typeof p[k] === 'string') el.innerHTML = p[k]; });
         })
         .catch(function (e) { console.warn('panel refresh failed', e.message); });
     }, wait);
   }
+  // warm-up progress moves with every closed candle: look again while it is not complete
+  function warmupTick() {
+    var w = document.getElementById('warmup');
+    if (w && w.dataset.ready === 'false') refreshPanels();
+    setTimeout(warmupTick, Live.warmupRefreshMs || 30000);
+  }
+  setTimeout(warmupTick, Live.warmupRefreshMs || 30000);
   function onTrade(/** @type {any} */ t) {
     if (!addTradeRow(t)) return;
     refreshPanels();

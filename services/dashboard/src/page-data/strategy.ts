@@ -6,6 +6,7 @@ import { drawdownOf } from './drawdown.js';
 import { loadFeed } from './feed.js';
 import { notesOf, readSection } from './section.js';
 import { statEntries } from './stat-entries.js';
+import { warmupView } from './warmup.js';
 
 const TRADES = 200;
 const EQUITY_POINTS = 2000;
@@ -23,12 +24,13 @@ async function statusOf(api: ApiClient, id: string, auth?: ApiAuth): Promise<Str
 
 /** The parts of a strategy page that change with fills: statistics, positions, orders. */
 export async function loadPanels(api: ApiClient, id: string, auth?: ApiAuth) {
-  const [stats, positions, orders] = await Promise.all([
+  const [stats, positions, orders, status] = await Promise.all([
     api.read(endpoints.strategyStats(id), auth),
     api.read(endpoints.positions(id), auth),
     api.read(endpoints.orders(id, ORDERS), auth),
+    api.read(endpoints.strategyStatus(id), auth),
   ]);
-  return { statEntries: statEntries(stats), positions: positions.items, orders: orders.items };
+  return { statEntries: statEntries(stats), positions: positions.items, orders: orders.items, warmup: warmupView(status.warmup) };
 }
 
 async function loadSections(api: ApiClient, status: StrategyStatusResponse, auth?: ApiAuth) {
@@ -60,7 +62,7 @@ export async function loadStrategyPage(api: ApiClient, id: string, auth?: ApiAut
   const status = await statusOf(api, id, auth);
   if (status === null) return null;
   const [stats, sections, feed] = await Promise.all([api.read(endpoints.strategyStats(id), auth), loadSections(api, status, auth), loadFeed(api, auth)]);
-  return { status, stats, statEntries: statEntries(stats), ...sections, ...feed };
+  return { status, stats, statEntries: statEntries(stats), warmup: warmupView(status.warmup), ...sections, ...feed };
 }
 
 export type StrategyPageData = NonNullable<Awaited<ReturnType<typeof loadStrategyPage>>>;

@@ -26,15 +26,16 @@ export const strategyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
     return reply.page('error', { title: 'Not found', message: `No strategy "${id}".`, status: 404 }, 404);
   });
 
-  /** Statistics, positions and orders of a strategy page, re-rendered after fills (JSON of HTML fragments). */
+  /** Statistics, positions, orders and warm-up of a strategy page, re-rendered after fills and while warming up (JSON of HTML fragments). */
   app.get<ById>('/strategies/:id/panels', jsonRoute, async (request) => {
     const data = { ...(await loadPanels(ctx.api, request.params.id, authOf(request))), fmt };
-    const [stats, positions, orders] = await Promise.all([
+    const [stats, positions, orders, warmup] = await Promise.all([
       ctx.views.render('panel-stats', data),
       ctx.views.render('panel-positions', data),
       ctx.views.render('panel-orders', data),
+      ctx.views.render('panel-warmup', data),
     ]);
-    return { stats, positions, orders };
+    return { stats, positions, orders, warmup };
   });
 
   /** A page of the strategy chart: `?timeframe=1h&before=<ms>` (no `before`: the newest, with the forming candle). */
