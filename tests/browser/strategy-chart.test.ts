@@ -94,6 +94,8 @@ beforeAll(async () => {
     fills.push({ strategyId: ID, tradeId: `${ID}-t${i}`, orderId: `${ID}-o${i}`, symbol: 'BTCUSDT', side: buy ? 'buy' : 'sell', quantity: '0.01', price: c.close, fee: '0.38', realizedPnl: '0', reason: buy ? 'entry_long' : 'exit_long', time });
   }
   await api.store.appendTrades(ID, fills);
+  // the equity curve over the same three days, a point an hour
+  await api.store.appendEquity(ID, Array.from({ length: 73 }, (_, i) => ({ time: T0 + i * 3_600_000, equity: (10_000 + 40 * Math.sin(i / 5) - i).toFixed(2) })));
   await api.setFeed();
   dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
   browser = await launchBrowser();
@@ -203,4 +205,28 @@ describe('strategy chart', () => {
       await context.close();
     }
   }, 90_000);
+
+  it('draws equity and drawdown on a time axis with dates that spans the data, not twice it', async () => {
+    const { page, context, errors } = await openPage(browser, { width: 1440, height: 900 });
+    try {
+      await page.goto(`${dash.url}/strategies/${ID}`);
+      await until('equity chart', async () => (await page.locator('#equity-chart').getAttribute('data-points')) === '73', 20_000);
+      for (const id of ['equity-chart', 'drawdown-chart']) {
+        const r = await page.evaluate((el) => (document.getElementById(el) as unknown as { lineChart: { visibleRange(): { from: number; to: number } } }).lineChart.visibleRange(), id);
+        // seconds on the chart's axis: exactly the three days of points
+        expect(r.from * 1000, id).toBe(T0);
+        expect(r.to * 1000, id).toBe(T0 + 72 * 3_600_000);
+      }
+      // the axis labels say the date where it changes (UTC), and the time within a day
+      const labels = await page.evaluate((t0) => {
+        const f = (window as unknown as { StrategyChart: { tickMark(t: number, type: number): string } }).StrategyChart.tickMark;
+        return [f(t0 / 1000, 0), f(t0 / 1000, 1), f(t0 / 1000 + 86_400, 2), f(t0 / 1000 + 86_400 + 5_400, 3)];
+      }, T0);
+      expect(labels).toEqual(['2026', 'Jan 2026', 'Jan 3', '01:30']);
+      await screenshot(page, 'strategy-equity-drawdown');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });

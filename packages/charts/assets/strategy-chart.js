@@ -38,6 +38,73 @@
     return r || (side === 'buy' ? 'buy' : 'sell');
   }
   function isoMinute(ms) { return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC'; }
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  /**
+   * Time-axis labels in UTC that always say the date where it changes: "2026", "Mar 2026",
+   * "Mar 5", and "14:30" within a day; the crosshair shows the full "2026-03-05 14:30".
+   */
+  function tickMark(t, type) {
+    var d = new Date(t * 1000);
+    var hm = d.toISOString().slice(11, 16);
+    switch (type) {
+      case 0: return String(d.getUTCFullYear());
+      case 1: return MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear();
+      case 2: return MONTHS[d.getUTCMonth()] + ' ' + d.getUTCDate();
+      default: return hm;
+    }
+  }
+  function fullTime(t) { return new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' '); }
+  /** options every chart here shares: UTC time axis with dates, the page's colours */
+  function baseOptions() {
+    return {
+      autoSize: true,
+      layout: { background: { color: '#ffffff' }, textColor: '#16191d', attributionLogo: false, panes: { separatorColor: '#d3d8de' } },
+      grid: { vertLines: { color: '#eef1f4' }, horzLines: { color: '#eef1f4' } },
+      timeScale: { timeVisible: true, secondsVisible: false, rightOffset: 3, tickMarkFormatter: tickMark },
+      rightPriceScale: { borderColor: '#d3d8de' },
+      localization: { timeFormatter: fullTime },
+    };
+  }
+
+  /**
+   * A line over time (equity, drawdown) on the same time axis as the strategy chart.
+   * points: [{ time: epoch ms, value }]; options: { color, title, area, percent }.
+   * Returns { update({ time, value }) } for live points (older than the last one are ignored).
+   */
+  function line(root, points, o) {
+    var LWC = window.LightweightCharts;
+    if (!root || !LWC) return null;
+    var chart = LWC.createChart(root, baseOptions());
+    var fmt = o.percent ? { type: 'custom', formatter: function (v) { return v.toFixed(2) + ' %'; }, minMove: 0.01 } : { type: 'price', precision: 2, minMove: 0.01 };
+    var series = o.area
+      ? chart.addSeries(LWC.AreaSeries, { lineColor: o.color, topColor: 'rgba(176,0,30,0.05)', bottomColor: 'rgba(176,0,30,0.3)', invertFilledArea: true, lineWidth: 2, title: o.title || '', priceFormat: fmt, priceLineVisible: false })
+      : chart.addSeries(LWC.LineSeries, { color: o.color, lineWidth: 2, title: o.title || '', priceFormat: fmt, priceLineVisible: false });
+    var last = -Infinity;
+    var bySecond = new Map();
+    (points || []).forEach(function (p) { bySecond.set(sec(p.time), p.value); });
+    var data = Array.from(bySecond.entries()).sort(function (a, b) { return a[0] - b[0]; }).map(function (e) { return { time: e[0], value: e[1] }; });
+    series.setData(data);
+    if (data.length) last = data[data.length - 1].time;
+    chart.timeScale().fitContent();
+    root.dataset.points = String(data.length);
+    root.dataset.firstTime = data.length ? String(data[0].time * 1000) : '';
+    root.dataset.lastTime = data.length ? String(last * 1000) : '';
+    var api = {
+      update: function (p) {
+        var t = sec(p.time);
+        if (t < last || !isFinite(p.value)) return;
+        series.update({ time: t, value: p.value });
+        if (t > last) root.dataset.points = String(Number(root.dataset.points || '0') + 1);
+        last = t;
+        root.dataset.lastTime = String(t * 1000);
+      },
+      /** the labels under the time axis as drawn (for tests and screen readers) */
+      visibleRange: function () { return chart.timeScale().getVisibleRange(); },
+      chart: chart,
+    };
+    root.lineChart = api;
+    return api;
+  }
 
   function mount(root, opts) {
     var LWC = window.LightweightCharts;
@@ -66,14 +133,7 @@
     root.appendChild(legend);
     root.appendChild(toggles);
 
-    var chart = LWC.createChart(box, {
-      autoSize: true,
-      layout: { background: { color: '#ffffff' }, textColor: '#16191d', attributionLogo: false, panes: { separatorColor: '#d3d8de' } },
-      grid: { vertLines: { color: '#eef1f4' }, horzLines: { color: '#eef1f4' } },
-      timeScale: { timeVisible: true, secondsVisible: false, rightOffset: 3 },
-      rightPriceScale: { borderColor: '#d3d8de' },
-      localization: { timeFormatter: function (t) { return new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' '); } },
-    });
+    var chart = LWC.createChart(box, baseOptions());
     var candleSeries = chart.addSeries(LWC.CandlestickSeries, { upColor: UP, downColor: DOWN, borderVisible: false, wickUpColor: UP, wickDownColor: DOWN }, 0);
     var volumeSeries = chart.addSeries(LWC.HistogramSeries, { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false, title: 'volume' }, 1);
     var markersApi = LWC.createSeriesMarkers(candleSeries, []);
@@ -273,5 +333,5 @@
     return api;
   }
 
-  window.StrategyChart = { mount: mount, TF_MS: TF_MS };
+  window.StrategyChart = { mount: mount, line: line, tickMark: tickMark, TF_MS: TF_MS };
 })();

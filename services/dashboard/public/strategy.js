@@ -1,9 +1,9 @@
 // @ts-check
-/** Strategy page: the shared strategy chart (strategy-chart.js over lightweight-charts), equity and drawdown (chart.js), live updates. */
+/** Strategy page: the shared strategy chart, equity and drawdown (strategy-chart.js over lightweight-charts), live updates. */
 (function () {
   'use strict';
   // @ts-ignore
-  var Live = window.Live; var ChartJs = window.Chart;
+  var Live = window.Live;
   var F = Live.fmt;
   var dataEl = document.getElementById('page-data');
   var data = JSON.parse(dataEl ? dataEl.textContent || '{}' : '{}');
@@ -24,36 +24,19 @@
   }) : null;
   function addMarker(/** @type {any} */ t) { if (strategyChart) strategyChart.addTrade(t); }
 
-  // ------------------------------------------------------------ equity + drawdown
-  var eqPts = (data.equity || []).map(function (/** @type {any} */ p) { return { x: p.time, y: Number(p.equity) }; });
-  var ddPts = (data.drawdown || []).map(function (/** @type {any} */ p) { return { x: p.time, y: p.drawdownPct }; });
-  var peak = eqPts.reduce(function (/** @type {number} */ m, /** @type {any} */ p) { return Math.max(m, p.y); }, -Infinity);
-  function lineChart(/** @type {string} */ id, /** @type {any[]} */ pts, /** @type {string} */ label, /** @type {string} */ color, /** @type {boolean} */ fill) {
-    var el = /** @type {HTMLCanvasElement|null} */ (document.getElementById(id));
-    if (!el || !ChartJs) return null;
-    return new ChartJs(el, {
-      type: 'line',
-      data: { datasets: [{ label: label, data: pts, borderColor: color, backgroundColor: fill ? 'rgba(176,0,30,0.15)' : 'rgba(31,95,191,0.08)', fill: fill ? 'origin' : false, pointRadius: 0, borderWidth: 2, tension: 0 }] },
-      options: {
-        animation: false, responsive: true, maintainAspectRatio: false, parsing: false, normalized: true,
-        plugins: { legend: { display: false }, tooltip: { callbacks: { title: function (/** @type {any} */ items) { return items.length ? F.time(items[0].parsed.x) : ''; } } } },
-        scales: {
-          x: { type: 'linear', ticks: { maxTicksLimit: 6, callback: function (/** @type {any} */ v) { return new Date(Number(v)).toISOString().slice(11, 16); } } },
-          y: { ticks: { maxTicksLimit: 6 } },
-        },
-      },
-    });
-  }
-  var equityChart = lineChart('equity-chart', eqPts, 'Equity', '#1f5fbf', false);
-  var ddChart = lineChart('drawdown-chart', ddPts, 'Drawdown %', '#b0001e', true);
+  // ------------------------------------------------------------ equity + drawdown (time axes with dates, as the price chart)
+  var eqPts = (data.equity || []).map(function (/** @type {any} */ p) { return { time: p.time, value: Number(p.equity) }; });
+  var ddPts = (data.drawdown || []).map(function (/** @type {any} */ p) { return { time: p.time, value: p.drawdownPct }; });
+  var peak = eqPts.reduce(function (/** @type {number} */ m, /** @type {any} */ p) { return Math.max(m, p.value); }, -Infinity);
+  var lastEqTime = eqPts.length ? eqPts[eqPts.length - 1].time : -Infinity;
+  var equityChart = SC ? SC.line(document.getElementById('equity-chart'), eqPts, { color: '#1f5fbf', title: 'equity' }) : null;
+  var ddChart = SC ? SC.line(document.getElementById('drawdown-chart'), ddPts, { color: '#b0001e', title: 'drawdown', area: true, percent: true }) : null;
   function pushEquity(/** @type {number} */ time, /** @type {number} */ equity) {
-    if (!isFinite(equity)) return;
-    if (eqPts.length && eqPts[eqPts.length - 1].x >= time) return;
-    eqPts.push({ x: time, y: equity });
+    if (!isFinite(equity) || time <= lastEqTime) return;
+    lastEqTime = time;
     peak = Math.max(peak, equity);
-    ddPts.push({ x: time, y: peak > 0 ? ((equity - peak) / peak) * 100 : 0 });
-    if (equityChart) equityChart.update('none');
-    if (ddChart) ddChart.update('none');
+    if (equityChart) equityChart.update({ time: time, value: equity });
+    if (ddChart) ddChart.update({ time: time, value: peak > 0 ? ((equity - peak) / peak) * 100 : 0 });
   }
 
   // ------------------------------------------------------------ live
