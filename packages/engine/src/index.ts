@@ -10,6 +10,7 @@ export { MinuteCandleBuilder, type TradeTick, type BuiltCandle } from './candles
 export type { Indicator, IndicatorDefinition, IndicatorValue, UpstreamColumns } from './indicators/indicator.js';
 export { indicatorRegistry, computeBatch } from './indicators/index.js';
 export { INDICATOR_OUTPUT_KINDS, type IndicatorOutputKind } from './indicators/output-kind.js';
+export { indicatorChartSeries, type IndicatorChartSeries } from './strategy/indicator-chart-series.js';
 export { Ledger, type LedgerFill, type LedgerSnapshot, type Side } from './portfolio/ledger.js';
 export { fixedUnitsSizer, percentOfEquitySizer, type PositionSizer, type SizingContext } from './portfolio/position-sizer.js';
 export {

@@ -1,4 +1,4 @@
-import { CandleAggregator, buildTradingSetup, computeBatch, indicatorRegistry, isTimeframe, type Candle } from '@btc-research/engine';
+import { buildTradingSetup, indicatorChartSeries, type Candle } from '@btc-research/engine';
 import type { IndicatorsResponse, MarketTimeframe } from '@btc-research/contracts';
 import type { StrategyRecord } from '@btc-research/platform';
 import type { CandleHistory, HistoryCandle } from './candle-history.js';
@@ -6,65 +6,15 @@ import { TF_MS } from './market-read-model.js';
 
 type Series = IndicatorsResponse['series'][number];
 
-/** The column name rules use for an indicator output (the original's id-prefix rule, compat §2.0). */
-function columnName(id: string, output: string): string {
-  if (output === id || output.startsWith(`${id}_`)) return output;
-  return `${id}_${output}`;
-}
-
 function toCandle(p: HistoryCandle): Candle {
   return { openTime: p.openTime, closeTime: p.closeTime, open: Number(p.open), high: Number(p.high), low: Number(p.low), close: Number(p.close), volume: Number(p.volume) };
 }
 
-/**
- * Every series of the strategy's indicators over the whole history, computed by the engine exactly
- * as the paper-trader computes them: its config's indicator definitions, the engine's candle
- * aggregation to each indicator's timeframe, the engine's batch indicator code.
- */
+/** Every series of the strategy's indicators over the whole history (the engine's indicatorChartSeries). */
 function computeAll(record: StrategyRecord, history: readonly HistoryCandle[]): Series[] {
   const setup = buildTradingSetup(record.configYaml, record.configName, { strategyId: record.id });
   if (!setup.ok) return [];
-  const base = history.map(toCandle);
-  const byTimeframe = new Map<string, Candle[]>();
-  const out: Series[] = [];
-  for (const ic of setup.config.indicators) {
-    const tf = ic.timeframe;
-    if (!isTimeframe(tf)) continue;
-    let candles = byTimeframe.get(tf);
-    if (!candles) {
-      if (tf === '1m') candles = base;
-      else {
-        const aggregator = new CandleAggregator(tf);
-        candles = [];
-        for (const c of base) candles.push(...aggregator.add(c));
-      }
-      byTimeframe.set(tf, candles);
-    }
-    const definition = indicatorRegistry.get(ic.type);
-    if (!definition) continue;
-    const parsed = definition.parseParams({ ...ic.params });
-    if (!parsed.ok) continue;
-    let columns: Record<string, readonly unknown[]>;
-    try {
-      columns = computeBatch(definition, parsed.params, candles);
-    } catch {
-      continue; // an indicator that needs upstream columns is not drawn here
-    }
-    for (const output of Object.keys(columns)) {
-      const kind = definition.outputKind(output);
-      if (kind === 'label') continue; // text values have no line to draw
-      const values = columns[output] ?? [];
-      const points: { time: number; value: number }[] = [];
-      candles.forEach((c, i) => {
-        const v = values[i];
-        if (typeof v === 'number' && Number.isFinite(v)) points.push({ time: c.closeTime, value: v });
-        else if (typeof v === 'boolean') points.push({ time: c.closeTime, value: v ? 1 : 0 });
-      });
-      if (points.length === 0) continue;
-      out.push({ name: columnName(ic.id, output), indicatorId: ic.id, type: ic.type, output, timeframe: tf, kind, overlay: kind === 'price', points });
-    }
-  }
-  return out;
+  return indicatorChartSeries(setup.config, history.map(toCandle)).map((s) => ({ ...s, overlay: s.kind === 'price' }));
 }
 
 /** one bar's last point per bar of `bar` (points are at candle close times, oldest first) */
