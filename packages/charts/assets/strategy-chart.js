@@ -333,5 +333,35 @@
     return api;
   }
 
-  window.StrategyChart = { mount: mount, line: line, tickMark: tickMark, TF_MS: TF_MS };
+  /**
+   * A page source over data held in the page (the HTML backtest report): candles of one base
+   * timeframe, aggregated here to any larger one; everything in one page (no paging).
+   * data: { candles: [{ openTime, closeTime, open, high, low, close, volume }], indicators, trades }
+   */
+  function staticSource(data) {
+    var cache = {};
+    function aggregate(tf) {
+      if (cache[tf]) return cache[tf];
+      var size = TF_MS[tf], out = [], cur = null;
+      (data.candles || []).forEach(function (c) {
+        var open = Math.floor(c.openTime / size) * size;
+        if (!cur || cur.openTime !== open) {
+          if (cur) out.push(cur);
+          cur = { openTime: open, closeTime: open + size, open: c.open, high: c.high, low: c.low, close: c.close, volume: Number(c.volume), isComplete: true };
+        } else {
+          cur.high = Math.max(Number(cur.high), Number(c.high));
+          cur.low = Math.min(Number(cur.low), Number(c.low));
+          cur.close = c.close;
+          cur.volume += Number(c.volume);
+        }
+      });
+      if (cur) out.push(cur);
+      return (cache[tf] = out);
+    }
+    return function (tf) {
+      return Promise.resolve({ candles: aggregate(tf), forming: null, nextBefore: null, historyStart: data.candles && data.candles.length ? data.candles[0].openTime : null, indicators: data.indicators || [], trades: data.trades || [], hasOlderTrades: false });
+    };
+  }
+
+  window.StrategyChart = { mount: mount, line: line, staticSource: staticSource, tickMark: tickMark, TF_MS: TF_MS };
 })();
