@@ -26,6 +26,7 @@ import { marketRoutes } from './routes/v1/market.js';
 import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
 import { strategyCandleRoutes } from './routes/v1/strategy-candles.js';
+import { marketTradeRoutes } from './routes/v1/market-trades.js';
 import { CandleHistory } from './read-model/candle-history.js';
 import { IndicatorSeriesModel } from './read-model/indicator-series.js';
 
@@ -172,6 +173,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     async (v1) => {
       await v1.register(strategyReadRoutes, { ctx });
       await v1.register(strategyCandleRoutes, { ctx });
+      await v1.register(marketTradeRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });
       await v1.register(marketRoutes, { ctx });
       await v1.register(configRoutes, { ctx });

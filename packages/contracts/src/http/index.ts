@@ -28,6 +28,7 @@ export {
 } from './strategies.js';
 export { StrategyCandlesQuery, StrategyCandlesResponse } from './strategy-candles.js';
 export { IndicatorWarmupDto, WarmupProgressDto } from './warmup.js';
+export { MarketTradesQuery, MarketTradesResponse } from './market-trades.js';
 export { FeedStatusResponse, MarketTimeframe, MarketDataParams, MarketDataQuery, CandleDto, MarketDataResponse, DepthQuery, MarketDepthResponse } from './market.js';
 export { ConfigProblemDto, ConfigSummaryDto, ConfigsAvailableResponse, ValidateConfigBody, ValidateConfigResponse, ConfigInvalidDetails, MAX_STRATEGY_YAML_BYTES, STRATEGY_YAML_LIMIT_TEXT } from './configs.js';
 export { AuthScope, TokenRequestBody, RefreshRequestBody, TokenResponse } from './auth.js';

@@ -12,6 +12,7 @@ import {
   IndicatorsResponse,
   MarketDataResponse,
   MarketDepthResponse,
+  MarketTradesResponse,
   OrdersResponse,
   PositionsResponse,
   StrategyCandlesResponse,
@@ -81,6 +82,7 @@ export const endpoints = {
   feed: () => get(`${V1}/market/feed`, FeedStatusResponse),
   marketData: (symbol: string, timeframe: MarketTimeframe, limit: number) => get(`${V1}/market/data/${enc(symbol)}${query({ timeframes: timeframe, limit })}`, MarketDataResponse),
   depth: (symbol: string, limit: number) => get(`${V1}/market/depth/${enc(symbol)}${query({ limit })}`, MarketDepthResponse),
+  marketTrades: (symbol: string, limit: number) => get(`${V1}/market/trades/${enc(symbol)}${query({ limit })}`, MarketTradesResponse),
   token: () => post<typeof TokenResponse, { apiKey: string }>(`${V1}/auth/token`, TokenResponse),
   refresh: () => post<typeof TokenResponse, { refreshToken: string }>(`${V1}/auth/refresh`, TokenResponse),
 } as const;
