@@ -77,7 +77,7 @@ describe('a service that cannot start exits non-zero, having closed what it open
       expectFailedStart({ service: 'api-server', env: { API_AUTH_MODE: 'bogus' }, code: 78, message: /api-server: invalid configuration: API_AUTH_MODE must be/ }, EXIT_WITHIN_MS),
       expectFailedStart({ service: 'paper-trader', env: { AUTO_START_FROM: 'yesterday' }, code: 78, message: /paper-trader: invalid configuration: AUTO_START_FROM must be/ }, EXIT_WITHIN_MS),
       expectFailedStart({ service: 'stream-manager', env: { MARKET_DATA_SOURCE: 'carrier-pigeon' }, code: 78, message: /stream-manager: invalid configuration: MARKET_DATA_SOURCE must be/ }, EXIT_WITHIN_MS),
-      expectFailedStart({ service: 'dashboard', env: { DASHBOARD_PORT: 'eighty' }, code: 78, message: /dashboard: invalid configuration: DASHBOARD_PORT must be a port number/ }, EXIT_WITHIN_MS),
+      expectFailedStart({ service: 'dashboard', env: { DASHBOARD_PORT: 'eighty' }, code: 78, message: /dashboard: invalid configuration: environment variable DASHBOARD_PORT must be an integer, got "eighty"/ }, EXIT_WITHIN_MS),
     ]);
   }, 120_000);
 

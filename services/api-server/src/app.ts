@@ -29,6 +29,7 @@ import { strategyCandleRoutes } from './routes/v1/strategy-candles.js';
 import { marketTradeRoutes } from './routes/v1/market-trades.js';
 import { CandleHistory } from './read-model/candle-history.js';
 import { IndicatorSeriesModel } from './read-model/indicator-series.js';
+import { portfolioRoutes } from './routes/v1/portfolio.js';
 
 export interface CorsConfig {
   /** allowed browser origins; ['*'] allows any; [] (the default) sends no CORS headers. Control routes refuse other origins. */
@@ -174,6 +175,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
       await v1.register(strategyReadRoutes, { ctx });
       await v1.register(strategyCandleRoutes, { ctx });
       await v1.register(marketTradeRoutes, { ctx });
+      await v1.register(portfolioRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });
       await v1.register(marketRoutes, { ctx });
       await v1.register(configRoutes, { ctx });

@@ -12,6 +12,21 @@
   var handlers = { event: [], snapshot: [] };
   var money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   var qty = new Intl.NumberFormat('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 8 });
+  // times in the zone the page was rendered in (the header's switch; same format as the server's)
+  var zone = document.documentElement.dataset.timeZone || 'UTC';
+  var zoned = zone === 'UTC' ? null : new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+  /** as the server's fmtDuration: "850 ms", "56 s", "15 min 39 s", "2 h 3 min", "3 d 4 h" */
+  function duration(/** @type {number|null|undefined} */ ms) {
+    if (ms === null || ms === undefined || !isFinite(ms)) return '—';
+    var v = Math.max(0, ms);
+    if (v < 1000) return Math.round(v) + ' ms';
+    var s = Math.floor(v / 1000);
+    if (s < 60) return s + ' s';
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    if (d > 0) return h > 0 ? d + ' d ' + h + ' h' : d + ' d';
+    if (h > 0) return m > 0 ? h + ' h ' + m + ' min' : h + ' h';
+    return s % 60 > 0 ? m + ' min ' + (s % 60) + ' s' : m + ' min';
+  }
   var LABELS = { ws: 'WebSocket', sse: 'SSE', poll: 'polling every ' + Math.round(pollMs / 1000) + ' s', connecting: 'connecting…', reconnecting: 'reconnecting…' };
 
   var Live = {
@@ -27,7 +42,8 @@
       signed: function (/** @type {any} */ v) { if (v === null || v === undefined || v === '') return '—'; var n = Number(v); if (!isFinite(n)) return String(v); return (n > 0 ? '+' : '') + money.format(n); },
       qty: function (/** @type {any} */ v) { if (v === null || v === undefined || v === '') return '—'; var n = Number(v); return isFinite(n) ? qty.format(n) : String(v); },
       signClass: function (/** @type {any} */ v) { var n = Number(v); if (v === null || v === undefined || v === '' || !isFinite(n) || n === 0) return ''; return n > 0 ? 'pos' : 'neg'; },
-      time: function (/** @type {number} */ ms) { return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + 'Z' : '—'; },
+      time: function (/** @type {number} */ ms) { return ms ? (zoned ? zoned.format(new Date(ms)) : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + 'Z') : '—'; },
+      duration: duration,
     },
     start: start,
   };
@@ -87,7 +103,7 @@
     var lc = document.querySelector('[data-feed="lastCandle"]');
     if (lc && f.lastCandleCloseTime) lc.textContent = Live.fmt.time(f.lastCandleCloseTime);
     var lag = document.querySelector('[data-feed="lag"]');
-    if (lag && typeof f.lagMs === 'number') lag.textContent = Math.round(f.lagMs) + ' ms';
+    if (lag && typeof f.lagMs === 'number') lag.textContent = duration(f.lagMs);
   }
 
   var attempt = 0;

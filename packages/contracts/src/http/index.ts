@@ -33,4 +33,5 @@ export { FeedStatusResponse, MarketTimeframe, MarketDataParams, MarketDataQuery,
 export { ConfigProblemDto, ConfigSummaryDto, ConfigsAvailableResponse, ValidateConfigBody, ValidateConfigResponse, ConfigInvalidDetails, MAX_STRATEGY_YAML_BYTES, STRATEGY_YAML_LIMIT_TEXT } from './configs.js';
 export { AuthScope, TokenRequestBody, RefreshRequestBody, TokenResponse } from './auth.js';
 export { HealthResponse, ReadinessResponse } from './health.js';
+export { PortfolioQuery, DailyProfitDto, PortfolioResponse } from './portfolio.js';
 export { LiveEventsQuery, LiveEventKind, LiveEventMessage, FEED_SNAPSHOT_EVENT } from './events.js';

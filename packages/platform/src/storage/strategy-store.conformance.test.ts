@@ -17,11 +17,14 @@ import type { BackupRecord, EquityPoint, OrderRecord, PositionRecord, StrategyRe
  */
 interface Backend {
   name: string;
+  /** what the store writes as a backup's `source` */
+  storeKind: 'json' | 'postgres';
   createLocation(): Promise<{ open(): Promise<StrategyStore>; dispose(): Promise<void> }>;
 }
 
 export const jsonBackend: Backend = {
   name: 'json',
+  storeKind: 'json',
   async createLocation() {
     const dir = await mkdtemp(join(tmpdir(), 'btc-store-'));
     return {
@@ -34,6 +37,7 @@ export const jsonBackend: Backend = {
 /** the JSON store with tiny market-log segments, so every market-log case crosses segment files */
 export const jsonSmallSegmentsBackend: Backend = {
   name: 'json (small market-log segments)',
+  storeKind: 'json',
   async createLocation() {
     const dir = await mkdtemp(join(tmpdir(), 'btc-store-'));
     return {
@@ -48,6 +52,7 @@ export const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@
 /** each location is its own schema, dropped afterwards */
 export const postgresBackend: Backend = {
   name: 'postgres',
+  storeKind: 'postgres',
   async createLocation() {
     const schema = `store_test_${randomBytes(6).toString('hex')}`;
     return {
@@ -660,7 +665,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     const { store } = await setup();
     await fill(store);
     const records = await collect(store.exportData());
-    expect(records[0]).toMatchObject({ kind: 'header', format: 'btc-research-backup', version: 1, source: backend.name });
+    expect(records[0]).toMatchObject({ kind: 'header', format: 'btc-research-backup', version: 1, source: backend.storeKind });
     expect(records.filter((r) => r.kind === 'trades').map((r) => (r.kind === 'trades' ? r.trades.length : 0))).toEqual([1_000, 203, 1]);
     expect(JSON.stringify(records)).not.toContain('worker-1');
 

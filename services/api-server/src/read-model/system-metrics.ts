@@ -71,8 +71,14 @@ async function redisMemory(redis: Redis): Promise<{ used: number; max: number }>
 }
 
 export function registerSystemMetrics(registry: Registry, sources: SystemMetricsSources): void {
+  registerFeedGauges([registry], sources);
+  registerStoreAndBusGauges([registry], cachedSnapshot(sources));
+}
+
+/** The store and Redis figures, read at most once a second however many gauges ask. */
+function cachedSnapshot(sources: SystemMetricsSources): () => Promise<Snapshot> {
   let cached: { at: number; value: Promise<Snapshot> } | null = null;
-  const snapshot = (): Promise<Snapshot> => {
+  return (): Promise<Snapshot> => {
     const t = sources.now();
     if (cached && t - cached.at < 1_000) return cached.value;
     const value = (async (): Promise<Snapshot> => {
@@ -99,7 +105,10 @@ export function registerSystemMetrics(registry: Registry, sources: SystemMetrics
     value.catch(() => (cached = null));
     return value;
   };
-  const registers = [registry];
+}
+
+/** What the api-server knows of the market-data feed, from its last market.feed.status. */
+function registerFeedGauges(registers: Registry[], sources: SystemMetricsSources): void {
 
   new Gauge({
     name: 'btc_feed_status_known',
@@ -147,6 +156,10 @@ export function registerSystemMetrics(registry: Registry, sources: SystemMetrics
       if (feed) this.set(Math.max(0, sources.now() - feed.tsEvent) / 1_000);
     },
   });
+}
+
+/** Strategies by status and lag, the bus's consumer groups and Redis memory. */
+function registerStoreAndBusGauges(registers: Registry[], snapshot: () => Promise<Snapshot>): void {
   new Gauge({
     name: 'btc_strategies',
     help: 'strategies in the store by status',

@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { isAuthError } from '../api/api-errors.js';
 import { endpoints } from '../api/endpoints.js';
 import type { DashboardContext, LiveSettings } from '../context.js';
-import { fmt } from '../format.js';
+import { displayPreferencesOf, type DisplayPreferences } from '../display-preferences.js';
+import { formattersFor, type Formatters } from '../format.js';
 import { authOf } from '../plugins/session.js';
 
 /** What layout.eta needs on every page besides the page's own data. */
@@ -14,7 +15,9 @@ export interface LayoutData {
   live: LiveSettings;
   /** running strategies, for the header's "Stop…" menu */
   stoppable: { id: string; name: string }[];
-  fmt: typeof fmt;
+  /** theme and time zone the viewer chose (cookies), applied on <html> */
+  prefs: DisplayPreferences;
+  fmt: Formatters;
 }
 
 /** The header's strategies: the page's own list when it has one, else the API's (none when that fails). */
@@ -33,12 +36,14 @@ async function stoppableOf(ctx: DashboardContext, request: FastifyRequest, strat
 }
 
 export async function layoutOf(ctx: DashboardContext, request: FastifyRequest, strategies?: readonly StrategySummaryDto[]): Promise<LayoutData> {
+  const prefs = displayPreferencesOf(request);
   return {
     path: request.url.split('?')[0] ?? '/',
     signedIn: authOf(request) !== undefined,
     usesApiKey: ctx.api.hasApiKey,
     live: ctx.live,
     stoppable: await stoppableOf(ctx, request, strategies),
-    fmt,
+    prefs,
+    fmt: formattersFor(prefs.timeZone),
   };
 }

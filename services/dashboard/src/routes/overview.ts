@@ -1,12 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../context.js';
 import { loadOverview } from '../page-data/overview.js';
+import { loadPortfolio } from '../page-data/portfolio.js';
 import { authOf } from '../plugins/session.js';
 
-/** `/`: every strategy with status, equity, PnL and last trades, and the market-data feed. */
+/** `/`: every strategy with status, equity, PnL and last trades, the portfolio, and the market-data feed. */
 export const overviewRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   app.get('/', async (request, reply) => {
-    const data = await loadOverview(ctx.api, authOf(request));
-    return reply.page('overview', { title: 'Overview', ...data });
+    const [data, portfolio] = await Promise.all([loadOverview(ctx.api, authOf(request)), loadPortfolio(ctx.api, authOf(request))]);
+    return reply.page('overview', { title: 'Overview', ...data, ...portfolio });
   });
 };

@@ -1,7 +1,8 @@
 import { MarketTimeframe, StrategyId } from '@btc-research/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../context.js';
-import { fmt } from '../format.js';
+import { displayPreferencesOf } from '../display-preferences.js';
+import { formattersFor } from '../format.js';
 import { loadPanels, loadStrategyPage } from '../page-data/strategy.js';
 import { loadChartPage } from '../page-data/strategy-chart.js';
 import { field } from '../plugins/form-fields.js';
@@ -28,7 +29,7 @@ export const strategyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
 
   /** Statistics, positions, orders and warm-up of a strategy page, re-rendered after fills and while warming up (JSON of HTML fragments). */
   app.get<ById>('/strategies/:id/panels', jsonRoute, async (request) => {
-    const data = { ...(await loadPanels(ctx.api, request.params.id, authOf(request))), fmt };
+    const data = { ...(await loadPanels(ctx.api, request.params.id, authOf(request))), fmt: formattersFor(displayPreferencesOf(request).timeZone) };
     const [stats, positions, orders, warmup] = await Promise.all([
       ctx.views.render('panel-stats', data),
       ctx.views.render('panel-positions', data),

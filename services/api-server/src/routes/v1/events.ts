@@ -1,46 +1,18 @@
-import { ApiErrorBody, LiveEventKind, LiveEventsQuery, Streams, type LiveEventKind as Kind } from '@btc-research/contracts';
+import { ApiErrorBody, ApiErrorCode, LiveEventsQuery, Streams } from '@btc-research/contracts';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError } from '../../errors.js';
-import { ApiErrorCode } from '@btc-research/contracts';
-import type { FastifyRequest } from 'fastify';
 import type { ApiContext, RouteOptions } from '../../context.js';
-import { principalOf } from '../../plugins/auth.js';
+import { ApiError } from '../../errors.js';
+import { ConnectionSlots } from '../../live/connection-slots.js';
 import { toLiveEvent, type LiveEvent } from '../../live/event-hub.js';
-import { feedResponse } from '../../read-model/market-read-model.js';
+import { parseLiveFilter, type LiveFilter } from '../../live/live-filter.js';
+import { streamOverSse } from '../../live/sse-connection.js';
+import { streamOverWebSocket } from '../../live/ws-connection.js';
+import { principalOf } from '../../plugins/auth.js';
 
-const HEARTBEAT_MS = 15_000;
-/** a client this far behind is disconnected; it reconnects (SSE: with Last-Event-ID) and catches up */
-const MAX_BUFFERED_BYTES = 1_048_576;
 const REPLAY_MAX = 1_000;
 const tags = ['live'];
-
-interface Filter {
-  strategyId: string | undefined;
-  kinds: ReadonlySet<Kind>;
-}
-
-function parseFilter(query: { strategyId?: string | undefined; types?: string | undefined }): Filter {
-  const kinds = new Set<Kind>();
-  if (query.types !== undefined && query.types.trim() !== '') {
-    for (const raw of query.types.split(',')) {
-      const k = LiveEventKind.safeParse(raw.trim());
-      if (!k.success) throw new ApiError(400, ApiErrorCode.validationFailed, `unknown event type "${raw.trim()}" (use ${LiveEventKind.options.join(', ')})`);
-      kinds.add(k.data);
-    }
-  } else for (const k of LiveEventKind.options) kinds.add(k);
-  return { strategyId: query.strategyId, kinds };
-}
-
-function matches(filter: Filter, event: LiveEvent): boolean {
-  if (!filter.kinds.has(event.kind)) return false;
-  return event.kind === 'feed' || filter.strategyId === undefined || event.strategyId === filter.strategyId;
-}
-
-/** The wire form of a live event (SSE data and WebSocket message). */
-export function eventMessage(event: LiveEvent): { kind: Kind; cursor: string; strategyId: string | null; type: string; tsEvent: number; payload: unknown } {
-  return { kind: event.kind, cursor: event.cursor, strategyId: event.strategyId, type: event.envelope.type, tsEvent: event.envelope.tsEvent, payload: event.envelope.payload };
-}
 
 /** Entries after a client's Last-Event-ID ("<stream>|<id>"), so a reconnecting EventSource misses nothing. */
 async function replayAfter(ctx: ApiContext, lastEventId: string | undefined): Promise<LiveEvent[]> {
@@ -59,25 +31,10 @@ async function replayAfter(ctx: ApiContext, lastEventId: string | undefined): Pr
  */
 export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
   const openStreams = new Set<{ end(): void }>();
-  const perClient = new Map<string, number>();
+  const slots = new ConnectionSlots(ctx.maxLiveConnectionsPerClient);
   const wsSlots = new WeakMap<object, () => void>();
   /** takes a connection slot of the caller, or refuses with 429; returns the release function */
-  const claimSlot = (request: FastifyRequest): (() => void) => {
-    const client = principalOf(request, ctx.auth, ctx.tokens).clientId;
-    const used = perClient.get(client) ?? 0;
-    if (used >= ctx.maxLiveConnectionsPerClient) {
-      throw new ApiError(429, ApiErrorCode.rateLimited, `at most ${ctx.maxLiveConnectionsPerClient} live-event connections per client; close one first`);
-    }
-    perClient.set(client, used + 1);
-    let isReleased = false;
-    return () => {
-      if (isReleased) return;
-      isReleased = true;
-      const n = (perClient.get(client) ?? 1) - 1;
-      if (n <= 0) perClient.delete(client);
-      else perClient.set(client, n);
-    };
-  };
+  const claimSlot = (request: FastifyRequest): (() => void) => slots.claim(principalOf(request, ctx.auth, ctx.tokens).clientId);
   app.addHook('preClose', async () => {
     for (const s of openStreams) s.end();
     openStreams.clear();
@@ -96,7 +53,7 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       },
     },
     async (request, reply) => {
-      const filter = parseFilter(request.query);
+      const filter = parseLiveFilter(request.query);
       const lastEventId = typeof request.headers['last-event-id'] === 'string' ? request.headers['last-event-id'] : undefined;
       const release = claimSlot(request);
       let backlog: LiveEvent[];
@@ -106,42 +63,15 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
         release();
         throw error;
       }
-      const raw = reply.raw;
-      reply.hijack();
-      raw.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-request-id': String(request.id),
+      const stream = streamOverSse(ctx, request, reply, {
+        filter,
+        backlog,
+        onClosed: () => {
+          openStreams.delete(stream);
+          release();
+        },
       });
-      const write = (event: LiveEvent): void => {
-        if (!matches(filter, event) || raw.writableEnded) return;
-        if (raw.writableLength > MAX_BUFFERED_BYTES) {
-          raw.end();
-          return;
-        }
-        raw.write(`id: ${event.cursor}\nevent: ${event.kind}\ndata: ${JSON.stringify(eventMessage(event))}\n\n`);
-        ctx.metrics.liveEventsSent.inc({ kind: event.kind });
-      };
-      raw.write(`retry: 2000\n: connected\n\n`);
-      if (filter.kinds.has('feed')) raw.write(`event: feed-snapshot\ndata: ${JSON.stringify(feedResponse(ctx.hub.latestFeed))}\n\n`);
-      for (const e of backlog) write(e);
-      const unsubscribe = ctx.hub.subscribe(write);
-      const heartbeat = setInterval(() => raw.write(`: heartbeat ${ctx.now()}\n\n`), HEARTBEAT_MS);
-      ctx.metrics.liveClients.inc({ transport: 'sse' });
-      const done = (): void => {
-        release();
-        clearInterval(heartbeat);
-        unsubscribe();
-        ctx.metrics.liveClients.dec({ transport: 'sse' });
-      };
-      openStreams.add(raw);
-      raw.once('close', () => {
-        openStreams.delete(raw);
-        done();
-      });
+      openStreams.add(stream);
     },
   );
 
@@ -174,32 +104,14 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       const release = wsSlots.get(request.raw) ?? (() => undefined);
       wsSlots.delete(request.raw);
       socket.once('close', release);
-      let filter: Filter;
+      let filter: LiveFilter;
       try {
-        filter = parseFilter(request.query as { strategyId?: string; types?: string });
+        filter = parseLiveFilter(request.query as { strategyId?: string; types?: string });
       } catch (error) {
         socket.close(1008, error instanceof Error ? error.message.slice(0, 120) : 'bad request');
         return;
       }
-      const send = (event: LiveEvent): void => {
-        if (!matches(filter, event) || socket.readyState !== socket.OPEN) return;
-        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-          socket.close(1013, 'client too slow; reconnect');
-          return;
-        }
-        socket.send(JSON.stringify(eventMessage(event)));
-        ctx.metrics.liveEventsSent.inc({ kind: event.kind });
-      };
-      socket.send(JSON.stringify({ kind: 'feed-snapshot', feed: feedResponse(ctx.hub.latestFeed) }));
-      const unsubscribe = ctx.hub.subscribe(send);
-      const ping = setInterval(() => socket.ping(), HEARTBEAT_MS);
-      ctx.metrics.liveClients.inc({ transport: 'ws' });
-      socket.on('message', () => undefined);
-      socket.once('close', () => {
-        clearInterval(ping);
-        unsubscribe();
-        ctx.metrics.liveClients.dec({ transport: 'ws' });
-      });
+      streamOverWebSocket(ctx, socket, filter);
     },
   });
 };

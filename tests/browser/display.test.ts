@@ -1,0 +1,147 @@
+/**
+ * What every page looks like to a viewer: the portfolio card and daily profit on the overview, the
+ * theme switch (and the system's dark mode), times in UTC or local time, lag in human units, no page
+ * that scrolls sideways at phone width, and a screenshot of every page at desktop and phone width.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ActiveStrategiesResponse } from '@btc-research/contracts';
+import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
+import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
+import { silentLogger } from './support/logger.js';
+import { launchBrowser, openPage, screenshot, until } from './support/browser.js';
+import { startSeededApi, T0, type RealApi } from './support/real-api.js';
+
+let browser: Browser;
+let api: RealApi;
+let dash: RunningDashboard;
+
+/** every page a user can reach from the header, a strategy page, sign-in and a missing page */
+const PAGES: { name: string; path: string }[] = [
+  { name: 'overview', path: '/' },
+  { name: 'trades', path: '/trades' },
+  { name: 'start', path: '/start' },
+  { name: 'market', path: '/market' },
+  { name: 'strategy', path: '/strategies/demo-rsi' },
+  { name: 'login', path: '/login' },
+  { name: 'not-found', path: '/no-such-page' },
+];
+
+beforeAll(async () => {
+  api = await startSeededApi();
+  await api.setFeed({ lagMs: 56_391 });
+  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await dash?.close();
+  await api?.close();
+});
+
+function backgroundOf(page: Page): Promise<string> {
+  return page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+}
+
+/** relative luminance-ish: the mean of the RGB channels of "rgb(r, g, b)" */
+function brightness(rgb: string): number {
+  const [r, g, b] = (rgb.match(/\d+/g) ?? []).map(Number);
+  return ((r ?? 0) + (g ?? 0) + (b ?? 0)) / 3;
+}
+
+describe('overview', () => {
+  it('shows the portfolio total and a daily profit table that add up to the strategies', async () => {
+    const strategies = ActiveStrategiesResponse.parse(await (await fetch(`${api.url}/api/v1/strategies/active`)).json()).items;
+    const totalPnl = strategies.reduce((sum, s) => sum + Number(s.pnl), 0);
+    const totalEquity = strategies.reduce((sum, s) => sum + Number(s.equity), 0);
+    const { page, context, errors } = await openPage(browser, { width: 1440, height: 900 });
+    try {
+      await page.goto(dash.url + '/');
+      const money = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      expect(await page.locator('[data-total="equity"]').innerText()).toBe(money(totalEquity));
+      expect(await page.locator('[data-total="pnl"]').innerText()).toContain(money(Math.abs(totalPnl)));
+      expect(await page.locator('[data-total="strategies"]').innerText()).toBe(`${strategies.length} (${strategies.length} live)`);
+      // all seeded equity is on T0's day: that day's profit is the whole PnL, and it is not over
+      const day = new Date(T0).toISOString().slice(0, 10);
+      const row = page.locator(`#daily-profit tr[data-day="${day}"]`);
+      expect(await row.innerText()).toContain(`${day} (so far)`);
+      expect(await row.innerText()).toContain(money(Math.abs(totalPnl)));
+      // the feed's lag in human units, not "56391 ms"
+      expect(await page.locator('[data-feed="lag"]').innerText()).toBe('56 s');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('theme and time zone', () => {
+  it('follows the system’s dark mode, and the header switch overrides it across pages', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    try {
+      const page = await context.newPage();
+      await page.goto(dash.url + '/');
+      expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('auto');
+      expect(brightness(await backgroundOf(page))).toBeLessThan(60);
+      await screenshot(page, 'overview-dark-desktop');
+      // auto → dark → light: light wins over the system's dark, also on the next page
+      await page.click('#theme-toggle');
+      expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+      await page.click('#theme-toggle');
+      expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
+      expect(brightness(await backgroundOf(page))).toBeGreaterThan(200);
+      await page.goto(dash.url + '/trades');
+      expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
+      expect(brightness(await backgroundOf(page))).toBeGreaterThan(200);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows times in UTC until the viewer switches to local time, then in their zone', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'America/New_York' });
+    try {
+      const page = await context.newPage();
+      await page.goto(dash.url + '/strategies/demo-rsi');
+      const firstTime = page.locator('#trades tbody time').first();
+      const iso = await firstTime.getAttribute('datetime');
+      const utcText = await firstTime.innerText();
+      expect(utcText).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/);
+      await Promise.all([page.waitForEvent('load'), page.click('#time-toggle')]);
+      await until('times re-rendered in local time', async () => (await page.locator('#time-toggle').innerText()).includes('local'));
+      const localText = await page.locator('#trades tbody time').first().innerText();
+      // the same instant, five hours earlier on the wall clock in New York in January
+      const expected = new Date(Date.parse(iso!) - 5 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
+      // the zone's short name as the browser's ICU writes it in Swedish-style dates: EST or GMT−5
+      expect(localText).toMatch(new RegExp(`^${expected} (EST|GMT[−-]5)$`));
+      expect(await page.locator('#trades tbody time').first().getAttribute('datetime')).toBe(iso);
+      // and back
+      await Promise.all([page.waitForEvent('load'), page.click('#time-toggle')]);
+      expect(await page.locator('#trades tbody time').first().innerText()).toBe(utcText);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('every page', () => {
+  it.each(PAGES)('$name does not scroll sideways at 390 px, and is captured at desktop and phone width', async ({ name, path }) => {
+    for (const [width, height, label] of [
+      [1440, 900, 'desktop'],
+      [390, 844, 'phone'],
+    ] as const) {
+      const { page, context, errors } = await openPage(browser, { width, height });
+      try {
+        await page.goto(dash.url + path);
+        await page.waitForLoadState('networkidle').catch(() => undefined);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${path} at ${width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(1);
+        await screenshot(page, `page-${name}-${label}`);
+        expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+});
