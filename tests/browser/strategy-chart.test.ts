@@ -229,4 +229,35 @@ describe('strategy chart', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('follows the dark theme and the local time zone the header switches choose', async () => {
+    const { page, context, errors } = await openPage(browser, { width: 1440, height: 900 });
+    try {
+      const url = new URL(dash.url);
+      await context.addCookies([
+        { name: 'theme', value: 'dark', domain: url.hostname, path: '/' },
+        { name: 'tz', value: 'Asia/Tokyo', domain: url.hostname, path: '/' },
+      ]);
+      await page.goto(`${dash.url}/strategies/${ID}`);
+      await until('chart loaded', async () => (await chartData(page))['ready'] === 'true', 20_000);
+      const look = await page.evaluate(() => {
+        const card = getComputedStyle(document.documentElement).getPropertyValue('--card').trim();
+        const c = (document.getElementById('price-chart') as unknown as { strategyChart: { chart: { options(): { layout: { background: { color: string } } } } } }).strategyChart.chart;
+        const e = (document.getElementById('equity-chart') as unknown as { lineChart: { chart: { options(): { layout: { background: { color: string } } } } } }).lineChart.chart;
+        return { card, price: c.options().layout.background.color, equity: e.options().layout.background.color };
+      });
+      expect(look.card).not.toBe('#ffffff');
+      expect(look).toEqual({ card: look.card, price: look.card, equity: look.card });
+      // 2026-01-02 23:30 UTC is 08:30 on Jan 3 in Tokyo
+      const labels = await page.evaluate((t) => {
+        const f = (window as unknown as { StrategyChart: { tickMark(t: number, type: number): string } }).StrategyChart.tickMark;
+        return [f(t, 2), f(t, 3)];
+      }, (T0 + 23.5 * 3_600_000) / 1000);
+      expect(labels).toEqual(['Jan 3', '08:30']);
+      await screenshot(page, 'strategy-chart-dark-tokyo');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });

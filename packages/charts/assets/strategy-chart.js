@@ -37,33 +37,68 @@
     var r = String(reason || '').replace(/_/g, ' ').trim();
     return r || (side === 'buy' ? 'buy' : 'sell');
   }
-  function isoMinute(ms) { return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC'; }
+  function isoMinute(ms) { return fullTime(ms / 1000); }
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  /** the page's time zone (the dashboard's UTC/local switch sets <html data-time-zone>), UTC otherwise */
+  function timeZone() { return document.documentElement.dataset.timeZone || 'UTC'; }
+  var partsCache = {};
+  /** year, month (0–11), day and "HH:MM" of epoch seconds in the page's time zone */
+  function parts(t) {
+    var tz = timeZone();
+    if (tz === 'UTC') { var d = new Date(t * 1000); return { y: d.getUTCFullYear(), m: d.getUTCMonth(), d: d.getUTCDate(), hm: d.toISOString().slice(11, 16) }; }
+    var f = partsCache[tz] || (partsCache[tz] = new Intl.DateTimeFormat('en-GB', { timeZone: tz, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }));
+    var o = {};
+    f.formatToParts(new Date(t * 1000)).forEach(function (p) { o[p.type] = p.value; });
+    return { y: Number(o.year), m: Number(o.month) - 1, d: Number(o.day), hm: o.hour + ':' + o.minute };
+  }
   /**
-   * Time-axis labels in UTC that always say the date where it changes: "2026", "Mar 2026",
-   * "Mar 5", and "14:30" within a day; the crosshair shows the full "2026-03-05 14:30".
+   * Time-axis labels that always say the date where it changes: "2026", "Mar 2026", "Mar 5", and
+   * "14:30" within a day; the crosshair shows the full "2026-03-05 14:30" (in the page's time zone).
    */
   function tickMark(t, type) {
-    var d = new Date(t * 1000);
-    var hm = d.toISOString().slice(11, 16);
+    var p = parts(t);
     switch (type) {
-      case 0: return String(d.getUTCFullYear());
-      case 1: return MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear();
-      case 2: return MONTHS[d.getUTCMonth()] + ' ' + d.getUTCDate();
-      default: return hm;
+      case 0: return String(p.y);
+      case 1: return MONTHS[p.m] + ' ' + p.y;
+      case 2: return MONTHS[p.m] + ' ' + p.d;
+      default: return p.hm;
     }
   }
-  function fullTime(t) { return new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' '); }
-  /** options every chart here shares: UTC time axis with dates, the page's colours */
-  function baseOptions() {
+  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+  function fullTime(t) { var p = parts(t); return p.y + '-' + pad2(p.m + 1) + '-' + pad2(p.d) + ' ' + p.hm + (timeZone() === 'UTC' ? ' UTC' : ''); }
+  /** the page's colours (CSS variables of the dashboard's light or dark theme; the report has none) */
+  function colours() {
+    var cs = getComputedStyle(document.documentElement);
+    var v = function (name, fallback) { return (cs.getPropertyValue(name) || '').trim() || fallback; };
+    return { card: v('--card', '#ffffff'), text: v('--text', '#16191d'), border: v('--border', '#d3d8de'), grid: v('--head-bg', '#eef1f4') };
+  }
+  function themeOptions() {
+    var c = colours();
     return {
-      autoSize: true,
-      layout: { background: { color: '#ffffff' }, textColor: '#16191d', attributionLogo: false, panes: { separatorColor: '#d3d8de' } },
-      grid: { vertLines: { color: '#eef1f4' }, horzLines: { color: '#eef1f4' } },
-      timeScale: { timeVisible: true, secondsVisible: false, rightOffset: 3, tickMarkFormatter: tickMark },
-      rightPriceScale: { borderColor: '#d3d8de' },
-      localization: { timeFormatter: fullTime },
+      layout: { background: { color: c.card }, textColor: c.text, attributionLogo: false, panes: { separatorColor: c.border } },
+      grid: { vertLines: { color: c.grid }, horzLines: { color: c.grid } },
+      rightPriceScale: { borderColor: c.border },
+      timeScale: { borderColor: c.border },
     };
+  }
+  /** options every chart here shares: a time axis with dates, the page's colours, following theme changes */
+  function baseOptions() {
+    var o = themeOptions();
+    o.autoSize = true;
+    o.timeScale = { timeVisible: true, secondsVisible: false, rightOffset: 3, tickMarkFormatter: tickMark, borderColor: o.timeScale.borderColor };
+    o.localization = { timeFormatter: fullTime };
+    return o;
+  }
+  var charts = [];
+  function followTheme(chart) {
+    charts.push(chart);
+    return chart;
+  }
+  function retheme() { charts.forEach(function (c) { c.applyOptions(themeOptions()); }); }
+  window.addEventListener('themechange', function () { setTimeout(retheme, 0); });
+  if (window.matchMedia) {
+    var mq = window.matchMedia('(prefers-color-scheme: dark)');
+    if (mq.addEventListener) mq.addEventListener('change', retheme);
   }
 
   /**
@@ -74,7 +109,7 @@
   function line(root, points, o) {
     var LWC = window.LightweightCharts;
     if (!root || !LWC) return null;
-    var chart = LWC.createChart(root, baseOptions());
+    var chart = followTheme(LWC.createChart(root, baseOptions()));
     var fmt = o.percent ? { type: 'custom', formatter: function (v) { return v.toFixed(2) + ' %'; }, minMove: 0.01 } : { type: 'price', precision: 2, minMove: 0.01 };
     var series = o.area
       ? chart.addSeries(LWC.AreaSeries, { lineColor: o.color, topColor: 'rgba(176,0,30,0.05)', bottomColor: 'rgba(176,0,30,0.3)', invertFilledArea: true, lineWidth: 2, title: o.title || '', priceFormat: fmt, priceLineVisible: false })
@@ -133,7 +168,7 @@
     root.appendChild(legend);
     root.appendChild(toggles);
 
-    var chart = LWC.createChart(box, baseOptions());
+    var chart = followTheme(LWC.createChart(box, baseOptions()));
     var candleSeries = chart.addSeries(LWC.CandlestickSeries, { upColor: UP, downColor: DOWN, borderVisible: false, wickUpColor: UP, wickDownColor: DOWN }, 0);
     var volumeSeries = chart.addSeries(LWC.HistogramSeries, { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false, title: 'volume' }, 1);
     var markersApi = LWC.createSeriesMarkers(candleSeries, []);
@@ -363,5 +398,5 @@
     };
   }
 
-  window.StrategyChart = { mount: mount, line: line, staticSource: staticSource, tickMark: tickMark, TF_MS: TF_MS };
+  window.StrategyChart = { mount: mount, line: line, staticSource: staticSource, tickMark: tickMark, themeOptions: themeOptions, TF_MS: TF_MS };
 })();

@@ -85,6 +85,8 @@
     // @ts-ignore the shared chart script's date labels (the same axes as the strategy page)
     timeScale: { timeVisible: true, secondsVisible: false, tickMarkFormatter: window.StrategyChart ? window.StrategyChart.tickMark : undefined },
   });
+  // @ts-ignore the page's light or dark colours, as the strategy charts
+  if (window.StrategyChart) chart.applyOptions(window.StrategyChart.themeOptions());
   var series = chart.addSeries(LWC.CandlestickSeries, { upColor: '#0a6b2c', downColor: '#b0001e', borderVisible: false, wickUpColor: '#0a6b2c', wickDownColor: '#b0001e' });
   var bar = function (/** @type {any} */ c) { return { time: Math.floor(c.openTime / 1000), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) }; };
   series.setData((data.candles || []).map(bar));
