@@ -1,7 +1,7 @@
 import type { MarketDataResponse, MarketDepthResponse, MarketTradesResponse } from '@btc-research/contracts';
 import type { ApiAuth, ApiClient } from '../api/api-client.js';
 import { endpoints } from '../api/endpoints.js';
-import { tickerOf, type TickerView } from './market.js';
+import { tickerOf, type TickerView } from './ticker.js';
 import { notesOf, readSection, type SectionNotes } from './section.js';
 
 export const DEPTH_LEVELS = 15;

@@ -1,4 +1,4 @@
-import type { CandleDto, MarketDataResponse } from '@btc-research/contracts';
+import type { CandleDto } from '@btc-research/contracts';
 import { loadBook } from './market-book.js';
 import type { ApiAuth, ApiClient } from '../api/api-client.js';
 import { endpoints } from '../api/endpoints.js';
@@ -8,22 +8,7 @@ import { notesOf, readSection } from './section.js';
 const CANDLES = 120;
 const SYMBOL = /^[A-Z0-9]{2,20}$/;
 
-/** Top of book as the market page shows it; the spread is worked out here for display only. */
-export interface TickerView {
-  price: string | null;
-  bid: string | null;
-  ask: string | null;
-  spread: string | null;
-  spreadBps: number | null;
-}
-
-export function tickerOf(market: Pick<MarketDataResponse, 'lastPrice' | 'bid' | 'ask'>): TickerView {
-  const { lastPrice: price, bid, ask } = market;
-  if (bid === null || ask === null) return { price, bid, ask, spread: null, spreadBps: null };
-  const spread = Number(ask) - Number(bid);
-  const mid = (Number(ask) + Number(bid)) / 2;
-  return { price, bid, ask, spread: spread.toFixed(2), spreadBps: mid > 0 ? Math.round((spread / mid) * 1e6) / 100 : null };
-}
+export { tickerOf, type TickerView } from './ticker.js';
 
 /** The market page: feed status, 1m candles, and the book (bid/ask, depth, recent trades) from one moment. */
 export async function loadMarket(api: ApiClient, requestedSymbol: string | undefined, auth?: ApiAuth) {
