@@ -197,7 +197,15 @@ describe('strategy chart', () => {
         makeEnvelope({ type: MessageType.trade, id: 'forming-1', source: 'dashboard-test', tsEvent: t, tsInit: t, payload: { venue: 'SIMULATED', symbol: 'BTCUSDT', tradeId: 'f1', price: '95100.00', quantity: '0.2', time: t, isBuyerMaker: false } }),
         StreamRetention.trades,
       );
+      const refreshes: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/chart?')) refreshes.push(r.url());
+      });
       await until('forming candle', async () => (await chartData(page))['forming'] === 'true', 20_000, 200);
+      // the periodic refresh asks only for the newest candles (fills come as live events)
+      expect(refreshes.length).toBeGreaterThan(0);
+      for (const u of refreshes) expect(u).toContain('live=1');
+      expect(Number((await chartData(page))['markers'])).toBe(TRADES);
       expect(await page.locator('#price-chart .chart-legend').innerText()).toContain('(provisional)');
       await screenshot(page, 'strategy-chart-1h');
       expect(errors).toEqual([]);

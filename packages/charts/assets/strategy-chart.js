@@ -9,7 +9,8 @@
  *
  *   StrategyChart.mount(root, {
  *     timeframes: ['1m', '5m', …], timeframe: '1m',
- *     page(timeframe, before) → Promise<{ candles, forming, nextBefore, historyStart, indicators, trades }>,
+ *     page(timeframe, before, { live }) → Promise<{ candles, forming, nextBefore, historyStart, indicators, trades }>,
+ *                                                      // live: the periodic refresh, which may return just the newest candles
  *     liveMs: 5000,                                      // refresh the newest page (0: never)
  *   }) → { addTrade(trade), reload(), state() }
  *
@@ -340,7 +341,7 @@
       var tick = function () {
         if (!loading && document.visibilityState !== 'hidden') {
           var gen = generation;
-          Promise.resolve(opts.page(tf, undefined)).then(function (p) {
+          Promise.resolve(opts.page(tf, undefined, { live: true })).then(function (p) {
             if (gen !== generation || !p) return;
             var n = meta.size;
             p.isNewest = true;

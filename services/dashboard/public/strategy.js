@@ -16,8 +16,8 @@
     timeframes: ['1m', '5m', '15m', '1h', '4h', '1d'],
     timeframe: '1m',
     liveMs: Live.candleRefreshMs || 5000,
-    page: function (/** @type {string} */ tf, /** @type {number|undefined} */ before) {
-      var q = '?timeframe=' + encodeURIComponent(tf) + (before !== undefined ? '&before=' + before : '');
+    page: function (/** @type {string} */ tf, /** @type {number|undefined} */ before, /** @type {any} */ o) {
+      var q = '?timeframe=' + encodeURIComponent(tf) + (before !== undefined ? '&before=' + before : '') + (o && o.live ? '&live=1' : '');
       return fetch('/strategies/' + encodeURIComponent(data.strategyId) + '/chart' + q, { headers: { accept: 'application/json' } })
         .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); });
     },

@@ -4,6 +4,8 @@ import { endpoints } from '../api/endpoints.js';
 
 /** candles per chart page */
 const PAGE = 300;
+/** candles per live refresh of the newest page (trades come as live events between refreshes) */
+const LIVE_PAGE = 5;
 /** trades read per call while collecting a page's markers, and the most calls */
 const TRADES_PER_CALL = 1000;
 const MAX_TRADE_CALLS = 5;
@@ -38,4 +40,17 @@ export async function loadChartPage(api: ApiClient, id: string, timeframe: Marke
   ]);
   // whether trades older than this page exist (their markers come with older pages)
   return { ...page, indicators: indicators.series, trades, hasOlderTrades: older.items.length > 0 };
+}
+
+/**
+ * The chart's live refresh (every few seconds while a strategy page is open): the newest few
+ * candles, the forming one and their indicator points; two API reads instead of a page's four,
+ * since the page gets fills as live events and the API limits requests per client.
+ */
+export async function loadChartTail(api: ApiClient, id: string, timeframe: MarketTimeframe, auth?: ApiAuth) {
+  const page = await api.read(endpoints.strategyCandles(id, { timeframe, limit: LIVE_PAGE }), auth);
+  const first = page.candles[0] ?? page.forming;
+  if (!first) return { ...page, indicators: [] };
+  const indicators = await api.read(endpoints.indicatorWindow(id, { from: first.openTime, bar: timeframe, limit: 1000 }), auth);
+  return { ...page, indicators: indicators.series };
 }

@@ -4,7 +4,7 @@ import type { RouteOptions } from '../context.js';
 import { displayPreferencesOf } from '../display-preferences.js';
 import { formattersFor } from '../format.js';
 import { loadPanels, loadStrategyPage } from '../page-data/strategy.js';
-import { loadChartPage } from '../page-data/strategy-chart.js';
+import { loadChartPage, loadChartTail } from '../page-data/strategy-chart.js';
 import { field } from '../plugins/form-fields.js';
 import { jsonRoute } from '../plugins/json-answers.js';
 import { authOf } from '../plugins/session.js';
@@ -39,7 +39,7 @@ export const strategyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
     return { stats, positions, orders, warmup };
   });
 
-  /** A page of the strategy chart: `?timeframe=1h&before=<ms>` (no `before`: the newest, with the forming candle). */
+  /** A page of the strategy chart: `?timeframe=1h&before=<ms>` (no `before`: the newest, with the forming candle; `live=1`: only its tail). */
   app.get<ById>('/strategies/:id/chart', jsonRoute, async (request, reply) => {
     const timeframe = MarketTimeframe.safeParse(field(request.query, 'timeframe') ?? '1m');
     const beforeText = field(request.query, 'before');
@@ -47,6 +47,7 @@ export const strategyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
     if (!timeframe.success || (before !== undefined && !(Number.isInteger(before) && before >= 0))) {
       return reply.code(400).send({ error: { code: 'BAD_CHART_QUERY', message: `expected timeframe one of ${MarketTimeframe.options.join(', ')} and before as epoch ms` } });
     }
+    if (field(request.query, 'live') === '1') return loadChartTail(ctx.api, request.params.id, timeframe.data, authOf(request));
     return loadChartPage(ctx.api, request.params.id, timeframe.data, before, authOf(request));
   });
 };
