@@ -51,6 +51,7 @@ async function engineBacktestBench(): Promise<Record<string, unknown>> {
 /** Optional parts: a bench module beside a service or package, run when it exists. */
 const PARTS: Array<{ name: string; file: string; fn: string }> = [
   { name: 'engine-extra', file: 'packages/engine/bench/engine.bench.ts', fn: 'runEngineBench' }, // indicator step vs libraries, buffers, breakdown
+  { name: 'reconcile', file: 'packages/engine/bench/reconcile.bench.ts', fn: 'runReconcileBench' }, // the reconciliation report of one day
   { name: 'market-data', file: 'services/stream-manager/bench/market-data.bench.ts', fn: 'runMarketDataBench' },
   { name: 'paper-trader', file: 'services/paper-trader/bench/paper-trader.bench.ts', fn: 'runPaperTraderBench' },
   { name: 'api', file: 'services/api-server/bench/stats.bench.ts', fn: 'runApiBench' },

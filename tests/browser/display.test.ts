@@ -76,6 +76,34 @@ describe('overview', () => {
   });
 });
 
+describe('strategy statistics', () => {
+  it('shows round trips whose net PnL decides winners, and no annualised ratio from a few hours', async () => {
+    const { page, context, errors } = await openPage(browser, { width: 1440, height: 900 });
+    try {
+      await page.goto(dash.url + '/strategies/demo-rsi');
+      const rows = page.locator('#round-trips tbody tr');
+      const count = await rows.count();
+      expect(count).toBeGreaterThan(0);
+      const number = (text: string) => Number(text.replace(/[,+\s%]/g, ''));
+      let winners = 0;
+      for (let i = 0; i < count; i++) {
+        const cell = (label: string) => rows.nth(i).locator(`[data-label="${label}"]`).innerText();
+        const [gross, fees, net] = [number(await cell('Gross PnL')), number(await cell('Fees')), number(await cell('Net PnL'))];
+        expect(net).toBeCloseTo(gross - fees, 2);
+        if (net > 0) winners += 1;
+      }
+      const stat = async (label: string) => page.locator('#stats div', { hasText: label }).first().locator('dd').innerText();
+      expect(Number(await stat('Winners'))).toBe(winners);
+      expect(Number(await stat('Closed trades'))).toBe(count);
+      for (const ratio of ['Sharpe', 'Sortino', 'Calmar']) expect(await stat(ratio)).toMatch(/^—/);
+      expect(await page.locator('#stats-note').innerText()).toContain('need 30 daily returns, there is 1');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('theme and time zone', () => {
   it('follows the system’s dark mode, and the header switch overrides it across pages', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });

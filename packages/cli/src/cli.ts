@@ -2,6 +2,7 @@ import { runBackupCommand } from './commands/backup.js';
 import { runBacktestCommand } from './commands/backtest.js';
 import { runDownloadCommand } from './commands/download.js';
 import { runIndicatorsCommand } from './commands/indicators.js';
+import { runReconcileCommand } from './commands/reconcile.js';
 import { runRestoreCommand } from './commands/restore.js';
 import { runValidateCommand } from './commands/validate.js';
 
@@ -19,10 +20,11 @@ Usage:
   btc-research download --symbol BTCUSDT --from DATE [--to DATE] [--out FILE] [--venue binance|binanceus]
   btc-research backup --out FILE[.gz]          the store DATA_DIR or DATABASE_URL selects, while the system runs
   btc-research restore FILE [--force]          into an empty store (--force replaces what it holds); stop the services first
+  btc-research reconcile <strategyId> [--from DATE] [--to DATE] [--json]   paper vs replay, vs a candle backtest, fill-model bands
   btc-research help
 
 Docs: docs/backtesting.md (backtest, indicators, validate, statistics), docs/compat.md (compat: legacy),
-docs/deployment.md (backup and restore).
+docs/deployment.md (backup and restore), docs/reconciliation.md (reconcile).
 
 Exit codes: 0 success, 1 invalid input (config or data), 2 usage error.
 `;
@@ -42,6 +44,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return runBackupCommand(rest, io);
     case 'restore':
       return runRestoreCommand(rest, io);
+    case 'reconcile':
+      return runReconcileCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

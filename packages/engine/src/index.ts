@@ -75,3 +75,22 @@ export { CandleRingBuffer } from './candles/candle-ring-buffer.js';
 export { buildBacktestReport, type BacktestReport } from './backtest/report.js';
 export { legacyStatistics, formatLegacyNumber, type LegacyStatistics } from './backtest/legacy-statistics.js';
 export { formatWarmup, type WarmupReport } from './strategy/warmup.js';
+export { reconcileStrategy, type ReconcileInput, type ReconcileReport, type ReconcileResult, type GapAttribution, type RoundTripView, type CurvePoint, type CandleBar } from './reconcile/reconcile-strategy.js';
+export { bandParameters, type BandName, type BandParameters } from './reconcile/fill-model-bands.js';
+export { compareFills, compareEvents, type ReplayVerdict, type PaperHistory } from './reconcile/replay-comparison.js';
+export type { PaperFillRecord, ReconcileFill } from './reconcile/reconcile-fills.js';
+export { ParityReplay, compareWithReplay, type ParityReplayOptions } from './parity/parity-replay.js';
+export { recordedEventOf, type RecordedEvent } from './parity/recorded-event.js';
+export {
+  DEFAULT_INDICATOR_TOLERANCE,
+  type RecordedLogEntry,
+  type PaperEvent,
+  type PaperBalances,
+  type PaperRecord,
+  type IndicatorCheckpoint,
+  type Divergence,
+  type DivergenceKind,
+  type ParityValue,
+  type ParityWindow,
+  type ParityResult,
+} from './parity/parity-types.js';

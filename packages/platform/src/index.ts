@@ -99,3 +99,4 @@ export {
   snapshotChecksum,
 } from './storage/index.js';
 export { waitFor, type WaitForOptions } from './testing/wait-for.js';
+export { loadStrategyHistory, type StrategyHistory } from './storage/strategy-history.js';

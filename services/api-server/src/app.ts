@@ -29,7 +29,9 @@ import { strategyCandleRoutes } from './routes/v1/strategy-candles.js';
 import { marketTradeRoutes } from './routes/v1/market-trades.js';
 import { CandleHistory } from './read-model/candle-history.js';
 import { IndicatorSeriesModel } from './read-model/indicator-series.js';
+import { reconcileRoutes } from './routes/v1/reconcile.js';
 import { portfolioRoutes } from './routes/v1/portfolio.js';
+import { roundTripRoutes } from './routes/v1/round-trips.js';
 
 export interface CorsConfig {
   /** allowed browser origins; ['*'] allows any; [] (the default) sends no CORS headers. Control routes refuse other origins. */
@@ -175,7 +177,9 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
       await v1.register(strategyReadRoutes, { ctx });
       await v1.register(strategyCandleRoutes, { ctx });
       await v1.register(marketTradeRoutes, { ctx });
+      await v1.register(reconcileRoutes, { ctx });
       await v1.register(portfolioRoutes, { ctx });
+      await v1.register(roundTripRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });
       await v1.register(marketRoutes, { ctx });
       await v1.register(configRoutes, { ctx });

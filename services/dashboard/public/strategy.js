@@ -73,7 +73,7 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (p) {
           if (!p) return;
-          ['stats', 'positions', 'orders', 'warmup'].forEach(function (k) { var el = document.getElementById(k + '-panel'); if (el && typeof p[k] === 'string') el.innerHTML = p[k]; });
+          ['stats', 'positions', 'orders', 'round-trips', 'warmup'].forEach(function (k) { var el = document.getElementById(k + '-panel'); if (el && typeof p[k] === 'string') el.innerHTML = p[k]; });
         })
         .catch(function (e) { console.warn('panel refresh failed', e.message); });
     }, wait);

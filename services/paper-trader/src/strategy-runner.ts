@@ -70,6 +70,7 @@ export class StrategyRunner {
     runner.run = run.run;
     runner.eventBase = run.eventBase;
     runner.eventSeq = run.eventBase;
+    runner.execution = execution ?? null;
     // what the core was built from: an image is only valid for a core built the same way
     runner.imageKey = createHash('sha256')
       .update(JSON.stringify({ format: IMAGE_FORMAT, configYaml: record.configYaml, initialCash: record.initialCash, tradingStartTime, run: run.run, eventBase: run.eventBase, execution: execution ?? null }))
@@ -80,6 +81,8 @@ export class StrategyRunner {
   run = 1;
   eventBase = 0;
   private imageKey = '';
+  /** execution settings beyond the config it runs with, kept in its state so a replay elsewhere (reconciliation) uses them too */
+  private execution: RunnerExecution | null = null;
 
   /**
    * A checksummed snapshot's content: the core's own summary (compared with a replay to check the
@@ -205,6 +208,7 @@ export class StrategyRunner {
         eventSeq: this.eventSeq,
         run: this.run,
         eventBase: this.eventBase,
+        execution: this.execution,
       },
     };
   }

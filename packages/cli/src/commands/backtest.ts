@@ -115,10 +115,14 @@ export function formatText(r: BacktestReport, elapsedMs: number, reportFile?: st
     '',
     `final equity    ${s.finalEquity.toFixed(2)} (start ${s.initialEquity.toFixed(2)})`,
     `total return    ${pct(s.totalReturn)}`,
-    `CAGR            ${pct(s.cagr)}  (365-day year, over ${s.days.toFixed(2)} days)`,
-    `Sharpe          ${num(s.sharpe, 3)}  (daily returns × √365)`,
-    `Sortino         ${num(s.sortino, 3)}`,
-    `Calmar          ${num(s.calmar, 3)}`,
+    ...(s.ratiosUnavailable === null
+      ? [
+          `CAGR            ${pct(s.cagr ?? 0)}  (365-day year, over ${s.days.toFixed(2)} days)`,
+          `Sharpe          ${num(s.sharpe ?? 0, 3)}  (${s.dailyReturns} daily returns × √365)`,
+          `Sortino         ${num(s.sortino ?? 0, 3)}  (downside deviation)`,
+          `Calmar          ${num(s.calmar ?? 0, 3)}`,
+        ]
+      : [`CAGR, Sharpe, Sortino, Calmar  —  (${s.ratiosUnavailable})`]),
     `max drawdown    ${pct(s.maxDrawdown)}, longest ${duration(s.maxDrawdownDurationMs)} under a peak`,
     `round trips     ${s.closedTrades} closed${r.openPosition ? `, 1 open (${r.openPosition.side} ${r.openPosition.quantity} since ${iso(r.openPosition.since)})` : ''}; ${r.fills.length} fills, ${r.rejections.length} rejected orders`,
     `profit factor   ${num(s.profitFactor, 3)}`,

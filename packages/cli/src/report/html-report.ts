@@ -34,6 +34,17 @@ const isoTime = (t: number | null) => (t === null ? '—' : new Date(t).toISOStr
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : x > 0 ? '∞' : 'n/a');
 
+/** CAGR, Sharpe, Sortino and Calmar, or "—" with the reason when there are too few daily returns. */
+function ratioRows(s: BacktestReport['statistics']): Array<[string, string]> {
+  const why = s.ratiosUnavailable === null ? null : `— (${s.ratiosUnavailable})`;
+  return [
+    ['CAGR (365 d)', why ?? pct(s.cagr ?? 0)],
+    [`Sharpe (${s.dailyReturns} daily returns, √365)`, why ?? num(s.sharpe ?? 0, 3)],
+    ['Sortino (downside deviation)', why ?? num(s.sortino ?? 0, 3)],
+    ['Calmar', why ?? num(s.calmar ?? 0, 3)],
+  ];
+}
+
 /**
  * A self-contained HTML page: statistics, the dashboard's strategy chart (candles, volume,
  * indicator panes, a marker for every fill, timeframes, zoom), equity and drawdown on dated time
@@ -45,10 +56,7 @@ export async function renderHtmlReport(r: BacktestReport, chart: ReportChartData
   const stats: Array<[string, string]> = [
     ['Final equity', `${s.finalEquity.toFixed(2)} (start ${s.initialEquity.toFixed(2)})`],
     ['Total return', pct(s.totalReturn)],
-    ['CAGR (365 d)', pct(s.cagr)],
-    ['Sharpe (daily, √365)', num(s.sharpe, 3)],
-    ['Sortino', num(s.sortino, 3)],
-    ['Calmar', num(s.calmar, 3)],
+    ...ratioRows(s),
     ['Max drawdown', pct(s.maxDrawdown)],
     ['Longest drawdown', `${(s.maxDrawdownDurationMs / 3_600_000).toFixed(1)} h`],
     ['Profit factor', num(s.profitFactor, 3)],

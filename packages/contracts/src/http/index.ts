@@ -8,6 +8,9 @@ export {
   StrategyStatusResponse,
   StrategyStatsResponse,
   TradesQuery,
+  RoundTripsQuery,
+  RoundTripDto,
+  RoundTripsResponse,
   TradesResponse,
   PositionDto,
   PositionsResponse,
@@ -35,3 +38,4 @@ export { AuthScope, TokenRequestBody, RefreshRequestBody, TokenResponse } from '
 export { HealthResponse, ReadinessResponse } from './health.js';
 export { PortfolioQuery, DailyProfitDto, PortfolioResponse } from './portfolio.js';
 export { LiveEventsQuery, LiveEventKind, LiveEventMessage, FEED_SNAPSHOT_EVENT } from './events.js';
+export { ReconcileQuery, ReconcileReportDto, ReplayDivergenceDto, RoundTripViewDto } from './reconcile.js';

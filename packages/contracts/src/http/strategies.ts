@@ -107,14 +107,50 @@ export const StrategyStatsResponse = z
     expectancy: z.number().nullable().describe('mean net PnL per round trip'),
     maxDrawdownPct: z.number().describe('over the stored equity curve'),
     maxDrawdownDurationMs: z.number().nonnegative(),
-    sharpe: z.number().nullable().describe('daily returns, annualised over 365 days (engine statistics)'),
-    sortino: z.number().nullable(),
-    cagrPct: z.number().nullable(),
-    calmar: z.number().nullable(),
+    sharpe: z.number().nullable().describe('daily returns, annualised over 365 days (engine statistics); null with fewer than 30 daily returns (ratiosNote says why)'),
+    sortino: z.number().nullable().describe('mean daily return over the downside deviation, × √365; null like sharpe'),
+    cagrPct: z.number().nullable().describe('null like sharpe'),
+    calmar: z.number().nullable().describe('null like sharpe'),
+    dailyReturns: z.number().int().nonnegative().describe('how many daily returns the annualised ratios come from'),
+    ratiosNote: z.string().nullable().describe('why sharpe, sortino, cagrPct and calmar are null (too few daily returns); null when they are computed'),
     equityPoints: z.number().int().nonnegative(),
   })
   .meta({ id: 'StrategyStats' });
 export type StrategyStatsResponse = z.infer<typeof StrategyStatsResponse>;
+
+export const RoundTripsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type RoundTripsQuery = z.infer<typeof RoundTripsQuery>;
+
+/** A round trip (flat → position → flat), the unit the statistics count wins and losses in. */
+export const RoundTripDto = z
+  .object({
+    side: z.enum(['long', 'short']),
+    entryTime: UnixMs,
+    exitTime: UnixMs,
+    durationMs: z.number().nonnegative(),
+    quantity: z.number().describe('the largest position of the trip'),
+    entryPrice: z.number().describe('volume-weighted over the fills that opened or added'),
+    exitPrice: z.number().describe('volume-weighted over the fills that reduced or closed'),
+    grossPnl: DecimalString.describe('realized price PnL, before fees'),
+    fees: DecimalString.describe('fees of every fill of the trip'),
+    netPnl: DecimalString.describe('gross − fees: a trip is a win when this is > 0'),
+    profitPct: z.number().describe('net PnL / entry notional × 100'),
+    entryReason: z.string(),
+    exitReason: z.string().describe('the reason the strategy gave for the closing fill (rule, stop, forced exit, …)'),
+  })
+  .meta({ id: 'RoundTrip' });
+export type RoundTripDto = z.infer<typeof RoundTripDto>;
+
+export const RoundTripsResponse = z
+  .object({
+    items: z.array(RoundTripDto).describe('newest exit first'),
+    total: z.number().int().nonnegative().describe('closed round trips in all'),
+    hasOpenPosition: z.boolean().describe('a trip is open and not listed until it closes'),
+  })
+  .meta({ id: 'RoundTripPage' });
+export type RoundTripsResponse = z.infer<typeof RoundTripsResponse>;
 
 export const TradesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50),

@@ -1,5 +1,10 @@
 const DAY_MS = 86_400_000;
 const YEAR_DAYS = 365;
+/**
+ * Annualised ratios (CAGR, Sharpe, Sortino, Calmar) from fewer daily returns than this are noise
+ * scaled by √365 (two days gave Sharpe ±13.5): they are reported as null with the reason instead.
+ */
+export const MIN_DAILY_RETURNS_FOR_RATIOS = 30;
 
 export interface ClosedTrade {
   side: 'long' | 'short';
@@ -22,10 +27,15 @@ export interface PerformanceStatistics {
   initialEquity: number;
   finalEquity: number;
   totalReturn: number;
-  cagr: number;
-  sharpe: number;
-  sortino: number;
-  calmar: number;
+  /** null when there are fewer than MIN_DAILY_RETURNS_FOR_RATIOS daily returns (see ratiosUnavailable) */
+  cagr: number | null;
+  sharpe: number | null;
+  sortino: number | null;
+  calmar: number | null;
+  /** how many daily returns the ratios are computed from */
+  dailyReturns: number;
+  /** why the annualised ratios are null, or null when they are computed */
+  ratiosUnavailable: string | null;
   maxDrawdown: number;
   maxDrawdownDurationMs: number;
   profitFactor: number;
@@ -45,7 +55,8 @@ export interface PerformanceStatistics {
  * CAGR = (final/initial)^(365/days) − 1 with days = (last − first sample time)/1 day,
  * Calmar = CAGR / max drawdown, win rate = trades with net PnL > 0 / closed trades,
  * profit factor = Σ winning net PnL / |Σ losing net PnL|, expectancy = mean net PnL per trade,
- * exposure = time with a position / days.
+ * exposure = time with a position / days. With fewer than 30 daily returns the four annualised
+ * ratios are null and `ratiosUnavailable` says why.
  */
 export function computeStatistics(input: {
   initialEquity: number;
@@ -53,6 +64,8 @@ export function computeStatistics(input: {
   trades: readonly ClosedTrade[];
   feesPaid: number;
   exposedMs: number;
+  /** fewer daily returns than this give null ratios; MIN_DAILY_RETURNS_FOR_RATIOS unless a test checks the formulas */
+  minDailyReturnsForRatios?: number;
 }): PerformanceStatistics {
   const { initialEquity, samples, trades } = input;
   const finalEquity = samples.length > 0 ? samples[samples.length - 1]!.equity : initialEquity;
@@ -114,14 +127,18 @@ export function computeStatistics(input: {
     } else grossLoss += -t.netPnl;
   }
   const profitFactor = grossLoss > 0 ? grossWin / grossLoss : grossWin > 0 ? Number.POSITIVE_INFINITY : 0;
+  const minDays = input.minDailyReturnsForRatios ?? MIN_DAILY_RETURNS_FOR_RATIOS;
+  const hasEnoughDays = daily.length >= minDays;
   return {
     initialEquity,
     finalEquity,
     totalReturn,
-    cagr,
-    sharpe,
-    sortino,
-    calmar,
+    cagr: hasEnoughDays ? cagr : null,
+    sharpe: hasEnoughDays ? sharpe : null,
+    sortino: hasEnoughDays ? sortino : null,
+    calmar: hasEnoughDays ? calmar : null,
+    dailyReturns: daily.length,
+    ratiosUnavailable: hasEnoughDays ? null : `not enough data: annualised ratios need ${minDays} daily returns, there ${daily.length === 1 ? 'is' : 'are'} ${daily.length}`,
     maxDrawdown: maxDd,
     maxDrawdownDurationMs: maxDdDuration,
     profitFactor,

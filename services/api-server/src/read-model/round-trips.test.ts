@@ -15,6 +15,8 @@ describe('roundTrips', () => {
     expect(closed).toHaveLength(1);
     expect(closed[0]).toMatchObject({ side: 'long', entryTime: 1, exitTime: 4, entryPrice: 175, exitPrice: 300, quantity: 0.04, fees: 0.8 });
     expect(closed[0]?.netPnl).toBeCloseTo(4.2, 12);
+    // exact money: 5 gross − 0.8 fees; the trip opened and closed for the fills' own reasons
+    expect(closed[0]).toMatchObject({ grossPnlExact: '5', feesExact: '0.8', netPnlExact: '4.2', entryReason: fills[0]!.reason, exitReason: fills[3]!.reason });
   });
 
   it('leaves an open position out and handles shorts', () => {
@@ -25,6 +27,7 @@ describe('roundTrips', () => {
     ];
     const { closed, open } = roundTrips(fills);
     expect(open).toBe(true);
-    expect(closed).toEqual([{ side: 'short', entryTime: 1, exitTime: 2, entryPrice: 50, exitPrice: 40, quantity: 1, netPnl: 10, fees: 0 }]);
+    expect(closed).toHaveLength(1);
+    expect(closed[0]).toMatchObject({ side: 'short', entryTime: 1, exitTime: 2, entryPrice: 50, exitPrice: 40, quantity: 1, netPnl: 10, fees: 0, grossPnlExact: '10', netPnlExact: '10' });
   });
 });

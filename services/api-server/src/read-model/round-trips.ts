@@ -1,9 +1,21 @@
-import { Decimal, ZERO, type ClosedTrade } from '@btc-research/engine';
+import { Decimal, ZERO, toDecimalString, type ClosedTrade } from '@btc-research/engine';
 import type { TradeRecord } from '@btc-research/platform';
+
+/** A closed round trip with the exact money and the reasons the strategy gave for its fills. */
+export interface RoundTrip extends ClosedTrade {
+  /** realized price PnL before fees (Decimal string) */
+  grossPnlExact: string;
+  feesExact: string;
+  /** gross − fees: what the statistics count a win or a loss by */
+  netPnlExact: string;
+  entryReason: string;
+  exitReason: string;
+}
 
 interface OpenTrip {
   side: 'long' | 'short';
   entryTime: number;
+  entryReason: string;
   entryQty: Decimal;
   entryNotional: Decimal;
   exitQty: Decimal;
@@ -18,7 +30,7 @@ interface OpenTrip {
  * Incremental: feed fills as they arrive.
  */
 export class RoundTripTracker {
-  readonly closed: ClosedTrade[] = [];
+  readonly closed: RoundTrip[] = [];
   private position = ZERO;
   private trip: OpenTrip | null = null;
 
@@ -37,6 +49,7 @@ export class RoundTripTracker {
       const trip: OpenTrip = (this.trip ??= {
         side: signed > 0 ? 'long' : 'short',
         entryTime: f.time,
+        entryReason: f.reason,
         entryQty: ZERO,
         entryNotional: ZERO,
         exitQty: ZERO,
@@ -68,6 +81,11 @@ export class RoundTripTracker {
             quantity: trip.entryQty.toNumber(),
             netPnl: trip.realized.minus(trip.fees).toNumber(),
             fees: trip.fees.toNumber(),
+            grossPnlExact: toDecimalString(trip.realized),
+            feesExact: toDecimalString(trip.fees),
+            netPnlExact: toDecimalString(trip.realized.minus(trip.fees)),
+            entryReason: trip.entryReason,
+            exitReason: f.reason,
           });
           this.trip = null;
         }
@@ -78,7 +96,7 @@ export class RoundTripTracker {
   }
 }
 
-export function roundTrips(fillsOldestFirst: readonly TradeRecord[]): { closed: ClosedTrade[]; open: boolean } {
+export function roundTrips(fillsOldestFirst: readonly TradeRecord[]): { closed: RoundTrip[]; open: boolean } {
   const tracker = new RoundTripTracker();
   for (const f of fillsOldestFirst) tracker.add(f);
   return { closed: tracker.closed, open: tracker.isOpen };

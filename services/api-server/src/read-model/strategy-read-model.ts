@@ -1,4 +1,5 @@
 import type {
+  RoundTripsResponse,
   OrderDto,
   StrategyStatsResponse,
   StrategyStatusResponse,
@@ -105,6 +106,7 @@ export async function strategyStats(store: StrategyStore, record: StrategyRecord
     exposedMs: 0,
   });
   const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  const ratio = (x: number | null): number | null => (x === null ? null : finite(x));
   const mean = (xs: readonly number[]): number | null => (xs.length > 0 ? xs.reduce((a, x) => a + x, 0) / xs.length : null);
   return {
     id: record.id,
@@ -131,10 +133,12 @@ export async function strategyStats(store: StrategyStore, record: StrategyRecord
     expectancy: closed.length > 0 ? finite(stats.expectancy) : null,
     maxDrawdownPct: finite(stats.maxDrawdown * 100) ?? 0,
     maxDrawdownDurationMs: stats.maxDrawdownDurationMs,
-    sharpe: finite(stats.sharpe),
-    sortino: finite(stats.sortino),
-    cagrPct: finite(stats.cagr * 100),
-    calmar: finite(stats.calmar),
+    sharpe: ratio(stats.sharpe),
+    sortino: ratio(stats.sortino),
+    cagrPct: ratio(stats.cagr === null ? null : stats.cagr * 100),
+    calmar: ratio(stats.calmar),
+    dailyReturns: stats.dailyReturns,
+    ratiosNote: stats.ratiosUnavailable,
     equityPoints: model.samples.length,
   };
 }
@@ -181,4 +185,32 @@ export function tradesCsvHeader(): string {
 
 export function tradeCsvRow(t: TradeRecord): string {
   return `${CSV_COLUMNS.map((c) => csvCell(t[c])).join(',')}\n`;
+}
+
+/** Closed round trips of a strategy, newest exit first, with gross and net PnL and their reasons. */
+export async function strategyRoundTrips(store: StrategyStore, id: string, limit: number, models: StatsModels): Promise<RoundTripsResponse> {
+  const model = await models.synced(store, id);
+  const closed = model.trips.closed;
+  const items = closed
+    .slice(-limit)
+    .reverse()
+    .map((t) => {
+      const entryNotional = t.entryPrice * t.quantity;
+      return {
+        side: t.side,
+        entryTime: t.entryTime,
+        exitTime: t.exitTime,
+        durationMs: Math.max(0, t.exitTime - t.entryTime),
+        quantity: t.quantity,
+        entryPrice: t.entryPrice,
+        exitPrice: t.exitPrice,
+        grossPnl: t.grossPnlExact,
+        fees: t.feesExact,
+        netPnl: t.netPnlExact,
+        profitPct: entryNotional > 0 ? (Number(t.netPnlExact) / entryNotional) * 100 : 0,
+        entryReason: t.entryReason,
+        exitReason: t.exitReason,
+      };
+    });
+  return { items, total: closed.length, hasOpenPosition: model.trips.isOpen };
 }

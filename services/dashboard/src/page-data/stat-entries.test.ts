@@ -15,7 +15,16 @@ describe('statistics shown on a strategy page', () => {
       Losers: '5',
       'Fees paid': '1.90',
       Sharpe: '—',
+      Sortino: '—',
+      CAGR: '—',
+      Calmar: '—',
     });
-    expect(Object.keys(entries)).toHaveLength(15);
+    expect(Object.keys(entries)).toHaveLength(18);
+    // the annualised ratios say why they are missing
+    const sharpe = statEntries(statsFixture({ sharpe: null })).find((e) => e.label === 'Sharpe');
+    expect(sharpe?.note).toBe('not enough data: annualised ratios need 30 daily returns, there is 1');
+    const computed = statEntries(statsFixture({ sharpe: 1.234, sortino: 2, cagrPct: 12, calmar: 3, dailyReturns: 40, ratiosNote: null }));
+    expect(computed.filter((e) => e.note !== undefined)).toEqual([]);
+    expect(computed.find((e) => e.label === 'Sharpe')?.value).toBe('1.23');
   });
 });

@@ -3,6 +3,8 @@ import type { StrategyStatsResponse } from '@btc-research/contracts';
 export interface StatEntry {
   label: string;
   value: string;
+  /** why the value is "—", when the API said (too few daily returns for an annualised ratio) */
+  note?: string;
 }
 
 type Kind = 'money' | 'pct' | 'int' | 'ratio';
@@ -24,7 +26,13 @@ const SHOWN: readonly { key: keyof StrategyStatsResponse; label: string; kind: K
   { key: 'cash', label: 'Cash', kind: 'money' },
   { key: 'initialCash', label: 'Initial cash', kind: 'money' },
   { key: 'sharpe', label: 'Sharpe', kind: 'ratio' },
+  { key: 'sortino', label: 'Sortino', kind: 'ratio' },
+  { key: 'cagrPct', label: 'CAGR', kind: 'pct' },
+  { key: 'calmar', label: 'Calmar', kind: 'ratio' },
 ];
+
+/** the annualised ratios, null below 30 daily returns with the API's ratiosNote */
+const ANNUALISED: ReadonlySet<keyof StrategyStatsResponse> = new Set(['sharpe', 'sortino', 'cagrPct', 'calmar']);
 
 function formatStat(value: string | number | null, kind: Kind): string {
   const n = typeof value === 'number' ? value : value === null ? NaN : Number(value);
@@ -36,5 +44,8 @@ function formatStat(value: string | number | null, kind: Kind): string {
 }
 
 export function statEntries(stats: StrategyStatsResponse): StatEntry[] {
-  return SHOWN.map(({ key, label, kind }) => ({ label, value: formatStat(stats[key] as string | number | null, kind) }));
+  return SHOWN.map(({ key, label, kind }) => {
+    const value = formatStat(stats[key] as string | number | null, kind);
+    return ANNUALISED.has(key) && stats.ratiosNote !== null ? { label, value, note: stats.ratiosNote } : { label, value };
+  });
 }

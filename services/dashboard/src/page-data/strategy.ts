@@ -11,6 +11,7 @@ import { warmupView } from './warmup.js';
 const TRADES = 200;
 const EQUITY_POINTS = 2000;
 const ORDERS = 50;
+const ROUND_TRIPS = 50;
 
 /** The strategy's status, or null when the API has no such strategy. */
 async function statusOf(api: ApiClient, id: string, auth?: ApiAuth): Promise<StrategyStatusResponse | null> {
@@ -24,23 +25,25 @@ async function statusOf(api: ApiClient, id: string, auth?: ApiAuth): Promise<Str
 
 /** The parts of a strategy page that change with fills: statistics, positions, orders. */
 export async function loadPanels(api: ApiClient, id: string, auth?: ApiAuth) {
-  const [stats, positions, orders, status] = await Promise.all([
+  const [stats, positions, orders, roundTrips, status] = await Promise.all([
     api.read(endpoints.strategyStats(id), auth),
     api.read(endpoints.positions(id), auth),
     api.read(endpoints.orders(id, ORDERS), auth),
+    api.read(endpoints.roundTrips(id, ROUND_TRIPS), auth),
     api.read(endpoints.strategyStatus(id), auth),
   ]);
-  return { statEntries: statEntries(stats), positions: positions.items, orders: orders.items, warmup: warmupView(status.warmup) };
+  return { statEntries: statEntries(stats), positions: positions.items, orders: orders.items, roundTrips, warmup: warmupView(status.warmup) };
 }
 
 async function loadSections(api: ApiClient, status: StrategyStatusResponse, auth?: ApiAuth) {
   const id = status.id;
   // candles and indicators are not read here: the chart pages them in itself (/strategies/:id/chart)
-  const [trades, equity, positions, orders] = await Promise.all([
+  const [trades, equity, positions, orders, roundTrips] = await Promise.all([
     readSection('trades', api.read(endpoints.trades(id, { limit: TRADES }), auth)),
     readSection('equity curve', api.read(endpoints.equity(id, EQUITY_POINTS), auth)),
     readSection('positions', api.read(endpoints.positions(id), auth)),
     readSection('orders', api.read(endpoints.orders(id, ORDERS), auth)),
+    readSection('round trips', api.read(endpoints.roundTrips(id, ROUND_TRIPS), auth)),
   ]);
   const equityPoints = equity.value?.items ?? [];
   return {
@@ -49,7 +52,8 @@ async function loadSections(api: ApiClient, status: StrategyStatusResponse, auth
     drawdown: drawdownOf(equityPoints),
     positions: positions.value?.items ?? [],
     orders: orders.value?.items ?? [],
-    ...notesOf([trades, equity, positions, orders]),
+    roundTrips: roundTrips.value ?? null,
+    ...notesOf([trades, equity, positions, orders, roundTrips]),
   };
 }
 

@@ -27,16 +27,17 @@ export const strategyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
     return reply.page('error', { title: 'Not found', message: `No strategy "${id}".`, status: 404 }, 404);
   });
 
-  /** Statistics, positions, orders and warm-up of a strategy page, re-rendered after fills and while warming up (JSON of HTML fragments). */
+  /** Statistics, positions, orders, round trips and warm-up of a strategy page, re-rendered after fills and while warming up (JSON of HTML fragments). */
   app.get<ById>('/strategies/:id/panels', jsonRoute, async (request) => {
     const data = { ...(await loadPanels(ctx.api, request.params.id, authOf(request))), fmt: formattersFor(displayPreferencesOf(request).timeZone) };
-    const [stats, positions, orders, warmup] = await Promise.all([
+    const [stats, positions, orders, roundTrips, warmup] = await Promise.all([
       ctx.views.render('panel-stats', data),
       ctx.views.render('panel-positions', data),
       ctx.views.render('panel-orders', data),
+      ctx.views.render('panel-round-trips', data),
       ctx.views.render('panel-warmup', data),
     ]);
-    return { stats, positions, orders, warmup };
+    return { stats, positions, orders, 'round-trips': roundTrips, warmup };
   });
 
   /** A page of the strategy chart: `?timeframe=1h&before=<ms>` (no `before`: the newest, with the forming candle; `live=1`: only its tail). */

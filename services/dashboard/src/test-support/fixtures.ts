@@ -89,6 +89,8 @@ export const statsFixture = fixtureOf(StrategyStatsResponse, {
   sortino: null,
   cagrPct: null,
   calmar: null,
+  dailyReturns: 1,
+  ratiosNote: 'not enough data: annualised ratios need 30 daily returns, there is 1',
   equityPoints: 3,
 });
 
