@@ -17,7 +17,7 @@ export interface CandleHistoryOptions {
   now: () => number;
   /** a symbol's history is caught up with the log at most this often (default 1 s) */
   refreshMs?: number;
-  /** the most 1m candles kept per symbol, oldest forgotten first (default 1,000,000 ≈ 2 years) */
+  /** the most 1m candles kept per symbol, oldest forgotten first (default 200,000 ≈ 139 days, some 60 MB) */
   maxCandles?: number;
 }
 
@@ -46,7 +46,7 @@ export class CandleHistory {
 
   constructor(private readonly options: CandleHistoryOptions) {
     this.refreshMs = options.refreshMs ?? 1_000;
-    this.maxCandles = options.maxCandles ?? 1_000_000;
+    this.maxCandles = options.maxCandles ?? 200_000;
   }
 
   /** The symbol's closed 1m candles, oldest first, and a version that changes with them. */
