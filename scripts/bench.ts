@@ -49,10 +49,12 @@ async function engineBacktestBench(): Promise<Record<string, unknown>> {
 }
 
 /** Optional parts: a bench module beside a service or package, run when it exists. */
-const PARTS: Array<{ name: string; file: string; fn: string }> = [
+const PARTS: Array<{ name: string; file: string; fn: string; onlyWhenNamed?: boolean }> = [
   { name: 'engine-extra', file: 'packages/engine/bench/engine.bench.ts', fn: 'runEngineBench' }, // indicator step vs libraries, buffers, breakdown
   { name: 'reconcile', file: 'packages/engine/bench/reconcile.bench.ts', fn: 'runReconcileBench' }, // the reconciliation report of one day
   { name: 'market-data', file: 'services/stream-manager/bench/market-data.bench.ts', fn: 'runMarketDataBench' },
+  // 20 wall minutes of the stream-manager against the local Binance server with heavy faults; only when named
+  { name: 'market-data-show', file: 'services/stream-manager/bench/market-data.bench.ts', fn: 'runMarketDataShow', onlyWhenNamed: true },
   { name: 'paper-trader', file: 'services/paper-trader/bench/paper-trader.bench.ts', fn: 'runPaperTraderBench' },
   { name: 'api', file: 'services/api-server/bench/stats.bench.ts', fn: 'runApiBench' },
   { name: 'dashboard', file: 'services/dashboard/bench/overview.bench.ts', fn: 'runDashboardBench' },
@@ -67,7 +69,7 @@ if (only.length === 0 || only.includes('engine')) {
   await fs.writeFile(path.join(reportsDir, 'bench-engine.json'), JSON.stringify(summary['engine-backtest'], null, 2));
 }
 for (const part of PARTS) {
-  if (only.length > 0 && !only.includes(part.name)) continue;
+  if (only.length > 0 ? !only.includes(part.name) : part.onlyWhenNamed === true) continue;
   const file = path.join(root, part.file);
   try {
     await fs.access(file);

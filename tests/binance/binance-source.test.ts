@@ -202,7 +202,8 @@ describe('Binance source against the local Binance server', () => {
 
   it('opens the circuit after refused connections, keeps candles coming by REST polling, marks stale when REST fails too, and recovers', async () => {
     const symbol = uniqueSymbol();
-    const { server: srv, source: src } = await setup([symbol], {}, { circuitFailureThreshold: 3, circuitOpenMs: 1_500, reconnectBaseMs: 10, reconnectMaxMs: 50 });
+    // every state published as it happens (debouncing is covered in feed-status.test.ts)
+    const { server: srv, source: src } = await setup([symbol], {}, { circuitFailureThreshold: 3, circuitOpenMs: 1_500, reconnectBaseMs: 10, reconnectMaxMs: 50, stateDebounceMs: 0 });
     await waitFor(() => src.status().state === 'live', { what: 'live' });
     srv.rejectConnections(1_000_000);
     srv.dropConnections();

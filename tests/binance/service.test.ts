@@ -11,7 +11,7 @@ import { createHarness, type Harness } from '../../services/api-server/src/test-
 import { readStreamManagerConfig } from '../../services/stream-manager/src/config.js';
 import { resolveBinanceEndpoints, startStreamManager } from '../../services/stream-manager/src/service.js';
 import type { RecordedReplaySource } from '../../services/stream-manager/src/sources/recorded-replay.js';
-import { candlesOf, sequenceProblem, uniqueSymbol } from './support.js';
+import { canon, candlesOf, sequenceProblem, uniqueSymbol } from './support.js';
 
 // Its own Redis database (the feed-status stream is per database): the API shows the latest status.
 const REDIS_URL = (() => {
@@ -94,6 +94,39 @@ describe('stream-manager service wiring', () => {
       expect(f.status?.message).toMatch(/Binance unreachable.*fell back to the built-in simulator/);
     } finally {
       await offline.close();
+    }
+  });
+
+  it('auto keeps probing after a failed start-up probe (HTTP 500 on /api/v3/ping) and moves to Binance as soon as it answers; the API feed status follows', async () => {
+    const symbol = uniqueSymbol('P');
+    const server = await FakeBinanceServer.start({ symbols: [symbol], seed: 5, startTime: Math.floor(Date.now() / 60_000) * 60_000, tickMs: 10, marketMsPerTick: 1000 });
+    // the start-up probe and the next two re-probes get a 500
+    server.restFaults.push({ path: '/api/v3/ping', status: 500 }, { path: '/api/v3/ping', status: 500 }, { path: '/api/v3/ping', status: 503 });
+    const sm = await startStreamManager({
+      config: readStreamManagerConfig({ SYMBOLS: symbol, BINANCE_WS_URL: server.wsUrl, BINANCE_REST_URL: server.url, DATA_DIR: dataDir, CONFIG_DIR: path.join(dataDir, 'no-strategies'), SIM_HISTORY_MINUTES: '0', BINANCE_REPROBE_BASE_MS: '100', BINANCE_REPROBE_MAX_MS: '400' }),
+      bus: h.bus, logger,
+    });
+    try {
+      expect(sm.sources.map((s) => s.name)).toEqual(['simulated']);
+      const t0 = Date.now();
+      const shown = await waitFor(async () => {
+        const f = await feed();
+        return f.status?.source === 'binance' && f.status.state === 'live' ? f : null;
+      }, { timeoutMs: 10_000, what: 'Binance live in the API feed status' });
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(server.stats.restRequests['/api/v3/ping']).toBeGreaterThanOrEqual(4);
+      expect(shown).toMatchObject({ available: true, isSimulated: false, status: { requestedSource: 'auto', transport: 'websocket' } });
+      expect(sm.sources.map((s) => s.name)).toEqual(['binance']);
+      // the exchange's candles flow: the first two closed minutes equal its klines
+      const candles = await waitFor(async () => {
+        const c = (await candlesOf(h.bus as never, symbol)).filter((x) => x.origin !== 'simulated');
+        return c.length >= 2 ? c : null;
+      }, { timeoutMs: 15_000, what: 'candles from Binance' });
+      const klines = new Map(server.market.closedKlines(symbol).map((k) => [k.openTime, k]));
+      for (const c of candles) expect(c.close).toBe(canon(klines.get(c.openTime)!.close));
+    } finally {
+      await sm.close();
+      await server.close();
     }
   });
 

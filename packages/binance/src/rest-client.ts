@@ -35,14 +35,19 @@ export interface RestClientCounters {
   usedWeight: number;
 }
 
-const sleepDefault = (ms: number, signal?: AbortSignal) =>
+/** Waits `ms`, or less when the signal aborts; the abort listener is removed when the wait ends. */
+export const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(t);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 /**
@@ -58,7 +63,7 @@ export class BinanceRestClient {
   private readonly backoff: BackoffOptions;
 
   constructor(private readonly o: BinanceRestClientOptions) {
-    this.sleep = o.sleep ?? ((ms) => sleepDefault(ms, o.signal));
+    this.sleep = o.sleep ?? ((ms) => abortableSleep(ms, o.signal));
     this.backoff = { baseMs: o.baseDelayMs ?? 250, maxMs: o.maxDelayMs ?? 10_000 };
   }
 
@@ -131,6 +136,20 @@ export class BinanceRestClient {
   /** 1m klines with openTime in [startTime, endTime], at most `limit` (≤ 1000) */
   async klines(symbol: string, startTime: number, endTime: number, limit = 1000): Promise<RestKline[]> {
     return parseRestKlines(await this.getJson(`/api/v3/klines?symbol=${symbol}&interval=1m&startTime=${startTime}&endTime=${endTime}&limit=${limit}`, 2));
+  }
+
+  /**
+   * Whether the venue lists the symbol for trading (GET /api/v3/exchangeInfo?symbol=…: Binance
+   * answers 400 with code -1121 "Invalid symbol." for one it does not list).
+   */
+  async isListed(symbol: string): Promise<boolean> {
+    try {
+      const body = (await this.getJson(`/api/v3/exchangeInfo?symbol=${encodeURIComponent(symbol)}`, 20)) as { symbols?: Array<{ symbol?: unknown; status?: unknown }> };
+      return (body.symbols ?? []).some((s) => s.symbol === symbol && (s.status === undefined || s.status === 'TRADING'));
+    } catch (err) {
+      if (err instanceof BinanceRestError && err.status === 400 && err.message.includes('-1121')) return false;
+      throw err;
+    }
   }
 
   async depth(symbol: string, limit = 1000): Promise<DepthSnapshot> {

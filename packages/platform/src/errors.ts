@@ -9,6 +9,7 @@ export const ErrorCode = {
   upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   configInvalid: 'CONFIG_INVALID',
   dataCorrupted: 'DATA_CORRUPTED',
+  marketDataGap: 'MARKET_DATA_GAP',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -61,6 +62,12 @@ export class ConfigError extends AppError {
 export class DataCorruptedError extends AppError {
   override readonly name = 'DataCorruptedError';
   readonly code = ErrorCode.dataCorrupted;
+}
+
+/** A hole in a market-data series that the source neither filled nor confirmed as a venue gap. */
+export class MarketDataGapError extends AppError {
+  override readonly name = 'MarketDataGapError';
+  readonly code = ErrorCode.marketDataGap;
 }
 
 export function isAppError(err: unknown): err is AppError {

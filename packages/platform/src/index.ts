@@ -7,6 +7,7 @@ export {
   UpstreamUnavailableError,
   ConfigError,
   DataCorruptedError,
+  MarketDataGapError,
   isAppError,
   type AppErrorOptions,
 } from './errors.js';

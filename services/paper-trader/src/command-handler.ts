@@ -17,7 +17,7 @@ export class CommandHandler {
   constructor(lifecycle: StrategyLifecycle) {
     this.handlers = {
       [MessageType.strategyStart]: (c) => lifecycle.start({ id: c.strategyId, configName: c.configName, configYaml: c.configYaml, initialCash: c.initialCash, from: 'now' }),
-      [MessageType.strategyStop]: (c) => lifecycle.stop(c.strategyId),
+      [MessageType.strategyStop]: (c) => lifecycle.stop(c.strategyId, c.error),
     };
   }
 

@@ -9,11 +9,14 @@ const KIND_RANK: Record<NewMarketEvent['kind'], number> = { book: 0, trade: 1, c
 /** A bus entry as a market-log record (null for other message types). The source id makes appends idempotent. */
 export function toMarketEvent(entry: BusEntry): { symbol: string; event: NewMarketEvent } | null {
   const env = entry.envelope;
-  if (isMessage(env, MessageType.candleClosed)) {
+  if (isMessage(env, MessageType.candleClosed) || isMessage(env, MessageType.candleCorrected)) {
     const p = env.payload;
+    // an unconfirmed candle never enters the log (no strategy decides on it); its correction does
+    if ('provisional' in p && p.provisional) return null;
+    const gap = 'venueGapBefore' in p && p.venueGapBefore ? { venueGapBefore: p.venueGapBefore } : {};
     return {
       symbol: p.symbol,
-      event: { kind: 'candle', time: p.closeTime, sourceId: `candle:${p.openTime}`, data: { openTime: p.openTime, closeTime: p.closeTime, open: p.open, high: p.high, low: p.low, close: p.close, volume: p.volume, origin: p.origin } },
+      event: { kind: 'candle', time: p.closeTime, sourceId: `candle:${p.openTime}`, data: { openTime: p.openTime, closeTime: p.closeTime, open: p.open, high: p.high, low: p.low, close: p.close, volume: p.volume, origin: p.origin, ...gap } },
     };
   }
   if (isMessage(env, MessageType.trade)) {

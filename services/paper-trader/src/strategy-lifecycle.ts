@@ -54,15 +54,15 @@ export class StrategyLifecycle {
     await this.options.activation.activate(record);
   }
 
-  /** Stops a strategy: orders still working are cancelled, the position is kept as it is. */
-  async stop(strategyId: string): Promise<void> {
+  /** Stops a strategy: orders still working are cancelled, the position is kept as it is. With an error it ends in `error`. */
+  async stop(strategyId: string, error?: string): Promise<void> {
     const { store, owned, statuses, now } = this.options;
     const record = await store.getStrategy(strategyId);
     if (!record) return;
     await owned.deactivate(strategyId, true);
     const open = await store.listOrders(strategyId, { limit: 10_000, openOnly: true });
     if (open.length > 0) await store.upsertOrders(strategyId, open.map((o) => ({ ...o, status: 'cancelled' as const, updatedAt: Math.max(o.updatedAt, now()) })));
-    await statuses.set(record, 'stopped', null);
+    await statuses.set(record, error === undefined ? 'stopped' : 'error', error ?? null);
   }
 
   private async isRunningSomewhere(record: StrategyRecord): Promise<boolean> {

@@ -14,7 +14,7 @@ import {
   type ExecutionModelOverrides,
   type StateImage,
 } from '@btc-research/engine';
-import { canonicalJson, type EquityPoint, type MarketEventRecord, type OrderRecord, type PositionRecord, type SnapshotRecord, type StrategyEffects, type StrategyRecord, type StrategyState, type TradeRecord } from '@btc-research/platform';
+import { MarketDataGapError, canonicalJson, type EquityPoint, type MarketEventRecord, type OrderRecord, type PositionRecord, type SnapshotRecord, type StrategyEffects, type StrategyRecord, type StrategyState, type TradeRecord } from '@btc-research/platform';
 import { emptyOutput, type RunnerOutput } from './runner-output.js';
 
 /** bumped when what a runner's image means changes, so older images are replayed over instead */
@@ -130,6 +130,12 @@ export class StrategyRunner {
       if (last !== null && input.candle.openTime < last) {
         this.marketSeq = e.seq;
         return;
+      }
+      if (last !== null && input.candle.openTime > last && !hasVenueGapBefore(e.data)) {
+        throw new MarketDataGapError(
+          `strategy ${this.record.id}: ${this.record.symbol} candles jump from ${new Date(last).toISOString()} to ${new Date(input.candle.openTime).toISOString()} (${(input.candle.openTime - last) / 60_000} minutes missing) and the source neither filled the hole nor confirmed it as a gap at the venue; stopped instead of trading across it`,
+          { details: { strategyId: this.record.id, symbol: this.record.symbol, from: last, to: input.candle.openTime, seq: e.seq } },
+        );
       }
       out.candles += 1;
     }
@@ -260,4 +266,9 @@ export function toTradeRecord(strategyId: string, symbol: string, t: CoreTrade):
 
 export function toOrderRecord(strategyId: string, symbol: string, o: CoreOrder): OrderRecord {
   return { strategyId, symbol, ...o };
+}
+
+/** The candle record says the minutes before it have no candle at the venue (the source confirmed a halt). */
+function hasVenueGapBefore(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && 'venueGapBefore' in data && Boolean((data as { venueGapBefore?: unknown }).venueGapBefore);
 }

@@ -24,6 +24,9 @@ export interface StreamManagerConfig {
   /** strategy YAML directory, read for their `exchange` field when BINANCE_VENUE is not set */
   configDir: string;
   binanceProbeTimeoutMs: number;
+  /** auto on the simulator re-probes Binance with backoff between these bounds (ms) */
+  binanceReprobeBaseMs: number;
+  binanceReprobeMaxMs: number;
   binanceTradeStream: 'trade' | 'aggTrade';
   /** proactive make-before-break reconnect before Binance's 24 h limit */
   binanceMaxConnectionAgeMs: number;
@@ -31,6 +34,8 @@ export interface StreamManagerConfig {
   binanceDeadAfterMs: number;
   /** REPLAY_FILE format: kline CSV, trade CSV, or a recorded WebSocket session (JSONL, .gz allowed); auto = by content */
   replayFormat: 'auto' | 'klines' | 'trades' | 'ws-session';
+  /** serve every symbol a running strategy needs (learned from the start/stop commands), not only SYMBOLS */
+  followStrategySymbols: boolean;
   logLevel: string;
 }
 
@@ -74,6 +79,9 @@ export function readStreamManagerConfig(env: EnvRecord): StreamManagerConfig {
     binanceDeadAfterMs: envInt(env, 'BINANCE_DEAD_AFTER_MS', 60_000, { min: 200 }),
     replayFormat: replayFormat as StreamManagerConfig['replayFormat'],
     binanceProbeTimeoutMs: envInt(env, 'BINANCE_PROBE_TIMEOUT_MS', 3000, { min: 100 }),
+    binanceReprobeBaseMs: envInt(env, 'BINANCE_REPROBE_BASE_MS', 2_000, { min: 10 }),
+    binanceReprobeMaxMs: envInt(env, 'BINANCE_REPROBE_MAX_MS', 60_000, { min: 10 }),
+    followStrategySymbols: envStr(env, 'FOLLOW_STRATEGY_SYMBOLS', 'true') !== 'false',
     logLevel: envStr(env, 'LOG_LEVEL', 'info'),
   };
 }

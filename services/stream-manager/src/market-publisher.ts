@@ -13,6 +13,8 @@ export interface PublishedCandle {
   close: Num;
   volume: Num;
   synthetic?: boolean;
+  /** the minutes since the previous candle have none at the venue, as the source confirmed (see venueGapBefore) */
+  venueGapConfirmedBy?: 'rest' | 'file';
 }
 
 export type CandleOrigin = 'live' | 'backfill' | 'simulated' | 'replay';
@@ -75,6 +77,8 @@ export class MarketPublisher {
       return false;
     }
     this.lastCandleOpen.set(symbol, c.openTime);
+    const missing = prev === undefined ? 0 : (c.openTime - prev) / 60_000 - 1;
+    const venueGapBefore = missing > 0 && c.venueGapConfirmedBy !== undefined ? { fromOpenTime: prev! + 60_000, minutes: missing, confirmedBy: c.venueGapConfirmedBy } : undefined;
     const env = makeEnvelope({
       type: MessageType.candleClosed,
       id: `${symbol}-1m@${c.openTime}`,
@@ -94,6 +98,7 @@ export class MarketPublisher {
         volume: canonicalDecimal(c.volume),
         synthetic: c.synthetic ?? false,
         origin,
+        ...(venueGapBefore ? { venueGapBefore } : {}),
       },
     });
     this.counters.candles += 1;

@@ -34,8 +34,9 @@ interface Client {
  * A local Binance for tests: REST (/api/v3/ping, time, klines, depth, exchangeInfo) and WebSocket
  * combined streams (/stream?streams=a/b/c and /ws/<stream>) in Binance's formats, driven by
  * FakeMarket at an accelerated clock, with fault injection: disconnects, stalls (no frames and no
- * pongs), malformed frames, depth sequence gaps, rejected connections, and REST 429/418/5xx with
- * Retry-After.
+ * pongs), malformed frames, depth sequence gaps, skipped minutes and trade gaps (trade/kline frames
+ * not sent), rejected connections, REST 429/418/5xx with Retry-After, and the whole exchange down
+ * for a while.
  */
 export class FakeBinanceServer {
   readonly market: FakeMarket;
@@ -46,9 +47,13 @@ export class FakeBinanceServer {
   private pingTimer: NodeJS.Timeout | null = null;
   private stalled = false;
   private withholdDepth = 0;
+  /** trade and kline frames of market time before this are not sent (skipped minutes) */
+  private skipTradesUntil = 0;
+  private withholdTradeFrames = 0;
   private rejectNext = 0;
+  private down = false;
   readonly restFaults: RestFault[] = [];
-  readonly stats = { connections: 0, rejectedConnections: 0, restRequests: {} as Record<string, number>, framesSent: 0, depthWithheld: 0, faultsServed: 0 };
+  readonly stats = { connections: 0, rejectedConnections: 0, restRequests: {} as Record<string, number>, framesSent: 0, depthWithheld: 0, faultsServed: 0, tradeFramesWithheld: 0, klineFramesWithheld: 0 };
   url = '';
   wsUrl = '';
 
@@ -57,8 +62,8 @@ export class FakeBinanceServer {
     this.http = http.createServer((req, res) => this.handleRest(req, res));
     this.wss = new WebSocketServer({ noServer: true, autoPong: false });
     this.http.on('upgrade', (req, socket, head) => {
-      if (this.rejectNext > 0) {
-        this.rejectNext -= 1;
+      if (this.rejectNext > 0 || this.down) {
+        if (!this.down) this.rejectNext -= 1;
         this.stats.rejectedConnections += 1;
         socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n');
         return;
@@ -122,6 +127,18 @@ export class FakeBinanceServer {
         this.stats.depthWithheld += 1;
         continue;
       }
+      const isTrade = f.stream.endsWith('@trade') || f.stream.endsWith('@aggTrade');
+      const isKline = f.stream.includes('@kline');
+      if ((isTrade || isKline) && this.market.time <= this.skipTradesUntil) {
+        if (isTrade) this.stats.tradeFramesWithheld += 1;
+        else this.stats.klineFramesWithheld += 1;
+        continue;
+      }
+      if (isTrade && this.withholdTradeFrames > 0) {
+        this.withholdTradeFrames -= 1;
+        this.stats.tradeFramesWithheld += 1;
+        continue;
+      }
       this.broadcast(f.stream, f.text);
     }
   }
@@ -160,9 +177,28 @@ export class FakeBinanceServer {
     this.withholdDepth += n;
   }
 
+  /**
+   * Skipped minutes: for the next `minutes` of market time no trade or kline frame is sent, while
+   * the connection stays up and book frames keep the clock moving (REST still has the candles).
+   */
+  skipTradeAndKlineMinutes(minutes: number): void {
+    this.skipTradesUntil = this.market.time + minutes * 60_000;
+  }
+
+  /** The next `n` trade frames are not sent: clients see a trade-id gap. */
+  withholdTrades(n = 1): void {
+    this.withholdTradeFrames += n;
+  }
+
   /** The next `n` WebSocket upgrades are refused with 503. */
   rejectConnections(n: number): void {
     this.rejectNext += n;
+  }
+
+  /** The exchange is down: clients are dropped, upgrades refused and REST answers 503 until `setDown(false)`. */
+  setDown(down: boolean): void {
+    this.down = down;
+    if (down) this.dropConnections();
   }
 
   // ---- REST ---------------------------------------------------------------
@@ -174,6 +210,10 @@ export class FakeBinanceServer {
       res.writeHead(status, { 'content-type': 'application/json', 'x-mbx-used-weight-1m': '10', ...headers });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
+    if (this.down) {
+      this.stats.faultsServed += 1;
+      return send(503, { code: -1000, msg: 'Service unavailable.' });
+    }
     const faultIndex = this.restFaults.findIndex((f) => f.path === undefined || u.pathname.startsWith(f.path));
     if (faultIndex >= 0) {
       const f = this.restFaults.splice(faultIndex, 1)[0]!;
@@ -187,8 +227,12 @@ export class FakeBinanceServer {
         return send(200, {});
       case '/api/v3/time':
         return send(200, { serverTime: this.market.time });
-      case '/api/v3/exchangeInfo':
-        return send(200, { timezone: 'UTC', serverTime: this.market.time, symbols: [...this.market.markets.keys()].map((s) => ({ symbol: s, status: 'TRADING' })) });
+      case '/api/v3/exchangeInfo': {
+        // as Binance: ?symbol= of a symbol it does not list is a 400 with code -1121
+        if (symbol !== '' && !this.market.markets.has(symbol)) return send(400, { code: -1121, msg: 'Invalid symbol.' });
+        const listed = [...this.market.markets.keys()].filter((s) => symbol === '' || s === symbol);
+        return send(200, { timezone: 'UTC', serverTime: this.market.time, symbols: listed.map((s) => ({ symbol: s, status: 'TRADING' })) });
+      }
       case '/api/v3/klines': {
         if (!this.market.markets.has(symbol)) return send(400, { code: -1121, msg: 'Invalid symbol.' });
         if (u.searchParams.get('interval') !== '1m') return send(400, { code: -1120, msg: 'Invalid interval.' });

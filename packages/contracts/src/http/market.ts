@@ -40,6 +40,8 @@ export const MarketDataQuery = z.object({
 
 export const CandleDto = CandleValues.extend({
   isComplete: z.boolean().describe('false when the higher-timeframe candle is still building'),
+  provisional: z.literal(true).optional().describe('present when a minute in it is not confirmed by the exchange yet (strategies do not see it)'),
+  corrected: z.literal(true).optional().describe('present when a minute in it was published provisional and then corrected with the confirmed values'),
 }).meta({ id: 'Candle' });
 export type CandleDto = z.infer<typeof CandleDto>;
 
@@ -68,6 +70,9 @@ export const MarketDepthResponse = z
     time: UnixMs,
     bids: z.array(z.tuple([DecimalString, DecimalString])).describe('[price, quantity], best first'),
     asks: z.array(z.tuple([DecimalString, DecimalString])),
+    current: z
+      .boolean()
+      .describe('false while the feed reports this book unsynced (an outage or a sequence gap) or its data stale: these levels are the last known book, not the market now'),
   })
   .meta({ id: 'MarketDepth' });
 export type MarketDepthResponse = z.infer<typeof MarketDepthResponse>;

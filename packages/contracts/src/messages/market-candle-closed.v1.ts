@@ -29,5 +29,13 @@ export const MarketCandleClosedV1 = z.object({
    * openTime follows with the confirmed values.
    */
   provisional: z.boolean().default(false),
+  /**
+   * Set when the minutes between the previous candle published for the symbol and this one have no
+   * candle at the venue (an exchange halt), as the source confirmed: its REST klines returned none
+   * for them, or the replayed file has none. Consumers accept a jump in the series only with it.
+   */
+  venueGapBefore: z
+    .object({ fromOpenTime: UnixMs, minutes: z.number().int().positive(), confirmedBy: z.enum(['rest', 'file']) })
+    .optional(),
 });
 export type MarketCandleClosedV1 = z.infer<typeof MarketCandleClosedV1>;

@@ -12,5 +12,10 @@ export const StrategyStartV1 = z.object({
 });
 export type StrategyStartV1 = z.infer<typeof StrategyStartV1>;
 
-export const StrategyStopV1 = z.object({ strategyId: StrategyId, reason: z.string().default('requested') });
+export const StrategyStopV1 = z.object({
+  strategyId: StrategyId,
+  reason: z.string().default('requested'),
+  /** set when the strategy cannot run (e.g. the venue does not list its symbol): it ends in `error` with this text */
+  error: z.string().min(1).optional(),
+});
 export type StrategyStopV1 = z.infer<typeof StrategyStopV1>;

@@ -19,6 +19,11 @@ interface MemoryEntry {
   fields: Record<string, string>;
 }
 
+/** a writer held back this long by an unread entry says so (once per wait) */
+const WRITER_WAIT_WARN_MS = 10_000;
+/** a held-back writer looks again at least this often (groups created or removed meanwhile) */
+const WRITER_RECHECK_MS = 1_000;
+
 /** what the slot of a trimmed entry holds until the array is compacted (never read) */
 const TRIMMED: MemoryEntry = Object.freeze({ id: '0-0', fields: Object.freeze({}) });
 
@@ -31,6 +36,8 @@ interface PendingInfo {
 interface MemoryGroup {
   lastDeliveredId: string;
   pending: Map<string, PendingInfo>;
+  /** subscriptions reading this stream for the group now (back-pressure waits only for these) */
+  readers: Set<object>;
 }
 
 /** Notifies waiters (consumers blocked on new entries, tails) when entries arrive. */
@@ -64,6 +71,8 @@ class MemoryStream {
   private last: StreamId | null = null;
   readonly groups = new Map<string, MemoryGroup>();
   readonly notifier = new Notifier();
+  /** wakes writers held back by an unread entry (a group read or acknowledged something) */
+  readonly progress = new Notifier();
 
   get length(): number {
     return this.entries.length - this.start;
@@ -73,18 +82,52 @@ class MemoryStream {
     return this.last === null ? '0-0' : formatStreamId(this.last);
   }
 
-  append(fields: Record<string, string>, nowMs: number, maxLen: number): string {
+  /**
+   * Appends and trims to maxLen. `keepUnread`: an entry a consumer group has not read yet (or has
+   * not acknowledged) is never trimmed; the stream grows past maxLen instead (see excessUnread).
+   */
+  append(fields: Record<string, string>, nowMs: number, maxLen: number, keepUnread = false): string {
     this.last = nextStreamId(this.last, nowMs);
     const id = formatStreamId(this.last);
     this.entries.push({ id, fields: { ...fields } });
+    this.trim(maxLen, keepUnread);
+    return id;
+  }
+
+  trim(maxLen: number, keepUnread: boolean): void {
     const excess = this.length - Math.max(0, maxLen);
     // a trimmed entry is let go at once (its slot emptied); the array is compacted now and then
-    for (let i = 0; i < excess; i++) this.entries[this.start++] = TRIMMED;
+    for (let i = 0; i < excess; i++) {
+      if (keepUnread && this.isUnread(this.entries[this.start]!.id)) break;
+      this.entries[this.start++] = TRIMMED;
+    }
     if (this.start > 1024 && this.start > this.entries.length / 2) {
       this.entries = this.entries.slice(this.start);
       this.start = 0;
     }
-    return id;
+  }
+
+  /**
+   * A group being read now has not read this entry, or read it and not acknowledged it yet. (A group
+   * nobody reads any more in this process — its symbol was dropped — does not hold the feed back.)
+   */
+  private isUnread(id: string): boolean {
+    for (const g of this.groups.values()) {
+      if (g.readers.size > 0 && (compareStreamIds(id, g.lastDeliveredId) > 0 || g.pending.has(id))) return true;
+    }
+    return false;
+  }
+
+  /** how far past maxLen the stream is because of unread entries (0 when within) */
+  excessUnread(maxLen: number): number {
+    return Math.max(0, this.length - Math.max(0, maxLen));
+  }
+
+  /** the groups that have not read the oldest entry kept (for the log when a writer waits) */
+  laggingGroups(): string[] {
+    const oldest = this.entries[this.start];
+    if (!oldest) return [];
+    return [...this.groups].filter(([, g]) => g.readers.size > 0 && (compareStreamIds(oldest.id, g.lastDeliveredId) > 0 || g.pending.has(oldest.id))).map(([name]) => name);
   }
 
   /** index of the first entry with id > afterId */
@@ -159,7 +202,9 @@ export class InProcessBus implements MessageBus, RawStreamAccess {
       append: async (stream, envelope, maxLen) => {
         if (isClosed) throw new Error('envelope writer is closed');
         this.assertOpen();
-        return this.appendFields(stream, envelopeFields(envelope, encodeEnvelope(envelope)), maxLen);
+        const id = this.appendFields(stream, envelopeFields(envelope, encodeEnvelope(envelope)), maxLen, true);
+        await this.awaitRoom(stream, maxLen);
+        return id;
       },
       close: async () => {
         isClosed = true;
@@ -172,11 +217,37 @@ export class InProcessBus implements MessageBus, RawStreamAccess {
     return this.appendFields(stream, { ...fields }, maxLen);
   }
 
-  private appendFields(stream: string, fields: Record<string, string>, maxLen: number): string {
+  private appendFields(stream: string, fields: Record<string, string>, maxLen: number, keepUnread = false): string {
     const s = this.stream(stream);
-    const id = s.append(fields, this.now(), maxLen);
+    const id = s.append(fields, this.now(), maxLen, keepUnread);
     s.notifier.notify();
     return id;
+  }
+
+  /**
+   * Back-pressure for the market-data writer: while a consumer group has not read (and acknowledged)
+   * what lies beyond the stream's maxLen, the append does not resolve, so a producer that awaits its
+   * appends (every source does) runs no further ahead than maxLen of the slowest group. Nothing a
+   * group has not read is ever trimmed.
+   */
+  private async awaitRoom(stream: string, maxLen: number): Promise<void> {
+    const s = this.stream(stream);
+    if (s.excessUnread(maxLen) === 0) return;
+    const startedAt = this.now();
+    let warned = false;
+    for (;;) {
+      s.trim(maxLen, true);
+      if (s.excessUnread(maxLen) === 0) return;
+      if (this.isClosed) throw new Error('message bus is closed');
+      if (!warned && this.now() - startedAt >= WRITER_WAIT_WARN_MS) {
+        warned = true;
+        this.log.warn({ stream, maxLen, waiting: s.excessUnread(maxLen), groups: s.laggingGroups() }, 'market-data writer held back: a consumer group has not read the oldest entries (back-pressure, nothing is trimmed unread)');
+      }
+      const waiter = s.progress.wait(WRITER_RECHECK_MS);
+      this.tailCancels.add(waiter.cancel);
+      await waiter.promise;
+      this.tailCancels.delete(waiter.cancel);
+    }
   }
 
   async readRaw(stream: string, afterId: string, count: number): Promise<RawStreamEntry[]> {
@@ -267,8 +338,10 @@ class MemoryGroupBackend implements GroupBackend {
         s.groups.set(this.options.group, {
           lastDeliveredId: (this.options.startAt ?? '0') === '$' ? s.lastId : '0-0',
           pending: new Map(),
+          readers: new Set(),
         });
       }
+      s.groups.get(this.options.group)!.readers.add(this);
     }
   }
 
@@ -355,6 +428,7 @@ class MemoryGroupBackend implements GroupBackend {
   async ack(stream: string, ids: readonly string[]): Promise<void> {
     const g = this.group(stream);
     for (const id of ids) g.pending.delete(id);
+    this.bus.groupState(stream).progress.notify();
   }
 
   async deadLetter(stream: string, entry: RawStreamEntry, reason: { code: string; message: string }): Promise<void> {
@@ -376,5 +450,10 @@ class MemoryGroupBackend implements GroupBackend {
 
   async close(): Promise<void> {
     this.interrupt();
+    for (const name of this.options.streams) {
+      const s = this.bus.groupState(name);
+      s.groups.get(this.options.group)?.readers.delete(this);
+      s.progress.notify();
+    }
   }
 }

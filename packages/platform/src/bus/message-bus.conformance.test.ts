@@ -353,6 +353,65 @@ describe.each(implementations)('MessageBus conformance: $name', (impl) => {
     await expect(writer.append(stream, candle(0), 20)).rejects.toThrow(/closed/);
   });
 
+  it('openWriter never trims what a stalled (in process) or stopped (Redis) consumer group has not read: it gets every entry back', async () => {
+    const capture: LogCapture = { lines: [] };
+    const bus = newBus({}, capture);
+    const stream = streamName('writer-lossless');
+    const writer = bus.openWriter();
+    const got: string[] = [];
+    let isStalled = false;
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = bus.consume({ streams: [stream], group: 'g', consumer: 'c1', batchSize: 5 }, async (batch) => {
+      if (isStalled) await gate;
+      got.push(...batch.map((e) => e.envelope.id));
+    });
+    const sent: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const env = candle(i);
+      sent.push(env.id);
+      await writer.append(stream, env, 20);
+    }
+    await waitFor(async () => got.length >= 10 && (await bus.pendingCount(stream, 'g')) === 0, { what: 'first entries consumed and acked' });
+    // in one process the paper trader can only be slow (stalled); over Redis it can be down
+    if (bus.kind === 'in-process') isStalled = true;
+    else await first.stop();
+    let written = 0;
+    const producer = (async () => {
+      for (let i = 10; i < 310; i++) {
+        const env = candle(i);
+        sent.push(env.id);
+        await writer.append(stream, env, 20);
+        written += 1;
+      }
+    })();
+    if (bus.kind === 'in-process') {
+      // back-pressure: the producer is held about maxLen entries ahead of the group
+      await waitFor(async () => (await bus.streamLength(stream)) >= 20, { what: 'stream filled to maxLen' });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(written).toBeLessThan(40);
+    } else {
+      await producer; // Redis keeps every unread entry, past maxLen
+      expect(await bus.streamLength(stream)).toBeGreaterThanOrEqual(300);
+      expect(capture.lines.some((l) => String(l['msg']).includes('kept past its maxLen'))).toBe(true);
+    }
+    if (bus.kind === 'in-process') {
+      release();
+      track(first);
+    } else track(bus.consume({ streams: [stream], group: 'g', consumer: 'c1', batchSize: 50 }, async (batch) => void got.push(...batch.map((e) => e.envelope.id))));
+    await producer;
+    await waitFor(() => got.length >= 310, { what: 'every entry delivered after the restart', timeoutMs: 15_000 });
+    expect(got).toEqual(sent);
+    // caught up: the stream is trimmed back towards maxLen by later appends
+    await waitFor(async () => (await bus.pendingCount(stream, 'g')) === 0, { what: 'all acked' });
+    for (let i = 310; i < 560; i++) await writer.append(stream, candle(i), 20);
+    await waitFor(async () => {
+      await writer.append(stream, candle(1_000), 20);
+      return (await bus.streamLength(stream)) < 200;
+    }, { what: 'stream trimmed back', timeoutMs: 10_000 });
+    await writer.close();
+  });
+
   it('trims with MAXLEN, keeping the newest entries', async () => {
     const bus = newBus();
     const stream = streamName('maxlen');

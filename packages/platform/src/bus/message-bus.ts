@@ -42,7 +42,9 @@ export interface MessageBus {
   /** Validates the envelope, appends it with approximate MAXLEN trimming and returns the entry id. */
   publish(stream: string, envelope: Envelope, maxLen: number): Promise<string>;
   /** A writer for a high-rate producer (market data): envelopes makeEnvelope built, appended without a
-   * second validation, over its own connection with Redis. The caller closes it. */
+   * second validation, over its own connection with Redis. The caller closes it. Unlike publish(), it
+   * never trims an entry a consumer group has not read: in process, an append resolves only once the
+   * slowest group is within maxLen (back-pressure); Redis keeps the unread entries past maxLen. */
   openWriter(): EnvelopeWriter;
   /** Reads entries with a consumer group: first this consumer's own pending entries, then claims idle
    * entries of dead consumers, then new entries. Undecodable entries go to dlq:<stream> and are acked. */

@@ -70,7 +70,34 @@ afterAll(async () => {
 });
 
 describe('RespStreamWriter', () => {
-  it('appends entries the bus reads back, in order, with MAXLEN trimming, and fails only the command Redis rejects', async () => {
+  it('never trims an entry a group delivered but did not acknowledge (a worker died mid-batch), then trims once it is acked', async () => {
+    const w = writer();
+    const stream = key('pending-kept');
+    await redis.xgroup('CREATE', stream, 'g', '0', 'MKSTREAM');
+    const first = await w.append(stream, trade(0), 20);
+    await redis.xreadgroup('GROUP', 'g', 'dead-worker', 'COUNT', 1, 'STREAMS', stream, '>'); // delivered, never acknowledged
+    const readAndAck = async (): Promise<void> => {
+      const reply = (await redis.xreadgroup('GROUP', 'g', 'live-worker', 'COUNT', 10_000, 'STREAMS', stream, '>')) as Array<[string, Array<[string, string[]]>]> | null;
+      const got = reply?.[0]?.[1].map(([id]) => id) ?? [];
+      if (got.length > 0) await redis.xack(stream, 'g', ...got);
+    };
+    for (let i = 1; i <= 300; i++) {
+      await w.append(stream, trade(i), 20);
+      if (i % 50 === 0) await readAndAck();
+    }
+    await readAndAck();
+    for (let i = 301; i <= 320; i++) await w.append(stream, trade(i), 20);
+    const kept = (await redis.xrange(stream, '-', '+')).map(([id]) => id);
+    expect(kept[0]).toBe(first);
+    expect(kept.length).toBeGreaterThanOrEqual(321);
+    await redis.xack(stream, 'g', first);
+    await readAndAck();
+    for (let i = 321; i <= 340; i++) await w.append(stream, trade(i), 20);
+    expect(Number(await redis.xlen(stream))).toBeLessThan(100);
+    await w.close();
+  });
+
+  it('appends entries the bus reads back, in order, with group-safe MAXLEN trimming, and fails only the command Redis rejects', async () => {
     const w = writer();
     const stream = key('order');
     const wrong = key('wrongtype');
@@ -83,7 +110,8 @@ describe('RespStreamWriter', () => {
     const read = await bus.read(stream, '0', 5000);
     expect(read.map((e) => e.envelope.id)).toEqual(Array.from({ length: 3001 }, (_, i) => `t-${i}`));
     expect(read.map((e) => e.id)).toEqual([...appended, after]);
-    await w.append(stream, trade(9), 100);
+    // trimming goes with every maxLen/10 appends to a stream (no consumer group here: plain MAXLEN ~)
+    for (let i = 0; i < 10; i++) await w.append(stream, trade(9), 100);
     expect(Number(await redis.xlen(stream))).toBeLessThan(1000);
     expect(w.writes).toBeLessThan(100); // one socket write per event-loop turn, not one per append
     await w.close();

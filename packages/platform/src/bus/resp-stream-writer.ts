@@ -36,7 +36,7 @@ type State = 'connecting' | 'handshake' | 'ready' | 'offline' | 'failed' | 'clos
 type Reply = { ok: true; value: string } | { ok: false; message: string };
 
 /**
- * The market-data write path to Redis: one connection that only appends (XADD … MAXLEN ~ n * type
+ * The market-data write path to Redis: one connection that only appends (XADD … * type
  * v data), written by hand because it is the hot path — it spends about a third of the CPU per
  * append that ioredis does (see `pnpm bench market-data`). Every append queued in one turn of the
  * event loop goes out in one socket write; replies are matched in order.
@@ -49,6 +49,9 @@ type Reply = { ok: true; value: string } | { ok: false; message: string };
  *   stream) and reconnects with backoff; new appends wait for the connection, for at most
  *   `offlineTimeoutMs`, then reject with the connection error until Redis is back.
  * - An append Redis refuses (WRONGTYPE, NOPERM, OOM…) rejects with Redis's message; the others go on.
+ * - Trimming never passes what a consumer group has not read (GROUP_SAFE_TRIM): a paper trader that
+ *   is down while more than maxLen entries pass finds all of them when it comes back; the stream
+ *   grows meanwhile (a warning names the group), and is trimmed back to maxLen once it has caught up.
  */
 export class RespStreamWriter implements EnvelopeWriter {
   private readonly endpoint: RedisEndpoint;
@@ -74,6 +77,9 @@ export class RespStreamWriter implements EnvelopeWriter {
   private connectStartedAt = 0;
   private failure: Error | null = null;
   private closing = false;
+  private readonly heldBackWarnedAt = new Map<string, number>();
+  /** appends per stream since its last trim */
+  private readonly sinceTrim = new Map<string, number>();
   /** socket writes so far (each carries every append of one event-loop turn) */
   writes = 0;
 
@@ -99,18 +105,44 @@ export class RespStreamWriter implements EnvelopeWriter {
     const refusal = this.refusal();
     if (refusal !== null) return Promise.reject(refusal);
     const data = encodeEnvelope(envelope);
-    const n = String(Math.max(0, Math.floor(maxLen)));
     const type = String(envelope.type);
     const v = String(envelope.v);
+    // no MAXLEN on the XADD: GROUP_SAFE_TRIM (below) trims, never past what a consumer group has not read
     this.out +=
-      `*12\r\n$4\r\nXADD\r\n$${Buffer.byteLength(stream)}\r\n${stream}\r\n$6\r\nMAXLEN\r\n$1\r\n~\r\n$${n.length}\r\n${n}\r\n$1\r\n*\r\n` +
+      `*9\r\n$4\r\nXADD\r\n$${Buffer.byteLength(stream)}\r\n${stream}\r\n$1\r\n*\r\n` +
       `$4\r\ntype\r\n$${Buffer.byteLength(type)}\r\n${type}\r\n$1\r\nv\r\n$${v.length}\r\n${v}\r\n$4\r\ndata\r\n$${Buffer.byteLength(data)}\r\n${data}\r\n`;
     const promise = new Promise<string>((resolve, reject) => this.pending.push({ resolve, reject }));
+    this.countForTrim(stream, maxLen);
     if (this.state === 'ready' && !this.flushScheduled) {
       this.flushScheduled = true;
       queueMicrotask(this.flush);
     }
     return promise;
+  }
+
+  /** A trim a consumer group held back (negative count) is logged, at most once a minute per stream. */
+  private noteTrim(stream: string, maxLen: number, removed: number): void {
+    if (!(removed < 0)) return;
+    const now = Date.now();
+    if (now - (this.heldBackWarnedAt.get(stream) ?? 0) < 60_000) return;
+    this.heldBackWarnedAt.set(stream, now);
+    this.log.warn({ stream, maxLen }, 'market-data stream kept past its maxLen: a consumer group has not read the oldest entries (nothing is trimmed unread)');
+  }
+
+  /** Every maxLen/10 appends (at most 1 000) to a stream, queues a group-safe trim of it behind them. */
+  private countForTrim(stream: string, maxLen: number): void {
+    const n = Math.max(0, Math.floor(maxLen));
+    const count = (this.sinceTrim.get(stream) ?? 0) + 1;
+    if (count < Math.min(1_000, Math.max(1, Math.floor(n / 10)))) {
+      this.sinceTrim.set(stream, count);
+      return;
+    }
+    this.sinceTrim.set(stream, 0);
+    this.out += encodeCommand(['EVAL', GROUP_SAFE_TRIM, '1', stream, String(n)]);
+    this.pending.push({
+      resolve: (removed) => this.noteTrim(stream, n, Number(removed)),
+      reject: (err) => this.log.warn({ err, stream }, 'trimming a market-data stream failed (it is retried on the next appends)'),
+    });
   }
 
   /** why an append cannot be taken now, or null */
@@ -369,6 +401,55 @@ export class RespStreamWriter implements EnvelopeWriter {
     if (socket !== null) setTimeout(() => socket.destroy(), 1_000).unref();
   }
 }
+
+/**
+ * Trims KEYS[1] towards ARGV[1] entries, never past an entry a consumer group has not read or not
+ * acknowledged: the cut is the id after the oldest `excess` entries (at most 10 000 per call; later
+ * calls catch up), or — when earlier — the oldest id a group still needs (its oldest pending entry,
+ * else the one after its last-delivered id). A stream without groups gets plain XTRIM MAXLEN ~.
+ * Returns the number of entries removed, or −1 − that number when a group held the trim back.
+ */
+export const GROUP_SAFE_TRIM = `
+local key = KEYS[1]
+local maxlen = tonumber(ARGV[1])
+local excess = redis.call('XLEN', key) - maxlen
+if excess <= 0 then return 0 end
+local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', key)
+if not ok or #groups == 0 then return redis.call('XTRIM', key, 'MAXLEN', '~', maxlen) end
+local function split(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return ms, tonumber(seq)
+end
+local function before(ams, aseq, bms, bseq)
+  if #ams ~= #bms then return #ams < #bms end
+  if ams ~= bms then return ams < bms end
+  return aseq < bseq
+end
+local keepMs, keepSeq = nil, nil
+for _, g in ipairs(groups) do
+  local info = {}
+  for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+  local ms, seq
+  if tonumber(info['pending']) > 0 then
+    ms, seq = split(redis.call('XPENDING', key, info['name'])[2])
+  else
+    ms, seq = split(info['last-delivered-id'])
+    seq = seq + 1
+  end
+  if keepMs == nil or before(ms, seq, keepMs, keepSeq) then keepMs, keepSeq = ms, seq end
+end
+local oldest = redis.call('XRANGE', key, '-', '+', 'COUNT', math.min(excess, 10000))
+if #oldest == 0 then return 0 end
+local cutMs, cutSeq = split(oldest[#oldest][1])
+cutSeq = cutSeq + 1
+local held = false
+if before(keepMs, keepSeq, cutMs, cutSeq) then
+  cutMs, cutSeq, held = keepMs, keepSeq, true
+end
+local removed = redis.call('XTRIM', key, 'MINID', cutMs .. '-' .. string.format('%d', cutSeq))
+if held then return -1 - removed end
+return removed
+`;
 
 /** Error replies that say "not now" rather than "not you": the connection is retried, not given up. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN)\b|max number of clients/;

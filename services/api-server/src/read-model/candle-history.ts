@@ -1,5 +1,6 @@
-import { CandleValues, MessageType, Streams, isMessage } from '@btc-research/contracts';
+import { CandleValues, Streams } from '@btc-research/contracts';
 import type { MessageBus, StrategyStore } from '@btc-research/platform';
+import { confirmedMinutes } from './market-read-model.js';
 
 /** A closed 1m candle of the stored history (decimal strings, as on the wire). */
 export type HistoryCandle = CandleValues;
@@ -80,11 +81,8 @@ export class CandleHistory {
     }
     const entries = await this.options.bus.readLatest(Streams.candles(symbol), h.busRead ? BUS_REFRESH_READ : BUS_FIRST_READ);
     h.busRead = true;
-    for (const e of entries) {
-      if (!isMessage(e.envelope, MessageType.candleClosed)) continue;
-      const { openTime, closeTime, open, high, low, close, volume } = e.envelope.payload;
-      added.push({ openTime, closeTime, open, high, low, close, volume });
-    }
+    // a correction on the bus replaces the provisional candle of its minute
+    for (const { openTime, closeTime, open, high, low, close, volume } of confirmedMinutes(entries)) added.push({ openTime, closeTime, open, high, low, close, volume });
     let changed = false;
     for (const c of added) {
       const known = h.byOpen.get(c.openTime);

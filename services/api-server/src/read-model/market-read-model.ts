@@ -9,7 +9,7 @@ import {
   type MarketTimeframe,
 } from '@btc-research/contracts';
 import { Decimal, toDecimalString } from '@btc-research/engine';
-import type { MessageBus } from '@btc-research/platform';
+import type { BusEntry, MessageBus } from '@btc-research/platform';
 import type { FeedSnapshot } from '../live/event-hub.js';
 
 export const TF_MS: Readonly<Record<MarketTimeframe, number>> = {
@@ -30,8 +30,31 @@ export function feedResponse(feed: FeedSnapshot | null): FeedStatusResponse {
     : { available: false, isSimulated: false, status: null, receivedAt: null };
 }
 
+/** A 1m candle as the API shows it: the closed candle, with the confirmed values once a correction came. */
+type ShownMinute = MarketCandleClosedV1 & { corrected?: true };
+
+/**
+ * The 1m candles of a stream in time order: a `market.candle.corrected` replaces the provisional
+ * candle of its minute (and marks it corrected), so a provisional candle is shown as such until then.
+ */
+export function confirmedMinutes(entries: ReadonlyArray<Pick<BusEntry, 'envelope'>>): ShownMinute[] {
+  const byOpen = new Map<number, ShownMinute>();
+  for (const e of entries) {
+    if (isMessage(e.envelope, MessageType.candleClosed)) {
+      if (!byOpen.get(e.envelope.payload.openTime)?.corrected) byOpen.set(e.envelope.payload.openTime, e.envelope.payload);
+    } else if (isMessage(e.envelope, MessageType.candleCorrected)) {
+      const { changed: _changed, confirmedBy: _by, ...values } = e.envelope.payload;
+      byOpen.set(values.openTime, { ...values, synthetic: false, provisional: false, corrected: true });
+    }
+  }
+  return [...byOpen.values()].sort((a, b) => a.openTime - b.openTime);
+}
+
+/** What aggregation reads of a 1m candle (the bus's, or the stored history's, which has no flags). */
+type AggregatableMinute = Pick<MarketCandleClosedV1, 'openTime' | 'open' | 'high' | 'low' | 'close' | 'volume'> & { provisional?: boolean; corrected?: true };
+
 /** Builds candles of one timeframe from closed 1m candles (epoch-aligned buckets, oldest first). */
-export function aggregateCandles(base: ReadonlyArray<Pick<MarketCandleClosedV1, 'openTime' | 'open' | 'high' | 'low' | 'close' | 'volume'>>, tf: MarketTimeframe): CandleDto[] {
+export function aggregateCandles(base: ReadonlyArray<AggregatableMinute>, tf: MarketTimeframe): CandleDto[] {
   const size = TF_MS[tf];
   const out: CandleDto[] = [];
   let current: { c: CandleDto; high: Decimal; low: Decimal; volume: Decimal; minutes: number } | null = null;
@@ -52,8 +75,12 @@ export function aggregateCandles(base: ReadonlyArray<Pick<MarketCandleClosedV1, 
         volume: new Decimal(k.volume),
         minutes: 1,
       };
+      if (k.provisional) current.c.provisional = true;
+      if (k.corrected) current.c.corrected = true;
       continue;
     }
+    if (k.provisional) current.c.provisional = true;
+    if (k.corrected) current.c.corrected = true;
     const high = new Decimal(k.high);
     if (high.gt(current.high)) {
       current.high = high;
@@ -94,9 +121,7 @@ export async function marketData(
     bus.readLatest(Streams.bookTicker(input.symbol), 1),
     bus.readLatest(Streams.candles(input.symbol), Math.min(MAX_BASE_CANDLES, maxMinutes * (input.limit + 1))),
   ]);
-  const base: MarketCandleClosedV1[] = [];
-  for (const e of candleEntries) if (isMessage(e.envelope, MessageType.candleClosed)) base.push(e.envelope.payload);
-  base.sort((a, b) => a.openTime - b.openTime);
+  const base = confirmedMinutes(candleEntries);
   for (const tf of input.timeframes) response.candles[tf] = aggregateCandles(base, tf).slice(-input.limit);
 
   if (base.length === 0 && trades.length === 0 && books.length === 0) return null;

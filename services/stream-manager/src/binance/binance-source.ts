@@ -37,6 +37,8 @@ export interface BinanceSourceOptions {
   depthPublishMs?: number;
   restTimeoutMs?: number;
   restMaxAttempts?: number;
+  /** a feed state must hold this long before a change to a worse one is published (ms). Default 2 000. */
+  stateDebounceMs?: number;
 }
 
 export interface BinanceSource extends MarketSource {
@@ -113,6 +115,13 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
     return min;
   };
 
+  /** market time now: the newest exchange event time plus the local time since it arrived (grows in an outage) */
+  const marketNow = (): number => {
+    let t = 0;
+    for (const f of feeds.values()) if (f.clock > 0) t = Math.max(t, f.clock + Math.max(0, now() - f.clockSeenAt));
+    return t || now();
+  };
+
   const status = (): MarketFeedStatusV1 => {
     const last = lastCandleClose();
     let clock = 0;
@@ -133,7 +142,7 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
       circuit: breaker.state,
       symbols: o.symbols,
       lastCandleCloseTime: last,
-      lagMs: last === null ? null : Math.max(0, (clock || now()) - last),
+      lagMs: last === null ? null : Math.max(0, marketNow() - last),
       reconnects,
       message,
       transport,
@@ -150,8 +159,33 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
   };
 
   let statusChain: Promise<void> = Promise.resolve();
+  const stateDebounceMs = o.stateDebounceMs ?? 2_000;
+  let publishedState: MarketFeedStatusV1['state'] | null = null;
+  let publishedStateAt = 0;
+  let debounceTimer: NodeJS.Timeout | null = null;
+  /**
+   * Publishes the status. State changes are debounced: a change to 'live' or 'stopped' goes out at
+   * once; any other waits until the state last published has held stateDebounceMs, and then the
+   * state of that moment goes out — so a feed that fails a try every second does not flip.
+   */
   const publishStatus = (): Promise<void> => {
-    statusChain = statusChain.then(() => o.publisher.feedStatus(status())).catch((err: unknown) => o.logger.warn({ err }, 'feed status publish failed'));
+    const t = now();
+    if (state !== publishedState && state !== 'live' && state !== 'stopped' && publishedState !== null && t - publishedStateAt < stateDebounceMs) {
+      if (debounceTimer === null && !stopped) {
+        debounceTimer = setTimeout(() => {
+          debounceTimer = null;
+          void publishStatus();
+        }, stateDebounceMs - (t - publishedStateAt));
+        debounceTimer.unref();
+      }
+      return statusChain;
+    }
+    const s = status();
+    if (s.state !== publishedState) {
+      publishedState = s.state;
+      publishedStateAt = t;
+    }
+    statusChain = statusChain.then(() => o.publisher.feedStatus(s)).catch((err: unknown) => o.logger.warn({ err }, 'feed status publish failed'));
     return statusChain;
   };
   const setState = (s: MarketFeedStatusV1['state'], t: typeof transport, msg: string): void => {
@@ -221,7 +255,9 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
     breaker.onFailure();
     reconnects += wasActive ? 1 : 0;
     o.logger.warn({ connection: conn.id, code: info.code, reason: info.reason, error: info.error, wasOpen: info.wasOpen, failures: breaker.consecutiveFailures, circuit: breaker.state }, 'Binance WebSocket closed');
-    setState(breaker.state === 'closed' ? 'connecting' : 'degraded', transport === 'websocket' ? 'websocket' : transport, `WebSocket closed (${info.error ?? `code ${info.code}`}); reconnecting`);
+    // stale (REST down too) stays stale until REST answers again: a failed reconnect says nothing new
+    const next = state === 'stale' ? 'stale' : breaker.state === 'closed' ? 'connecting' : 'degraded';
+    setState(next, transport, `WebSocket closed (${info.error ?? `code ${info.code}`}); reconnecting`);
     scheduleReconnect();
   };
 
@@ -304,6 +340,7 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
       clearInterval(supervisor);
       clearInterval(statusTimer);
       if (reconnectTimer) clearTimeout(reconnectTimer);
+      if (debounceTimer) clearTimeout(debounceTimer);
       for (const c of [active, standby, connecting]) c?.close();
       for (const f of feeds.values()) f.stop();
       await Promise.all([...feeds.values()].map((f) => f.idle()));

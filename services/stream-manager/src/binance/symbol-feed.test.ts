@@ -64,4 +64,54 @@ describe('SymbolFeed', () => {
     expect(calls).toEqual([[T0, T0 + M - 1], [T0 + 2 * M, T0 + 5 * M - 1]]);
     await bus.close();
   });
+
+  it('never invents a candle: minutes whose trade and kline frames are missing while other streams move the clock come from REST, equal to the exchange', async () => {
+    const M = 60_000;
+    // the exchange's own candles (volume included) for every minute
+    const exchange = (t: number): RestKline => ({ openTime: t, closeTime: t + M, open: '100', high: String(110 + (t - T0) / M), low: '95', close: String(100 + (t - T0) / M), volume: String(20 + (t - T0) / M), quoteVolume: '0', trades: 9, takerBuyVolume: '0', takerBuyQuoteVolume: '0' });
+    const rest: MarketRestProvider = {
+      depth: async () => ({ lastUpdateId: 1, bids: [], asks: [] }),
+      klines: async (_s, start, end): Promise<RestKline[]> => {
+        const out: RestKline[] = [];
+        for (let t = start; t <= end; t += M) out.push(exchange(t));
+        return out;
+      },
+    };
+    const { feed, candles, bus } = setup(rest);
+    feed.onTrade(trade(1, T0 + 10));
+    feed.onTrade(trade(2, T0 + M + 5, 101));
+    feed.onKline({ ...kline(T0 + M, '101', T0 + 2 * M + 1), high: '101', low: '101', open: '101', volume: '1' });
+    feed.onTrade(trade(3, T0 + 2 * M + 5, 102));
+    // minutes 2..6: no trade or kline frame arrives, yet book updates keep the market clock moving
+    for (let t = 3 * M; t <= 7 * M + 15_000; t += 15_000) await feed.advanceClock(T0 + t);
+    const c = await candles();
+    expect(c.map((x) => (x.openTime - T0) / M)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(c.some((x) => x.synthetic || x.volume === '0')).toBe(false);
+    for (const x of c.filter((x) => x.origin === 'backfill')) {
+      const e = exchange(x.openTime);
+      expect([x.open, x.high, x.low, x.close, x.volume]).toEqual([e.open, e.high, e.low, e.close, e.volume]);
+    }
+    expect(c.filter((x) => x.origin === 'live').map((x) => (x.openTime - T0) / M)).toEqual([1]);
+    await bus.close();
+  });
+
+  it('marks the candle after minutes REST has no candles for (an exchange halt) with venueGapBefore, confirmed by rest', async () => {
+    const M = 60_000;
+    const halted = new Set([2, 3, 4].map((i) => T0 + i * M));
+    const rest: MarketRestProvider = {
+      depth: async () => ({ lastUpdateId: 1, bids: [], asks: [] }),
+      klines: async (_s, start, end): Promise<RestKline[]> => {
+        const out: RestKline[] = [];
+        for (let t = start; t <= end; t += M) if (!halted.has(t)) out.push({ openTime: t, closeTime: t + M, open: '7', high: '8', low: '6', close: '7', volume: '3', quoteVolume: '0', trades: 5, takerBuyVolume: '0', takerBuyQuoteVolume: '0' });
+        return out;
+      },
+    };
+    const { feed, candles, bus } = setup(rest);
+    feed.onTrade(trade(1, T0 + 10));
+    for (let t = M; t <= 7 * M + 15_000; t += 15_000) await feed.advanceClock(T0 + t);
+    const c = await candles();
+    expect(c.map((x) => (x.openTime - T0) / M)).toEqual([0, 1, 5, 6]);
+    expect(c.map((x) => x.venueGapBefore ?? null)).toEqual([null, null, { fromOpenTime: T0 + 2 * M, minutes: 3, confirmedBy: 'rest' }, null]);
+    await bus.close();
+  });
 });

@@ -61,7 +61,8 @@ const floorMinute = (t: number): number => Math.floor(t / MINUTE_MS) * MINUTE_MS
 /**
  * Everything for one symbol between parsed frames and the publisher:
  * - candles: built from trades (coverage is exact: a trade-id gap or a lost connection voids the
- *   minutes it touches), reconciled with closed kline_1m events (the kline wins), published strictly
+ *   minutes it touches, and a minute counts as covered only once a later trade continued the ids),
+ *   reconciled with closed kline_1m events (the kline wins), published strictly
  *   in order; any minute neither source covers is fetched from REST /api/v3/klines before a later
  *   candle is published;
  * - the local order book by Binance's snapshot + diff procedure, resynced on any gap;
@@ -76,13 +77,19 @@ export class SymbolFeed {
   };
   /** newest exchange event time seen */
   clock = 0;
+  /** local time when `clock` last moved (market now ≈ clock + time since then, also while nothing arrives) */
+  clockSeenAt = 0;
   private lastTradeId: number | undefined;
+  /** time of the newest trade applied: every minute before its minute is complete (ids are contiguous) */
+  private lastTradeTime = Number.NEGATIVE_INFINITY;
   private readonly joiningTrades = new Map<number, TradeEvent>();
   private builder: MinuteCandleBuilder | null = null;
   private coveredFrom = Number.POSITIVE_INFINITY;
   private readonly tradeCandles = new Map<number, BuiltCandle>();
   private readonly klines = new Map<number, KlineEvent>();
   private nextOpenTime: number | undefined;
+  /** REST confirmed that the minutes before nextOpenTime have no candle at the venue (a halt) */
+  private venueGapConfirmed = false;
   private lastBookTickerId = 0;
   private lastDepthPublishAt = 0;
   private work: Promise<void> = Promise.resolve();
@@ -136,6 +143,7 @@ export class SymbolFeed {
     if (time > this.clock) {
       const crossed = floorMinute(time - this.o.graceMs) !== floorMinute(this.clock - this.o.graceMs);
       this.clock = time;
+      this.clockSeenAt = this.o.now();
       if (crossed) this.scheduleFlush();
     }
   }
@@ -147,10 +155,19 @@ export class SymbolFeed {
     return this.work;
   }
 
-  /** The connection delivering trades was lost: minutes it touched cannot be trusted from trades. */
+  /**
+   * The connection was lost: minutes it touched cannot be trusted from trades, and the local order
+   * book no longer follows the exchange — it is dropped (booksSynced false) and rebuilt from a new
+   * snapshot once diffs flow again, so a pre-outage book is never presented as current.
+   */
   connectionLost(): void {
     this.builder = null;
     this.coveredFrom = Number.POSITIVE_INFINITY;
+    if (this.sync.isSynced) {
+      this.counters.bookResyncs += 1; // the diffs in between are lost: as a sequence gap
+      this.o.logger.warn({ symbol: this.o.symbol, lastUpdateId: this.sync.book.lastUpdateId }, 'connection lost: order book marked unsynced until it is rebuilt');
+    }
+    this.sync.desync();
   }
 
   /**
@@ -189,6 +206,7 @@ export class SymbolFeed {
     const contiguous = this.lastTradeId !== undefined && ev.tradeId === this.lastTradeId + 1;
     if (this.lastTradeId !== undefined && !contiguous) this.counters.tradeIdGaps += 1;
     this.lastTradeId = ev.tradeId;
+    this.lastTradeTime = Math.max(this.lastTradeTime, ev.time);
     this.counters.trades += 1;
     const minute = floorMinute(ev.time);
     if (this.builder === null || !contiguous) {
@@ -334,7 +352,10 @@ export class SymbolFeed {
     if (this.clock === 0) return;
     const horizon = this.clock - this.o.graceMs;
     if (this.nextOpenTime === undefined) this.initNextOpenTime(this.clock);
-    if (this.builder !== null) this.storeTradeCandles(this.builder.closeUpTo(horizon));
+    // Trades close a minute only once a trade of a later minute continued the id sequence: a minute
+    // after the newest trade may have lost its trades (frames missing while other streams move the
+    // clock), so it waits for its closed kline or comes from REST — never a flat candle made up here.
+    if (this.builder !== null) this.storeTradeCandles(this.builder.closeUpTo(Math.min(horizon, floorMinute(this.lastTradeTime))));
     while (!this.stopped) {
       const m: number = this.nextOpenTime ?? 0;
       const k = this.klines.get(m);
@@ -363,7 +384,9 @@ export class SymbolFeed {
     this.klines.delete(c.openTime);
     this.tradeCandles.delete(c.openTime);
     this.nextOpenTime = c.openTime + MINUTE_MS;
-    await this.o.publisher.candle(this.o.venue, this.o.symbol, c, origin);
+    const confirmed = this.venueGapConfirmed;
+    this.venueGapConfirmed = false;
+    await this.o.publisher.candle(this.o.venue, this.o.symbol, confirmed ? { ...c, venueGapConfirmedBy: 'rest' } : c, origin);
   }
 
   private async backfill(from: number, to: number): Promise<void> {
@@ -381,6 +404,7 @@ export class SymbolFeed {
         if (r.openTime > cursor) {
           this.counters.unavailableMinutes += (r.openTime - cursor) / MINUTE_MS;
           this.o.logger.warn({ symbol: this.o.symbol, from: new Date(cursor).toISOString(), minutes: (r.openTime - cursor) / MINUTE_MS }, 'the exchange has no candles for these minutes (halt?): not published');
+          this.venueGapConfirmed = true;
         }
         await this.publishCandle({ openTime: r.openTime, closeTime: r.openTime + MINUTE_MS, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, synthetic: false }, 'backfill');
         this.counters.backfilledCandles += 1;
@@ -390,6 +414,7 @@ export class SymbolFeed {
         if (cursor < to) {
           this.counters.unavailableMinutes += (to - cursor) / MINUTE_MS;
           this.o.logger.warn({ symbol: this.o.symbol, from: new Date(cursor).toISOString(), minutes: (to - cursor) / MINUTE_MS }, 'the exchange returned no candles for these minutes: not published');
+          this.venueGapConfirmed = true;
         }
         this.nextOpenTime = to;
         return;

@@ -59,8 +59,11 @@ export async function startReplaySource(o: ReplaySourceOptions): Promise<MarketS
       if (candle === null) continue;
       if (prevOpen !== null && candle.openTime <= prevOpen) continue;
       if (o.speed > 0 && prevOpen !== null) await sleep((candle.openTime - prevOpen) / o.speed);
+      // minutes the file does not have are a gap at the venue (the file is the venue's record)
+      const isJump = prevOpen !== null && candle.openTime > prevOpen + 60_000;
+      if (isJump) o.logger.warn({ symbol: o.symbol, from: new Date(prevOpen! + 60_000).toISOString(), minutes: (candle.openTime - prevOpen!) / 60_000 - 1 }, 'replay: the file has no candles for these minutes (a venue gap); published as such');
       prevOpen = candle.openTime;
-      await o.publisher.candle('BINANCE', o.symbol, candle, 'replay');
+      await o.publisher.candle('BINANCE', o.symbol, isJump ? { ...candle, venueGapConfirmedBy: 'file' } : candle, 'replay');
       lastClose = candle.closeTime;
       published += 1;
       if (published % 1000 === 0) await o.publisher.feedStatus(status());

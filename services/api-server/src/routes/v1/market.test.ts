@@ -101,6 +101,49 @@ describe('GET /api/v1/market/data/:symbol', () => {
   });
 });
 
+describe('GET /api/v1/market/data/:symbol: provisional candles and corrections', () => {
+  it('shows a provisional minute as provisional, then the corrected values marked corrected', async () => {
+    const symbol = 'PROVUSDT';
+    const t0 = Date.UTC(2025, 5, 2, 11, 40);
+    const candle = (i: number, close: string, extra: Record<string, unknown> = {}) =>
+      makeEnvelope({
+        type: MessageType.candleClosed,
+        id: `prov-${i}`,
+        source: 'stream-manager',
+        tsEvent: t0 + (i + 1) * 60_000,
+        tsInit: t0 + (i + 1) * 60_000,
+        payload: { venue: 'BINANCE', symbol, timeframe: '1m', openTime: t0 + i * 60_000, closeTime: t0 + (i + 1) * 60_000, open: '100', high: '110', low: '90', close, volume: '3', origin: 'live', ...extra },
+      });
+    await h.bus.publish(Streams.candles(symbol), candle(0, '101'), StreamRetention.candles);
+    await h.bus.publish(Streams.candles(symbol), candle(1, '100', { provisional: true, volume: '0' }), StreamRetention.candles);
+    const url = `/api/v1/market/data/${symbol}?timeframes=1m,5m&limit=5`;
+    const before = await h.app.inject({ url });
+    expect(before.statusCode).toBe(200);
+    const b = MarketDataResponse.parse(before.json());
+    expect(b.candles['1m']!.map((c) => c.provisional ?? false)).toEqual([false, true]);
+    expect(b.candles['5m']![0]!.provisional).toBe(true);
+    await h.bus.publish(
+      Streams.candles(symbol),
+      makeEnvelope({
+        type: MessageType.candleCorrected,
+        id: 'prov-1-corrected',
+        source: 'stream-manager',
+        tsEvent: t0 + 2 * 60_000,
+        tsInit: t0 + 3 * 60_000,
+        payload: { venue: 'BINANCE', symbol, timeframe: '1m', openTime: t0 + 60_000, closeTime: t0 + 2 * 60_000, open: '100', high: '110', low: '90', close: '105.5', volume: '28.6', origin: 'live', changed: true, confirmedBy: 'rest' },
+      }),
+      StreamRetention.candles,
+    );
+    const after = await waitFor(async () => {
+      const res = MarketDataResponse.parse((await h.app.inject({ url })).json());
+      return res.candles['1m']![1]?.corrected ? res : null;
+    }, { what: 'the corrected candle' });
+    expect(after.candles['1m']![1]).toMatchObject({ close: '105.5', volume: '28.6', corrected: true });
+    expect(after.candles['1m']![1]!.provisional).toBeUndefined();
+    expect(after.candles['5m']![0]).toMatchObject({ close: '105.5', volume: '31.6', corrected: true });
+  });
+});
+
 describe('GET /api/v1/market/depth/:symbol', () => {
   it('returns the latest book levels, cut to limit, and 404s before any', async () => {
     expect((await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT' })).statusCode).toBe(404);
@@ -119,8 +162,19 @@ describe('GET /api/v1/market/depth/:symbol', () => {
     );
     const res = await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT?limit=2' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ symbol: 'BTCUSDT', venue: 'SIMULATED', lastUpdateId: 42, time: t, bids: [['40000', '1'], ['39999', '2']], asks: [['40001', '1'], ['40002', '2']] });
+    expect(res.json()).toEqual({ symbol: 'BTCUSDT', venue: 'SIMULATED', lastUpdateId: 42, time: t, bids: [['40000', '1'], ['39999', '2']], asks: [['40001', '1'], ['40002', '2']], current: true });
     expect((await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT?limit=0' })).statusCode).toBe(400);
+  });
+
+  it('never presents a book the feed reports unsynced (an outage) as current', async () => {
+    await publishFeed(h.bus, feedStatus({ state: 'degraded', booksSynced: { BTCUSDT: false } }), Date.now());
+    const body = await waitFor(async () => {
+      const res = await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT' });
+      return res.statusCode === 200 && res.json().current === false ? res.json() : null;
+    }, { what: 'the book marked not current' });
+    expect(body).toMatchObject({ symbol: 'BTCUSDT', lastUpdateId: 42, current: false });
+    await publishFeed(h.bus, feedStatus({ state: 'live', booksSynced: { BTCUSDT: true } }), Date.now());
+    await waitFor(async () => (await h.app.inject({ url: '/api/v1/market/depth/BTCUSDT' })).json().current === true, { what: 'current again once synced' });
   });
 });
 

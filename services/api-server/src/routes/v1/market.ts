@@ -46,7 +46,7 @@ export const marketRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
     {
       schema: {
         tags,
-        operationId: 'getMarketDepth', summary: 'The top levels of the order book the stream-manager keeps (latest published snapshot)',
+        operationId: 'getMarketDepth', summary: 'The top levels of the order book the stream-manager keeps (latest published snapshot; `current` false while the feed reports it unsynced or stale)',
         params: MarketDataParams,
         querystring: DepthQuery,
         response: { 200: MarketDepthResponse, ...errors },
@@ -59,7 +59,9 @@ export const marketRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
       if (!env || !isMessage(env, MessageType.bookDepth)) throw new ApiError(404, ApiErrorCode.notFound, `no order book for ${symbol} on the bus`);
       const { venue, lastUpdateId, time, bids, asks } = env.payload;
       const n = request.query.limit;
-      return { symbol, venue, lastUpdateId, time, bids: bids.slice(0, n), asks: asks.slice(0, n) };
+      const feed = ctx.hub.latestFeed?.status;
+      const current = feed === undefined || (feed.booksSynced?.[symbol] !== false && feed.state !== 'stale');
+      return { symbol, venue, lastUpdateId, time, bids: bids.slice(0, n), asks: asks.slice(0, n), current };
     },
   );
 };

@@ -1,0 +1,155 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { FakeBinanceServer } from '@btc-research/binance/testing';
+import { MessageType, StreamRetention, Streams, makeEnvelope, type MarketCandleClosedV1 } from '@btc-research/contracts';
+import { InProcessBus, JsonStrategyStore, createLogger, waitFor } from '@btc-research/platform';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startPaperTrader, type PaperTrader } from '../../services/paper-trader/src/service.js';
+import { testConfig } from '../../services/paper-trader/src/testing/test-config.js';
+import { readStreamManagerConfig } from '../../services/stream-manager/src/config.js';
+import { startStreamManager, type StreamManager } from '../../services/stream-manager/src/service.js';
+import { venueSymbol } from '../../services/stream-manager/src/strategy-demand.js';
+import { uniqueSymbol } from './support.js';
+
+const repoConfig = path.resolve(import.meta.dirname, '..', '..', 'config');
+const logger = createLogger('test', { level: 'silent' });
+
+describe('symbols follow the strategies', () => {
+  let dir: string;
+  let bus: InProcessBus;
+  let store: JsonStrategyStore;
+  let trader: PaperTrader | null = null;
+  let sm: StreamManager | null = null;
+  let server: FakeBinanceServer | null = null;
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sm-follow-'));
+    await fs.mkdir(path.join(dir, 'config'));
+    bus = new InProcessBus({ logger, blockMs: 20 });
+    store = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
+  });
+  afterEach(async () => {
+    await sm?.close();
+    await trader?.close();
+    await server?.close();
+    sm = null;
+    trader = null;
+    server = null;
+    await bus.close();
+    await store.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  /** the demo EMA strategy on `pair` (e.g. "ABC/USDC"), started through the commands stream as the API does */
+  async function startStrategy(strategyId: string, pair: string): Promise<void> {
+    const yaml = (await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8')).replace('symbol: "BTC/USDT"', `symbol: "${pair}"`);
+    await bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyStart, id: `start-${strategyId}`, source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId, configName: `${strategyId}.yaml`, configYaml: yaml } }), StreamRetention.commands);
+  }
+  /** an EMA cross whose slow EMA needs `slowLength` candles of `tf` before it can trade */
+  async function startLongWarmup(strategyId: string, pair: string, tf: string, slowLength: number): Promise<void> {
+    const yaml = (await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8'))
+      .replace('symbol: "BTC/USDT"', `symbol: "${pair}"`)
+      .replaceAll('"5m"', `"${tf}"`)
+      .replace('length: 21', `length: ${slowLength}`)
+      .replaceAll('EMA_21', `EMA_${slowLength}`);
+    await bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyStart, id: `start-${strategyId}`, source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId, configName: `${strategyId}.yaml`, configYaml: yaml } }), StreamRetention.commands);
+  }
+  const candles = async (symbol: string) => (await bus.read(Streams.candles(symbol), '0', 10_000)).map((e) => e.envelope.payload as MarketCandleClosedV1);
+
+  it('maps a config pair to the venue symbol', () => {
+    expect(venueSymbol('BTC/USDC')).toBe('BTCUSDC');
+    expect(venueSymbol('eth-usdt')).toBe('ETHUSDT');
+    expect(venueSymbol('BTCUSDT')).toBe('BTCUSDT');
+  });
+
+  it('on Binance: subscribes to a started strategy’s symbol (BASE/QUOTE → BASEQUOTE) and fails a strategy on a symbol the venue does not list, with a clear error in its status', async () => {
+    const base = uniqueSymbol('A');
+    const extra = uniqueSymbol('B');
+    server = await FakeBinanceServer.start({ symbols: [base, extra], seed: 9, startTime: Date.UTC(2024, 3, 1), tickMs: 10, marketMsPerTick: 1000 });
+    trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger });
+    sm = await startStreamManager({ config: readStreamManagerConfig({ MARKET_DATA_SOURCE: 'binance', SYMBOLS: base, BINANCE_WS_URL: server.wsUrl, BINANCE_REST_URL: server.url, DATA_DIR: path.join(dir, 'sm'), SIM_HISTORY_MINUTES: '0' }), bus, logger });
+    await startStrategy('on-extra', `${extra.slice(0, -4)}/USDT`);
+    await waitFor(() => sm!.sources[0]?.status().symbols.includes(extra) && sm!.sources[0]?.status().state === 'live', { timeoutMs: 15_000, what: `the source serves ${extra}` });
+    const got = await waitFor(async () => {
+      const c = await candles(extra);
+      return c.length >= 2 ? c : null;
+    }, { timeoutMs: 20_000, what: `candles of ${extra}` });
+    const klines = new Map(server.market.closedKlines(extra).map((k) => [k.openTime, k]));
+    for (const c of got) expect(Number(c.close)).toBe(Number(klines.get(c.openTime)!.close));
+    expect((await store.getStrategy('on-extra'))?.status).not.toBe('error');
+    // the base symbol keeps flowing after the resubscription
+    const before = (await candles(base)).length;
+    await waitFor(async () => (await candles(base)).length > before, { timeoutMs: 15_000, what: `${base} still served` });
+
+    const unlisted = uniqueSymbol('X');
+    await startStrategy('on-unlisted', `${unlisted.slice(0, -4)}/USDT`);
+    const failed = await waitFor(async () => {
+      const r = await store.getStrategy('on-unlisted');
+      return r?.status === 'error' ? r : null;
+    }, { timeoutMs: 15_000, what: 'the strategy on an unlisted symbol in error' });
+    expect(failed.error).toBe(`market data: ${unlisted} is not listed on BINANCE (exchangeInfo); the strategy cannot run there`);
+    expect(trader.runners().has('on-unlisted')).toBe(false);
+    expect(sm.sources[0]?.status().symbols).not.toContain(unlisted);
+  });
+
+  it('on the simulator: a started strategy’s symbol gets its own seeded market, with history for its warm-up', async () => {
+    const symbol = uniqueSymbol('S');
+    trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger });
+    sm = await startStreamManager({ config: readStreamManagerConfig({ MARKET_DATA_SOURCE: 'simulated', SYMBOLS: 'BTCUSDT', DATA_DIR: path.join(dir, 'sm'), SIM_HISTORY_MINUTES: '30' }), bus, logger });
+    await startStrategy('sim-extra', `${symbol.slice(0, -4)}/USDT`);
+    const got = await waitFor(async () => {
+      const c = await candles(symbol);
+      return c.length >= 30 ? c : null;
+    }, { timeoutMs: 15_000, what: `simulated history of ${symbol}` });
+    expect(got.every((c) => c.origin === 'simulated' && c.venue === 'SIMULATED')).toBe(true);
+    await waitFor(() => sm!.sources.length === 2, { what: 'a second simulated source' });
+    expect(sm.sources.map((s) => s.status().symbols[0])).toEqual(['BTCUSDT', symbol]);
+    // its own market, not a copy of BTCUSDT's
+    const btc = await candles('BTCUSDT');
+    expect(got.map((c) => c.close)).not.toEqual(btc.slice(0, got.length).map((c) => c.close));
+  });
+
+  it('warm-up from history on the simulator: a strategy needing 6,000 minutes trades within seconds', async () => {
+    const symbol = uniqueSymbol('W');
+    trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger });
+    sm = await startStreamManager({ config: readStreamManagerConfig({ MARKET_DATA_SOURCE: 'simulated', SYMBOLS: 'BTCUSDT', DATA_DIR: path.join(dir, 'sm'), SIM_HISTORY_MINUTES: '10' }), bus, logger });
+    const t0 = Date.now();
+    await startLongWarmup('slow-ema', `${symbol.slice(0, -4)}/USDT`, '1h', 100); // 100 hourly candles = 6,000 minutes
+    await waitFor(async () => (await store.getStrategy('slow-ema'))?.status === 'running', { timeoutMs: 25_000, what: 'the 6,000-minute strategy running' });
+    expect(Date.now() - t0).toBeLessThan(25_000);
+    expect((await candles(symbol)).length).toBeGreaterThanOrEqual(6_000);
+    // progress was reported in the feed status while the history loaded
+    const progress = (await bus.read(Streams.feedStatus(), '0', 10_000)).map((e) => (e.envelope.payload as { symbols: string[]; message: string }))
+      .filter((f) => f.symbols.includes(symbol) && /generating history: \d+ of \d+ minutes/.test(f.message));
+    expect(progress.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('warm-up from history on Binance: a new symbol is backfilled from REST klines covering the strategy’s warm-up, equal to the exchange’s', async () => {
+    const base = uniqueSymbol('A');
+    const extra = uniqueSymbol('H');
+    server = await FakeBinanceServer.start({ symbols: [base, extra], seed: 10, startTime: Date.UTC(2024, 4, 1), tickMs: 10, marketMsPerTick: 1000, autoStart: false });
+    for (let i = 0; i < 400; i++) server.market.advance(60_000); // 400 minutes the exchange has, before anyone connects
+    server.resume();
+    trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger });
+    sm = await startStreamManager({ config: readStreamManagerConfig({ MARKET_DATA_SOURCE: 'binance', SYMBOLS: base, BINANCE_WS_URL: server.wsUrl, BINANCE_REST_URL: server.url, DATA_DIR: path.join(dir, 'sm'), SIM_HISTORY_MINUTES: '0' }), bus, logger });
+    await startLongWarmup('warm-5m', `${extra.slice(0, -4)}/USDT`, '5m', 60); // 300 minutes
+    await waitFor(async () => (await store.getStrategy('warm-5m'))?.status === 'running', { timeoutMs: 25_000, what: 'the strategy running after its REST warm-up' });
+    const got = await candles(extra);
+    expect(got.filter((c) => c.origin === 'backfill').length).toBeGreaterThanOrEqual(300);
+    const klines = new Map(server.market.closedKlines(extra).map((k) => [k.openTime, k]));
+    for (const c of got) expect([c.open, c.close].map(Number)).toEqual([klines.get(c.openTime)!.open, klines.get(c.openTime)!.close].map(Number));
+  });
+
+  it('serves the symbols of the strategy files in the config directory (started by the paper-trader on its own) from the start', async () => {
+    const symbol = uniqueSymbol('C');
+    const cfg = path.join(dir, 'strategies');
+    await fs.mkdir(cfg);
+    const yaml = (await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8')).replace('symbol: "BTC/USDT"', `symbol: "${symbol.slice(0, -4)}/USDT"`);
+    await fs.writeFile(path.join(cfg, 'file-strategy.yaml'), yaml);
+    await fs.writeFile(path.join(cfg, 'broken.yaml'), 'not: [a strategy');
+    sm = await startStreamManager({ config: readStreamManagerConfig({ MARKET_DATA_SOURCE: 'simulated', SYMBOLS: 'BTCUSDT', CONFIG_DIR: cfg, DATA_DIR: path.join(dir, 'sm'), SIM_HISTORY_MINUTES: '5' }), bus, logger });
+    expect(sm.sources.map((s) => s.status().symbols[0])).toEqual(['BTCUSDT', symbol]);
+    expect((await candles(symbol)).length).toBeGreaterThanOrEqual(5);
+  });
+});
