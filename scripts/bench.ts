@@ -57,6 +57,7 @@ const PARTS: Array<{ name: string; file: string; fn: string; onlyWhenNamed?: boo
   { name: 'market-data-show', file: 'services/stream-manager/bench/market-data.bench.ts', fn: 'runMarketDataShow', onlyWhenNamed: true },
   { name: 'paper-trader', file: 'services/paper-trader/bench/paper-trader.bench.ts', fn: 'runPaperTraderBench' },
   { name: 'api', file: 'services/api-server/bench/stats.bench.ts', fn: 'runApiBench' },
+  { name: 'notifications', file: 'packages/platform/bench/notifications.bench.ts', fn: 'runNotificationsBench' }, // outbox enqueue cost, delivery rate
   { name: 'dashboard', file: 'services/dashboard/bench/overview.bench.ts', fn: 'runDashboardBench' },
   { name: 'embedded', file: 'scripts/bench/embedded.bench.ts', fn: 'runEmbeddedBench' }, // a week of market time through `pnpm start`: memory
 ];

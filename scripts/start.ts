@@ -51,6 +51,7 @@ if (env['REDIS_URL']) {
         metricsListener: apiConfig.metricsListener,
         rateLimit: apiConfig.rateLimit,
         maxRunningStrategiesPerClient: apiConfig.maxRunningStrategiesPerClient,
+        notificationChannels: apiConfig.notificationChannels,
       }),
     );
     const dashboard = own(

@@ -217,7 +217,7 @@ describe('every page', () => {
   it('opens without console errors and stays readable at phone width', async () => {
     const { page, context, errors } = await openPage(browser, { width: 390, height: 844 });
     try {
-      for (const path of ['/', '/strategies/demo-rsi', '/trades?strategy=demo-rsi', '/start', '/market', '/login']) {
+      for (const path of ['/', '/strategies/demo-rsi', '/trades?strategy=demo-rsi', '/start', '/market', '/notifications', '/login']) {
         const res = await page.goto(dash.url + path);
         expect(res?.status(), path).toBe(200);
         expect(await page.locator('h1').count(), path).toBe(1);

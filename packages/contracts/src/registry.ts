@@ -7,6 +7,7 @@ import { MarketFeedStatusV1 } from './messages/market-feed-status.v1.js';
 import { MarketTradeV1 } from './messages/market-trade.v1.js';
 import { StrategyStartV1, StrategyStopV1 } from './messages/strategy-command.v1.js';
 import { StrategyEquityV1, StrategyFillV1, StrategyStatusChangedV1 } from './messages/strategy-events.v1.js';
+import { NotificationEventV1 } from './messages/notification-event.v1.js';
 
 /** The one catalogue of message types. Never hand-type a type string elsewhere. */
 export const MessageType = {
@@ -21,6 +22,8 @@ export const MessageType = {
   strategyFill: 'strategy.order.filled',
   strategyEquity: 'strategy.equity.updated',
   strategyStatus: 'strategy.status.changed',
+  /** a notification for the user's channels, raised by any service (e.g. the parity monitor) on the strategy-events stream */
+  notificationRaised: 'notification.raised',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -37,6 +40,7 @@ export const messageRegistry = {
   [MessageType.strategyFill]: { 1: StrategyFillV1 },
   [MessageType.strategyEquity]: { 1: StrategyEquityV1 },
   [MessageType.strategyStatus]: { 1: StrategyStatusChangedV1 },
+  [MessageType.notificationRaised]: { 1: NotificationEventV1 },
 } as const satisfies Record<MessageType, Record<number, z.ZodType>>;
 
 export type PayloadOf<T extends MessageType> = z.infer<(typeof messageRegistry)[T][1]>;

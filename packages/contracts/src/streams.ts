@@ -15,6 +15,8 @@ export const Streams = {
 export const ConsumerGroups = {
   paperTrader: 'paper-trader',
   apiServer: 'api-server',
+  /** the paper-trader's notifier: turns strategy events and feed status into outbox rows */
+  notifier: 'notifier',
 } as const;
 
 /** Approximate MAXLEN per stream family (XADD MAXLEN ~). */

@@ -61,6 +61,7 @@ export type { StrategyLogic, Signal, PositionSide } from './strategy/strategy-lo
 export { CompiledStrategy, type CompileOptions, type CompileResult, type CompatMode } from './strategy/compiled-strategy.js';
 export { loadStrategyConfig, selectVariant, formatProblem, type ConfigLoadResult, type LoadOptions } from './strategy/config-loader.js';
 export type { StrategyConfig, ConfigProblem, IndicatorConfig, RuleListName } from './strategy/config-schema.js';
+export { NOTIFICATION_CHANNELS, NOTIFICATION_EVENTS, DEFAULT_DRAWDOWN_THRESHOLD, type NotificationsConfig, type NotificationChannelId, type NotificationEventKind } from './strategy/notifications-config.js';
 export { runBacktest, type BacktestResult, type BacktestSettings } from './backtest/run-backtest.js';
 export type { BacktestInput, LegacyLookahead } from './backtest/backtest-input.js';
 export { strategyBars, type StrategyBar } from './backtest/strategy-bars.js';

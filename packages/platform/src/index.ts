@@ -98,6 +98,19 @@ export {
   verifyBackupFile,
   readBackupFile,
   snapshotChecksum,
+  type NotificationOutbox,
+  type OutboxDelivery,
+  type OutboxEnqueue,
+  type OutboxClaim,
+  type OutboxOutcome,
 } from './storage/index.js';
 export { waitFor, type WaitForOptions } from './testing/wait-for.js';
+export { readNotificationSettings, createNotificationChannels, DEFAULT_RATE_PER_MINUTE, type NotificationSettings } from './config/notifications.js';
+export { type NotificationChannel, type SendResult, redactUrl, chatText } from './notifications/channel.js';
+export { WebhookChannel, webhookSignature, TIMESTAMP_HEADER, SIGNATURE_HEADER, EVENT_ID_HEADER } from './notifications/webhook-channel.js';
+export { TelegramChannel, DEFAULT_TELEGRAM_API_URL } from './notifications/telegram-channel.js';
+export { SlackChannel } from './notifications/slack-channel.js';
+export { DiscordChannel } from './notifications/discord-channel.js';
+export { NotificationDispatcher, type NotificationDispatcherOptions } from './notifications/notification-dispatcher.js';
+export { startReceiver, replies, verifyWebhookSignature, type LocalReceiver, type ReceivedRequest, type ReceiverReply } from './testing/notification-receivers.js';
 export { loadStrategyHistory, type StrategyHistory } from './storage/strategy-history.js';

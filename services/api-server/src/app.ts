@@ -4,6 +4,7 @@ import fastifyCors from '@fastify/cors';
 import fastifyWebsocket from '@fastify/websocket';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { MessageBus, StrategyStore } from '@btc-research/platform';
+import type { NotificationChannelDto } from '@btc-research/contracts';
 import type { AuthConfig } from './auth/auth-config.js';
 import { MemoryRefreshTokenLedger, type RefreshTokenLedger } from './auth/refresh-token-ledger.js';
 import { DEFAULT_MAX_RUNNING_PER_CLIENT, type ApiContext } from './context.js';
@@ -23,6 +24,7 @@ import { authRoutes } from './routes/v1/auth.js';
 import { configRoutes } from './routes/v1/configs.js';
 import { eventRoutes } from './routes/v1/events.js';
 import { marketRoutes } from './routes/v1/market.js';
+import { notificationRoutes } from './routes/v1/notifications.js';
 import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
 import { strategyCandleRoutes } from './routes/v1/strategy-candles.js';
@@ -64,6 +66,8 @@ export interface ApiAppDeps {
   maxLiveConnectionsPerClient?: number;
   /** live strategies one client may have started (API_MAX_RUNNING_PER_KEY); null = no cap. Default 10. */
   maxRunningStrategiesPerClient?: number | null;
+  /** notification channels configured by environment (secrets redacted); shown by GET /notifications/channels. Default none. */
+  notificationChannels?: readonly NotificationChannelDto[];
   /** refresh-token reuse detection; default in memory (one process). Distributed mode passes the Redis one. */
   refreshLedger?: RefreshTokenLedger;
   /** Node process metrics (CPU, memory, event loop) in /metrics. Default true. */
@@ -168,6 +172,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     log: deps.logger,
     commandWaitMs: deps.commandWaitMs ?? 5_000,
     maxLiveConnectionsPerClient: deps.maxLiveConnectionsPerClient ?? 20,
+    notificationChannels: deps.notificationChannels ?? [],
     maxRunningStrategiesPerClient: deps.maxRunningStrategiesPerClient === undefined ? DEFAULT_MAX_RUNNING_PER_CLIENT : deps.maxRunningStrategiesPerClient,
   };
   const zapp = app.withTypeProvider<ZodTypeProvider>();
@@ -185,6 +190,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
       await v1.register(configRoutes, { ctx });
       await v1.register(eventRoutes, { ctx });
       await v1.register(authRoutes, { ctx });
+      await v1.register(notificationRoutes, { ctx });
     },
     { prefix: '/api/v1' },
   );

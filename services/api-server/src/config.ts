@@ -1,5 +1,6 @@
 import { AuthScope } from '@btc-research/contracts';
-import { ConfigError, envBool, envInt, envOptStr, envStr, type EnvRecord, type LogLevel } from '@btc-research/platform';
+import { ConfigError, createNotificationChannels, envBool, envInt, envOptStr, envStr, readNotificationSettings, type EnvRecord, type LogLevel } from '@btc-research/platform';
+import type { NotificationChannelDto } from '@btc-research/contracts';
 import { DEFAULT_DEV_API_KEY, type ApiKeyEntry, type AuthConfig } from './auth/auth-config.js';
 import { DEFAULT_MAX_RUNNING_PER_CLIENT } from './context.js';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +25,8 @@ export interface ApiServerConfig {
   rateLimit: { max: number; timeWindowMs: number };
   /** live strategies one key (or token subject) may have started; null = no cap (API_MAX_RUNNING_PER_KEY=0) */
   maxRunningStrategiesPerClient: number | null;
+  /** notification channels configured by environment (what the paper-trader sends to), secrets redacted */
+  notificationChannels: readonly NotificationChannelDto[];
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -128,6 +131,7 @@ export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
       timeWindowMs: envInt(env, 'RATE_LIMIT_WINDOW_MS', 60_000, { min: 1_000 }),
     },
     maxRunningStrategiesPerClient: envInt(env, 'API_MAX_RUNNING_PER_KEY', DEFAULT_MAX_RUNNING_PER_CLIENT, { min: 0, max: 100_000 }) || null,
+    notificationChannels: createNotificationChannels(readNotificationSettings(env)).map((c) => c.describe()),
   };
   return Object.freeze(config);
 }

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { NotificationChannelDto } from '@btc-research/contracts';
 import type { MessageBus, StrategyRecord, StrategyStore } from '@btc-research/platform';
 import type { AuthConfig } from './auth/auth-config.js';
 import type { LiveEventHub } from './live/event-hub.js';
@@ -38,6 +39,8 @@ export interface ApiContext {
   maxLiveConnectionsPerClient: number;
   /** live strategies one client (key or token subject) may have started; null = no cap */
   maxRunningStrategiesPerClient: number | null;
+  /** notification channels configured by environment, secrets redacted */
+  notificationChannels: readonly NotificationChannelDto[];
 }
 
 export interface RouteOptions {

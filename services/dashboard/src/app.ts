@@ -22,6 +22,7 @@ import { livePollingRoutes } from './routes/live-polling.js';
 import { livePushRoutes } from './routes/live-push.js';
 import { loginRoutes } from './routes/login.js';
 import { marketRoutes } from './routes/market.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { overviewRoutes } from './routes/overview.js';
 import { reconcileRoutes } from './routes/reconcile.js';
 import { startRoutes } from './routes/start.js';
@@ -70,7 +71,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
   registerErrorPages(app, ctx);
   app.addHook('onClose', async () => ctx.hubs.closeAll());
   const options: RouteOptions = { ctx };
-  for (const routes of [healthRoutes, overviewRoutes, strategyRoutes, reconcileRoutes, tradesRoutes, exportRoutes, startRoutes, stopRoutes, marketRoutes, loginRoutes, livePollingRoutes, livePushRoutes]) {
+  for (const routes of [healthRoutes, overviewRoutes, strategyRoutes, reconcileRoutes, tradesRoutes, exportRoutes, startRoutes, stopRoutes, marketRoutes, notificationRoutes, loginRoutes, livePollingRoutes, livePushRoutes]) {
     await app.register(routes, options);
   }
   return app;

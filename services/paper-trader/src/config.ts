@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, envBool, envInt, envOptStr, envStr, type EnvRecord } from '@btc-research/platform';
+import { ConfigError, envBool, envInt, envOptStr, envStr, readNotificationSettings, type EnvRecord, type NotificationSettings } from '@btc-research/platform';
 
 export interface PaperTraderConfig {
   configDir: string;
@@ -31,6 +31,8 @@ export interface PaperTraderConfig {
   marketLogRetentionMs?: number;
   /** how often retention runs (default 60 s) */
   marketLogPruneIntervalMs?: number;
+  /** notification channels (NOTIFY_WEBHOOK_URL, TELEGRAM_BOT_TOKEN, …); none configured: no notifier */
+  notifications?: NotificationSettings;
 }
 
 export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
@@ -57,5 +59,6 @@ export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
     makerCommission: maker,
     // JSON files (development, one machine): a shorter default keeps data/ small
     marketLogRetentionMs: envInt(env, 'MARKET_LOG_RETENTION_HOURS', envOptStr(env, 'DATABASE_URL') ? 72 : 24, { min: 0 }) * 3_600_000,
+    notifications: readNotificationSettings(env),
   };
 }

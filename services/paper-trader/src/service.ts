@@ -1,5 +1,5 @@
 import { ConsumerGroups, Streams } from '@btc-research/contracts';
-import type { Logger, MessageBus, StrategyStore, Subscription } from '@btc-research/platform';
+import { createNotificationChannels, type Logger, type MessageBus, type StrategyStore, type Subscription } from '@btc-research/platform';
 import { Announcer } from './announcer.js';
 import { AutoStart } from './auto-start.js';
 import { CommandHandler } from './command-handler.js';
@@ -14,6 +14,7 @@ import { MarketLogFollower } from './market-log-follower.js';
 import { MarketLogPoller } from './market-log-poller.js';
 import { MarketLogPruner } from './market-log-pruner.js';
 import { MarketLogTail } from './market-log-tail.js';
+import { Notifier } from './notifications/notifier.js';
 import { OwnedStrategies } from './owned-strategies.js';
 import { RepeatingTask } from './repeating-task.js';
 import { SerialQueue } from './serial-queue.js';
@@ -62,11 +63,22 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
   const parts = buildPaperTraderParts(deps);
   const { serial, ingest, owned, leaseRound, autoStart } = parts;
 
+  // Alerts and notifications: their own consumer group and sender loop, never in the trading path;
+  // started first so the statuses of the start-up below are seen.
+  const channels = config.notifications ? createNotificationChannels(config.notifications) : [];
+  const notifier = channels.length > 0 ? new Notifier({ bus, store: deps.store, logger: logger.child({ part: 'notifier' }), channels, worker: config.consumerName, ...(deps.now ? { now: deps.now } : {}) }) : null;
+  notifier?.start();
+
   // Startup is recovery: take the market log if free, rebuild every live strategy nobody owns.
-  await serial.run(async () => {
-    await leaseRound.run();
-    if (config.autoStart) await autoStart.startAll();
-  });
+  try {
+    await serial.run(async () => {
+      await leaseRound.run();
+      if (config.autoStart) await autoStart.startAll();
+    });
+  } catch (err) {
+    await notifier?.close();
+    throw err;
+  }
 
   const subscriptions: Subscription[] = [
     bus.consume({ streams: [Streams.commands()], group: ConsumerGroups.paperTrader, consumer: config.consumerName, startAt: '0' }, (entries) => serial.run(() => parts.commands.handle(entries))),
@@ -98,6 +110,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
       watcher?.close();
       leaseTimer.stop();
       pollTimer.stop();
+      await notifier?.close();
       await Promise.all(subscriptions.map((s) => s.stop()));
       await ingest.stop();
       await serial.idle();

@@ -12,6 +12,7 @@ import {
   Streams,
   makeEnvelope,
   type MarketFeedStatusV1,
+  type NotificationChannelDto,
   type StrategyFillV1,
   type StrategyStatusValue,
 } from '@btc-research/contracts';
@@ -62,7 +63,7 @@ export class RealApi {
   private seq = 0;
   private readonly state = new Map<string, StrategyState>();
 
-  constructor(private readonly options: { mode?: 'api-key' | 'jwt'; openReads?: boolean; accessTokenTtlS?: number } = {}) {}
+  constructor(private readonly options: { mode?: 'api-key' | 'jwt'; openReads?: boolean; accessTokenTtlS?: number; notificationChannels?: NotificationChannelDto[] } = {}) {}
 
   get url(): string {
     return this.handle.url;
@@ -95,6 +96,7 @@ export class RealApi {
       cacheTtlMs: 0,
       collectDefaultMetrics: false,
       commandWaitMs: 500,
+      ...(this.options.notificationChannels ? { notificationChannels: this.options.notificationChannels } : {}),
     });
     return this;
   }
@@ -244,7 +246,7 @@ export class RealApi {
 }
 
 /** The usual fixture: two demo-like strategies with trades, a simulated feed and two hours of candles. */
-export async function startSeededApi(options: { mode?: 'api-key' | 'jwt'; openReads?: boolean; accessTokenTtlS?: number; strategies?: SeedStrategy[] } = {}): Promise<RealApi> {
+export async function startSeededApi(options: { mode?: 'api-key' | 'jwt'; openReads?: boolean; accessTokenTtlS?: number; strategies?: SeedStrategy[]; notificationChannels?: NotificationChannelDto[] } = {}): Promise<RealApi> {
   const api = await new RealApi(options).start();
   for (const s of options.strategies ?? [
     { id: 'demo-rsi', name: 'RSI mean reversion', trades: 14 },

@@ -38,4 +38,5 @@ export { AuthScope, TokenRequestBody, RefreshRequestBody, TokenResponse } from '
 export { HealthResponse, ReadinessResponse } from './health.js';
 export { PortfolioQuery, DailyProfitDto, PortfolioResponse } from './portfolio.js';
 export { LiveEventsQuery, LiveEventKind, LiveEventMessage, FEED_SNAPSHOT_EVENT } from './events.js';
+export { NotificationChannelDto, NotificationDeliveryStatus, NotificationDeliveryDto, NotificationDeliveriesQuery, NotificationChannelsResponse } from './notifications.js';
 export { ReconcileQuery, ReconcileReportDto, ReplayDivergenceDto, RoundTripViewDto } from './reconcile.js';

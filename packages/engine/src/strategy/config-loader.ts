@@ -18,6 +18,7 @@ import type {
 } from './config-schema.js';
 import { childPath, lookupPosition, parentPath, parseSource } from './config-source.js';
 import { closestMatches } from './config-suggest.js';
+import { buildNotifications, NOTIFICATIONS_KEYS, notificationsSchema } from './notifications-config.js';
 
 export interface LoadOptions {
   /** Turn every warning into an error (a lint mode, like the original's unused strict schema). */
@@ -462,6 +463,17 @@ export function loadStrategyConfig(text: string, fileName: string, options: Load
   const epRaw = isRecord(root['equity_protection']) ? root['equity_protection'] : undefined;
   if (epRaw) warnUnknownKeys(epRaw, 'equity_protection', EQUITY_PROTECTION_KEYS, EQUITY_PROTECTION_IGNORED_KEYS, problems);
 
+  // notifications (not part of the original format: ignored in legacy mode)
+  if (root['notifications'] !== undefined && root['notifications'] !== null) {
+    if (root['compat'] === 'legacy') {
+      problems.warn('notifications', 'IGNORED_KEY', '`notifications` is ignored in legacy mode (the original had no notifications)', { at: 'key', found: 'notifications' });
+    } else {
+      const notified = notificationsSchema.safeParse(root['notifications'], { reportInput: true });
+      if (!notified.success) reportZodIssues(notified.error.issues.map((i) => ({ ...i, path: ['notifications', ...i.path] })), root, problems);
+      if (isRecord(root['notifications'])) warnUnknownKeys(root['notifications'], 'notifications', NOTIFICATIONS_KEYS, [], problems);
+    }
+  }
+
   const optRaw = isRecord(root['optimization']) ? root['optimization'] : undefined;
   if (optRaw && Array.isArray(optRaw['parameters'])) {
     optRaw['parameters'].forEach((p: unknown, i: number) => {
@@ -601,6 +613,7 @@ function buildConfig(
     optimization: isRecord(root['optimization']) ? buildOptimization(root['optimization']) : undefined,
     compat: (doc.compat ?? 'default') as CompatMode,
     incompleteCandles: doc.incomplete_candles ?? 'keep',
+    notifications: doc.compat !== 'legacy' && isRecord(root['notifications']) ? buildNotifications(notificationsSchema.parse(root['notifications'])) : undefined,
     selectedVariant: undefined,
     extras,
     positions: positionRecord,

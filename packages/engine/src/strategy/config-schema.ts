@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { IncompleteCandles } from '../candles/candle-aggregator.js';
+import type { NotificationsConfig } from './notifications-config.js';
 
 export type { IncompleteCandles };
 
@@ -189,6 +190,8 @@ export interface StrategyConfig {
    * the minutes present (`keep`, default, the original's resampling) or none (`skip`).
    */
   readonly incompleteCandles: IncompleteCandles;
+  /** The `notifications:` section; undefined when absent and always in legacy mode (ignored there). */
+  readonly notifications: NotificationsConfig | undefined;
   /** Variant applied by selectVariant, if any. */
   readonly selectedVariant: string | undefined;
   /** Top-level keys the engine does not use (market_filters, notes, …), kept as written. */
@@ -237,6 +240,7 @@ export interface NodePosition extends SourcePosition {
 export const TOP_LEVEL_KEYS = [
   'name', 'description', 'version', 'symbol', 'exchange', 'timeframes', 'indicators', 'logic', 'backtest',
   'risk_management', 'equity_protection', 'variants', 'optimization', 'compat', 'incomplete_candles',
+  'notifications',
 ] as const;
 
 export const LOGIC_KEYS = [...RULE_LISTS, ...RULE_LISTS.map((l) => `${l}_mode` as const)] as const;

@@ -31,3 +31,4 @@ export { encodeTradeCursor, decodeTradeCursor, type TradeCursor } from './trade-
 export { writeFileAtomic, JsonlFile } from './atomic-file.js';
 export { PostgresStrategyStore, migrate, type PostgresStrategyStoreOptions } from './postgres-strategy-store.js';
 export { STRATEGY_STORE_MIGRATIONS, type Migration } from './postgres-migrations.js';
+export type { NotificationOutbox, OutboxDelivery, OutboxEnqueue, OutboxClaim, OutboxOutcome } from './notification-outbox.js';

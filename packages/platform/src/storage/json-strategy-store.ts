@@ -6,6 +6,7 @@ import { ConflictError, DataCorruptedError } from '../errors.js';
 import { JsonlFile, readJsonFile, readTextFile, writeFileAtomic } from './atomic-file.js';
 import { IndexedJsonlFile } from './indexed-jsonl-file.js';
 import { SegmentedMarketLog, type SegmentedMarketLogOptions } from './segmented-market-log.js';
+import { JsonNotificationOutbox } from './json-notification-outbox.js';
 import { JsonStartClaims } from './json-start-claims.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
 import { dumpStore, isStoreEmpty, loadRecords, readStrategyRecords } from './store-backup.js';
@@ -107,6 +108,7 @@ export class JsonStrategyStore implements StrategyStore {
   /** leases live in memory: the JSON backend serves one process */
   private readonly leases = new Map<string, LeaseInfo>();
   private readonly claims: JsonStartClaims;
+  readonly outbox: JsonNotificationOutbox;
 
   constructor(options: JsonStrategyStoreOptions) {
     this.root = join(options.dataDir, 'strategies');
@@ -116,6 +118,7 @@ export class JsonStrategyStore implements StrategyStore {
       ...(options.marketLogRecentCache !== undefined ? { recentCacheSize: options.marketLogRecentCache } : {}),
     };
     this.claims = new JsonStartClaims(join(options.dataDir, 'start-claims.json'));
+    this.outbox = new JsonNotificationOutbox(join(options.dataDir, 'notifications', 'outbox.jsonl'));
   }
 
   private filesOf(id: string): StrategyFiles {
@@ -554,6 +557,7 @@ export class JsonStrategyStore implements StrategyStore {
     await rm(this.root, { recursive: true, force: true });
     await rm(join(this.dataDir, 'market_data', 'log'), { recursive: true, force: true });
     await this.claims.clear();
+    await this.outbox.clear();
     this.files.clear();
     this.markets.clear();
     this.leases.clear();

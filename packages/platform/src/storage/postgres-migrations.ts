@@ -161,4 +161,27 @@ CREATE TABLE start_claims (
 CREATE INDEX start_claims_by_owner ON start_claims (owner);
 `,
   },
+  {
+    // 5, not 4: the parity monitor's branch (i13-parity) takes 4 for parity_checks
+    version: 5,
+    name: 'notification outbox: one row per event and channel, claimed and settled by the dispatcher',
+    sql: `
+CREATE TABLE notification_outbox (
+  event_id        text NOT NULL,
+  channel         text NOT NULL,
+  event           jsonb NOT NULL,
+  status          text NOT NULL DEFAULT 'pending',
+  attempts        integer NOT NULL DEFAULT 0,
+  last_error      text,
+  created_at      timestamptz NOT NULL,
+  next_attempt_at timestamptz,
+  delivered_at    timestamptz,
+  claimed_by      text,
+  claimed_until   timestamptz,
+  PRIMARY KEY (event_id, channel)
+);
+CREATE INDEX notification_outbox_due ON notification_outbox (channel, next_attempt_at) WHERE status = 'pending';
+CREATE INDEX notification_outbox_recent ON notification_outbox (created_at DESC);
+`,
+  },
 ];

@@ -3,6 +3,7 @@ import { StrategyFillV1, type StrategyStatusValue } from '@btc-research/contract
 import pg from 'pg';
 import { ConflictError, DataCorruptedError, ValidationError } from '../errors.js';
 import { DEPENDENCY_WAIT_MS, waitForDependency } from '../dependency-wait.js';
+import { PostgresNotificationOutbox } from './postgres-notification-outbox.js';
 import { STRATEGY_STORE_MIGRATIONS, type Migration } from './postgres-migrations.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
 import { dumpStore, isStoreEmpty, loadRecords } from './store-backup.js';
@@ -84,13 +85,16 @@ function lockKey(schema: string): string {
 export class PostgresStrategyStore implements StrategyStore {
   readonly kind = 'postgres' as const;
   private isClosed = false;
+  readonly outbox: PostgresNotificationOutbox;
 
   private constructor(
     private readonly pool: pg.Pool,
     readonly schema: string,
     /** set on a view bound to one connection inside a transaction (backup, restore) */
     private readonly client: pg.PoolClient | null = null,
-  ) {}
+  ) {
+    this.outbox = new PostgresNotificationOutbox(pool);
+  }
 
   /** where queries go: the bound connection of a view, else the pool */
   private get db(): Queryable {
@@ -571,7 +575,7 @@ export class PostgresStrategyStore implements StrategyStore {
   }
 
   async clear(): Promise<void> {
-    await this.db.query(`TRUNCATE strategies, strategy_state, trades, positions, equity_points, orders, strategy_events, snapshots, market_events, leases, start_claims`);
+    await this.db.query(`TRUNCATE strategies, strategy_state, trades, positions, equity_points, orders, strategy_events, snapshots, market_events, leases, start_claims, notification_outbox`);
   }
 
   async close(): Promise<void> {

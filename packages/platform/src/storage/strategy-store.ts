@@ -1,4 +1,5 @@
 import type { StrategyFillV1, StrategyStatusValue } from '@btc-research/contracts';
+import type { NotificationOutbox } from './notification-outbox.js';
 
 /** A strategy known to the system (started at least once). Money fields are decimal strings. */
 export interface StrategyRecord {
@@ -212,6 +213,8 @@ export interface LeaseInfo {
  */
 export interface StrategyStore {
   readonly kind: 'json' | 'postgres';
+  /** notifications waiting to be sent and what became of them (see notification-outbox.ts) */
+  readonly outbox: NotificationOutbox;
   listStrategies(): Promise<StrategyRecord[]>;
   getStrategy(id: string): Promise<StrategyRecord | null>;
   upsertStrategy(record: StrategyRecord): Promise<void>;
