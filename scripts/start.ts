@@ -33,10 +33,12 @@ if (env['REDIS_URL']) {
     const logger = createLogger('btc-research');
     const bus = own(createBus({ logger: createLogger('bus') }));
     const store = own(await createStrategyStore({ dataDir: apiConfig.dataDir }));
-    // The dashboard gets a service key of its own (per-process, never shown) with a higher rate
-    // limit, so a few open browser tabs do not exhaust the 100/min a client gets.
-    const dashboardKey = `dashboard-${randomBytes(16).toString('hex')}`;
-    const auth = { ...apiConfig.auth, apiKeys: [...apiConfig.auth.apiKeys, { key: dashboardKey, scopes: ['read', 'control'] as const, rateLimitMax: 1_200 }] };
+    // api-key mode: the dashboard gets a service key of its own (per-process, never shown) with a
+    // higher rate limit, so a few open browser tabs do not exhaust the 100/min a client gets.
+    // JWT mode: no key (the API accepts only bearer tokens there); people sign in with their own key.
+    const isJwtMode = apiConfig.auth.mode === 'jwt';
+    const dashboardKey = isJwtMode ? undefined : `dashboard-${randomBytes(16).toString('hex')}`;
+    const auth = dashboardKey === undefined ? apiConfig.auth : { ...apiConfig.auth, apiKeys: [...apiConfig.auth.apiKeys, { key: dashboardKey, scopes: ['read', 'control'] as const, rateLimitMax: 1_200 }] };
     const api = own(
       await startApiServer({
         host: apiConfig.host,
@@ -52,6 +54,7 @@ if (env['REDIS_URL']) {
         rateLimit: apiConfig.rateLimit,
         maxRunningStrategiesPerClient: apiConfig.maxRunningStrategiesPerClient,
         notificationChannels: apiConfig.notificationChannels,
+        backtests: apiConfig.backtests,
       }),
     );
     const dashboard = own(

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_STARTED_MESSAGE } from '@btc-research/platform';
 import { DEFAULT_DEV_API_KEY } from '../services/api-server/src/auth/auth-config.js';
+import { authModeOf } from '../services/api-server/src/config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** a service still running this long after its stop was asked for is killed */
@@ -25,12 +26,7 @@ export async function superviseServices(names: readonly string[], env: NodeJS.Pr
   let stopping = false;
   let exitCode = 0;
   const failures = new Map<string, number>();
-  // The dashboard reaches the API on its port; in development it uses the API's public dev key.
-  const dashboardEnv: NodeJS.ProcessEnv = {
-    ...env,
-    API_URL: env['API_URL'] ?? `http://127.0.0.1:${env['API_PORT'] ?? '8000'}`,
-    ...(env['API_KEY'] === undefined && env['API_KEYS'] === undefined && env['API_AUTH_MODE'] !== 'jwt' ? { API_KEY: DEFAULT_DEV_API_KEY } : {}),
-  };
+  const dashboardEnv = dashboardEnvOf(env);
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
@@ -82,4 +78,28 @@ export async function superviseServices(names: readonly string[], env: NodeJS.Pr
   process.stdout.write(`[supervisor] distributed mode over ${env['REDIS_URL']}: ${names.join(', ')}\n`);
   await done;
   return exitCode;
+}
+
+/**
+ * The dashboard's environment: it reaches the API on its port; in development it uses the API's
+ * public dev key. In JWT mode it has no key of its own (the API would refuse it): people sign in.
+ */
+export function dashboardEnvOf(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const isJwtMode = safeAuthMode(env) === 'jwt';
+  const dashboardEnv: NodeJS.ProcessEnv = {
+    ...env,
+    API_URL: env['API_URL'] ?? `http://127.0.0.1:${env['API_PORT'] ?? '8000'}`,
+    ...(env['API_KEY'] === undefined && env['API_KEYS'] === undefined && !isJwtMode ? { API_KEY: DEFAULT_DEV_API_KEY } : {}),
+  };
+  if (isJwtMode) delete dashboardEnv['API_KEY'];
+  return dashboardEnv;
+}
+
+/** The API's auth mode; an invalid API_AUTH_MODE is the api-server's to report (it refuses to start). */
+function safeAuthMode(env: NodeJS.ProcessEnv): 'api-key' | 'jwt' | undefined {
+  try {
+    return authModeOf(env);
+  } catch {
+    return undefined;
+  }
 }

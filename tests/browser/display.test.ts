@@ -23,6 +23,9 @@ const PAGES: { name: string; path: string }[] = [
   { name: 'start', path: '/start' },
   { name: 'market', path: '/market' },
   { name: 'strategy', path: '/strategies/demo-rsi' },
+  { name: 'reconcile', path: '/strategies/demo-rsi/reconcile' },
+  { name: 'backtests', path: '/backtests' },
+  { name: 'notifications', path: '/notifications' },
   { name: 'login', path: '/login' },
   { name: 'not-found', path: '/no-such-page' },
 ];
@@ -164,7 +167,14 @@ describe('every page', () => {
         await page.goto(dash.url + path);
         await page.waitForLoadState('networkidle').catch(() => undefined);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect(overflow, `${path} at ${width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(1);
+        // name the elements that stick out, so a failure says where to look
+        const wide = await page.evaluate(() =>
+          [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && getComputedStyle(el).position !== 'absolute')
+            .slice(-3)
+            .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''}`),
+        );
+        expect(overflow, `${path} at ${width} px scrolls sideways by ${overflow} px (${wide.join(', ')})`).toBeLessThanOrEqual(1);
         await screenshot(page, `page-${name}-${label}`);
         expect(errors.filter((e) => !e.includes('404'))).toEqual([]);
       } finally {

@@ -105,7 +105,8 @@ describe('dashboard on the embedded system', () => {
       expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
       await screenshot(page, 'e2e-strategy-live');
 
-      // stop it from the page
+      // stop it from the page (the page asks first)
+      page.once('dialog', (d) => void d.accept());
       await Promise.all([page.waitForURL(new RegExp(`/strategies/${id}$`)), page.click(`.actions .stop-form button`)]);
       await until('stopped', async () => (await page.locator('#status-badge').innerText()) === 'stopped', 20_000, 250);
       const api = await fetch(`${sys.apiUrl}/api/v1/strategies/${id}/status`).then((r) => r.json() as Promise<{ status: string; tradeCount: number }>);
@@ -125,6 +126,7 @@ describe('dashboard on the embedded system', () => {
       await screenshot(page, 'e2e-market');
       await page.click('.stop-menu summary');
       await page.selectOption('#stop-any-id', 'demo-ema-cross');
+      page.once('dialog', (d) => void d.accept());
       await Promise.all([page.waitForURL(/\/market$/), page.click('button:has-text("Stop strategy")')]);
       await until('stopped in the API', async () => ((await fetch(`${sys.apiUrl}/api/v1/strategies/demo-ema-cross/status`).then((r) => r.json())) as { status: string }).status === 'stopped', 20_000, 200);
       // the header menu no longer offers it once the stored status says stopped

@@ -5,7 +5,7 @@ import { MarketCandleClosedV1 } from './messages/market-candle-closed.v1.js';
 import { MarketCandleCorrectedV1 } from './messages/market-candle-corrected.v1.js';
 import { MarketFeedStatusV1 } from './messages/market-feed-status.v1.js';
 import { MarketTradeV1 } from './messages/market-trade.v1.js';
-import { StrategyStartV1, StrategyStopV1 } from './messages/strategy-command.v1.js';
+import { StrategyForceExitV1, StrategyStartV1, StrategyStopV1 } from './messages/strategy-command.v1.js';
 import { StrategyEquityV1, StrategyFillV1, StrategyStatusChangedV1 } from './messages/strategy-events.v1.js';
 import { NotificationEventV1 } from './messages/notification-event.v1.js';
 
@@ -19,6 +19,7 @@ export const MessageType = {
   feedStatus: 'market.feed.status',
   strategyStart: 'strategy.start',
   strategyStop: 'strategy.stop',
+  strategyForceExit: 'strategy.force-exit',
   strategyFill: 'strategy.order.filled',
   strategyEquity: 'strategy.equity.updated',
   strategyStatus: 'strategy.status.changed',
@@ -37,6 +38,7 @@ export const messageRegistry = {
   [MessageType.feedStatus]: { 1: MarketFeedStatusV1 },
   [MessageType.strategyStart]: { 1: StrategyStartV1 },
   [MessageType.strategyStop]: { 1: StrategyStopV1 },
+  [MessageType.strategyForceExit]: { 1: StrategyForceExitV1 },
   [MessageType.strategyFill]: { 1: StrategyFillV1 },
   [MessageType.strategyEquity]: { 1: StrategyEquityV1 },
   [MessageType.strategyStatus]: { 1: StrategyStatusChangedV1 },

@@ -44,6 +44,7 @@ export {
 export { LiveBook, type BookLevel as BookUpdateLevel, type BookUpdate, type TradePrint, type LevelTake } from './execution/live-book.js';
 export {
   TradingCore,
+  FORCED_EXIT,
   orderView,
   type CoreEvent,
   type CoreInput,

@@ -26,6 +26,9 @@ import { eventRoutes } from './routes/v1/events.js';
 import { marketRoutes } from './routes/v1/market.js';
 import { notificationRoutes } from './routes/v1/notifications.js';
 import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
+import { strategyLifecycleRoutes } from './routes/v1/strategy-lifecycle.js';
+import { backtestRoutes } from './routes/v1/backtests.js';
+import { BacktestJobs } from './backtests/backtest-jobs.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
 import { strategyCandleRoutes } from './routes/v1/strategy-candles.js';
 import { marketTradeRoutes } from './routes/v1/market-trades.js';
@@ -70,6 +73,8 @@ export interface ApiAppDeps {
   notificationChannels?: readonly NotificationChannelDto[];
   /** refresh-token reuse detection; default in memory (one process). Distributed mode passes the Redis one. */
   refreshLedger?: RefreshTokenLedger;
+  /** backtest jobs: how many run at once (default 1) and where source "file" CSVs live (default data/klines) */
+  backtests?: { concurrency?: number; dataDir?: string };
   /** Node process metrics (CPU, memory, event loop) in /metrics. Default true. */
   collectDefaultMetrics?: boolean;
 }
@@ -174,7 +179,9 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     maxLiveConnectionsPerClient: deps.maxLiveConnectionsPerClient ?? 20,
     notificationChannels: deps.notificationChannels ?? [],
     maxRunningStrategiesPerClient: deps.maxRunningStrategiesPerClient === undefined ? DEFAULT_MAX_RUNNING_PER_CLIENT : deps.maxRunningStrategiesPerClient,
+    backtests: new BacktestJobs({ store: deps.store, dataDir: deps.backtests?.dataDir ?? 'data/klines', concurrency: deps.backtests?.concurrency ?? 1, now, log: deps.logger }),
   };
+  app.addHook('onClose', async () => ctx.backtests.close());
   const zapp = app.withTypeProvider<ZodTypeProvider>();
   await zapp.register(healthRoutes, { ctx });
   await zapp.register(
@@ -186,6 +193,8 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
       await v1.register(portfolioRoutes, { ctx });
       await v1.register(roundTripRoutes, { ctx });
       await v1.register(strategyCommandRoutes, { ctx });
+      await v1.register(strategyLifecycleRoutes, { ctx });
+      await v1.register(backtestRoutes, { ctx });
       await v1.register(marketRoutes, { ctx });
       await v1.register(configRoutes, { ctx });
       await v1.register(eventRoutes, { ctx });

@@ -27,6 +27,8 @@ export interface ApiServerConfig {
   maxRunningStrategiesPerClient: number | null;
   /** notification channels configured by environment (what the paper-trader sends to), secrets redacted */
   notificationChannels: readonly NotificationChannelDto[];
+  /** backtests from the browser: jobs at once (BACKTEST_CONCURRENCY) and where kline CSVs are read (BACKTEST_DATA_DIR) */
+  backtests: { concurrency: number; dataDir: string };
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -64,17 +66,23 @@ export function parseApiKeys(spec: string): ApiKeyEntry[] {
   return out;
 }
 
-/**
- * Env → frozen config. Production (API_AUTH_MODE=jwt, the default when NODE_ENV=production) refuses
- * to start without real API keys and a JWT secret of at least 32 characters that is not a placeholder.
- */
-export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
+/** API_AUTH_MODE, or `jwt` when NODE_ENV=production: how callers authenticate (also read by the
+ * start scripts, which give the dashboard a service key only in api-key mode). */
+export function authModeOf(env: EnvRecord): AuthConfig['mode'] {
   const isProduction = envOptStr(env, 'NODE_ENV') === 'production';
   const modeText = envStr(env, 'API_AUTH_MODE', isProduction ? 'jwt' : 'api-key');
   if (modeText !== 'api-key' && modeText !== 'jwt') {
     throw new ConfigError(`API_AUTH_MODE must be "api-key" (development) or "jwt" (production), got "${modeText}"`, { details: { variable: 'API_AUTH_MODE' } });
   }
-  const mode: AuthConfig['mode'] = modeText;
+  return modeText;
+}
+
+/**
+ * Env → frozen config. Production (API_AUTH_MODE=jwt, the default when NODE_ENV=production) refuses
+ * to start without real API keys and a JWT secret of at least 32 characters that is not a placeholder.
+ */
+export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
+  const mode = authModeOf(env);
   const keysSpec = envOptStr(env, 'API_KEYS');
   let apiKeys = keysSpec ? parseApiKeys(keysSpec) : [];
   const isDefaultDevKey = apiKeys.length === 0;
@@ -132,6 +140,10 @@ export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
     },
     maxRunningStrategiesPerClient: envInt(env, 'API_MAX_RUNNING_PER_KEY', DEFAULT_MAX_RUNNING_PER_CLIENT, { min: 0, max: 100_000 }) || null,
     notificationChannels: createNotificationChannels(readNotificationSettings(env)).map((c) => c.describe()),
+    backtests: {
+      concurrency: envInt(env, 'BACKTEST_CONCURRENCY', 1, { min: 1, max: 8 }),
+      dataDir: envStr(env, 'BACKTEST_DATA_DIR', `${envStr(env, 'DATA_DIR', 'data')}/klines`),
+    },
   };
   return Object.freeze(config);
 }

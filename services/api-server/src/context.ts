@@ -11,6 +11,7 @@ import type { TtlCache } from './read-model/ttl-cache.js';
 import type { StatsModels } from './read-model/stats-model.js';
 import type { CandleHistory } from './read-model/candle-history.js';
 import type { IndicatorSeriesModel } from './read-model/indicator-series.js';
+import type { BacktestJobs } from './backtests/backtest-jobs.js';
 
 /** live strategies one key may have started, unless API_MAX_RUNNING_PER_KEY says otherwise */
 export const DEFAULT_MAX_RUNNING_PER_CLIENT = 10;
@@ -41,6 +42,8 @@ export interface ApiContext {
   maxRunningStrategiesPerClient: number | null;
   /** notification channels configured by environment, secrets redacted */
   notificationChannels: readonly NotificationChannelDto[];
+  /** backtests from the browser, run off the trading path */
+  backtests: BacktestJobs;
 }
 
 export interface RouteOptions {

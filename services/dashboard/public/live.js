@@ -44,6 +44,8 @@
       signClass: function (/** @type {any} */ v) { var n = Number(v); if (v === null || v === undefined || v === '' || !isFinite(n) || n === 0) return ''; return n > 0 ? 'pos' : 'neg'; },
       time: function (/** @type {number} */ ms) { return ms ? (zoned ? zoned.format(new Date(ms)) : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + 'Z') : '—'; },
       duration: duration,
+      /** entry or exit of a fill, from its order's reason (as fillRoleOf in contracts) */
+      roleTag: function (/** @type {any} */ reason) { var role = reason === 'entry_long' || reason === 'entry_short' ? 'entry' : 'exit'; return '<span class="role role-' + role + '" data-role="' + role + '">' + role + '</span>'; },
     },
     start: start,
   };

@@ -26,14 +26,14 @@
     tr.dataset.initialCash = s.initialCash || '';
     var href = '/strategies/' + encodeURIComponent(s.id);
     tr.innerHTML =
-      '<th scope="row" data-label="Strategy"><a href="' + href + '">' + esc(s.name || s.id) + '</a> <span class="muted small">' + esc(s.symbol || '') + '</span><div class="row-error error-text" data-field="error" hidden></div></th>' +
+      '<th scope="row" data-label="Strategy"><a href="' + href + '">' + esc(s.name || s.id) + '</a> <span class="muted small">' + esc(s.symbol || '') + '</span><div class="muted small strategy-id" data-field="id"><code>' + esc(s.id) + '</code></div><div class="row-error error-text" data-field="error" hidden></div></th>' +
       '<td data-label="Status"><span class="badge" data-field="status"></span></td>' +
       '<td data-label="Equity" class="num" data-field="equity">—</td>' +
       '<td data-label="PnL" class="num" data-field="pnl">—</td>' +
       '<td data-label="Position" class="num" data-field="position">—</td>' +
       '<td data-label="Trades" class="num" data-field="tradeCount">—</td>' +
       '<td data-label="Last trades"><ul class="last-trades" data-field="lastTrades"><li class="muted none">none yet</li></ul></td>' +
-      '<td data-label="Actions"><form method="post" action="' + href + '/stop" class="inline stop-form"><input type="hidden" name="returnTo" value="/"><button type="submit" class="danger" aria-label="Stop ' + esc(s.name || s.id) + '">Stop</button></form></td>';
+      '<td data-label="Actions"><form method="post" action="' + href + '/stop" class="inline stop-form" data-confirm="' + esc('Stop ' + (s.name || s.id) + ' (' + s.id + ')? Its working orders are cancelled; its position is kept.') + '"><input type="hidden" name="returnTo" value="/"><button type="submit" class="danger" aria-label="Stop ' + esc(s.name || s.id) + '">Stop</button></form></td>';
     tbody.appendChild(tr);
     return tr;
   }
@@ -79,7 +79,7 @@
     var li = document.createElement('li');
     li.dataset.tradeId = String(t.tradeId || '');
     var iso = new Date(t.time || Date.now()).toISOString();
-    li.innerHTML = '<span class="side side-' + esc(t.side) + '">' + esc(String(t.side).toUpperCase()) + '</span> ' + esc(F.qty(t.quantity)) + ' @ ' + esc(F.money(t.price)) + ' <time class="muted small" datetime="' + iso + '">' + esc(F.time(t.time).slice(11)) + '</time>';
+    li.innerHTML = '<span class="side side-' + esc(t.side) + '">' + esc(String(t.side).toUpperCase()) + '</span> ' + F.roleTag(t.reason) + ' ' + esc(F.qty(t.quantity)) + ' @ ' + esc(F.money(t.price)) + ' <time class="muted small" datetime="' + iso + '">' + esc(F.time(t.time).slice(11)) + '</time>';
     li.classList.add('flash');
     ul.insertBefore(li, ul.firstChild);
     while (ul.children.length > 3) ul.removeChild(/** @type {Node} */ (ul.lastChild));

@@ -56,7 +56,7 @@
     var tr = document.createElement('tr');
     tr.dataset.tradeId = String(t.tradeId || '');
     tr.className = 'flash';
-    tr.innerHTML = '<td data-label="Time"><time datetime="' + new Date(t.time).toISOString() + '">' + esc(F.time(t.time)) + '</time></td><td data-label="Side"><span class="side side-' + esc(t.side) + '">' + esc(String(t.side).toUpperCase()) + '</span></td><td data-label="Qty" class="num">' + esc(F.qty(t.quantity)) + '</td><td data-label="Price" class="num">' + esc(F.money(t.price)) + '</td><td data-label="Fee" class="num">' + esc(F.money(t.fee)) + '</td><td data-label="Realized PnL" class="num ' + F.signClass(t.realizedPnl) + '">' + esc(F.signed(t.realizedPnl)) + '</td><td data-label="Reason">' + esc(t.reason || '') + '</td>';
+    tr.innerHTML = '<td data-label="Time"><time datetime="' + new Date(t.time).toISOString() + '">' + esc(F.time(t.time)) + '</time></td><td data-label="Side"><span class="side side-' + esc(t.side) + '">' + esc(String(t.side).toUpperCase()) + '</span> ' + F.roleTag(t.reason) + '</td><td data-label="Qty" class="num">' + esc(F.qty(t.quantity)) + '</td><td data-label="Price" class="num">' + esc(F.money(t.price)) + '</td><td data-label="Fee" class="num">' + esc(F.money(t.fee)) + '</td><td data-label="Realized PnL" class="num ' + F.signClass(t.realizedPnl) + '">' + esc(F.signed(t.realizedPnl)) + '</td><td data-label="Reason">' + esc(t.reason || '') + '</td>';
     tbody.insertBefore(tr, tbody.firstChild);
     while (tbody.children.length > 50) tbody.removeChild(/** @type {Node} */ (tbody.lastChild));
     return true;

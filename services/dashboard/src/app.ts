@@ -27,6 +27,8 @@ import { overviewRoutes } from './routes/overview.js';
 import { reconcileRoutes } from './routes/reconcile.js';
 import { startRoutes } from './routes/start.js';
 import { stopRoutes } from './routes/stop.js';
+import { lifecycleRoutes } from './routes/lifecycle.js';
+import { backtestRoutes } from './routes/backtests.js';
 import { strategyRoutes } from './routes/strategy.js';
 import { tradesRoutes } from './routes/trades.js';
 
@@ -71,7 +73,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<FastifyIns
   registerErrorPages(app, ctx);
   app.addHook('onClose', async () => ctx.hubs.closeAll());
   const options: RouteOptions = { ctx };
-  for (const routes of [healthRoutes, overviewRoutes, strategyRoutes, reconcileRoutes, tradesRoutes, exportRoutes, startRoutes, stopRoutes, marketRoutes, notificationRoutes, loginRoutes, livePollingRoutes, livePushRoutes]) {
+  for (const routes of [healthRoutes, overviewRoutes, strategyRoutes, reconcileRoutes, tradesRoutes, exportRoutes, startRoutes, stopRoutes, lifecycleRoutes, backtestRoutes, marketRoutes, notificationRoutes, loginRoutes, livePollingRoutes, livePushRoutes]) {
     await app.register(routes, options);
   }
   return app;

@@ -1,4 +1,5 @@
 /** Display formatting shared by the eta views (the browser script formats live updates the same way). */
+import { fillRoleOf } from '@btc-research/contracts';
 
 const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const qty = new Intl.NumberFormat('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 8 });
@@ -57,7 +58,13 @@ export function jsonForScript(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-export const fmt = { money: fmtMoney, signed: fmtSigned, qty: fmtQty, signClass, time: fmtTime, num: fmtNum, duration: fmtDuration, json: jsonForScript };
+/** The entry/exit tag of a fill (HTML; the role is one of two fixed words). */
+export function roleTag(reason: string): string {
+  const role = fillRoleOf(reason);
+  return `<span class="role role-${role}" data-role="${role}">${role}</span>`;
+}
+
+export const fmt = { money: fmtMoney, signed: fmtSigned, qty: fmtQty, signClass, time: fmtTime, num: fmtNum, duration: fmtDuration, json: jsonForScript, roleTag };
 export type Formatters = typeof fmt;
 
 /**

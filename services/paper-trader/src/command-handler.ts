@@ -3,7 +3,11 @@ import type { BusEntry } from '@btc-research/platform';
 import type { StrategyLifecycle } from './strategy-lifecycle.js';
 
 /** The commands this service acts on. A new command is a type here and a handler below. */
-type CommandType = typeof MessageType.strategyStart | typeof MessageType.strategyStop;
+type CommandType = typeof MessageType.strategyStart | typeof MessageType.strategyStop | typeof MessageType.strategyForceExit;
+/** handled by one worker of the shared consumer group */
+export const SHARED_COMMANDS: readonly CommandType[] = [MessageType.strategyStart, MessageType.strategyStop];
+/** seen by every worker: only the one running the strategy can act */
+export const BROADCAST_COMMANDS: readonly CommandType[] = [MessageType.strategyForceExit];
 type CommandHandlers = { readonly [T in CommandType]: (command: PayloadOf<T>) => Promise<void> };
 
 /**
@@ -13,11 +17,18 @@ type CommandHandlers = { readonly [T in CommandType]: (command: PayloadOf<T>) =>
  */
 export class CommandHandler {
   private readonly handlers: CommandHandlers;
+  private readonly types: ReadonlySet<string>;
 
-  constructor(lifecycle: StrategyLifecycle) {
+  /**
+   * `types`: the commands this handler acts on. Start and stop go to one worker (the shared group);
+   * a force exit goes to every worker (a group per worker) and the one running the strategy acts.
+   */
+  constructor(lifecycle: StrategyLifecycle, types: readonly CommandType[] = SHARED_COMMANDS) {
+    this.types = new Set(types);
     this.handlers = {
-      [MessageType.strategyStart]: (c) => lifecycle.start({ id: c.strategyId, configName: c.configName, configYaml: c.configYaml, initialCash: c.initialCash, from: 'now' }),
+      [MessageType.strategyStart]: (c) => lifecycle.start({ id: c.strategyId, configName: c.configName, configYaml: c.configYaml, initialCash: c.initialCash, name: c.name, from: 'now' }),
       [MessageType.strategyStop]: (c) => lifecycle.stop(c.strategyId, c.error),
+      [MessageType.strategyForceExit]: async (c) => void lifecycle.forceExit(c.strategyId),
     };
   }
 
@@ -26,7 +37,7 @@ export class CommandHandler {
   }
 
   private async dispatch(envelope: Envelope): Promise<void> {
-    if (!Object.hasOwn(this.handlers, envelope.type)) return;
+    if (!this.types.has(envelope.type) || !Object.hasOwn(this.handlers, envelope.type)) return;
     // the bus decoded the payload with the schema of its type, so it is that command's payload
     const handler = this.handlers[envelope.type as CommandType] as (command: unknown) => Promise<void>;
     await handler(envelope.payload);

@@ -2,7 +2,7 @@ import { ConsumerGroups, Streams } from '@btc-research/contracts';
 import { createNotificationChannels, type Logger, type MessageBus, type StrategyStore, type Subscription } from '@btc-research/platform';
 import { Announcer } from './announcer.js';
 import { AutoStart } from './auto-start.js';
-import { CommandHandler } from './command-handler.js';
+import { BROADCAST_COMMANDS, CommandHandler } from './command-handler.js';
 import type { PaperTraderConfig } from './config.js';
 import { ConfigWatcher } from './config-watcher.js';
 import { EffectsWriter } from './effects-writer.js';
@@ -82,6 +82,8 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
 
   const subscriptions: Subscription[] = [
     bus.consume({ streams: [Streams.commands()], group: ConsumerGroups.paperTrader, consumer: config.consumerName, startAt: '0' }, (entries) => serial.run(() => parts.commands.handle(entries))),
+    // a group of this worker's own, from now on: force exits reach every worker, the owner acts
+    bus.consume({ streams: [Streams.commands()], group: `${ConsumerGroups.paperTrader}-${config.consumerName}`, consumer: config.consumerName, startAt: '$' }, (entries) => serial.run(() => parts.broadcastCommands.handle(entries))),
   ];
   const leaseTimer = new RepeatingTask({
     intervalMs: Math.max(50, Math.floor(config.leaseTtlMs / 3)),
@@ -130,6 +132,8 @@ export interface PaperTraderParts {
   ingest: MarketLogIngest;
   lifecycle: StrategyLifecycle;
   commands: CommandHandler;
+  /** commands every worker sees (force exit) */
+  broadcastCommands: CommandHandler;
   autoStart: AutoStart;
   leaseRound: LeaseRound;
   poller: MarketLogPoller;
@@ -174,6 +178,7 @@ export function buildPaperTraderParts(deps: PaperTraderDeps): PaperTraderParts {
     ingest,
     lifecycle,
     commands: new CommandHandler(lifecycle),
+    broadcastCommands: new CommandHandler(lifecycle, BROADCAST_COMMANDS),
     autoStart: new AutoStart({ store, lifecycle, logger, configDir: config.configDir, from: config.autoStartFrom }),
     leaseRound: new LeaseRound({ store, leases, ingest, pruner, owned, activation, logger, signal }),
     poller: new MarketLogPoller({ store, owned, tail, isIngesting: () => ingest.isRunning() }),

@@ -29,6 +29,7 @@ export interface StrategyActivationOptions {
 
 /** What the stored state says about the run being rebuilt. */
 interface RunState extends RunNumber {
+  forcedExitsAfter: readonly number[];
   tradingStartTime: number;
   /** it processed market inputs before, so a replay must start at the log's beginning */
   hasProcessedInputs: boolean;
@@ -51,7 +52,7 @@ export class StrategyActivation {
     if (owned.has(record.id)) return true;
     if (!(await leases.acquireStrategy(record.id))) return false;
     const runState = await this.loadRunState(record);
-    const build: BuildRunner = () => StrategyRunner.create(record, runState.tradingStartTime, this.options.execution, { run: runState.run, eventBase: runState.eventBase });
+    const build: BuildRunner = () => StrategyRunner.create(record, runState.tradingStartTime, this.options.execution, { run: runState.run, eventBase: runState.eventBase, forcedExitsAfter: runState.forcedExitsAfter });
     const built = build();
     if (!built.ok) {
       logger.error({ strategyId: record.id, errors: built.errors }, 'strategy config is invalid');
@@ -74,8 +75,9 @@ export class StrategyActivation {
       this.options.logger.warn({ err, strategyId: record.id }, 'stored state unreadable; rebuilding from the market log');
       return null;
     });
-    const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number; marketSeq?: number };
-    return { tradingStartTime: core.tradingStartTime ?? record.createdAt, run: core.run ?? 1, eventBase: core.eventBase ?? 0, hasProcessedInputs: Boolean(core.marketSeq) };
+    const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number; marketSeq?: number; forcedExitsAfter?: unknown };
+    const forcedExitsAfter = Array.isArray(core.forcedExitsAfter) ? core.forcedExitsAfter.filter((n): n is number => Number.isSafeInteger(n)) : [];
+    return { tradingStartTime: core.tradingStartTime ?? record.createdAt, run: core.run ?? 1, eventBase: core.eventBase ?? 0, forcedExitsAfter, hasProcessedInputs: Boolean(core.marketSeq) };
   }
 
   /**

@@ -13,6 +13,8 @@ export interface StartRequest {
   configName: string;
   configYaml: string;
   initialCash?: string | undefined;
+  /** display name (default: the YAML's name, else configName) */
+  name?: string | undefined;
   /** trade from the start of the available market history, or from the log's end */
   from: 'history' | 'now';
 }
@@ -65,6 +67,18 @@ export class StrategyLifecycle {
     await statuses.set(record, error === undefined ? 'stopped' : 'error', error ?? null);
   }
 
+  /**
+   * Force exit: the runner closes its position before its next market input (through the core's
+   * own path, reason `forced`). Only the worker running the strategy can; others ignore the command.
+   */
+  forceExit(strategyId: string): boolean {
+    const strategy = this.options.owned.get(strategyId);
+    if (!strategy) return false;
+    strategy.runner.requestForceExit();
+    void strategy.pump.wake();
+    return true;
+  }
+
   private async isRunningSomewhere(record: StrategyRecord): Promise<boolean> {
     return this.options.owned.has(record.id) || (isLive(record.status) && (await this.options.leases.isStrategyHeld(record.id)));
   }
@@ -74,7 +88,7 @@ export class StrategyLifecycle {
     const initialCash = request.initialCash ?? (loaded.ok ? String(loaded.config.backtest.cash) : this.options.defaultInitialCash);
     return {
       id: request.id,
-      name: loaded.ok ? (loaded.config.name ?? request.configName) : request.configName,
+      name: request.name ?? (loaded.ok ? (loaded.config.name ?? request.configName) : request.configName),
       configName: request.configName,
       configYaml: request.configYaml,
       symbol: loaded.ok ? loaded.config.marketSymbol : FALLBACK_SYMBOL,

@@ -27,6 +27,8 @@ export type RunnerExecution = Omit<ExecutionModelOverrides, 'commission' | 'slip
 export interface RunNumber {
   run: number;
   eventBase: number;
+  /** market-log seqs after which this run was force-exited (from its stored state), replayed at the same points */
+  forcedExitsAfter?: readonly number[];
 }
 
 /** What a runner's snapshot holds (checksummed by the store). */
@@ -71,6 +73,8 @@ export class StrategyRunner {
     runner.eventBase = run.eventBase;
     runner.eventSeq = run.eventBase;
     runner.execution = execution ?? null;
+    runner.forcedExitsAfter = [...(run.forcedExitsAfter ?? [])].sort((a, b) => a - b);
+    runner.forcedExitsToReplay = [...runner.forcedExitsAfter];
     // what the core was built from: an image is only valid for a core built the same way
     runner.imageKey = createHash('sha256')
       .update(JSON.stringify({ format: IMAGE_FORMAT, configYaml: record.configYaml, initialCash: record.initialCash, tradingStartTime, run: run.run, eventBase: run.eventBase, execution: execution ?? null }))
@@ -83,6 +87,19 @@ export class StrategyRunner {
   private imageKey = '';
   /** execution settings beyond the config it runs with, kept in its state so a replay elsewhere (reconciliation) uses them too */
   private execution: RunnerExecution | null = null;
+  /** every force exit of this run, as the market seq it followed (kept in the state) */
+  private forcedExitsAfter: number[] = [];
+  /** recorded force exits still ahead of this runner's position (a rebuild replays them) */
+  private forcedExitsToReplay: number[] = [];
+  private isForceExitAsked = false;
+
+  /**
+   * A person asked to close the position now: done before the next market input (the market order
+   * then fills on that input, like any other). The point is recorded so a replay does the same.
+   */
+  requestForceExit(): void {
+    this.isForceExitAsked = true;
+  }
 
   /**
    * A checksummed snapshot's content: the core's own summary (compared with a replay to check the
@@ -104,6 +121,8 @@ export class StrategyRunner {
     this.core.restoreImage(state.image);
     this.marketSeq = snapshot.marketSeq;
     this.eventSeq = snapshot.eventSeq;
+    // a force exit after the snapshot's last input happened after the snapshot was taken
+    this.forcedExitsToReplay = this.forcedExitsAfter.filter((seq) => seq >= snapshot.marketSeq);
     return true;
   }
 
@@ -124,6 +143,7 @@ export class StrategyRunner {
   /** Feeds one logged market input (skipped when already processed) and adds its effects to `out`. */
   process(e: MarketEventRecord, out: RunnerOutput): void {
     if (e.seq <= this.marketSeq) return;
+    this.forceExitIfDue(e.time, out);
     const input = decodeRecordedInput(e);
     if (input.kind === 'candle') {
       const last = this.core.summary().time;
@@ -142,6 +162,24 @@ export class StrategyRunner {
     const events = this.core.onInput(input);
     this.marketSeq = e.seq;
     this.collect(events, e.time, out);
+  }
+
+  /** A force exit recorded right after the current position (a rebuild), or one just asked for. */
+  private forceExitIfDue(time: number, out: RunnerOutput): void {
+    while (this.forcedExitsToReplay.length > 0 && this.forcedExitsToReplay[0]! < this.marketSeq) this.forcedExitsToReplay.shift();
+    let isDue = false;
+    if (this.forcedExitsToReplay[0] === this.marketSeq) {
+      this.forcedExitsToReplay.shift();
+      isDue = true;
+    }
+    if (this.isForceExitAsked) {
+      this.isForceExitAsked = false;
+      if (!isDue && this.core.positionSide() !== 'flat') {
+        this.forcedExitsAfter.push(this.marketSeq);
+        isDue = true;
+      }
+    }
+    if (isDue) this.collect(this.core.forceExit(), time, out);
   }
 
   /** Convenience for tests and tools: a bare candle (not from the log). */
@@ -214,6 +252,7 @@ export class StrategyRunner {
         eventSeq: this.eventSeq,
         run: this.run,
         eventBase: this.eventBase,
+        forcedExitsAfter: [...this.forcedExitsAfter],
         execution: this.execution,
       },
     };

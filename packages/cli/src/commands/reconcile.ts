@@ -41,6 +41,7 @@ async function reconcile(argv: string[], io: CliIo): Promise<number> {
       : {
           events: history.events,
           eventSeqBefore: history.eventBase,
+          forcedExitsAfter: history.forcedExitsAfter,
           balances: s === null ? null : { cash: s.cash, quantity: s.positionQty, avgEntryPrice: s.avgEntryPrice, realizedPnl: s.realizedPnl, feesPaid: s.feesPaid },
         };
   const result = reconcileStrategy({

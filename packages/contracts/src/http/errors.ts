@@ -25,6 +25,12 @@ export const ApiErrorCode = {
   strategyStartFailed: 'STRATEGY_START_FAILED',
   /** the caller's key already runs as many strategies as it may (API_MAX_RUNNING_PER_KEY) */
   strategyLimitReached: 'STRATEGY_LIMIT_REACHED',
+  /** the config already runs (ids in details.runningIds); start another copy by sending a new strategyId */
+  strategyAlreadyRunning: 'STRATEGY_ALREADY_RUNNING',
+  /** restart and remove need a stopped strategy (stopped or in error) */
+  strategyNotStopped: 'STRATEGY_NOT_STOPPED',
+  /** force exit asked of a strategy that holds no position */
+  noOpenPosition: 'NO_OPEN_POSITION',
   feedUnavailable: 'FEED_UNAVAILABLE',
   upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   badRequest: 'BAD_REQUEST',

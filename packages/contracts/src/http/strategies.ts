@@ -239,7 +239,8 @@ export const StartStrategyBody = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.ya?ml$/, 'expected a file name in config/ such as "demo-rsi.yaml"')
       .optional(),
     configYaml: z.string().min(1).describe(`strategy YAML, ${STRATEGY_YAML_LIMIT_TEXT}`).optional(),
-    strategyId: StrategyId.optional(),
+    strategyId: StrategyId.optional().describe('a new id; without one, a config that already runs is refused (409 STRATEGY_ALREADY_RUNNING)'),
+    name: z.string().trim().min(1).max(120).optional().describe("the strategy's display name (default: the YAML's name, else the config file name)"),
     initialCash: DecimalString.optional(),
     waitMs: z.number().int().min(0).max(30_000).optional().describe('how long to wait for the paper-trader to confirm (default 5000 ms)'),
   })
@@ -258,6 +259,19 @@ export const StopStrategyBody = z
   .strict()
   .meta({ id: 'StopStrategyRequest' });
 export type StopStrategyBody = z.infer<typeof StopStrategyBody>;
+
+export const RestartStrategyBody = z
+  .object({
+    waitMs: z.number().int().min(0).max(30_000).optional().describe('how long to wait for the paper-trader to confirm (default 5000 ms)'),
+  })
+  .strict()
+  .meta({ id: 'RestartStrategyRequest' });
+export type RestartStrategyBody = z.infer<typeof RestartStrategyBody>;
+
+export const RemoveStrategyResponse = z
+  .object({ strategyId: StrategyId, removed: z.literal(true) })
+  .meta({ id: 'RemoveStrategyResult', description: 'the strategy and everything stored for it (trades, orders, equity, events) are gone' });
+export type RemoveStrategyResponse = z.infer<typeof RemoveStrategyResponse>;
 
 export const CommandResultResponse = z
   .object({

@@ -145,3 +145,33 @@ describe('TradingCore risk management', () => {
     expect(stop.stopPrice).toBe(entry.price.minus(new Decimal(atr).times(2)).toNearest('0.01').toFixed());
   });
 });
+
+describe('TradingCore force exit', () => {
+  it('closes an open position with a market order through the exchange, reason "forced", cancelling its protective orders', () => {
+    const core = new TradingCore(new ScriptedLogic({ 1: 'entry_long' }), options({ stopLossPct: 0.02, takeProfitPct: 0.05 }));
+    const events: CoreEvent[] = [];
+    events.push(...core.onMinuteCandle(minute(0, 100, 101, 99, 100)));
+    events.push(...core.onMinuteCandle(minute(1, 100, 101, 99, 100))); // entry fills at 100, stop and target placed
+    expect(core.openOrders()).toHaveLength(2);
+    const forced = core.forceExit();
+    expect(forced.filter((e) => e.type === 'order' && e.change === 'cancelled').map((e) => (e.type === 'order' ? e.order.reason : ''))).toEqual(['stop_loss', 'take_profit']);
+    const submitted = forced.find((e) => e.type === 'order' && e.change === 'submitted');
+    expect(submitted?.type === 'order' && [submitted.order.type, submitted.order.side, submitted.order.reason, submitted.order.quantity]).toEqual(['market', 'sell', 'forced', '1']);
+    // like any market order it reaches the venue and fills on the next input
+    events.push(...forced, ...core.onMinuteCandle(minute(2, 102, 103, 101, 102.5)));
+    expect(trades(events).map((x) => [x.reason, x.side, x.price.toFixed()])).toEqual([
+      ['entry_long', 'buy', '100'],
+      ['forced', 'sell', '102'],
+    ]);
+    expect(core.ledger.quantity.isZero()).toBe(true);
+    expect(core.openOrders()).toEqual([]);
+  });
+
+  it('does nothing when flat', () => {
+    const core = new TradingCore(new ScriptedLogic({}), options());
+    expect(core.forceExit()).toEqual([]);
+    core.onMinuteCandle(minute(0, 100, 101, 99, 100));
+    expect(core.forceExit()).toEqual([]);
+    expect(core.summary().orderCount).toBe(0);
+  });
+});

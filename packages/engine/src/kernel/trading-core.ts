@@ -169,6 +169,8 @@ export function orderView(o: SimOrder): CoreOrder {
 }
 
 const PROTECTIVE = new Set(['stop_loss', 'take_profit', 'partial_exit']);
+/** the reason of the order a force exit sends */
+export const FORCED_EXIT = 'forced';
 /** classes a core instantiates after its construction (a restored image may hold them where a fresh core has none) */
 const CLASSES_CREATED_WHILE_TRADING = [LiveBook];
 
@@ -488,11 +490,27 @@ export class TradingCore {
 
   /** Protection triggered: cancel the strategy's working and protective orders and close the position at market. */
   private flattenForProtection(price: number, time: number, events: CoreEvent[]): void {
+    this.flatten(price, time, 'equity_protection', events);
+  }
+
+  /**
+   * A force exit asked by a person: the same flattening as equity protection (working and protective
+   * orders cancelled, the position closed by a market order through the simulated exchange), at the
+   * last input's time and price, with the reason `forced`. Nothing happens when flat or before any input.
+   */
+  forceExit(events: CoreEvent[] = []): CoreEvent[] {
+    const price = this.lastTickPrice?.toNumber() ?? this.lastCandle?.close;
+    if (price === undefined || !Number.isFinite(this.lastTime) || this.ledger.quantity.isZero()) return events;
+    this.flatten(price, this.lastTime, FORCED_EXIT, events);
+    return events;
+  }
+
+  private flatten(price: number, time: number, reason: string, events: CoreEvent[]): void {
     for (const id of [...this.working, ...this.protective]) this.cancelOrder(id, time, events);
     this.entryOrderId = null;
     const q = this.ledger.quantity;
     if (q.isZero()) return;
-    const view = this.submitOrder({ side: q.isPositive() ? 'sell' : 'buy', type: 'market', quantity: q.abs(), reduceOnly: true, decisionPrice: price, decidedAt: time, reason: 'equity_protection' }, events);
+    const view = this.submitOrder({ side: q.isPositive() ? 'sell' : 'buy', type: 'market', quantity: q.abs(), reduceOnly: true, decisionPrice: price, decidedAt: time, reason }, events);
     if (view.status !== 'rejected') this.working.add(view.orderId);
   }
 

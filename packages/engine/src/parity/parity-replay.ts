@@ -19,6 +19,8 @@ export interface ParityReplayOptions {
   indicatorTolerance?: number;
   /** seq of the last event paper trading recorded before the window (its run's event base, or a checkpoint's); default 0 */
   eventSeqBefore?: number;
+  /** market-log seqs after which paper trading force-exited the position (its state's forcedExitsAfter): replayed before the next entry */
+  forcedExitsAfter?: readonly number[];
 }
 
 const BALANCE_FIELDS: ReadonlyArray<readonly [keyof PaperBalances, 'cash' | 'quantity' | 'avgEntryPrice' | 'realizedPnl' | 'feesPaid']> = [
@@ -39,6 +41,7 @@ const BALANCE_FIELDS: ReadonlyArray<readonly [keyof PaperBalances, 'cash' | 'qua
  */
 export class ParityReplay {
   private readonly tolerance: number;
+  private readonly forcedExits: ReadonlySet<number>;
   private readonly events: readonly PaperEvent[];
   private readonly checkpoints: IndicatorCheckpoint[];
   private next = 0;
@@ -56,6 +59,7 @@ export class ParityReplay {
     options: ParityReplayOptions = {},
   ) {
     this.tolerance = options.indicatorTolerance ?? DEFAULT_INDICATOR_TOLERANCE;
+    this.forcedExits = new Set(options.forcedExitsAfter ?? []);
     if (!(this.tolerance >= 0)) throw new RangeError(`indicatorTolerance must be 0 or more, got ${this.tolerance}`);
     this.eventSeq = options.eventSeqBefore ?? 0;
     this.events = [...paper.events].sort((a, b) => a.seq - b.seq);
@@ -78,7 +82,9 @@ export class ParityReplay {
       if (this.divergence) return;
       if (this.window.toSeq !== null && entry.seq <= this.window.toSeq) throw new RangeError(`log entry ${entry.seq} is not after ${this.window.toSeq}`);
       const input = decodeRecordedInput(entry);
-      const events = this.core.onInput(input);
+      // as the paper trader does: a force exit recorded after the previous input comes before this one
+      const before = this.window.toSeq ?? entry.seq - 1;
+      const events = this.forcedExits.has(before) ? [...this.core.forceExit(), ...this.core.onInput(input)] : this.core.onInput(input);
       this.note(entry);
       for (const e of events) {
         this.eventSeq += 1;

@@ -23,11 +23,13 @@ export interface PaperHistory {
   eventSeqBefore: number;
   /** the account after the last input of the log given; null: not compared */
   balances: PaperBalances | null;
+  /** market-log seqs after which the position was force-exited (replayed at the same points) */
+  forcedExitsAfter?: readonly number[];
 }
 
 /** With the event log: the parity replay (i13-parity's compareWithReplay) over the whole log. */
 export function compareEvents(core: TradingCore, log: readonly RecordedLogEntry[], paper: PaperHistory): ReplayVerdict {
-  const r = compareWithReplay(core, log, { events: paper.events, balances: paper.balances, indicators: [] }, { eventSeqBefore: paper.eventSeqBefore });
+  const r = compareWithReplay(core, log, { events: paper.events, balances: paper.balances, indicators: [] }, { eventSeqBefore: paper.eventSeqBefore, ...(paper.forcedExitsAfter ? { forcedExitsAfter: paper.forcedExitsAfter } : {}) });
   return { identical: r.verdict === 'pass', basis: 'events', compared: r.compared.events, window: r.window, firstDifference: r.firstDivergence ?? null };
 }
 

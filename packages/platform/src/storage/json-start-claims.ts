@@ -70,6 +70,14 @@ export class JsonStartClaims {
     await this.save(claims);
   }
 
+  /** a removed strategy's claim */
+  async remove(strategyId: string): Promise<void> {
+    const claims = await this.load();
+    if (!Object.hasOwn(claims, strategyId)) return;
+    delete claims[strategyId];
+    await this.save(claims);
+  }
+
   async clear(): Promise<void> {
     await rm(this.path, { force: true });
   }

@@ -189,6 +189,20 @@ export class JsonStrategyStore implements StrategyStore {
     return { ...stored, configYaml };
   }
 
+  async deleteStrategy(id: string): Promise<boolean> {
+    const f = this.filesOf(id);
+    const removed = await this.serialise(id, async () => {
+      if ((await readJsonFile(f.strategy)) === null) return false;
+      // strategy.json first: it is the commit point, so a crash part-way leaves no half strategy listed
+      await rm(f.strategy, { force: true });
+      await rm(f.dir, { recursive: true, force: true });
+      return true;
+    });
+    this.files.delete(id);
+    await this.serialise('start-claims', () => this.claims.remove(id));
+    return removed;
+  }
+
   async upsertStrategy(record: StrategyRecord): Promise<void> {
     const f = this.filesOf(record.id);
     checkStrategyRecord(record);

@@ -232,6 +232,17 @@ export class PostgresStrategyStore implements StrategyStore {
     await this.transaction((client) => replacePositions(client, id, positions));
   }
 
+  async deleteStrategy(id: string): Promise<boolean> {
+    assertStrategyId(id);
+    return this.transaction(async (client) => {
+      for (const table of ['strategy_state', 'trades', 'positions', 'equity_points', 'orders', 'strategy_events', 'snapshots', 'start_claims']) {
+        await client.query(`DELETE FROM ${table} WHERE strategy_id = $1`, [id]);
+      }
+      const { rowCount } = await client.query('DELETE FROM strategies WHERE id = $1', [id]);
+      return (rowCount ?? 0) > 0;
+    });
+  }
+
   private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     // a bound view is inside its caller's transaction already
     if (this.client) return fn(this.client);

@@ -18,6 +18,8 @@ export interface StrategyHistory {
   fills: TradeRecord[];
   /** this run's event log, in seq order */
   events: StrategyEventRecord[];
+  /** market-log seqs after which a person force-exited the position (the paper trader replays them there) */
+  forcedExitsAfter: number[];
   /** the account after the last input processed; null when nothing was processed yet */
   state: StrategyState | null;
 }
@@ -33,7 +35,7 @@ export async function loadStrategyHistory(store: StrategyStore, id: string): Pro
   const record = await store.getStrategy(id);
   if (record === null) throw new NotFoundError(`strategy "${id}" does not exist`, { details: { strategyId: id } });
   const state = await store.loadState(id);
-  const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number; marketSeq?: number; execution?: { makerCommission?: string } | null };
+  const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number; marketSeq?: number; execution?: { makerCommission?: string } | null; forcedExitsAfter?: unknown };
   const run = core.run ?? 1;
   const idPrefix = run > 1 ? `${id}-r${run}` : id;
   const eventBase = core.eventBase ?? 0;
@@ -67,7 +69,8 @@ export async function loadStrategyHistory(store: StrategyStore, id: string): Pro
     events.push(...page);
     after = page[page.length - 1]!.seq;
   }
-  return { record, tradingStartTime: core.tradingStartTime ?? record.createdAt, run, idPrefix, eventBase, execution: core.execution ?? null, log, fills, events, state };
+  const forcedExitsAfter = Array.isArray(core.forcedExitsAfter) ? core.forcedExitsAfter.filter((n): n is number => Number.isSafeInteger(n)) : [];
+  return { record, tradingStartTime: core.tradingStartTime ?? record.createdAt, run, idPrefix, eventBase, execution: core.execution ?? null, forcedExitsAfter, log, fills, events, state };
 }
 
 /** The sequence number at the end of a trade id ("<prefix>-t12" → 12). */

@@ -184,6 +184,33 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     expect((await store.listStrategies()).map((s) => s.id)).toEqual(['alpha', 'beta']);
   });
 
+  it('deletes a strategy with everything stored for it; the id can then start afresh', async () => {
+    const { store, reopen } = await setup();
+    await store.upsertStrategy(strategy('gone', { status: 'stopped' }));
+    await store.upsertStrategy(strategy('kept'));
+    await store.saveState(state('gone', 1_000));
+    await store.appendTrades('gone', [trade('gone', 1, 1_000)]);
+    await store.appendTrades('kept', [trade('kept', 1, 1_000)]);
+    await store.upsertOrders('gone', [order('gone', 1, 900)]);
+    await store.appendEvents('gone', [{ strategyId: 'gone', seq: 1, type: 'trade', time: 1_000, data: {} }]);
+    await store.appendEquity('gone', [{ time: 1_000, equity: '10000' }]);
+    expect(await store.deleteStrategy('gone')).toBe(true);
+    expect(await store.deleteStrategy('gone')).toBe(false);
+    expect(await store.deleteStrategy('never')).toBe(false);
+    for (const s of [store, await reopen()]) {
+      expect((await s.listStrategies()).map((r) => r.id)).toEqual(['kept']);
+      expect(await s.getStrategy('gone')).toBeNull();
+      expect(await s.loadState('gone')).toBeNull();
+      expect((await s.listTrades('gone', { limit: 10 })).items).toEqual([]);
+      expect(await s.listOrders('gone', { limit: 10 })).toEqual([]);
+      expect(await s.listEvents('gone', 0, 10)).toEqual([]);
+      expect(await s.listEquity('gone', 0, 10)).toEqual([]);
+      expect((await s.listTrades('kept', { limit: 10 })).items).toHaveLength(1);
+    }
+    await store.upsertStrategy(strategy('gone'));
+    expect(await store.countTrades('gone')).toBe(0);
+  });
+
   it('rejects ids that are not canonical strategy ids (no path tricks)', async () => {
     const { store } = await setup();
     await expect(store.upsertStrategy(strategy('../evil'))).rejects.toBeInstanceOf(ValidationError);

@@ -218,6 +218,8 @@ export interface StrategyStore {
   listStrategies(): Promise<StrategyRecord[]>;
   getStrategy(id: string): Promise<StrategyRecord | null>;
   upsertStrategy(record: StrategyRecord): Promise<void>;
+  /** Removes a strategy and everything stored for it (state, trades, orders, events, snapshot, claim); false when unknown. */
+  deleteStrategy(id: string): Promise<boolean>;
   saveState(state: StrategyState): Promise<void>;
   loadState(id: string): Promise<StrategyState | null>;
   appendTrades(id: string, trades: readonly TradeRecord[]): Promise<void>;

@@ -20,6 +20,7 @@ export async function reconcileReport(store: StrategyStore, id: string, window: 
       : {
           events: h.events,
           eventSeqBefore: h.eventBase,
+          forcedExitsAfter: h.forcedExitsAfter,
           balances: s === null ? null : { cash: s.cash, quantity: s.positionQty, avgEntryPrice: s.avgEntryPrice, realizedPnl: s.realizedPnl, feesPaid: s.feesPaid },
         };
   const result = await reconcileOffThread({

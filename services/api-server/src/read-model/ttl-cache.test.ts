@@ -60,3 +60,22 @@ describe('TtlCache (stale-while-revalidate)', () => {
     expect(loads).toBe(2);
   });
 });
+
+describe('TtlCache.drop', () => {
+  it('forgets the entries of a prefix: the next read waits for a fresh value instead of serving the stale one', async () => {
+    let t = 0;
+    const cache = new TtlCache<string>(1_000, () => t);
+    let version = 'before';
+    const load = async () => version;
+    expect(await cache.get('active', load)).toBe('before');
+    expect(await cache.get('other', load)).toBe('before');
+    version = 'after';
+    cache.invalidate('active');
+    expect(await cache.get('active', load)).toBe('before'); // stale-while-revalidate
+    cache.drop('active');
+    version = 'after-drop';
+    expect(await cache.get('active', load)).toBe('after-drop');
+    t = 10;
+    expect(await cache.get('other', load)).toBe('before');
+  });
+});

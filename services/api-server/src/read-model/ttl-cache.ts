@@ -71,6 +71,11 @@ export class TtlCache<V> {
     for (const [key, entry] of this.entries) if (key.startsWith(prefix)) entry.isStale = true;
   }
 
+  /** Forgets every entry whose key starts with prefix: the next read waits for a fresh value (e.g. after a removal). */
+  drop(prefix: string): void {
+    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -65,15 +65,31 @@ export class ApiClient {
 
   /** POST to an endpoint with a body of its contract type; makes every shared read stale. */
   send<S extends z.ZodType, B>(endpoint: Endpoint<S, B>, body: B, auth?: ApiAuth): Promise<z.output<S>> {
+    return this.changing(() => this.call(endpoint, { method: 'POST', body, auth }));
+  }
+
+  /** DELETE an endpoint (no body); makes every shared read stale. */
+  remove<S extends z.ZodType>(endpoint: Endpoint<S>, auth?: ApiAuth): Promise<z.output<S>> {
+    return this.changing(() => this.call(endpoint, { method: 'DELETE', auth }));
+  }
+
+  /** A state-changing call: shared reads are dropped before it and again after it (a read that ran
+   * meanwhile, e.g. a live poll, may hold the state from before the change). */
+  private async changing<T>(call: () => Promise<T>): Promise<T> {
     this.reads.clear();
-    return this.call(endpoint, { method: 'POST', body, auth });
+    try {
+      return await call();
+    } finally {
+      this.reads.clear();
+    }
   }
 
   /** Raw fetch with credentials and timeout, for answers that are not JSON (CSV, event stream). */
   async fetch(path: string, init: RawRequest = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
-    if (this.apiKey !== undefined) headers['x-api-key'] = this.apiKey;
+    // a signed-in user's own token wins: the API reads X-API-Key first, and refuses keys in JWT mode
     if (init.auth?.token) headers['authorization'] = `Bearer ${init.auth.token}`;
+    else if (this.apiKey !== undefined) headers['x-api-key'] = this.apiKey;
     let body: string | undefined;
     if (init.body !== undefined) {
       headers['content-type'] = 'application/json';

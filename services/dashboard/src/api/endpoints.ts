@@ -5,6 +5,9 @@
  */
 import {
   ActiveStrategiesResponse,
+  BacktestJobResponse,
+  CreateBacktestResponse,
+  type CreateBacktestBody,
   CommandResultResponse,
   ConfigsAvailableResponse,
   EquityResponse,
@@ -20,6 +23,7 @@ import {
   PositionsResponse,
   StrategyCandlesResponse,
   ReconcileReportDto,
+  RemoveStrategyResponse,
   StrategyStatsResponse,
   StrategyStatusResponse,
   TokenResponse,
@@ -28,13 +32,14 @@ import {
   type MarketTimeframe,
   type StartStrategyBody,
   type StopStrategyBody,
+  type RestartStrategyBody,
   type TradesQuery,
 } from '@btc-research/contracts';
 import type { z } from 'zod';
 
 /** A route of the API: method, path (with its query) and the schema its 2xx answer must match. */
 export interface Endpoint<S extends z.ZodType, B = never> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   schema: S;
   /** phantom: the request body's type (POST) */
@@ -83,6 +88,9 @@ export const endpoints = {
   reconcile: (id: string, window: { from?: string | undefined; to?: string | undefined }) => get(`${strategy(id)}/reconcile${query({ from: window.from, to: window.to })}`, ReconcileReportDto),
   startStrategy: () => post<typeof CommandResultResponse, z.input<typeof StartStrategyBody>>(`${V1}/strategies/start`, CommandResultResponse),
   stopStrategy: (id: string) => post<typeof CommandResultResponse, z.input<typeof StopStrategyBody>>(`${strategy(id)}/stop`, CommandResultResponse),
+  restartStrategy: (id: string) => post<typeof CommandResultResponse, z.input<typeof RestartStrategyBody>>(`${strategy(id)}/restart`, CommandResultResponse),
+  forceExit: (id: string) => post<typeof CommandResultResponse, { note?: string }>(`${strategy(id)}/force-exit`, CommandResultResponse),
+  removeStrategy: (id: string): Endpoint<typeof RemoveStrategyResponse> => ({ method: 'DELETE', path: strategy(id), schema: RemoveStrategyResponse }),
   configs: () => get(`${V1}/configs/available`, ConfigsAvailableResponse),
   validateConfig: () => post<typeof ValidateConfigResponse, { yaml: string }>(`${V1}/configs/validate`, ValidateConfigResponse),
   feed: () => get(`${V1}/market/feed`, FeedStatusResponse),
@@ -91,6 +99,9 @@ export const endpoints = {
   marketData: (symbol: string, timeframe: MarketTimeframe, limit: number) => get(`${V1}/market/data/${enc(symbol)}${query({ timeframes: timeframe, limit })}`, MarketDataResponse),
   depth: (symbol: string, limit: number) => get(`${V1}/market/depth/${enc(symbol)}${query({ limit })}`, MarketDepthResponse),
   marketTrades: (symbol: string, limit: number) => get(`${V1}/market/trades/${enc(symbol)}${query({ limit })}`, MarketTradesResponse),
+  createBacktest: () => post<typeof CreateBacktestResponse, z.input<typeof CreateBacktestBody>>(`${V1}/backtests`, CreateBacktestResponse),
+  backtest: (id: string) => get(`${V1}/backtests/${enc(id)}`, BacktestJobResponse),
+  cancelBacktest: (id: string): Endpoint<typeof BacktestJobResponse> => ({ method: 'DELETE', path: `${V1}/backtests/${enc(id)}`, schema: BacktestJobResponse }),
   token: () => post<typeof TokenResponse, { apiKey: string }>(`${V1}/auth/token`, TokenResponse),
   refresh: () => post<typeof TokenResponse, { refreshToken: string }>(`${V1}/auth/refresh`, TokenResponse),
 } as const;

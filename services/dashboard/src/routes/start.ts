@@ -1,4 +1,5 @@
-import type { StartStrategyBody } from '@btc-research/contracts';
+import { randomBytes } from 'node:crypto';
+import { ApiErrorCode, type StartStrategyBody } from '@btc-research/contracts';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { ApiError, gatewayStatusOf, messageOf } from '../api/api-errors.js';
@@ -11,14 +12,46 @@ import { jsonRoute, wantsJson } from '../plugins/json-answers.js';
 import { refuseCrossSite } from '../plugins/same-origin.js';
 import { authOf } from '../plugins/session.js';
 
-/** The start form's fields as the API's StartStrategyBody: pasted YAML wins over a picked config. */
+/**
+ * The start form's fields as the API's StartStrategyBody: pasted YAML wins over a picked config.
+ * "Start another copy" (anotherCopy=1) sends a new id, so the API starts a config that already runs.
+ */
 function startBodyOf(form: unknown): z.input<typeof StartStrategyBody> | null {
   const configYaml = filledField(form, 'configYaml');
   const configName = configYaml === undefined ? filledField(form, 'configName') : undefined;
   if (configYaml === undefined && configName === undefined) return null;
-  const strategyId = filledField(form, 'strategyId');
+  const name = filledField(form, 'name');
   const initialCash = filledField(form, 'initialCash');
-  return { ...(configYaml !== undefined ? { configYaml } : { configName }), ...(strategyId ? { strategyId } : {}), ...(initialCash ? { initialCash } : {}) };
+  const strategyId = filledField(form, 'strategyId') ?? (field(form, 'anotherCopy') === '1' ? copyIdOf(name ?? configName ?? 'strategy') : undefined);
+  return { ...(configYaml !== undefined ? { configYaml } : { configName }), ...(strategyId ? { strategyId } : {}), ...(name ? { name } : {}), ...(initialCash ? { initialCash } : {}) };
+}
+
+/** A fresh id for another copy: the config's name as a slug and a random suffix, e.g. demo-rsi-copy-3fa9c1. */
+function copyIdOf(base: string): string {
+  const slug = base.toLowerCase().replace(/\.ya?ml$/, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  return `${slug.length > 0 ? slug : 'strategy'}-copy-${randomBytes(3).toString('hex')}`;
+}
+
+/** What a refused second start offers: the same form again as "Start another copy". */
+interface CopyOffer {
+  runningIds: string[];
+  configName: string | null;
+  configYaml: string | null;
+  name: string | null;
+  initialCash: string | null;
+}
+
+function copyOfferOf(err: unknown, form: unknown): CopyOffer | null {
+  if (!(err instanceof ApiError) || err.code !== ApiErrorCode.strategyAlreadyRunning) return null;
+  const ids = (err.details as { runningIds?: unknown } | undefined)?.runningIds;
+  const configYaml = filledField(form, 'configYaml') ?? null;
+  return {
+    runningIds: Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [],
+    configYaml,
+    configName: configYaml === null ? (filledField(form, 'configName') ?? null) : null,
+    name: filledField(form, 'name') ?? null,
+    initialCash: filledField(form, 'initialCash') ?? null,
+  };
 }
 
 interface StartForm {
@@ -26,6 +59,7 @@ interface StartForm {
   yaml: string;
   problems: YamlProblem[];
   startError: string | null;
+  copyOffer?: CopyOffer | null;
 }
 
 async function startPage(ctx: DashboardContext, reply: FastifyReply, auth: ApiAuth | undefined, form: StartForm, status = 200): Promise<FastifyReply> {
@@ -68,7 +102,7 @@ export const startRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }
       const problems = configProblemsOf(err);
       if (wantsJson(request)) return reply.status(gatewayStatusOf(err)).send({ error: messageOf(err), problems });
       const status = err instanceof ApiError && err.status >= 400 && err.status < 500 ? 422 : 502;
-      return startPage(ctx, reply, auth, { selected, yaml, problems, startError: messageOf(err) }, status);
+      return startPage(ctx, reply, auth, { selected, yaml, problems, startError: messageOf(err), copyOffer: copyOfferOf(err, request.body) }, err instanceof ApiError && err.status === 409 ? 409 : status);
     }
   });
 };

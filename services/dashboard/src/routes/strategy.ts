@@ -18,7 +18,7 @@ export const strategyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
   app.get<ById>('/strategies/:id', async (request, reply) => {
     const { id } = request.params;
     const data = await loadStrategyPage(ctx.api, id, authOf(request));
-    if (data) return reply.page('strategy', { title: data.status.name, ...data });
+    if (data) return reply.page('strategy', { title: data.status.name, ...data, forced: field(request.query, 'forced') === '1' });
     if (field(request.query, 'started') && StrategyId.safeParse(id).success) {
       // the paper-trader has not confirmed the start yet: say so and look again shortly
       const message = `Strategy "${id}" was sent to the paper-trader and is not running yet. This page reloads until it is.`;

@@ -188,3 +188,80 @@ describe('concurrent starts and the per-key cap', () => {
     }
   });
 });
+
+describe('a config that already runs, and the names of uploads', () => {
+  it('refuses a second copy of a running config without an explicit id (409 STRATEGY_ALREADY_RUNNING), starts it with a new id', async () => {
+    await writeFile(join(h.configDir, 'dup.yaml'), VALID_YAML);
+    await h.store.upsertStrategy(strategyRecord('dup-running', { configName: 'dup.yaml', configYaml: VALID_YAML, status: 'warming-up' }));
+    const again = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: control, payload: { configName: 'dup.yaml', waitMs: 10_000 } });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error).toMatchObject({ code: 'STRATEGY_ALREADY_RUNNING', details: { runningIds: ['dup-running'] } });
+    expect(again.json().error.message).toContain('send a new strategyId');
+    // the same YAML pasted is the same config
+    const pasted = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: control, payload: { configYaml: VALID_YAML, waitMs: 10_000 } });
+    expect(pasted.json().error?.code).toBe('STRATEGY_ALREADY_RUNNING');
+    const copy = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: control, payload: { configName: 'dup.yaml', strategyId: 'dup-copy', waitMs: 10_000 } });
+    expect(copy.statusCode).toBe(201);
+    // a stopped one does not count
+    await h.store.upsertStrategy(strategyRecord('dup-running', { configName: 'dup.yaml', configYaml: VALID_YAML, status: 'stopped' }));
+    await h.store.upsertStrategy(strategyRecord('dup-copy', { configName: 'dup.yaml', configYaml: VALID_YAML, status: 'stopped' }));
+    expect((await h.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: control, payload: { configName: 'dup.yaml', waitMs: 10_000 } })).statusCode).toBe(201);
+  });
+
+  it('keeps a name for pasted YAML: the name given, else the YAML\'s own', async () => {
+    const yaml = VALID_YAML.replace('RSI_14 < 30', 'RSI_14 < 31');
+    const named = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: control, payload: { configYaml: yaml, name: 'My pasted idea', strategyId: 'named-upload', waitMs: 10_000 } });
+    expect(named.statusCode).toBe(201);
+    expect(commands.find((c) => c.id === named.json().commandId)?.payload).toMatchObject({ configName: 'my-pasted-idea.yaml', name: 'My pasted idea' });
+    const own = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: control, payload: { configYaml: yaml.replace('RSI_14 < 31', 'RSI_14 < 32'), waitMs: 10_000 } });
+    expect(own.statusCode).toBe(201);
+    expect(own.json().strategyId).toMatch(/^test-rsi-[0-9a-f]{6}$/);
+    expect(commands.find((c) => c.id === own.json().commandId)?.payload).toMatchObject({ configName: 'test-rsi.yaml' });
+  });
+});
+
+describe('restart, remove and force exit', () => {
+  it('restarts a stopped strategy with its own config and cash; refuses one that runs (409 STRATEGY_NOT_STOPPED)', async () => {
+    await h.store.upsertStrategy(strategyRecord('to-restart', { status: 'stopped', configName: 'kept.yaml', configYaml: VALID_YAML, initialCash: '2500' }));
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/to-restart/restart', headers: control, payload: { waitMs: 10_000 } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ strategyId: 'to-restart', accepted: true, status: 'warming-up' });
+    expect(commands.find((c) => c.id === res.json().commandId)).toMatchObject({ type: 'strategy.start', payload: { strategyId: 'to-restart', configName: 'kept.yaml', configYaml: VALID_YAML, initialCash: '2500' } });
+    const running = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/to-restart/restart', headers: control });
+    expect(running.statusCode).toBe(409);
+    expect(running.json().error.code).toBe('STRATEGY_NOT_STOPPED');
+    expect((await h.app.inject({ method: 'POST', url: '/api/v1/strategies/nobody/restart', headers: control })).statusCode).toBe(404);
+    expect((await h.app.inject({ method: 'POST', url: '/api/v1/strategies/to-restart/restart', headers: { 'x-api-key': READ_KEY } })).statusCode).toBe(403);
+  });
+
+  it('removes a stopped strategy with its trades; refuses one that runs', async () => {
+    await h.store.upsertStrategy(strategyRecord('to-remove', { status: 'running' }));
+    const refused = await h.app.inject({ method: 'DELETE', url: '/api/v1/strategies/to-remove', headers: control });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('STRATEGY_NOT_STOPPED');
+    await h.store.upsertStrategy(strategyRecord('to-remove', { status: 'stopped' }));
+    const removed = await h.app.inject({ method: 'DELETE', url: '/api/v1/strategies/to-remove', headers: control });
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json()).toEqual({ strategyId: 'to-remove', removed: true });
+    expect((await h.app.inject({ method: 'GET', url: '/api/v1/strategies/to-remove/status', headers: control })).statusCode).toBe(404);
+    expect(await h.store.getStrategy('to-remove')).toBeNull();
+    expect((await h.app.inject({ method: 'DELETE', url: '/api/v1/strategies/to-remove', headers: control })).statusCode).toBe(404);
+    expect((await h.app.inject({ method: 'DELETE', url: '/api/v1/strategies/to-remove', headers: { 'x-api-key': READ_KEY } })).statusCode).toBe(403);
+  });
+
+  it('sends a force exit for an open position (202); 409 NO_OPEN_POSITION when flat, 409 when not running', async () => {
+    await h.store.upsertStrategy(strategyRecord('to-force', { status: 'running' }));
+    const flat = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/to-force/force-exit', headers: control });
+    expect(flat.statusCode).toBe(409);
+    expect(flat.json().error.code).toBe('NO_OPEN_POSITION');
+    const state = { strategyId: 'to-force', time: 1, cash: '5000', equity: '10000', positionQty: '0.05', avgEntryPrice: '100000', realizedPnl: '0', unrealizedPnl: '0', feesPaid: '5', lastPrice: '100000', lastCandleCloseTime: 1, tradeCount: 1, core: {} };
+    await h.store.saveState(state);
+    const sent = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/to-force/force-exit', headers: control, payload: { note: 'risk off' } });
+    expect(sent.statusCode).toBe(202);
+    await expect.poll(() => commands.find((c) => c.id === sent.json().commandId)?.payload, { timeout: 10_000 }).toEqual({ strategyId: 'to-force', note: 'risk off' });
+    await h.store.upsertStrategy(strategyRecord('to-force', { status: 'stopped' }));
+    const stopped = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/to-force/force-exit', headers: control });
+    expect(stopped.statusCode).toBe(409);
+    expect(stopped.json().error.code).toBe('CONFLICT');
+  });
+});

@@ -14,7 +14,7 @@ import {
   type StrategyStatusValue,
 } from '@btc-research/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { StartClaimRequest } from '@btc-research/platform';
+import { LIVE_STRATEGY_STATUSES, type StartClaimRequest } from '@btc-research/platform';
 import { ApiError, yamlTooLarge } from '../../errors.js';
 import { requireStrategy, type ApiContext, type RouteOptions } from '../../context.js';
 import { awaitStatus } from '../../live/await-status.js';
@@ -22,7 +22,7 @@ import { principalOf } from '../../plugins/auth.js';
 import { readConfig } from '../../read-model/config-catalog.js';
 import { validateStrategyYaml, yamlSizeProblem } from '../../read-model/config-validator.js';
 
-const errors = { 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody, 422: ApiErrorBody, 429: ApiErrorBody, 500: ApiErrorBody };
+export const errors = { 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 409: ApiErrorBody, 422: ApiErrorBody, 429: ApiErrorBody, 500: ApiErrorBody };
 const tags = ['strategies'];
 
 function slug(s: string): string {
@@ -35,13 +35,13 @@ function slug(s: string): string {
   return base.length > 0 ? base : 'strategy';
 }
 
-function followUp(id: string): Pick<CommandResult, 'statusUrl' | 'eventsUrl'> {
+export function followUp(id: string): Pick<CommandResult, 'statusUrl' | 'eventsUrl'> {
   return { statusUrl: `/api/v1/strategies/${id}/status`, eventsUrl: `/api/v1/events?strategyId=${id}&types=status` };
 }
 
-async function publishCommand(
+export async function publishCommand(
   ctx: ApiContext,
-  input: { type: typeof MessageType.strategyStart | typeof MessageType.strategyStop; strategyId: string; payload: unknown; correlationId: string; waitMs: number },
+  input: { type: typeof MessageType.strategyStart | typeof MessageType.strategyStop | typeof MessageType.strategyForceExit; strategyId: string; payload: unknown; correlationId: string; waitMs: number },
   accept: (s: StrategyStatusValue) => boolean,
 ): Promise<{ commandId: string; awaited: { status: StrategyStatusValue; error: string | null } | null }> {
   const commandId = randomUUID();
@@ -71,10 +71,31 @@ async function publishCommand(
   return { commandId, awaited };
 }
 
-/** a start claim outlives the wait for the paper-trader's answer by this much (a slow answer still finds it) */
-const CLAIM_MARGIN_MS = 60_000;
+/** the config name of YAML sent in the body without any name (neither `name` nor the YAML's own) */
+const UPLOADED_CONFIG_NAME = 'api-upload.yaml';
 
-async function claimStart(ctx: ApiContext, request: StartClaimRequest): Promise<void> {
+/**
+ * A start without an explicit strategyId of a config that already runs (the same file from config/,
+ * or the same uploaded YAML) is refused: starting it twice is done by asking for another id.
+ */
+async function refuseSecondCopy(ctx: ApiContext, config: { configName: string } | { configYaml: string }): Promise<void> {
+  const running = (await ctx.store.listStrategies()).filter(
+    (s) => LIVE_STRATEGY_STATUSES.has(s.status) && ('configName' in config ? s.configName === config.configName : s.configYaml === config.configYaml),
+  );
+  if (running.length === 0) return;
+  const ids = running.map((s) => s.id);
+  throw new ApiError(
+    409,
+    ApiErrorCode.strategyAlreadyRunning,
+    `this config already runs as ${ids.map((id) => `"${id}"`).join(', ')}; to start another copy, send a new strategyId`,
+    { runningIds: ids },
+  );
+}
+
+/** a start claim outlives the wait for the paper-trader's answer by this much (a slow answer still finds it) */
+export const CLAIM_MARGIN_MS = 60_000;
+
+export async function claimStart(ctx: ApiContext, request: StartClaimRequest): Promise<void> {
   const claim = await ctx.store.claimStrategyStart(request);
   switch (claim.outcome) {
     case 'claimed':
@@ -120,7 +141,7 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
         configName = body.configName;
       } else {
         yaml = body.configYaml ?? '';
-        configName = 'api-upload.yaml';
+        configName = UPLOADED_CONFIG_NAME;
         const tooLarge = yamlSizeProblem(Buffer.byteLength(yaml));
         if (tooLarge !== null) throw yamlTooLarge(tooLarge);
       }
@@ -128,13 +149,17 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
       if (validation.problems.length > 0) {
         throw new ApiError(422, ApiErrorCode.configInvalid, `the strategy config has ${validation.problems.length} problem(s)`, { problems: validation.problems });
       }
-      const strategyId = body.strategyId ?? `${slug(body.configName ?? validation.name ?? 'strategy')}-${randomBytes(3).toString('hex')}`;
+      // an uploaded config keeps a name: the one given, else the YAML's, as `<slug>.yaml`
+      const name = body.name ?? validation.name ?? undefined;
+      if (body.configYaml !== undefined && name !== undefined) configName = `${slug(name)}.yaml`;
+      if (body.strategyId === undefined) await refuseSecondCopy(ctx, body.configName !== undefined ? { configName } : { configYaml: yaml });
+      const strategyId = body.strategyId ?? `${slug(body.configName ?? name ?? 'strategy')}-${randomBytes(3).toString('hex')}`;
       const waitMs = body.waitMs ?? ctx.commandWaitMs;
       const owner = principalOf(request, ctx.auth, ctx.tokens).clientId;
       // one atomic claim in the store, not a read then a write: of concurrent starts of one id
       // exactly one gets here, and a key cannot run more than its cap
       await claimStart(ctx, { strategyId, owner, ttlMs: waitMs + CLAIM_MARGIN_MS, maxLivePerOwner: ctx.maxRunningStrategiesPerClient });
-      const payload = { strategyId, configName, configYaml: yaml, ...(body.initialCash !== undefined ? { initialCash: body.initialCash } : {}) };
+      const payload = { strategyId, configName, configYaml: yaml, ...(body.name !== undefined ? { name: body.name } : {}), ...(body.initialCash !== undefined ? { initialCash: body.initialCash } : {}) };
       let started: Awaited<ReturnType<typeof publishCommand>>;
       try {
         started = await publishCommand(ctx, { type: MessageType.strategyStart, strategyId, payload, correlationId: String(request.id), waitMs }, (s) => s !== 'stopped');
