@@ -54,6 +54,11 @@ describe('strategy page', () => {
       const eqBefore = await page.locator('[data-kpi="equity"]').innerText();
       await api.addFill('demo-rsi', { side: 'buy', price: '95333.00', quantity: '0.03' });
       await until('trade row added', async () => (await page.locator('#trades tbody tr').first().innerText()).includes('95,333.00'));
+      // each fill says where its price came from: the live one from the book, seeded ones from the book or the candle model
+      expect(await page.locator('#trades tbody tr').first().locator('.fill-book').innerText()).toBe('book');
+      expect(await page.locator('#trades tbody tr').first().innerText()).toContain('book-walk');
+      expect(await page.locator('#trades tbody .fill-modelled').count()).toBeGreaterThan(0);
+      expect(await page.locator('#trades tbody .fill-modelled').first().getAttribute('title')).toBe('priced by a model (no fresh book): candle-open');
       expect(await page.locator('#trades tbody tr').count()).toBe(Math.min(rowsBefore + 1, 50));
       await until('equity KPI updated', async () => (await page.locator('[data-kpi="equity"]').innerText()) !== eqBefore);
       // statistics, positions and orders are re-rendered after the fill

@@ -125,11 +125,11 @@ export async function allOrders(store: StrategyStore, id: string): Promise<Order
 
 /** A trade as the backtest produced it, in the stored representation. */
 export function tradeRow(t: BacktestResult['trades'][number]): unknown[] {
-  return [t.tradeId, t.orderId, t.side, toDecimalString(t.quantity), toDecimalString(t.price), toDecimalString(t.fee), toDecimalString(t.realizedPnl), t.time, t.reason, t.liquidity, t.quality];
+  return [t.tradeId, t.orderId, t.side, toDecimalString(t.quantity), toDecimalString(t.price), toDecimalString(t.fee), toDecimalString(t.realizedPnl), t.time, t.reason, t.liquidity, t.quality, t.provenance];
 }
 
 export function storedTradeRow(t: TradeRecord): unknown[] {
-  return [t.tradeId, t.orderId, t.side, t.quantity, t.price, t.fee, t.realizedPnl, t.time, t.reason, t.liquidity, t.quality];
+  return [t.tradeId, t.orderId, t.side, t.quantity, t.price, t.fee, t.realizedPnl, t.time, t.reason, t.liquidity, t.quality, t.provenance];
 }
 
 /** Normalises decimal strings from either store (PostgreSQL numeric keeps trailing zeros of its inputs; ours have none). */

@@ -10,7 +10,7 @@ export { MarketBookTickerV1 } from './messages/market-book-ticker.v1.js';
 export { MarketBookDepthV1 } from './messages/market-book-depth.v1.js';
 export { MarketFeedStatusV1 } from './messages/market-feed-status.v1.js';
 export { StrategyForceExitV1, StrategyStartV1, StrategyStopV1 } from './messages/strategy-command.v1.js';
-export { StrategyFillV1, StrategyEquityV1, StrategyStatusChangedV1, StrategyStatusValue } from './messages/strategy-events.v1.js';
+export { FillProvenance, StrategyFillV1, StrategyEquityV1, StrategyStatusChangedV1, StrategyStatusValue } from './messages/strategy-events.v1.js';
 export {
   NotificationChannelName,
   NotificationEventType,

@@ -19,6 +19,7 @@ export {
   fixedSlippageModel,
   fixedSpreadModel,
   uniformLatencyModel,
+  immediateLatencyModel,
   stalenessModel,
   type ExecutionModels,
   type ExecutionModelOverrides,
@@ -40,7 +41,12 @@ export {
   type Liquidity,
   type SimOrder,
   type RejectReason,
+  type FillProvenance,
+  type OrderAmendment,
+  type FillSource,
+  type FillModel,
 } from './execution/simulated-exchange.js';
+export { tradeThroughQueue, queuePositionModel, type QueueModel } from './execution/queue-models.js';
 export { LiveBook, type BookLevel as BookUpdateLevel, type BookUpdate, type TradePrint, type LevelTake } from './execution/live-book.js';
 export {
   TradingCore,

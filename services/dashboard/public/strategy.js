@@ -49,6 +49,12 @@
   }
   var tbody = document.querySelector('#trades tbody');
   function esc(/** @type {any} */ s) { return String(s).replace(/[&<>"']/g, function (c) { return ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] || c; }); }
+  /** book or modelled, and the rule (as trade-rows.eta renders it) */
+  function fillCell(/** @type {any} */ p) {
+    if (!p || !p.source) return '<span title="recorded before fills said where their price came from">—</span>';
+    var what = p.source === 'book' ? 'priced from the live book or public trades' : 'priced by a model (no fresh book)';
+    return '<span class="badge fill-' + esc(p.source) + '" title="' + esc(what + ': ' + p.model) + '">' + esc(p.source) + '</span> <small>' + esc(p.model) + '</small>';
+  }
   function addTradeRow(/** @type {any} */ t) {
     if (!tbody || !t.side) return false;
     if (t.tradeId && tbody.querySelector('tr[data-trade-id="' + CSS.escape(String(t.tradeId)) + '"]')) return false;
@@ -56,7 +62,7 @@
     var tr = document.createElement('tr');
     tr.dataset.tradeId = String(t.tradeId || '');
     tr.className = 'flash';
-    tr.innerHTML = '<td data-label="Time"><time datetime="' + new Date(t.time).toISOString() + '">' + esc(F.time(t.time)) + '</time></td><td data-label="Side"><span class="side side-' + esc(t.side) + '">' + esc(String(t.side).toUpperCase()) + '</span> ' + F.roleTag(t.reason) + '</td><td data-label="Qty" class="num">' + esc(F.qty(t.quantity)) + '</td><td data-label="Price" class="num">' + esc(F.money(t.price)) + '</td><td data-label="Fee" class="num">' + esc(F.money(t.fee)) + '</td><td data-label="Realized PnL" class="num ' + F.signClass(t.realizedPnl) + '">' + esc(F.signed(t.realizedPnl)) + '</td><td data-label="Reason">' + esc(t.reason || '') + '</td>';
+    tr.innerHTML = '<td data-label="Time"><time datetime="' + new Date(t.time).toISOString() + '">' + esc(F.time(t.time)) + '</time></td><td data-label="Side"><span class="side side-' + esc(t.side) + '">' + esc(String(t.side).toUpperCase()) + '</span> ' + F.roleTag(t.reason) + '</td><td data-label="Qty" class="num">' + esc(F.qty(t.quantity)) + '</td><td data-label="Price" class="num">' + esc(F.money(t.price)) + '</td><td data-label="Fill">' + fillCell(t.provenance) + '</td><td data-label="Fee" class="num">' + esc(F.money(t.fee)) + '</td><td data-label="Realized PnL" class="num ' + F.signClass(t.realizedPnl) + '">' + esc(F.signed(t.realizedPnl)) + '</td><td data-label="Reason">' + esc(t.reason || '') + '</td>';
     tbody.insertBefore(tr, tbody.firstChild);
     while (tbody.children.length > 50) tbody.removeChild(/** @type {Node} */ (tbody.lastChild));
     return true;

@@ -17,8 +17,12 @@ import {
 import { MarketDataGapError, canonicalJson, type EquityPoint, type MarketEventRecord, type OrderRecord, type PositionRecord, type SnapshotRecord, type StrategyEffects, type StrategyRecord, type StrategyState, type TradeRecord } from '@btc-research/platform';
 import { emptyOutput, type RunnerOutput } from './runner-output.js';
 
-/** bumped when what a runner's image means changes, so older images are replayed over instead */
-const IMAGE_FORMAT = 1;
+/**
+ * bumped when what a runner's image means changes, so older images are replayed over instead
+ * (2: execution models gained the queue and cancel-latency models, orders their queue and request
+ * fields; an image without them would restore a core that lacks them)
+ */
+const IMAGE_FORMAT = 2;
 
 /** Execution models a runner may be given beyond the strategy's own (commission and slippage come from its YAML). */
 export type RunnerExecution = Omit<ExecutionModelOverrides, 'commission' | 'slippage'>;
@@ -300,6 +304,7 @@ export function toTradeRecord(strategyId: string, symbol: string, t: CoreTrade):
     time: t.time,
     liquidity: t.liquidity,
     quality: t.quality,
+    provenance: t.provenance,
   };
 }
 

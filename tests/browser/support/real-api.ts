@@ -153,18 +153,18 @@ export class RealApi {
     await this.store.saveState(st);
     await this.store.appendEquity(s.id, [{ time: T0, equity: '10000' }]);
     for (let i = 0; i < s.trades; i++) {
-      await this.addFill(s.id, { side: i % 2 === 0 ? 'buy' : 'sell', price: fmt(95_000 + ((i * 37) % 200) - 100), quantity: '0.01', time: T0 + (i + 1) * 60_000, realizedPnl: i % 2 === 1 ? fmt(((i * 13) % 9) - 3) : '0' }, false);
+      await this.addFill(s.id, { side: i % 2 === 0 ? 'buy' : 'sell', price: fmt(95_000 + ((i * 37) % 200) - 100), quantity: '0.01', time: T0 + (i + 1) * 60_000, realizedPnl: i % 2 === 1 ? fmt(((i * 13) % 9) - 3) : '0', provenance: i % 3 === 0 ? { source: 'modelled', model: 'candle-open' } : { source: 'book', model: 'book-walk' } }, false);
     }
   }
 
   /** Records a fill and the equity after it (store first, then the bus, as the paper-trader does). */
-  async addFill(id: string, f: { side: 'buy' | 'sell'; price: string; quantity: string; time?: number; realizedPnl?: string }, publish = true): Promise<StrategyFillV1> {
+  async addFill(id: string, f: { side: 'buy' | 'sell'; price: string; quantity: string; time?: number; realizedPnl?: string; provenance?: StrategyFillV1['provenance'] }, publish = true): Promise<StrategyFillV1> {
     const st = this.state.get(id);
     if (!st) throw new Error(`no strategy ${id}`);
     const time = f.time ?? Date.now();
     const n = st.tradeCount + 1;
     const fee = fmt(Number(f.price) * Number(f.quantity) * 0.001, 8);
-    const fill: StrategyFillV1 = { strategyId: id, tradeId: `${id}-t${n}`, orderId: `${id}-o${n}`, symbol: 'BTCUSDT', side: f.side, quantity: f.quantity, price: f.price, fee, realizedPnl: f.realizedPnl ?? '0', reason: f.side === 'buy' ? 'entry_long' : 'exit_long', time };
+    const fill: StrategyFillV1 = { strategyId: id, tradeId: `${id}-t${n}`, orderId: `${id}-o${n}`, symbol: 'BTCUSDT', side: f.side, quantity: f.quantity, price: f.price, fee, realizedPnl: f.realizedPnl ?? '0', reason: f.side === 'buy' ? 'entry_long' : 'exit_long', time, provenance: f.provenance ?? { source: 'book', model: 'book-walk' } };
     const realized = Number(st.realizedPnl) + Number(fill.realizedPnl) - Number(fee);
     const next: StrategyState = { ...st, time, tradeCount: n, realizedPnl: fmt(realized, 8), feesPaid: fmt(Number(st.feesPaid) + Number(fee), 8), equity: fmt(10_000 + realized, 8), cash: fmt(10_000 + realized, 8), lastPrice: f.price };
     this.state.set(id, next);

@@ -184,7 +184,7 @@ export const FillQualityDto = z
     vwap: DecimalString.describe('volume-weighted fill price'),
     slippageBps: DecimalString.describe('VWAP vs arrival mid, basis points (positive = worse)'),
     latencyMs: z.number().nonnegative(),
-    levelsConsumed: z.number().int().nonnegative().describe('book levels the order walked'),
+    levelsConsumed: z.number().int().nonnegative().describe('book levels its book fills took (walked or crossed); modelled and trade fills add none'),
   })
   .meta({ id: 'FillQuality' });
 

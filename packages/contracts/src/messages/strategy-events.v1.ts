@@ -4,6 +4,18 @@ import { DecimalString, MarketSymbol, StrategyId, UnixMs } from '../scalars.js';
 export const StrategyStatusValue = z.enum(['starting', 'warming-up', 'running', 'stopped', 'error']);
 export type StrategyStatusValue = z.infer<typeof StrategyStatusValue>;
 
+/**
+ * Where a fill's price came from (docs/execution.md): `book` when from observed market data (book
+ * levels walked or crossing a resting limit, public trades through or at its price), `modelled` when
+ * a model priced it (a candle's open or a trade's price plus the modelled spread and slippage, or a
+ * candle's O→H→L→C path); `model` names the rule.
+ */
+export const FillProvenance = z.object({
+  source: z.enum(['book', 'modelled']),
+  model: z.enum(['book-walk', 'book-cross', 'trade-through', 'queue-position', 'candle-open', 'trade-price', 'candle-path']),
+});
+export type FillProvenance = z.infer<typeof FillProvenance>;
+
 /** A fill of a paper order. */
 export const StrategyFillV1 = z.object({
   strategyId: StrategyId,
@@ -30,6 +42,8 @@ export const StrategyFillV1 = z.object({
       levelsConsumed: z.number().int().nonnegative(),
     })
     .optional(),
+  /** book or modelled, and by which rule; absent in fills recorded before it existed */
+  provenance: FillProvenance.optional(),
 });
 export type StrategyFillV1 = z.infer<typeof StrategyFillV1>;
 

@@ -5,6 +5,7 @@ import { SeededRng } from '../core/rng.js';
 import { BTCUSDT } from '../model/instrument.js';
 import { Ledger } from '../portfolio/ledger.js';
 import { defaultExecutionModels } from './execution-models.js';
+import { queuePositionModel } from './queue-models.js';
 import { SimulatedExchange, type ExecutionResult, type OrderType } from './simulated-exchange.js';
 
 const d = (x: string | number) => new Decimal(x);
@@ -14,7 +15,8 @@ type Op =
   | { op: 'book'; mid: number; depth: number }
   | { op: 'trade'; move: number; qty: number }
   | { op: 'candle'; move: number; range: number }
-  | { op: 'cancel'; pick: number };
+  | { op: 'cancel'; pick: number }
+  | { op: 'amend'; pick: number; qty: number; offset: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -30,6 +32,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('trade' as const), move: fc.integer({ min: -200, max: 200 }), qty: fc.integer({ min: 1, max: 300 }) }),
   fc.record({ op: fc.constant('candle' as const), move: fc.integer({ min: -300, max: 300 }), range: fc.integer({ min: 0, max: 300 }) }),
   fc.record({ op: fc.constant('cancel' as const), pick: fc.nat() }),
+  fc.record({ op: fc.constant('amend' as const), pick: fc.nat(), qty: fc.integer({ min: 1, max: 400 }), offset: fc.integer({ min: -300, max: 300 }) }),
 );
 
 /**
@@ -41,10 +44,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 describe('accounting over random order sequences', () => {
   it('balances after every fill, whatever the sequence', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (ops, seed) => {
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.boolean(), (ops, seed, queueAndCancelLatency) => {
         const initial = d(20_000);
         const ledger = new Ledger(initial);
-        const ex = new SimulatedExchange(BTCUSDT, defaultExecutionModels({ makerCommission: '0.0002' }), new SeededRng(seed));
+        // also with the queue position model and cancels that take time to land
+        const extra = queueAndCancelLatency ? { queue: queuePositionModel(), cancelLatencyMs: { min: 20, max: 300 } } : {};
+        const ex = new SimulatedExchange(BTCUSDT, defaultExecutionModels({ makerCommission: '0.0002', ...extra }), new SeededRng(seed));
         let price = 50_000;
         let time = 0;
         let n = 0;
@@ -129,6 +134,14 @@ describe('accounting over random order sequences', () => {
               check(ex.onCandle({ openTime: time, closeTime: time + 60_000, open, high, low, close, volume: 1 }, ledger));
               time += 60_000;
               price = close;
+              break;
+            }
+            case 'amend': {
+              const id = ids[o.pick % Math.max(1, ids.length)];
+              const order = ex.activeOrders().find((x) => x.id === id);
+              if (id !== undefined && order !== undefined) {
+                check(ex.amend(id, { quantity: d(o.qty).div(1000), ...(order.limitPrice !== null ? { limitPrice: d(round(price * (1 + o.offset / 10_000))) } : {}) }, time, ledger));
+              }
               break;
             }
             case 'cancel': {

@@ -1,6 +1,7 @@
 import { Decimal, type DecimalInput } from '../core/decimal.js';
 import type { SeededRng } from '../core/rng.js';
 import { reservedFundsModel, type FundsModel } from './funds-models.js';
+import { tradeThroughQueue, type QueueModel } from './queue-models.js';
 
 /** Commission as a fraction of fill notional, by liquidity role. */
 export interface FeeModel {
@@ -64,6 +65,11 @@ export function uniformLatencyModel(minMs: number, maxMs: number): LatencyModel 
   return { name: `uniform(${minMs}..${maxMs}ms)`, sampleMs: (rng) => rng.int(minMs, maxMs) };
 }
 
+/** No latency and no draw from the RNG: a cancel lands the moment it is sent (the default for cancels). */
+export function immediateLatencyModel(): LatencyModel {
+  return { name: 'immediate', sampleMs: () => 0 };
+}
+
 export interface ExecutionModels {
   fee: FeeModel;
   slippage: SlippageModel;
@@ -76,6 +82,17 @@ export interface ExecutionModels {
    * broker (funds-models.ts).
    */
   funds: FundsModel;
+  /**
+   * When a resting limit fills from live books and trades: `tradeThroughQueue()` by default (a trade
+   * printing strictly through its price, or a book crossing it), `queuePositionModel()` also fills it
+   * from trades at its price once the volume ahead of it has traded or left the book (queue-models.ts).
+   */
+  queue: QueueModel;
+  /**
+   * Time between a cancel being sent and its acknowledgement at the venue; until then the order can
+   * still fill. Default `immediateLatencyModel()` (cancels land at once, no RNG draw).
+   */
+  cancelLatency: LatencyModel;
 }
 
 export interface ExecutionModelOverrides {
@@ -89,6 +106,10 @@ export interface ExecutionModelOverrides {
   staleness?: { maxAgeMs?: number; bookMaxAgeMs?: number };
   /** see ExecutionModels.funds (default: reservedFundsModel()) */
   funds?: FundsModel;
+  /** see ExecutionModels.queue (default: tradeThroughQueue()) */
+  queue?: QueueModel;
+  /** cancel acknowledgement latency (default: none, cancels land at once) */
+  cancelLatencyMs?: { min: number; max: number };
 }
 
 /** The plan's defaults: 0.1 % commission, 0.05 % slippage, a 1 bp modelled spread, 50–100 ms latency. */
@@ -101,5 +122,7 @@ export function defaultExecutionModels(overrides: ExecutionModelOverrides = {}):
     latency: uniformLatencyModel(overrides.latencyMs?.min ?? 50, overrides.latencyMs?.max ?? 100),
     staleness: stalenessModel(overrides.staleness?.maxAgeMs, overrides.staleness?.bookMaxAgeMs),
     funds: overrides.funds ?? reservedFundsModel(),
+    queue: overrides.queue ?? tradeThroughQueue(),
+    cancelLatency: overrides.cancelLatencyMs === undefined || overrides.cancelLatencyMs.max <= 0 ? immediateLatencyModel() : uniformLatencyModel(overrides.cancelLatencyMs.min, overrides.cancelLatencyMs.max),
   };
 }

@@ -45,9 +45,10 @@ export interface SimOrder {
   readonly id: string;
   readonly side: Side;
   readonly type: OrderType;
-  readonly quantity: Decimal;
-  readonly limitPrice: Decimal | null;
-  readonly stopPrice: Decimal | null;
+  /** quantity and prices change only by an acknowledged amendment (`amend`) */
+  quantity: Decimal;
+  limitPrice: Decimal | null;
+  stopPrice: Decimal | null;
   readonly reduceOnly: boolean;
   readonly decisionPrice: Decimal;
   readonly decidedAt: number;
@@ -62,13 +63,53 @@ export interface SimOrder {
   fees: Decimal;
   /** mid price when the order reached the venue */
   arrivalMid: Decimal | null;
-  /** book levels (or modelled prices) its fills took */
+  /** book levels its book fills took (modelled fills take none) */
   levelsConsumed: number;
   fillCount: number;
   triggeredAt: number | null;
   rejectReason: RejectReason | null;
   rejectMessage: string | null;
   updatedAt: number;
+  /** resting limits: the venue's quantity ahead of it at its price (null: unknown or not tracked, see QueueModel) */
+  queueAhead: Decimal | null;
+  /** a cancel sent and not yet acknowledged: it lands at `at`; until then the order can still fill */
+  cancelRequest: { at: number; reason: string } | null;
+  /** an amendment sent and not yet acknowledged: it lands at `at`; until then the order trades as it was */
+  amendRequest: { at: number; changes: OrderAmendment } | null;
+}
+
+/** New quantity (total, filled part included) and/or prices of a working order. */
+export interface OrderAmendment {
+  quantity?: Decimal;
+  limitPrice?: Decimal;
+  stopPrice?: Decimal;
+}
+
+/**
+ * Where a fill's price and quantity came from. `book`: observed market data at the venue (levels of
+ * a live book walked, a resting limit crossed by the book or traded through by public trades).
+ * `modelled`: derived from a model because no fresh book was known (a candle's open or a trade's
+ * price moved by the modelled spread and slippage, or a resting order settled along a candle's
+ * O→H→L→C path).
+ */
+export type FillSource = 'book' | 'modelled';
+
+/**
+ * Which rule produced the fill (docs/execution.md):
+ *  - book-walk: a taker walking the book's levels (one fill per level);
+ *  - book-cross: a resting limit the book crossed;
+ *  - trade-through: a resting limit a public trade printed strictly through;
+ *  - queue-position: a resting limit filled by trades at its price once the volume ahead of it traded;
+ *  - candle-open: a taker at a candle's open ± half the modelled spread and the slippage;
+ *  - trade-price: a taker at a public trade's price ± half the modelled spread and the slippage;
+ *  - candle-path: a resting order settled along the candle's O→H→L→C path (takers after a stop
+ *    triggers get the modelled spread and slippage, limits their own price).
+ */
+export type FillModel = 'book-walk' | 'book-cross' | 'trade-through' | 'queue-position' | 'candle-open' | 'trade-price' | 'candle-path';
+
+export interface FillProvenance {
+  source: FillSource;
+  model: FillModel;
 }
 
 export interface FillQuality {
@@ -95,6 +136,8 @@ export interface ExecutedFill {
   reason: string;
   /** the order's fill quality including this fill */
   quality: FillQuality;
+  /** book or modelled, and by which rule */
+  provenance: FillProvenance;
 }
 
 export type ExecutionResult =
@@ -102,6 +145,8 @@ export type ExecutionResult =
   | { kind: 'accepted'; order: SimOrder }
   | { kind: 'triggered'; order: SimOrder }
   | { kind: 'cancelled'; order: SimOrder; reason: string }
+  | { kind: 'amended'; order: SimOrder }
+  | { kind: 'amend-rejected'; order: SimOrder; reason: string }
   | { kind: 'rejected'; order: SimOrder; reason: RejectReason; message: string };
 
 /**
@@ -123,10 +168,14 @@ export function fillQualityOf(order: SimOrder): FillQuality {
   };
 }
 
-/** Where the price for a taker execution comes from. */
-type PriceSource = { kind: 'book'; book: LiveBook } | { kind: 'model'; mid: Decimal; time: number };
+/** Where the price for a taker execution comes from (for a model: the price it starts from). */
+type PriceSource = { kind: 'book'; book: LiveBook } | { kind: 'model'; mid: Decimal; time: number; basis: 'candle-open' | 'trade-price' | 'candle-path' };
 
 const ONE = new Decimal(1);
+const BOOK_WALK: FillProvenance = { source: 'book', model: 'book-walk' };
+const BOOK_CROSS: FillProvenance = { source: 'book', model: 'book-cross' };
+const TRADE_THROUGH: FillProvenance = { source: 'book', model: 'trade-through' };
+const CANDLE_PATH: FillProvenance = { source: 'modelled', model: 'candle-path' };
 
 /**
  * The venue simulation shared by backtests and paper trading. Orders reach it after a seeded
@@ -179,6 +228,9 @@ export class SimulatedExchange {
       rejectReason: null,
       rejectMessage: null,
       updatedAt: request.decidedAt,
+      queueAhead: null,
+      cancelRequest: null,
+      amendRequest: null,
     };
     if (this.known.has(order.id)) {
       order.status = 'rejected';
@@ -196,12 +248,45 @@ export class SimulatedExchange {
     return this.submit({ ...request, type: 'market' });
   }
 
-  /** Cancels an order that is not done yet; releases what it reserved. */
+  /**
+   * Cancels an order that is not done yet and releases what it reserved, once the cancel reaches the
+   * venue: at once with the default cancel latency (the result is returned), otherwise after the
+   * sampled latency (null now; the `cancelled` result comes with the first input at or after that
+   * time, and inputs before it can still fill the order). Sending it again changes nothing.
+   */
   cancel(orderId: string, time: number, ledger: Ledger, reason = 'cancelled'): ExecutionResult | null {
     const order = this.active.get(orderId);
-    if (!order) return null;
+    if (!order || (order.cancelRequest ?? null) !== null) return null;
+    const latencyMs = this.models.cancelLatency.sampleMs(this.rng);
+    if (latencyMs > 0) {
+      order.cancelRequest = { at: time + latencyMs, reason };
+      return null;
+    }
     this.finish(order, 'cancelled', time, ledger);
     return { kind: 'cancelled', order, reason };
+  }
+
+  /**
+   * Changes a working order's quantity or prices once the amendment reaches the venue, after the
+   * same acknowledgement latency as a cancel (at once by default: the results are returned, with
+   * the fills of a limit moved through the book; otherwise none now, and they come with the first
+   * input at or after it lands; until then the order trades as it was). One amendment in flight at a time. A new price
+   * or a larger quantity loses the order's place in the queue; a smaller one keeps it.
+   */
+  amend(orderId: string, changes: OrderAmendment, time: number, ledger: Ledger): ExecutionResult[] {
+    const order = this.active.get(orderId);
+    if (!order) return [];
+    if ((order.amendRequest ?? null) !== null || (order.cancelRequest ?? null) !== null) {
+      return [{ kind: 'amend-rejected', order, reason: `an amendment or cancel of ${order.id} is still on its way` }];
+    }
+    const latencyMs = this.models.cancelLatency.sampleMs(this.rng);
+    if (latencyMs > 0) {
+      order.amendRequest = { at: time + latencyMs, changes };
+      return [];
+    }
+    const results: ExecutionResult[] = [];
+    this.applyAmendment(order, changes, time, ledger, results);
+    return results;
   }
 
   activeOrders(): SimOrder[] {
@@ -225,6 +310,7 @@ export class SimulatedExchange {
     const results: ExecutionResult[] = [];
     const next = new LiveBook(update);
     this.arrive(update.time, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'book', book: next });
+    this.landCancels(update.time, ledger, results);
     this.book = next;
     this.lastDataTime = Math.max(this.lastDataTime, update.time);
     this.lastTickTime = Math.max(this.lastTickTime, update.time);
@@ -232,6 +318,7 @@ export class SimulatedExchange {
     for (const order of this.activeOrders()) {
       if (order.status !== 'open') continue;
       this.restingAgainstBook(order, next, update.time, ledger, results);
+      if (this.active.has(order.id) && restsAsLimit(order)) order.queueAhead = this.models.queue.onBook(order.side, order.limitPrice!, order.queueAhead ?? null, next);
     }
     return results;
   }
@@ -239,7 +326,8 @@ export class SimulatedExchange {
   /** A public trade: it triggers stops and fills resting limits it prints through (up to its size). */
   onTrade(print: TradePrint, ledger: Ledger): ExecutionResult[] {
     const results: ExecutionResult[] = [];
-    this.arrive(print.time, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: print.price, time: print.time });
+    this.arrive(print.time, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: print.price, time: print.time, basis: 'trade-price' });
+    this.landCancels(print.time, ledger, results);
     this.lastDataTime = Math.max(this.lastDataTime, print.time);
     this.lastTickTime = Math.max(this.lastTickTime, print.time);
     let printLeft = print.quantity;
@@ -248,19 +336,33 @@ export class SimulatedExchange {
       if (isStop(order) && order.triggeredAt === null) {
         if (!reached(order, print.price)) continue;
         this.trigger(order, print.time, results);
-        this.executeTaker(order, this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time }, print.time, ledger, results);
+        const source: PriceSource = this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time, basis: 'trade-price' };
+        this.executeTaker(order, source, print.time, ledger, results);
+        this.joinQueue(order, source);
         continue;
       }
       if (order.type === 'market' || order.type === 'stop_market') {
         // market leftovers and triggered stops take what is there now
-        this.executeTaker(order, this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time }, print.time, ledger, results);
+        this.executeTaker(order, this.freshBookAt(print.time) ?? { kind: 'model', mid: print.price, time: print.time, basis: 'trade-price' }, print.time, ledger, results);
         continue;
       }
       const limit = order.limitPrice!;
+      if (printLeft.isZero()) continue;
       const through = order.side === 'buy' ? print.price.lessThan(limit) : print.price.greaterThan(limit);
-      if (!through || printLeft.isZero()) continue;
-      const q = Decimal.min(printLeft, this.remaining(order));
-      const filled = this.fillAt(order, limit, q, 'maker', print.time, ledger, results);
+      if (through) {
+        // the whole level was taken: nothing stands ahead any more
+        if ((order.queueAhead ?? null) !== null) order.queueAhead = ZERO;
+        const q = Decimal.min(printLeft, this.remaining(order));
+        const filled = this.fillAt(order, limit, q, 'maker', print.time, ledger, results, TRADE_THROUGH, 0);
+        printLeft = printLeft.minus(filled);
+        continue;
+      }
+      if (!print.price.eq(limit)) continue;
+      // a trade at its price reaches the order once the queue ahead of it is used up (queue model)
+      const { reaches, ahead } = this.models.queue.atPrice(order.queueAhead ?? null, printLeft);
+      order.queueAhead = ahead;
+      if (reaches.isZero()) continue;
+      const filled = this.fillAt(order, limit, Decimal.min(reaches, this.remaining(order)), 'maker', print.time, ledger, results, { source: 'book', model: this.models.queue.name }, 0);
       printLeft = printLeft.minus(filled);
     }
     return results;
@@ -278,10 +380,13 @@ export class SimulatedExchange {
       return results;
     }
     let open: Decimal | null = null;
-    this.arrive(candle.closeTime, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: (open ??= dec(candle.open)), time: Math.max(candle.openTime, arrivesAt) }, candle.openTime);
+    this.arrive(candle.closeTime, ledger, results, (arrivesAt) => this.freshBookAt(arrivesAt) ?? { kind: 'model', mid: (open ??= dec(candle.open)), time: Math.max(candle.openTime, arrivesAt), basis: 'candle-open' }, candle.openTime);
     const sawTicks = this.lastTickTime >= candle.openTime;
     this.lastDataTime = Math.max(this.lastDataTime, candle.closeTime);
+    // cancels that landed before the candle; one landing during it stops the path at its time
+    this.landCancels(candle.openTime, ledger, results);
     if (!sawTicks) this.settleAlongPath(candle, ledger, results);
+    this.landCancels(candle.closeTime, ledger, results);
     return results;
   }
 
@@ -292,9 +397,78 @@ export class SimulatedExchange {
 
   // ---------------------------------------------------------------------------------------------
 
+  /** Cancels and amendments acknowledged by `now` take effect (at the time they landed). */
+  private landCancels(now: number, ledger: Ledger, results: ExecutionResult[]): void {
+    for (const order of this.activeOrders()) {
+      const amendment = order.amendRequest ?? null;
+      if (amendment !== null && amendment.at <= now) {
+        order.amendRequest = null;
+        this.applyAmendment(order, amendment.changes, amendment.at, ledger, results);
+      }
+      const request = order.cancelRequest ?? null;
+      if (request === null || request.at > now) continue;
+      this.finish(order, 'cancelled', request.at, ledger);
+      results.push({ kind: 'cancelled', order, reason: request.reason });
+    }
+  }
+
+  /** An amendment reaching the venue: checked like a new order (rules, funds); refused, the order stays as it was. */
+  private applyAmendment(order: SimOrder, changes: OrderAmendment, time: number, ledger: Ledger, results: ExecutionResult[]): void {
+    const refuse = (reason: string): void => {
+      results.push({ kind: 'amend-rejected', order, reason });
+    };
+    if (!this.active.has(order.id)) return refuse('the order is no longer working');
+    const quantity = changes.quantity ?? order.quantity;
+    const limitPrice = changes.limitPrice ?? order.limitPrice;
+    const stopPrice = changes.stopPrice ?? order.stopPrice;
+    if (changes.limitPrice !== undefined && order.limitPrice === null) return refuse(`a ${order.type} order has no limit price`);
+    if (changes.stopPrice !== undefined && (order.stopPrice === null || order.triggeredAt !== null)) return refuse(order.stopPrice === null ? `a ${order.type} order has no stop price` : 'the stop has already triggered');
+    if (!quantity.greaterThan(order.filledQty)) return refuse(`quantity ${quantity.toFixed()} is not above the filled ${order.filledQty.toFixed()}`);
+    if (!roundToIncrement(quantity, this.instrument.stepSize, 'down').eq(quantity)) return refuse(`quantity ${quantity.toFixed()} is not a multiple of step ${this.instrument.stepSize.toFixed()}`);
+    for (const p of [limitPrice, stopPrice]) {
+      if (p !== null && (!p.isPositive() || p.isZero() || !roundToIncrement(p, this.instrument.tickSize, 'nearest').eq(p))) return refuse(`price ${p.toFixed()} is not a positive multiple of tick ${this.instrument.tickSize.toFixed()}`);
+    }
+    const before = { quantity: order.quantity, limitPrice: order.limitPrice, stopPrice: order.stopPrice };
+    Object.assign(order, { quantity, limitPrice, stopPrice });
+    if (order.status === 'open' && !order.reduceOnly) {
+      const mid = order.arrivalMid ?? order.decisionPrice;
+      const hold = this.models.funds.holdForRest(order, this.remaining(order), ledger, this.fundsContext(this.referencePrice(order, mid)));
+      if (ledger.available.plus(ledger.reservedFor(order.id)).lessThan(hold)) {
+        Object.assign(order, before);
+        return refuse(`INSUFFICIENT_BALANCE: needs ${hold.toDecimalPlaces(8).toFixed()} ${this.instrument.quote}`);
+      }
+      ledger.reserve(order.id, hold);
+    }
+    const priceMoved = !eqOrNull(before.limitPrice, limitPrice);
+    if (priceMoved || quantity.greaterThan(before.quantity)) {
+      // to the back of the queue at the (new) price
+      order.queueAhead = null;
+      if (order.status === 'open') this.joinQueue(order, this.freshBookAt(time));
+    }
+    order.updatedAt = time;
+    results.push({ kind: 'amended', order });
+    // a limit moved through the book takes what is there now, as on arrival
+    const book = this.freshBookAt(time);
+    if (order.status === 'open' && priceMoved && restsAsLimit(order) && book !== null) this.executeTaker(order, book, time, ledger, results, true);
+  }
+
+  /** An order that now rests as a limit takes its place in the queue at its price (QueueModel). */
+  private joinQueue(order: SimOrder, source: PriceSource | null): void {
+    if (!this.active.has(order.id) || !restsAsLimit(order) || (order.queueAhead ?? null) !== null) return;
+    order.queueAhead = this.models.queue.join(order.side, order.limitPrice!, source?.kind === 'book' ? source.book : null);
+  }
+
+  /**
+   * The book an order reaching the venue at `time` meets: the current one unless it is more than
+   * bookMaxAgeMs older than that time. A book newer than the arrival was seen before the input that
+   * decided the order: the stream-manager publishes a minute's candle when the closed kline comes
+   * (or after its 5 s grace), after the next minute's first books, so live the order really reached
+   * the venue after that book. Refusing such books sent 14 of 23 live fills to the trade-price or
+   * candle model (issue 16).
+   */
   private freshBookAt(time: number): PriceSource | null {
     const b = this.book;
-    if (b === null || b.time > time || time - b.time > this.models.staleness.bookMaxAgeMs) return null;
+    if (b === null || time - b.time > this.models.staleness.bookMaxAgeMs) return null;
     return { kind: 'book', book: b };
   }
 
@@ -328,6 +502,7 @@ export class SimulatedExchange {
       order.updatedAt = at;
       results.push({ kind: 'accepted', order });
       this.onArrival(order, source, at, ledger, results);
+      this.joinQueue(order, source);
     }
   }
 
@@ -401,7 +576,7 @@ export class SimulatedExchange {
     if (source.kind === 'book') {
       // level by level: only what was actually filled is consumed from the book
       for (const take of source.book.peek(order.side, want, limit)) {
-        const filled = this.fillAt(order, take.price, take.quantity, 'taker', time, ledger, results);
+        const filled = this.fillAt(order, take.price, take.quantity, 'taker', time, ledger, results, BOOK_WALK, 1);
         source.book.consume(order.side, take.price, filled);
         if (!filled.eq(take.quantity)) return;
         want = want.minus(filled);
@@ -410,7 +585,7 @@ export class SimulatedExchange {
     }
     const price = this.modelledTakerPrice(order.side, source.mid, want);
     if (limit !== null && (order.side === 'buy' ? price.greaterThan(limit) : price.lessThan(limit))) return;
-    this.fillAt(order, price, want, 'taker', time, ledger, results);
+    this.fillAt(order, price, want, 'taker', time, ledger, results, { source: 'modelled', model: source.basis }, 0);
   }
 
   private modelledTakerPrice(side: Side, mid: Decimal, quantity: Decimal): Decimal {
@@ -434,7 +609,7 @@ export class SimulatedExchange {
   }
 
   /** Applies one fill to the ledger after the balance check; returns the quantity filled (0 when refused). */
-  private fillAt(order: SimOrder, price: Decimal, quantity: Decimal, liquidity: Liquidity, time: number, ledger: Ledger, results: ExecutionResult[]): Decimal {
+  private fillAt(order: SimOrder, price: Decimal, quantity: Decimal, liquidity: Liquidity, time: number, ledger: Ledger, results: ExecutionResult[], provenance: FillProvenance, levels: number): Decimal {
     if (order.reduceOnly) {
       const q = ledger.quantity;
       const reduces = !q.isZero() && q.isPositive() === (order.side === 'sell');
@@ -461,7 +636,7 @@ export class SimulatedExchange {
     order.filledQty = order.filledQty.plus(quantity);
     order.filledNotional = order.filledNotional.plus(notional);
     order.fees = order.fees.plus(fee);
-    order.levelsConsumed += 1;
+    order.levelsConsumed += levels;
     order.fillCount += 1;
     order.updatedAt = time;
     if (order.filledQty.greaterThan(order.quantity)) throw new InvariantError(`order ${order.id} overfilled`);
@@ -474,7 +649,7 @@ export class SimulatedExchange {
     results.push({
       kind: 'filled',
       order,
-      fill: { orderId: order.id, side: order.side, quantity, price, fee, liquidity, realizedPnl, positionAfter: ledger.quantity, cashAfter: ledger.cash, time, reason: order.reason, quality: fillQualityOf(order) },
+      fill: { orderId: order.id, side: order.side, quantity, price, fee, liquidity, realizedPnl, positionAfter: ledger.quantity, cashAfter: ledger.cash, time, reason: order.reason, quality: fillQualityOf(order), provenance },
     });
     return quantity;
   }
@@ -503,6 +678,7 @@ export class SimulatedExchange {
       if (mid === null || !reached(order, mid)) return;
       this.trigger(order, time, results);
       this.executeTaker(order, { kind: 'book', book }, time, ledger, results);
+      this.joinQueue(order, { kind: 'book', book });
       return;
     }
     if (isStop(order) && order.type === 'stop_market') {
@@ -515,7 +691,9 @@ export class SimulatedExchange {
     if (through.isZero()) return;
     let q = Decimal.min(through, this.remaining(order));
     if (order.reduceOnly) q = Decimal.min(q, ledger.quantity.abs());
-    const filled = this.fillAt(order, limit, q, 'maker', time, ledger, results);
+    // the through-levels the crossing quantity takes (consumeThrough walks them the same way)
+    const levels = book.peek(order.side, q, limit).length;
+    const filled = this.fillAt(order, limit, q, 'maker', time, ledger, results, BOOK_CROSS, levels);
     if (filled.isPositive()) book.consumeThrough(order.side, limit, filled);
   }
 
@@ -536,25 +714,41 @@ export class SimulatedExchange {
       if (best === null) return;
       const { order, pos, price, action } = best;
       const time = Math.max(timeAt(pos), order.arrivesAt);
+      const cancel = order.cancelRequest ?? null;
+      if (cancel !== null && cancel.at <= time) {
+        // the cancel landed before the path reached the order
+        this.finish(order, 'cancelled', cancel.at, ledger);
+        results.push({ kind: 'cancelled', order, reason: cancel.reason });
+        continue;
+      }
       from.set(order.id, pos);
       if (action === 'trigger') {
         this.trigger(order, time, results);
-        if (order.type === 'stop_market') this.executeTaker(order, { kind: 'model', mid: dec(price), time }, time, ledger, results);
-        else this.executeTaker(order, { kind: 'model', mid: dec(price), time }, time, ledger, results, true);
+        if (order.type === 'stop_market') this.executeTaker(order, { kind: 'model', mid: dec(price), time, basis: 'candle-path' }, time, ledger, results);
+        else this.executeTaker(order, { kind: 'model', mid: dec(price), time, basis: 'candle-path' }, time, ledger, results, true);
         // a stop-limit that could not fill rests as a limit from here on
         if (this.active.has(order.id)) from.set(order.id, pos + 1e-9);
       } else if (action === 'taker') {
-        this.executeTaker(order, { kind: 'model', mid: dec(price), time }, time, ledger, results);
+        this.executeTaker(order, { kind: 'model', mid: dec(price), time, basis: 'candle-path' }, time, ledger, results);
         if (this.active.has(order.id)) from.set(order.id, Number.POSITIVE_INFINITY);
       } else {
         let q = this.remaining(order);
         if (order.reduceOnly) q = Decimal.min(q, ledger.quantity.abs());
-        this.fillAt(order, order.limitPrice!, q, 'maker', time, ledger, results);
+        this.fillAt(order, dec(price), q, 'maker', time, ledger, results, CANDLE_PATH, 0);
         if (this.active.has(order.id)) from.set(order.id, Number.POSITIVE_INFINITY);
       }
     }
     throw new InvariantError('path settlement did not terminate');
   }
+}
+
+function eqOrNull(a: Decimal | null, b: Decimal | null): boolean {
+  return a === null || b === null ? a === b : a.eq(b);
+}
+
+/** A limit, or a stop-limit that has triggered: it waits in the book at its limit price. */
+function restsAsLimit(order: SimOrder): boolean {
+  return order.type === 'limit' || (order.type === 'stop_limit' && order.triggeredAt !== null);
 }
 
 function isStop(order: SimOrder): boolean {
@@ -583,7 +777,10 @@ function nextPathEvent(order: SimOrder, path: readonly number[], start: number):
   if (order.type === 'stop_market') return { pos: start, price: path[Math.min(3, Math.floor(start))]!, action: 'taker' };
   const l = order.limitPrice!.toNumber();
   const hit = firstTouch(path, start, order.side === 'buy' ? (p) => p < l : (p) => p > l, l);
-  return hit === null ? null : { pos: hit.pos, price: l, action: 'maker' };
+  if (hit === null) return null;
+  // the candle opened through the limit (the market passed it while no tick was seen): filled at the
+  // open, the better price, as Backtrader does; filling at the limit put prices outside the candle
+  return { pos: hit.pos, price: hit.pos === 0 ? path[0]! : l, action: 'maker' };
 }
 
 /** First position ≥ start where `inside(price)` holds; `level` is the boundary crossed. */

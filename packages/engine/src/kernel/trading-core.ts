@@ -9,6 +9,7 @@ import {
   type ExecutedFill,
   type ExecutionResult,
   type FillQuality,
+  type OrderAmendment,
   type OrderRequest,
   type OrderStatus,
   type OrderType,
@@ -104,7 +105,7 @@ export interface CoreOrder {
 
 export type CoreEvent =
   | { type: 'signal'; signal: Signal; time: number; price: number }
-  | { type: 'order'; order: CoreOrder; change: 'submitted' | 'accepted' | 'triggered' | 'filled' | 'cancelled' | 'rejected' }
+  | { type: 'order'; order: CoreOrder; change: 'submitted' | 'accepted' | 'triggered' | 'filled' | 'cancelled' | 'rejected' | 'amended' | 'amend-rejected' }
   | { type: 'order-rejected'; orderId: string; reason: RejectReason; message: string; time: number }
   | { type: 'trade'; trade: CoreTrade }
   | {
@@ -321,6 +322,11 @@ export class TradingCore {
   cancelOrder(orderId: string, time: number, events: CoreEvent[] = []): void {
     const r = this.exchange.cancel(orderId, time, this.ledger);
     if (r) this.absorb([r], events);
+  }
+
+  /** Changes a working order's quantity or prices; it lands after the cancel/amend acknowledgement latency (SimulatedExchange.amend). */
+  amendOrder(orderId: string, changes: OrderAmendment, time: number, events: CoreEvent[] = []): void {
+    this.absorb(this.exchange.amend(orderId, changes, time, this.ledger), events);
   }
 
   openOrders(): CoreOrder[] {

@@ -2,6 +2,7 @@ import { Decimal } from '../core/decimal.js';
 import { seedFromString } from '../core/rng.js';
 import { defaultExecutionModels, type ExecutionModelOverrides } from '../execution/execution-models.js';
 import { backtraderCashCheck } from '../execution/funds-models.js';
+import { queuePositionModel, tradeThroughQueue } from '../execution/queue-models.js';
 import { instrumentFor } from '../model/instrument.js';
 import { fixedUnitsSizer, percentOfEquitySizer, type PositionSizer } from '../portfolio/position-sizer.js';
 import { CompiledStrategy, type CompatMode } from '../strategy/compiled-strategy.js';
@@ -51,6 +52,9 @@ export function buildTradingSetup(yamlText: string, fileName: string, options: T
     ...options.execution,
     // the original's broker: Backtrader's sequential cash check of each bar's orders (compat §6.4)
     ...(legacy ? { funds: backtraderCashCheck() } : {}),
+    // resting fills and cancel latency from the config (docs/execution.md), the same in backtests and paper trading
+    queue: config.backtest.queue === 'queue_position' ? queuePositionModel() : tradeThroughQueue(),
+    ...(config.backtest.cancelLatencyMs ? { cancelLatencyMs: config.backtest.cancelLatencyMs } : {}),
     commission: String(config.backtest.commission),
     slippage: legacy ? '0' : String(config.backtest.slippage ?? 0.0005),
   });

@@ -99,6 +99,7 @@ describe('loadStrategyConfig: a valid file', () => {
     expect(c.backtest).toEqual({
       cash: 10000, commission: 0.0004, slippage: 0.0005,
       from: '2024-01-01', to: '2024-06-01', fromMs: Date.UTC(2024, 0, 1), toMs: Date.UTC(2024, 5, 1),
+      queue: 'trade_through', cancelLatencyMs: undefined,
     });
   });
 });

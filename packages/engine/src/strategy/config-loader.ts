@@ -580,6 +580,8 @@ function buildConfig(
     to: to?.text,
     fromMs: from?.ms,
     toMs: to?.ms,
+    queue: bt.queue ?? 'trade_through',
+    cancelLatencyMs: cancelLatencyOf(bt.cancel_latency_ms),
   };
 
   let version: string | undefined;
@@ -784,4 +786,11 @@ export function selectVariant(
     if (m !== undefined) modes[l] = m;
   }
   return { ok: true, config: { ...config, logic: { lists, modes, sources }, selectedVariant: name } };
+}
+
+/** `cancel_latency_ms`: a fixed number or [min, max]; 0 or absent: cancels land at once. */
+function cancelLatencyOf(v: number | readonly [number, number] | undefined): BacktestConfig['cancelLatencyMs'] {
+  if (v === undefined) return undefined;
+  const [min, max] = typeof v === 'number' ? [v, v] : v;
+  return max === 0 ? undefined : { min, max };
 }

@@ -86,6 +86,10 @@ export interface BacktestConfig {
   /** UTC epoch milliseconds of `from` / `to` (a date alone means 00:00 UTC of that day). */
   readonly fromMs: number | undefined;
   readonly toMs: number | undefined;
+  /** when resting limits fill from live books and trades (docs/execution.md); default trade_through */
+  readonly queue: 'trade_through' | 'queue_position';
+  /** cancel acknowledgement latency; undefined: cancels land at once */
+  readonly cancelLatencyMs: { min: number; max: number } | undefined;
 }
 
 export type PositionSizing =
@@ -245,7 +249,7 @@ export const TOP_LEVEL_KEYS = [
 
 export const LOGIC_KEYS = [...RULE_LISTS, ...RULE_LISTS.map((l) => `${l}_mode` as const)] as const;
 
-export const BACKTEST_KEYS = ['cash', 'commission', 'slippage', 'from', 'to'] as const;
+export const BACKTEST_KEYS = ['cash', 'commission', 'slippage', 'from', 'to', 'queue', 'cancel_latency_ms'] as const;
 
 /** risk_management keys this engine uses. */
 export const RISK_KEYS = ['position_sizing', 'risk_pct', 'max_position_pct', 'use_position_sizing', 'stop_loss', 'take_profit', 'atr_stop_multiplier', 'min_stop_distance_pct', 'max_stop_distance_pct', 'enabled'] as const;
@@ -266,6 +270,7 @@ export const EQUITY_PROTECTION_IGNORED_KEYS = ['min_equity_history', 'flatten_po
 
 const nonNegative = z.number().nonnegative();
 const fraction = z.number().min(0).max(1);
+const latencyMs = z.number().int().min(0).max(60_000);
 const ruleString = z.string().trim().min(1, { error: 'a rule must be a non-empty string' });
 const ruleList = z.array(ruleString);
 const combinator = z.enum(['all', 'any']);
@@ -297,6 +302,10 @@ export const backtestSchema = z.looseObject({
   slippage: fraction.optional(),
   from: scalar.optional(),
   to: scalar.optional(),
+  queue: z.enum(['trade_through', 'queue_position']).optional(),
+  cancel_latency_ms: z
+    .union([latencyMs, z.tuple([latencyMs, latencyMs]).refine(([min, max]) => min <= max, { error: 'cancel_latency_ms [min, max] needs min ≤ max' })])
+    .optional(),
 });
 
 const partialExitSchema = z.looseObject({ level: z.number().positive(), percent: z.number().gt(0).max(1) });

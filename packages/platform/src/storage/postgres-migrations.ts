@@ -184,4 +184,12 @@ CREATE INDEX notification_outbox_due ON notification_outbox (channel, next_attem
 CREATE INDEX notification_outbox_recent ON notification_outbox (created_at DESC);
 `,
   },
+  {
+    // 6: 4 is i13-parity's (parity_checks), 5 the notification outbox
+    version: 6,
+    name: 'fill provenance: book or modelled, and by which rule',
+    sql: `
+ALTER TABLE trades ADD COLUMN provenance json;
+`,
+  },
 ];

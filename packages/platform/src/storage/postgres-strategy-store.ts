@@ -208,7 +208,8 @@ export class PostgresStrategyStore implements StrategyStore {
     params.push(query.limit + 1);
     const { rows } = await this.db.query(
       `SELECT seq::text AS seq_text, strategy_id, trade_id, order_id, symbol, side, quantity::text AS quantity, price::text AS price,
-              fee::text AS fee, realized_pnl::text AS realized_pnl, reason, ${MS('time')}::text AS time_ms, liquidity, quality::text AS quality
+              fee::text AS fee, realized_pnl::text AS realized_pnl, reason, ${MS('time')}::text AS time_ms, liquidity, quality::text AS quality,
+              provenance::text AS provenance
        FROM trades WHERE ${where.join(' AND ')} ORDER BY time DESC, seq DESC LIMIT $${params.length}`,
       params,
     );
@@ -629,6 +630,7 @@ function toTrade(r: Record<string, unknown>): TradeRecord {
     time: Number(r['time_ms']),
     ...(r['liquidity'] === null || r['liquidity'] === undefined ? {} : { liquidity: String(r['liquidity']) }),
     ...(r['quality'] === null || r['quality'] === undefined ? {} : { quality: JSON.parse(String(r['quality'])) as unknown }),
+    ...(r['provenance'] === null || r['provenance'] === undefined ? {} : { provenance: JSON.parse(String(r['provenance'])) as unknown }),
   };
   const parsed = StrategyFillV1.safeParse(trade);
   if (!parsed.success) throw new DataCorruptedError(`trades[${trade.tradeId}]: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
@@ -701,13 +703,13 @@ async function insertTrades(db: Queryable, id: string, trades: readonly TradeRec
   if (trades.length === 0) return;
   const col = <K extends keyof TradeRecord>(k: K) => trades.map((t) => (t[k] === undefined ? null : typeof t[k] === 'object' ? JSON.stringify(t[k]) : String(t[k])));
   await db.query(
-    `INSERT INTO trades (strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, realized_pnl, reason, time, liquidity, quality)
-     SELECT $1, u.trade_id, u.order_id, u.symbol, u.side, u.quantity::numeric, u.price::numeric, u.fee::numeric, u.pnl::numeric, u.reason, ${TS('u.time')}, u.liquidity, u.quality::json
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-          WITH ORDINALITY AS u(trade_id, order_id, symbol, side, quantity, price, fee, pnl, reason, time, liquidity, quality, ord)
+    `INSERT INTO trades (strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, realized_pnl, reason, time, liquidity, quality, provenance)
+     SELECT $1, u.trade_id, u.order_id, u.symbol, u.side, u.quantity::numeric, u.price::numeric, u.fee::numeric, u.pnl::numeric, u.reason, ${TS('u.time')}, u.liquidity, u.quality::json, u.provenance::json
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+          WITH ORDINALITY AS u(trade_id, order_id, symbol, side, quantity, price, fee, pnl, reason, time, liquidity, quality, provenance, ord)
      ORDER BY u.ord
      ON CONFLICT (strategy_id, trade_id) DO NOTHING`,
-    [id, col('tradeId'), col('orderId'), col('symbol'), col('side'), col('quantity'), col('price'), col('fee'), col('realizedPnl'), col('reason'), col('time'), col('liquidity'), col('quality')],
+    [id, col('tradeId'), col('orderId'), col('symbol'), col('side'), col('quantity'), col('price'), col('fee'), col('realizedPnl'), col('reason'), col('time'), col('liquidity'), col('quality'), col('provenance')],
   );
 }
 
@@ -837,11 +839,11 @@ function effectsStatement(market: readonly MarketEventRecord[], batches: Readonl
          WITH ORDINALITY AS u(symbol, seq, kind, time, source_id, data, ord)
     RETURNING 1),
   t AS (
-    INSERT INTO trades (strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, realized_pnl, reason, time, liquidity, quality)
-    SELECT u.strategy_id, u.trade_id, u.order_id, u.symbol, u.side, u.quantity::numeric, u.price::numeric, u.fee::numeric, u.pnl::numeric, u.reason, ${TS('u.time')}, u.liquidity, u.quality::json
+    INSERT INTO trades (strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, realized_pnl, reason, time, liquidity, quality, provenance)
+    SELECT u.strategy_id, u.trade_id, u.order_id, u.symbol, u.side, u.quantity::numeric, u.price::numeric, u.fee::numeric, u.pnl::numeric, u.reason, ${TS('u.time')}, u.liquidity, u.quality::json, u.provenance::json
     FROM unnest(${tcol('strategyId')}::text[], ${tcol('tradeId')}::text[], ${tcol('orderId')}::text[], ${tcol('symbol')}::text[], ${tcol('side')}::text[], ${tcol('quantity')}::text[], ${tcol('price')}::text[],
-                ${tcol('fee')}::text[], ${tcol('realizedPnl')}::text[], ${tcol('reason')}::text[], ${tcol('time')}::text[], ${tcol('liquidity')}::text[], ${tcol('quality')}::text[])
-         WITH ORDINALITY AS u(strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, pnl, reason, time, liquidity, quality, ord)
+                ${tcol('fee')}::text[], ${tcol('realizedPnl')}::text[], ${tcol('reason')}::text[], ${tcol('time')}::text[], ${tcol('liquidity')}::text[], ${tcol('quality')}::text[], ${tcol('provenance')}::text[])
+         WITH ORDINALITY AS u(strategy_id, trade_id, order_id, symbol, side, quantity, price, fee, pnl, reason, time, liquidity, quality, provenance, ord)
     ORDER BY u.ord
     ON CONFLICT (strategy_id, trade_id) DO NOTHING RETURNING 1),
   o AS (

@@ -362,16 +362,18 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     expect(await store.countTrades('busy')).toBe(40);
   });
 
-  it('stores trades with their liquidity and fill quality exactly', async () => {
+  it('stores trades with their liquidity, fill quality and provenance exactly', async () => {
     const { store } = await setup();
     const t: TradeRecord = {
       ...trade('q', 1, 100),
       liquidity: 'maker',
       quality: { decisionPrice: '65000.1', arrivalMid: '65000.005', vwap: '65010.12345678', slippageBps: '1.5409', latencyMs: 87, levelsConsumed: 3 },
+      provenance: { source: 'book', model: 'book-walk' },
     };
-    await store.appendTrades('q', [t, trade('q', 2, 200)]);
+    const modelled: TradeRecord = { ...trade('q', 3, 300), provenance: { source: 'modelled', model: 'candle-open' } };
+    await store.appendTrades('q', [t, trade('q', 2, 200), modelled]);
     const page = await store.listTrades('q', { limit: 10 });
-    expect(page.items).toEqual([trade('q', 2, 200), t]);
+    expect(page.items).toEqual([modelled, trade('q', 2, 200), t]);
   });
 
   it('upserts orders by id with their fill quality and lists them newest decision first, open ones on request', async () => {

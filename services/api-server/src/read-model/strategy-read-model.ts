@@ -27,6 +27,7 @@ function toTradeDto(t: TradeRecord): TradeDto {
     time: t.time,
     ...(t.liquidity !== undefined ? { liquidity: t.liquidity } : {}),
     ...(t.quality !== undefined ? { quality: t.quality } : {}),
+    ...(t.provenance !== undefined ? { provenance: t.provenance } : {}),
   };
 }
 export { toTradeDto };

@@ -138,15 +138,20 @@ describe.each(['json', 'postgres'] as const)('strategy read routes over the %s s
   describe('GET /api/v1/strategies/:id/trades', () => {
     beforeAll(async () => seed('epsilon', 25));
 
-    it("returns each fill's liquidity and fill quality as the paper trader recorded them", async () => {
+    it("returns each fill's liquidity, fill quality and provenance (book or modelled) as the paper trader recorded them", async () => {
       await h.store.upsertStrategy(strategyRecord('quality'));
       const quality = { decisionPrice: '40000', arrivalMid: '40001.5', vwap: '40003.52', slippageBps: '0.5049', latencyMs: 73, levelsConsumed: 2 };
-      await h.store.appendTrades('quality', [{ ...fill('quality', 0), liquidity: 'taker', quality }, fill('quality', 1)]);
+      const provenance = { source: 'book', model: 'book-walk' } as const;
+      const modelled = { source: 'modelled', model: 'candle-open' } as const;
+      await h.store.appendTrades('quality', [{ ...fill('quality', 0), liquidity: 'taker', quality, provenance }, fill('quality', 1), { ...fill('quality', 2), provenance: modelled }]);
       const page = TradesResponse.parse((await h.app.inject({ url: '/api/v1/strategies/quality/trades' })).json());
       const withQuality = page.items.find((t) => t.tradeId === 't-0');
       const without = page.items.find((t) => t.tradeId === 't-1');
-      expect(withQuality).toMatchObject({ liquidity: 'taker', quality });
+      expect(withQuality).toMatchObject({ liquidity: 'taker', quality, provenance });
       expect(without?.quality).toBeUndefined();
+      // a fill recorded before provenance existed says nothing rather than a guess
+      expect(without?.provenance).toBeUndefined();
+      expect(page.items.find((t) => t.tradeId === 't-2')?.provenance).toEqual(modelled);
     });
 
     it('pages newest first with limit and cursor until nextCursor is null', async () => {
