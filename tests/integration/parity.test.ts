@@ -48,7 +48,7 @@ describe.each(['json', 'postgres'] as const)('replay through the live pipeline v
     backend = await makeBackend(backendName, path.join(dir, 'data'));
     store = await backend.open();
     const common = { ...backend.env, REDIS_URL, CONFIG_DIR: path.join(dir, 'config') };
-    procs.push(startServiceProcess('paper-trader', { ...common, AUTO_START: 'true', AUTO_START_FROM: 'history', WORKER_NAME: `parity-${backendName}` }));
+    procs.push(startServiceProcess('paper-trader', { ...common, AUTO_START: 'true', AUTO_START_FROM: 'history', WORKER_NAME: `parity-${backendName}`, PARITY_INTERVAL_MS: '300' }));
     for (const s of strategies) await waitFor(async () => (await store.getStrategy(s.id))?.status === 'warming-up', { timeoutMs: 30_000, what: `${s.id} started` });
     if (backendName === 'json') {
       // the API reads the same files: each order's fill quality as a client sees it
@@ -115,7 +115,41 @@ describe.each(['json', 'postgres'] as const)('replay through the live pipeline v
     expect(risky.some((o) => o.status === 'filled' && o.type !== 'market')).toBe(true);
     expect(fills).toBeGreaterThan(20);
   }, 120_000);
+
+  it('the parity monitor agrees: every check of the running strategies passes, together covering the whole replay', async () => {
+    for (const s of strategies) await expectParityChecksPass(store, s.id, apiUrl);
+  }, 90_000);
 });
+
+/**
+ * The parity monitor of the paper-trader process agrees: its scheduled checks of each strategy
+ * (every 300 ms here) pass, chained from the log's start to the last input processed, and together
+ * compare every event in the strategy's log. Runs after the test above (the replay is processed).
+ */
+async function expectParityChecksPass(store: StrategyStore, strategyId: string, apiUrl: string | null): Promise<void> {
+  const state = await store.loadState(strategyId);
+  const marketSeq = (state?.core as { marketSeq: number }).marketSeq;
+  await waitFor(async () => (await store.listParityChecks(strategyId, 10_000)).some((c) => c.window.toSeq === marketSeq), { timeoutMs: 60_000, intervalMs: 100, what: `a parity check of ${strategyId} to the end` });
+  const checks = (await store.listParityChecks(strategyId, 10_000)).reverse();
+  expect(checks.filter((c) => c.verdict !== 'pass')).toEqual([]);
+  let covered = 0;
+  for (const c of checks) {
+    if (c.window.inputs === 0 || c.window.toSeq! > marketSeq) continue;
+    expect(c.window.fromSeq).toBe(covered + 1);
+    covered = c.window.toSeq!;
+  }
+  expect(covered).toBe(marketSeq);
+  const events = await store.listEvents(strategyId, 0, 1_000_000);
+  expect(checks.filter((c) => (c.window.toSeq ?? 0) <= marketSeq).reduce((n, c) => n + c.compared.events, 0)).toBe(events.length);
+  expect(events.length).toBeGreaterThan(10);
+  if (apiUrl !== null) {
+    const res = await fetch(`${apiUrl}/api/v1/strategies/${strategyId}/parity`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { latest: { verdict: string } | null; history: unknown[] };
+    expect(body.latest?.verdict).toBe('pass');
+    expect(body.history.length).toBeGreaterThan(0);
+  }
+}
 
 function normalise(row: unknown[]): unknown[] {
   return row.map((x) => (typeof x === 'string' && /^-?\d+(\.\d+)?$/.test(x) ? canonicalDecimal(x) : x));

@@ -25,4 +25,5 @@ export {
   DrawdownExceededNotificationV1,
   DailySummaryNotificationV1,
 } from './messages/notification-event.v1.js';
+export { StrategyParityCheckV1, StrategyParityCheckedV1, ParityDivergence, ParityDivergenceKind, ParityValue, ParityWindow } from './messages/strategy-parity.v1.js';
 export * from './http/index.js';

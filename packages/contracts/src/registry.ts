@@ -8,6 +8,7 @@ import { MarketTradeV1 } from './messages/market-trade.v1.js';
 import { StrategyForceExitV1, StrategyStartV1, StrategyStopV1 } from './messages/strategy-command.v1.js';
 import { StrategyEquityV1, StrategyFillV1, StrategyStatusChangedV1 } from './messages/strategy-events.v1.js';
 import { NotificationEventV1 } from './messages/notification-event.v1.js';
+import { StrategyParityCheckV1, StrategyParityCheckedV1 } from './messages/strategy-parity.v1.js';
 
 /** The one catalogue of message types. Never hand-type a type string elsewhere. */
 export const MessageType = {
@@ -25,6 +26,8 @@ export const MessageType = {
   strategyStatus: 'strategy.status.changed',
   /** a notification for the user's channels, raised by any service (e.g. the parity monitor) on the strategy-events stream */
   notificationRaised: 'notification.raised',
+  strategyParityCheck: 'strategy.parity.check',
+  strategyParityChecked: 'strategy.parity.checked',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -43,6 +46,8 @@ export const messageRegistry = {
   [MessageType.strategyEquity]: { 1: StrategyEquityV1 },
   [MessageType.strategyStatus]: { 1: StrategyStatusChangedV1 },
   [MessageType.notificationRaised]: { 1: NotificationEventV1 },
+  [MessageType.strategyParityCheck]: { 1: StrategyParityCheckV1 },
+  [MessageType.strategyParityChecked]: { 1: StrategyParityCheckedV1 },
 } as const satisfies Record<MessageType, Record<number, z.ZodType>>;
 
 export type PayloadOf<T extends MessageType> = z.infer<(typeof messageRegistry)[T][1]>;

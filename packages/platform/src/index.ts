@@ -73,6 +73,7 @@ export {
   type StrategyRecord,
   type StrategyState,
   type TradeRecord,
+  type ParityCheckRecord,
   type PositionRecord,
   type EquityPoint,
   type TradeQuery,

@@ -24,6 +24,7 @@ import { authRoutes } from './routes/v1/auth.js';
 import { configRoutes } from './routes/v1/configs.js';
 import { eventRoutes } from './routes/v1/events.js';
 import { marketRoutes } from './routes/v1/market.js';
+import { parityRoutes } from './routes/v1/parity.js';
 import { notificationRoutes } from './routes/v1/notifications.js';
 import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
 import { strategyLifecycleRoutes } from './routes/v1/strategy-lifecycle.js';
@@ -198,6 +199,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
       await v1.register(marketRoutes, { ctx });
       await v1.register(configRoutes, { ctx });
       await v1.register(eventRoutes, { ctx });
+      await v1.register(parityRoutes, { ctx });
       await v1.register(authRoutes, { ctx });
       await v1.register(notificationRoutes, { ctx });
     },

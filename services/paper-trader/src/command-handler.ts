@@ -2,10 +2,15 @@ import { MessageType, type Envelope, type PayloadOf } from '@btc-research/contra
 import type { BusEntry } from '@btc-research/platform';
 import type { StrategyLifecycle } from './strategy-lifecycle.js';
 
+/** Runs parity checks on request (see ParityMonitor). */
+export interface ParityRequests {
+  request(strategyId: string, checkId: string): Promise<unknown>;
+}
+
 /** The commands this service acts on. A new command is a type here and a handler below. */
-type CommandType = typeof MessageType.strategyStart | typeof MessageType.strategyStop | typeof MessageType.strategyForceExit;
-/** handled by one worker of the shared consumer group */
-export const SHARED_COMMANDS: readonly CommandType[] = [MessageType.strategyStart, MessageType.strategyStop];
+type CommandType = typeof MessageType.strategyStart | typeof MessageType.strategyStop | typeof MessageType.strategyForceExit | typeof MessageType.strategyParityCheck;
+/** handled by one worker of the shared consumer group (a parity check reads the store only: any worker may run it) */
+export const SHARED_COMMANDS: readonly CommandType[] = [MessageType.strategyStart, MessageType.strategyStop, MessageType.strategyParityCheck];
 /** seen by every worker: only the one running the strategy can act */
 export const BROADCAST_COMMANDS: readonly CommandType[] = [MessageType.strategyForceExit];
 type CommandHandlers = { readonly [T in CommandType]: (command: PayloadOf<T>) => Promise<void> };
@@ -20,12 +25,17 @@ export class CommandHandler {
   private readonly types: ReadonlySet<string>;
 
   /**
-   * `types`: the commands this handler acts on. Start and stop go to one worker (the shared group);
-   * a force exit goes to every worker (a group per worker) and the one running the strategy acts.
+   * `types`: the commands this handler acts on. Start, stop and parity checks go to one worker (the
+   * shared group); a force exit goes to every worker (a group per worker) and the one running the strategy acts.
    */
-  constructor(lifecycle: StrategyLifecycle, types: readonly CommandType[] = SHARED_COMMANDS) {
+  constructor(lifecycle: StrategyLifecycle, parity: ParityRequests, types: readonly CommandType[] = SHARED_COMMANDS) {
     this.types = new Set(types);
     this.handlers = {
+      // queued in the monitor's own queue: a long check never holds up the commands after it
+      [MessageType.strategyParityCheck]: (c) => {
+        void parity.request(c.strategyId, c.checkId);
+        return Promise.resolve();
+      },
       [MessageType.strategyStart]: (c) => lifecycle.start({ id: c.strategyId, configName: c.configName, configYaml: c.configYaml, initialCash: c.initialCash, name: c.name, from: 'now' }),
       [MessageType.strategyStop]: (c) => lifecycle.stop(c.strategyId, c.error),
       [MessageType.strategyForceExit]: async (c) => void lifecycle.forceExit(c.strategyId),

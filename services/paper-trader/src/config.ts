@@ -31,6 +31,10 @@ export interface PaperTraderConfig {
   marketLogRetentionMs?: number;
   /** how often retention runs (default 60 s) */
   marketLogPruneIntervalMs?: number;
+  /** each strategy this worker runs is checked against the replay of its recorded inputs this often; 0: only on request */
+  parityIntervalMs?: number;
+  /** relative tolerance of indicator values in parity checks (default 0.0001, the seed's 0.01%) */
+  parityIndicatorTolerance?: number;
   /** notification channels (NOTIFY_WEBHOOK_URL, TELEGRAM_BOT_TOKEN, …); none configured: no notifier */
   notifications?: NotificationSettings;
 }
@@ -41,6 +45,8 @@ export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
   const from = envStr(env, 'AUTO_START_FROM', 'history');
   const maker = envOptStr(env, 'MAKER_COMMISSION');
   if (maker !== undefined && !/^\d+(\.\d+)?$/.test(maker)) throw new ConfigError(`MAKER_COMMISSION must be a decimal fraction such as 0.0002, got "${maker}"`);
+  const tolerance = envStr(env, 'PARITY_INDICATOR_TOLERANCE', '0.0001');
+  if (!/^\d+(\.\d+)?$/.test(tolerance)) throw new ConfigError(`PARITY_INDICATOR_TOLERANCE must be a decimal fraction such as 0.0001, got "${tolerance}"`);
   if (from !== 'history' && from !== 'now') throw new ConfigError(`AUTO_START_FROM must be "history" or "now", got "${from}"`);
   return {
     configDir: path.resolve(envStr(env, 'CONFIG_DIR', 'config')),
@@ -58,6 +64,8 @@ export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
     pollMs: envInt(env, 'MARKET_LOG_POLL_MS', 100, { min: 1 }),
     makerCommission: maker,
     // JSON files (development, one machine): a shorter default keeps data/ small
+    parityIntervalMs: envInt(env, 'PARITY_INTERVAL_MS', 900_000, { min: 0 }),
+    parityIndicatorTolerance: Number(tolerance),
     marketLogRetentionMs: envInt(env, 'MARKET_LOG_RETENTION_HOURS', envOptStr(env, 'DATABASE_URL') ? 72 : 24, { min: 0 }) * 3_600_000,
     notifications: readNotificationSettings(env),
   };

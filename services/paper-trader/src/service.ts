@@ -16,6 +16,7 @@ import { MarketLogPruner } from './market-log-pruner.js';
 import { MarketLogTail } from './market-log-tail.js';
 import { Notifier } from './notifications/notifier.js';
 import { OwnedStrategies } from './owned-strategies.js';
+import { ParityMonitor } from './parity-monitor.js';
 import { RepeatingTask } from './repeating-task.js';
 import { SerialQueue } from './serial-queue.js';
 import { StrategyActivation } from './strategy-activation.js';
@@ -41,6 +42,8 @@ export interface PaperTrader {
 
 /** how long a config file must stay unchanged before it is started */
 const CONFIG_SETTLE_MS = 200;
+/** inputs a parity check replays between two yields to the event loop */
+const PARITY_CHUNK_INPUTS = 128;
 /** how often the log writer applies the market log's retention */
 const PRUNE_INTERVAL_MS = 60_000;
 
@@ -93,6 +96,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
   const pollTimer = new RepeatingTask({ intervalMs: config.pollMs, run: () => parts.poller.poll(), onError: (err) => logger.warn({ err }, 'market log poll failed') });
   leaseTimer.start();
   pollTimer.start();
+  parts.parity.start();
   const watcher = config.autoStart
     ? new ConfigWatcher({
         dir: config.configDir,
@@ -110,6 +114,7 @@ export async function startPaperTrader(deps: PaperTraderDeps): Promise<PaperTrad
     async close() {
       parts.shutdown.abort();
       watcher?.close();
+      await parts.parity.stop();
       leaseTimer.stop();
       pollTimer.stop();
       await notifier?.close();
@@ -137,6 +142,8 @@ export interface PaperTraderParts {
   autoStart: AutoStart;
   leaseRound: LeaseRound;
   poller: MarketLogPoller;
+  /** parity checks, scheduled and on request, off the trading path */
+  parity: ParityMonitor;
 }
 
 export function buildPaperTraderParts(deps: PaperTraderDeps): PaperTraderParts {
@@ -170,15 +177,28 @@ export function buildPaperTraderParts(deps: PaperTraderDeps): PaperTraderParts {
   const activation = new StrategyActivation({ store, leases, owned, statuses, tail, writer, follower, logger, now, execution, snapshotIntervalMs: config.snapshotIntervalMs });
   const lifecycle = new StrategyLifecycle({ store, owned, leases, statuses, activation, tail, now, defaultInitialCash: config.initialCash });
   const pruner = new MarketLogPruner({ store, logger, now, retentionMs: config.marketLogRetentionMs ?? 0, intervalMs: config.marketLogPruneIntervalMs ?? PRUNE_INTERVAL_MS });
+  const parity = new ParityMonitor({
+    store,
+    bus,
+    logger,
+    now,
+    worker,
+    execution,
+    intervalMs: config.parityIntervalMs ?? 0,
+    indicatorTolerance: config.parityIndicatorTolerance ?? 0.0001,
+    chunkSize: PARITY_CHUNK_INPUTS,
+    ownedIds: () => owned.ids(),
+  });
   return {
     shutdown,
     serial,
+    parity,
     leases,
     owned,
     ingest,
     lifecycle,
-    commands: new CommandHandler(lifecycle),
-    broadcastCommands: new CommandHandler(lifecycle, BROADCAST_COMMANDS),
+    commands: new CommandHandler(lifecycle, parity),
+    broadcastCommands: new CommandHandler(lifecycle, parity, BROADCAST_COMMANDS),
     autoStart: new AutoStart({ store, lifecycle, logger, configDir: config.configDir, from: config.autoStartFrom }),
     leaseRound: new LeaseRound({ store, leases, ingest, pruner, owned, activation, logger, signal }),
     poller: new MarketLogPoller({ store, owned, tail, isIngesting: () => ingest.isRunning() }),

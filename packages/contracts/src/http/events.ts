@@ -1,18 +1,18 @@
 import { z } from 'zod';
 import { StrategyId, UnixMs } from '../scalars.js';
 
-/** Which live events a client wants: strategy events (fills, equity, status) and feed status. */
+/** Which live events a client wants: strategy events (fills, equity, status, parity checks) and feed status. */
 export const LiveEventsQuery = z.object({
   strategyId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional().describe('only events of this strategy (feed status always passes)'),
   types: z
     .string()
     .max(200)
     .optional()
-    .describe('comma separated subset of: fill, equity, status, feed'),
+    .describe('comma separated subset of: fill, equity, status, feed, parity'),
 });
 export type LiveEventsQuery = z.infer<typeof LiveEventsQuery>;
 
-export const LiveEventKind = z.enum(['fill', 'equity', 'status', 'feed']);
+export const LiveEventKind = z.enum(['fill', 'equity', 'status', 'feed', 'parity']);
 export type LiveEventKind = z.infer<typeof LiveEventKind>;
 
 /**

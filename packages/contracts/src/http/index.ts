@@ -41,5 +41,6 @@ export { HealthResponse, ReadinessResponse } from './health.js';
 export { PortfolioQuery, DailyProfitDto, PortfolioResponse } from './portfolio.js';
 export { LiveEventsQuery, LiveEventKind, LiveEventMessage, FEED_SNAPSHOT_EVENT } from './events.js';
 export { NotificationChannelDto, NotificationDeliveryStatus, NotificationDeliveryDto, NotificationDeliveriesQuery, NotificationChannelsResponse } from './notifications.js';
+export { ParityQuery, ParityResponse, ParityCheckBody, ParityCheckParams, ParityCheckPendingResponse } from './parity.js';
 export { CreateBacktestBody, CreateBacktestResponse, BacktestIdParams, BacktestStatusValue, BacktestReportDto, BacktestJobResponse } from './backtests.js';
 export { ReconcileQuery, ReconcileReportDto, ReplayDivergenceDto, RoundTripViewDto } from './reconcile.js';

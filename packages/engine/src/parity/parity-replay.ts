@@ -19,6 +19,8 @@ export interface ParityReplayOptions {
   indicatorTolerance?: number;
   /** seq of the last event paper trading recorded before the window (its run's event base, or a checkpoint's); default 0 */
   eventSeqBefore?: number;
+  /** the last log entry the core had processed before the window (a core restored at a checkpoint): where an empty window's differences are placed */
+  inputBefore?: { seq: number; time: number };
   /** market-log seqs after which paper trading force-exited the position (its state's forcedExitsAfter): replayed before the next entry */
   forcedExitsAfter?: readonly number[];
 }
@@ -52,6 +54,7 @@ export class ParityReplay {
   private checkpointsCompared = 0;
   private valuesCompared = 0;
   private maxDeviation = 0;
+  private readonly before: { seq: number; time: number } | null;
 
   constructor(
     private readonly core: TradingCore,
@@ -62,6 +65,7 @@ export class ParityReplay {
     this.forcedExits = new Set(options.forcedExitsAfter ?? []);
     if (!(this.tolerance >= 0)) throw new RangeError(`indicatorTolerance must be 0 or more, got ${this.tolerance}`);
     this.eventSeq = options.eventSeqBefore ?? 0;
+    this.before = options.inputBefore ?? null;
     this.events = [...paper.events].sort((a, b) => a.seq - b.seq);
     this.checkpoints = [...paper.indicators].sort((a, b) => a.seq - b.seq);
     // the paper events of the window start after eventSeqBefore
@@ -83,7 +87,7 @@ export class ParityReplay {
       if (this.window.toSeq !== null && entry.seq <= this.window.toSeq) throw new RangeError(`log entry ${entry.seq} is not after ${this.window.toSeq}`);
       const input = decodeRecordedInput(entry);
       // as the paper trader does: a force exit recorded after the previous input comes before this one
-      const before = this.window.toSeq ?? entry.seq - 1;
+      const before = this.window.toSeq ?? this.before?.seq ?? entry.seq - 1;
       const events = this.forcedExits.has(before) ? [...this.core.forceExit(), ...this.core.onInput(input)] : this.core.onInput(input);
       this.note(entry);
       for (const e of events) {
@@ -95,8 +99,20 @@ export class ParityReplay {
     }
   }
 
-  /** Ends the replay: a paper event the replay did not produce, then the balances; the verdict. */
+  /** True when finish() replayed a force exit paper trading made after the window's last input (no input after it yet). */
+  endedWithForcedExit = false;
+
+  /** Ends the replay: a force exit after the last input, a paper event the replay did not produce, then the balances; the verdict. */
   finish(): ParityResult {
+    const last = this.window.toSeq ?? this.before?.seq ?? null;
+    if (!this.divergence && last !== null && this.forcedExits.has(last)) {
+      this.endedWithForcedExit = true;
+      for (const e of this.core.forceExit()) {
+        this.eventSeq += 1;
+        this.compareEvent(this.eventSeq, recordedEventOf(e));
+        if (this.divergence) break;
+      }
+    }
     if (!this.divergence && this.next < this.events.length) {
       const missing = this.events[this.next]!;
       this.differ(missing.seq, missing.type, missing, 'type', missing.type, null);
@@ -189,7 +205,7 @@ export class ParityReplay {
     const replay = this.core.ledger.snapshot();
     for (const [field, key] of BALANCE_FIELDS) {
       if (!sameValue(paper[field], replay[key])) {
-        this.divergence = { at: this.window.to ?? 0, kind: 'balance', field, paper: paper[field], replay: replay[key], inputSeq: this.window.toSeq };
+        this.divergence = { at: this.window.to ?? this.before?.time ?? 0, kind: 'balance', field, paper: paper[field], replay: replay[key], inputSeq: this.window.toSeq ?? this.before?.seq ?? null };
         return;
       }
     }

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
-import { StrategyFillV1 } from '@btc-research/contracts';
+import { StrategyFillV1, StrategyParityCheckedV1 } from '@btc-research/contracts';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { BackupCounts, BackupRecord } from './strategy-store.js';
@@ -32,6 +32,7 @@ const Line = z.discriminatedUnion('kind', [
     snapshot: z.object({ strategyId: Id, eventSeq: z.number().int(), marketSeq: z.number().int(), time: z.number(), state: z.unknown() }),
     checksum: z.string(),
   }),
+  z.object({ kind: z.literal('parity'), strategyId: Id, checks: z.array(StrategyParityCheckedV1) }),
   z.object({ kind: z.literal('start-claim'), strategyId: Id, owner: Id }),
   z.object({ kind: z.literal('market'), symbol: Id, events: z.array(StoredMarketEvent) }),
 ]);

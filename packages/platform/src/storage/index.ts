@@ -3,6 +3,7 @@ export type {
   StrategyRecord,
   StrategyState,
   TradeRecord,
+  ParityCheckRecord,
   PositionRecord,
   EquityPoint,
   TradeQuery,

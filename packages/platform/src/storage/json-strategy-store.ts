@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StrategyFillV1 } from '@btc-research/contracts';
+import { StrategyFillV1, StrategyParityCheckedV1 } from '@btc-research/contracts';
 import { z } from 'zod';
 import { ConflictError, DataCorruptedError } from '../errors.js';
 import { JsonlFile, readJsonFile, readTextFile, writeFileAtomic } from './atomic-file.js';
@@ -20,6 +20,7 @@ import type {
   MarketEventRecord,
   OrderQuery,
   OrderRecord,
+  ParityCheckRecord,
   SnapshotLoad,
   SnapshotRecord,
   StrategyEffects,
@@ -43,6 +44,7 @@ import {
   checkTrades,
   checkOrders,
   checkEvents,
+  checkParityCheck,
   checkMarketEvents,
   checkNumberedMarketEvents,
   isMarketSymbol,
@@ -78,6 +80,8 @@ interface StrategyFiles {
   /** records stay on disk, indexed by seq */
   events: IndexedJsonlFile<StrategyEventRecord>;
   snapshot: string;
+  /** parity checks, append-only, one per check */
+  parity: JsonlFile<ParityCheckRecord>;
   /** tradeIds already stored, derived from the trades snapshot it was built from */
   /** memos of a trades-file snapshot: valid while its items array is the same and as long (appends extend it in place) */
   tradeIds: { items: readonly TradeRecord[]; length: number; ids: Set<string> } | null;
@@ -137,6 +141,7 @@ export class JsonStrategyStore implements StrategyStore {
         orders: new JsonlFile(join(dir, 'orders.jsonl'), (v, where) => parseStored(StoredOrder, v, where) as OrderRecord),
         events: new IndexedJsonlFile(join(dir, 'events.jsonl'), (v, where) => parseStored(StoredEvent, v, where) as StrategyEventRecord, (e) => e.seq),
         snapshot: join(dir, 'snapshot.json'),
+        parity: new JsonlFile(join(dir, 'parity.jsonl'), (v, where) => parseStored(StrategyParityCheckedV1, v, where)),
         tradeIds: null,
         tradeOrder: null,
         lastConfigYaml: null,
@@ -564,6 +569,28 @@ export class JsonStrategyStore implements StrategyStore {
       importMarket: (symbol, events) => this.importMarketEvents(symbol, events),
       importClaim: (strategyId, owner) => this.serialise('start-claims', () => this.claims.put(strategyId, owner)),
     });
+  }
+
+  async saveParityCheck(check: ParityCheckRecord): Promise<void> {
+    const valid = checkParityCheck(check);
+    const f = this.filesOf(valid.strategyId);
+    await this.serialise(valid.strategyId, async () => {
+      await this.ensureDir(f);
+      const { items } = await f.parity.load();
+      if (items.some((c) => c.checkId === valid.checkId)) return;
+      await f.parity.append([valid]);
+    });
+  }
+
+  async listParityChecks(id: string, limit: number): Promise<ParityCheckRecord[]> {
+    const { items } = await this.filesOf(id).parity.load();
+    const newestFirst = items.map((c) => ({ c })).sort((a, b) => b.c.checkedAt - a.c.checkedAt || (a.c.checkId < b.c.checkId ? 1 : a.c.checkId > b.c.checkId ? -1 : 0));
+    return newestFirst.slice(0, Math.max(0, Math.floor(limit))).map((x) => x.c);
+  }
+
+  async getParityCheck(id: string, checkId: string): Promise<ParityCheckRecord | null> {
+    const { items } = await this.filesOf(id).parity.load();
+    return items.find((c) => c.checkId === checkId) ?? null;
   }
 
   async clear(): Promise<void> {

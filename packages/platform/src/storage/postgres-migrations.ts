@@ -162,6 +162,22 @@ CREATE INDEX start_claims_by_owner ON start_claims (owner);
 `,
   },
   {
+    version: 4,
+    name: 'parity checks: every replay of a strategy against its recorded inputs',
+    sql: `
+-- one row per parity check (the record as JSON; verdict and time as columns to list and filter)
+CREATE TABLE parity_checks (
+  strategy_id text NOT NULL,
+  check_id    text NOT NULL,
+  checked_at  bigint NOT NULL,
+  verdict     text NOT NULL,
+  record      json NOT NULL,
+  PRIMARY KEY (strategy_id, check_id)
+);
+CREATE INDEX parity_checks_by_time ON parity_checks (strategy_id, checked_at DESC);
+`,
+  },
+  {
     // 5, not 4: the parity monitor's branch (i13-parity) takes 4 for parity_checks
     version: 5,
     name: 'notification outbox: one row per event and channel, claimed and settled by the dispatcher',

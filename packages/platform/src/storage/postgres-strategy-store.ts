@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { StrategyFillV1, type StrategyStatusValue } from '@btc-research/contracts';
+import { StrategyFillV1, StrategyParityCheckedV1, type StrategyStatusValue } from '@btc-research/contracts';
 import pg from 'pg';
 import { ConflictError, DataCorruptedError, ValidationError } from '../errors.js';
 import { DEPENDENCY_WAIT_MS, waitForDependency } from '../dependency-wait.js';
@@ -18,6 +18,7 @@ import type {
   MarketEventRecord,
   OrderQuery,
   OrderRecord,
+  ParityCheckRecord,
   SnapshotLoad,
   SnapshotRecord,
   StrategyEffects,
@@ -39,10 +40,12 @@ import {
   checkMarketEvents,
   checkNumberedMarketEvents,
   checkOrders,
+  checkParityCheck,
   checkPositions,
   checkStrategyRecord,
   checkStrategyState,
   checkTrades,
+  parseStored,
   parseStoredState,
 } from './validate.js';
 
@@ -236,7 +239,7 @@ export class PostgresStrategyStore implements StrategyStore {
   async deleteStrategy(id: string): Promise<boolean> {
     assertStrategyId(id);
     return this.transaction(async (client) => {
-      for (const table of ['strategy_state', 'trades', 'positions', 'equity_points', 'orders', 'strategy_events', 'snapshots', 'start_claims']) {
+      for (const table of ['strategy_state', 'trades', 'positions', 'equity_points', 'orders', 'strategy_events', 'snapshots', 'start_claims', 'parity_checks']) {
         await client.query(`DELETE FROM ${table} WHERE strategy_id = $1`, [id]);
       }
       const { rowCount } = await client.query('DELETE FROM strategies WHERE id = $1', [id]);
@@ -531,6 +534,26 @@ export class PostgresStrategyStore implements StrategyStore {
     await this.db.query(`UPDATE start_claims SET pending_until = claimed_at WHERE strategy_id = $1 AND owner = $2`, [strategyId, owner]);
   }
 
+  async saveParityCheck(check: ParityCheckRecord): Promise<void> {
+    const valid = checkParityCheck(check);
+    await this.db.query(
+      `INSERT INTO parity_checks (strategy_id, check_id, checked_at, verdict, record) VALUES ($1, $2, $3, $4, $5::json) ON CONFLICT (strategy_id, check_id) DO NOTHING`,
+      [valid.strategyId, valid.checkId, valid.checkedAt, valid.verdict, JSON.stringify(valid)],
+    );
+  }
+
+  async listParityChecks(id: string, limit: number): Promise<ParityCheckRecord[]> {
+    assertStrategyId(id);
+    const { rows } = await this.db.query(`SELECT check_id, record::text AS record FROM parity_checks WHERE strategy_id = $1 ORDER BY checked_at DESC, check_id DESC LIMIT $2`, [id, Math.max(0, Math.floor(limit))]);
+    return rows.map((r) => parseStored(StrategyParityCheckedV1, JSON.parse(String(r.record)), `parity_checks[${id}/${String(r.check_id)}]`));
+  }
+
+  async getParityCheck(id: string, checkId: string): Promise<ParityCheckRecord | null> {
+    assertStrategyId(id);
+    const { rows } = await this.db.query(`SELECT record::text AS record FROM parity_checks WHERE strategy_id = $1 AND check_id = $2`, [id, checkId]);
+    return rows[0] ? parseStored(StrategyParityCheckedV1, JSON.parse(String(rows[0].record)), `parity_checks[${id}/${checkId}]`) : null;
+  }
+
   async listMarketSymbols(): Promise<string[]> {
     const { rows } = await this.db.query<{ symbol: string }>(`SELECT DISTINCT symbol FROM market_events ORDER BY symbol`);
     return rows.map((r) => r.symbol);
@@ -587,7 +610,7 @@ export class PostgresStrategyStore implements StrategyStore {
   }
 
   async clear(): Promise<void> {
-    await this.db.query(`TRUNCATE strategies, strategy_state, trades, positions, equity_points, orders, strategy_events, snapshots, market_events, leases, start_claims, notification_outbox`);
+    await this.db.query(`TRUNCATE strategies, strategy_state, trades, positions, equity_points, orders, strategy_events, snapshots, market_events, leases, start_claims, notification_outbox, parity_checks`);
   }
 
   async close(): Promise<void> {

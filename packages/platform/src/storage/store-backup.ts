@@ -9,7 +9,7 @@ const PAGE = 5_000;
 /** The part of a store the generic dump reads: the public read operations. */
 type StoreReader = Pick<
   StrategyStore,
-  'listStrategies' | 'getStrategy' | 'loadState' | 'loadPositions' | 'listTrades' | 'listEquity' | 'listOrders' | 'listEvents' | 'loadSnapshot' | 'listMarketSymbols' | 'listMarketEvents'
+  'listStrategies' | 'getStrategy' | 'loadState' | 'loadPositions' | 'listTrades' | 'listEquity' | 'listOrders' | 'listEvents' | 'loadSnapshot' | 'listMarketSymbols' | 'listMarketEvents' | 'listParityChecks'
 >;
 
 function* batches<T>(items: readonly T[], make: (chunk: T[]) => BackupRecord): Generator<BackupRecord> {
@@ -64,6 +64,8 @@ export async function readStrategyRecords(store: StoreReader, id: string): Promi
   // newest decision first → oldest first, so a restore inserts them in their original order
   const orders = (await store.listOrders(id, { limit: Number.MAX_SAFE_INTEGER })).reverse();
   const trades = await allTradesOldestFirst(store, id);
+  // written apart from the trading effects (by the parity monitor): any moment will do
+  const parity = (await store.listParityChecks(id, Number.MAX_SAFE_INTEGER)).reverse();
   const record = await store.getStrategy(id);
   if (!record) return null;
   const out: BackupRecord[] = [{ kind: 'strategy', record }];
@@ -74,6 +76,7 @@ export async function readStrategyRecords(store: StoreReader, id: string): Promi
   out.push(...batches(orders, (chunk) => ({ kind: 'orders', strategyId: id, orders: chunk })));
   out.push(...batches(events, (chunk) => ({ kind: 'events', strategyId: id, events: chunk })));
   if (snapshot.status === 'ok') out.push({ kind: 'snapshot', strategyId: id, snapshot: snapshot.snapshot, checksum: snapshot.checksum });
+  out.push(...batches(parity, (chunk) => ({ kind: 'parity', strategyId: id, checks: chunk })));
   return out;
 }
 
@@ -188,6 +191,13 @@ export async function loadRecords(store: StrategyStore, records: AsyncIterable<B
         if (snapshotChecksum(r.snapshot) !== r.checksum) throw new ValidationError(`backup: the snapshot of "${r.strategyId}" does not match its checksum`);
         await store.saveSnapshot(r.snapshot);
         counts.snapshots += 1;
+        break;
+      case 'parity':
+        sectionOf(r.strategyId);
+        for (const c of r.checks) {
+          if (c.strategyId !== r.strategyId) throw new ValidationError(`backup: a parity check of "${c.strategyId}" in the section of "${r.strategyId}"`);
+          await store.saveParityCheck(c);
+        }
         break;
       case 'start-claim':
         await closeSection();

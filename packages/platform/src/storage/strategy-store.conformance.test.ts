@@ -9,7 +9,7 @@ import { waitFor } from '../testing/wait-for.js';
 import { JsonStrategyStore } from './json-strategy-store.js';
 import { PostgresStrategyStore } from './postgres-strategy-store.js';
 import { allTradesOldestFirst } from './store-backup.js';
-import type { BackupRecord, EquityPoint, OrderRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradeRecord } from './strategy-store.js';
+import type { BackupRecord, EquityPoint, OrderRecord, ParityCheckRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradeRecord } from './strategy-store.js';
 
 /**
  * One suite, every backend. A backend gives a fresh isolated location; `open` may be called more
@@ -71,6 +71,23 @@ export const postgresBackend: Backend = {
 };
 
 export const backends: Backend[] = [jsonBackend, jsonSmallSegmentsBackend, postgresBackend];
+
+function parityCheck(strategyId: string, checkId: string, checkedAt: number, verdict: 'pass' | 'fail'): ParityCheckRecord {
+  return {
+    strategyId,
+    checkId,
+    checkedAt,
+    trigger: 'scheduled',
+    verdict,
+    window: { fromSeq: 1, toSeq: 420, from: 1_718_000_000_000, to: 1_718_000_360_000, inputs: 420, start: 'log-start' },
+    ...(verdict === 'fail' ? { firstDivergence: { at: 1_718_000_120_000, kind: 'fee' as const, field: 'fee', paper: '0.0123', replay: '0.0124', eventSeq: 17, eventType: 'trade', inputSeq: 133 } } : {}),
+    compared: { events: 16, indicatorCheckpoints: 1, indicatorValues: 2, balances: verdict === 'pass' },
+    maxIndicatorDeviation: 0,
+    indicatorTolerance: 0.0001,
+    durationMs: 12,
+    worker: 'pt-1',
+  };
+}
 
 function strategy(id: string, overrides: Partial<StrategyRecord> = {}): StrategyRecord {
   return {
@@ -194,6 +211,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     await store.upsertOrders('gone', [order('gone', 1, 900)]);
     await store.appendEvents('gone', [{ strategyId: 'gone', seq: 1, type: 'trade', time: 1_000, data: {} }]);
     await store.appendEquity('gone', [{ time: 1_000, equity: '10000' }]);
+    await store.saveParityCheck(parityCheck('gone', 'c-gone', 1_000, 'pass'));
     expect(await store.deleteStrategy('gone')).toBe(true);
     expect(await store.deleteStrategy('gone')).toBe(false);
     expect(await store.deleteStrategy('never')).toBe(false);
@@ -205,6 +223,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
       expect(await s.listOrders('gone', { limit: 10 })).toEqual([]);
       expect(await s.listEvents('gone', 0, 10)).toEqual([]);
       expect(await s.listEquity('gone', 0, 10)).toEqual([]);
+      expect(await s.listParityChecks('gone', 10)).toEqual([]);
       expect((await s.listTrades('kept', { limit: 10 })).items).toHaveLength(1);
     }
     await store.upsertStrategy(strategy('gone'));
@@ -419,6 +438,29 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
       expect(loaded.snapshot).toEqual(snap);
       expect(loaded.checksum).toMatch(/^[0-9a-f]{64}$/);
     }
+  });
+
+  it('stores every parity check once per id, lists them newest first, survives a restart and refuses a malformed one', async () => {
+    const { store, reopen } = await setup();
+    await store.upsertStrategy(strategy('s1'));
+    expect(await store.listParityChecks('s1', 10)).toEqual([]);
+    expect(await store.getParityCheck('s1', 'c1')).toBeNull();
+    const pass = parityCheck('s1', 'c1', 1_000, 'pass');
+    const fail = parityCheck('s1', 'c2', 3_000, 'fail');
+    const middle = parityCheck('s1', 'c3', 2_000, 'pass');
+    await store.saveParityCheck(pass);
+    await store.saveParityCheck(fail);
+    await store.saveParityCheck(middle);
+    await store.saveParityCheck({ ...pass, verdict: 'fail' }); // the same id again: the first record stays
+    expect(await store.listParityChecks('s1', 10)).toEqual([fail, middle, pass]);
+    expect(await store.listParityChecks('s1', 2)).toEqual([fail, middle]);
+    expect(await store.getParityCheck('s1', 'c2')).toEqual(fail);
+    expect(await store.listParityChecks('s2', 10)).toEqual([]);
+    const again = await reopen();
+    expect(await again.listParityChecks('s1', 10)).toEqual([fail, middle, pass]);
+    await expect(store.saveParityCheck({ ...pass, checkId: 'c9', verdict: 'maybe' as 'pass' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.saveParityCheck({ ...pass, strategyId: '../x' })).rejects.toBeInstanceOf(ValidationError);
+    expect(await store.getParityCheck('s1', 'c9')).toBeNull();
   });
 
   it('writes a batch of effects together, state last', async () => {
@@ -651,6 +693,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     await store.upsertOrders('alpha', [order('alpha', 1, 5_000, { status: 'filled', filledQty: '0.12345678', avgPrice: '64999.99' })]);
     await store.appendEvents('alpha', Array.from({ length: 7 }, (_, i) => ({ strategyId: 'alpha', seq: i + 1, type: 'fill', time: 1_000 + i, data: { n: i, nested: { x: [1, 'é'] } } })));
     await store.saveSnapshot({ strategyId: 'alpha', eventSeq: 7, marketSeq: 6, time: 1_718_000_600_000, state: { core: { n: 1 } } });
+    for (let i = 0; i < 3; i++) await store.saveParityCheck(parityCheck('alpha', `p${i}`, 1_718_000_000_000 + i * 900_000, i === 1 ? 'fail' : 'pass'));
     await store.appendMarketEvents('BTCUSDT', Array.from({ length: 1_500 }, (_, i) => ({ kind: 'trade' as const, time: i * 1_000, sourceId: `trade:${i}`, data: { price: '1.5', quantity: '2' } })));
     await store.pruneMarketEvents('BTCUSDT', 5);
     await store.appendMarketEvents('ETHUSDT', [{ kind: 'candle', time: 60_000, sourceId: 'candle:60000', data: { close: '3' } }]);
@@ -674,6 +717,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
         orders: await store.listOrders(id, { limit: 100 }),
         events: await store.listEvents(id, 0, 100),
         snapshot: await store.loadSnapshot(id),
+        parity: await store.listParityChecks(id, 100),
       };
     }
     for (const symbol of ['BTCUSDT', 'ETHUSDT']) out[symbol] = await store.listMarketEvents(symbol, 0, 10_000);

@@ -1,4 +1,4 @@
-import type { StrategyFillV1, StrategyStatusValue } from '@btc-research/contracts';
+import type { StrategyFillV1, StrategyParityCheckedV1, StrategyStatusValue } from '@btc-research/contracts';
 import type { NotificationOutbox } from './notification-outbox.js';
 
 /** A strategy known to the system (started at least once). Money fields are decimal strings. */
@@ -36,6 +36,9 @@ export interface StrategyState {
 }
 
 export type TradeRecord = StrategyFillV1;
+
+/** One parity check of a strategy (its recorded inputs replayed and compared with paper trading). */
+export type ParityCheckRecord = StrategyParityCheckedV1;
 
 export interface PositionRecord {
   strategyId: string;
@@ -187,6 +190,8 @@ export type BackupRecord =
   | { kind: 'orders'; strategyId: string; orders: OrderRecord[] }
   | { kind: 'events'; strategyId: string; events: StrategyEventRecord[] }
   | { kind: 'snapshot'; strategyId: string; snapshot: SnapshotRecord; checksum: string }
+  /** parity checks, oldest first */
+  | { kind: 'parity'; strategyId: string; checks: ParityCheckRecord[] }
   | { kind: 'start-claim'; strategyId: string; owner: string }
   | { kind: 'market'; symbol: string; events: MarketEventRecord[] };
 
@@ -279,6 +284,12 @@ export interface StrategyStore {
   claimStrategyStart(request: StartClaimRequest): Promise<StartClaim>;
   /** Ends a claim's pending time early (the paper-trader confirmed or refused the start); ownership stays. */
   settleStrategyStart(strategyId: string, owner: string): Promise<void>;
+
+  /** Stores a parity check; idempotent on (strategyId, checkId): a check stored again keeps the first record. */
+  saveParityCheck(check: ParityCheckRecord): Promise<void>;
+  /** The strategy's parity checks, newest first (by checkedAt), at most `limit`. */
+  listParityChecks(id: string, limit: number): Promise<ParityCheckRecord[]>;
+  getParityCheck(id: string, checkId: string): Promise<ParityCheckRecord | null>;
 
   /** Symbols that have a market log, sorted. */
   listMarketSymbols(): Promise<string[]>;

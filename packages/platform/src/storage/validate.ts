@@ -1,7 +1,7 @@
-import { StrategyFillV1, StrategyId, StrategyStatusValue } from '@btc-research/contracts';
+import { StrategyFillV1, StrategyId, StrategyParityCheckedV1, StrategyStatusValue } from '@btc-research/contracts';
 import { z } from 'zod';
 import { DataCorruptedError, ValidationError } from '../errors.js';
-import type { EquityPoint, MarketEventRecord, OrderRecord, PositionRecord, StrategyEventRecord, StrategyRecord, StrategyState, TradeQuery, TradeRecord } from './strategy-store.js';
+import type { EquityPoint, MarketEventRecord, ParityCheckRecord, OrderRecord, PositionRecord, StrategyEventRecord, StrategyRecord, StrategyState, TradeQuery, TradeRecord } from './strategy-store.js';
 
 /** Input checks shared by every StrategyStore backend, so they accept and reject the same things. */
 
@@ -208,4 +208,10 @@ export function checkNumberedMarketEvents(symbol: string, events: readonly Marke
       throw new ValidationError(`market event ${e.sourceId} has seq ${e.seq}; seqs must be consecutive positive integers`);
     }
   });
+}
+
+/** A parity check to store: the contract's record for a valid strategy id; returns it as parsed. */
+export function checkParityCheck(c: ParityCheckRecord): ParityCheckRecord {
+  assertStrategyId(c.strategyId);
+  return check(StrategyParityCheckedV1, c, `parity check ${String(c.checkId)}`, { strategyId: c.strategyId, checkId: c.checkId });
 }

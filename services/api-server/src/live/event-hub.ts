@@ -22,6 +22,7 @@ const KIND_BY_TYPE: Readonly<Record<string, LiveEventKind>> = {
   [MessageType.strategyEquity]: 'equity',
   [MessageType.strategyStatus]: 'status',
   [MessageType.feedStatus]: 'feed',
+  [MessageType.strategyParityChecked]: 'parity',
 };
 
 export function toLiveEvent(entry: BusEntry): LiveEvent | null {

@@ -47,7 +47,7 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
         tags,
         operationId: 'streamEvents', summary: 'Server-Sent Events: strategy fills, equity, status and feed status',
         description:
-          'Events are named fill, equity, status, feed; data is JSON {kind, cursor, strategyId, type, tsEvent, payload}. Sends the current feed status first. Supports Last-Event-ID. Browsers may pass access_token or api_key as query parameters.',
+          'Events are named fill, equity, status, feed, parity; data is JSON {kind, cursor, strategyId, type, tsEvent, payload}. Sends the current feed status first. Supports Last-Event-ID. Browsers may pass access_token or api_key as query parameters.',
         querystring: LiveEventsQuery.extend({}).loose(),
         response: { 200: z.string().describe('text/event-stream'), 400: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody },
       },
