@@ -101,7 +101,7 @@ describe('dashboard on the embedded system', () => {
       const eq1 = await page.locator('[data-kpi="equity"]').innerText();
       await until('equity updates', async () => (await page.locator('[data-kpi="equity"]').innerText()) !== eq1, 30_000, 250);
       await until('price chart painted', async () => (await paintedCanvases(page, '#price-chart canvas')) >= 1);
-      await until('equity chart painted', async () => (await paintedCanvases(page, '#equity-chart')) === 1, 15_000);
+      await until('equity chart painted', async () => (await paintedCanvases(page, '#equity-chart canvas')) >= 1, 15_000);
       expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
       await screenshot(page, 'e2e-strategy-live');
 

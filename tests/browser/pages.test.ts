@@ -34,10 +34,10 @@ describe('strategy page', () => {
     const { page, context, errors } = await openPage(browser);
     try {
       await page.goto(dash.url + '/strategies/demo-rsi');
-      // lightweight-charts draws into its own canvases; chart.js into #equity-chart / #drawdown-chart
+      // lightweight-charts draws every chart (price, equity, drawdown) into canvases of its own
       await until('price chart painted', async () => (await paintedCanvases(page, '#price-chart canvas')) >= 1);
-      await until('equity chart painted', async () => (await paintedCanvases(page, '#equity-chart')) === 1);
-      await until('drawdown chart painted', async () => (await paintedCanvases(page, '#drawdown-chart')) === 1);
+      await until('equity chart painted', async () => (await paintedCanvases(page, '#equity-chart canvas')) >= 1);
+      await until('drawdown chart painted', async () => (await paintedCanvases(page, '#drawdown-chart canvas')) >= 1);
       // one order per fill, newest first, with its VWAP (fill-quality fields the engine does not report show as —)
       const orders = page.locator('#orders tbody tr');
       expect(await orders.count()).toBe(await tradeCount('demo-rsi'));
@@ -76,7 +76,7 @@ describe('strategy page', () => {
     try {
       await page.goto(dash.url + '/strategies/demo-ema-cross');
       await until('price chart painted', async () => (await paintedCanvases(page, '#price-chart canvas')) >= 1);
-      await until('equity chart painted', async () => (await paintedCanvases(page, '#equity-chart')) === 1);
+      await until('equity chart painted', async () => (await paintedCanvases(page, '#equity-chart canvas')) >= 1);
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
       await screenshot(page, 'strategy-phone');
       expect(errors).toEqual([]);

@@ -126,11 +126,13 @@ describe('btc-research backtest', () => {
     const r = await cli('backtest', evil, '--data', csv6, '--report', out);
     expect(r.code, r.stderr).toBe(0);
     const html = readFileSync(out, 'utf8');
-    expect(html).toMatch(/Chart\.js v4/);
+    // the dashboard's chart code, inlined: lightweight-charts and the shared strategy chart
+    expect(html).toContain('window.StrategyChart');
+    expect(html).toContain('LightweightCharts');
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('x&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toMatch(/<script[^>]+src=/);
-    for (const id of ['price', 'equity', 'drawdown']) expect(html).toContain(`<canvas id="${id}">`);
+    for (const id of ['price-chart', 'equity-chart', 'drawdown-chart']) expect(html).toContain(`id="${id}"`);
   });
 
   it('--compat legacy: open-time alignment, 1-unit orders at the next open, the original statistics printed', async () => {

@@ -9,6 +9,8 @@ export { CandleAggregator } from './candles/candle-aggregator.js';
 export { MinuteCandleBuilder, type TradeTick, type BuiltCandle } from './candles/minute-candle-builder.js';
 export type { Indicator, IndicatorDefinition, IndicatorValue, UpstreamColumns } from './indicators/indicator.js';
 export { indicatorRegistry, computeBatch } from './indicators/index.js';
+export { INDICATOR_OUTPUT_KINDS, type IndicatorOutputKind } from './indicators/output-kind.js';
+export { indicatorChartSeries, type IndicatorChartSeries } from './strategy/indicator-chart-series.js';
 export { Ledger, type LedgerFill, type LedgerSnapshot, type Side } from './portfolio/ledger.js';
 export { fixedUnitsSizer, percentOfEquitySizer, type PositionSizer, type SizingContext } from './portfolio/position-sizer.js';
 export {

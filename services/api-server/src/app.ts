@@ -31,6 +31,10 @@ import { strategyLifecycleRoutes } from './routes/v1/strategy-lifecycle.js';
 import { backtestRoutes } from './routes/v1/backtests.js';
 import { BacktestJobs } from './backtests/backtest-jobs.js';
 import { strategyReadRoutes } from './routes/v1/strategies.js';
+import { strategyCandleRoutes } from './routes/v1/strategy-candles.js';
+import { marketTradeRoutes } from './routes/v1/market-trades.js';
+import { CandleHistory } from './read-model/candle-history.js';
+import { IndicatorSeriesModel } from './read-model/indicator-series.js';
 import { reconcileRoutes } from './routes/v1/reconcile.js';
 import { portfolioRoutes } from './routes/v1/portfolio.js';
 import { roundTripRoutes } from './routes/v1/round-trips.js';
@@ -156,6 +160,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   registerSystemMetrics(metrics.registry, { store: deps.store, hub, redis: deps.rateLimit.redis, now });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
+  const candleHistory = new CandleHistory({ store: deps.store, bus: deps.bus, now });
   const ctx: ApiContext = {
     bus: deps.bus,
     store: deps.store,
@@ -164,6 +169,8 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     hub,
     cache,
     statsModels: new StatsModels(),
+    candleHistory,
+    indicatorSeries: new IndicatorSeriesModel(candleHistory),
     metrics,
     tokens,
     refreshLedger,
@@ -181,6 +188,8 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   await zapp.register(
     async (v1) => {
       await v1.register(strategyReadRoutes, { ctx });
+      await v1.register(strategyCandleRoutes, { ctx });
+      await v1.register(marketTradeRoutes, { ctx });
       await v1.register(reconcileRoutes, { ctx });
       await v1.register(portfolioRoutes, { ctx });
       await v1.register(roundTripRoutes, { ctx });

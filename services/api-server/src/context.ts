@@ -9,6 +9,8 @@ import type { RefreshTokenLedger } from './auth/refresh-token-ledger.js';
 import { strategyNotFound } from './errors.js';
 import type { TtlCache } from './read-model/ttl-cache.js';
 import type { StatsModels } from './read-model/stats-model.js';
+import type { CandleHistory } from './read-model/candle-history.js';
+import type { IndicatorSeriesModel } from './read-model/indicator-series.js';
 import type { BacktestJobs } from './backtests/backtest-jobs.js';
 
 /** live strategies one key may have started, unless API_MAX_RUNNING_PER_KEY says otherwise */
@@ -23,6 +25,9 @@ export interface ApiContext {
   hub: LiveEventHub;
   cache: TtlCache<unknown>;
   statsModels: StatsModels;
+  /** every symbol's closed 1m candles over the stored market log and the bus (charts page through it) */
+  candleHistory: CandleHistory;
+  indicatorSeries: IndicatorSeriesModel;
   metrics: ApiMetrics;
   tokens: TokenService;
   /** which refresh tokens were used and which sessions are revoked */

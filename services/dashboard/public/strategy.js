@@ -1,87 +1,42 @@
 // @ts-check
-/** Strategy page: candlesticks with indicators and trade markers (lightweight-charts), equity and drawdown (chart.js), live updates. */
+/** Strategy page: the shared strategy chart, equity and drawdown (strategy-chart.js over lightweight-charts), live updates. */
 (function () {
   'use strict';
   // @ts-ignore
-  var Live = window.Live; var LWC = window.LightweightCharts; var ChartJs = window.Chart;
+  var Live = window.Live;
   var F = Live.fmt;
   var dataEl = document.getElementById('page-data');
   var data = JSON.parse(dataEl ? dataEl.textContent || '{}' : '{}');
   Live.params = { strategy: data.strategyId };
-  var COLORS = ['#1f5fbf', '#b35c00', '#7a2aa8', '#00796b', '#a1003b', '#4d5560'];
-  var sec = function (/** @type {number} */ ms) { return Math.floor(ms / 1000); };
-  var minuteSec = function (/** @type {number} */ ms) { return Math.floor(ms / 60000) * 60; };
 
-  // ------------------------------------------------------------ price chart
-  var priceEl = document.getElementById('price-chart');
-  var chart = null, candleSeries = null, markersApi = null;
-  /** @type {any[]} */ var markers = [];
-  var lastCandleTime = 0;
-  if (priceEl && LWC) {
-    chart = LWC.createChart(priceEl, {
-      autoSize: true,
-      layout: { background: { color: '#ffffff' }, textColor: '#16191d', attributionLogo: false },
-      grid: { vertLines: { color: '#eef1f4' }, horzLines: { color: '#eef1f4' } },
-      timeScale: { timeVisible: true, secondsVisible: false },
-      rightPriceScale: { borderColor: '#d3d8de' },
-    });
-    candleSeries = chart.addSeries(LWC.CandlestickSeries, { upColor: '#0a6b2c', downColor: '#b0001e', borderVisible: false, wickUpColor: '#0a6b2c', wickDownColor: '#b0001e' });
-    candleSeries.setData((data.candles || []).map(toBar));
-    if (data.candles && data.candles.length) lastCandleTime = data.candles[data.candles.length - 1].openTime;
-    (data.indicators || []).forEach(function (/** @type {any} */ ind, /** @type {number} */ i) {
-      var s = chart.addSeries(LWC.LineSeries, { color: COLORS[i % COLORS.length], lineWidth: 2, title: ind.name, priceLineVisible: false, lastValueVisible: false }, ind.overlay ? 0 : 1);
-      s.setData(ind.points.map(function (/** @type {any} */ p) { return { time: sec(p.time), value: p.value }; }));
-    });
-    markersApi = LWC.createSeriesMarkers(candleSeries, []);
-    (data.trades || []).slice().reverse().forEach(function (/** @type {any} */ t) { addMarker(t, false); });
-    flushMarkers();
-    chart.timeScale().fitContent();
-  }
-  function toBar(/** @type {any} */ c) { return { time: sec(c.openTime), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) }; }
-  function addMarker(/** @type {any} */ t, /** @type {boolean} */ flush) {
-    var buy = t.side === 'buy';
-    // a marker outside the loaded candles would be pinned to the chart's edge: leave it out
-    var first = data.candles && data.candles.length ? data.candles[0].openTime : 0;
-    if (first && t.time < first) return;
-    markers.push({ time: minuteSec(t.time), position: buy ? 'belowBar' : 'aboveBar', color: buy ? '#0a6b2c' : '#b0001e', shape: buy ? 'arrowUp' : 'arrowDown', text: (buy ? 'B ' : 'S ') + F.qty(t.quantity) });
-    if (flush) flushMarkers();
-  }
-  function flushMarkers() {
-    if (!markersApi) return;
-    markers.sort(function (a, b) { return a.time - b.time; });
-    markersApi.setMarkers(markers);
-  }
+  // ------------------------------------------------------------ price chart (shared with the HTML report)
+  // @ts-ignore
+  var SC = window.StrategyChart;
+  var strategyChart = SC ? SC.mount(document.getElementById('price-chart'), {
+    timeframes: ['1m', '5m', '15m', '1h', '4h', '1d'],
+    timeframe: '1m',
+    liveMs: Live.candleRefreshMs || 5000,
+    page: function (/** @type {string} */ tf, /** @type {number|undefined} */ before, /** @type {any} */ o) {
+      var q = '?timeframe=' + encodeURIComponent(tf) + (before !== undefined ? '&before=' + before : '') + (o && o.live ? '&live=1' : '');
+      return fetch('/strategies/' + encodeURIComponent(data.strategyId) + '/chart' + q, { headers: { accept: 'application/json' } })
+        .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); });
+    },
+  }) : null;
+  function addMarker(/** @type {any} */ t) { if (strategyChart) strategyChart.addTrade(t); }
 
-  // ------------------------------------------------------------ equity + drawdown
-  var eqPts = (data.equity || []).map(function (/** @type {any} */ p) { return { x: p.time, y: Number(p.equity) }; });
-  var ddPts = (data.drawdown || []).map(function (/** @type {any} */ p) { return { x: p.time, y: p.drawdownPct }; });
-  var peak = eqPts.reduce(function (/** @type {number} */ m, /** @type {any} */ p) { return Math.max(m, p.y); }, -Infinity);
-  function lineChart(/** @type {string} */ id, /** @type {any[]} */ pts, /** @type {string} */ label, /** @type {string} */ color, /** @type {boolean} */ fill) {
-    var el = /** @type {HTMLCanvasElement|null} */ (document.getElementById(id));
-    if (!el || !ChartJs) return null;
-    return new ChartJs(el, {
-      type: 'line',
-      data: { datasets: [{ label: label, data: pts, borderColor: color, backgroundColor: fill ? 'rgba(176,0,30,0.15)' : 'rgba(31,95,191,0.08)', fill: fill ? 'origin' : false, pointRadius: 0, borderWidth: 2, tension: 0 }] },
-      options: {
-        animation: false, responsive: true, maintainAspectRatio: false, parsing: false, normalized: true,
-        plugins: { legend: { display: false }, tooltip: { callbacks: { title: function (/** @type {any} */ items) { return items.length ? F.time(items[0].parsed.x) : ''; } } } },
-        scales: {
-          x: { type: 'linear', ticks: { maxTicksLimit: 6, callback: function (/** @type {any} */ v) { return new Date(Number(v)).toISOString().slice(11, 16); } } },
-          y: { ticks: { maxTicksLimit: 6 } },
-        },
-      },
-    });
-  }
-  var equityChart = lineChart('equity-chart', eqPts, 'Equity', '#1f5fbf', false);
-  var ddChart = lineChart('drawdown-chart', ddPts, 'Drawdown %', '#b0001e', true);
+  // ------------------------------------------------------------ equity + drawdown (time axes with dates, as the price chart)
+  var eqPts = (data.equity || []).map(function (/** @type {any} */ p) { return { time: p.time, value: Number(p.equity) }; });
+  var ddPts = (data.drawdown || []).map(function (/** @type {any} */ p) { return { time: p.time, value: p.drawdownPct }; });
+  var peak = eqPts.reduce(function (/** @type {number} */ m, /** @type {any} */ p) { return Math.max(m, p.value); }, -Infinity);
+  var lastEqTime = eqPts.length ? eqPts[eqPts.length - 1].time : -Infinity;
+  var equityChart = SC ? SC.line(document.getElementById('equity-chart'), eqPts, { color: '#1f5fbf', title: 'equity' }) : null;
+  var ddChart = SC ? SC.line(document.getElementById('drawdown-chart'), ddPts, { color: '#b0001e', title: 'drawdown', area: true, percent: true }) : null;
   function pushEquity(/** @type {number} */ time, /** @type {number} */ equity) {
-    if (!isFinite(equity)) return;
-    if (eqPts.length && eqPts[eqPts.length - 1].x >= time) return;
-    eqPts.push({ x: time, y: equity });
+    if (!isFinite(equity) || time <= lastEqTime) return;
+    lastEqTime = time;
     peak = Math.max(peak, equity);
-    ddPts.push({ x: time, y: peak > 0 ? ((equity - peak) / peak) * 100 : 0 });
-    if (equityChart) equityChart.update('none');
-    if (ddChart) ddChart.update('none');
+    if (equityChart) equityChart.update({ time: time, value: equity });
+    if (ddChart) ddChart.update({ time: time, value: peak > 0 ? ((equity - peak) / peak) * 100 : 0 });
   }
 
   // ------------------------------------------------------------ live
@@ -124,15 +79,22 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (p) {
           if (!p) return;
-          ['stats', 'positions', 'orders', 'round-trips'].forEach(function (k) { var el = document.getElementById(k + '-panel'); if (el && typeof p[k] === 'string') el.innerHTML = p[k]; });
+          ['stats', 'positions', 'orders', 'round-trips', 'warmup'].forEach(function (k) { var el = document.getElementById(k + '-panel'); if (el && typeof p[k] === 'string') el.innerHTML = p[k]; });
         })
         .catch(function (e) { console.warn('panel refresh failed', e.message); });
     }, wait);
   }
+  // warm-up progress moves with every closed candle: look again while it is not complete
+  function warmupTick() {
+    var w = document.getElementById('warmup');
+    if (w && w.dataset.ready === 'false') refreshPanels();
+    setTimeout(warmupTick, Live.warmupRefreshMs || 30000);
+  }
+  setTimeout(warmupTick, Live.warmupRefreshMs || 30000);
   function onTrade(/** @type {any} */ t) {
     if (!addTradeRow(t)) return;
     refreshPanels();
-    addMarker(t, true);
+    addMarker(t);
     var tc = document.querySelector('[data-kpi="tradeCount"]');
     var n = tc ? Number(tc.textContent) : NaN;
     if (isFinite(n)) kpi('tradeCount', String(n + 1));
@@ -168,19 +130,4 @@
     (snap.equity || []).forEach(function (/** @type {any} */ p) { pushEquity(p.time, Number(p.equity)); });
   });
 
-  // candles are not pushed as events: refresh the newest ones every few seconds
-  function refreshCandles() {
-    if (!candleSeries) return;
-    fetch('/live/market?symbol=' + encodeURIComponent(data.symbol || 'BTCUSDT') + '&limit=5', { headers: { accept: 'application/json' } })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (m) {
-        if (!m || !m.candles) return;
-        var noc = document.getElementById('no-candles'); if (noc && m.candles.length) noc.remove();
-        m.candles.forEach(function (/** @type {any} */ c) { if (c.openTime >= lastCandleTime) { candleSeries.update(toBar(c)); lastCandleTime = c.openTime; } });
-        if (m.lastPrice) kpi('lastPrice', F.money(m.lastPrice));
-      })
-      .catch(function (e) { console.warn('candle refresh failed', e.message); })
-      .finally(function () { setTimeout(refreshCandles, Live.candleRefreshMs || 5000); });
-  }
-  setTimeout(refreshCandles, Live.candleRefreshMs || 5000);
 })();

@@ -30,10 +30,20 @@ export interface EmbeddedSystem {
   stop(): Promise<number | null>;
 }
 
-export async function startEmbedded(options: { env?: Record<string, string>; extraConfigs?: Record<string, string>; deadlineMs?: number } = {}): Promise<EmbeddedSystem> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dash-e2e-data-'));
-  const configDir = await mkdtemp(join(tmpdir(), 'dash-e2e-config-'));
-  for (const f of await readdir(join(repoRoot, 'config'))) if (/\.ya?ml$/.test(f)) await copyFile(join(repoRoot, 'config', f), join(configDir, f));
+export interface EmbeddedOptions {
+  env?: Record<string, string>;
+  extraConfigs?: Record<string, string>;
+  deadlineMs?: number;
+  /** run on the data and config of an earlier run (a restart) instead of fresh ones */
+  reuse?: { dataDir: string; configDir: string };
+  /** stop() leaves the data and config dirs in place (for a restart); the caller removes them */
+  keepDirs?: boolean;
+}
+
+export async function startEmbedded(options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
+  const dataDir = options.reuse?.dataDir ?? (await mkdtemp(join(tmpdir(), 'dash-e2e-data-')));
+  const configDir = options.reuse?.configDir ?? (await mkdtemp(join(tmpdir(), 'dash-e2e-config-')));
+  if (!options.reuse) for (const f of await readdir(join(repoRoot, 'config'))) if (/\.ya?ml$/.test(f)) await copyFile(join(repoRoot, 'config', f), join(configDir, f));
   for (const [name, text] of Object.entries(options.extraConfigs ?? {})) await writeFile(join(configDir, name), text);
   const [apiPort, dashPort] = [await freePort(), await freePort()];
   const env: Record<string, string> = {
@@ -76,8 +86,10 @@ export async function startEmbedded(options: { env?: Record<string, string>; ext
         const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
         const code = await exited;
         clearTimeout(timer);
-        await rm(dataDir, { recursive: true, force: true });
-        await rm(configDir, { recursive: true, force: true });
+        if (!options.keepDirs) {
+          await rm(dataDir, { recursive: true, force: true });
+          await rm(configDir, { recursive: true, force: true });
+        }
         return code;
       })();
       return stopped;

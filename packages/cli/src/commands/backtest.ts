@@ -5,6 +5,7 @@ import type { CliIo } from '../cli-io.js';
 import { CommandFailure, candlesOfWindow, compatOption, iso, parseCommandArgs, runCommand, setUpStrategy, windowOptions } from '../common.js';
 import { buildBacktestReport, formatLegacyNumber as py, formatWarmup, type BacktestReport } from '@btc-research/engine';
 import { renderHtmlReport } from '../report/html-report.js';
+import { reportChartData } from '../report/report-chart-data.js';
 
 export const BACKTEST_USAGE =
   'usage: btc-research backtest <config.yaml> --data <klines.csv> [--from DATE] [--to DATE] [--json] [--report out.html] [--compat legacy|default] [--variant NAME] [--cash N]\n';
@@ -75,7 +76,7 @@ async function backtest(argv: string[], io: CliIo): Promise<number> {
     const out = path.resolve(io.cwd, args.values.report);
     try {
       await fs.mkdir(path.dirname(out), { recursive: true });
-      await fs.writeFile(out, await renderHtmlReport(report));
+      await fs.writeFile(out, await renderHtmlReport(report, reportChartData(setup.config, selected, report)));
     } catch (err) {
       throw new CommandFailure(1, `${args.values.report}: cannot write the report: ${(err as Error).message}`);
     }

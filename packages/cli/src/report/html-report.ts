@@ -2,17 +2,25 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { formatLegacyNumber, type BacktestReport } from '@btc-research/engine';
+import type { ReportChartData } from './report-chart-data.js';
 
-let chartJsSource: Promise<string> | null = null;
+let chartScripts: Promise<string> | null = null;
 
-/** Chart.js's UMD bundle from node_modules, inlined so that the report is one self-contained file (no CDN). */
-export function loadChartJs(): Promise<string> {
-  if (chartJsSource === null) {
+/**
+ * The dashboard's chart code, inlined so that the report is one self-contained file (no CDN):
+ * lightweight-charts' standalone build and the strategy chart script of @btc-research/charts
+ * (the file the dashboard serves as /assets/strategy-chart.js).
+ */
+export function loadChartScripts(): Promise<string> {
+  if (chartScripts === null) {
     const require = createRequire(import.meta.url);
-    const dist = path.dirname(require.resolve('chart.js')); // …/chart.js/dist/chart.cjs
-    chartJsSource = fs.readFile(path.join(dist, 'chart.umd.min.js'), 'utf8');
+    const lwc = path.join(path.dirname(require.resolve('lightweight-charts/package.json')), 'dist', 'lightweight-charts.standalone.production.js');
+    const strategyChart = require.resolve('@btc-research/charts/strategy-chart.js');
+    chartScripts = Promise.all([fs.readFile(lwc, 'utf8'), fs.readFile(strategyChart, 'utf8')]).then((parts) =>
+      parts.map((js) => `<script>${js.replace(/<\/script/gi, '<\\/script')}</script>`).join('\n'),
+    );
   }
-  return chartJsSource;
+  return chartScripts;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -37,9 +45,13 @@ function ratioRows(s: BacktestReport['statistics']): Array<[string, string]> {
   ];
 }
 
-/** A self-contained HTML page: statistics, price with trade markers, equity and drawdown charts, trade list. */
-export async function renderHtmlReport(r: BacktestReport): Promise<string> {
-  const chartJs = await loadChartJs();
+/**
+ * A self-contained HTML page: statistics, the dashboard's strategy chart (candles, volume,
+ * indicator panes, a marker for every fill, timeframes, zoom), equity and drawdown on dated time
+ * axes, the trade list.
+ */
+export async function renderHtmlReport(r: BacktestReport, chart: ReportChartData): Promise<string> {
+  const scripts = await loadChartScripts();
   const s = r.statistics;
   const stats: Array<[string, string]> = [
     ['Final equity', `${s.finalEquity.toFixed(2)} (start ${s.initialEquity.toFixed(2)})`],
@@ -78,11 +90,9 @@ export async function renderHtmlReport(r: BacktestReport): Promise<string> {
     )
     .join('');
   const data = {
-    price: r.series.price,
-    equity: r.series.equity,
-    drawdown: r.series.drawdown,
-    buys: r.fills.filter((f) => f.side === 'buy').map((f) => ({ x: f.time, y: Number(f.price), label: `${f.reason} buy ${f.quantity} @ ${f.price}` })),
-    sells: r.fills.filter((f) => f.side === 'sell').map((f) => ({ x: f.time, y: Number(f.price), label: `${f.reason} sell ${f.quantity} @ ${f.price}` })),
+    chart,
+    equity: r.series.equity.map(([time, value]) => ({ time, value })),
+    drawdown: r.series.drawdown.map(([time, value]) => ({ time, value: value * 100 })),
   };
   return `<!doctype html>
 <html lang="en">
@@ -96,7 +106,13 @@ export async function renderHtmlReport(r: BacktestReport): Promise<string> {
   .meta { color: #5a6270; margin-bottom: 16px; } .warn { color: #9a5b00; }
   .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
   .card { background: #fff; border: 1px solid #e1e4e8; border-radius: 6px; padding: 12px 16px; }
-  .chart { position: relative; height: 320px; } .chart.small { height: 200px; }
+  .chart { position: relative; height: 320px; } .chart.small { height: 220px; }
+  .chart-toolbar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-bottom: 6px; }
+  .chart-tf { display: flex; gap: 4px; } .chart-tf button { font: inherit; padding: 2px 8px; border: 1px solid #4c6ef5; background: #fff; color: #4c6ef5; border-radius: 4px; cursor: pointer; }
+  .chart-tf button[aria-pressed="true"] { background: #4c6ef5; color: #fff; }
+  .chart-box { position: relative; width: 100%; height: 360px; } .muted { color: #5a6270; } .small { font-size: 12px; }
+  .chart-toggles { border: 1px solid #e1e4e8; border-radius: 4px; margin-top: 6px; display: flex; flex-wrap: wrap; gap: 2px 14px; }
+  .chart-toggle { display: inline-flex; align-items: center; gap: 4px; } .chart-toggle .swatch { width: 10px; height: 10px; display: inline-block; }
   table { border-collapse: collapse; width: 100%; } th, td { padding: 3px 8px; border-bottom: 1px solid #eef0f2; text-align: left; }
   .kv th { font-weight: 500; color: #5a6270; width: 50%; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
   tr.win td { color: #116329; } tr.loss td { color: #a40e26; }
@@ -113,36 +129,23 @@ ${r.strategy.alignmentWarning ? `<p class="warn">${esc(r.strategy.alignmentWarni
     <h2>Warm-up: ${warm.totalMinutes} min of 1m candles (${warm.totalEntryBars} × ${warm.entryTimeframe})</h2>
     <table><tr><th>id</th><th>type</th><th>tf</th><th>bars</th><th>min</th><th></th></tr>${warmRows}</table></div>
 </div>
-<h2>Price and trades</h2>
-<div class="card"><div class="chart"><canvas id="price"></canvas></div></div>
+<h2>Price, volume, indicators and trades</h2>
+<div class="card"><div id="price-chart"></div><p class="muted small">Scroll or pinch to zoom, drag to pan; ${chart.candles.length} ${chart.baseTimeframe} candles (UTC).</p></div>
 <h2>Equity</h2>
-<div class="card"><div class="chart small"><canvas id="equity"></canvas></div></div>
-<h2>Drawdown</h2>
-<div class="card"><div class="chart small"><canvas id="drawdown"></canvas></div></div>
+<div class="card"><div class="chart small" id="equity-chart"></div></div>
+<h2>Drawdown (% from the running peak)</h2>
+<div class="card"><div class="chart small" id="drawdown-chart"></div></div>
 <h2>Trades (${r.roundTrips.length} round trips)</h2>
 <div class="card"><table><tr><th>#</th><th>side</th><th>entry</th><th>entry price</th><th>exit</th><th>exit price</th><th>qty</th><th>net PnL</th><th>fees</th></tr>${tradeRows}</table></div>
 <script id="report-data" type="application/json">${scriptJson(data)}</script>
-<script>${chartJs.replace(/<\/script/gi, '<\\/script')}</script>
+${scripts}
 <script>
 (function () {
   var d = JSON.parse(document.getElementById('report-data').textContent);
-  var pts = function (a) { return a.map(function (p) { return { x: p[0], y: p[1] }; }); };
-  var fmt = function (v) { return new Date(v).toISOString().slice(0, 16).replace('T', ' '); };
-  var xAxis = { type: 'linear', ticks: { callback: fmt, maxTicksLimit: 8 } };
-  var base = { animation: false, responsive: true, maintainAspectRatio: false, parsing: false, normalized: true,
-    interaction: { mode: 'nearest', intersect: false },
-    plugins: { tooltip: { callbacks: { title: function (items) { return items.length ? fmt(items[0].parsed.x) : ''; },
-      label: function (c) { return c.raw && c.raw.label ? c.raw.label : c.dataset.label + ': ' + c.parsed.y.toFixed(2); } } } } };
-  var opts = function (extra) { return Object.assign({}, base, { scales: Object.assign({ x: xAxis }, extra || {}) }); };
-  new Chart(document.getElementById('price'), { type: 'line', options: opts(), data: { datasets: [
-    { label: 'close', data: pts(d.price), borderColor: '#4c6ef5', borderWidth: 1, pointRadius: 0 },
-    { type: 'scatter', label: 'buy', data: d.buys, pointStyle: 'triangle', pointRadius: 6, backgroundColor: '#2b8a3e', borderColor: '#2b8a3e' },
-    { type: 'scatter', label: 'sell', data: d.sells, pointStyle: 'triangle', rotation: 180, pointRadius: 6, backgroundColor: '#c92a2a', borderColor: '#c92a2a' } ] } });
-  new Chart(document.getElementById('equity'), { type: 'line', options: opts(), data: { datasets: [
-    { label: 'equity', data: pts(d.equity), borderColor: '#1d2330', borderWidth: 1, pointRadius: 0 } ] } });
-  new Chart(document.getElementById('drawdown'), { type: 'line',
-    options: opts({ y: { ticks: { callback: function (v) { return (v * 100).toFixed(1) + ' %'; } } } }),
-    data: { datasets: [ { label: 'drawdown', data: pts(d.drawdown), borderColor: '#c92a2a', backgroundColor: 'rgba(201,42,42,0.2)', fill: 'origin', borderWidth: 1, pointRadius: 0 } ] } });
+  var SC = window.StrategyChart;
+  SC.mount(document.getElementById('price-chart'), { timeframes: d.chart.timeframes, timeframe: d.chart.baseTimeframe, liveMs: 0, page: SC.staticSource(d.chart), label: 'Candles with volume, indicators and a marker for every fill' });
+  SC.line(document.getElementById('equity-chart'), d.equity, { color: '#1d2330', title: 'equity' });
+  SC.line(document.getElementById('drawdown-chart'), d.drawdown, { color: '#c92a2a', title: 'drawdown', area: true, percent: true });
 })();
 </script>
 </body>

@@ -26,8 +26,12 @@ export {
   CommandResultResponse,
   IndicatorsQuery,
   IndicatorSeriesDto,
+  IndicatorSeriesKind,
   IndicatorsResponse,
 } from './strategies.js';
+export { StrategyCandlesQuery, StrategyCandlesResponse } from './strategy-candles.js';
+export { IndicatorWarmupDto, WarmupProgressDto } from './warmup.js';
+export { MarketTradesQuery, MarketTradesResponse } from './market-trades.js';
 export { RestartStrategyBody, RemoveStrategyResponse } from './strategies.js';
 export { fillRoleOf, FORCED_EXIT_REASON, type FillRole } from './fill-role.js';
 export { FeedStatusResponse, MarketTimeframe, MarketDataParams, MarketDataQuery, CandleDto, MarketDataResponse, DepthQuery, MarketDepthResponse } from './market.js';

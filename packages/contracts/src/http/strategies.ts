@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DecimalString, StrategyId, UnixMs } from '../scalars.js';
+import { WarmupProgressDto } from './warmup.js';
 import { StrategyFillV1, StrategyStatusValue } from '../messages/strategy-events.v1.js';
 import { STRATEGY_YAML_LIMIT_TEXT } from './configs.js';
 
@@ -75,6 +76,7 @@ export const StrategyStatusResponse = z
     tradeCount: z.number().int().nonnegative(),
     createdAt: UnixMs,
     updatedAt: UnixMs,
+    warmup: WarmupProgressDto.nullable().optional().describe('indicator warm-up progress (null when the config does not compile)'),
   })
   .meta({ id: 'StrategyStatus' });
 export type StrategyStatusResponse = z.infer<typeof StrategyStatusResponse>;
@@ -285,7 +287,20 @@ export type CommandResultResponse = z.infer<typeof CommandResultResponse>;
 
 export const IndicatorsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(300).describe('points per series (the newest)'),
+  from: z.coerce.number().int().nonnegative().optional().describe('epoch ms: only points whose candle closes at or after this'),
+  to: z.coerce.number().int().nonnegative().optional().describe('epoch ms: only points whose candle closes at or before this'),
+  bar: z
+    .enum(['1m', '5m', '15m', '30m', '1h', '4h', '1d'])
+    .optional()
+    .describe("one point per bar of this timeframe (the bar's last value), for a chart drawn in that timeframe"),
 });
+
+/** What a series measures (the engine's output kind, less text outputs, which are not drawn). */
+export const IndicatorSeriesKind = z
+  .enum(['price', 'bounded', 'unbounded', 'count', 'boolean'])
+  .describe('price: drawn over the candles; bounded: an oscillator with a fixed range; unbounded: its own scale; count: a count or index; boolean: a flag drawn as 0/1')
+  .meta({ id: 'IndicatorSeriesKind' });
+export type IndicatorSeriesKind = z.infer<typeof IndicatorSeriesKind>;
 
 export const IndicatorSeriesDto = z
   .object({
@@ -294,8 +309,9 @@ export const IndicatorSeriesDto = z
     type: z.string(),
     output: z.string(),
     timeframe: z.string(),
-    overlay: z.boolean().describe('drawn on the price chart (true) or in a pane of its own'),
-    points: z.array(z.object({ time: UnixMs.describe('close time of the candle'), value: z.number() })),
+    kind: IndicatorSeriesKind,
+    overlay: z.boolean().describe('drawn on the price chart (true: kind "price") or in a pane of its own'),
+    points: z.array(z.object({ time: UnixMs.describe('close time of the candle'), value: z.number().describe('a boolean series gives 1 (true) and 0 (false)') })),
   })
   .meta({ id: 'IndicatorSeries' });
 
@@ -304,7 +320,7 @@ export const IndicatorsResponse = z
     strategyId: StrategyId,
     symbol: z.string(),
     series: z.array(IndicatorSeriesDto),
-    candlesUsed: z.number().int().nonnegative().describe('closed 1m candles read from the bus'),
+    candlesUsed: z.number().int().nonnegative().describe('closed 1m candles the series were computed from (stored history and the bus)'),
   })
   .meta({ id: 'Indicators' });
 export type IndicatorsResponse = z.infer<typeof IndicatorsResponse>;

@@ -1,6 +1,7 @@
 import type { Candle } from '../model/candle.js';
 import { trueRange } from './common.js';
 import type { Indicator, IndicatorDefinition, IndicatorValue } from './indicator.js';
+import { kindsByName } from './output-kind.js';
 import { parseWithSpecs, type ParamSpecs } from './params.js';
 
 /**
@@ -163,6 +164,7 @@ export class Adx implements Indicator {
 
 export const adxDefinition: IndicatorDefinition<AdxParams> = {
   type: 'ADX',
+  outputKind: kindsByName({ ADX_trend: 'boolean', ADX_range: 'boolean', ADX_strength: 'label', DI_bullish: 'boolean', DI_bearish: 'boolean' }, 'bounded'),
   original: { params: Object.keys(SPECS) },
   parseParams(raw) {
     const r = parseWithSpecs<AdxParams>('ADX', SPECS, raw);

@@ -36,6 +36,7 @@ export class Atr implements Indicator {
 
 export const atrDefinition: IndicatorDefinition<AtrParams> = {
   type: 'ATR',
+  outputKind: () => 'unbounded',
   parseParams: (raw) => parseWithSpecs<AtrParams>('ATR', SPECS, raw),
   create: (params) => new Atr(params),
 };

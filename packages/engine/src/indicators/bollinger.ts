@@ -65,6 +65,7 @@ export class BollingerBands implements Indicator {
 
 export const bollingerDefinition: IndicatorDefinition<BollingerParams> = {
   type: 'BollingerBands',
+  outputKind: () => 'price',
   parseParams: (raw) => parseWithSpecs<BollingerParams>('BollingerBands', SPECS, raw),
   create: (params) => new BollingerBands(params),
 };

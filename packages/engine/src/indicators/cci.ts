@@ -51,6 +51,7 @@ export class Cci implements Indicator {
 
 export const cciDefinition: IndicatorDefinition<CciParams> = {
   type: 'CCI',
+  outputKind: () => 'unbounded',
   parseParams: (raw) => parseWithSpecs<CciParams>('CCI', SPECS, raw),
   create: (params) => new Cci(params),
 };

@@ -1,5 +1,6 @@
 import type { Candle } from '../model/candle.js';
 import type { Indicator, IndicatorDefinition, IndicatorValue } from './indicator.js';
+import { kindsByName } from './output-kind.js';
 import { parseWithSpecs, type ParamSpecs } from './params.js';
 
 /**
@@ -88,6 +89,7 @@ export class Ema implements Indicator {
 
 export const emaDefinition: IndicatorDefinition<EmaParams> = {
   type: 'EMA',
+  outputKind: kindsByName({ _trend: 'label' }, 'price'),
   // `seed` is this project's; the original's EMA took `length` only
   original: { params: ['length'] },
   parseParams: (raw) => parseWithSpecs<EmaParams>('EMA', SPECS, raw),

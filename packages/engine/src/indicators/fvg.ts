@@ -1,6 +1,7 @@
 import type { Candle } from '../model/candle.js';
 import { WilderAtr } from './common.js';
 import type { Indicator, IndicatorDefinition, IndicatorValue } from './indicator.js';
+import { kindsByName } from './output-kind.js';
 import { parseWithSpecs, type ParamSpecs } from './params.js';
 
 /**
@@ -243,6 +244,7 @@ export class Fvg implements Indicator {
 
 export const fvgDefinition: IndicatorDefinition<FvgParams> = {
   type: 'FVG',
+  outputKind: kindsByName({ FVG_bullish_signal: 'boolean', FVG_bearish_signal: 'boolean', FVG_gap_filled: 'boolean', FVG_nearest_support: 'price', FVG_nearest_resistance: 'price', FVG_nearest_support_mid: 'price', FVG_nearest_resistance_mid: 'price', FVG_active_bullish_gaps: 'count', FVG_active_bearish_gaps: 'count', FVG_bullish_bin_idx: 'count', FVG_bearish_bin_idx: 'count' }, 'unbounded'),
   original: { params: Object.keys(SPECS) },
   parseParams: (raw) => parseWithSpecs<FvgParams>('FVG', SPECS, raw),
   create: (params) => new Fvg(params),

@@ -1,4 +1,5 @@
 import type { Candle } from '../model/candle.js';
+import type { IndicatorOutputKind } from './output-kind.js';
 
 /**
  * A value a strategy rule can read. Missing numeric values are NaN (the evaluator treats NaN as null);
@@ -32,6 +33,8 @@ export interface IndicatorDefinition<P = Record<string, unknown>> {
   /** Validates and defaults the parameters; unknown parameter names are errors. */
   parseParams(raw: Record<string, unknown>): { ok: true; params: P } | { ok: false; errors: string[] };
   create(params: P): Indicator;
+  /** What a raw output (an entry of `outputNames`) measures, so charts draw it on a fitting scale. */
+  readonly outputKind: (rawOutput: string) => IndicatorOutputKind;
   /**
    * Present for the original btc_research's own indicators (compat §1.4), with the parameter names
    * its constructor accepted. compat: legacy accepts only these types and parameters, since the

@@ -83,6 +83,7 @@ export class Macd implements Indicator {
 
 export const macdDefinition: IndicatorDefinition<MacdParams> = {
   type: 'MACD',
+  outputKind: () => 'unbounded',
   parseParams(raw) {
     const r = parseWithSpecs<MacdParams>('MACD', SPECS, raw);
     if (r.ok && r.params.fast_period >= r.params.slow_period) {

@@ -75,6 +75,7 @@ export class Mfi implements Indicator {
 
 export const mfiDefinition: IndicatorDefinition<MfiParams> = {
   type: 'MFI',
+  outputKind: () => 'bounded',
   parseParams: (raw) => parseWithSpecs<MfiParams>('MFI', SPECS, raw),
   create: (params) => new Mfi(params),
 };

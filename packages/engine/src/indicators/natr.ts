@@ -43,6 +43,7 @@ export class Natr implements Indicator {
 
 export const natrDefinition: IndicatorDefinition<NatrParams> = {
   type: 'NATR',
+  outputKind: () => 'unbounded',
   parseParams: (raw) => parseWithSpecs<NatrParams>('NATR', SPECS, raw),
   create: (params) => new Natr(params),
 };

@@ -38,6 +38,7 @@ export class Obv implements Indicator {
 
 export const obvDefinition: IndicatorDefinition<ObvParams> = {
   type: 'OBV',
+  outputKind: () => 'unbounded',
   parseParams: (raw) => parseWithSpecs<ObvParams>('OBV', SPECS, raw),
   create: () => new Obv(),
 };

@@ -1,6 +1,7 @@
 import type { Candle } from '../model/candle.js';
 import { WilderAtr } from './common.js';
 import type { Indicator, IndicatorDefinition, IndicatorValue, UpstreamColumns } from './indicator.js';
+import { kindsByName } from './output-kind.js';
 import { parseWithSpecs, type ParamSpecs } from './params.js';
 import { NO_UPSTREAM, num, truthy, UpstreamLookup } from './upstream.js';
 
@@ -219,6 +220,7 @@ export class RiskManagement implements Indicator {
 
 export const riskManagementDefinition: IndicatorDefinition<RiskManagementParams> = {
   type: 'RiskManagement',
+  outputKind: kindsByName({ long_stop_loss: 'price', long_target: 'price', long_trailing_stop: 'price', short_stop_loss: 'price', short_target: 'price', short_trailing_stop: 'price', long_stop_loss_immediate: 'price', short_stop_loss_immediate: 'price', long_entry_price: 'price', short_entry_price: 'price', long_r_multiple: 'unbounded', short_r_multiple: 'unbounded' }, 'boolean'),
   original: { params: Object.keys(SPECS) },
   parseParams: (raw) => parseWithSpecs<RiskManagementParams>('RiskManagement', SPECS, raw),
   create: (params) => new RiskManagement(params),

@@ -1,5 +1,6 @@
 import type { Candle } from '../model/candle.js';
 import type { Indicator, IndicatorDefinition, IndicatorValue } from './indicator.js';
+import { kindsByName } from './output-kind.js';
 import { pandasEwmStep } from './ema.js';
 import { parseWithSpecs, type ParamSpecs } from './params.js';
 
@@ -67,6 +68,7 @@ export class Rsi implements Indicator {
 
 export const rsiDefinition: IndicatorDefinition<RsiParams> = {
   type: 'RSI',
+  outputKind: kindsByName({ _overbought: 'boolean', _oversold: 'boolean' }, 'bounded'),
   original: { params: Object.keys(SPECS) },
   parseParams: (raw) => parseWithSpecs<RsiParams>('RSI', SPECS, raw),
   create: (params) => new Rsi(params),

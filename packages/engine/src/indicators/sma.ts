@@ -55,6 +55,7 @@ export class Sma implements Indicator {
 
 export const smaDefinition: IndicatorDefinition<SmaParams> = {
   type: 'SMA',
+  outputKind: () => 'price',
   parseParams: (raw) => parseWithSpecs<SmaParams>('SMA', SPECS, raw),
   create: (params) => new Sma(params),
 };

@@ -64,6 +64,7 @@ export class Stochastic implements Indicator {
 
 export const stochasticDefinition: IndicatorDefinition<StochasticParams> = {
   type: 'Stochastic',
+  outputKind: () => 'bounded',
   parseParams: (raw) => parseWithSpecs<StochasticParams>('Stochastic', SPECS, raw),
   create: (params) => new Stochastic(params),
 };

@@ -1,6 +1,7 @@
 import type { Candle } from '../model/candle.js';
 import { WilderAtr } from './common.js';
 import type { Indicator, IndicatorDefinition, IndicatorValue } from './indicator.js';
+import { kindsByName } from './output-kind.js';
 import { parseWithSpecs, type ParamSpecs } from './params.js';
 
 /**
@@ -361,6 +362,7 @@ export class VolumeProfile implements Indicator {
 
 export const volumeProfileDefinition: IndicatorDefinition<VolumeProfileParams> = {
   type: 'VolumeProfile',
+  outputKind: kindsByName({ poc_price: 'price', vah_price: 'price', val_price: 'price', nearest_hvn_price: 'price', nearest_lvn_price: 'price', poc_strength: 'bounded', profile_balance: 'bounded', poc_breakout: 'boolean', volume_spike: 'boolean', is_hvn: 'boolean', is_lvn: 'boolean', price_above_poc: 'boolean', price_below_poc: 'boolean', price_in_value_area: 'boolean' }, 'unbounded'),
   original: { params: Object.keys(SPECS) },
   parseParams: (raw) => parseWithSpecs<VolumeProfileParams>('VolumeProfile', SPECS, raw),
   create: (params) => new VolumeProfile(params),

@@ -1,6 +1,7 @@
 import type { Candle } from '../model/candle.js';
 import { WilderAtr } from './common.js';
 import type { Indicator, IndicatorDefinition, IndicatorValue, UpstreamColumns } from './indicator.js';
+import { kindsByName } from './output-kind.js';
 import { parseWithSpecs, type ParamSpecs } from './params.js';
 import { NO_UPSTREAM, num, truthy, UpstreamLookup } from './upstream.js';
 
@@ -142,6 +143,7 @@ export class VpfvgSignal implements Indicator {
 
 export const vpfvgSignalDefinition: IndicatorDefinition<VpfvgSignalParams> = {
   type: 'VPFVGSignal',
+  outputKind: kindsByName({ vf_long: 'boolean', vf_short: 'boolean', signal_type: 'label', signal_strength: 'bounded', vf_hvn_overlap: 'bounded' }, 'unbounded'),
   original: { params: Object.keys(SPECS) },
   parseParams: (raw) => parseWithSpecs<VpfvgSignalParams>('VPFVGSignal', SPECS, raw),
   create: (params) => new VpfvgSignal(params),

@@ -46,6 +46,7 @@ export class WilliamsR implements Indicator {
 
 export const williamsRDefinition: IndicatorDefinition<WilliamsRParams> = {
   type: 'WilliamsR',
+  outputKind: () => 'bounded',
   parseParams: (raw) => parseWithSpecs<WilliamsRParams>('WilliamsR', SPECS, raw),
   create: (params) => new WilliamsR(params),
 };

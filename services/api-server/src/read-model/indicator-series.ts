@@ -1,84 +1,65 @@
-import { CandleAggregator, buildTradingSetup, computeBatch, indicatorRegistry, isTimeframe, timeframeMs, type Candle } from '@btc-research/engine';
-import { MessageType, Streams, isMessage, type IndicatorsResponse } from '@btc-research/contracts';
-import type { MessageBus, StrategyRecord } from '@btc-research/platform';
+import { buildTradingSetup, indicatorChartSeries, type Candle } from '@btc-research/engine';
+import type { IndicatorsResponse, MarketTimeframe } from '@btc-research/contracts';
+import type { StrategyRecord } from '@btc-research/platform';
+import type { CandleHistory, HistoryCandle } from './candle-history.js';
+import { TF_MS } from './market-read-model.js';
 
-/** the most closed 1m candles one request reads (the bus keeps about this many) */
-const MAX_BASE_CANDLES = 20_000;
-/** extra candles per series for indicators to warm up */
-const WARMUP_CANDLES = 250;
-const OVERLAY_TYPES = /^(EMA|SMA|WMA|DEMA|TEMA|VWAP|Bollinger|BB|BBANDS|KC|Keltner|Donchian|FVG|VolumeProfile|SAR|PSAR|Ichimoku)/i;
+type Series = IndicatorsResponse['series'][number];
 
-/** The column name rules use for an indicator output (the original's id-prefix rule, compat §2.0). */
-function columnName(id: string, output: string): string {
-  if (output === id || output.startsWith(`${id}_`)) return output;
-  return `${id}_${output}`;
-}
-
-function toCandle(p: { openTime: number; closeTime: number; open: string; high: string; low: string; close: string; volume: string }): Candle {
+function toCandle(p: HistoryCandle): Candle {
   return { openTime: p.openTime, closeTime: p.closeTime, open: Number(p.open), high: Number(p.high), low: Number(p.low), close: Number(p.close), volume: Number(p.volume) };
 }
 
-/**
- * The strategy's indicators over the recent closed candles on the bus, computed by the engine exactly
- * as the paper-trader computes them: its config's indicator definitions, the engine's candle
- * aggregation to each indicator's timeframe, the engine's batch indicator code.
- */
-export async function indicatorSeries(bus: MessageBus, record: StrategyRecord, limit: number): Promise<IndicatorsResponse> {
+/** Every series of the strategy's indicators over the whole history (the engine's indicatorChartSeries). */
+function computeAll(record: StrategyRecord, history: readonly HistoryCandle[]): Series[] {
   const setup = buildTradingSetup(record.configYaml, record.configName, { strategyId: record.id });
-  const response: IndicatorsResponse = { strategyId: record.id, symbol: record.symbol, series: [], candlesUsed: 0 };
-  if (!setup.ok) return response;
-  const config = setup.config;
-  const indicators = config.indicators.filter((ic) => isTimeframe(ic.timeframe));
-  if (indicators.length === 0) return response;
-  const widestMinutes = Math.max(...indicators.map((ic) => (isTimeframe(ic.timeframe) ? timeframeMs(ic.timeframe) / 60_000 : 1)));
-  const entries = await bus.readLatest(Streams.candles(config.marketSymbol), Math.min(MAX_BASE_CANDLES, (limit + WARMUP_CANDLES) * widestMinutes));
-  const base: Candle[] = [];
-  for (const e of entries) if (isMessage(e.envelope, MessageType.candleClosed)) base.push(toCandle(e.envelope.payload));
-  base.sort((a, b) => a.openTime - b.openTime);
-  response.candlesUsed = base.length;
-  const byTimeframe = new Map<string, Candle[]>();
-  for (const ic of indicators) {
-    const tf = ic.timeframe;
-    if (!isTimeframe(tf)) continue;
-    let candles = byTimeframe.get(tf);
-    if (!candles) {
-      if (tf === '1m') candles = base;
-      else {
-        const aggregator = new CandleAggregator(tf);
-        candles = [];
-        for (const c of base) candles.push(...aggregator.add(c));
-      }
-      byTimeframe.set(tf, candles);
-    }
-    const definition = indicatorRegistry.get(ic.type);
-    if (!definition) continue;
-    const parsed = definition.parseParams({ ...ic.params });
-    if (!parsed.ok) continue;
-    let columns: Record<string, readonly unknown[]>;
-    try {
-      columns = computeBatch(definition, parsed.params, candles);
-    } catch {
-      continue; // an indicator that needs upstream columns is not drawn here
-    }
-    const outputs = Object.keys(columns);
-    for (const output of outputs) {
-      const values = columns[output] ?? [];
-      const points: { time: number; value: number }[] = [];
-      candles.forEach((c, i) => {
-        const v = values[i];
-        if (typeof v === 'number' && Number.isFinite(v)) points.push({ time: c.closeTime, value: v });
-      });
-      if (points.length === 0) continue;
-      response.series.push({
-        name: columnName(ic.id, output),
-        indicatorId: ic.id,
-        type: ic.type,
-        output,
-        timeframe: tf,
-        overlay: OVERLAY_TYPES.test(ic.type),
-        points: points.slice(-limit),
-      });
-    }
+  if (!setup.ok) return [];
+  return indicatorChartSeries(setup.config, history.map(toCandle)).map((s) => ({ ...s, overlay: s.kind === 'price' }));
+}
+
+/** one bar's last point per bar of `bar` (points are at candle close times, oldest first) */
+function lastPerBar(points: Series['points'], bar: MarketTimeframe): Series['points'] {
+  const size = TF_MS[bar];
+  const out: Series['points'] = [];
+  let lastBucket = Number.NaN;
+  for (const p of points) {
+    const bucket = Math.floor((p.time - 1) / size);
+    if (bucket === lastBucket) out[out.length - 1] = p;
+    else out.push(p);
+    lastBucket = bucket;
   }
-  return response;
+  return out;
+}
+
+/**
+ * The strategy's indicator series over its symbol's stored candle history, optionally cut to a
+ * window of close times and thinned to one point per chart bar; the newest `limit` points each.
+ * Series are computed once per version of the history and kept per strategy.
+ */
+export class IndicatorSeriesModel {
+  private readonly computed = new Map<string, { history: readonly HistoryCandle[]; configYaml: string; series: Series[] }>();
+
+  constructor(private readonly history: CandleHistory) {}
+
+  async read(
+    record: StrategyRecord,
+    query: { limit: number; from?: number | undefined; to?: number | undefined; bar?: MarketTimeframe | undefined },
+  ): Promise<IndicatorsResponse> {
+    const { candles } = await this.history.candles(record.symbol);
+    let entry = this.computed.get(record.id);
+    if (!entry || entry.history !== candles || entry.configYaml !== record.configYaml) {
+      entry = { history: candles, configYaml: record.configYaml, series: computeAll(record, candles) };
+      this.computed.set(record.id, entry);
+    }
+    const from = query.from ?? Number.NEGATIVE_INFINITY;
+    const to = query.to ?? Number.POSITIVE_INFINITY;
+    const series = entry.series
+      .map((s) => {
+        let points = s.points.filter((p) => p.time >= from && p.time <= to);
+        if (query.bar) points = lastPerBar(points, query.bar);
+        return { ...s, points: points.slice(-query.limit) };
+      })
+      .filter((s) => s.points.length > 0);
+    return { strategyId: record.id, symbol: record.symbol, series, candlesUsed: candles.length };
+  }
 }

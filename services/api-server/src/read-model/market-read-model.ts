@@ -12,7 +12,7 @@ import { Decimal, toDecimalString } from '@btc-research/engine';
 import type { BusEntry, MessageBus } from '@btc-research/platform';
 import type { FeedSnapshot } from '../live/event-hub.js';
 
-const TF_MS: Readonly<Record<MarketTimeframe, number>> = {
+export const TF_MS: Readonly<Record<MarketTimeframe, number>> = {
   '1m': 60_000,
   '5m': 300_000,
   '15m': 900_000,
@@ -50,8 +50,11 @@ export function confirmedMinutes(entries: ReadonlyArray<Pick<BusEntry, 'envelope
   return [...byOpen.values()].sort((a, b) => a.openTime - b.openTime);
 }
 
+/** What aggregation reads of a 1m candle (the bus's, or the stored history's, which has no flags). */
+type AggregatableMinute = Pick<MarketCandleClosedV1, 'openTime' | 'open' | 'high' | 'low' | 'close' | 'volume'> & { provisional?: boolean; corrected?: true };
+
 /** Builds candles of one timeframe from closed 1m candles (epoch-aligned buckets, oldest first). */
-export function aggregateCandles(base: readonly ShownMinute[], tf: MarketTimeframe): CandleDto[] {
+export function aggregateCandles(base: ReadonlyArray<AggregatableMinute>, tf: MarketTimeframe): CandleDto[] {
   const size = TF_MS[tf];
   const out: CandleDto[] = [];
   let current: { c: CandleDto; high: Decimal; low: Decimal; volume: Decimal; minutes: number } | null = null;

@@ -7,8 +7,8 @@ import { loadFeed } from './feed.js';
 import { loadParity } from './parity.js';
 import { notesOf, readSection } from './section.js';
 import { statEntries } from './stat-entries.js';
+import { warmupView } from './warmup.js';
 
-const CANDLES = 300;
 const TRADES = 200;
 const EQUITY_POINTS = 2000;
 const ORDERS = 50;
@@ -26,22 +26,22 @@ async function statusOf(api: ApiClient, id: string, auth?: ApiAuth): Promise<Str
 
 /** The parts of a strategy page that change with fills: statistics, positions, orders. */
 export async function loadPanels(api: ApiClient, id: string, auth?: ApiAuth) {
-  const [stats, positions, orders, roundTrips] = await Promise.all([
+  const [stats, positions, orders, roundTrips, status] = await Promise.all([
     api.read(endpoints.strategyStats(id), auth),
     api.read(endpoints.positions(id), auth),
     api.read(endpoints.orders(id, ORDERS), auth),
     api.read(endpoints.roundTrips(id, ROUND_TRIPS), auth),
+    api.read(endpoints.strategyStatus(id), auth),
   ]);
-  return { statEntries: statEntries(stats), positions: positions.items, orders: orders.items, roundTrips };
+  return { statEntries: statEntries(stats), positions: positions.items, orders: orders.items, roundTrips, warmup: warmupView(status.warmup) };
 }
 
 async function loadSections(api: ApiClient, status: StrategyStatusResponse, auth?: ApiAuth) {
   const id = status.id;
-  const [trades, market, equity, indicators, positions, orders, roundTrips] = await Promise.all([
+  // candles and indicators are not read here: the chart pages them in itself (/strategies/:id/chart)
+  const [trades, equity, positions, orders, roundTrips] = await Promise.all([
     readSection('trades', api.read(endpoints.trades(id, { limit: TRADES }), auth)),
-    readSection('candles', api.read(endpoints.marketData(status.symbol, '1m', CANDLES), auth)),
     readSection('equity curve', api.read(endpoints.equity(id, EQUITY_POINTS), auth)),
-    readSection('indicators', api.read(endpoints.indicators(id, CANDLES), auth)),
     readSection('positions', api.read(endpoints.positions(id), auth)),
     readSection('orders', api.read(endpoints.orders(id, ORDERS), auth)),
     readSection('round trips', api.read(endpoints.roundTrips(id, ROUND_TRIPS), auth)),
@@ -49,27 +49,25 @@ async function loadSections(api: ApiClient, status: StrategyStatusResponse, auth
   const equityPoints = equity.value?.items ?? [];
   return {
     trades: trades.value?.items ?? [],
-    candles: market.value?.candles['1m'] ?? [],
     equity: equityPoints,
     drawdown: drawdownOf(equityPoints),
-    indicators: indicators.value?.series ?? [],
     positions: positions.value?.items ?? [],
     orders: orders.value?.items ?? [],
     roundTrips: roundTrips.value ?? null,
-    ...notesOf([trades, market, equity, indicators, positions, orders, roundTrips]),
+    ...notesOf([trades, equity, positions, orders, roundTrips]),
   };
 }
 
 /**
  * A strategy page: status and statistics (required: the headline numbers come from them), then
- * trades, candles, equity, indicators, positions and orders, each of which the page can show
+ * trades, equity, positions and orders, each of which the page can show
  * without (it names what failed).
  */
 export async function loadStrategyPage(api: ApiClient, id: string, auth?: ApiAuth) {
   const status = await statusOf(api, id, auth);
   if (status === null) return null;
   const [stats, sections, feed, parity] = await Promise.all([api.read(endpoints.strategyStats(id), auth), loadSections(api, status, auth), loadFeed(api, auth), loadParity(api, id, auth)]);
-  return { status, stats, statEntries: statEntries(stats), ...sections, ...feed, ...parity };
+  return { status, stats, statEntries: statEntries(stats), warmup: warmupView(status.warmup), ...sections, ...feed, ...parity };
 }
 
 export type StrategyPageData = NonNullable<Awaited<ReturnType<typeof loadStrategyPage>>>;

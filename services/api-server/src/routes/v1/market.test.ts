@@ -179,15 +179,21 @@ describe('GET /api/v1/market/depth/:symbol', () => {
 });
 
 describe('GET /api/v1/strategies/:id/indicators', () => {
-  it("computes the strategy's indicators over the candles on the bus with the engine", async () => {
+  it("computes the strategy's indicators over the candles on the bus with the engine, each output with its kind", async () => {
     await h.store.upsertStrategy(strategyRecord('ind-one', { configYaml: VALID_YAML, configName: 'test.yaml' }));
     const res = await h.app.inject({ url: '/api/v1/strategies/ind-one/indicators?limit=10' });
     expect(res.statusCode).toBe(200);
     const body = IndicatorsResponse.parse(res.json());
     expect(body.candlesUsed).toBe(200);
-    expect(body.series).toHaveLength(1);
+    expect(body.series.map((s) => [s.name, s.kind])).toEqual([
+      ['RSI_14', 'bounded'],
+      ['RSI_14_overbought', 'boolean'],
+      ['RSI_14_oversold', 'boolean'],
+    ]);
     const rsi = body.series[0];
     expect(rsi).toMatchObject({ name: 'RSI_14', indicatorId: 'RSI_14', type: 'RSI', timeframe: '5m', overlay: false });
+    // closes only rise: overbought throughout, drawn as 1
+    expect(body.series[1]?.points.every((p) => p.value === 1)).toBe(true);
     expect(rsi?.points).toHaveLength(10);
     // closes only rise, so RSI is 100; points are at 5m candle close times
     for (const p of rsi?.points ?? []) {

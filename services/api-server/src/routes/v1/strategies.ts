@@ -19,8 +19,8 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireStrategy, type RouteOptions } from '../../context.js';
-import { indicatorSeries } from '../../read-model/indicator-series.js';
 import { allTrades } from '../../read-model/all-trades.js';
+import { warmupProgress } from '../../read-model/warmup-progress.js';
 import {
   strategyOrders,
   strategyStats,
@@ -60,8 +60,12 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
 
   app.get(
     '/strategies/:id/status',
-    { schema: { tags, operationId: 'getStrategyStatus', summary: 'Health and headline performance of one strategy', params: StrategyIdParams, response: { 200: StrategyStatusResponse, ...errors } } },
-    async (request) => strategyStatus(ctx.store, await requireStrategy(ctx, request.params.id)),
+    { schema: { tags, operationId: 'getStrategyStatus', summary: 'Health and headline performance of one strategy, with the warm-up progress of each indicator', params: StrategyIdParams, response: { 200: StrategyStatusResponse, ...errors } } },
+    async (request) => {
+      const record = await requireStrategy(ctx, request.params.id);
+      const [status, state] = await Promise.all([strategyStatus(ctx.store, record), ctx.store.loadState(record.id)]);
+      return { ...status, warmup: await warmupProgress(ctx.candleHistory, record, state, ctx.now()) };
+    },
   );
 
   app.get(
@@ -143,7 +147,7 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
     {
       schema: {
         tags,
-        operationId: 'getIndicators', summary: "The strategy's indicators over the recent candles on the bus, computed by the engine as the paper-trader does",
+        operationId: 'getIndicators', summary: "The strategy's indicators over its symbol's stored candle history (a window of it with from/to), computed by the engine as the paper-trader does, each output with its kind",
         params: StrategyIdParams,
         querystring: IndicatorsQuery,
         response: { 200: IndicatorsResponse, ...errors },
@@ -151,8 +155,9 @@ export const strategyReadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
     },
     async (request) => {
       const record = await requireStrategy(ctx, request.params.id);
-      const key = `strategy:${record.id}:indicators:${request.query.limit}`;
-      return ctx.cache.get(key, () => indicatorSeries(ctx.bus, record, request.query.limit)) as Promise<IndicatorsResponse>;
+      const q = request.query;
+      const key = `strategy:${record.id}:indicators:${q.limit}:${q.from ?? ''}:${q.to ?? ''}:${q.bar ?? ''}`;
+      return ctx.cache.get(key, () => ctx.indicatorSeries.read(record, q)) as Promise<IndicatorsResponse>;
     },
   );
 
