@@ -30,3 +30,10 @@ export const StreamRetention = {
   strategyEvents: 100_000,
   deadLetter: 10_000,
 } as const;
+
+const [CANDLE_PREFIX = '', CANDLE_SUFFIX = ''] = Streams.candles('\u0000').split('\u0000');
+
+/** True for a symbol's candle stream key (as Streams.candles builds it). */
+export function isCandleStream(key: string): boolean {
+  return key.length > CANDLE_PREFIX.length + CANDLE_SUFFIX.length && key.startsWith(CANDLE_PREFIX) && key.endsWith(CANDLE_SUFFIX);
+}

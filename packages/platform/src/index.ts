@@ -41,7 +41,7 @@ export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.js'
 export { BUS_DEFAULTS, type BusTuning } from './bus/bus-tuning.js';
 export { RedisBus, type RedisBusOptions } from './bus/redis-bus.js';
 export { createBus, openBus, type CreateBusOptions } from './bus/create-bus.js';
-export type { EnvelopeWriter } from './bus/envelope-writer.js';
+export type { EnvelopeWriter, WriterOptions } from './bus/envelope-writer.js';
 export { RespStreamWriter, type RespStreamWriterOptions } from './bus/resp-stream-writer.js';
 export { parseRedisUrl, describeRedisEndpoint, type RedisEndpoint } from './bus/redis-url.js';
 export { waitForDependency, withinTime, isUnreachableError, DEPENDENCY_WAIT_MS, type WaitForDependencyOptions } from './dependency-wait.js';

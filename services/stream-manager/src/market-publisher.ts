@@ -1,8 +1,18 @@
-import { MessageType, StreamRetention, Streams, makeEnvelope, type MarketFeedStatusV1, type Venue } from '@btc-research/contracts';
+import { ConsumerGroups, isCandleStream, MessageType, StreamRetention, Streams, makeEnvelope, type MarketFeedStatusV1, type Venue } from '@btc-research/contracts';
 import { canonicalDecimal } from '@btc-research/engine';
 import type { EnvelopeWriter, MessageBus } from '@btc-research/platform';
 
 type Num = number | string;
+
+/**
+ * The paper trader's group on a symbol's candle stream exists before the stream's first entry, so
+ * a writer that trims by what groups have read (Redis) keeps every candle for a paper trader that
+ * starts later: its market log refuses a hole in the candle series. Trades and books are trimmed at
+ * their maxLen until a paper trader reads them (a group left unread would keep them forever).
+ */
+function readersOf(stream: string): readonly string[] {
+  return isCandleStream(stream) ? [ConsumerGroups.paperTrader] : [];
+}
 
 export interface PublishedCandle {
   openTime: number;
@@ -46,7 +56,7 @@ export class MarketPublisher {
     private readonly bus: MessageBus,
     private readonly source: string,
     private readonly now: () => number,
-    private readonly writer: EnvelopeWriter = bus.openWriter(),
+    private readonly writer: EnvelopeWriter = bus.openWriter({ readBy: readersOf }),
   ) {}
 
   /** Waits for the appends in flight and releases the writer (the bus itself is closed by its owner). */

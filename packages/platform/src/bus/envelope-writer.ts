@@ -12,3 +12,9 @@ export interface EnvelopeWriter {
   /** Waits (briefly) for appends already sent, then releases the writer; later appends reject. */
   close(): Promise<void>;
 }
+
+/** What a bus's writer may be told of the streams it writes. */
+export interface WriterOptions {
+  /** the consumer groups that read a stream; a bus that trims by what groups have read makes sure they exist before the stream's first entry */
+  readBy?: (stream: string) => readonly string[];
+}

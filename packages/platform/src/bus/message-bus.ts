@@ -1,5 +1,5 @@
 import type { Envelope } from '@btc-research/contracts';
-import type { EnvelopeWriter } from './envelope-writer.js';
+import type { EnvelopeWriter, WriterOptions } from './envelope-writer.js';
 
 /** One entry read from a stream: its id (Redis stream id format "<ms>-<seq>") and the decoded envelope. */
 export interface BusEntry {
@@ -45,7 +45,7 @@ export interface MessageBus {
    * second validation, over its own connection with Redis. The caller closes it. Unlike publish(), it
    * never trims an entry a consumer group has not read: in process, an append resolves only once the
    * slowest group is within maxLen (back-pressure); Redis keeps the unread entries past maxLen. */
-  openWriter(): EnvelopeWriter;
+  openWriter(options?: WriterOptions): EnvelopeWriter;
   /** Reads entries with a consumer group: first this consumer's own pending entries, then claims idle
    * entries of dead consumers, then new entries. Undecodable entries go to dlq:<stream> and are acked. */
   consume(options: ConsumeOptions, handler: BatchHandler): Subscription;

@@ -84,6 +84,7 @@ export class RedisBus implements MessageBus, RawStreamAccess {
 
   /** The RESP writer on its own connection (see RespStreamWriter); tuning for tests and special deployments. */
   openWriter(tuning: Omit<RespStreamWriterOptions, 'url' | 'logger'> = {}): EnvelopeWriter {
+    // WriterOptions (readBy) is a subset of the RESP writer's tuning
     this.assertOpen();
     return new RespStreamWriter({ ...tuning, url: this.options.redisUrl, logger: this.log });
   }

@@ -97,6 +97,25 @@ describe('RespStreamWriter', () => {
     await w.close();
   });
 
+  it('makes the groups that read a stream before its first entry, so a reader that starts later finds every entry', async () => {
+    const w = writer({ readBy: (stream) => (stream.endsWith('-read') ? ['late-reader'] : []) });
+    const [read, unread] = [key('groups-read'), key('groups-none')];
+    for (let i = 0; i < 200; i++) await Promise.all([w.append(read, trade(i), 20), w.append(unread, trade(i), 20)]);
+    // the stream a group reads keeps all 200 for it; the other is trimmed to about its maxLen
+    expect(Number(await redis.xlen(read))).toBe(200);
+    expect(Number(await redis.xlen(unread))).toBeLessThan(100);
+    const groups = (await redis.xinfo('GROUPS', read)) as unknown[][];
+    expect(groups.map((g) => g[1])).toEqual(['late-reader']);
+    // the reader starting now gets the very first entry
+    const reply = (await redis.xreadgroup('GROUP', 'late-reader', 'c', 'COUNT', 1, 'STREAMS', read, '>')) as Array<[string, Array<[string, string[]]>]>;
+    expect(reply[0]![1][0]![1].join(' ')).toContain('"t-0"');
+    // a group that exists already is left as it is (BUSYGROUP is not an error)
+    const again = writer({ readBy: () => ['late-reader'] });
+    await again.append(read, trade(200), 20);
+    expect(((await redis.xinfo('GROUPS', read)) as unknown[][]).length).toBe(1);
+    await Promise.all([w.close(), again.close()]);
+  });
+
   it('appends entries the bus reads back, in order, with group-safe MAXLEN trimming, and fails only the command Redis rejects', async () => {
     const w = writer();
     const stream = key('order');

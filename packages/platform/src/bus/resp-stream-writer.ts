@@ -23,6 +23,12 @@ export interface RespStreamWriterOptions {
   tls?: tls.ConnectionOptions;
   /** CLIENT SETNAME on every connection (shows in CLIENT LIST); none by default, so a user limited to XADD works */
   clientName?: string;
+  /**
+   * The consumer groups that read a stream. Each is created (from the stream's start, MKSTREAM)
+   * before this writer's first entry on the stream, so the group-safe trim waits for a reader that
+   * has not started yet instead of trimming what it will want to read. None by default.
+   */
+  readBy?: (stream: string) => readonly string[];
 }
 
 interface Waiter {
@@ -80,6 +86,8 @@ export class RespStreamWriter implements EnvelopeWriter {
   private readonly heldBackWarnedAt = new Map<string, number>();
   /** appends per stream since its last trim */
   private readonly sinceTrim = new Map<string, number>();
+  /** streams whose reading groups this writer has made sure of */
+  private readonly groupsEnsured = new Set<string>();
   /** socket writes so far (each carries every append of one event-loop turn) */
   writes = 0;
 
@@ -107,6 +115,7 @@ export class RespStreamWriter implements EnvelopeWriter {
     const data = encodeEnvelope(envelope);
     const type = String(envelope.type);
     const v = String(envelope.v);
+    if (!this.groupsEnsured.has(stream)) this.ensureGroups(stream);
     // no MAXLEN on the XADD: GROUP_SAFE_TRIM (below) trims, never past what a consumer group has not read
     this.out +=
       `*9\r\n$4\r\nXADD\r\n$${Buffer.byteLength(stream)}\r\n${stream}\r\n$1\r\n*\r\n` +
@@ -118,6 +127,20 @@ export class RespStreamWriter implements EnvelopeWriter {
       queueMicrotask(this.flush);
     }
     return promise;
+  }
+
+  /** Queues XGROUP CREATE of every group that reads `stream` (one that exists already answers BUSYGROUP: fine). */
+  private ensureGroups(stream: string): void {
+    this.groupsEnsured.add(stream);
+    for (const group of this.options.readBy?.(stream) ?? []) {
+      this.out += encodeCommand(['XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM']);
+      this.pending.push({
+        resolve: () => undefined,
+        reject: (err) => {
+          if (!String(err.message).includes('BUSYGROUP')) this.log.warn({ err, stream, group }, 'could not create the consumer group of a market-data stream; trimming may not wait for it');
+        },
+      });
+    }
   }
 
   /** A trim a consumer group held back (negative count) is logged, at most once a minute per stream. */
