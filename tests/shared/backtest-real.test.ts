@@ -216,9 +216,9 @@ describe('btc-research backtest on a real 30-day 1m file', () => {
       await browser?.close();
     });
 
-    it('is one self-contained file: Chart.js inlined, no external script, style or fetch', () => {
+    it('is one self-contained file: the chart library inlined, no external script, style or fetch', () => {
       const page = readFileSync(html, 'utf8');
-      expect(page).toMatch(/Chart\.js v4\.\d+\.\d+/);
+      expect(page).toMatch(/TradingView Lightweight Charts™ v\d+\.\d+\.\d+/);
       expect(page).not.toMatch(/<script[^>]+src=/i);
       expect(page).not.toMatch(/<link[^>]+href=/i);
       expect(page).not.toMatch(/https?:\/\/cdn/i);
@@ -240,22 +240,18 @@ describe('btc-research backtest on a real 30-day 1m file', () => {
       });
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`file://${html}`);
-      const charts = await page.evaluate(() => {
-        const g = globalThis as unknown as { Chart: { getChart(c: Element): { data: { datasets: Array<{ label: string; data: unknown[] }> } } | undefined } };
-        return ['price', 'equity', 'drawdown'].map((id) => {
-          const chart = g.Chart.getChart(document.getElementById(id)!);
-          return chart ? chart.data.datasets.map((d) => [d.label, d.data.length] as const) : null;
-        });
-      });
-      const buys = json.fills.filter((f) => f.side === 'buy').length;
-      const sells = json.fills.length - buys;
-      expect(charts[0]).toEqual([
-        ['close', json.series.price.length],
-        ['buy', buys],
-        ['sell', sells],
-      ]);
-      expect(charts[1]).toEqual([['equity', json.series.equity.length]]);
-      expect(charts[2]).toEqual([['drawdown', json.series.drawdown.length]]);
+      // the dashboard's chart code: candles with a marker for every fill, equity and drawdown over the run
+      const dataset = (id: string): Promise<Record<string, string>> => page.evaluate((el) => ({ ...(document.getElementById(el) as HTMLElement).dataset }) as Record<string, string>, id);
+      for (let i = 0; i < 150 && (await dataset('price-chart'))['ready'] !== 'true'; i++) await new Promise((r) => setTimeout(r, 100));
+      const price = await dataset('price-chart');
+      expect(price['ready']).toBe('true');
+      expect(Number(price['markers'])).toBe(json.fills.length);
+      expect(Number(price['bars'])).toBeGreaterThan(0);
+      for (const id of ['equity-chart', 'drawdown-chart']) {
+        const d = await dataset(id);
+        expect(Number(d['points']), id).toBeGreaterThan(100);
+        expect(Number(d['lastTime']) - Number(d['firstTime']), id).toBeGreaterThan(25 * 86_400_000);
+      }
       expect(await page.locator('table').last().locator('tr').count()).toBe(json.roundTrips.length + 1);
       const dir = join(repoRoot, 'test-results', 'screenshots');
       mkdirSync(dir, { recursive: true });
