@@ -114,6 +114,7 @@ export async function runService(
     });
   }
 
+  let serviceStopped = false;
   const owned: Closable[] = [];
   const own: Own = (resource) => {
     owned.unshift(resource);
@@ -152,9 +153,16 @@ export async function runService(
       log.error({ err }, 'error while closing');
       proc.exitCode = EXIT_FAILURE;
     }
+    // The handlers stay: the same Ctrl-C relayed by a parent (the supervisor's SIGTERM) can arrive
+    // after a fast close, while the process is still flushing its logs and exiting. Without a
+    // handler Node's default action would kill it (exit 143) and a clean stop would read as a
+    // failure. Signal handlers do not keep the event loop alive.
+    serviceStopped = true;
   } finally {
-    proc.off('SIGINT', onInt);
-    proc.off('SIGTERM', onTerm);
+    if (!serviceStopped) {
+      proc.off('SIGINT', onInt);
+      proc.off('SIGTERM', onTerm);
+    }
   }
 }
 

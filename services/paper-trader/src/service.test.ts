@@ -330,8 +330,9 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
       get(target, prop, receiver) {
         if (prop === 'appendMarketEventsWithEffects') {
           return async (...args: Parameters<JsonStrategyStore['appendMarketEventsWithEffects']>) => {
-            await target.appendMarketEventsWithEffects(...args);
+            // noted before the call: the store writes the state the test polls before the call returns
             for (const b of args[2]) for (const t of b.effects.trades ?? []) tradesWithInputs.add(t.tradeId);
+            await target.appendMarketEventsWithEffects(...args);
           };
         }
         const v = Reflect.get(target, prop, receiver) as unknown;
