@@ -128,7 +128,9 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
     let resyncs = 0;
     let backfilled = 0;
     const booksSynced: Record<string, boolean> = {};
+    const unconfirmedMinutes: Record<string, number> = {};
     for (const f of feeds.values()) {
+      unconfirmedMinutes[f.symbol] = f.unconfirmedMinutes;
       clock = Math.max(clock, f.clock);
       resyncs += f.counters.bookResyncs;
       backfilled += f.counters.backfilledCandles;
@@ -152,6 +154,7 @@ export async function startBinanceSource(o: BinanceSourceOptions): Promise<Binan
       booksSynced,
       bookResyncs: resyncs,
       backfilledCandles: backfilled,
+      unconfirmedMinutes,
       droppedFrames: { ...frames.dropped },
       rateLimited: rest.counters.rateLimited,
       lastEventTime: clock === 0 ? null : clock,
