@@ -74,9 +74,12 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
       deadAfterMs: config.binanceDeadAfterMs,
     });
   const venueRest = new BinanceRestClient({ baseUrl: endpoints.restUrl, logger, timeoutMs: Math.max(config.binanceProbeTimeoutMs, 3_000), maxAttempts: 2 });
+  // served whatever the strategies do: SYMBOLS, and the strategy files' symbols (started without a command)
+  const alwaysServed = new Set(config.symbols);
   if (config.followStrategySymbols && kind !== 'replay') {
     // the strategy files the paper-trader starts on its own (config/): their symbols from the start
     for (const m of await configDirMarkets(config.configDir)) {
+      alwaysServed.add(m.symbol);
       if (symbols.includes(m.symbol)) continue;
       if (kind === 'binance') {
         const listed = await venueRest.isListed(m.symbol).catch(() => true); // unreachable now: try it
@@ -173,7 +176,20 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
       }
       logger.info({ strategyId: m.strategyId, symbol: m.symbol, source: kind, historyMinutes: history }, 'market data now also for a symbol a strategy needs, with history for its warm-up');
     });
-  const demand = config.followStrategySymbols ? await startStrategyDemand({ bus, logger, onStart: provide }) : null;
+  /** no running strategy needs the symbol any more: it is no longer served (SYMBOLS and strategy files' symbols always are) */
+  const release = (symbol: string): Promise<void> =>
+    serially(async () => {
+      if (alwaysServed.has(symbol) || !symbols.includes(symbol) || kind === 'replay') return;
+      symbols.splice(symbols.indexOf(symbol), 1);
+      if (kind === 'binance') {
+        await replaceBinance(); // the combined stream without it
+      } else {
+        const i = sources.findIndex((s) => s.status().symbols.length === 1 && s.status().symbols[0] === symbol);
+        if (i >= 0) await sources.splice(i, 1)[0]!.stop();
+      }
+      logger.info({ symbol, source: kind, served: symbols }, 'market data dropped for a symbol no running strategy needs');
+    });
+  const demand = config.followStrategySymbols ? await startStrategyDemand({ bus, logger, onStart: provide, onRelease: release }) : null;
   return {
     sources,
     // a fallback simulator may be replaced by Binance: done means closed then
