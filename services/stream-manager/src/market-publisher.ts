@@ -40,6 +40,22 @@ const SEED_READ = 2_000;
 
 export type CandleOrigin = 'live' | 'backfill' | 'simulated' | 'replay';
 
+/** A 1m candle's identity and values as every candle message carries them (exact decimal text). */
+function minuteValues(venue: Venue, symbol: string, c: Pick<PublishedCandle, 'openTime' | 'closeTime' | 'open' | 'high' | 'low' | 'close' | 'volume'>) {
+  return {
+    venue,
+    symbol,
+    timeframe: '1m' as const,
+    openTime: c.openTime,
+    closeTime: c.closeTime,
+    open: canonicalDecimal(c.open),
+    high: canonicalDecimal(c.high),
+    low: canonicalDecimal(c.low),
+    close: canonicalDecimal(c.close),
+    volume: canonicalDecimal(c.volume),
+  };
+}
+
 export interface PublisherCounters {
   candles: number;
   trades: number;
@@ -155,16 +171,7 @@ export class MarketPublisher {
       tsEvent: c.closeTime,
       tsInit: this.now(),
       payload: {
-        venue,
-        symbol,
-        timeframe: '1m',
-        openTime: c.openTime,
-        closeTime: c.closeTime,
-        open: canonicalDecimal(c.open),
-        high: canonicalDecimal(c.high),
-        low: canonicalDecimal(c.low),
-        close: canonicalDecimal(c.close),
-        volume: canonicalDecimal(c.volume),
+        ...minuteValues(venue, symbol, c),
         synthetic: c.synthetic ?? false,
         origin,
         ...(provisional ? { provisional: true } : {}),
@@ -208,16 +215,7 @@ export class MarketPublisher {
       tsEvent: c.closeTime,
       tsInit: this.now(),
       payload: {
-        venue,
-        symbol,
-        timeframe: '1m',
-        openTime: c.openTime,
-        closeTime: c.closeTime,
-        open: canonicalDecimal(c.open),
-        high: canonicalDecimal(c.high),
-        low: canonicalDecimal(c.low),
-        close: canonicalDecimal(c.close),
-        volume: canonicalDecimal(c.volume),
+        ...minuteValues(venue, symbol, c),
         origin,
         changed: confirmation.changed,
         confirmedBy: confirmation.confirmedBy,
