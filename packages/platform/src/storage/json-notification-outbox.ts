@@ -107,10 +107,14 @@ export class JsonNotificationOutbox implements NotificationOutbox {
   recent(limit: number): Promise<OutboxDelivery[]> {
     return this.serialise(async (rows) =>
       [...rows.values()]
-        .sort((a, b) => b.createdAt - a.createdAt || (a.eventId < b.eventId ? 1 : -1))
+        .sort((a, b) => b.createdAt - a.createdAt || (a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : a.channel < b.channel ? 1 : -1))
         .slice(0, limit)
         .map(publicRow),
     );
+  }
+
+  importRows(rows: readonly OutboxDelivery[]): Promise<void> {
+    return this.serialise(async () => this.write(rows.map((r) => ({ op: 'row', row: { ...r, claimedBy: null, claimedUntil: 0 } }))));
   }
 
   /** Deletes every row (the store's clear, before a restore). */
