@@ -5,11 +5,11 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
-import { NotificationChannelName, NotificationEventV1, StrategyFillV1, StrategyParityCheckedV1 } from '@btc-research/contracts';
+import { StrategyFillV1, StrategyParityCheckedV1 } from '@btc-research/contracts';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { BackupCounts, BackupRecord } from './strategy-store.js';
-import { StoredEquity, StoredEvent, StoredMarketEvent, StoredOrder, StoredPosition, StoredState, StoredStrategy } from './validate.js';
+import { StoredEquity, StoredEvent, StoredMarketEvent, StoredOrder, StoredOutboxDelivery, StoredPosition, StoredState, StoredStrategy } from './validate.js';
 
 /**
  * A backup file: JSON Lines (gzip when the name ends in .gz). The first line is the header, every
@@ -17,17 +17,6 @@ import { StoredEquity, StoredEvent, StoredMarketEvent, StoredOrder, StoredPositi
  * the SHA-256 of their bytes, so a truncated or edited file is refused before anything is written.
  */
 const Id = z.string().min(1);
-const BackupOutboxRow = z.object({
-  eventId: Id,
-  channel: NotificationChannelName,
-  event: NotificationEventV1,
-  status: z.enum(['pending', 'delivered', 'failed']),
-  attempts: z.number().int().nonnegative(),
-  lastError: z.string().nullable(),
-  createdAt: z.number(),
-  nextAttemptAt: z.number().nullable(),
-  deliveredAt: z.number().nullable(),
-});
 const Line = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('header'), format: z.literal('btc-research-backup'), version: z.literal(1), createdAt: z.number(), source: z.enum(['json', 'postgres']) }),
   z.object({ kind: z.literal('strategy'), record: StoredStrategy.extend({ configYaml: z.string() }) }),
@@ -46,7 +35,7 @@ const Line = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('parity'), strategyId: Id, checks: z.array(StrategyParityCheckedV1) }),
   z.object({ kind: z.literal('start-claim'), strategyId: Id, owner: Id }),
   z.object({ kind: z.literal('market'), symbol: Id, events: z.array(StoredMarketEvent) }),
-  z.object({ kind: z.literal('outbox'), rows: z.array(BackupOutboxRow) }),
+  z.object({ kind: z.literal('outbox'), rows: z.array(StoredOutboxDelivery) }),
 ]);
 const Trailer = z.object({ kind: z.literal('trailer'), lines: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 

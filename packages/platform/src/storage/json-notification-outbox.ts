@@ -4,19 +4,10 @@ import { NotificationChannelName, NotificationEventV1 } from '@btc-research/cont
 import { z } from 'zod';
 import { JsonlFile } from './atomic-file.js';
 import type { NotificationOutbox, OutboxClaim, OutboxDelivery, OutboxEnqueue, OutboxOutcome } from './notification-outbox.js';
-import { parseStored } from './validate.js';
+import { StoredOutboxDelivery, parseStored } from './validate.js';
 
 /** One line of outbox.jsonl: a new row, a claim of it, its settlement, or a whole row (compaction). The rows are the fold of the lines. */
-const StoredRow = z.object({
-  eventId: z.string(),
-  channel: NotificationChannelName,
-  event: NotificationEventV1,
-  status: z.enum(['pending', 'delivered', 'failed']),
-  attempts: z.number().int().nonnegative(),
-  lastError: z.string().nullable(),
-  createdAt: z.number(),
-  nextAttemptAt: z.number().nullable(),
-  deliveredAt: z.number().nullable(),
+const StoredRow = StoredOutboxDelivery.extend({
   claimedBy: z.string().nullable(),
   claimedUntil: z.number(),
 });
