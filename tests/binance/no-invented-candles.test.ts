@@ -39,21 +39,27 @@ afterAll(async () => {
   await bus.close();
 });
 
+/** The local Binance and a source on it, live, with two closed market minutes. */
+async function startLive(symbol: string, seed: number, startTime: number, rest: { restTimeoutMs: number; restMaxAttempts: number }): Promise<{ srv: FakeBinanceServer; src: BinanceSource }> {
+  const srv = await FakeBinanceServer.start({ symbols: [symbol], seed, startTime, tickMs: 10, marketMsPerTick: 1000 });
+  server = srv;
+  publisher = new MarketPublisher(bus, 'no-invented-candles-test', Date.now);
+  const src = await startBinanceSource({
+    symbols: [symbol], venue: 'binance', wsUrl: srv.wsUrl, restUrl: srv.url, publisher, logger: quietLogger(), requestedSource: 'binance',
+    pingIntervalMs: 200, deadAfterMs: 5_000, reconnectBaseMs: 20, reconnectMaxMs: 200, restFallbackAfterMs: 300, restPollMs: 100,
+    statusIntervalMs: 500, ...rest,
+  });
+  source = src;
+  await waitFor(() => src.status().state === 'live', { timeoutMs: 15_000, what: 'live' });
+  await waitFor(() => srv.market.closedKlines(symbol).length >= 2, { timeoutMs: 15_000, what: 'two market minutes' });
+  return { srv, src };
+}
+
 describe('skipped minutes and trade gaps', () => {
   it('every published candle equals the exchange kline: missing minutes come from REST, none is made up', async () => {
     const symbol = uniqueSymbol('N');
     used.push(symbol);
-    server = await FakeBinanceServer.start({ symbols: [symbol], seed: 16, startTime: START, tickMs: 10, marketMsPerTick: 1000 });
-    publisher = new MarketPublisher(bus, 'no-invented-candles-test', Date.now);
-    source = await startBinanceSource({
-      symbols: [symbol], venue: 'binance', wsUrl: server.wsUrl, restUrl: server.url, publisher, logger: quietLogger(), requestedSource: 'binance',
-      pingIntervalMs: 200, deadAfterMs: 5_000, reconnectBaseMs: 20, reconnectMaxMs: 200, restFallbackAfterMs: 300, restPollMs: 100,
-      statusIntervalMs: 500, restTimeoutMs: 2_000, restMaxAttempts: 4,
-    });
-    const srv = server;
-    const src = source;
-    await waitFor(() => src.status().state === 'live', { timeoutMs: 15_000, what: 'live' });
-    await waitFor(() => srv.market.closedKlines(symbol).length >= 2, { timeoutMs: 15_000, what: 'two market minutes' });
+    const { srv, src } = await startLive(symbol, 16, START, { restTimeoutMs: 2_000, restMaxAttempts: 4 });
     // three times: 5 whole minutes without trade or kline frames, then trades lost one by one
     for (let round = 0; round < 3; round++) {
       srv.skipTradeAndKlineMinutes(5);
@@ -92,18 +98,8 @@ describe('minutes the exchange cannot confirm while REST fails', () => {
   it('are published provisional, shown in the feed status, then corrected to the exchange values; strategies get only confirmed candles', async () => {
     const symbol = uniqueSymbol('P');
     used.push(symbol);
-    server = await FakeBinanceServer.start({ symbols: [symbol], seed: 31, startTime: START + 600 * M, tickMs: 10, marketMsPerTick: 1000 });
-    publisher = new MarketPublisher(bus, 'no-invented-candles-test', Date.now);
-    source = await startBinanceSource({
-      symbols: [symbol], venue: 'binance', wsUrl: server.wsUrl, restUrl: server.url, publisher, logger: quietLogger(), requestedSource: 'binance',
-      pingIntervalMs: 200, deadAfterMs: 5_000, reconnectBaseMs: 20, reconnectMaxMs: 200, restFallbackAfterMs: 300, restPollMs: 100,
-      statusIntervalMs: 500, restTimeoutMs: 1_000, restMaxAttempts: 2,
-    });
-    const srv = server;
-    const src = source;
+    const { srv, src } = await startLive(symbol, 31, START + 600 * M, { restTimeoutMs: 1_000, restMaxAttempts: 2 });
     const feed = src.feeds.get(symbol)!;
-    await waitFor(() => src.status().state === 'live', { timeoutMs: 15_000, what: 'live' });
-    await waitFor(() => srv.market.closedKlines(symbol).length >= 2, { timeoutMs: 15_000, what: 'two market minutes' });
 
     // REST klines fail; for 4 minutes no closed kline comes, and trades go missing now and then
     srv.setRestFailure({ path: '/api/v3/klines', status: 503 });
