@@ -1,4 +1,6 @@
 import type { PriceLevel } from '@btc-research/engine';
+import { scanKnownFrame } from './frame-fast-path.js';
+import { isDecimalText, isSymbolText } from './text-checks.js';
 
 /**
  * Parsers for Binance spot WebSocket frames (combined `/stream?streams=` envelopes and raw `/ws/`
@@ -74,12 +76,9 @@ export type FrameRejectKind = 'not-json' | 'not-object' | 'unknown-event' | 'bad
 
 export type FrameParseResult = { ok: true; stream: string | undefined; event: BinanceEvent } | { ok: false; kind: FrameRejectKind; reason: string };
 
-const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
-
-/** A non-negative decimal in Binance's text form ("61837.63000000"): no sign, no exponent. */
-export const isDecimalText = (v: unknown): v is string => typeof v === 'string' && DECIMAL.test(v);
+export { isDecimalText };
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isSym = (v: unknown): v is string => typeof v === 'string' && /^[A-Z0-9]{2,20}$/.test(v);
+const isSym = isSymbolText;
 
 type FrameRejection = { ok: false; kind: FrameRejectKind; reason: string };
 
@@ -100,6 +99,8 @@ function parseLevels(v: unknown): PriceLevel[] | null {
 
 /** Parses one frame's text. Never throws. */
 export function parseBinanceFrame(text: string): FrameParseResult {
+  const known = scanKnownFrame(text);
+  if (known !== undefined) return known;
   let raw: unknown;
   try {
     raw = JSON.parse(text);

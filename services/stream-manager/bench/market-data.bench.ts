@@ -219,21 +219,19 @@ async function measureMemory(bus: RedisBus, hours: number, tag: string, symbols:
   let frames3 = 0;
   let nextSample = warmUntil;
   const t3 = process.hrtime.bigint();
-  const win = new Set<Promise<void>>();
+  const win = new AckWindow(256);
   while (market.time < end) {
     for (const f of market.advance(100)) {
       frames3 += 1;
       const r = routeFrame(f.text, p3.feeds, p3.frames);
       if (r.published) {
-        const p = r.published;
-        win.add(p);
-        void p.then(() => win.delete(p));
-        if (win.size >= 256) await Promise.race(win);
+        win.track(r.published);
+        if (win.isFull) await win.roomMade();
       }
     }
     if (market.time >= nextSample) {
       if (heapStart === 0) {
-        await Promise.all(win);
+        await win.drained();
         fullGc();
         heapStart = process.memoryUsage().heapUsed;
       }
@@ -244,7 +242,7 @@ async function measureMemory(bus: RedisBus, hours: number, tag: string, symbols:
       nextSample += 60_000;
     }
   }
-  await Promise.all(win);
+  await win.drained();
   await p3.feed.idle();
   fullGc();
   const heapEnd = process.memoryUsage().heapUsed;
@@ -283,7 +281,7 @@ async function measureThroughput(bus: RedisBus, redisUrl: string, w: WriterChoic
     }
     await Promise.all(inflight);
   }
-  const window = new Set<Promise<void>>();
+  const window = new AckWindow(4096);
   let published = 0;
   const gc = watchGcPauses();
   const main0 = mainThreadCpuSeconds();
@@ -293,13 +291,11 @@ async function measureThroughput(bus: RedisBus, redisUrl: string, w: WriterChoic
     const r = routeFrame(f, p1.feeds, p1.frames);
     if (r.published) {
       published += 1;
-      const p = r.published;
-      window.add(p);
-      void p.then(() => window.delete(p));
-      if (window.size >= 4096) await Promise.race(window);
+      window.track(r.published);
+      if (window.isFull) await window.roomMade();
     }
   }
-  await Promise.all(window);
+  await window.drained();
   await p1.feed.idle();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
@@ -384,6 +380,60 @@ async function measureRawXadd(redisUrl: string, tag: string): Promise<MarketData
   } finally {
     await r.del(key);
     r.disconnect();
+  }
+}
+
+/**
+ * At most `limit` publishes not yet acknowledged by the bus. Counts instead of holding the promises
+ * (a Promise.race over thousands of pending promises per wait would cost more than the publishing
+ * measured); a rejected publish fails the run.
+ */
+class AckWindow {
+  private inFlight = 0;
+  private failure: unknown = null;
+  private wake: (() => void) | null = null;
+  private wakeAt = 0;
+  constructor(private readonly limit: number) {}
+
+  private readonly settled = (): void => {
+    this.inFlight -= 1;
+    if (this.wake !== null && this.inFlight <= this.wakeAt) {
+      const wake = this.wake;
+      this.wake = null;
+      wake();
+    }
+  };
+
+  private readonly failed = (err: unknown): void => {
+    this.failure ??= err;
+    this.settled();
+  };
+
+  track(p: Promise<unknown>): void {
+    this.inFlight += 1;
+    p.then(this.settled, this.failed);
+  }
+
+  get isFull(): boolean {
+    return this.inFlight >= this.limit;
+  }
+
+  /** resolves once at most half the window is in flight */
+  roomMade(): Promise<void> {
+    return this.waitFor(Math.floor(this.limit / 2));
+  }
+
+  /** resolves once every publish is acknowledged (rejects with the first failure, if any) */
+  drained(): Promise<void> {
+    return this.waitFor(0);
+  }
+
+  private async waitFor(atMost: number): Promise<void> {
+    if (this.inFlight > atMost) {
+      this.wakeAt = atMost;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+    if (this.failure !== null) throw this.failure;
   }
 }
 
