@@ -1,4 +1,4 @@
-import type { BookTickerEvent, TradeEvent } from './frames.js';
+import type { BookTickerEvent, TradeEvent } from './frame-events.js';
 import { isDecimalText, isSymbolText } from './text-checks.js';
 
 /**

@@ -1,4 +1,5 @@
 import type { PriceLevel } from '@btc-research/engine';
+import type { BinanceEvent } from './frame-events.js';
 import { scanKnownFrame } from './frame-fast-path.js';
 import { isDecimalText, isSymbolText } from './text-checks.js';
 
@@ -8,69 +9,7 @@ import { isDecimalText, isSymbolText } from './text-checks.js';
  * classified rejection out. Prices and quantities stay the exchange's exact decimal strings.
  */
 
-export interface TradeEvent {
-  kind: 'trade';
-  symbol: string;
-  /** trade id (`t`), or the aggregate id (`a`) for aggTrade */
-  tradeId: number;
-  aggregated: boolean;
-  price: string;
-  qty: string;
-  /** trade time `T` */
-  time: number;
-  /** event time `E` */
-  eventTime: number;
-  isBuyerMaker: boolean;
-}
-
-export interface BookTickerEvent {
-  kind: 'bookTicker';
-  symbol: string;
-  updateId: number;
-  bidPrice: string;
-  bidQty: string;
-  askPrice: string;
-  askQty: string;
-}
-
-export interface DepthUpdateEvent {
-  kind: 'depth';
-  symbol: string;
-  eventTime: number;
-  firstUpdateId: number;
-  finalUpdateId: number;
-  bids: PriceLevel[];
-  asks: PriceLevel[];
-}
-
-/** A kline's values as Binance sends them on every channel (stream and REST), prices as exact text. */
-export interface KlineValues {
-  openTime: number;
-  /** exclusive close time (Binance's `T` + 1) */
-  closeTime: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  trades: number;
-}
-
-export interface KlineEvent extends KlineValues {
-  kind: 'kline';
-  symbol: string;
-  eventTime: number;
-  interval: string;
-  closed: boolean;
-}
-
-/** A reply to a SUBSCRIBE/LIST request or another frame that carries no market data. */
-export interface ControlEvent {
-  kind: 'control';
-  body: unknown;
-}
-
-export type BinanceEvent = TradeEvent | BookTickerEvent | DepthUpdateEvent | KlineEvent | ControlEvent;
+export type { TradeEvent, BookTickerEvent, DepthUpdateEvent, KlineValues, KlineEvent, ControlEvent, BinanceEvent } from './frame-events.js';
 
 export type FrameRejectKind = 'not-json' | 'not-object' | 'unknown-event' | 'bad-trade' | 'bad-book-ticker' | 'bad-depth' | 'bad-kline' | 'exchange-error';
 
