@@ -1,4 +1,4 @@
-import { ConsumerGroups, isCandleStream, MessageType, StreamRetention, Streams, makeEnvelope, type MarketFeedStatusV1, type Venue } from '@btc-research/contracts';
+import { ConsumerGroups, isCandleStream, MessageType, StreamRetention, Streams, makeEnvelope, type Envelope, type MarketFeedStatusV1, type Venue } from '@btc-research/contracts';
 import { canonicalDecimal } from '@btc-research/engine';
 import type { EnvelopeWriter, MessageBus } from '@btc-research/platform';
 
@@ -119,48 +119,35 @@ export class MarketPublisher {
     return true;
   }
 
-  /**
-   * Trades, top of book and depth (one per exchange frame) are not async functions: one `then` on
-   * the writer's promise instead of an async function's promise and its await per message. A
-   * payload the schema refuses still comes back as a rejected promise, never a throw.
-   */
   trade(venue: Venue, symbol: string, t: { id: number | string; price: Num; quantity: Num; time: number; isBuyerMaker: boolean }): Promise<void> {
-    try {
-      const env = makeEnvelope({
+    return this.publishPerFrame(Streams.trades(symbol), StreamRetention.trades, 'trades', () =>
+      makeEnvelope({
         type: MessageType.trade,
         id: `${symbol}-trade-${t.id}`,
         source: this.source,
         tsEvent: t.time,
         tsInit: this.now(),
         payload: { venue, symbol, tradeId: String(t.id), price: canonicalDecimal(t.price), quantity: canonicalDecimal(t.quantity), time: t.time, isBuyerMaker: t.isBuyerMaker },
-      });
-      this.counters.trades += 1;
-      return this.writer.append(Streams.trades(symbol), env, StreamRetention.trades).then(acknowledged);
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+      }),
+    );
   }
 
   bookTicker(venue: Venue, symbol: string, b: { updateId: number; bidPrice: Num; bidQty: Num; askPrice: Num; askQty: Num; time: number }): Promise<void> {
-    try {
-      const env = makeEnvelope({
+    return this.publishPerFrame(Streams.bookTicker(symbol), StreamRetention.bookTicker, 'bookTickers', () =>
+      makeEnvelope({
         type: MessageType.bookTicker,
         id: `${symbol}-book-${b.updateId}`,
         source: this.source,
         tsEvent: b.time,
         tsInit: this.now(),
         payload: { venue, symbol, bidPrice: canonicalDecimal(b.bidPrice), bidQty: canonicalDecimal(b.bidQty), askPrice: canonicalDecimal(b.askPrice), askQty: canonicalDecimal(b.askQty), time: b.time },
-      });
-      this.counters.bookTickers += 1;
-      return this.writer.append(Streams.bookTicker(symbol), env, StreamRetention.bookTicker).then(acknowledged);
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+      }),
+    );
   }
 
   bookDepth(venue: Venue, symbol: string, d: { lastUpdateId: number; bids: ReadonlyArray<readonly [string, string]>; asks: ReadonlyArray<readonly [string, string]>; time: number }): Promise<void> {
-    try {
-      const env = makeEnvelope({
+    return this.publishPerFrame(Streams.bookDepth(symbol), StreamRetention.bookDepth, 'depth', () =>
+      makeEnvelope({
         type: MessageType.bookDepth,
         id: `${symbol}-depth-${d.lastUpdateId}`,
         source: this.source,
@@ -174,12 +161,25 @@ export class MarketPublisher {
           asks: d.asks.map(([p, q]) => [canonicalDecimal(p), canonicalDecimal(q)] as [string, string]),
           time: d.time,
         },
-      });
-      this.counters.depth += 1;
-      return this.writer.append(Streams.bookDepth(symbol), env, StreamRetention.bookDepth).then(acknowledged);
+      }),
+    );
+  }
+
+  /**
+   * Trades, top of book and depth come once per exchange frame, so they are not async functions:
+   * one `then` on the writer's promise instead of an async function's promise and its await per
+   * message. An envelope that cannot be built (a payload the schema refuses) still comes back as a
+   * rejected promise, never a throw, and is not counted.
+   */
+  private publishPerFrame(stream: string, maxLen: number, counter: 'trades' | 'bookTickers' | 'depth', envelope: () => Envelope): Promise<void> {
+    let env: Envelope;
+    try {
+      env = envelope();
     } catch (err) {
       return Promise.reject(err as Error);
     }
+    this.counters[counter] += 1;
+    return this.writer.append(stream, env, maxLen).then(acknowledged);
   }
 
   async feedStatus(status: MarketFeedStatusV1): Promise<void> {
