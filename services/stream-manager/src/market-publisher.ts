@@ -1,8 +1,11 @@
-import { ConsumerGroups, isCandleStream, isMessage, MessageType, StreamRetention, Streams, makeEnvelope, type CandleValues, type MarketCandleCorrectedV1, type MarketFeedStatusV1, type Venue } from '@btc-research/contracts';
+import { ConsumerGroups, isCandleStream, isMessage, MessageType, StreamRetention, Streams, makeEnvelope, type CandleValues, type Envelope, type MarketCandleCorrectedV1, type MarketFeedStatusV1, type Venue } from '@btc-research/contracts';
 import { canonicalDecimal } from '@btc-research/engine';
 import type { EnvelopeWriter, MessageBus } from '@btc-research/platform';
 
 type Num = number | string;
+
+/** callers learn that the bus stored the entry, not its id */
+const acknowledged = (): void => undefined;
 
 /**
  * The paper trader's group on a symbol's candle stream exists before the stream's first entry, so
@@ -227,50 +230,67 @@ export class MarketPublisher {
     return true;
   }
 
-  async trade(venue: Venue, symbol: string, t: { id: number | string; price: Num; quantity: Num; time: number; isBuyerMaker: boolean }): Promise<void> {
-    const env = makeEnvelope({
-      type: MessageType.trade,
-      id: `${symbol}-trade-${t.id}`,
-      source: this.source,
-      tsEvent: t.time,
-      tsInit: this.now(),
-      payload: { venue, symbol, tradeId: String(t.id), price: canonicalDecimal(t.price), quantity: canonicalDecimal(t.quantity), time: t.time, isBuyerMaker: t.isBuyerMaker },
-    });
-    this.counters.trades += 1;
-    await this.writer.append(Streams.trades(symbol), env, StreamRetention.trades);
+  trade(venue: Venue, symbol: string, t: { id: number | string; price: Num; quantity: Num; time: number; isBuyerMaker: boolean }): Promise<void> {
+    return this.publishPerFrame(Streams.trades(symbol), StreamRetention.trades, 'trades', () =>
+      makeEnvelope({
+        type: MessageType.trade,
+        id: `${symbol}-trade-${t.id}`,
+        source: this.source,
+        tsEvent: t.time,
+        tsInit: this.now(),
+        payload: { venue, symbol, tradeId: String(t.id), price: canonicalDecimal(t.price), quantity: canonicalDecimal(t.quantity), time: t.time, isBuyerMaker: t.isBuyerMaker },
+      }),
+    );
   }
 
-  async bookTicker(venue: Venue, symbol: string, b: { updateId: number; bidPrice: Num; bidQty: Num; askPrice: Num; askQty: Num; time: number }): Promise<void> {
-    const env = makeEnvelope({
-      type: MessageType.bookTicker,
-      id: `${symbol}-book-${b.updateId}`,
-      source: this.source,
-      tsEvent: b.time,
-      tsInit: this.now(),
-      payload: { venue, symbol, bidPrice: canonicalDecimal(b.bidPrice), bidQty: canonicalDecimal(b.bidQty), askPrice: canonicalDecimal(b.askPrice), askQty: canonicalDecimal(b.askQty), time: b.time },
-    });
-    this.counters.bookTickers += 1;
-    await this.writer.append(Streams.bookTicker(symbol), env, StreamRetention.bookTicker);
+  bookTicker(venue: Venue, symbol: string, b: { updateId: number; bidPrice: Num; bidQty: Num; askPrice: Num; askQty: Num; time: number }): Promise<void> {
+    return this.publishPerFrame(Streams.bookTicker(symbol), StreamRetention.bookTicker, 'bookTickers', () =>
+      makeEnvelope({
+        type: MessageType.bookTicker,
+        id: `${symbol}-book-${b.updateId}`,
+        source: this.source,
+        tsEvent: b.time,
+        tsInit: this.now(),
+        payload: { venue, symbol, bidPrice: canonicalDecimal(b.bidPrice), bidQty: canonicalDecimal(b.bidQty), askPrice: canonicalDecimal(b.askPrice), askQty: canonicalDecimal(b.askQty), time: b.time },
+      }),
+    );
   }
 
-  async bookDepth(venue: Venue, symbol: string, d: { lastUpdateId: number; bids: ReadonlyArray<readonly [string, string]>; asks: ReadonlyArray<readonly [string, string]>; time: number }): Promise<void> {
-    const env = makeEnvelope({
-      type: MessageType.bookDepth,
-      id: `${symbol}-depth-${d.lastUpdateId}`,
-      source: this.source,
-      tsEvent: d.time,
-      tsInit: this.now(),
-      payload: {
-        venue,
-        symbol,
-        lastUpdateId: d.lastUpdateId,
-        bids: d.bids.map(([p, q]) => [canonicalDecimal(p), canonicalDecimal(q)] as [string, string]),
-        asks: d.asks.map(([p, q]) => [canonicalDecimal(p), canonicalDecimal(q)] as [string, string]),
-        time: d.time,
-      },
-    });
-    this.counters.depth += 1;
-    await this.writer.append(Streams.bookDepth(symbol), env, StreamRetention.bookDepth);
+  bookDepth(venue: Venue, symbol: string, d: { lastUpdateId: number; bids: ReadonlyArray<readonly [string, string]>; asks: ReadonlyArray<readonly [string, string]>; time: number }): Promise<void> {
+    return this.publishPerFrame(Streams.bookDepth(symbol), StreamRetention.bookDepth, 'depth', () =>
+      makeEnvelope({
+        type: MessageType.bookDepth,
+        id: `${symbol}-depth-${d.lastUpdateId}`,
+        source: this.source,
+        tsEvent: d.time,
+        tsInit: this.now(),
+        payload: {
+          venue,
+          symbol,
+          lastUpdateId: d.lastUpdateId,
+          bids: d.bids.map(([p, q]) => [canonicalDecimal(p), canonicalDecimal(q)] as [string, string]),
+          asks: d.asks.map(([p, q]) => [canonicalDecimal(p), canonicalDecimal(q)] as [string, string]),
+          time: d.time,
+        },
+      }),
+    );
+  }
+
+  /**
+   * Trades, top of book and depth come once per exchange frame, so they are not async functions:
+   * one `then` on the writer's promise instead of an async function's promise and its await per
+   * message. An envelope that cannot be built (a payload the schema refuses) still comes back as a
+   * rejected promise, never a throw, and is not counted.
+   */
+  private publishPerFrame(stream: string, maxLen: number, counter: 'trades' | 'bookTickers' | 'depth', envelope: () => Envelope): Promise<void> {
+    let env: Envelope;
+    try {
+      env = envelope();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    this.counters[counter] += 1;
+    return this.writer.append(stream, env, maxLen).then(acknowledged);
   }
 
   async feedStatus(status: MarketFeedStatusV1): Promise<void> {
