@@ -79,7 +79,8 @@ export interface MarketDataBenchReport {
     heapUsedEndMb: number;
     /** the heap left after a full GC, after warm-up, every few market hours and at the end */
     heapAfterGcMb: number[];
-    heapAfterGcSlopeMbPerDay: number;
+    /** from the first reading after warm-up to the last, % */
+    heapAfterGcGrowthPct: number;
     heapTargetPct: number;
     heapTotalMb: number[];
     externalMb: number[];
@@ -212,22 +213,12 @@ function median(xs: readonly number[]): number {
   return a[Math.floor(a.length / 2)] ?? 0;
 }
 
-/** least-squares slope of y over x */
-function slope(points: ReadonlyArray<{ x: number; y: number }>): number {
-  if (points.length < 2) return 0;
-  const mx = points.reduce((a, p) => a + p.x, 0) / points.length;
-  const my = points.reduce((a, p) => a + p.y, 0) / points.length;
-  const num = points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0);
-  const den = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
-  return den === 0 ? 0 : num / den;
-}
-
 /** The memory line of the report, as printed. */
 export function describeMemory(m: MarketDataBenchReport['memory']): string {
   return (
     `  memory over ${m.marketHours} h of market time (${m.frames.toLocaleString('en')} frames in ${m.seconds} s; the first ${m.warmupHours} h warm-up): ` +
     `RSS median ${m.rssStartMb} MB in the first ${m.halfHours} h after warm-up → ${m.rssEndMb} MB in the second (max ${m.rssMaxMb}; major GCs of V8's own in them ${m.majorGcs[0]} and ${m.majorGcs[1]}, besides the full GCs of the heap readings), growth ${m.growthPct} % — target ≤ ${m.target} %; ` +
-    `V8 heap after a full GC ${m.heapAfterGcMb.join(' → ')} MB (${m.heapAfterGcSlopeMbPerDay} MB/day) — target flat (≤ +${m.heapTargetPct} %); heap committed ${m.heapTotalMb[0]} → ${m.heapTotalMb[1]} MB, external ${m.externalMb[0]} → ${m.externalMb[1]} MB: ` +
+    `V8 heap after a full GC ${m.heapAfterGcMb.join(' → ')} MB (${m.heapAfterGcGrowthPct} %) — target flat (≤ +${m.heapTargetPct} %); heap committed ${m.heapTotalMb[0]} → ${m.heapTotalMb[1]} MB, external ${m.externalMb[0]} → ${m.externalMb[1]} MB: ` +
     `${m.pass ? 'PASS' : 'FAIL'}`
   );
 }
@@ -333,7 +324,7 @@ export async function measureMemory(bus: RedisBus, hours: number, tag: string, s
     heapUsedStartMb: mb(heapFirst),
     heapUsedEndMb: mb(heapLast),
     heapAfterGcMb: heapSamples.map((x) => mb(x.heapUsed)),
-    heapAfterGcSlopeMbPerDay: round(slope(heapSamples.map((x) => ({ x: (x.t - t0m) / 86_400_000, y: x.heapUsed / 1_048_576 }))), 2),
+    heapAfterGcGrowthPct: round(heapGrowthPct, 2),
     heapTargetPct,
     heapTotalMb: [mb(median(first.map((x) => x.heapTotal))), mb(median(last.map((x) => x.heapTotal)))],
     externalMb: [mb(median(first.map((x) => x.external))), mb(median(last.map((x) => x.external)))],
