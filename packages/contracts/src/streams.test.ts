@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { isCandleStream, Streams } from './streams.js';
+import { isCandleStream, readBackOf, StreamReadBack, Streams } from './streams.js';
 
 describe('isCandleStream', () => {
   it('knows a candle stream key from the others', () => {
     expect(isCandleStream(Streams.candles('BTCUSDT'))).toBe(true);
     expect([Streams.trades('BTCUSDT'), Streams.bookTicker('BTCUSDT'), Streams.bookDepth('BTCUSDT'), Streams.feedStatus(), Streams.candles('')].map(isCandleStream)).toEqual([false, false, false, false, false]);
+  });
+});
+
+describe('readBackOf', () => {
+  it('gives the read-back window of the market families read back only at their end, none for the families read back further', () => {
+    expect(readBackOf(Streams.trades('BTCUSDT'))).toBe(StreamReadBack.trades);
+    expect(readBackOf(Streams.bookTicker('ETHUSDT'))).toBe(StreamReadBack.bookTicker);
+    expect(readBackOf(Streams.bookDepth('ETHUSDT'))).toBe(StreamReadBack.bookDepth);
+    expect(readBackOf(Streams.feedStatus())).toBe(StreamReadBack.feedStatus);
+    expect([Streams.candles('BTCUSDT'), Streams.strategyEvents(), Streams.commands(), Streams.deadLetter(Streams.trades('BTCUSDT'))].map(readBackOf)).toEqual([undefined, undefined, undefined, undefined]);
   });
 });

@@ -31,6 +31,37 @@ export const StreamRetention = {
   deadLetter: 10_000,
 } as const;
 
+/**
+ * How many entries of a family anything reads back without a consumer group (readLatest, read after
+ * an id): the in-process bus keeps no more than this of what every consumer group has already read
+ * and acknowledged (never an entry a group has not); Redis keeps StreamRetention. A family not
+ * listed here is read back up to its retention (candles: the API's history reads 20,000; commands
+ * are read from the start; strategy events are replayed to live clients by id).
+ */
+export const StreamReadBack = {
+  /** the API's forming candle reads up to 5,000, GET /market/trades up to 200 */
+  trades: 10_000,
+  /** the latest one (market snapshot) */
+  bookTicker: 1_000,
+  /** the latest one (GET /market/depth); depth entries are the largest */
+  bookDepth: 100,
+  /** the latest one (health, live events) */
+  feedStatus: 1_000,
+} as const;
+
+const READ_BACK_BY_PREFIX: ReadonlyArray<readonly [prefix: string, keep: number]> = [
+  [Streams.trades(''), StreamReadBack.trades],
+  [Streams.bookTicker(''), StreamReadBack.bookTicker],
+  [Streams.bookDepth(''), StreamReadBack.bookDepth],
+];
+
+/** StreamReadBack for a stream key, undefined when its family is read back up to its retention. */
+export function readBackOf(stream: string): number | undefined {
+  if (stream === Streams.feedStatus()) return StreamReadBack.feedStatus;
+  for (const [prefix, keep] of READ_BACK_BY_PREFIX) if (stream.startsWith(prefix)) return keep;
+  return undefined;
+}
+
 const [CANDLE_PREFIX = '', CANDLE_SUFFIX = ''] = Streams.candles('\u0000').split('\u0000');
 
 /** True for a symbol's candle stream key (as Streams.candles builds it). */

@@ -1,5 +1,6 @@
 import { ConsumerGroups, MessageType, Streams, isMessage } from '@btc-research/contracts';
 import { ConflictError, type BusEntry, type Logger, type MarketEventRecord, type MessageBus, type StrategyStore, type Subscription } from '@btc-research/platform';
+import { RecentIds } from './recent-ids.js';
 
 type NewMarketEvent = Omit<MarketEventRecord, 'seq' | 'symbol'>;
 
@@ -53,15 +54,19 @@ export interface MarketLogIngestOptions {
 
 /** How much of the log's end a writer reads when it starts, to recognise redelivered inputs. */
 const TAIL_ON_START = 10_000;
-/** Source ids remembered per symbol (recently appended ones, oldest forgotten first). */
-const RECENT_IDS_MAX = 100_000;
+/**
+ * Source ids remembered per symbol (the last ones appended): twice the tail read at start, far more
+ * than a redelivered batch (a thousand per stream). An older id is not lost either: it only takes
+ * the store's own de-duplication (the fallback path) instead of the fast path.
+ */
+const RECENT_IDS_PER_SYMBOL = 2 * TAIL_ON_START;
 
 /** What the log writer knows of one symbol's log end. */
 interface LogEnd {
   lastSeq: number;
   /** close time of the last candle in the log, null when the tail read at start had none */
   lastCandleTime: number | null;
-  recent: Set<string>;
+  recent: RecentIds;
 }
 
 /**
@@ -114,7 +119,7 @@ export class MarketLogIngest {
     if (!end) {
       const tail = await this.options.store.lastMarketEvents(symbol, TAIL_ON_START);
       const candles = tail.filter((e) => e.kind === 'candle');
-      end = { lastSeq: tail[tail.length - 1]?.seq ?? 0, lastCandleTime: candles.length > 0 ? candles[candles.length - 1]!.time : tail.length === 0 ? Number.NEGATIVE_INFINITY : null, recent: new Set() };
+      end = { lastSeq: tail[tail.length - 1]?.seq ?? 0, lastCandleTime: candles.length > 0 ? candles[candles.length - 1]!.time : tail.length === 0 ? Number.NEGATIVE_INFINITY : null, recent: new RecentIds(RECENT_IDS_PER_SYMBOL) };
       this.remember(end, tail);
       this.ends.set(symbol, end);
     }
@@ -125,13 +130,6 @@ export class MarketLogIngest {
     for (const e of events) {
       end.recent.add(e.sourceId);
       if (e.kind === 'candle' && (end.lastCandleTime === null || e.time > end.lastCandleTime)) end.lastCandleTime = e.time;
-    }
-    if (end.recent.size > RECENT_IDS_MAX) {
-      let excess = end.recent.size - RECENT_IDS_MAX;
-      for (const id of end.recent) {
-        if (excess-- <= 0) break;
-        end.recent.delete(id);
-      }
     }
   }
 

@@ -1,4 +1,4 @@
-import { StreamRetention, Streams, encodeEnvelope, type Envelope } from '@btc-research/contracts';
+import { StreamRetention, Streams, encodeEnvelope, readBackOf, type Envelope } from '@btc-research/contracts';
 import type { Logger } from '../logger.js';
 import type { BusTuning } from './bus-tuning.js';
 import { subscribe, type ConsumerLoop, type GroupBackend, type RawDelivery } from './consumer-loop.js';
@@ -11,6 +11,13 @@ export interface InProcessBusOptions extends BusTuning {
   logger: Logger;
   /** wall clock for stream ids and idle times; default Date.now */
   now?: () => number;
+  /**
+   * How many entries of a stream that every consumer group has read and acknowledged are kept (an
+   * entry a group has not is kept whatever this says); undefined: up to the append's maxLen, as
+   * Redis. Default: the contracts' readBackOf, so an embedded process does not hold 100,000 trades
+   * nobody will read again.
+   */
+  readBack?: (stream: string) => number | undefined;
 }
 
 
@@ -86,11 +93,12 @@ class MemoryStream {
    * Appends and trims to maxLen. `keepUnread`: an entry a consumer group has not read yet (or has
    * not acknowledged) is never trimmed; the stream grows past maxLen instead (see excessUnread).
    */
-  append(fields: Record<string, string>, nowMs: number, maxLen: number, keepUnread = false): string {
+  append(fields: Record<string, string>, nowMs: number, maxLen: number, keepUnread = false, readBack?: number): string {
     this.last = nextStreamId(this.last, nowMs);
     const id = formatStreamId(this.last);
     this.entries.push({ id, fields: { ...fields } });
     this.trim(maxLen, keepUnread);
+    if (readBack !== undefined && readBack < maxLen) this.trimRead(readBack);
     return id;
   }
 
@@ -101,10 +109,34 @@ class MemoryStream {
       if (keepUnread && this.isUnread(this.entries[this.start]!.id)) break;
       this.entries[this.start++] = TRIMMED;
     }
+    this.compact();
+  }
+
+  /**
+   * Trims to `keep` entries, oldest first, only as far as every consumer group has read and
+   * acknowledged (also a group nobody reads right now: its reader may be resubscribing).
+   */
+  trimRead(keep: number): void {
+    const excess = this.length - Math.max(0, keep);
+    for (let i = 0; i < excess; i++) {
+      if (!this.isReadByAll(this.entries[this.start]!.id)) break;
+      this.entries[this.start++] = TRIMMED;
+    }
+    this.compact();
+  }
+
+  private compact(): void {
     if (this.start > 1024 && this.start > this.entries.length / 2) {
       this.entries = this.entries.slice(this.start);
       this.start = 0;
     }
+  }
+
+  private isReadByAll(id: string): boolean {
+    for (const g of this.groups.values()) {
+      if (compareStreamIds(id, g.lastDeliveredId) > 0 || g.pending.has(id)) return false;
+    }
+    return true;
   }
 
   /**
@@ -171,10 +203,12 @@ export class InProcessBus implements MessageBus, RawStreamAccess {
   private isClosed = false;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly readBack: (stream: string) => number | undefined;
 
   constructor(private readonly options: InProcessBusOptions) {
     this.log = options.logger;
     this.now = options.now ?? Date.now;
+    this.readBack = options.readBack ?? readBackOf;
   }
 
   private stream(name: string): MemoryStream {
@@ -219,7 +253,7 @@ export class InProcessBus implements MessageBus, RawStreamAccess {
 
   private appendFields(stream: string, fields: Record<string, string>, maxLen: number, keepUnread = false): string {
     const s = this.stream(stream);
-    const id = s.append(fields, this.now(), maxLen, keepUnread);
+    const id = s.append(fields, this.now(), maxLen, keepUnread, this.readBack(stream));
     s.notifier.notify();
     return id;
   }
