@@ -4,46 +4,26 @@
  * the clock moving), and single trades lost here and there. Before the fix, 5 skipped minutes gave
  * 4 flat zero-volume candles published as live; now every published candle equals the exchange's.
  */
-import { FakeBinanceServer } from '@btc-research/binance/testing';
 import { waitFor } from '@btc-research/platform';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startBinanceSource, type BinanceSource } from '../../services/stream-manager/src/binance/binance-source.js';
-import { MarketPublisher } from '../../services/stream-manager/src/market-publisher.js';
-import { canon, candlesOf, deleteSymbolKeys, quietLogger, sequenceProblem, testBus, uniqueSymbol } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { liveFeeds } from './live-feed.js';
+import { canon, candlesOf, sequenceProblem } from './support.js';
 
 const START = Date.UTC(2025, 5, 2, 11, 30);
-const bus = testBus();
-const used: string[] = [];
-let server: FakeBinanceServer | null = null;
-let source: BinanceSource | null = null;
-let publisher: MarketPublisher | null = null;
-
-afterEach(async () => {
-  await source?.stop();
-  await publisher?.close();
-  await server?.close();
-  source = null;
-  publisher = null;
-  server = null;
-});
-afterAll(async () => {
-  await deleteSymbolKeys(used);
-  await bus.close();
-});
+const feeds = liveFeeds();
+const bus = feeds.bus;
 
 describe('skipped minutes and trade gaps', () => {
   it('every published candle equals the exchange kline: missing minutes come from REST, none is made up', async () => {
-    const symbol = uniqueSymbol('N');
-    used.push(symbol);
-    server = await FakeBinanceServer.start({ symbols: [symbol], seed: 16, startTime: START, tickMs: 10, marketMsPerTick: 1000 });
-    publisher = new MarketPublisher(bus, 'no-invented-candles-test', Date.now);
-    source = await startBinanceSource({
-      symbols: [symbol], venue: 'binance', wsUrl: server.wsUrl, restUrl: server.url, publisher, logger: quietLogger(), requestedSource: 'binance',
-      pingIntervalMs: 200, deadAfterMs: 5_000, reconnectBaseMs: 20, reconnectMaxMs: 200, restFallbackAfterMs: 300, restPollMs: 100,
-      statusIntervalMs: 500, restTimeoutMs: 2_000, restMaxAttempts: 4,
+    const { symbol, srv, src } = await feeds.start({
+      symbolPrefix: 'N',
+      exchange: { seed: 16, startTime: START, tickMs: 10, marketMsPerTick: 1000 },
+      publisherName: 'no-invented-candles-test',
+      source: {
+        pingIntervalMs: 200, deadAfterMs: 5_000, reconnectBaseMs: 20, reconnectMaxMs: 200, restFallbackAfterMs: 300, restPollMs: 100,
+        statusIntervalMs: 500, restTimeoutMs: 2_000, restMaxAttempts: 4,
+      },
     });
-    const srv = server;
-    const src = source;
     await waitFor(() => src.status().state === 'live', { timeoutMs: 15_000, what: 'live' });
     await waitFor(() => srv.market.closedKlines(symbol).length >= 2, { timeoutMs: 15_000, what: 'two market minutes' });
     // three times: 5 whole minutes without trade or kline frames, then trades lost one by one
