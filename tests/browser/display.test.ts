@@ -83,6 +83,15 @@ describe('overview', () => {
       const row = page.locator(`#daily-profit tr[data-day="${day}"]`);
       expect(await row.innerText()).toContain(`${day} (so far)`);
       expect(await row.innerText()).toContain(money(Math.abs(totalPnl)));
+      // the same days drawn as bars (chart.js), oldest first, each bar the table's figure
+      const rows = await page.locator('#daily-profit tbody tr').evaluateAll((trs) => trs.map((tr) => ({ day: (tr as HTMLElement).dataset['day'], pnl: Number((tr as HTMLElement).dataset['pnl']) })).reverse());
+      const bars = await page.evaluate(() => {
+        const chart = (window as unknown as { Chart: { getChart(c: Element | null): { data: { labels: string[]; datasets: { data: number[] }[] } } | undefined } }).Chart.getChart(document.getElementById('daily-profit-chart'));
+        return chart ? { labels: chart.data.labels, values: chart.data.datasets[0]!.data } : null;
+      });
+      expect(bars?.values).toEqual(rows.map((r) => r.pnl));
+      expect(bars?.labels.at(-1)).toBe(`${day} (so far)`);
+      expect(bars?.values.at(-1)).toBeCloseTo(totalPnl, 6);
       // the feed's lag in human units, not "56391 ms"
       expect(await page.locator('[data-feed="lag"]').innerText()).toBe('56 s');
       expect(errors).toEqual([]);
@@ -129,6 +138,10 @@ describe('theme and time zone', () => {
       expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('auto');
       expect(brightness(await backgroundOf(page))).toBeLessThan(60);
       await screenshot(page, 'overview-dark-desktop');
+      // the entry/exit tags on the last trades stay readable on the dark theme (they were light chips with light text)
+      const tags = await page.locator('.last-trades .role').evaluateAll((els) => els.map((el) => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]));
+      expect(tags.length).toBeGreaterThan(0);
+      for (const [color, background] of tags) expect(Math.abs(brightness(color!) - brightness(background!)), `${color} on ${background}`).toBeGreaterThan(100);
       // auto → dark → light: light wins over the system's dark, also on the next page
       await page.click('#theme-toggle');
       expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');

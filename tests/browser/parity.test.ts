@@ -175,6 +175,28 @@ describe('parity panel on the strategy page', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect((await api.store.listParityChecks('ema', 100)).length).toBe(before);
   });
+
+  it('shows a check that finished while the page is open (scheduled, or asked for elsewhere) without a reload', async () => {
+    const { page, context, errors } = await openPage(browser, { width: 1440, height: 900 });
+    try {
+      await page.goto(`${dash.url}/strategies/ema`);
+      // the page's live connection is up before the check runs
+      await page.waitForFunction(() => document.getElementById('live-status')?.dataset['transport'] !== 'connecting', undefined, { timeout: 10_000 });
+      const rowsBefore = await page.locator('#parity-history tbody tr').count();
+      await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+      // asked for through the API, not this page: the result reaches the page as a live event
+      const res = await fetch(`${api.url}/api/v1/strategies/ema/parity/check`, { method: 'POST', headers: { 'x-api-key': DEFAULT_DEV_API_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ waitMs: 10_000 }) });
+      expect(res.status).toBe(200);
+      const check = (await res.json()) as { checkId: string };
+      await page.waitForFunction((id) => document.querySelector('#parity-history tbody tr')?.getAttribute('data-check') === id, check.checkId, { timeout: 15_000 });
+      expect(await page.locator('#parity-history tbody tr').count()).toBe(rowsBefore + 1);
+      expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+      expect(await page.locator('#parity-check-form').count()).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 40_000);
 });
 
 describe('an api-server without parity or notifications', () => {

@@ -20,24 +20,10 @@ import { StatsModels } from './read-model/stats-model.js';
 import { registerSystemMetrics } from './read-model/system-metrics.js';
 import { TtlCache } from './read-model/ttl-cache.js';
 import { healthRoutes } from './routes/health.js';
-import { authRoutes } from './routes/v1/auth.js';
-import { configRoutes } from './routes/v1/configs.js';
-import { eventRoutes } from './routes/v1/events.js';
-import { marketRoutes } from './routes/v1/market.js';
-import { parityRoutes } from './routes/v1/parity.js';
-import { notificationRoutes } from './routes/v1/notifications.js';
-import { strategyCommandRoutes } from './routes/v1/strategy-commands.js';
-import { strategyLifecycleRoutes } from './routes/v1/strategy-lifecycle.js';
-import { backtestRoutes } from './routes/v1/backtests.js';
+import { apiV1Routes } from './routes/v1/api-v1.js';
 import { BacktestJobs } from './backtests/backtest-jobs.js';
-import { strategyReadRoutes } from './routes/v1/strategies.js';
-import { strategyCandleRoutes } from './routes/v1/strategy-candles.js';
-import { marketTradeRoutes } from './routes/v1/market-trades.js';
 import { CandleHistory } from './read-model/candle-history.js';
 import { IndicatorSeriesModel } from './read-model/indicator-series.js';
-import { reconcileRoutes } from './routes/v1/reconcile.js';
-import { portfolioRoutes } from './routes/v1/portfolio.js';
-import { roundTripRoutes } from './routes/v1/round-trips.js';
 
 export interface CorsConfig {
   /** allowed browser origins; ['*'] allows any; [] (the default) sends no CORS headers. Control routes refuse other origins. */
@@ -93,14 +79,10 @@ export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute
   return routesOf.get(app) ?? [];
 }
 
-/**
- * Builds the api-server's Fastify app; never listens (service.ts does). Every route's schema is a zod
- * schema from @btc-research/contracts, which validates input, serialises output and feeds OpenAPI.
- */
-export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
-  const now = deps.now ?? Date.now;
+/** Fastify with the one error shape, request ids, the request log, and the route list the OpenAPI completeness test reads. */
+function createFastify(logger: FastifyBaseLogger): FastifyInstance {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: REQUEST_BODY_LIMIT_BYTES,
     trustProxy: false,
@@ -128,6 +110,16 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
+  return app;
+}
+
+/**
+ * Builds the api-server's Fastify app; never listens (service.ts does). Every route's schema is a zod
+ * schema from @btc-research/contracts, which validates input, serialises output and feeds OpenAPI.
+ */
+export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? Date.now;
+  const app = createFastify(deps.logger);
 
   const hub = new LiveEventHub(deps.bus, deps.logger.child({ subsystem: 'live-events' }));
   const cache = new TtlCache<unknown>(deps.cacheTtlMs ?? 1_000, now);
@@ -185,25 +177,6 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => ctx.backtests.close());
   const zapp = app.withTypeProvider<ZodTypeProvider>();
   await zapp.register(healthRoutes, { ctx });
-  await zapp.register(
-    async (v1) => {
-      await v1.register(strategyReadRoutes, { ctx });
-      await v1.register(strategyCandleRoutes, { ctx });
-      await v1.register(marketTradeRoutes, { ctx });
-      await v1.register(reconcileRoutes, { ctx });
-      await v1.register(portfolioRoutes, { ctx });
-      await v1.register(roundTripRoutes, { ctx });
-      await v1.register(strategyCommandRoutes, { ctx });
-      await v1.register(strategyLifecycleRoutes, { ctx });
-      await v1.register(backtestRoutes, { ctx });
-      await v1.register(marketRoutes, { ctx });
-      await v1.register(configRoutes, { ctx });
-      await v1.register(eventRoutes, { ctx });
-      await v1.register(parityRoutes, { ctx });
-      await v1.register(authRoutes, { ctx });
-      await v1.register(notificationRoutes, { ctx });
-    },
-    { prefix: '/api/v1' },
-  );
+  await zapp.register(apiV1Routes, { ctx, prefix: '/api/v1' });
   return app;
 }

@@ -10,6 +10,8 @@ export interface ApiServerConfig {
   port: number;
   redisUrl: string | undefined;
   databaseUrl: string | undefined;
+  /** the PostgreSQL schema the paper-trader writes (DATABASE_SCHEMA); both services must read the same one */
+  databaseSchema: string | undefined;
   configDir: string;
   dataDir: string;
   logLevel: LogLevel;
@@ -115,6 +117,7 @@ export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
     port: envInt(env, 'API_PORT', 8000, { min: 0, max: 65_535 }),
     redisUrl: envOptStr(env, 'REDIS_URL'),
     databaseUrl: envOptStr(env, 'DATABASE_URL'),
+    databaseSchema: envOptStr(env, 'DATABASE_SCHEMA'),
     configDir: envStr(env, 'CONFIG_DIR', 'config'),
     dataDir: envStr(env, 'DATA_DIR', 'data'),
     logLevel,

@@ -10,7 +10,7 @@ await runService('api-server', async (_signal, own) => {
   configureLogging({ level: config.logLevel, systems: config.logSystems });
   const logger = createLogger('api-server');
   const bus = own(await openBus({ redisUrl: config.redisUrl, logger: createLogger('api-server:bus') }));
-  const store = own(await createStrategyStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
+  const store = own(await createStrategyStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema }));
   const server = await startApiServer({
     host: config.host,
     port: config.port,

@@ -84,6 +84,16 @@
         .catch(function (e) { console.warn('panel refresh failed', e.message); });
     }, wait);
   }
+  // a parity check of this strategy finished (scheduled, or asked for elsewhere): show it without a reload
+  function refreshParity() {
+    fetch('/strategies/' + encodeURIComponent(data.strategyId) + '/panels/parity', { headers: { accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (p) {
+        var el = document.getElementById('parity-panel');
+        if (el && p && typeof p.parity === 'string') el.innerHTML = p.parity;
+      })
+      .catch(function (e) { console.warn('parity refresh failed', e.message); });
+  }
   // warm-up progress moves with every closed candle: look again while it is not complete
   function warmupTick() {
     var w = document.getElementById('warmup');
@@ -122,6 +132,7 @@
     if (ev.type === 'strategy.order.filled') onTrade(p);
     else if (ev.type === 'strategy.equity.updated') { onAccount(p); if (p.time && p.equity != null) pushEquity(p.time, Number(p.equity)); }
     else if (ev.type === 'strategy.status.changed') onStatus(p.status, p.error);
+    else if (ev.type === 'strategy.parity.checked') refreshParity();
   });
   Live.on('snapshot', function (/** @type {any} */ snap) {
     var s = (snap.strategies || []).find(function (/** @type {any} */ x) { return x.id === data.strategyId; });

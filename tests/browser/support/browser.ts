@@ -44,7 +44,7 @@ export async function screenshot(page: Page, name: string, fullPage = true): Pro
 }
 
 /** Polls `fn` until it returns a truthy value or the deadline passes (then throws with `what`). */
-export async function until<T>(what: string, fn: () => Promise<T> | T, deadlineMs = 10_000, everyMs = 50): Promise<T> {
+export async function until<T>(what: string, fn: () => Promise<T> | T, deadlineMs = 20_000, everyMs = 50): Promise<T> {
   const end = Date.now() + deadlineMs;
   let last: unknown;
   for (;;) {

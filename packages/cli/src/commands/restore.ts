@@ -8,7 +8,7 @@ export const RESTORE_USAGE = 'usage: btc-research restore FILE [--force]   (into
 
 export function describeCounts(c: BackupCounts): string {
   const n = (x: number) => x.toLocaleString('en-US');
-  return `${n(c.strategies)} strategies, ${n(c.trades)} trades, ${n(c.orders)} orders, ${n(c.events)} events, ${n(c.equityPoints)} equity points, ${n(c.snapshots)} snapshots, ${n(c.marketEvents)} market-log inputs`;
+  return `${n(c.strategies)} strategies, ${n(c.trades)} trades, ${n(c.orders)} orders, ${n(c.events)} events, ${n(c.equityPoints)} equity points, ${n(c.snapshots)} snapshots, ${n(c.marketEvents)} market-log inputs, ${n(c.notifications)} notification deliveries`;
 }
 
 /**

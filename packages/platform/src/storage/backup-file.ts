@@ -9,7 +9,7 @@ import { StrategyFillV1, StrategyParityCheckedV1 } from '@btc-research/contracts
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { BackupCounts, BackupRecord } from './strategy-store.js';
-import { StoredEquity, StoredEvent, StoredMarketEvent, StoredOrder, StoredPosition, StoredState, StoredStrategy } from './validate.js';
+import { StoredEquity, StoredEvent, StoredMarketEvent, StoredOrder, StoredOutboxDelivery, StoredPosition, StoredState, StoredStrategy } from './validate.js';
 
 /**
  * A backup file: JSON Lines (gzip when the name ends in .gz). The first line is the header, every
@@ -35,6 +35,7 @@ const Line = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('parity'), strategyId: Id, checks: z.array(StrategyParityCheckedV1) }),
   z.object({ kind: z.literal('start-claim'), strategyId: Id, owner: Id }),
   z.object({ kind: z.literal('market'), symbol: Id, events: z.array(StoredMarketEvent) }),
+  z.object({ kind: z.literal('outbox'), rows: z.array(StoredOutboxDelivery) }),
 ]);
 const Trailer = z.object({ kind: z.literal('trailer'), lines: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
@@ -47,7 +48,7 @@ export interface BackupSummary {
 }
 
 function emptyCounts(): BackupCounts {
-  return { strategies: 0, trades: 0, orders: 0, events: 0, equityPoints: 0, snapshots: 0, marketEvents: 0 };
+  return { strategies: 0, trades: 0, orders: 0, events: 0, equityPoints: 0, snapshots: 0, marketEvents: 0, notifications: 0 };
 }
 
 function count(counts: BackupCounts, r: BackupRecord): void {
@@ -58,6 +59,7 @@ function count(counts: BackupCounts, r: BackupRecord): void {
   else if (r.kind === 'equity') counts.equityPoints += r.points.length;
   else if (r.kind === 'snapshot') counts.snapshots += 1;
   else if (r.kind === 'market') counts.marketEvents += r.events.length;
+  else if (r.kind === 'outbox') counts.notifications += r.rows.length;
 }
 
 /**

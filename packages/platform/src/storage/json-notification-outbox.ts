@@ -4,19 +4,10 @@ import { NotificationChannelName, NotificationEventV1 } from '@btc-research/cont
 import { z } from 'zod';
 import { JsonlFile } from './atomic-file.js';
 import type { NotificationOutbox, OutboxClaim, OutboxDelivery, OutboxEnqueue, OutboxOutcome } from './notification-outbox.js';
-import { parseStored } from './validate.js';
+import { StoredOutboxDelivery, parseStored } from './validate.js';
 
 /** One line of outbox.jsonl: a new row, a claim of it, its settlement, or a whole row (compaction). The rows are the fold of the lines. */
-const StoredRow = z.object({
-  eventId: z.string(),
-  channel: NotificationChannelName,
-  event: NotificationEventV1,
-  status: z.enum(['pending', 'delivered', 'failed']),
-  attempts: z.number().int().nonnegative(),
-  lastError: z.string().nullable(),
-  createdAt: z.number(),
-  nextAttemptAt: z.number().nullable(),
-  deliveredAt: z.number().nullable(),
+const StoredRow = StoredOutboxDelivery.extend({
   claimedBy: z.string().nullable(),
   claimedUntil: z.number(),
 });
@@ -107,10 +98,14 @@ export class JsonNotificationOutbox implements NotificationOutbox {
   recent(limit: number): Promise<OutboxDelivery[]> {
     return this.serialise(async (rows) =>
       [...rows.values()]
-        .sort((a, b) => b.createdAt - a.createdAt || (a.eventId < b.eventId ? 1 : -1))
+        .sort((a, b) => b.createdAt - a.createdAt || (a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : a.channel < b.channel ? 1 : -1))
         .slice(0, limit)
         .map(publicRow),
     );
+  }
+
+  importRows(rows: readonly OutboxDelivery[]): Promise<void> {
+    return this.serialise(async () => this.write(rows.map((r) => ({ op: 'row', row: { ...r, claimedBy: null, claimedUntil: 0 } }))));
   }
 
   /** Deletes every row (the store's clear, before a restore). */

@@ -542,6 +542,7 @@ export class JsonStrategyStore implements StrategyStore {
       source: 'json',
       createdAt: Date.now(),
       claims: () => this.claims.list(),
+      outboxRows: () => this.outbox.recent(Number.MAX_SAFE_INTEGER),
       readStrategy: (id) =>
         this.serialise(id, async () => {
           let records: BackupRecord[] | null = null;
@@ -568,6 +569,7 @@ export class JsonStrategyStore implements StrategyStore {
     return loadRecords(this, records, {
       importMarket: (symbol, events) => this.importMarketEvents(symbol, events),
       importClaim: (strategyId, owner) => this.serialise('start-claims', () => this.claims.put(strategyId, owner)),
+      importOutbox: (rows) => this.outbox.importRows(rows),
     });
   }
 

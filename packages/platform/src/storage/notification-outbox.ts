@@ -53,4 +53,10 @@ export interface NotificationOutbox {
   settle(eventId: string, channel: NotificationChannelName, owner: string, outcome: OutboxOutcome): Promise<void>;
   /** The newest rows first (created time), for display. */
   recent(limit: number): Promise<OutboxDelivery[]>;
+  /**
+   * Writes rows as a backup holds them (restore into an empty outbox): status, attempts and times
+   * kept, no claim. A row that was being sent when the backup was taken is pending again and is
+   * sent again, with its event id as the receiver's idempotency key (at-least-once, as after a crash).
+   */
+  importRows(rows: readonly OutboxDelivery[]): Promise<void>;
 }

@@ -60,8 +60,31 @@ export class PostgresNotificationOutbox implements NotificationOutbox {
     }
   }
 
+  async importRows(rows: readonly OutboxDelivery[]): Promise<void> {
+    if (rows.length === 0) return;
+    const column = <T>(pick: (r: OutboxDelivery) => T): T[] => rows.map(pick);
+    await this.db.query(
+      `INSERT INTO notification_outbox (event_id, channel, event, status, attempts, last_error, created_at, next_attempt_at, delivered_at)
+       SELECT r.id, r.channel, r.event::jsonb, r.status, r.attempts, r.last_error, ${TS('r.created')}, ${TS('r.next')}, ${TS('r.delivered')}
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[])
+         AS r(id, channel, event, status, attempts, last_error, created, next, delivered)
+       ON CONFLICT (event_id, channel) DO NOTHING`,
+      [
+        column((r) => r.eventId),
+        column((r) => r.channel),
+        column((r) => JSON.stringify(r.event)),
+        column((r) => r.status),
+        column((r) => r.attempts),
+        column((r) => r.lastError),
+        column((r) => r.createdAt),
+        column((r) => r.nextAttemptAt),
+        column((r) => r.deliveredAt),
+      ],
+    );
+  }
+
   async recent(limit: number): Promise<OutboxDelivery[]> {
-    const { rows } = await this.db.query(`SELECT ${COLUMNS} FROM notification_outbox ORDER BY created_at DESC, event_id DESC LIMIT $1`, [limit]);
+    const { rows } = await this.db.query(`SELECT ${COLUMNS} FROM notification_outbox ORDER BY created_at DESC, event_id DESC, channel DESC LIMIT $1`, [limit]);
     return rows.map(toDelivery);
   }
 }

@@ -586,6 +586,8 @@ export class PostgresStrategyStore implements StrategyStore {
         source: 'postgres',
         createdAt: Date.now(),
         claims: async () => (await client.query<{ strategy_id: string; owner: string }>(`SELECT strategy_id, owner FROM start_claims ORDER BY strategy_id`)).rows.map((r) => ({ strategyId: r.strategy_id, owner: r.owner })),
+        // the same snapshot of the database as everything else in the backup
+        outboxRows: () => new PostgresNotificationOutbox(client).recent(Number.MAX_SAFE_INTEGER),
       });
       await client.query('COMMIT');
       isDone = true;
@@ -605,6 +607,7 @@ export class PostgresStrategyStore implements StrategyStore {
         importClaim: async (strategyId, owner) => {
           await client.query(`INSERT INTO start_claims (strategy_id, owner, claimed_at, pending_until) VALUES ($1, $2, now(), now()) ON CONFLICT (strategy_id) DO UPDATE SET owner = EXCLUDED.owner`, [strategyId, owner]);
         },
+        importOutbox: (rows) => new PostgresNotificationOutbox(client).importRows(rows),
       });
     });
   }

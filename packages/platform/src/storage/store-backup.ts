@@ -1,5 +1,6 @@
 import { ConflictError, ValidationError } from '../errors.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
+import type { OutboxDelivery } from './notification-outbox.js';
 import type { BackupCounts, BackupRecord, EquityPoint, MarketEventRecord, StrategyRecord, StrategyState, StrategyStore, TradeRecord } from './strategy-store.js';
 
 /** Rows per backup line: large tables are split into lines of this many. */
@@ -85,6 +86,8 @@ export interface DumpOptions {
   createdAt: number;
   /** who started which strategy (start claims), read by the backend */
   claims(): Promise<ReadonlyArray<{ strategyId: string; owner: string }>>;
+  /** every notification outbox row, in any order */
+  outboxRows(): Promise<readonly OutboxDelivery[]>;
   /** one strategy's records; default readStrategyRecords (the JSON backend adds its own consistency check) */
   readStrategy?(id: string): Promise<BackupRecord[] | null>;
 }
@@ -107,6 +110,8 @@ export async function* dumpStore(store: StoreReader, options: DumpOptions): Asyn
     }
   }
   for (const c of await options.claims()) yield { kind: 'start-claim', strategyId: c.strategyId, owner: c.owner };
+  const outbox = [...(await options.outboxRows())].sort((a, b) => a.createdAt - b.createdAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : a.channel < b.channel ? -1 : 1));
+  yield* batches(outbox, (rows) => ({ kind: 'outbox', rows }));
   for (const symbol of await store.listMarketSymbols()) {
     let first: number | null = null;
     for (let after = 0; ; ) {
@@ -126,6 +131,7 @@ export async function* dumpStore(store: StoreReader, options: DumpOptions): Asyn
 export interface LoadHooks {
   importMarket(symbol: string, events: readonly MarketEventRecord[]): Promise<void>;
   importClaim(strategyId: string, owner: string): Promise<void>;
+  importOutbox(rows: readonly OutboxDelivery[]): Promise<void>;
 }
 
 /**
@@ -134,7 +140,7 @@ export interface LoadHooks {
  * of a strategy (JSON files), so an interrupted restore never shows a strategy without its data.
  */
 export async function loadRecords(store: StrategyStore, records: AsyncIterable<BackupRecord>, hooks: LoadHooks): Promise<BackupCounts> {
-  const counts: BackupCounts = { strategies: 0, trades: 0, orders: 0, events: 0, equityPoints: 0, snapshots: 0, marketEvents: 0 };
+  const counts: BackupCounts = { strategies: 0, trades: 0, orders: 0, events: 0, equityPoints: 0, snapshots: 0, marketEvents: 0, notifications: 0 };
   let open: { record: StrategyRecord; state: StrategyState | null } | null = null;
   const closeSection = async () => {
     if (!open) return;
@@ -207,6 +213,11 @@ export async function loadRecords(store: StrategyStore, records: AsyncIterable<B
         await closeSection();
         await hooks.importMarket(r.symbol, r.events);
         counts.marketEvents += r.events.length;
+        break;
+      case 'outbox':
+        await closeSection();
+        await hooks.importOutbox(r.rows);
+        counts.notifications += r.rows.length;
         break;
     }
   }

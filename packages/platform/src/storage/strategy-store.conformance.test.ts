@@ -621,6 +621,13 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     await store.upsertStrategy(strategy('alpha', { createdAt: 1_000, status: 'running' }));
     await store.settleStrategyStart('alpha', 'key-a');
     expect(await store.acquireLease('strategy:alpha', 'worker-1', 60_000)).toBe(true);
+    // notification deliveries in every state: delivered, to retry, failed for good, being sent right now
+    const errored = (n: number) => ({ id: `status:alpha:${n}:errored`, type: 'strategy.errored' as const, time: 1_718_000_000_000 + n, strategyId: 'alpha', text: `alpha stopped (${n})`, data: { error: 'é boom' } });
+    await store.outbox.enqueue([1, 2, 3, 4].map((n) => ({ event: errored(n), channels: ['webhook', 'slack'] as const })), 1_718_000_000_000);
+    const claimed = await store.outbox.claim({ channel: 'webhook', owner: 'sender-1', now: 1_718_000_100_000, limit: 4, leaseMs: 60_000 });
+    await store.outbox.settle(claimed[0]!.eventId, 'webhook', 'sender-1', { status: 'delivered', at: 1_718_000_100_500 });
+    await store.outbox.settle(claimed[1]!.eventId, 'webhook', 'sender-1', { status: 'retry', error: 'HTTP 503', retryAt: 1_718_000_200_000 });
+    await store.outbox.settle(claimed[2]!.eventId, 'webhook', 'sender-1', { status: 'failed', error: 'HTTP 404' });
   }
 
   /** Everything a store answers, through its public reads. */
@@ -640,6 +647,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
       };
     }
     for (const symbol of ['BTCUSDT', 'ETHUSDT']) out[symbol] = await store.listMarketEvents(symbol, 0, 10_000);
+    out['outbox'] = await store.outbox.recent(1_000);
     return out;
   }
 
@@ -664,8 +672,14 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     const target = backends.find((b) => b.name === targetName)!;
     const restored = await stores.fresh(target);
     const counts = await restored.importData(replay(records));
-    expect(counts).toEqual({ strategies: 2, trades: 1_204, orders: 3, events: 7, equityPoints: 50, snapshots: 1, marketEvents: 1_496 });
+    expect(counts).toEqual({ strategies: 2, trades: 1_204, orders: 3, events: 7, equityPoints: 50, snapshots: 1, marketEvents: 1_496, notifications: 8 });
     expect(await contents(restored)).toEqual(await contents(store));
+    // the delivery being sent when the backup was taken is pending again, sent once more; the others keep their outcome
+    const due = await restored.outbox.claim({ channel: 'webhook', owner: 'sender-2', now: 1_718_000_300_000, limit: 10, leaseMs: 60_000 });
+    expect(due.map((d) => [d.eventId, d.attempts])).toEqual([
+      ['status:alpha:2:errored', 2],
+      ['status:alpha:4:errored', 2],
+    ]);
     expect(await restored.getLease('strategy:alpha')).toBeNull();
     // ownership came along: the restored live strategy counts against its owner's cap
     expect(await restored.claimStrategyStart({ strategyId: 'gamma', owner: 'key-a', ttlMs: 60_000, maxLivePerOwner: 1 })).toEqual({ outcome: 'limit-reached', live: 1, limit: 1 });

@@ -1,5 +1,5 @@
 import type { FillQualityDto, OrderDto, StrategyFillV1, StrategyParityCheckedV1, StrategyStatusValue } from '@btc-research/contracts';
-import type { NotificationOutbox } from './notification-outbox.js';
+import type { NotificationOutbox, OutboxDelivery } from './notification-outbox.js';
 
 /** A strategy known to the system (started at least once). Money fields are decimal strings. */
 export interface StrategyRecord {
@@ -164,7 +164,9 @@ export type BackupRecord =
   /** parity checks, oldest first */
   | { kind: 'parity'; strategyId: string; checks: ParityCheckRecord[] }
   | { kind: 'start-claim'; strategyId: string; owner: string }
-  | { kind: 'market'; symbol: string; events: MarketEventRecord[] };
+  | { kind: 'market'; symbol: string; events: MarketEventRecord[] }
+  /** notification deliveries (pending, delivered, failed), oldest first */
+  | { kind: 'outbox'; rows: OutboxDelivery[] };
 
 export interface BackupCounts {
   strategies: number;
@@ -174,6 +176,8 @@ export interface BackupCounts {
   equityPoints: number;
   snapshots: number;
   marketEvents: number;
+  /** notification outbox rows (event × channel) */
+  notifications: number;
 }
 
 export interface LeaseInfo {

@@ -1,4 +1,4 @@
-import { StrategyFillV1, StrategyId, StrategyParityCheckedV1, StrategyStatusValue } from '@btc-research/contracts';
+import { NotificationChannelName, NotificationEventV1, StrategyFillV1, StrategyId, StrategyParityCheckedV1, StrategyStatusValue } from '@btc-research/contracts';
 import { z } from 'zod';
 import { DataCorruptedError, ValidationError } from '../errors.js';
 import type { EquityPoint, MarketEventRecord, ParityCheckRecord, OrderRecord, PositionRecord, StrategyEventRecord, StrategyRecord, StrategyState, TradeQuery, TradeRecord } from './strategy-store.js';
@@ -157,6 +157,19 @@ export const StoredOrder = z.object({
   rejectMessage: z.string().nullable(),
   updatedAt: Ms,
   quality: StoredQuality,
+});
+
+/** A notification outbox row (event × channel) as the outbox files and backups hold it. */
+export const StoredOutboxDelivery = z.object({
+  eventId: z.string(),
+  channel: NotificationChannelName,
+  event: NotificationEventV1,
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int().nonnegative(),
+  lastError: z.string().nullable(),
+  createdAt: z.number(),
+  nextAttemptAt: z.number().nullable(),
+  deliveredAt: z.number().nullable(),
 });
 
 export const StoredEvent = z.object({ strategyId: z.string(), seq: z.number().int().positive(), type: z.string().min(1), time: Ms, data: z.unknown() });

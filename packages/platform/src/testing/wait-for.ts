@@ -1,5 +1,5 @@
 export interface WaitForOptions {
-  /** give up after this long; default 5000 ms */
+  /** give up after this long; default 15 000 ms (generous: CI runs many suites at once on 2 cores, and a condition that holds returns at once) */
   timeoutMs?: number;
   /** how often the condition is re-checked; default 10 ms */
   intervalMs?: number;
@@ -12,7 +12,7 @@ export interface WaitForOptions {
  * Resolves with the first truthy value the condition returns; rejects when the deadline passes.
  */
 export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitForOptions = {}): Promise<NonNullable<T>> {
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 15_000;
   const intervalMs = options.intervalMs ?? 10;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

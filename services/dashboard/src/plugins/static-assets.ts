@@ -11,8 +11,8 @@ const lightweightChartsDir = join(dirname(require.resolve('lightweight-charts/pa
 /** the strategy chart script the dashboard shares with the HTML backtest report (a browser asset, not a module) */
 const strategyChartFile = require.resolve('@btc-research/charts/strategy-chart.js');
 
-/** The only files /assets/ serves: the dashboard's own scripts and styles, the two chart libraries and the shared strategy chart. */
-const ASSETS = new Set(['app.css', 'favicon.svg', 'preferences.js', 'live.js', 'overview.js', 'strategy.js', 'start.js', 'market.js', 'confirm.js', 'chart.umd.min.js']);
+/** The only files /assets/ serves: the dashboard's own scripts and styles, the two chart libraries (chart.js draws the daily profit bars; lightweight-charts the time series) and the shared strategy chart. */
+const ASSETS = new Set(['app.css', 'favicon.svg', 'preferences.js', 'live.js', 'overview.js', 'strategy.js', 'start.js', 'market.js', 'confirm.js', 'daily-profit-chart.js', 'chart.umd.min.js']);
 const LIGHTWEIGHT_CHARTS = 'lightweight-charts.standalone.production.js';
 
 function isAsset(pathName: string, root: string | undefined): boolean {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../context.js';
 import { displayPreferencesOf } from '../display-preferences.js';
 import { formattersFor } from '../format.js';
-import { parityRequestOf } from '../page-data/parity.js';
+import { loadParity, parityRequestOf } from '../page-data/parity.js';
 import { loadPanels, loadStrategyPage } from '../page-data/strategy.js';
 import { loadChartPage, loadChartTail } from '../page-data/strategy-chart.js';
 import { field } from '../plugins/form-fields.js';
@@ -39,6 +39,13 @@ export const strategyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
       ctx.views.render('panel-warmup', data),
     ]);
     return { stats, positions, orders, 'round-trips': roundTrips, warmup };
+  });
+
+  /** The parity panel alone, re-rendered when a check of this strategy arrives live (JSON of one HTML fragment). */
+  app.get<ById>('/strategies/:id/panels/parity', jsonRoute, async (request) => {
+    const { id } = request.params;
+    const data = { ...(await loadParity(ctx.api, id, authOf(request))), status: { id }, parityRequested: null, fmt: formattersFor(displayPreferencesOf(request).timeZone) };
+    return { parity: await ctx.views.render('panel-parity', data) };
   });
 
   /** A page of the strategy chart: `?timeframe=1h&before=<ms>` (no `before`: the newest, with the forming candle; `live=1`: only its tail). */
