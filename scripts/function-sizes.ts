@@ -78,7 +78,7 @@ for (const service of services) {
   const biggestFile = files.map((f) => ({ f, n: lineCount(f) })).reduce<{ f: string; n: number } | null>((a, x) => (a === null || x.n > a.n ? x : a), null);
   const fnText = biggestFn === null ? '-' : `${biggestFn.name} ${path.relative(root, biggestFn.file)}:${biggestFn.line} (${biggestFn.lines})`;
   const fileText = biggestFile === null ? '-' : `${path.relative(root, biggestFile.f)} (${biggestFile.n})`;
-  console.log(`${service.name.padEnd(20)}${fnText.padEnd(75)}${fileText}`);
+  console.log(`${service.name.padEnd(20)}${fnText.padEnd(80)}${fileText}`);
 }
 console.log(`\nfunctions over ${max} lines: ${over.length}`);
 for (const f of over.sort((a, b) => b.lines - a.lines)) console.log(`${String(f.lines).padStart(5)}  ${path.relative('.', f.file)}:${f.line}  ${f.name}`);

@@ -46,6 +46,10 @@ describe('symbols follow the strategies', () => {
     const yaml = (await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8')).replace('symbol: "BTC/USDT"', `symbol: "${pair}"`);
     await bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyStart, id: `start-${strategyId}`, source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId, configName: `${strategyId}.yaml`, configYaml: yaml } }), StreamRetention.commands);
   }
+  /** the stop command the API sends */
+  async function stopStrategy(strategyId: string): Promise<void> {
+    await bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyStop, id: `stop-${strategyId}`, source: 'test', tsEvent: 2, tsInit: 2, payload: { strategyId, reason: 'requested' } }), StreamRetention.commands);
+  }
   /** an EMA cross whose slow EMA needs `slowLength` candles of `tf` before it can trade */
   async function startLongWarmup(strategyId: string, pair: string, tf: string, slowLength: number): Promise<void> {
     const yaml = (await fs.readFile(path.join(repoConfig, 'demo-ema-cross.yaml'), 'utf8'))
@@ -108,6 +112,51 @@ describe('symbols follow the strategies', () => {
     // its own market, not a copy of BTCUSDT's
     const btc = await candles('BTCUSDT');
     expect(got.map((c) => c.close)).not.toEqual(btc.slice(0, got.length).map((c) => c.close));
+  });
+
+  it('on the simulator: drops a symbol when the last running strategy needing it stops, and keeps SYMBOLS whatever the strategies do', async () => {
+    const shared = uniqueSymbol('D');
+    const other = uniqueSymbol('E');
+    sm = await startStreamManager({ config: readStreamManagerConfig({ MARKET_DATA_SOURCE: 'simulated', SYMBOLS: 'BTCUSDT', DATA_DIR: path.join(dir, 'sm'), SIM_HISTORY_MINUTES: '5' }), bus, logger });
+    const served = () => sm!.sources.map((s) => s.status().symbols[0]);
+    await startStrategy('on-btc', 'BTC/USDT');
+    await startStrategy('first', `${shared.slice(0, -4)}/USDT`);
+    await startStrategy('second', `${shared.slice(0, -4)}/USDT`);
+    await waitFor(() => served().includes(shared), { what: `${shared} served` });
+    // one of its two strategies stops: still needed; then a third symbol is added after that stop was read
+    await stopStrategy('first');
+    await startStrategy('third', `${other.slice(0, -4)}/USDT`);
+    await waitFor(() => served().includes(other), { what: `${other} served` });
+    expect(served()).toEqual(['BTCUSDT', shared, other]);
+    // the last strategy on it stops: dropped; the strategy on a SYMBOLS symbol stops: BTCUSDT stays
+    await stopStrategy('second');
+    await stopStrategy('on-btc');
+    await waitFor(() => !served().includes(shared), { what: `${shared} dropped` });
+    expect(served()).toEqual(['BTCUSDT', other]);
+    const trades = async (symbol: string) => (await bus.read(Streams.trades(symbol), '0', 100_000)).length;
+    const before = await trades(other);
+    await waitFor(async () => (await trades(other)) > before, { what: `${other} still served` });
+  });
+
+  it('on Binance: unsubscribes a symbol when the last running strategy needing it stops, the base symbol keeps flowing', async () => {
+    const base = uniqueSymbol('A');
+    const extra = uniqueSymbol('U');
+    server = await FakeBinanceServer.start({ symbols: [base, extra], seed: 12, startTime: Date.UTC(2024, 5, 1), tickMs: 10, marketMsPerTick: 1000 });
+    sm = await startStreamManager({ config: readStreamManagerConfig({ MARKET_DATA_SOURCE: 'binance', SYMBOLS: base, BINANCE_WS_URL: server.wsUrl, BINANCE_REST_URL: server.url, DATA_DIR: path.join(dir, 'sm'), SIM_HISTORY_MINUTES: '0' }), bus, logger });
+    await startStrategy('on-extra', `${extra.slice(0, -4)}/USDT`);
+    await waitFor(() => sm!.sources[0]?.status().symbols.includes(extra) && sm!.sources[0]?.status().state === 'live', { timeoutMs: 15_000, what: `the source serves ${extra}` });
+    await stopStrategy('on-extra');
+    await waitFor(() => sm!.sources[0]?.status().symbols.includes(extra) === false && sm!.sources[0]?.status().state === 'live', { timeoutMs: 15_000, what: `${extra} dropped` });
+    expect(sm.sources[0]!.status().symbols).toEqual([base]);
+    const before = (await candles(base)).length;
+    await waitFor(async () => (await candles(base)).length > before, { timeoutMs: 15_000, what: `${base} still served` });
+    // nothing of the dropped symbol arrives any more
+    const extraCandles = (await candles(extra)).length;
+    const extraTrades = (await bus.read(Streams.trades(extra), '0', 100_000)).length;
+    const after = (await candles(base)).length;
+    await waitFor(async () => (await candles(base)).length > after + 1, { timeoutMs: 15_000, what: `two more ${base} candles` });
+    expect((await candles(extra)).length).toBe(extraCandles);
+    expect((await bus.read(Streams.trades(extra), '0', 100_000)).length).toBe(extraTrades);
   });
 
   it('warm-up from history on the simulator: a strategy needing 6,000 minutes trades within seconds', async () => {

@@ -1,9 +1,10 @@
 import type { DepthSnapshot, PriceLevel } from '@btc-research/engine';
 
+/** A level of the book; its quantity changes in place with the diffs (copy what you keep). */
 export interface DepthLevel {
-  price: number;
+  readonly price: number;
   /** the exchange's exact price text */
-  priceText: string;
+  readonly priceText: string;
   qty: string;
 }
 
@@ -40,9 +41,15 @@ export class DepthBook {
     this.lastUpdateId = updateId;
   }
 
+  /** A level already in the book takes the new quantity in place (most diffs change a quantity). */
   private set(side: Map<string, DepthLevel>, priceText: string, qty: string): void {
-    if (isZero(qty)) side.delete(priceText);
-    else side.set(priceText, { price: Number(priceText), priceText, qty });
+    if (isZero(qty)) {
+      side.delete(priceText);
+      return;
+    }
+    const level = side.get(priceText);
+    if (level === undefined) side.set(priceText, { price: Number(priceText), priceText, qty });
+    else level.qty = qty;
   }
 
   bestBid(): DepthLevel | undefined {

@@ -1,4 +1,7 @@
 import type { PriceLevel } from '@btc-research/engine';
+import type { BinanceEvent } from './frame-events.js';
+import { scanKnownFrame } from './frame-fast-path.js';
+import { isDecimalText, isSymbolText } from './text-checks.js';
 
 /**
  * Parsers for Binance spot WebSocket frames (combined `/stream?streams=` envelopes and raw `/ws/`
@@ -6,82 +9,19 @@ import type { PriceLevel } from '@btc-research/engine';
  * classified rejection out. Prices and quantities stay the exchange's exact decimal strings.
  */
 
-export interface TradeEvent {
-  kind: 'trade';
-  symbol: string;
-  /** trade id (`t`), or the aggregate id (`a`) for aggTrade */
-  tradeId: number;
-  aggregated: boolean;
-  price: string;
-  qty: string;
-  /** trade time `T` */
-  time: number;
-  /** event time `E` */
-  eventTime: number;
-  isBuyerMaker: boolean;
-}
-
-export interface BookTickerEvent {
-  kind: 'bookTicker';
-  symbol: string;
-  updateId: number;
-  bidPrice: string;
-  bidQty: string;
-  askPrice: string;
-  askQty: string;
-}
-
-export interface DepthUpdateEvent {
-  kind: 'depth';
-  symbol: string;
-  eventTime: number;
-  firstUpdateId: number;
-  finalUpdateId: number;
-  bids: PriceLevel[];
-  asks: PriceLevel[];
-}
-
-/** A kline's values as Binance sends them on every channel (stream and REST), prices as exact text. */
-export interface KlineValues {
-  openTime: number;
-  /** exclusive close time (Binance's `T` + 1) */
-  closeTime: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  trades: number;
-}
-
-export interface KlineEvent extends KlineValues {
-  kind: 'kline';
-  symbol: string;
-  eventTime: number;
-  interval: string;
-  closed: boolean;
-}
-
-/** A reply to a SUBSCRIBE/LIST request or another frame that carries no market data. */
-export interface ControlEvent {
-  kind: 'control';
-  body: unknown;
-}
-
-export type BinanceEvent = TradeEvent | BookTickerEvent | DepthUpdateEvent | KlineEvent | ControlEvent;
+export type { TradeEvent, BookTickerEvent, DepthUpdateEvent, KlineValues, KlineEvent, ControlEvent, BinanceEvent } from './frame-events.js';
 
 export type FrameRejectKind = 'not-json' | 'not-object' | 'unknown-event' | 'bad-trade' | 'bad-book-ticker' | 'bad-depth' | 'bad-kline' | 'exchange-error';
 
 export type FrameParseResult = { ok: true; stream: string | undefined; event: BinanceEvent } | { ok: false; kind: FrameRejectKind; reason: string };
 
-const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
-
-/** A non-negative decimal in Binance's text form ("61837.63000000"): no sign, no exponent. */
-export const isDecimalText = (v: unknown): v is string => typeof v === 'string' && DECIMAL.test(v);
+export { isDecimalText };
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isSym = (v: unknown): v is string => typeof v === 'string' && /^[A-Z0-9]{2,20}$/.test(v);
+const isSym = isSymbolText;
 
-function reject(kind: FrameRejectKind, reason: string): FrameParseResult {
+type FrameRejection = { ok: false; kind: FrameRejectKind; reason: string };
+
+function reject(kind: FrameRejectKind, reason: string): FrameRejection {
   return { ok: false, kind, reason };
 }
 
@@ -98,6 +38,8 @@ function parseLevels(v: unknown): PriceLevel[] | null {
 
 /** Parses one frame's text. Never throws. */
 export function parseBinanceFrame(text: string): FrameParseResult {
+  const known = scanKnownFrame(text);
+  if (known !== undefined) return known;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -112,28 +54,33 @@ export function parseBinanceFrame(text: string): FrameParseResult {
     stream = outer['stream'];
     data = outer['data'] as Record<string, unknown>;
   }
-  const result = parseBinancePayload(data);
-  if (result.ok) return { ok: true, stream, event: result.event };
-  return result;
+  const event = payloadEvent(data);
+  return 'ok' in event ? event : { ok: true, stream, event };
 }
 
 /** Parses an already decoded payload (the `data` of a combined-stream frame). */
-export function parseBinancePayload(d: Record<string, unknown>): { ok: true; event: BinanceEvent } | { ok: false; kind: FrameRejectKind; reason: string } {
+export function parseBinancePayload(d: Record<string, unknown>): { ok: true; event: BinanceEvent } | FrameRejection {
+  const event = payloadEvent(d);
+  return 'ok' in event ? event : { ok: true, event };
+}
+
+/** The event of a payload, or why it is rejected (one object either way: this runs per frame). */
+function payloadEvent(d: Record<string, unknown>): BinanceEvent | FrameRejection {
   const e = d['e'];
   if (e === 'trade' || e === 'aggTrade') {
     const id = e === 'trade' ? d['t'] : d['a'];
     if (!isSym(d['s']) || !isInt(id) || !isDecimalText(d['p']) || !isDecimalText(d['q']) || !isInt(d['T']) || !isInt(d['E']) || typeof d['m'] !== 'boolean') {
-      return { ok: false, kind: 'bad-trade', reason: `${e} frame lacks or mistypes s/${e === 'trade' ? 't' : 'a'}/p/q/T/E/m` };
+      return reject('bad-trade', `${e} frame lacks or mistypes s/${e === 'trade' ? 't' : 'a'}/p/q/T/E/m`);
     }
-    return { ok: true, event: { kind: 'trade', symbol: d['s'], tradeId: id, aggregated: e === 'aggTrade', price: d['p'], qty: d['q'], time: d['T'], eventTime: d['E'], isBuyerMaker: d['m'] } };
+    return { kind: 'trade', symbol: d['s'], tradeId: id, aggregated: e === 'aggTrade', price: d['p'], qty: d['q'], time: d['T'], eventTime: d['E'], isBuyerMaker: d['m'] };
   }
   if (e === 'depthUpdate') {
     const bids = parseLevels(d['b']);
     const asks = parseLevels(d['a']);
     if (!isSym(d['s']) || !isInt(d['U']) || !isInt(d['u']) || !isInt(d['E']) || bids === null || asks === null || d['U'] > d['u']) {
-      return { ok: false, kind: 'bad-depth', reason: 'depthUpdate frame lacks or mistypes s/U/u/E/b/a (or U > u)' };
+      return reject('bad-depth', 'depthUpdate frame lacks or mistypes s/U/u/E/b/a (or U > u)');
     }
-    return { ok: true, event: { kind: 'depth', symbol: d['s'], eventTime: d['E'], firstUpdateId: d['U'], finalUpdateId: d['u'], bids, asks } };
+    return { kind: 'depth', symbol: d['s'], eventTime: d['E'], firstUpdateId: d['U'], finalUpdateId: d['u'], bids, asks };
   }
   if (e === 'kline') {
     const k = d['k'] as Record<string, unknown> | undefined;
@@ -141,25 +88,22 @@ export function parseBinancePayload(d: Record<string, unknown>): { ok: true; eve
       typeof k !== 'object' || k === null || !isSym(d['s']) || !isInt(d['E']) || !isInt(k['t']) || !isInt(k['T']) || typeof k['i'] !== 'string' ||
       !isDecimalText(k['o']) || !isDecimalText(k['h']) || !isDecimalText(k['l']) || !isDecimalText(k['c']) || !isDecimalText(k['v']) || typeof k['x'] !== 'boolean' || k['T'] < k['t']
     ) {
-      return { ok: false, kind: 'bad-kline', reason: 'kline frame lacks or mistypes s/E/k.t/k.T/k.i/k.o/k.h/k.l/k.c/k.v/k.x' };
+      return reject('bad-kline', 'kline frame lacks or mistypes s/E/k.t/k.T/k.i/k.o/k.h/k.l/k.c/k.v/k.x');
     }
     return {
-      ok: true,
-      event: {
-        kind: 'kline', symbol: d['s'], eventTime: d['E'], interval: k['i'], openTime: k['t'], closeTime: k['T'] + 1,
-        open: k['o'], high: k['h'], low: k['l'], close: k['c'], volume: k['v'], trades: isInt(k['n']) ? k['n'] : 0, closed: k['x'],
-      },
+      kind: 'kline', symbol: d['s'], eventTime: d['E'], interval: k['i'], openTime: k['t'], closeTime: k['T'] + 1,
+      open: k['o'], high: k['h'], low: k['l'], close: k['c'], volume: k['v'], trades: isInt(k['n']) ? k['n'] : 0, closed: k['x'],
     };
   }
   if (e === undefined && 'u' in d && 'b' in d && 'a' in d) {
     if (!isSym(d['s']) || !isInt(d['u']) || !isDecimalText(d['b']) || !isDecimalText(d['B']) || !isDecimalText(d['a']) || !isDecimalText(d['A'])) {
-      return { ok: false, kind: 'bad-book-ticker', reason: 'bookTicker frame lacks or mistypes s/u/b/B/a/A' };
+      return reject('bad-book-ticker', 'bookTicker frame lacks or mistypes s/u/b/B/a/A');
     }
-    return { ok: true, event: { kind: 'bookTicker', symbol: d['s'], updateId: d['u'], bidPrice: d['b'], bidQty: d['B'], askPrice: d['a'], askQty: d['A'] } };
+    return { kind: 'bookTicker', symbol: d['s'], updateId: d['u'], bidPrice: d['b'], bidQty: d['B'], askPrice: d['a'], askQty: d['A'] };
   }
   if (e === undefined && 'id' in d && ('result' in d || 'error' in d)) {
-    if ('error' in d && d['error'] !== undefined && d['error'] !== null) return { ok: false, kind: 'exchange-error', reason: `exchange replied with an error: ${JSON.stringify(d['error']).slice(0, 200)}` };
-    return { ok: true, event: { kind: 'control', body: d } };
+    if ('error' in d && d['error'] !== undefined && d['error'] !== null) return reject('exchange-error', `exchange replied with an error: ${JSON.stringify(d['error']).slice(0, 200)}`);
+    return { kind: 'control', body: d };
   }
-  return { ok: false, kind: 'unknown-event', reason: `unexpected event type ${JSON.stringify(e ?? null)}` };
+  return reject('unknown-event', `unexpected event type ${JSON.stringify(e ?? null)}`);
 }

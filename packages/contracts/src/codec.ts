@@ -1,4 +1,5 @@
 import { EnvelopeBase, type Envelope } from './envelope.js';
+import { fastParseMarketPayload } from './market-fast-parse.js';
 import { payloadSchema, type MessageType, type PayloadInputOf, type PayloadOf } from './registry.js';
 
 export type DecodeErrorCode = 'MALFORMED_JSON' | 'INVALID_ENVELOPE' | 'UNKNOWN_MESSAGE_TYPE' | 'INVALID_PAYLOAD';
@@ -27,12 +28,17 @@ export interface MakeEnvelopeInput<T extends MessageType> {
 
 /** Builds an envelope and validates its payload (producers validate too). */
 export function makeEnvelope<T extends MessageType>(input: MakeEnvelopeInput<T>): Envelope<T, PayloadOf<T>> {
-  const schema = payloadSchema(input.type, 1);
-  if (!schema) throw new MessageDecodeError('UNKNOWN_MESSAGE_TYPE', `unknown message type ${input.type}`);
-  const parsed = schema.safeParse(input.payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new MessageDecodeError('INVALID_PAYLOAD', `${input.type}: ${issue?.message ?? 'invalid'}`, issue?.path.join('.'));
+  // market data published per exchange frame: a hand check equal to the schema's accept path
+  let payload = fastParseMarketPayload(input.type, input.payload);
+  if (payload === undefined) {
+    const schema = payloadSchema(input.type, 1);
+    if (!schema) throw new MessageDecodeError('UNKNOWN_MESSAGE_TYPE', `unknown message type ${input.type}`);
+    const parsed = schema.safeParse(input.payload);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new MessageDecodeError('INVALID_PAYLOAD', `${input.type}: ${issue?.message ?? 'invalid'}`, issue?.path.join('.'));
+    }
+    payload = parsed.data;
   }
   const env: Envelope<T, PayloadOf<T>> = {
     id: input.id,
@@ -41,7 +47,7 @@ export function makeEnvelope<T extends MessageType>(input: MakeEnvelopeInput<T>)
     source: input.source,
     tsEvent: input.tsEvent,
     tsInit: input.tsInit,
-    payload: parsed.data as PayloadOf<T>,
+    payload: payload as PayloadOf<T>,
   };
   if (input.correlationId !== undefined) env.correlationId = input.correlationId;
   if (input.causationId !== undefined) env.causationId = input.causationId;

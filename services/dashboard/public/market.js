@@ -88,16 +88,32 @@
   // @ts-ignore the page's light or dark colours, as the strategy charts
   if (window.StrategyChart) chart.applyOptions(window.StrategyChart.themeOptions());
   var series = chart.addSeries(LWC.CandlestickSeries, { upColor: '#0a6b2c', downColor: '#b0001e', borderVisible: false, wickUpColor: '#0a6b2c', wickDownColor: '#b0001e' });
-  var bar = function (/** @type {any} */ c) { return { time: Math.floor(c.openTime / 1000), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) }; };
-  series.setData((data.candles || []).map(bar));
+  // a minute the exchange has not confirmed yet is drawn grey until its correction replaces it
+  var PROVISIONAL = '#8a939c';
+  var bar = function (/** @type {any} */ c) {
+    var b = { time: Math.floor(c.openTime / 1000), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) };
+    return c.provisional ? Object.assign(b, { color: PROVISIONAL, wickColor: PROVISIONAL, borderColor: PROVISIONAL }) : b;
+  };
+  /** @type {any[]} */
+  var shown = (data.candles || []).slice();
+  series.setData(shown.map(bar));
   chart.timeScale().fitContent();
-  var last = data.candles && data.candles.length ? data.candles[data.candles.length - 1].openTime : 0;
   function refresh() {
-    fetch('/live/market?symbol=' + encodeURIComponent(data.symbol) + '&limit=5', { headers: { accept: 'application/json' } })
+    fetch('/live/market?symbol=' + encodeURIComponent(data.symbol) + '&limit=30', { headers: { accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (m) {
         if (!m) return;
-        (m.candles || []).forEach(function (/** @type {any} */ c) { if (c.openTime >= last) { series.update(bar(c)); last = c.openTime; } });
+        var redraw = false;
+        (m.candles || []).forEach(function (/** @type {any} */ c) {
+          var last = shown.length ? shown[shown.length - 1].openTime : 0;
+          if (c.openTime > last) { shown.push(c); series.update(bar(c)); return; }
+          if (c.openTime === last) { shown[shown.length - 1] = c; series.update(bar(c)); return; }
+          // an earlier minute changed: a provisional one corrected
+          for (var i = shown.length - 1; i >= 0 && shown[i].openTime >= c.openTime; i--) {
+            if (shown[i].openTime === c.openTime && (shown[i].provisional !== c.provisional || shown[i].close !== c.close)) { shown[i] = c; redraw = true; }
+          }
+        });
+        if (redraw) series.setData(shown.map(bar));
       })
       .catch(function (e) { console.warn('market refresh failed', e.message); })
       .finally(function () { setTimeout(refresh, Live.candleRefreshMs || 5000); });

@@ -34,6 +34,8 @@ export class MarketSources {
   readonly sources: MarketSource[] = [];
   /** the symbols served: SYMBOLS, plus every symbol a running strategy needs (learned from the commands) */
   readonly symbols: string[];
+  /** served whatever the strategies do: SYMBOLS, and the strategy files' symbols (no command announces those strategies) */
+  private readonly alwaysServed: Set<string>;
   kind: SourceKind;
   /** minutes of history a symbol gets on its first start: SIM_HISTORY_MINUTES, or more for a strategy's warm-up */
   private historyMinutes: number;
@@ -43,6 +45,7 @@ export class MarketSources {
 
   constructor(private readonly o: MarketSourcesOptions) {
     this.symbols = [...o.config.symbols];
+    this.alwaysServed = new Set(o.config.symbols);
     this.kind = o.kind;
     this.historyMinutes = o.config.simHistoryMinutes;
     this.venueRest = new BinanceRestClient({ baseUrl: o.endpoints.restUrl, logger: o.logger, timeoutMs: Math.max(o.config.binanceProbeTimeoutMs, 3_000), maxAttempts: 2 });
@@ -95,6 +98,25 @@ export class MarketSources {
     });
   }
 
+  /**
+   * No running strategy needs the symbol any more: it is no longer served — on Binance the combined
+   * stream is reopened without it, on the simulator its market stops (SYMBOLS and the strategy files'
+   * symbols always stay).
+   */
+  release(symbol: string): Promise<void> {
+    return this.serially(async () => {
+      if (this.alwaysServed.has(symbol) || !this.symbols.includes(symbol) || this.kind === 'replay') return;
+      this.symbols.splice(this.symbols.indexOf(symbol), 1);
+      if (this.kind === 'binance') {
+        await this.replaceBinance();
+      } else {
+        const i = this.sources.findIndex((s) => s.status().symbols.length === 1 && s.status().symbols[0] === symbol);
+        if (i >= 0) await this.sources.splice(i, 1)[0]!.stop();
+      }
+      this.o.logger.info({ symbol, source: this.kind, served: this.symbols }, 'market data dropped for a symbol no running strategy needs');
+    });
+  }
+
   /** Waits for the change under way, then stops every source; later changes do nothing. */
   async close(): Promise<void> {
     await this.changes;
@@ -106,6 +128,7 @@ export class MarketSources {
   private async addStrategyFileSymbols(): Promise<void> {
     const { endpoints, logger } = this.o;
     for (const m of await configDirMarkets(this.o.config.configDir)) {
+      this.alwaysServed.add(m.symbol);
       if (this.symbols.includes(m.symbol)) continue;
       if (this.kind === 'binance') {
         const listed = await this.venueRest.isListed(m.symbol).catch(() => true); // unreachable now: try it

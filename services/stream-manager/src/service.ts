@@ -47,7 +47,7 @@ export async function startStreamManager(deps: StreamManagerDeps): Promise<Strea
         onAnswer: () => markets.moveToBinance(),
       })
     : null;
-  const demand = config.followStrategySymbols ? await startStrategyDemand({ bus, logger, onStart: (m) => markets.provide(m) }) : null;
+  const demand = config.followStrategySymbols ? await startStrategyDemand({ bus, logger, onStart: (m) => markets.provide(m), onRelease: (symbol) => markets.release(symbol) }) : null;
   return {
     sources: markets.sources,
     // a fallback simulator may be replaced by Binance: done means closed then

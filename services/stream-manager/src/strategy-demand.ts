@@ -40,6 +40,8 @@ export interface StrategyDemandOptions {
   logger: Logger;
   /** a strategy started (or was started before this process came up and was not stopped since) */
   onStart: (market: StrategyMarket) => Promise<void>;
+  /** the last running strategy that needed `symbol` stopped (or moved to another symbol) */
+  onRelease?: (symbol: string) => Promise<void>;
   /** how often the commands stream is read (ms) */
   pollMs?: number;
 }
@@ -54,8 +56,9 @@ export interface StrategyDemand {
 
 /**
  * Learns which symbols the strategies need from the start/stop commands on the bus: on start it
- * reads the whole commands stream (the strategies already running), then follows it. Reading
- * (not a consumer group) leaves the paper-trader's delivery untouched.
+ * reads the whole commands stream (the strategies already running), then follows it, announcing a
+ * symbol when a strategy needs it and releasing it when the last running strategy needing it
+ * stops. Reading (not a consumer group) leaves the paper-trader's delivery untouched.
  */
 export async function startStrategyDemand(o: StrategyDemandOptions): Promise<StrategyDemand> {
   const running = new Map<string, StrategyMarket>();
@@ -78,8 +81,15 @@ export async function startStrategyDemand(o: StrategyDemandOptions): Promise<Str
   };
   // strategies whose market was provided (or refused); one that failed (exchange unreachable) is tried again next poll
   const handled = new Map<string, StrategyMarket>();
+  // symbols a provided strategy needed and no running one needs any more (a failed release is tried again)
+  const released = new Set<string>();
   const announce = async (): Promise<void> => {
-    for (const id of handled.keys()) if (!running.has(id)) handled.delete(id);
+    const needed = new Set([...running.values()].map((m) => m.symbol));
+    for (const [id, m] of handled) {
+      const now = running.get(id);
+      if (now === undefined || now.symbol !== m.symbol) released.add(m.symbol);
+      if (now === undefined) handled.delete(id);
+    }
     for (const m of running.values()) {
       if (handled.get(m.strategyId) === m) continue; // a start again (same id) is a new market object
       try {
@@ -87,6 +97,18 @@ export async function startStrategyDemand(o: StrategyDemandOptions): Promise<Str
         handled.set(m.strategyId, m);
       } catch (err) {
         o.logger.error({ err, strategyId: m.strategyId, symbol: m.symbol }, 'could not provide market data for a strategy; trying again');
+      }
+    }
+    for (const symbol of released) {
+      if (needed.has(symbol) || o.onRelease === undefined) {
+        released.delete(symbol);
+        continue;
+      }
+      try {
+        await o.onRelease(symbol);
+        released.delete(symbol);
+      } catch (err) {
+        o.logger.error({ err, symbol }, 'could not drop the market data of a symbol no strategy needs; trying again');
       }
     }
   };

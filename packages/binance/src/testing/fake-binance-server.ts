@@ -49,6 +49,10 @@ export class FakeBinanceServer {
   private withholdDepth = 0;
   /** trade and kline frames of market time before this are not sent (skipped minutes) */
   private skipTradesUntil = 0;
+  /** kline frames of market time before this are not sent (trades still are) */
+  private skipKlinesUntil = 0;
+  /** answered to every matching REST request until cleared (a REST outage of one endpoint) */
+  private restFailure: RestFault | null = null;
   private withholdTradeFrames = 0;
   private rejectNext = 0;
   private down = false;
@@ -129,6 +133,10 @@ export class FakeBinanceServer {
       }
       const isTrade = f.stream.endsWith('@trade') || f.stream.endsWith('@aggTrade');
       const isKline = f.stream.includes('@kline');
+      if (isKline && this.market.time <= this.skipKlinesUntil) {
+        this.stats.klineFramesWithheld += 1;
+        continue;
+      }
       if ((isTrade || isKline) && this.market.time <= this.skipTradesUntil) {
         if (isTrade) this.stats.tradeFramesWithheld += 1;
         else this.stats.klineFramesWithheld += 1;
@@ -185,6 +193,16 @@ export class FakeBinanceServer {
     this.skipTradesUntil = this.market.time + minutes * 60_000;
   }
 
+  /** For the next `minutes` of market time no kline frame is sent (trades are): no closed kline confirms those minutes. */
+  withholdKlineMinutes(minutes: number): void {
+    this.skipKlinesUntil = this.market.time + minutes * 60_000;
+  }
+
+  /** Every REST request matching `fault` gets its error until `setRestFailure(null)` (unlike the one-shot restFaults). */
+  setRestFailure(fault: RestFault | null): void {
+    this.restFailure = fault;
+  }
+
   /** The next `n` trade frames are not sent: clients see a trade-id gap. */
   withholdTrades(n = 1): void {
     this.withholdTradeFrames += n;
@@ -214,9 +232,10 @@ export class FakeBinanceServer {
       this.stats.faultsServed += 1;
       return send(503, { code: -1000, msg: 'Service unavailable.' });
     }
-    const faultIndex = this.restFaults.findIndex((f) => f.path === undefined || u.pathname.startsWith(f.path));
-    if (faultIndex >= 0) {
-      const f = this.restFaults.splice(faultIndex, 1)[0]!;
+    const failing = this.restFailure !== null && (this.restFailure.path === undefined || u.pathname.startsWith(this.restFailure.path)) ? this.restFailure : null;
+    const faultIndex = failing !== null ? -1 : this.restFaults.findIndex((f) => f.path === undefined || u.pathname.startsWith(f.path));
+    if (failing !== null || faultIndex >= 0) {
+      const f = failing ?? this.restFaults.splice(faultIndex, 1)[0]!;
       this.stats.faultsServed += 1;
       const headers: Record<string, string> = f.retryAfterSec === undefined ? {} : { 'retry-after': String(f.retryAfterSec) };
       return send(f.status, f.body ?? { code: f.status === 429 ? -1003 : -1000, msg: f.status === 429 ? 'Too many requests; current limit is 6000 request weight per 1 MINUTE.' : 'An unknown error occurred while processing the request.' }, headers);

@@ -24,9 +24,10 @@ export const MarketCandleClosedV1 = z.object({
   /** where the candle came from: live feed, REST backfill, simulator or replay. */
   origin: z.enum(['live', 'backfill', 'simulated', 'replay']),
   /**
-   * true when the exchange has not confirmed it yet (e.g. trades of the minute went missing and no
-   * closed kline arrived): strategies never decide on it; a `market.candle.corrected` for the same
-   * openTime follows with the confirmed values.
+   * true when the exchange has not confirmed it yet (e.g. trades of the minute went missing, no
+   * closed kline arrived and REST failed), or an earlier minute is still unconfirmed: strategies
+   * never decide on it; a `market.candle.corrected` for the same openTime follows with the
+   * confirmed values (corrections come in minute order).
    */
   provisional: z.boolean().default(false),
   /**

@@ -32,6 +32,11 @@ export const MarketFeedStatusV1 = z.object({
   droppedFrames: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** REST requests that hit 429/418 and waited out Retry-After, since start */
   rateLimited: z.number().int().nonnegative().optional(),
+  /**
+   * per symbol, minutes published provisional (or held back: nothing of them seen) that the
+   * exchange has not confirmed yet; strategies wait for their corrections
+   */
+  unconfirmedMinutes: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** most recent exchange event time seen (epoch ms) */
   lastEventTime: UnixMs.nullable().optional(),
 });

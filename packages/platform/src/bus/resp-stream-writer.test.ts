@@ -116,6 +116,19 @@ describe('RespStreamWriter', () => {
     await Promise.all([w.close(), again.close()]);
   });
 
+  it('stores every envelope byte for byte, whatever its characters and size, also when one turn writes more than the first buffer holds', async () => {
+    const w = writer();
+    const stream = key('bytes-ü€𝄞');
+    const env = (i: number, source: string): Envelope => ({ ...trade(i), source });
+    // ASCII; multi-byte text whose byte length has more digits than its character length; 4-byte
+    // characters; one entry of about 200 kB; then many entries in one turn (several buffer sizes)
+    const envelopes = [env(0, 'plain'), env(1, '€'.repeat(500)), env(2, 'zürich-𝄞-"quoted"\\n'), env(3, 'x'.repeat(200_000)), ...Array.from({ length: 1500 }, (_, i) => env(4 + i, `s-${'é'.repeat(i % 7)}`))];
+    await Promise.all(envelopes.map((e) => w.append(stream, e, 100_000)));
+    const rows = (await redis.xrange(stream, '-', '+')) as Array<[string, string[]]>;
+    expect(rows.map(([, fields]) => fields)).toEqual(envelopes.map((e) => ['type', e.type, 'v', '1', 'data', JSON.stringify(e)]));
+    await w.close();
+  });
+
   it('appends entries the bus reads back, in order, with group-safe MAXLEN trimming, and fails only the command Redis rejects', async () => {
     const w = writer();
     const stream = key('order');

@@ -5,6 +5,7 @@ import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import { ConfigError, UpstreamUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EnvelopeWriter } from './envelope-writer.js';
+import { RespCommandBuffer } from './resp-command-buffer.js';
 import { describeRedisEndpoint, parseRedisUrl, type RedisEndpoint } from './redis-url.js';
 
 export interface RespStreamWriterOptions {
@@ -69,7 +70,9 @@ export class RespStreamWriter implements EnvelopeWriter {
   private pending: Array<Waiter | null> = [];
   private head = 0;
   private sent = 0;
-  private out = '';
+  private readonly out = new RespCommandBuffer();
+  /** per stream, the XADD up to the data's bulk string (a stream carries one message type) */
+  private readonly xaddPrefixes = new Map<string, { type: string; v: number; text: string }>();
   private flushScheduled = false;
   private inbuf = '';
   /** names of the AUTH/SELECT/CLIENT commands whose replies are still due, oldest first */
@@ -112,14 +115,10 @@ export class RespStreamWriter implements EnvelopeWriter {
   append(stream: string, envelope: Envelope, maxLen: number): Promise<string> {
     const refusal = this.refusal();
     if (refusal !== null) return Promise.reject(refusal);
-    const data = encodeEnvelope(envelope);
-    const type = String(envelope.type);
-    const v = String(envelope.v);
     if (!this.groupsEnsured.has(stream)) this.ensureGroups(stream);
     // no MAXLEN on the XADD: GROUP_SAFE_TRIM (below) trims, never past what a consumer group has not read
-    this.out +=
-      `*9\r\n$4\r\nXADD\r\n$${Buffer.byteLength(stream)}\r\n${stream}\r\n$1\r\n*\r\n` +
-      `$4\r\ntype\r\n$${Buffer.byteLength(type)}\r\n${type}\r\n$1\r\nv\r\n$${v.length}\r\n${v}\r\n$4\r\ndata\r\n$${Buffer.byteLength(data)}\r\n${data}\r\n`;
+    this.out.text(this.xaddPrefix(stream, envelope));
+    this.out.bulk(encodeEnvelope(envelope));
     const promise = new Promise<string>((resolve, reject) => this.pending.push({ resolve, reject }));
     this.countForTrim(stream, maxLen);
     if (this.state === 'ready' && !this.flushScheduled) {
@@ -129,11 +128,22 @@ export class RespStreamWriter implements EnvelopeWriter {
     return promise;
   }
 
+  /** `XADD <stream> * type <type> v <v> data`, as RESP up to the data's bulk string */
+  private xaddPrefix(stream: string, envelope: Envelope): string {
+    const cached = this.xaddPrefixes.get(stream);
+    if (cached !== undefined && cached.type === envelope.type && cached.v === envelope.v) return cached.text;
+    const type = String(envelope.type);
+    const v = String(envelope.v);
+    const text = `*9\r\n${encodeBulk('XADD')}${encodeBulk(stream)}${encodeBulk('*')}${encodeBulk('type')}${encodeBulk(type)}${encodeBulk('v')}${encodeBulk(v)}${encodeBulk('data')}`;
+    this.xaddPrefixes.set(stream, { type: envelope.type, v: envelope.v, text });
+    return text;
+  }
+
   /** Queues XGROUP CREATE of every group that reads `stream` (one that exists already answers BUSYGROUP: fine). */
   private ensureGroups(stream: string): void {
     this.groupsEnsured.add(stream);
     for (const group of this.options.readBy?.(stream) ?? []) {
-      this.out += encodeCommand(['XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM']);
+      this.out.command(['XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM']);
       this.pending.push({
         resolve: () => undefined,
         reject: (err) => {
@@ -161,7 +171,7 @@ export class RespStreamWriter implements EnvelopeWriter {
       return;
     }
     this.sinceTrim.set(stream, 0);
-    this.out += encodeCommand(['EVAL', GROUP_SAFE_TRIM, '1', stream, String(n)]);
+    this.out.command(['EVAL', GROUP_SAFE_TRIM, '1', stream, String(n)]);
     this.pending.push({
       resolve: (removed) => this.noteTrim(stream, n, Number(removed)),
       reject: (err) => this.log.warn({ err, stream }, 'trimming a market-data stream failed (it is retried on the next appends)'),
@@ -187,9 +197,8 @@ export class RespStreamWriter implements EnvelopeWriter {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
-    if (this.state !== 'ready' || this.out === '' || this.socket === null) return;
-    this.socket.write(this.out);
-    this.out = '';
+    if (this.state !== 'ready' || this.out.isEmpty || this.socket === null) return;
+    this.out.writeTo(this.socket);
     this.sent = this.pending.length;
     this.writes += 1;
   };
@@ -379,7 +388,7 @@ export class RespStreamWriter implements EnvelopeWriter {
   private dropUnsent(err: Error): void {
     this.rejectRange(this.sent, this.pending.length, err);
     this.pending.length = this.sent;
-    this.out = '';
+    this.out.clear();
   }
 
   private rejectRange(from: number, to: number, err: Error): void {
@@ -397,7 +406,7 @@ export class RespStreamWriter implements EnvelopeWriter {
     this.stopTimers();
     this.rejectRange(this.head, this.pending.length, err);
     this.head = this.sent = this.pending.length = 0;
-    this.out = '';
+    this.out.clear();
   }
 
   private stopTimers(): void {
@@ -417,7 +426,7 @@ export class RespStreamWriter implements EnvelopeWriter {
     this.stopTimers();
     if (!wasFailed) this.rejectRange(this.head, this.pending.length, new UpstreamUnavailableError(`Redis stream writer for ${this.where} closed before Redis acknowledged the append`));
     this.head = this.sent = this.pending.length = 0;
-    this.out = '';
+    this.out.clear();
     const socket = this.socket;
     this.socket = null;
     socket?.end();
@@ -477,8 +486,12 @@ return removed
 /** Error replies that say "not now" rather than "not you": the connection is retried, not given up. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN)\b|max number of clients/;
 
+function encodeBulk(text: string): string {
+  return `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
+}
+
 function encodeCommand(args: readonly string[]): string {
   let s = `*${args.length}\r\n`;
-  for (const a of args) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+  for (const a of args) s += encodeBulk(a);
   return s;
 }

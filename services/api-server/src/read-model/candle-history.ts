@@ -2,8 +2,12 @@ import { CandleValues, Streams } from '@btc-research/contracts';
 import type { MessageBus, StrategyStore } from '@btc-research/platform';
 import { confirmedMinutes } from './market-read-model.js';
 
-/** A closed 1m candle of the stored history (decimal strings, as on the wire). */
-export type HistoryCandle = CandleValues;
+/**
+ * A closed 1m candle of the stored history (decimal strings, as on the wire); one on the bus that the
+ * exchange has not confirmed yet is marked provisional (strategies do not see it), one whose
+ * correction replaced a provisional candle corrected, so charts show both plainly.
+ */
+export type HistoryCandle = CandleValues & { provisional?: true; corrected?: true };
 
 /** market-log inputs read per store call while catching up */
 const LOG_PAGE = 5_000;
@@ -82,11 +86,13 @@ export class CandleHistory {
     const entries = await this.options.bus.readLatest(Streams.candles(symbol), h.busRead ? BUS_REFRESH_READ : BUS_FIRST_READ);
     h.busRead = true;
     // a correction on the bus replaces the provisional candle of its minute
-    for (const { openTime, closeTime, open, high, low, close, volume } of confirmedMinutes(entries)) added.push({ openTime, closeTime, open, high, low, close, volume });
+    for (const { openTime, closeTime, open, high, low, close, volume, provisional, corrected } of confirmedMinutes(entries)) {
+      added.push({ openTime, closeTime, open, high, low, close, volume, ...(provisional ? { provisional: true as const } : {}), ...(corrected ? { corrected: true as const } : {}) });
+    }
     let changed = false;
     for (const c of added) {
       const known = h.byOpen.get(c.openTime);
-      if (known && known.close === c.close && known.high === c.high && known.low === c.low && known.volume === c.volume) continue;
+      if (known && known.close === c.close && known.high === c.high && known.low === c.low && known.volume === c.volume && known.provisional === c.provisional) continue;
       h.byOpen.set(c.openTime, c);
       changed = true;
     }

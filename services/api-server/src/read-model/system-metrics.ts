@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import { MarketFeedStatusV1 } from '@btc-research/contracts';
-import { LIVE_STRATEGY_STATUSES, type StrategyStore } from '@btc-research/platform';
-import type { LiveEventHub } from '../live/event-hub.js';
+import { cachedSnapshot, type SystemMetricsSources, type SystemSnapshot } from './system-snapshot.js';
+
+const FEED_STATES = MarketFeedStatusV1.shape.state.options;
 
 /**
  * What the whole system looks like from the api-server, as Prometheus gauges: the market feed (is
@@ -12,104 +12,13 @@ import type { LiveEventHub } from '../live/event-hub.js';
  * store, so the alert rules (deploy/prometheus/alerts.yml) need scrape only it.
  * Read on scrape, at most once a second.
  */
-export interface SystemMetricsSources {
-  store: StrategyStore;
-  hub: LiveEventHub;
-  /** distributed mode: the Redis of the bus, for consumer groups and memory */
-  redis?: Redis | undefined;
-  now: () => number;
-}
-
-interface GroupInfo {
-  stream: string;
-  group: string;
-  pending: number;
-  /** entries not yet delivered to the group (Redis 7 XINFO GROUPS "lag"); null when Redis cannot tell */
-  lag: number | null;
-}
-
-interface Snapshot {
-  byStatus: Map<string, number>;
-  lagSeconds: Map<string, number>;
-  groups: GroupInfo[];
-  redisMemory: { used: number; max: number } | null;
-}
-
-const FEED_STATES = MarketFeedStatusV1.shape.state.options;
-
-function fieldsOf(flat: unknown): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  if (!Array.isArray(flat)) return out;
-  for (let i = 0; i + 1 < flat.length; i += 2) out.set(String(flat[i]), flat[i + 1]);
-  return out;
-}
-
-async function consumerGroups(redis: Redis): Promise<GroupInfo[]> {
-  const streams: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'COUNT', 1_000, 'TYPE', 'stream');
-    cursor = next;
-    streams.push(...keys);
-  } while (cursor !== '0' && streams.length < 10_000);
-  const out: GroupInfo[] = [];
-  for (const stream of streams.sort()) {
-    const groups = (await redis.call('XINFO', 'GROUPS', stream)) as unknown[];
-    for (const g of groups) {
-      const f = fieldsOf(g);
-      const lag = f.get('lag');
-      out.push({ stream, group: String(f.get('name')), pending: Number(f.get('pending') ?? 0), lag: lag === null || lag === undefined ? null : Number(lag) });
-    }
-  }
-  return out;
-}
-
-async function redisMemory(redis: Redis): Promise<{ used: number; max: number }> {
-  const info = await redis.info('memory');
-  const value = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-  return { used: value('used_memory'), max: value('maxmemory') };
-}
-
 export function registerSystemMetrics(registry: Registry, sources: SystemMetricsSources): void {
   registerFeedGauges([registry], sources);
   registerStoreAndBusGauges([registry], cachedSnapshot(sources));
 }
 
-/** The store and Redis figures, read at most once a second however many gauges ask. */
-function cachedSnapshot(sources: SystemMetricsSources): () => Promise<Snapshot> {
-  let cached: { at: number; value: Promise<Snapshot> } | null = null;
-  return (): Promise<Snapshot> => {
-    const t = sources.now();
-    if (cached && t - cached.at < 1_000) return cached.value;
-    const value = (async (): Promise<Snapshot> => {
-      const records = await sources.store.listStrategies();
-      const byStatus = new Map<string, number>();
-      for (const r of records) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
-      const feedClose = sources.hub.latestFeed?.status.lastCandleCloseTime ?? null;
-      const lagSeconds = new Map<string, number>();
-      if (feedClose !== null) {
-        for (const r of records.filter((x) => LIVE_STRATEGY_STATUSES.has(x.status))) {
-          const processed = (await sources.store.loadState(r.id))?.lastCandleCloseTime ?? null;
-          if (processed !== null) lagSeconds.set(r.id, Math.max(0, feedClose - processed) / 1_000);
-        }
-      }
-      const redis = sources.redis;
-      return {
-        byStatus,
-        lagSeconds,
-        groups: redis ? await consumerGroups(redis) : [],
-        redisMemory: redis ? await redisMemory(redis) : null,
-      };
-    })();
-    cached = { at: t, value };
-    value.catch(() => (cached = null));
-    return value;
-  };
-}
-
 /** What the api-server knows of the market-data feed, from its last market.feed.status. */
 function registerFeedGauges(registers: Registry[], sources: SystemMetricsSources): void {
-
   new Gauge({
     name: 'btc_feed_status_known',
     help: '1 once the api-server has seen a market.feed.status from the stream-manager',
@@ -159,7 +68,7 @@ function registerFeedGauges(registers: Registry[], sources: SystemMetricsSources
 }
 
 /** Strategies by status and lag, the bus's consumer groups and Redis memory. */
-function registerStoreAndBusGauges(registers: Registry[], snapshot: () => Promise<Snapshot>): void {
+function registerStoreAndBusGauges(registers: Registry[], snapshot: () => Promise<SystemSnapshot>): void {
   new Gauge({
     name: 'btc_strategies',
     help: 'strategies in the store by status',

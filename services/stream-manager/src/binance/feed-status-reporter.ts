@@ -63,7 +63,9 @@ export class FeedStatusReporter {
     let resyncs = 0;
     let backfilled = 0;
     const booksSynced: Record<string, boolean> = {};
+    const unconfirmedMinutes: Record<string, number> = {};
     for (const f of o.feeds.values()) {
+      unconfirmedMinutes[f.symbol] = f.unconfirmedMinutes;
       clock = Math.max(clock, f.clock);
       resyncs += f.counters.bookResyncs;
       backfilled += f.counters.backfilledCandles;
@@ -87,6 +89,7 @@ export class FeedStatusReporter {
       booksSynced,
       bookResyncs: resyncs,
       backfilledCandles: backfilled,
+      unconfirmedMinutes,
       droppedFrames: { ...o.frames.dropped },
       rateLimited: o.rest.counters.rateLimited,
       lastEventTime: clock === 0 ? null : clock,

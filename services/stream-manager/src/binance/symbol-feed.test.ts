@@ -1,4 +1,4 @@
-import { Streams, type MarketCandleClosedV1, type MarketTradeV1 } from '@btc-research/contracts';
+import { MessageType, Streams, isMessage, type MarketCandleClosedV1, type MarketCandleCorrectedV1, type MarketTradeV1 } from '@btc-research/contracts';
 import type { KlineEvent, RestKline, TradeEvent } from '@btc-research/binance';
 import { InProcessBus, createLogger } from '@btc-research/platform';
 import { describe, expect, it } from 'vitest';
@@ -10,13 +10,24 @@ const T0 = Date.UTC(2024, 0, 1);
 const trade = (id: number, time: number, price = 100): TradeEvent => ({ kind: 'trade', symbol: 'BTCUSDT', tradeId: id, aggregated: false, price: String(price), qty: '1', time, eventTime: time, isBuyerMaker: false });
 const kline = (openTime: number, close: string, eventTime: number): KlineEvent => ({ kind: 'kline', symbol: 'BTCUSDT', eventTime, interval: '1m', openTime, closeTime: openTime + 60_000, open: '1', high: '9', low: '1', close, volume: '5', trades: 3, closed: true });
 
-function setup(rest: MarketRestProvider | null = null) {
+function setup(rest: MarketRestProvider | null = null, options: { provisionalAfterMs?: number; restRetryMs?: number } = {}) {
   const bus = new InProcessBus({ logger });
   const publisher = new MarketPublisher(bus, 'test', () => 0);
-  const feed = new SymbolFeed({ symbol: 'BTCUSDT', venue: 'BINANCE', publisher, logger, rest, graceMs: 1_000 });
-  const candles = async () => (await bus.read(Streams.candles('BTCUSDT'), '0', 1000)).map((e) => e.envelope.payload as MarketCandleClosedV1);
+  const feed = new SymbolFeed({ symbol: 'BTCUSDT', venue: 'BINANCE', publisher, logger, rest, graceMs: 1_000, ...options });
+  const entries = async () => (await bus.read(Streams.candles('BTCUSDT'), '0', 1000)).map((e) => e.envelope);
+  const candles = async () => (await entries()).filter((e) => e.type === MessageType.candleClosed).map((e) => e.payload as MarketCandleClosedV1);
   const trades = async () => (await bus.read(Streams.trades('BTCUSDT'), '0', 1000)).map((e) => Number((e.envelope.payload as MarketTradeV1).tradeId));
-  return { bus, feed, candles, trades };
+  return { bus, publisher, feed, entries, candles, trades };
+}
+
+/** The candles a strategy gets from the stream, in stream order: confirmed closed candles and corrections. */
+function confirmedInOrder(envelopes: ReadonlyArray<Parameters<typeof isMessage>[0]>): Array<MarketCandleClosedV1 | MarketCandleCorrectedV1> {
+  const out: Array<MarketCandleClosedV1 | MarketCandleCorrectedV1> = [];
+  for (const e of envelopes) {
+    if (isMessage(e, MessageType.candleClosed) && !e.payload.provisional) out.push(e.payload);
+    else if (isMessage(e, MessageType.candleCorrected)) out.push(e.payload);
+  }
+  return out;
 }
 
 describe('SymbolFeed', () => {
@@ -113,5 +124,99 @@ describe('SymbolFeed', () => {
     expect(c.map((x) => (x.openTime - T0) / M)).toEqual([0, 1, 5, 6]);
     expect(c.map((x) => x.venueGapBefore ?? null)).toEqual([null, null, { fromOpenTime: T0 + 2 * M, minutes: 3, confirmedBy: 'rest' }, null]);
     await bus.close();
+  });
+
+  it('while REST fails, publishes the minutes it cannot confirm as provisional (what it saw), then corrects them in order to the exchange values', async () => {
+    const M = 60_000;
+    const exchange = (t: number): RestKline => ({ openTime: t, closeTime: t + M, open: '99', high: String(120 + (t - T0) / M), low: '90', close: String(105 + (t - T0) / M), volume: String(30 + (t - T0) / M), quoteVolume: '0', trades: 9, takerBuyVolume: '0', takerBuyQuoteVolume: '0' });
+    let down = true;
+    let failures = 0;
+    const rest: MarketRestProvider = {
+      depth: async () => ({ lastUpdateId: 1, bids: [], asks: [] }),
+      klines: async (_s, start, end): Promise<RestKline[]> => {
+        if (down) {
+          failures += 1;
+          throw new Error('HTTP 503 from /api/v3/klines');
+        }
+        const out: RestKline[] = [];
+        for (let t = start; t <= end; t += M) out.push(exchange(t));
+        return out;
+      },
+    };
+    const { feed, entries, candles, bus } = setup(rest, { provisionalAfterMs: 10_000, restRetryMs: 5_000 });
+    feed.onTrade(trade(1, T0 + 10, 100)); // minute 0: the first trade seen, so not known complete
+    feed.onTrade(trade(2, T0 + 20_000, 101));
+    feed.onTrade(trade(5, T0 + M + 5, 103)); // ids 3, 4 missed: minutes 0 and 1 are incomplete
+    feed.onTrade(trade(6, T0 + 2 * M + 5, 104)); // minute 2 is complete from trades
+    feed.onTrade(trade(7, T0 + 3 * M + 5, 106));
+    feed.onKline(kline(T0 + 3 * M, '107', T0 + 4 * M + 1)); // minute 3: the exchange's closed kline
+    await feed.advanceClock(T0 + 4 * M + 20_000);
+    expect(failures).toBeGreaterThan(0);
+    expect(feed.lastError).toContain('503');
+    // every closed minute is published, all provisional (minutes 2 and 3 wait for 0 and 1)
+    const shown = await candles();
+    expect(shown.map((c) => [(c.openTime - T0) / M, c.provisional])).toEqual([[0, true], [1, true], [2, true], [3, true]]);
+    expect(shown.slice(0, 2).map((c) => [c.open, c.high, c.low, c.close, c.volume])).toEqual([['100', '101', '100', '101', '2'], ['103', '103', '103', '103', '1']]);
+    expect(confirmedInOrder(await entries())).toEqual([]); // nothing reaches a strategy
+    expect(feed.unconfirmedMinutes).toBe(4);
+
+    down = false;
+    await feed.advanceClock(T0 + 4 * M + 30_000);
+    expect(feed.unconfirmedMinutes).toBe(0);
+    expect(feed.lastError).toBeNull();
+    const corrections = (await entries()).filter((e) => e.type === MessageType.candleCorrected).map((e) => e.payload as MarketCandleCorrectedV1);
+    expect(corrections.map((c) => [(c.openTime - T0) / M, c.confirmedBy, c.changed])).toEqual([[0, 'rest', true], [1, 'rest', true], [2, 'trades', false], [3, 'kline', false]]);
+    for (const c of corrections.slice(0, 2)) {
+      const e = exchange(c.openTime);
+      expect([c.open, c.high, c.low, c.close, c.volume]).toEqual([e.open, e.high, e.low, e.close, e.volume]);
+    }
+    // the next minute is confirmed at once: an ordinary candle again
+    feed.onTrade(trade(8, T0 + 4 * M + 5, 108));
+    feed.onTrade(trade(9, T0 + 5 * M + 5, 109));
+    await feed.advanceClock(T0 + 5 * M + 2_000);
+    const strategyView = confirmedInOrder(await entries());
+    expect(strategyView.map((c) => (c.openTime - T0) / M)).toEqual([0, 1, 2, 3, 4]);
+    expect((await candles()).at(-1)).toMatchObject({ openTime: T0 + 4 * M, provisional: false, close: '108' });
+    expect(feed.counters).toMatchObject({ provisionalCandles: 2, corrections: 4, changedCorrections: 2 });
+    await bus.close();
+  });
+
+  it('holds a minute nothing was seen of (no invented candle) and confirms it first, after a restart too', async () => {
+    const M = 60_000;
+    const exchange = (t: number): RestKline => ({ openTime: t, closeTime: t + M, open: '50', high: '55', low: '45', close: String(50 + (t - T0) / M), volume: '3', quoteVolume: '0', trades: 4, takerBuyVolume: '0', takerBuyQuoteVolume: '0' });
+    let down = true;
+    const rest: MarketRestProvider = {
+      depth: async () => ({ lastUpdateId: 1, bids: [], asks: [] }),
+      klines: async (_s, start, end): Promise<RestKline[]> => {
+        if (down) throw new Error('HTTP 429 from /api/v3/klines');
+        const out: RestKline[] = [];
+        for (let t = start; t <= end; t += M) out.push(exchange(t));
+        return out;
+      },
+    };
+    const first = setup(rest, { provisionalAfterMs: 10_000, restRetryMs: 5_000 });
+    await first.feed.advanceClock(T0 + 5); // the feed starts at minute 0
+    first.feed.onKline(kline(T0, '50', T0 + M + 1)); // minute 0 confirmed by its kline
+    // minute 1: no trade and no kline frame; minute 2's kline comes
+    first.feed.onKline(kline(T0 + 2 * M, '52', T0 + 3 * M + 1));
+    await first.feed.advanceClock(T0 + 3 * M + 15_000);
+    const shown = await first.candles();
+    expect(shown.map((c) => [(c.openTime - T0) / M, c.provisional])).toEqual([[0, false], [2, true]]); // nothing made up for minute 1
+    expect(first.feed.unconfirmedMinutes).toBe(2);
+    first.feed.stop();
+
+    // a restart on the same bus while REST is back: minute 1, then 2, are confirmed before anything later
+    down = false;
+    const publisher = new MarketPublisher(first.bus, 'test', () => 0);
+    await publisher.seedFromBus('BTCUSDT');
+    const feed = new SymbolFeed({ symbol: 'BTCUSDT', venue: 'BINANCE', publisher, logger, rest, graceMs: 1_000, provisionalAfterMs: 10_000 });
+    feed.onKline(kline(T0 + 3 * M, '53', T0 + 4 * M + 1));
+    await feed.advanceClock(T0 + 4 * M + 2_000);
+    const view = confirmedInOrder(await first.entries());
+    expect(view.map((c) => (c.openTime - T0) / M)).toEqual([0, 1, 2, 3]);
+    expect(view[1]).toMatchObject({ close: exchange(T0 + M).close, changed: true, confirmedBy: 'rest' });
+    expect(view[2]).toMatchObject({ close: exchange(T0 + 2 * M).close, confirmedBy: 'rest' });
+    expect(feed.unconfirmedMinutes).toBe(0);
+    await first.bus.close();
   });
 });

@@ -2,7 +2,7 @@ import { DepthBookSync, type BookTickerEvent, type DepthUpdateEvent, type KlineE
 import type { Venue } from '@btc-research/contracts';
 import { MinuteCandleBuilder, timeframeMs, type BuiltCandle, type DepthSnapshot } from '@btc-research/engine';
 import type { Logger } from '@btc-research/platform';
-import type { MarketPublisher } from '../market-publisher.js';
+import type { MarketPublisher, PublishedCandle } from '../market-publisher.js';
 
 /** Where a feed gets what the stream cannot give: depth snapshots and candles for gaps. */
 export interface MarketRestProvider {
@@ -19,6 +19,13 @@ export interface SymbolFeedOptions {
   rest: MarketRestProvider | null;
   /** market time after a minute's close before it is finalised from trades when no closed kline came (ms) */
   graceMs?: number;
+  /**
+   * market time after a minute's close (beyond graceMs) before a minute neither the stream nor REST
+   * could confirm is published provisional, with what the stream saw of it (ms). Default 20 000.
+   */
+  provisionalAfterMs?: number;
+  /** market time between REST attempts to confirm minutes after one failed (ms). Default 10 000. */
+  restRetryMs?: number;
   /** minutes of history backfilled on a first start (nothing on the bus yet) */
   historyMinutes?: number;
   /** the oldest minute a restart backfills to, in minutes before now */
@@ -47,6 +54,11 @@ export interface SymbolFeedCounters {
   backfilledCandles: number;
   /** minutes neither the stream nor REST could provide (exchange halt, or no REST in replay) */
   unavailableMinutes: number;
+  /** minutes published provisional (or held back: nothing seen) because nothing confirmed them in time */
+  provisionalCandles: number;
+  /** corrections published (confirmed values of provisional minutes), and how many of them changed */
+  corrections: number;
+  changedCorrections: number;
   depthApplied: number;
   depthIgnored: number;
   bookResyncs: number;
@@ -58,13 +70,39 @@ export interface SymbolFeedCounters {
 const MINUTE_MS = timeframeMs('1m');
 const floorMinute = (t: number): number => Math.floor(t / MINUTE_MS) * MINUTE_MS;
 
+type MinuteValues = Pick<PublishedCandle, 'openTime' | 'closeTime' | 'open' | 'high' | 'low' | 'close' | 'volume'>;
+
+/** A minute published provisional (or held back) whose confirmation has not been published yet. */
+interface UnconfirmedMinute {
+  openTime: number;
+  /** what was published for it (null: nothing was seen of it, nothing published) */
+  shown: MinuteValues | null;
+  /** its confirmed values once known (a closed kline, REST, or complete trades) */
+  confirmed: { values: MinuteValues; by: 'kline' | 'rest' | 'trades'; origin: 'live' | 'backfill' } | null;
+  /** REST answered without a candle for it: none at the venue (halt) */
+  noneAtVenue?: boolean;
+}
+
+const sameValues = (a: MinuteValues, b: MinuteValues): boolean =>
+  (['open', 'high', 'low', 'close', 'volume'] as const).every((f) => Number(a[f]) === Number(b[f]));
+
+const klineValues = (k: KlineEvent | RestKline): MinuteValues => ({ openTime: k.openTime, closeTime: k.openTime + MINUTE_MS, open: k.open, high: k.high, low: k.low, close: k.close, volume: k.volume });
+
+/** A trade-built candle of a minute whose trades were not all seen (a trade-id gap or a lost connection). */
+const merged = (earlier: BuiltCandle | undefined, later: BuiltCandle): BuiltCandle =>
+  earlier === undefined
+    ? later
+    : { openTime: later.openTime, closeTime: later.closeTime, open: earlier.open, high: Math.max(earlier.high, later.high), low: Math.min(earlier.low, later.low), close: later.close, volume: earlier.volume + later.volume, synthetic: false };
+
 /**
  * Everything for one symbol between parsed frames and the publisher:
  * - candles: built from trades (coverage is exact: a trade-id gap or a lost connection voids the
  *   minutes it touches, and a minute counts as covered only once a later trade continued the ids),
  *   reconciled with closed kline_1m events (the kline wins), published strictly
  *   in order; any minute neither source covers is fetched from REST /api/v3/klines before a later
- *   candle is published;
+ *   candle is published; when REST cannot confirm it within provisionalAfterMs (failing, 429), it is
+ *   published provisional with what the stream saw of it, later minutes follow provisional too, and
+ *   the confirmed values go out as corrections, in minute order, once the exchange confirms them;
  * - the local order book by Binance's snapshot + diff procedure, resynced on any gap;
  * - trades and top of book, de-duplicated by exchange ids (two overlapping connections are safe).
  * Event time (the exchange's clock) drives candle closing, so replay at any speed behaves the same.
@@ -73,7 +111,7 @@ export class SymbolFeed {
   readonly sync: DepthBookSync;
   readonly counters: SymbolFeedCounters = {
     trades: 0, duplicateTrades: 0, tradeIdGaps: 0, klinesClosed: 0, reconciledCandles: 0, candlesFromKlines: 0, candlesFromTrades: 0,
-    backfilledCandles: 0, unavailableMinutes: 0, depthApplied: 0, depthIgnored: 0, bookResyncs: 0, snapshots: 0, bookTickers: 0, staleBookTickers: 0,
+    backfilledCandles: 0, unavailableMinutes: 0, provisionalCandles: 0, corrections: 0, changedCorrections: 0, depthApplied: 0, depthIgnored: 0, bookResyncs: 0, snapshots: 0, bookTickers: 0, staleBookTickers: 0,
   };
   /** newest exchange event time seen */
   clock = 0;
@@ -86,6 +124,16 @@ export class SymbolFeed {
   private builder: MinuteCandleBuilder | null = null;
   private coveredFrom = Number.POSITIVE_INFINITY;
   private readonly tradeCandles = new Map<number, BuiltCandle>();
+  /** what the stream saw of minutes whose trades were not all seen (the values a provisional candle shows) */
+  private readonly partialCandles = new Map<number, BuiltCandle>();
+  /** minutes published provisional (or held back), oldest first: corrected in this order */
+  private readonly unconfirmed: UnconfirmedMinute[] = [];
+  /** market time before which REST is not asked again after it failed */
+  private restRetryAt = Number.NEGATIVE_INFINITY;
+  /** the last REST klines request failed (lastError stays until one succeeds) */
+  private restFailing = false;
+  /** market time at which a flush is due although no minute boundary passes (provisional deadline, REST retry) */
+  private wakeAt = Number.POSITIVE_INFINITY;
   private readonly klines = new Map<number, KlineEvent>();
   private nextOpenTime: number | undefined;
   /** REST confirmed that the minutes before nextOpenTime have no candle at the venue (a halt) */
@@ -102,7 +150,7 @@ export class SymbolFeed {
 
   constructor(options: SymbolFeedOptions) {
     this.o = {
-      graceMs: 5_000, historyMinutes: 0, maxBackfillMinutes: 7 * 1440, depthLevels: 20, depthPublishMs: 1_000, depthSnapshotLimit: 1000,
+      graceMs: 5_000, provisionalAfterMs: 20_000, restRetryMs: 10_000, historyMinutes: 0, maxBackfillMinutes: 7 * 1440, depthLevels: 20, depthPublishMs: 1_000, depthSnapshotLimit: 1000,
       publishTrades: true, publishBookTicker: true,
       sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
       now: Date.now,
@@ -122,6 +170,16 @@ export class SymbolFeed {
   /** openTime of the next candle to publish */
   get nextCandleOpenTime(): number | undefined {
     return this.nextOpenTime;
+  }
+
+  /** openTime of the next minute to confirm (the first unconfirmed one, else the next to publish) */
+  get nextConfirmedOpenTime(): number | undefined {
+    return this.unconfirmed[0]?.openTime ?? this.nextOpenTime;
+  }
+
+  /** minutes published provisional (or held back) and not confirmed yet */
+  get unconfirmedMinutes(): number {
+    return this.unconfirmed.length;
   }
 
   /** Resolves when queued candle/snapshot work is done. */
@@ -144,7 +202,7 @@ export class SymbolFeed {
       const crossed = floorMinute(time - this.o.graceMs) !== floorMinute(this.clock - this.o.graceMs);
       this.clock = time;
       this.clockSeenAt = this.o.now();
-      if (crossed) this.scheduleFlush();
+      if (crossed || time >= this.wakeAt) this.scheduleFlush();
     }
   }
 
@@ -161,6 +219,8 @@ export class SymbolFeed {
    * snapshot once diffs flow again, so a pre-outage book is never presented as current.
    */
   connectionLost(): void {
+    // the minute in progress lost its trades: what was seen of it is only good for a provisional candle
+    if (this.builder !== null && this.lastTradeTime > Number.NEGATIVE_INFINITY) this.keepPartial(this.builder.closeUpTo(floorMinute(this.lastTradeTime) + MINUTE_MS));
     this.builder = null;
     this.coveredFrom = Number.POSITIVE_INFINITY;
     if (this.sync.isSynced) {
@@ -211,6 +271,7 @@ export class SymbolFeed {
     const minute = floorMinute(ev.time);
     if (this.builder === null || !contiguous) {
       // first trade, a lost connection or missed trades: the minute in progress is incomplete
+      if (this.builder !== null) this.keepPartial(this.builder.closeUpTo(minute + MINUTE_MS));
       this.builder = new MinuteCandleBuilder();
       this.coveredFrom = minute + MINUTE_MS;
       for (const k of this.tradeCandles.keys()) if (k >= minute) this.tradeCandles.delete(k);
@@ -224,14 +285,31 @@ export class SymbolFeed {
   }
 
   private storeTradeCandles(candles: BuiltCandle[]): void {
-    for (const c of candles) if (c.openTime >= this.coveredFrom && (this.nextOpenTime === undefined || c.openTime >= this.nextOpenTime)) this.tradeCandles.set(c.openTime, c);
+    for (const c of candles) {
+      if (this.nextOpenTime !== undefined && c.openTime < this.nextOpenTime) continue;
+      if (c.openTime >= this.coveredFrom) this.tradeCandles.set(c.openTime, c);
+      else if (!c.synthetic) this.partialCandles.set(c.openTime, merged(this.partialCandles.get(c.openTime), c));
+    }
+  }
+
+  /** Trade-built candles of minutes some of whose trades were missed: kept only for provisional candles. */
+  private keepPartial(candles: BuiltCandle[]): void {
+    for (const c of candles) {
+      if (c.synthetic || (this.nextOpenTime !== undefined && c.openTime < this.nextOpenTime)) continue;
+      // the minute's earlier candle, if any, was covered until the trades went missing: it is partial now
+      const covered = this.tradeCandles.get(c.openTime);
+      this.tradeCandles.delete(c.openTime);
+      this.partialCandles.set(c.openTime, merged(this.partialCandles.get(c.openTime) ?? covered, c));
+    }
   }
 
   onKline(ev: KlineEvent): void {
     if (ev.interval !== '1m') return;
     if (ev.closed) {
       this.counters.klinesClosed += 1;
-      if (this.nextOpenTime === undefined || ev.openTime >= this.nextOpenTime) this.klines.set(ev.openTime, ev);
+      // a kline of a minute published provisional confirms it
+      const from = this.nextConfirmedOpenTime;
+      if (from === undefined || ev.openTime >= from) this.klines.set(ev.openTime, ev);
       this.scheduleFlush();
     }
     this.tick(ev.eventTime);
@@ -332,7 +410,7 @@ export class SymbolFeed {
       this.flushQueued = false;
       try {
         await this.flush();
-        this.lastError = null;
+        if (!this.restFailing) this.lastError = null;
       } catch (err) {
         this.lastError = (err as Error).message;
         this.o.logger.warn({ symbol: this.o.symbol, err: this.lastError }, 'candle finalisation paused (backfill failed); retried on the next tick');
@@ -345,45 +423,163 @@ export class SymbolFeed {
     const last = this.o.publisher.lastCandleOpenTime(this.o.symbol);
     const floor = floorMinute(firstEventTime) - this.o.maxBackfillMinutes * MINUTE_MS;
     this.nextOpenTime = last !== undefined ? Math.max(last + MINUTE_MS, floor) : floorMinute(firstEventTime) - this.o.historyMinutes * MINUTE_MS;
+    // a restart: minutes the bus has provisional (or not at all) after the last confirmed one are confirmed first
+    for (const u of this.o.publisher.takeUnconfirmedOnBus(this.o.symbol)) if (u.openTime >= floor) this.unconfirmed.push({ openTime: u.openTime, shown: u.shown, confirmed: null });
   }
 
-  /** Publishes every finalisable minute in order, backfilling the ones no stream covered. */
+  /**
+   * Publishes every finalisable minute in order, backfilling the ones no stream covered; a minute
+   * REST cannot confirm in time goes out provisional, and the corrections follow in minute order.
+   */
   private async flush(): Promise<void> {
     if (this.clock === 0) return;
     const horizon = this.clock - this.o.graceMs;
     if (this.nextOpenTime === undefined) this.initNextOpenTime(this.clock);
+    this.wakeAt = Number.POSITIVE_INFINITY;
     // Trades close a minute only once a trade of a later minute continued the id sequence: a minute
     // after the newest trade may have lost its trades (frames missing while other streams move the
     // clock), so it waits for its closed kline or comes from REST — never a flat candle made up here.
     if (this.builder !== null) this.storeTradeCandles(this.builder.closeUpTo(Math.min(horizon, floorMinute(this.lastTradeTime))));
+    let restError = await this.confirmUnconfirmed();
     while (!this.stopped) {
       const m: number = this.nextOpenTime ?? 0;
       const k = this.klines.get(m);
       if (k !== undefined) {
         const t = this.tradeCandles.get(m);
         if (t !== undefined && (Number(k.close) !== t.close || Number(k.high) !== t.high || Number(k.low) !== t.low || Number(k.open) !== t.open)) this.counters.reconciledCandles += 1;
-        await this.publishCandle({ openTime: m, closeTime: m + MINUTE_MS, open: k.open, high: k.high, low: k.low, close: k.close, volume: k.volume, synthetic: false }, 'live');
+        await this.publishConfirmed(klineValues(k), 'live', 'kline');
         this.counters.candlesFromKlines += 1;
         continue;
       }
       if (m + MINUTE_MS > horizon) break;
       const t = this.tradeCandles.get(m);
       if (t !== undefined) {
-        await this.publishCandle(t, 'live');
+        await this.publishConfirmed(t, 'live', 'trades');
         this.counters.candlesFromTrades += 1;
         continue;
       }
       // a run of minutes nothing covered: fetch them before anything later is published
-      let end = m + MINUTE_MS;
-      while (end + MINUTE_MS <= horizon && !this.klines.has(end) && !this.tradeCandles.has(end)) end += MINUTE_MS;
-      await this.backfill(m, end);
+      if (this.unconfirmed.length === 0 && (this.o.rest === null || this.clock >= this.restRetryAt)) {
+        let end = m + MINUTE_MS;
+        while (end + MINUTE_MS <= horizon && !this.klines.has(end) && !this.tradeCandles.has(end)) end += MINUTE_MS;
+        try {
+          await this.backfill(m, end);
+          continue;
+        } catch (err) {
+          restError = this.restFailed(err);
+        }
+      }
+      // REST cannot confirm it now: after the bound, what the stream saw of it goes out provisional
+      const due = m + MINUTE_MS + this.o.provisionalAfterMs;
+      if (horizon < due) {
+        this.wakeAt = Math.min(this.wakeAt, due + this.o.graceMs);
+        break;
+      }
+      await this.publishProvisional(m);
     }
+    if (this.unconfirmed.length > 0 && this.o.rest !== null) this.wakeAt = Math.min(this.wakeAt, this.restRetryAt);
+    if (restError !== null) throw restError;
+  }
+
+  /** REST failed: not asked again for restRetryMs of market time (the failure is what lastError shows). */
+  private restFailed(err: unknown): Error {
+    this.restFailing = true;
+    this.restRetryAt = this.clock + this.o.restRetryMs;
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  /**
+   * A minute the exchange confirmed: published as the candle when no earlier minute is unconfirmed,
+   * else published provisional (strategies wait for the earlier ones) with its confirmation kept
+   * for the correction that follows them.
+   */
+  private async publishConfirmed(values: MinuteValues, origin: 'live' | 'backfill', by: 'kline' | 'rest' | 'trades'): Promise<void> {
+    if (this.unconfirmed.length === 0) {
+      await this.publishCandle({ ...values, synthetic: false }, origin);
+      return;
+    }
+    this.advancePast(values.openTime);
+    this.unconfirmed.push({ openTime: values.openTime, shown: values, confirmed: { values, by, origin } });
+    await this.o.publisher.candle(this.o.venue, this.o.symbol, { ...values, synthetic: false, provisional: true }, origin);
+  }
+
+  /** A minute nothing confirmed in time: what the stream saw of it, provisional; nothing at all when nothing was seen. */
+  private async publishProvisional(m: number): Promise<void> {
+    const seen = this.partialCandles.get(m);
+    const shown: MinuteValues | null = seen === undefined ? null : { openTime: m, closeTime: m + MINUTE_MS, open: seen.open, high: seen.high, low: seen.low, close: seen.close, volume: seen.volume };
+    this.advancePast(m);
+    this.unconfirmed.push({ openTime: m, shown, confirmed: null });
+    this.counters.provisionalCandles += 1;
+    if (this.unconfirmed.length === 1) this.o.logger.warn({ symbol: this.o.symbol, minute: new Date(m).toISOString() }, 'a minute the exchange has not confirmed (REST failing): published provisional, strategies wait for its correction');
+    if (shown !== null) await this.o.publisher.candle(this.o.venue, this.o.symbol, { ...shown, synthetic: false, provisional: true }, 'live');
+  }
+
+  /**
+   * Publishes the corrections of the unconfirmed minutes, oldest first, as far as they are
+   * confirmed: a late closed kline, the trades, or REST for the ones nothing else confirmed.
+   * Returns the REST error when REST failed (the minutes wait for the next try).
+   */
+  private async confirmUnconfirmed(): Promise<Error | null> {
+    while (this.unconfirmed.length > 0 && !this.stopped) {
+      const u = this.unconfirmed[0]!;
+      const k = u.confirmed === null ? this.klines.get(u.openTime) : undefined;
+      if (k !== undefined) u.confirmed = { values: klineValues(k), by: 'kline', origin: 'live' };
+      if (u.noneAtVenue) {
+        this.unconfirmed.shift();
+        this.counters.unavailableMinutes += 1;
+        this.venueGapConfirmed = true;
+        continue;
+      }
+      if (u.confirmed !== null) {
+        await this.publishCorrection(u, u.confirmed);
+        this.unconfirmed.shift();
+        continue;
+      }
+      if (this.o.rest === null || this.clock < this.restRetryAt) return null;
+      // the run of minutes only REST can confirm
+      let n = 1;
+      while (n < this.unconfirmed.length && n < 1000 && this.unconfirmed[n]!.confirmed === null && !this.klines.has(this.unconfirmed[n]!.openTime)) n += 1;
+      const run = this.unconfirmed.slice(0, n);
+      let rows: RestKline[];
+      try {
+        rows = await this.o.rest.klines(this.o.symbol, u.openTime, run[n - 1]!.openTime + MINUTE_MS - 1, 1000);
+      } catch (err) {
+        this.o.logger.warn({ symbol: this.o.symbol, err: (err as Error).message, unconfirmed: this.unconfirmed.length }, 'REST klines failed: provisional minutes stay unconfirmed until it answers');
+        return this.restFailed(err);
+      }
+      this.restFailing = false;
+      const byOpen = new Map(rows.map((r) => [r.openTime, r]));
+      for (const x of run) {
+        const r = byOpen.get(x.openTime);
+        if (r !== undefined) x.confirmed = { values: klineValues(r), by: 'rest', origin: 'backfill' };
+        else x.noneAtVenue = true;
+      }
+      this.counters.backfilledCandles += byOpen.size;
+    }
+    return null;
+  }
+
+  private async publishCorrection(u: UnconfirmedMinute, c: NonNullable<UnconfirmedMinute['confirmed']>): Promise<void> {
+    const gap = this.venueGapConfirmed;
+    this.venueGapConfirmed = false;
+    const changed = u.shown === null || !sameValues(u.shown, c.values);
+    this.klines.delete(u.openTime);
+    await this.o.publisher.candleCorrected(this.o.venue, this.o.symbol, gap ? { ...c.values, venueGapConfirmedBy: 'rest' } : c.values, c.origin, { changed, confirmedBy: c.by });
+    this.counters.corrections += 1;
+    if (changed) this.counters.changedCorrections += 1;
+    if (this.unconfirmed.length === 1) this.o.logger.info({ symbol: this.o.symbol, minute: new Date(u.openTime).toISOString() }, 'every provisional minute is confirmed: candles reach the strategies again');
+  }
+
+  /** The minute is published (or held back): the next one is after it; what was kept for it is dropped. */
+  private advancePast(openTime: number): void {
+    this.tradeCandles.delete(openTime);
+    this.partialCandles.delete(openTime);
+    if (this.unconfirmed.length === 0) this.klines.delete(openTime);
+    this.nextOpenTime = openTime + MINUTE_MS;
   }
 
   private async publishCandle(c: { openTime: number; closeTime: number; open: number | string; high: number | string; low: number | string; close: number | string; volume: number | string; synthetic?: boolean }, origin: 'live' | 'backfill' | 'replay'): Promise<void> {
-    this.klines.delete(c.openTime);
-    this.tradeCandles.delete(c.openTime);
-    this.nextOpenTime = c.openTime + MINUTE_MS;
+    this.advancePast(c.openTime);
     const confirmed = this.venueGapConfirmed;
     this.venueGapConfirmed = false;
     await this.o.publisher.candle(this.o.venue, this.o.symbol, confirmed ? { ...c, venueGapConfirmedBy: 'rest' } : c, origin);
@@ -399,6 +595,7 @@ export class SymbolFeed {
     let cursor = from;
     while (cursor < to && !this.stopped) {
       const rows = await this.o.rest.klines(this.o.symbol, cursor, to - 1, 1000);
+      this.restFailing = false;
       const usable = rows.filter((r) => r.openTime >= cursor && r.openTime < to).sort((a, b) => a.openTime - b.openTime);
       for (const r of usable) {
         if (r.openTime > cursor) {

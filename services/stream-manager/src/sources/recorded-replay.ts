@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import readline from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { parseDepthSnapshot } from '@btc-research/binance';
 import type { MarketFeedStatusV1, Venue } from '@btc-research/contracts';
 import type { Logger } from '@btc-research/platform';
 import { FrameStats } from '../binance/frame-stats.js';
@@ -9,6 +8,7 @@ import { routeFrame } from '../binance/frame-router.js';
 import { SymbolFeed } from '../binance/symbol-feed.js';
 import type { MarketPublisher } from '../market-publisher.js';
 import type { MarketSource } from './market-source.js';
+import { RecordedLineDecoder } from './recorded-lines.js';
 
 /** Lines of a text file, gunzipped when the name ends in .gz. */
 export function readLines(file: string): AsyncIterable<string> {
@@ -39,21 +39,6 @@ export interface RecordedReplaySource extends MarketSource {
   readonly frames: FrameStats;
   /** frames (ws-session) or rows (trades) read so far */
   readonly processed: number;
-}
-
-const TRADE_HEADER = /^id,price,qty/i;
-
-/** `id,price,qty[,quote_qty],time,is_buyer_maker[,…]` (data.binance.vision trades layout, header optional) → a trade frame payload. */
-export function tradeCsvRowToFrame(line: string, symbol: string, hasQuoteQty: boolean): string | null {
-  const c = line.split(',');
-  if (c.length < 5) return null;
-  const [id, price, qty] = c;
-  const time = hasQuoteQty ? c[4] : c[3];
-  const maker = hasQuoteQty ? c[5] : c[4];
-  let t = Number(time);
-  if (t > 1e14) t = Math.floor(t / 1000);
-  const m = String(maker).trim().toLowerCase() === 'true';
-  return `{"e":"trade","E":${t},"s":"${symbol}","t":${Number(id)},"p":${JSON.stringify(price)},"q":${JSON.stringify(qty)},"T":${t},"m":${m},"M":true}`;
 }
 
 /**
@@ -91,65 +76,25 @@ export async function startRecordedReplaySource(o: RecordedReplayOptions): Promi
 
   const run = async () => {
     const inFlight = new Set<Promise<void>>();
-    let firstRecordedMs: number | null = null;
-    const wallStart = Date.now();
-    const pace = async (recordedMs: number) => {
-      if (o.speed <= 0) return;
-      if (firstRecordedMs === null) firstRecordedMs = recordedMs;
-      const due = wallStart + (recordedMs - firstRecordedMs) / o.speed;
-      const wait = due - Date.now();
-      if (wait > 1) await sleep(wait);
-    };
     const track = (p: Promise<void> | undefined) => {
       if (p === undefined) return;
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p)).catch(() => undefined);
     };
-    const symbol0 = o.symbols[0]!;
-    let hasQuoteQty = false;
-    let lineNo = 0;
+    const pacer = new ReplayPacer(o.speed, sleep);
+    const decoder = new RecordedLineDecoder(o.format, o.symbols[0]!, feeds, frames);
     for await (const line of readLines(o.file)) {
       if (stopped) break;
-      lineNo += 1;
-      if (line.trim() === '') continue;
-      let text: string;
-      if (o.format === 'trades') {
-        if (lineNo === 1 && TRADE_HEADER.test(line)) {
-          hasQuoteQty = /quote_qty/i.test(line);
-          continue;
-        }
-        if (lineNo === 1) hasQuoteQty = line.split(',').length >= 7;
-        const f = tradeCsvRowToFrame(line, symbol0, hasQuoteQty);
-        if (f === null) {
-          frames.reject('bad-trade-row', `line ${lineNo}: expected id,price,qty[,quote_qty],time,is_buyer_maker`, line);
-          continue;
-        }
-        text = f;
-        await pace(Number(line.split(',')[hasQuoteQty ? 4 : 3]));
-      } else {
-        let rec: { recv_us?: unknown; kind?: unknown; raw?: unknown; symbol?: unknown };
-        try {
-          rec = JSON.parse(line) as typeof rec;
-        } catch {
-          frames.reject('bad-session-line', `line ${lineNo} is not JSON`, line);
-          continue;
-        }
-        if (typeof rec.raw !== 'string') continue; // connect markers and the like
-        if (typeof rec.recv_us === 'number') await pace(rec.recv_us / 1000);
-        if (rec.kind === 'rest_depth_snapshot') {
-          const feed = typeof rec.symbol === 'string' ? feeds.get(rec.symbol) : feeds.size === 1 ? [...feeds.values()][0] : undefined;
-          try {
-            if (feed) feed.installSnapshot(parseDepthSnapshot(JSON.parse(rec.raw)));
-          } catch (err) {
-            frames.reject('bad-snapshot', (err as Error).message, rec.raw);
-          }
-          continue;
-        }
-        text = rec.raw;
+      const rec = decoder.decode(line);
+      if (rec === null) continue;
+      if (rec.recordedMs !== null) await pacer.pace(rec.recordedMs);
+      if (rec.isSnapshot) {
+        decoder.installSnapshot(rec);
+        continue;
       }
       processed += 1;
       const readAt = o.onFrame ? process.hrtime.bigint() : 0n;
-      const routed = routeFrame(text, feeds, frames);
+      const routed = routeFrame(rec.text, feeds, frames);
       track(routed.published);
       o.onFrame?.(readAt, routed.published);
       if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
@@ -175,4 +120,23 @@ export async function startRecordedReplaySource(o: RecordedReplayOptions): Promi
       await done.catch(() => undefined);
     },
   };
+}
+
+/** Holds each line back until its recorded time, scaled by ×speed from the first one (speed 0: no waiting). */
+class ReplayPacer {
+  private firstRecordedMs: number | null = null;
+  private readonly wallStart = Date.now();
+
+  constructor(
+    private readonly speed: number,
+    private readonly sleep: (ms: number) => Promise<void>,
+  ) {}
+
+  async pace(recordedMs: number): Promise<void> {
+    if (this.speed <= 0) return;
+    if (this.firstRecordedMs === null) this.firstRecordedMs = recordedMs;
+    const due = this.wallStart + (recordedMs - this.firstRecordedMs) / this.speed;
+    const wait = due - Date.now();
+    if (wait > 1) await this.sleep(wait);
+  }
 }

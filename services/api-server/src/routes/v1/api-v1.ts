@@ -15,6 +15,7 @@ import { strategyListRoutes } from './strategies.js';
 import { strategyCandleRoutes } from './strategy-candles.js';
 import { strategyCommandRoutes } from './strategy-commands.js';
 import { strategyEquityRoutes } from './strategy-equity.js';
+import { strategyForceExitRoutes } from './strategy-force-exit.js';
 import { strategyIndicatorRoutes } from './strategy-indicators.js';
 import { strategyLifecycleRoutes } from './strategy-lifecycle.js';
 import { strategyOrderRoutes } from './strategy-orders.js';
@@ -40,6 +41,7 @@ export const apiV1Routes: FastifyPluginAsyncZod<RouteOptions> = async (v1, { ctx
   await v1.register(roundTripRoutes, { ctx });
   await v1.register(strategyCommandRoutes, { ctx });
   await v1.register(strategyLifecycleRoutes, { ctx });
+  await v1.register(strategyForceExitRoutes, { ctx });
   await v1.register(backtestRoutes, { ctx });
   await v1.register(marketRoutes, { ctx });
   await v1.register(configRoutes, { ctx });

@@ -30,15 +30,8 @@ async function replayAfter(ctx: ApiContext, lastEventId: string | undefined): Pr
  * GET /events is Server-Sent Events; GET /events/ws is the same stream over WebSocket.
  */
 export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx }) => {
-  const openStreams = new Set<{ end(): void }>();
-  const slots = new ConnectionSlots(ctx.maxLiveConnectionsPerClient);
-  const wsSlots = new WeakMap<object, () => void>();
-  /** takes a connection slot of the caller, or refuses with 429; returns the release function */
-  const claimSlot = (request: FastifyRequest): (() => void) => slots.claim(principalOf(request, ctx.auth, ctx.tokens).clientId);
-  app.addHook('preClose', async () => {
-    for (const s of openStreams) s.end();
-    openStreams.clear();
-  });
+  const connections = new LiveConnections(ctx);
+  app.addHook('preClose', async () => connections.endAll());
   app.get(
     '/events',
     {
@@ -55,7 +48,7 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     async (request, reply) => {
       const filter = parseLiveFilter(request.query);
       const lastEventId = typeof request.headers['last-event-id'] === 'string' ? request.headers['last-event-id'] : undefined;
-      const release = claimSlot(request);
+      const release = connections.claim(request);
       let backlog: LiveEvent[];
       try {
         backlog = await replayAfter(ctx, lastEventId);
@@ -67,11 +60,11 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
         filter,
         backlog,
         onClosed: () => {
-          openStreams.delete(stream);
+          connections.untrack(stream);
           release();
         },
       });
-      openStreams.add(stream);
+      connections.track(stream);
     },
   );
 
@@ -87,23 +80,12 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
       querystring: LiveEventsQuery.extend({}).loose(),
       response: { 426: ApiErrorBody, 401: ApiErrorBody, 403: ApiErrorBody },
     },
-    preHandler: async (request) => {
-      // Only a real upgrade (the server's 'upgrade' event; @fastify/websocket sets request.ws) takes a
-      // slot, before the handshake so a refusal is a plain HTTP 429. The slot belongs to the TCP
-      // socket: it is freed when that closes, whether the handshake succeeded or the WebSocket server
-      // refused it (no key, wrong version) or the client hung up half-way.
-      if (!request.ws) return;
-      const release = claimSlot(request);
-      request.raw.socket.once('close', release);
-      wsSlots.set(request.raw, release);
-    },
+    preHandler: async (request) => connections.reserveForUpgrade(request),
     handler: async () => {
       throw new ApiError(426, ApiErrorCode.upgradeRequired, 'this route speaks WebSocket: open it with a WebSocket client (or use GET /api/v1/events for SSE)');
     },
     wsHandler: (socket, request) => {
-      const release = wsSlots.get(request.raw) ?? (() => undefined);
-      wsSlots.delete(request.raw);
-      socket.once('close', release);
+      socket.once('close', connections.takeUpgradeSlot(request));
       let filter: LiveFilter;
       try {
         filter = parseLiveFilter(request.query as { strategyId?: string; types?: string });
@@ -115,3 +97,53 @@ export const eventRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ct
     },
   });
 };
+
+/** The live-event connections of this server: each client's slots (SSE and WebSocket together) and the open SSE streams. */
+class LiveConnections {
+  private readonly slots: ConnectionSlots;
+  private readonly openStreams = new Set<{ end(): void }>();
+  /** an upgrade's slot, from its preHandler to its wsHandler, by raw request */
+  private readonly upgradeSlots = new WeakMap<object, () => void>();
+
+  constructor(private readonly ctx: ApiContext) {
+    this.slots = new ConnectionSlots(ctx.maxLiveConnectionsPerClient);
+  }
+
+  /** takes a connection slot of the caller, or refuses with 429; returns the release function */
+  claim(request: FastifyRequest): () => void {
+    return this.slots.claim(principalOf(request, this.ctx.auth, this.ctx.tokens).clientId);
+  }
+
+  /**
+   * Only a real upgrade (the server's 'upgrade' event; @fastify/websocket sets request.ws) takes a
+   * slot, before the handshake so a refusal is a plain HTTP 429. The slot belongs to the TCP
+   * socket: it is freed when that closes, whether the handshake succeeded or the WebSocket server
+   * refused it (no key, wrong version) or the client hung up half-way.
+   */
+  reserveForUpgrade(request: FastifyRequest): void {
+    if (!request.ws) return;
+    const release = this.claim(request);
+    request.raw.socket.once('close', release);
+    this.upgradeSlots.set(request.raw, release);
+  }
+
+  /** the release of the slot the upgrade of `request` reserved */
+  takeUpgradeSlot(request: FastifyRequest): () => void {
+    const release = this.upgradeSlots.get(request.raw) ?? (() => undefined);
+    this.upgradeSlots.delete(request.raw);
+    return release;
+  }
+
+  track(stream: { end(): void }): void {
+    this.openStreams.add(stream);
+  }
+
+  untrack(stream: { end(): void }): void {
+    this.openStreams.delete(stream);
+  }
+
+  endAll(): void {
+    for (const s of this.openStreams) s.end();
+    this.openStreams.clear();
+  }
+}

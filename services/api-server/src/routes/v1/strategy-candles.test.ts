@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IndicatorsResponse, MessageType, StrategyCandlesResponse, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
-import { InProcessBus, JsonStrategyStore } from '@btc-research/platform';
+import { InProcessBus, JsonStrategyStore, waitFor } from '@btc-research/platform';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,4 +125,26 @@ describe('GET /api/v1/strategies/:id/candles', () => {
     expect((await app.inject({ url: '/api/v1/strategies/chart-one/candles?timeframe=7m' })).statusCode).toBe(400);
     expect((await app.inject({ url: '/api/v1/strategies/nobody/candles' })).statusCode).toBe(404);
   }, 60_000);
+
+  it('shows a minute the exchange has not confirmed as provisional, then its corrected values', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'api-candles-'));
+    const { app, bus, store } = await startApi();
+    await store.upsertStrategy(strategyRecord('chart-one', { configYaml: VALID_YAML, configName: 'test.yaml', createdAt: T0 }));
+    await store.appendMarketEvents('BTCUSDT', [0, 1, 2].map((i) => ({ kind: 'candle' as const, time: candle(i).closeTime, sourceId: `candle:${candle(i).openTime}`, data: { ...candle(i), origin: 'live' } })));
+    const closed = (i: number, extra: Record<string, unknown>) =>
+      makeEnvelope({ type: MessageType.candleClosed, id: `c-${i}`, source: 'stream-manager', tsEvent: candle(i).closeTime, tsInit: candle(i).closeTime, payload: { venue: 'BINANCE', symbol: 'BTCUSDT', timeframe: '1m', ...candle(i), synthetic: false, origin: 'live', ...extra } });
+    await bus.publish(Streams.candles('BTCUSDT'), closed(3, { provisional: true, close: '40004', volume: '0.2' }), StreamRetention.candles);
+    await waitFor(async () => (await page(app, 'timeframe=1m&limit=10')).candles.length === 4, { what: 'the provisional minute on the chart' });
+    const shown = (await page(app, 'timeframe=1m&limit=10')).candles;
+    expect(shown.map((c) => c.provisional ?? false)).toEqual([false, false, false, true]);
+    expect(shown[3]).toMatchObject({ close: '40004', volume: '0.2' });
+    await bus.publish(
+      Streams.candles('BTCUSDT'),
+      makeEnvelope({ type: MessageType.candleCorrected, id: 'corr-3', source: 'stream-manager', tsEvent: candle(3).closeTime, tsInit: candle(3).closeTime, payload: { venue: 'BINANCE', symbol: 'BTCUSDT', timeframe: '1m', ...candle(3), origin: 'backfill', changed: true, confirmedBy: 'rest' } }),
+      StreamRetention.candles,
+    );
+    await waitFor(async () => (await page(app, 'timeframe=1m&limit=10')).candles[3]!.provisional === undefined, { what: 'the corrected minute' });
+    const corrected = (await page(app, 'timeframe=1m&limit=10')).candles[3]!;
+    expect(corrected).toMatchObject({ close: candle(3).close, volume: candle(3).volume, corrected: true });
+  });
 });

@@ -114,6 +114,50 @@ export async function claimStart(ctx: ApiContext, request: StartClaimRequest): P
   }
 }
 
+/** the config a start names (a file in config/) or carries (YAML in the body), validated, with the name it is stored under */
+async function startConfigOf(ctx: ApiContext, body: StartStrategyBody): Promise<{ yaml: string; configName: string; name: string | undefined }> {
+  let yaml: string;
+  let configName: string;
+  if (body.configName !== undefined) {
+    const text = await readConfig(ctx.configDir, body.configName);
+    if (text === null) throw new ApiError(404, ApiErrorCode.configNotFound, `no config "${body.configName}" in the config directory`);
+    yaml = text;
+    configName = body.configName;
+  } else {
+    yaml = body.configYaml ?? '';
+    configName = UPLOADED_CONFIG_NAME;
+    const tooLarge = yamlSizeProblem(Buffer.byteLength(yaml));
+    if (tooLarge !== null) throw yamlTooLarge(tooLarge);
+  }
+  const validation = validateStrategyYaml(yaml, configName);
+  if (validation.problems.length > 0) {
+    throw new ApiError(422, ApiErrorCode.configInvalid, `the strategy config has ${validation.problems.length} problem(s)`, { problems: validation.problems });
+  }
+  // an uploaded config keeps a name: the one given, else the YAML's, as `<slug>.yaml`
+  const name = body.name ?? validation.name ?? undefined;
+  if (body.configYaml !== undefined && name !== undefined) configName = `${slug(name)}.yaml`;
+  return { yaml, configName, name };
+}
+
+/**
+ * Sends a start its claim allows and waits for the answer. Answered (or not sent): the claim is
+ * settled and the record speaks from now on. Unanswered (202): the claim stands until it lapses.
+ */
+export async function publishStart(
+  ctx: ApiContext,
+  o: { strategyId: string; owner: string; payload: unknown; correlationId: string; waitMs: number },
+): Promise<Awaited<ReturnType<typeof publishCommand>>> {
+  let started: Awaited<ReturnType<typeof publishCommand>>;
+  try {
+    started = await publishCommand(ctx, { type: MessageType.strategyStart, strategyId: o.strategyId, payload: o.payload, correlationId: o.correlationId, waitMs: o.waitMs }, (s) => s !== 'stopped');
+  } catch (error) {
+    await ctx.store.settleStrategyStart(o.strategyId, o.owner);
+    throw error;
+  }
+  if (started.awaited) await ctx.store.settleStrategyStart(o.strategyId, o.owner);
+  return started;
+}
+
 /**
  * Start and stop: commands over the bus to the paper-trader, then wait (up to waitMs) for its status
  * event. Confirmed → 200/201; not confirmed in time → 202 with URLs to follow the outcome.
@@ -132,26 +176,7 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
     },
     async (request, reply) => {
       const body = request.body;
-      let yaml: string;
-      let configName: string;
-      if (body.configName !== undefined) {
-        const text = await readConfig(ctx.configDir, body.configName);
-        if (text === null) throw new ApiError(404, ApiErrorCode.configNotFound, `no config "${body.configName}" in the config directory`);
-        yaml = text;
-        configName = body.configName;
-      } else {
-        yaml = body.configYaml ?? '';
-        configName = UPLOADED_CONFIG_NAME;
-        const tooLarge = yamlSizeProblem(Buffer.byteLength(yaml));
-        if (tooLarge !== null) throw yamlTooLarge(tooLarge);
-      }
-      const validation = validateStrategyYaml(yaml, configName);
-      if (validation.problems.length > 0) {
-        throw new ApiError(422, ApiErrorCode.configInvalid, `the strategy config has ${validation.problems.length} problem(s)`, { problems: validation.problems });
-      }
-      // an uploaded config keeps a name: the one given, else the YAML's, as `<slug>.yaml`
-      const name = body.name ?? validation.name ?? undefined;
-      if (body.configYaml !== undefined && name !== undefined) configName = `${slug(name)}.yaml`;
+      const { yaml, configName, name } = await startConfigOf(ctx, body);
       if (body.strategyId === undefined) await refuseSecondCopy(ctx, body.configName !== undefined ? { configName } : { configYaml: yaml });
       const strategyId = body.strategyId ?? `${slug(body.configName ?? name ?? 'strategy')}-${randomBytes(3).toString('hex')}`;
       const waitMs = body.waitMs ?? ctx.commandWaitMs;
@@ -160,16 +185,7 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
       // exactly one gets here, and a key cannot run more than its cap
       await claimStart(ctx, { strategyId, owner, ttlMs: waitMs + CLAIM_MARGIN_MS, maxLivePerOwner: ctx.maxRunningStrategiesPerClient });
       const payload = { strategyId, configName, configYaml: yaml, ...(body.name !== undefined ? { name: body.name } : {}), ...(body.initialCash !== undefined ? { initialCash: body.initialCash } : {}) };
-      let started: Awaited<ReturnType<typeof publishCommand>>;
-      try {
-        started = await publishCommand(ctx, { type: MessageType.strategyStart, strategyId, payload, correlationId: String(request.id), waitMs }, (s) => s !== 'stopped');
-      } catch (error) {
-        await ctx.store.settleStrategyStart(strategyId, owner);
-        throw error;
-      }
-      const { commandId, awaited } = started;
-      // answered: the record speaks from now on. Unanswered (202), the claim stands until it lapses.
-      if (awaited) await ctx.store.settleStrategyStart(strategyId, owner);
+      const { commandId, awaited } = await publishStart(ctx, { strategyId, owner, payload, correlationId: String(request.id), waitMs });
       if (awaited?.status === 'error') {
         throw new ApiError(422, ApiErrorCode.strategyStartFailed, `the paper-trader could not start "${strategyId}": ${awaited.error ?? 'unknown error'}`, { strategyId, commandId });
       }
