@@ -4,50 +4,29 @@
  * pre-outage book is not presented as current), and state changes are debounced instead of
  * flipping stale ↔ degraded on every failed try.
  */
-import { FakeBinanceServer } from '@btc-research/binance/testing';
 import { Streams, type MarketFeedStatusV1 } from '@btc-research/contracts';
 import { waitFor } from '@btc-research/platform';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startBinanceSource, type BinanceSource } from '../../services/stream-manager/src/binance/binance-source.js';
-import { MarketPublisher } from '../../services/stream-manager/src/market-publisher.js';
-import { allEntries, deleteSymbolKeys, quietLogger, testBus, uniqueSymbol } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { liveFeeds } from './live-feed.js';
+import { allEntries } from './support.js';
 
 const START = Date.UTC(2024, 7, 8, 23, 50);
 const DEBOUNCE_MS = 1_000;
-const bus = testBus();
-const used: string[] = [];
-let server: FakeBinanceServer | null = null;
-let source: BinanceSource | null = null;
-let publisher: MarketPublisher | null = null;
-
-afterEach(async () => {
-  await source?.stop();
-  await publisher?.close();
-  await server?.close();
-  source = null;
-  publisher = null;
-  server = null;
-});
-afterAll(async () => {
-  await deleteSymbolKeys(used);
-  await bus.close();
-});
+const feeds = liveFeeds();
+const bus = feeds.bus;
 
 describe('feed status during an exchange outage', () => {
   it('lag grows, books are unsynced and not current, and the state does not flip on each failed try', async () => {
-    const symbol = uniqueSymbol('F');
-    used.push(symbol);
-    server = await FakeBinanceServer.start({ symbols: [symbol], seed: 7, startTime: START, tickMs: 10, marketMsPerTick: 1000 });
-    publisher = new MarketPublisher(bus, 'feed-status-test', Date.now);
-    const startedAt = Date.now();
-    source = await startBinanceSource({
-      symbols: [symbol], venue: 'binance', wsUrl: server.wsUrl, restUrl: server.url, publisher, logger: quietLogger(), requestedSource: 'binance',
-      pingIntervalMs: 200, deadAfterMs: 1_000, reconnectBaseMs: 20, reconnectMaxMs: 100, restFallbackAfterMs: 300, restPollMs: 100,
-      circuitFailureThreshold: 2, circuitOpenMs: 150, circuitMaxOpenMs: 300, statusIntervalMs: 100, restTimeoutMs: 500, restMaxAttempts: 1,
-      stateDebounceMs: DEBOUNCE_MS,
+    const { symbol, srv, src, startedAt } = await feeds.start({
+      symbolPrefix: 'F',
+      exchange: { seed: 7, startTime: START, tickMs: 10, marketMsPerTick: 1000 },
+      publisherName: 'feed-status-test',
+      source: {
+        pingIntervalMs: 200, deadAfterMs: 1_000, reconnectBaseMs: 20, reconnectMaxMs: 100, restFallbackAfterMs: 300, restPollMs: 100,
+        circuitFailureThreshold: 2, circuitOpenMs: 150, circuitMaxOpenMs: 300, statusIntervalMs: 100, restTimeoutMs: 500, restMaxAttempts: 1,
+        stateDebounceMs: DEBOUNCE_MS,
+      },
     });
-    const src = source;
-    const srv = server;
     await waitFor(() => src.status().state === 'live' && src.status().booksSynced?.[symbol] === true, { timeoutMs: 15_000, what: 'live with a synced book' });
     await waitFor(() => src.status().lastCandleCloseTime !== null, { timeoutMs: 15_000, what: 'a first candle' });
 

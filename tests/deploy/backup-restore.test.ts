@@ -9,7 +9,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,13 +22,13 @@ import {
   backtest,
   canonicalDecimal,
   deleteStreams,
-  demoStrategies,
+  demoRunDir,
   makeBackend,
+  removeRun,
   publishCandles,
   storedTradeRow,
   tradeRow,
   uniqueSymbol,
-  writeConfigs,
   type Backend,
   type StrategyFile,
 } from '../integration/paper-trader.harness.js';
@@ -79,17 +78,13 @@ describe.each(['json', 'postgres'] as const)('backup while trading, wipe, restor
   const { base, symbol } = uniqueSymbol();
 
   beforeAll(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), `btc-backup-${backendName}-`));
-    strategies = await demoStrategies(base);
-    await writeConfigs(path.join(dir, 'config'), strategies);
+    ({ dir, strategies } = await demoRunDir(`btc-backup-${backendName}-`, base));
     candles = simulatedCandles(CANDLES, 4242);
     bus = createBus({ redisUrl: REDIS_URL, logger: createLogger('backup-test', { level: 'silent' }) });
   });
   afterAll(async () => {
     await bus.close();
-    await deleteStreams(redis, symbol);
-    redis.disconnect();
-    await fs.rm(dir, { recursive: true, force: true });
+    await removeRun(redis, symbol, dir);
   });
 
   it('restores exactly what was backed up, and the restarted trader ends where the uninterrupted run ended', async () => {

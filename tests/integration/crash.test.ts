@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,15 +10,14 @@ import {
   allTrades,
   backtest,
   canonicalDecimal,
-  deleteStreams,
-  demoStrategies,
+  demoRunDir,
   makeBackend,
+  removeRun,
   publishCandles,
   seeded,
   storedTradeRow,
   tradeRow,
   uniqueSymbol,
-  writeConfigs,
   type StrategyFile,
 } from './paper-trader.harness.js';
 
@@ -42,18 +39,14 @@ describe.each(['json', 'postgres'] as const)('paper-trader killed with SIGKILL 2
   const { base, symbol } = uniqueSymbol();
 
   beforeAll(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), `btc-crash-${backendName}-`));
-    strategies = await demoStrategies(base);
-    await writeConfigs(path.join(dir, 'config'), strategies);
+    ({ dir, strategies } = await demoRunDir(`btc-crash-${backendName}-`, base));
     candles = simulatedCandles(CANDLES, 777);
     bus = createBus({ redisUrl: REDIS_URL, logger: createLogger('crash-test', { level: 'silent' }) });
   });
 
   afterAll(async () => {
     await bus.close();
-    await deleteStreams(redis, symbol);
-    redis.disconnect();
-    await fs.rm(dir, { recursive: true, force: true });
+    await removeRun(redis, symbol, dir);
   });
 
   it('ends with exactly the trades, orders, balances and positions of an uninterrupted run', async () => {

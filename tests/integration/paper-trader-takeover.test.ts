@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,14 +9,13 @@ import {
   allTrades,
   backtest,
   canonicalDecimal,
-  deleteStreams,
-  demoStrategies,
+  demoRunDir,
   makeBackend,
+  removeRun,
   publishCandles,
   storedTradeRow,
   tradeRow,
   uniqueSymbol,
-  writeConfigs,
   type Backend,
   type StrategyFile,
 } from './paper-trader.harness.js';
@@ -40,9 +37,7 @@ describe('two paper-trader workers on PostgreSQL', () => {
   const { base, symbol } = uniqueSymbol();
 
   beforeAll(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'btc-takeover-'));
-    strategies = await demoStrategies(base);
-    await writeConfigs(path.join(dir, 'config'), strategies);
+    ({ dir, strategies } = await demoRunDir('btc-takeover-', base));
     candles = simulatedCandles(1_500, 4_321);
     bus = createBus({ redisUrl: REDIS_URL, logger: createLogger('takeover-test', { level: 'silent' }) });
     backend = await makeBackend('postgres', path.join(dir, 'data'));
@@ -54,9 +49,7 @@ describe('two paper-trader workers on PostgreSQL', () => {
     await store.close();
     await backend.dispose();
     await bus.close();
-    await deleteStreams(redis, symbol);
-    redis.disconnect();
-    await fs.rm(dir, { recursive: true, force: true });
+    await removeRun(redis, symbol, dir);
   });
 
   it('moves the dead worker’s strategies to the other worker with nothing lost or doubled', async () => {

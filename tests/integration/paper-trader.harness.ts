@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
 import { buildTradingSetup, runBacktest, toDecimalString, type BacktestResult, type Candle } from '@btc-research/engine';
@@ -49,6 +50,21 @@ export async function deleteStreams(redis: { del(...keys: string[]): Promise<num
 export async function writeConfigs(dir: string, strategies: readonly StrategyFile[]): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   for (const s of strategies) await fs.writeFile(path.join(dir, s.file), s.yaml);
+}
+
+/** A run's temp folder with the demo strategies on `base`/USDT written to its config/. */
+export async function demoRunDir(tmpPrefix: string, base: string): Promise<{ dir: string; strategies: StrategyFile[] }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), tmpPrefix));
+  const strategies = await demoStrategies(base);
+  await writeConfigs(path.join(dir, 'config'), strategies);
+  return { dir, strategies };
+}
+
+/** Removes what a run left behind: its symbol's streams, then its Redis connection and its folder. */
+export async function removeRun(redis: { del(...keys: string[]): Promise<number>; disconnect(): void }, symbol: string, dir: string): Promise<void> {
+  await deleteStreams(redis, symbol);
+  redis.disconnect();
+  await fs.rm(dir, { recursive: true, force: true });
 }
 
 /** Publishes closed 1m candles the way stream-manager does. */

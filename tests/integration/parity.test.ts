@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,13 +11,12 @@ import {
   allTrades,
   backtest,
   canonicalDecimal,
-  deleteStreams,
-  demoStrategies,
+  demoRunDir,
   makeBackend,
+  removeRun,
   storedTradeRow,
   tradeRow,
   uniqueSymbol,
-  writeConfigs,
   type Backend,
   type StrategyFile,
 } from './paper-trader.harness.js';
@@ -40,9 +38,7 @@ describe.each(['json', 'postgres'] as const)('replay through the live pipeline v
   let apiUrl: string | null = null;
 
   beforeAll(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), `btc-parity-${backendName}-`));
-    strategies = await demoStrategies(base);
-    await writeConfigs(path.join(dir, 'config'), strategies);
+    ({ dir, strategies } = await demoRunDir(`btc-parity-${backendName}-`, base));
     candles = simulatedCandles(2_000, 9_090);
     await fs.writeFile(path.join(dir, 'klines.csv'), toBinanceKlineCsv(candles));
     backend = await makeBackend(backendName, path.join(dir, 'data'));
@@ -64,9 +60,7 @@ describe.each(['json', 'postgres'] as const)('replay through the live pipeline v
     for (const p of procs.reverse()) await p.stop();
     await store.close();
     await backend.dispose();
-    await deleteStreams(redis, symbol);
-    redis.disconnect();
-    await fs.rm(dir, { recursive: true, force: true });
+    await removeRun(redis, symbol, dir);
   });
 
   it('yields the same signals, orders with fill quality, and fills', async () => {

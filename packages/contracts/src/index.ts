@@ -11,19 +11,6 @@ export { MarketBookDepthV1 } from './messages/market-book-depth.v1.js';
 export { MarketFeedStatusV1 } from './messages/market-feed-status.v1.js';
 export { StrategyForceExitV1, StrategyStartV1, StrategyStopV1 } from './messages/strategy-command.v1.js';
 export { FillProvenance, StrategyFillV1, StrategyEquityV1, StrategyStatusChangedV1, StrategyStatusValue } from './messages/strategy-events.v1.js';
-export {
-  NotificationChannelName,
-  NotificationEventType,
-  NotificationEventV1,
-  FillNotificationV1,
-  StrategyStartedNotificationV1,
-  StrategyStoppedNotificationV1,
-  StrategyErroredNotificationV1,
-  ParityCheckFailedNotificationV1,
-  FeedSimulatedNotificationV1,
-  FeedStaleNotificationV1,
-  DrawdownExceededNotificationV1,
-  DailySummaryNotificationV1,
-} from './messages/notification-event.v1.js';
+export * from './messages/notification-event.v1.js';
 export { StrategyParityCheckV1, StrategyParityCheckedV1, ParityDivergence, ParityDivergenceKind, ParityValue, ParityWindow } from './messages/strategy-parity.v1.js';
 export * from './http/index.js';

@@ -106,6 +106,7 @@ export {
   type OutboxOutcome,
 } from './storage/index.js';
 export { waitFor, type WaitForOptions } from './testing/wait-for.js';
+export { simulatedFeedStatus } from './testing/feed-status.js';
 export { readNotificationSettings, createNotificationChannels, DEFAULT_RATE_PER_MINUTE, type NotificationSettings } from './config/notifications.js';
 export { type NotificationChannel, type SendResult, redactUrl, chatText } from './notifications/channel.js';
 export { WebhookChannel, webhookSignature, TIMESTAMP_HEADER, SIGNATURE_HEADER, EVENT_ID_HEADER } from './notifications/webhook-channel.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { JsonStrategyStore, RedisBus } from '@btc-research/platform';
 import { startApiServer, type ApiServerHandle } from './service.js';
-import { CONTROL_KEY, RedisDb, devAuth, redisUrlFor, testLogger } from './test-support/harness.js';
+import { CONTROL_KEY, RedisDb, devAuth, redisUrlFor, testLogger, testServerDeps } from './test-support/harness.js';
 
 const REDIS_URL = redisUrlFor(RedisDb.ratelimit);
 // a key of this run only: its rate-limit counter in Redis starts at zero without flushing anything
@@ -23,17 +23,15 @@ describe('startApiServer over real ports, distributed mode', () => {
     store = new JsonStrategyStore({ dataDir });
     for (let i = 0; i < 2; i++) {
       servers.push(
-        await startApiServer({
-          host: '127.0.0.1',
-          port: 0,
-          bus,
-          store,
-          configDir: dataDir,
-          logger: testLogger,
-          auth: devAuth({ apiKeys: [{ key: RUN_KEY, scopes: ['read'] }, { key: CONTROL_KEY, scopes: ['read', 'control'] }] }),
-          rateLimit: { max: 4, timeWindowMs: 60_000, redisUrl: REDIS_URL },
-          collectDefaultMetrics: false,
-        }),
+        await startApiServer(
+          testServerDeps(
+            { bus, store, configDir: dataDir },
+            {
+              auth: devAuth({ apiKeys: [{ key: RUN_KEY, scopes: ['read'] }, { key: CONTROL_KEY, scopes: ['read', 'control'] }] }),
+              rateLimit: { max: 4, timeWindowMs: 60_000, redisUrl: REDIS_URL },
+            },
+          ),
+        ),
       );
     }
   });
@@ -70,17 +68,7 @@ describe('startApiServer over real ports, distributed mode', () => {
   it('refuses a port that is taken', async () => {
     const port = Number(new URL(servers[0]?.url ?? '').port);
     await expect(
-      startApiServer({
-        host: '127.0.0.1',
-        port,
-        bus,
-        store,
-        configDir: dataDir,
-        logger: testLogger,
-        auth: devAuth(),
-        rateLimit: { max: 4, timeWindowMs: 60_000 },
-        collectDefaultMetrics: false,
-      }),
+      startApiServer(testServerDeps({ bus, store, configDir: dataDir }, { port, rateLimit: { max: 4, timeWindowMs: 60_000 } })),
     ).rejects.toThrow(/EADDRINUSE/);
   });
 });

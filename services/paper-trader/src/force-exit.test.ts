@@ -3,54 +3,17 @@
  * its own core (reason `forced`), and a rebuild from the market log (no snapshot) reproduces it.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
-import { TradingCore, buildTradingSetup, compareEvents, simulatedMinuteCandles, type Candle } from '@btc-research/engine';
+import { TradingCore, buildTradingSetup, compareEvents, simulatedMinuteCandles } from '@btc-research/engine';
 import { InProcessBus, JsonStrategyStore, createLogger, loadStrategyHistory, waitFor } from '@btc-research/platform';
 import { startPaperTrader, type PaperTrader } from './service.js';
 import { testConfig } from './testing/test-config.js';
+import { publishCandles } from './testing/candle-publishing.js';
+import { closeTraderWorld, openTraderWorld } from './testing/trader-world.js';
 
-// enters long on its first decision and never exits by itself
-const HOLDER_YAML = `version: "1.0"
-name: "Holder"
-symbol: "BTC/USDT"
-exchange: "binance"
-timeframes:
-  entry: "1m"
-indicators:
-  - id: "EMA_3"
-    type: "EMA"
-    timeframe: "1m"
-    length: 3
-logic:
-  entry_long:
-    - "EMA_3 > 0"
-  exit_long:
-    - "EMA_3 < 0"
-backtest:
-  cash: 10000
-  commission: 0.001
-  slippage: 0.0005
-`;
-
-async function publishCandles(bus: InProcessBus, candles: readonly Candle[]): Promise<void> {
-  for (const c of candles) {
-    await bus.publish(
-      Streams.candles('BTCUSDT'),
-      makeEnvelope({
-        type: MessageType.candleClosed,
-        id: `c-${c.openTime}`,
-        source: 'test',
-        tsEvent: c.closeTime,
-        tsInit: c.closeTime,
-        payload: { venue: 'SIMULATED', symbol: 'BTCUSDT', timeframe: '1m', openTime: c.openTime, closeTime: c.closeTime, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close), volume: String(c.volume), synthetic: false, origin: 'replay' },
-      }),
-      StreamRetention.candles,
-    );
-  }
-}
+const holderYaml = path.join(import.meta.dirname, 'testing', 'holder.yaml');
 
 describe('force exit', () => {
   let dir: string;
@@ -59,19 +22,13 @@ describe('force exit', () => {
   let trader: PaperTrader | null = null;
 
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-force-exit-'));
-    await fs.mkdir(path.join(dir, 'config'));
-    await fs.writeFile(path.join(dir, 'config', 'holder.yaml'), HOLDER_YAML);
-    bus = new InProcessBus({ logger: createLogger('bus', { level: 'silent' }), blockMs: 20 });
-    store = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
+    ({ dir, bus, store } = await openTraderWorld('pt-force-exit-'));
+    await fs.copyFile(holderYaml, path.join(dir, 'config', 'holder.yaml'));
   });
 
   afterEach(async () => {
-    await trader?.close();
+    await closeTraderWorld({ dir, bus, store }, trader);
     trader = null;
-    await bus.close();
-    await store.close();
-    await fs.rm(dir, { recursive: true, force: true });
   });
 
   it('closes the open position at market with reason "forced", and a rebuild from the log does the same', async () => {
@@ -79,7 +36,7 @@ describe('force exit', () => {
     trader = await startPaperTrader({ config, bus, store, logger: createLogger('pt', { level: 'silent' }) });
     await waitFor(async () => trader!.runners().has('holder'), { what: 'holder active' });
     const candles = simulatedMinuteCandles(40, 3);
-    await publishCandles(bus, candles.slice(0, 20));
+    await publishCandles(bus, 'BTCUSDT', candles.slice(0, 20));
     await waitFor(async () => (await store.loadState('holder'))?.lastCandleCloseTime === candles[19]!.closeTime, { what: 'first candles' });
     const before = await store.loadState('holder');
     expect(Number(before!.positionQty)).toBeGreaterThan(0);
@@ -95,7 +52,7 @@ describe('force exit', () => {
     const forced = await waitFor(
       async () => {
         const found = (await store.listTrades('holder', { limit: 50 })).items.find((t) => t.reason === 'forced');
-        if (!found && next < 30) await publishCandles(bus, candles.slice(next, ++next));
+        if (!found && next < 30) await publishCandles(bus, 'BTCUSDT', candles.slice(next, ++next));
         return found;
       },
       { what: 'a forced fill' },
@@ -105,7 +62,7 @@ describe('force exit', () => {
     // the batch's orders are written after its trades
     const forcedOrder = await waitFor(async () => (await store.listOrders('holder', { limit: 50 })).find((o) => o.orderId === forced.orderId && o.status === 'filled'), { what: 'the forced order' });
     expect([forcedOrder?.type, forcedOrder?.reason, forcedOrder?.reduceOnly]).toEqual(['market', 'forced', true]);
-    await publishCandles(bus, candles.slice(next));
+    await publishCandles(bus, 'BTCUSDT', candles.slice(next));
     await waitFor(async () => (await store.loadState('holder'))?.lastCandleCloseTime === candles[39]!.closeTime, { what: 'all candles' });
     const trades = (await store.listTrades('holder', { limit: 50 })).items;
     const state = await store.loadState('holder');
@@ -147,7 +104,7 @@ describe('force exit', () => {
       await waitFor(async () => b.runners().has('holder'), { what: 'holder on worker b' });
       expect(a.runners().has('holder')).toBe(false);
       const candles = simulatedMinuteCandles(40, 5);
-      await publishCandles(bus, candles.slice(0, 20));
+      await publishCandles(bus, 'BTCUSDT', candles.slice(0, 20));
       await waitFor(async () => Number((await store.loadState('holder'))?.positionQty ?? 0) > 0, { what: 'a position' });
       // one command: a shared group hands it to one worker, maybe the one that does not run it
       for (let i = 0; i < 1; i++) {
@@ -161,7 +118,7 @@ describe('force exit', () => {
       const forced = await waitFor(
         async () => {
           const found = (await store.listTrades('holder', { limit: 50 })).items.filter((t) => t.reason === 'forced');
-          if (found.length === 0 && next < 40) await publishCandles(bus, candles.slice(next, ++next));
+          if (found.length === 0 && next < 40) await publishCandles(bus, 'BTCUSDT', candles.slice(next, ++next));
           return found.length > 0 ? found : null;
         },
         { what: 'a forced fill' },

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType, StreamRetention, Streams, makeEnvelope, type Envelope } from '@btc-research/contracts';
@@ -7,6 +6,7 @@ import { Decimal, TradingCore, buildTradingSetup, simulatedMinuteCandles, toDeci
 import { InProcessBus, JsonStrategyStore, createLogger, waitFor } from '@btc-research/platform';
 import { startPaperTrader, type PaperTrader } from './service.js';
 import { testConfig } from './testing/test-config.js';
+import { closeTraderWorld, openTraderWorld } from './testing/trader-world.js';
 
 const repoConfig = path.resolve(import.meta.dirname, '..', '..', '..', 'config');
 
@@ -20,18 +20,12 @@ describe('fills in the live order of inputs (book of the next minute before the 
   let trader: PaperTrader | null = null;
 
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-live-order-'));
-    await fs.mkdir(path.join(dir, 'config'));
-    bus = new InProcessBus({ logger: createLogger('bus', { level: 'silent' }), blockMs: 20 });
-    store = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
+    ({ dir, bus, store } = await openTraderWorld('pt-live-order-'));
   });
 
   afterEach(async () => {
-    await trader?.close();
+    await closeTraderWorld({ dir, bus, store }, trader);
     trader = null;
-    await bus.close();
-    await store.close();
-    await fs.rm(dir, { recursive: true, force: true });
   });
 
   it('prices every fill from the book and says so, as the core fed the same inputs does', async () => {

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,20 +8,11 @@ import { InProcessBus, JsonStrategyStore, RedisBus, createLogger, waitFor, type 
 import { Redis } from 'ioredis';
 import { startPaperTrader, type PaperTrader } from './service.js';
 import { testConfig } from './testing/test-config.js';
+import { candleEnvelope } from './testing/candle-publishing.js';
+import { closeTraderWorld, openTraderWorld } from './testing/trader-world.js';
 
 const repoConfig = path.resolve(import.meta.dirname, '..', '..', '..', 'config');
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-
-function candleEnvelope(symbol: string, c: Candle, extra: Partial<MarketCandleClosedV1> = {}) {
-  return makeEnvelope({
-    type: MessageType.candleClosed,
-    id: `c-${symbol}-${c.openTime}`,
-    source: 'test',
-    tsEvent: c.closeTime,
-    tsInit: c.closeTime,
-    payload: { venue: 'SIMULATED', symbol, timeframe: '1m', openTime: c.openTime, closeTime: c.closeTime, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close), volume: String(c.volume), synthetic: false, origin: 'replay', ...extra },
-  });
-}
 
 async function publishCandles(bus: MessageBus, symbol: string, candles: readonly Candle[]): Promise<void> {
   const writer = bus.openWriter();
@@ -43,18 +33,12 @@ describe('market data the strategies can trust (in-process bus, JSON files)', ()
   let trader: PaperTrader | null = null;
 
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-gap-'));
-    await fs.mkdir(path.join(dir, 'config'));
-    bus = new InProcessBus({ logger: createLogger('bus', { level: 'silent' }), blockMs: 20 });
-    store = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
+    ({ dir, bus, store } = await openTraderWorld('pt-gap-'));
   });
 
   afterEach(async () => {
-    await trader?.close();
+    await closeTraderWorld({ dir, bus, store }, trader);
     trader = null;
-    await bus.close();
-    await store.close();
-    await fs.rm(dir, { recursive: true, force: true });
   });
 
   it('stops a strategy with MARKET_DATA_GAP when its candles jump over minutes nobody filled or confirmed, and says where', async () => {
@@ -110,21 +94,15 @@ describe('a paper trader down while more than MAXLEN candles pass (Redis)', () =
   let trader: PaperTrader | null = null;
 
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-down-'));
-    await fs.mkdir(path.join(dir, 'config'));
-    bus = new RedisBus({ redisUrl: REDIS_URL, logger: createLogger('bus', { level: 'silent' }), blockMs: 50 });
-    store = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
+    ({ dir, bus, store } = await openTraderWorld('pt-down-', new RedisBus({ redisUrl: REDIS_URL, logger: createLogger('bus', { level: 'silent' }), blockMs: 50 })));
   });
 
   afterEach(async () => {
-    await trader?.close();
+    await closeTraderWorld({ dir, bus, store }, trader);
     trader = null;
-    await bus.close();
-    await store.close();
     const redis = new Redis(REDIS_URL);
     await redis.del(Streams.candles(symbol), Streams.trades(symbol), Streams.bookTicker(symbol), Streams.bookDepth(symbol));
     redis.disconnect();
-    await fs.rm(dir, { recursive: true, force: true });
   });
 
   it('loses nothing: after the restart the strategy has every candle, as one that never went down', { timeout: 120_000 }, async () => {

@@ -1,33 +1,17 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType, NotificationEventV1, StreamRetention, Streams, StrategyParityCheckedV1, makeEnvelope, type Envelope } from '@btc-research/contracts';
-import { simulatedMinuteCandles, type Candle } from '@btc-research/engine';
+import { simulatedMinuteCandles } from '@btc-research/engine';
 import { InProcessBus, JsonStrategyStore, createLogger, waitFor, type Subscription } from '@btc-research/platform';
 import { ParityMonitor } from './parity-monitor.js';
 import { startPaperTrader, type PaperTrader } from './service.js';
 import { recordingLogger } from './testing/recording-logger.js';
 import { testConfig } from './testing/test-config.js';
+import { publishCandles } from './testing/candle-publishing.js';
+import { closeTraderWorld, openTraderWorld } from './testing/trader-world.js';
 
 const repoConfig = path.resolve(import.meta.dirname, '..', '..', '..', 'config');
-
-async function publishCandles(bus: InProcessBus, candles: readonly Candle[]): Promise<void> {
-  for (const c of candles) {
-    await bus.publish(
-      Streams.candles('BTCUSDT'),
-      makeEnvelope({
-        type: MessageType.candleClosed,
-        id: `c-${c.openTime}`,
-        source: 'test',
-        tsEvent: c.closeTime,
-        tsInit: c.closeTime,
-        payload: { venue: 'SIMULATED', symbol: 'BTCUSDT', timeframe: '1m', openTime: c.openTime, closeTime: c.closeTime, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close), volume: String(c.volume), synthetic: false, origin: 'replay' },
-      }),
-      StreamRetention.candles,
-    );
-  }
-}
 
 async function requestCheck(bus: InProcessBus, strategyId: string, checkId: string): Promise<void> {
   await bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyParityCheck, id: `cmd-${checkId}`, source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId, checkId } }), StreamRetention.commands);
@@ -42,10 +26,7 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
   const published: Envelope[] = [];
 
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-parity-'));
-    await fs.mkdir(path.join(dir, 'config'));
-    bus = new InProcessBus({ logger: createLogger('bus', { level: 'silent' }), blockMs: 20 });
-    store = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
+    ({ dir, bus, store } = await openTraderWorld('pt-parity-'));
     published.length = 0;
     listener = bus.consume({ streams: [Streams.strategyEvents()], group: 'parity-test', consumer: 't', startAt: '0' }, (entries) => {
       for (const e of entries) published.push(e.envelope);
@@ -55,11 +36,8 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
 
   afterEach(async () => {
     await listener?.stop();
-    await trader?.close();
+    await closeTraderWorld({ dir, bus, store }, trader);
     trader = null;
-    await bus.close();
-    await store.close();
-    await fs.rm(dir, { recursive: true, force: true });
   });
 
   it('checks a trading strategy on schedule and on request: the replay of its log matches; a difference fails loudly', async () => {
@@ -68,7 +46,7 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     const { logger, lines } = recordingLogger();
     trader = await startPaperTrader({ config: testConfig(dir, { parityIntervalMs: 100 }), bus, store, logger });
     const candles = simulatedMinuteCandles(900, 7);
-    await publishCandles(bus, candles);
+    await publishCandles(bus, 'BTCUSDT', candles);
     await waitFor(async () => (await store.loadState('ema'))?.lastCandleCloseTime === candles.at(-1)!.closeTime, { what: 'strategy at the last candle', timeoutMs: 20_000 });
     const state = (await store.loadState('ema'))!;
     const progress = state.core as { marketSeq: number; eventSeq: number };
@@ -129,14 +107,14 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     await fs.writeFile(path.join(dir, 'config', 'rsi.yaml'), rsi);
     trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger: createLogger('pt', { level: 'silent' }) });
     const candles = simulatedMinuteCandles(400, 3);
-    await publishCandles(bus, candles.slice(0, 300));
+    await publishCandles(bus, 'BTCUSDT', candles.slice(0, 300));
     await waitFor(async () => (await store.loadState('rsi'))?.lastCandleCloseTime === candles[299]!.closeTime, { what: 'first 300 candles', timeoutMs: 20_000 });
     await requestCheck(bus, 'rsi', 'a');
     await waitFor(async () => (await store.getParityCheck('rsi', 'a')) !== null, { what: 'check a' });
     expect(await store.getParityCheck('rsi', 'a')).toMatchObject({ verdict: 'pass', window: { start: 'log-start', fromSeq: 1, toSeq: 300 } });
 
     expect(await store.pruneMarketEvents('BTCUSDT', 200)).toBe(200);
-    await publishCandles(bus, candles.slice(300));
+    await publishCandles(bus, 'BTCUSDT', candles.slice(300));
     await waitFor(async () => (await store.loadState('rsi'))?.lastCandleCloseTime === candles[399]!.closeTime, { what: 'the other 100 candles', timeoutMs: 20_000 });
     await requestCheck(bus, 'rsi', 'b');
     await waitFor(async () => (await store.getParityCheck('rsi', 'b')) !== null, { what: 'check b' });
@@ -158,7 +136,7 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     await fs.writeFile(path.join(dir, 'config', 'ema.yaml'), ema);
     trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger: createLogger('pt', { level: 'silent' }) });
     const candles = simulatedMinuteCandles(200, 5);
-    await publishCandles(bus, candles);
+    await publishCandles(bus, 'BTCUSDT', candles);
     await waitFor(async () => (await store.loadState('ema'))?.lastCandleCloseTime === candles.at(-1)!.closeTime, { what: 'the candles processed', timeoutMs: 20_000 });
     const broken = new Proxy(store, {
       get(target, prop, receiver) {
@@ -180,7 +158,7 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     await fs.writeFile(path.join(dir, 'config', 'ema.yaml'), `${ema}\nrisk_management:\n  stop_loss: { percent: 0.004 }\n  take_profit: { percent: 0.004 }\n`);
     trader = await startPaperTrader({ config: testConfig(dir, { makerCommission: '0.0002' }), bus, store, logger: createLogger('pt', { level: 'silent' }) });
     const candles = simulatedMinuteCandles(900, 7);
-    await publishCandles(bus, candles);
+    await publishCandles(bus, 'BTCUSDT', candles);
     await waitFor(async () => (await store.loadState('ema'))?.lastCandleCloseTime === candles.at(-1)!.closeTime, { what: 'the candles processed', timeoutMs: 20_000 });
     // resting take-profits filled as maker at the worker's maker rate: a replay at the taker rate would differ
     expect((await store.listTrades('ema', { limit: 1_000 })).items.some((t) => t.liquidity === 'maker')).toBe(true);
@@ -196,12 +174,12 @@ describe('parity monitor in the paper-trader (embedded: in-process bus, JSON fil
     await fs.writeFile(path.join(dir, 'config', 'ema.yaml'), ema);
     trader = await startPaperTrader({ config: testConfig(dir), bus, store, logger: createLogger('pt', { level: 'silent' }) });
     const candles = simulatedMinuteCandles(600, 7);
-    await publishCandles(bus, candles.slice(0, 500));
+    await publishCandles(bus, 'BTCUSDT', candles.slice(0, 500));
     await waitFor(async () => (await store.loadState('ema'))?.lastCandleCloseTime === candles[499]!.closeTime, { what: '500 candles', timeoutMs: 20_000 });
     expect((await store.loadState('ema'))!.positionQty).not.toBe('0'); // always in the market: a position to close
     await bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyForceExit, id: 'fx-1', source: 'test', tsEvent: 1, tsInit: 1, payload: { strategyId: 'ema', note: 'test' } }), StreamRetention.commands);
     await new Promise((r) => setTimeout(r, 300));
-    await publishCandles(bus, candles.slice(500));
+    await publishCandles(bus, 'BTCUSDT', candles.slice(500));
     await waitFor(async () => (await store.loadState('ema'))?.lastCandleCloseTime === candles.at(-1)!.closeTime, { what: 'the rest', timeoutMs: 20_000 });
     expect(((await store.loadState('ema'))?.core as { forcedExitsAfter?: number[] }).forcedExitsAfter).toHaveLength(1);
     await requestCheck(bus, 'ema', 'later');

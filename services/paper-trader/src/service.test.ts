@@ -1,33 +1,17 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
-import { Decimal, TradingCore, buildTradingSetup, decodeRecordedInput, runBacktest, simulatedMinuteCandles, toDecimalString, type Candle, type CoreInput } from '@btc-research/engine';
+import { Decimal, TradingCore, buildTradingSetup, decodeRecordedInput, runBacktest, simulatedMinuteCandles, toDecimalString, type CoreInput } from '@btc-research/engine';
 import { InProcessBus, JsonStrategyStore, createLogger, waitFor } from '@btc-research/platform';
 import type { PaperTraderConfig } from './config.js';
 import { startPaperTrader, type PaperTrader } from './service.js';
 import { recordingLogger } from './testing/recording-logger.js';
 import { testConfig } from './testing/test-config.js';
+import { publishCandles } from './testing/candle-publishing.js';
+import { closeTraderWorld, openTraderWorld } from './testing/trader-world.js';
 
 const repoConfig = path.resolve(import.meta.dirname, '..', '..', '..', 'config');
-
-async function publishCandles(bus: InProcessBus, symbol: string, candles: readonly Candle[]): Promise<void> {
-  for (const c of candles) {
-    await bus.publish(
-      Streams.candles(symbol),
-      makeEnvelope({
-        type: MessageType.candleClosed,
-        id: `c-${symbol}-${c.openTime}`,
-        source: 'test',
-        tsEvent: c.closeTime,
-        tsInit: c.closeTime,
-        payload: { venue: 'SIMULATED', symbol, timeframe: '1m', openTime: c.openTime, closeTime: c.closeTime, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close), volume: String(c.volume), synthetic: false, origin: 'replay' },
-      }),
-      StreamRetention.candles,
-    );
-  }
-}
 
 describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
   let dir: string;
@@ -37,19 +21,13 @@ describe('paper-trader service (embedded: in-process bus, JSON files)', () => {
   let config: PaperTraderConfig;
 
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pt-service-'));
-    await fs.mkdir(path.join(dir, 'config'));
-    bus = new InProcessBus({ logger: createLogger('bus', { level: 'silent' }), blockMs: 20 });
-    store = new JsonStrategyStore({ dataDir: path.join(dir, 'data') });
+    ({ dir, bus, store } = await openTraderWorld('pt-service-'));
     config = testConfig(dir);
   });
 
   afterEach(async () => {
-    await trader?.close();
+    await closeTraderWorld({ dir, bus, store }, trader);
     trader = null;
-    await bus.close();
-    await store.close();
-    await fs.rm(dir, { recursive: true, force: true });
   });
 
   it('isolates a failing strategy: its error is in its status and the others keep trading', async () => {

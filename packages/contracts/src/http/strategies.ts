@@ -187,6 +187,7 @@ export const FillQualityDto = z
     levelsConsumed: z.number().int().nonnegative().describe('book levels its book fills took (walked or crossed); modelled and trade fills add none'),
   })
   .meta({ id: 'FillQuality' });
+export type FillQualityDto = z.infer<typeof FillQualityDto>;
 
 export const OrderDto = z
   .object({

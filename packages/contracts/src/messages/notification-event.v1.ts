@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DecimalString, MarketSymbol, StrategyId, UnixMs } from '../scalars.js';
+import { DecimalString, StrategyId, UnixMs } from '../scalars.js';
+import { StrategyFillV1 } from './strategy-events.v1.js';
 
 /**
  * Notifications: what is sent to a user's channels (webhook, Telegram, Slack, Discord) when
@@ -10,20 +11,6 @@ import { DecimalString, MarketSymbol, StrategyId, UnixMs } from '../scalars.js';
 /** Where notifications go. */
 export const NotificationChannelName = z.enum(['webhook', 'telegram', 'slack', 'discord']);
 export type NotificationChannelName = z.infer<typeof NotificationChannelName>;
-
-/** Kinds of notification event, as named in a strategy's `notifications.events` list. */
-export const NotificationEventType = z.enum([
-  'fill',
-  'strategy.started',
-  'strategy.stopped',
-  'strategy.errored',
-  'parity.check.failed',
-  'feed.simulated',
-  'feed.stale',
-  'drawdown.exceeded',
-  'daily.summary',
-]);
-export type NotificationEventType = z.infer<typeof NotificationEventType>;
 
 const base = {
   /** stable idempotency key, e.g. "fill:<tradeId>" or "daily:<strategyId>:2026-12-05" */
@@ -39,17 +26,8 @@ const strategyBase = { ...base, strategyId: StrategyId };
 export const FillNotificationV1 = z.object({
   ...strategyBase,
   type: z.literal('fill'),
-  data: z.object({
-    tradeId: z.string(),
-    orderId: z.string(),
-    symbol: MarketSymbol,
-    side: z.enum(['buy', 'sell']),
-    quantity: DecimalString,
-    price: DecimalString,
-    fee: DecimalString,
-    realizedPnl: DecimalString,
-    reason: z.string(),
-  }),
+  /** the fill as the strategy.fill event carries it, less what the envelope above already says */
+  data: StrategyFillV1.pick({ tradeId: true, orderId: true, symbol: true, side: true, quantity: true, price: true, fee: true, realizedPnl: true, reason: true }),
 });
 
 const statusData = z.object({ error: z.string().nullable() });
@@ -113,7 +91,7 @@ export const DailySummaryNotificationV1 = z.object({
   }),
 });
 
-export const NotificationEventV1 = z.discriminatedUnion('type', [
+const notificationEvents = [
   FillNotificationV1,
   StrategyStartedNotificationV1,
   StrategyStoppedNotificationV1,
@@ -123,5 +101,16 @@ export const NotificationEventV1 = z.discriminatedUnion('type', [
   FeedStaleNotificationV1,
   DrawdownExceededNotificationV1,
   DailySummaryNotificationV1,
-]);
+] as const;
+
+export const NotificationEventV1 = z.discriminatedUnion('type', [...notificationEvents]);
 export type NotificationEventV1 = z.infer<typeof NotificationEventV1>;
+
+type EventKinds<Events> = { -readonly [K in keyof Events]: Events[K] extends { shape: { type: z.ZodLiteral<infer Kind extends string> } } ? Kind : never };
+
+/**
+ * Kinds of notification event, as named in a strategy's `notifications.events` list: the `type` of
+ * each event above, in the same order (named once, by the events themselves).
+ */
+export const NotificationEventType = z.enum(notificationEvents.map((event) => event.shape.type.value) as EventKinds<typeof notificationEvents>);
+export type NotificationEventType = z.infer<typeof NotificationEventType>;

@@ -44,9 +44,7 @@ export class BollingerBands implements Indicator {
     }
     const n = this.params.length;
     const ring = this.window.ring;
-    let sum = 0;
-    for (let k = 0; k < n; k++) sum += ring[k] as number;
-    const mean = sum / n;
+    const mean = this.window.mean();
     let ss = 0;
     for (let k = 0; k < n; k++) {
       const d = (ring[k] as number) - mean;

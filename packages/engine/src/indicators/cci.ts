@@ -35,9 +35,7 @@ export class Cci implements Indicator {
     }
     const n = this.params.length;
     const ring = this.window.ring;
-    let sum = 0;
-    for (let k = 0; k < n; k++) sum += ring[k] as number;
-    const mean = sum / n;
+    const mean = this.window.mean();
     let dev = 0;
     for (let k = 0; k < n; k++) dev += Math.abs((ring[k] as number) - mean);
     const num = tp - mean;

@@ -97,6 +97,15 @@ export class Window {
     return this.count === this.size;
   }
 
+  /** The plain mean of the values held, summed in ring order (callers rely on the exact digits). */
+  mean(): number {
+    const r = this.ring;
+    const n = this.count;
+    let sum = 0;
+    for (let k = 0; k < n; k++) sum += r[k] as number;
+    return sum / n;
+  }
+
   max(): number {
     const r = this.ring;
     const n = this.count;

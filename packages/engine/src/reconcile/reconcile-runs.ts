@@ -11,8 +11,11 @@ export interface PaperStrategy {
   configYaml: string;
   configName: string;
   initialCash: string;
+  /** candles closing before this only warmed the strategy up */
   tradingStartTime: number;
+  /** order/trade id prefix of the run (`<id>-r<run>` after a restart; default the id) */
   idPrefix?: string | undefined;
+  /** execution settings the paper trader ran with beyond the config (e.g. its maker rate) */
   execution?: Omit<ExecutionModelOverrides, 'commission' | 'slippage'> | undefined;
 }
 

@@ -1,6 +1,5 @@
 import { timeframeMs } from '../candles/timeframe.js';
 import { Decimal, toDecimalString } from '../core/decimal.js';
-import type { ExecutionModelOverrides } from '../execution/execution-models.js';
 import { TradingCore, isLateCandle, type CoreInput } from '../kernel/trading-core.js';
 import { buildTradingSetup } from '../kernel/trading-setup.js';
 import { decodeRecordedInput } from '../market/recorded-input.js';
@@ -18,17 +17,7 @@ import { pairRoundTrips } from './round-trip-pairing.js';
 export type { GapAttribution };
 
 /** What a reconciliation needs: the strategy as the paper trader ran it, its recorded market and its fills. */
-export interface ReconcileInput {
-  strategyId: string;
-  configYaml: string;
-  configName: string;
-  initialCash: string;
-  /** candles closing before this only warmed the strategy up */
-  tradingStartTime: number;
-  /** order/trade id prefix of the run (`<id>-r<run>` after a restart; default the id) */
-  idPrefix?: string | undefined;
-  /** execution settings the paper trader ran with beyond the config (e.g. its maker rate) */
-  execution?: Omit<ExecutionModelOverrides, 'commission' | 'slippage'> | undefined;
+export interface ReconcileInput extends PaperStrategy {
   /** the symbol's market log from its beginning to the last input the paper trader processed, in log order */
   log: readonly RecordedLogEntry[];
   /** the paper trader's fills of this run, oldest first */

@@ -4,7 +4,7 @@ import type { BusTuning } from './bus-tuning.js';
 import { subscribe, type ConsumerLoop, type GroupBackend, type RawDelivery } from './consumer-loop.js';
 import type { EnvelopeWriter } from './envelope-writer.js';
 import type { BatchHandler, BusEntry, ConsumeOptions, MessageBus, Subscription } from './message-bus.js';
-import { decodeEntries, encodeForPublish, envelopeFields, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
+import { deadLetterFields, decodeEntries, envelopeFields, fieldsForPublish, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
 import { compareStreamIds, formatStreamId, nextStreamId, type StreamId } from './stream-id.js';
 
 export interface InProcessBusOptions extends BusTuning {
@@ -226,8 +226,7 @@ export class InProcessBus implements MessageBus, RawStreamAccess {
 
   async publish(stream: string, envelope: Envelope, maxLen: number): Promise<string> {
     this.assertOpen();
-    const data = encodeForPublish(envelope);
-    return this.appendFields(stream, envelopeFields(envelope, data), maxLen);
+    return this.appendFields(stream, fieldsForPublish(envelope), maxLen);
   }
 
   openWriter(): EnvelopeWriter {
@@ -466,15 +465,7 @@ class MemoryGroupBackend implements GroupBackend {
   }
 
   async deadLetter(stream: string, entry: RawStreamEntry, reason: { code: string; message: string }): Promise<void> {
-    await this.bus.appendDeadLetter(stream, {
-      ...entry.fields,
-      reason: reason.code,
-      error: reason.message,
-      consumer: this.options.consumer,
-      group: this.options.group,
-      sourceStream: stream,
-      sourceId: entry.id,
-    });
+    await this.bus.appendDeadLetter(stream, deadLetterFields(stream, entry, reason, this.options));
   }
 
   interrupt(): void {

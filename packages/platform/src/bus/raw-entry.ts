@@ -76,6 +76,21 @@ export function encodeForPublish(envelope: Envelope): string {
   return data;
 }
 
+/** A bus entry's fields for one envelope, checked with the consumers' rules first (what `publish` appends). */
+export function fieldsForPublish(envelope: Envelope): Record<string, string> {
+  return envelopeFields(envelope, encodeForPublish(envelope));
+}
+
+/** A dead-letter entry's fields: the undecodable entry's own fields plus why, where and by whom it was set aside. */
+export function deadLetterFields(
+  sourceStream: string,
+  entry: RawStreamEntry,
+  reason: { code: string; message: string },
+  reader: { consumer: string; group: string },
+): Record<string, string> {
+  return { ...entry.fields, reason: reason.code, error: reason.message, consumer: reader.consumer, group: reader.group, sourceStream, sourceId: entry.id };
+}
+
 /** Decodes entries read without a group (read, readLatest, tail); an undecodable one is logged and skipped. */
 export function decodeEntries(stream: string, log: Logger, entries: readonly RawStreamEntry[]): BusEntry[] {
   const out: BusEntry[] = [];

@@ -5,7 +5,7 @@ import { subscribe, type ConsumerLoop, type GroupBackend, type RawDelivery } fro
 import type { EnvelopeWriter } from './envelope-writer.js';
 import type { BusTuning } from './bus-tuning.js';
 import type { BatchHandler, BusEntry, ConsumeOptions, MessageBus, Subscription } from './message-bus.js';
-import { decodeEntries, encodeForPublish, envelopeFields, fieldsFromList, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
+import { deadLetterFields, decodeEntries, fieldsForPublish, fieldsFromList, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
 import { RespStreamWriter, type RespStreamWriterOptions } from './resp-stream-writer.js';
 
 export interface RedisBusOptions extends BusTuning {
@@ -78,8 +78,7 @@ export class RedisBus implements MessageBus, RawStreamAccess {
 
   async publish(stream: string, envelope: Envelope, maxLen: number): Promise<string> {
     this.assertOpen();
-    const data = encodeForPublish(envelope);
-    return this.appendRaw(stream, envelopeFields(envelope, data), maxLen);
+    return this.appendRaw(stream, fieldsForPublish(envelope), maxLen);
   }
 
   /** The RESP writer on its own connection (see RespStreamWriter); tuning for tests and special deployments. */
@@ -247,15 +246,7 @@ class RedisGroupBackend implements GroupBackend {
   }
 
   async deadLetter(stream: string, entry: RawStreamEntry, reason: { code: string; message: string }): Promise<void> {
-    const fields: Record<string, string> = {
-      ...entry.fields,
-      reason: reason.code,
-      error: reason.message,
-      consumer: this.options.consumer,
-      group: this.options.group,
-      sourceStream: stream,
-      sourceId: entry.id,
-    };
+    const fields = deadLetterFields(stream, entry, reason, this.options);
     const args: string[] = [Streams.deadLetter(stream), 'MAXLEN', '~', String(StreamRetention.deadLetter), '*'];
     for (const [k, v] of Object.entries(fields)) args.push(k, v);
     await this.conn.call('XADD', ...args);

@@ -1,39 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { NotificationEventV1 } from '@btc-research/contracts';
-import { afterEach, describe, expect, it } from 'vitest';
-import { JsonStrategyStore } from './json-strategy-store.js';
-import { PostgresStrategyStore } from './postgres-strategy-store.js';
-import type { StrategyStore } from './strategy-store.js';
+import { describe, expect, it } from 'vitest';
+import { jsonStoreBackend, postgresStoreBackend, storesClosedAfterEach } from '../testing/store-backends.js';
 
-const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-interface Backend {
-  name: string;
-  createLocation(): Promise<{ open(): Promise<StrategyStore>; dispose(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'json',
-    async createLocation() {
-      const dir = await mkdtemp(join(tmpdir(), 'btc-outbox-'));
-      return { open: async () => new JsonStrategyStore({ dataDir: dir }), dispose: () => rm(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'postgres',
-    async createLocation() {
-      const schema = `outbox_test_${randomBytes(6).toString('hex')}`;
-      return {
-        open: () => PostgresStrategyStore.open({ databaseUrl: DATABASE_URL, schema, maxConnections: 4 }),
-        dispose: () => PostgresStrategyStore.dropSchema(DATABASE_URL, schema),
-      };
-    },
-  },
-];
+const backends = [jsonStoreBackend, postgresStoreBackend];
 
 const T0 = 1_764_892_800_000;
 
@@ -49,24 +18,8 @@ function fill(n: number): NotificationEventV1 {
 }
 
 describe.each(backends)('NotificationOutbox conformance: $name', (backend) => {
-  const cleanups: Array<() => Promise<void>> = [];
-  const stores: StrategyStore[] = [];
-
-  async function setup() {
-    const location = await backend.createLocation();
-    cleanups.push(location.dispose);
-    const open = async () => {
-      const s = await location.open();
-      stores.push(s);
-      return s;
-    };
-    return { store: await open(), reopen: open };
-  }
-
-  afterEach(async () => {
-    await Promise.all(stores.splice(0).map((s) => s.close()));
-    for (const c of cleanups.splice(0)) await c();
-  });
+  const stores = storesClosedAfterEach();
+  const setup = () => stores.setup(backend);
 
   it('enqueues one row per event and channel, idempotent on event id × channel', async () => {
     const { store } = await setup();

@@ -1,76 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../errors.js';
+import { jsonSmallSegmentsStoreBackend, jsonStoreBackend, postgresStoreBackend, storesClosedAfterEach } from '../testing/store-backends.js';
 import { waitFor } from '../testing/wait-for.js';
-import { JsonStrategyStore } from './json-strategy-store.js';
-import { PostgresStrategyStore } from './postgres-strategy-store.js';
 import { allTradesOldestFirst } from './store-backup.js';
 import type { BackupRecord, EquityPoint, OrderRecord, ParityCheckRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradeRecord } from './strategy-store.js';
 
-/**
- * One suite, every backend. A backend gives a fresh isolated location; `open` may be called more
- * than once for it (a restart) and must see the same data.
- */
-interface Backend {
-  name: string;
-  /** what the store writes as a backup's `source` */
-  storeKind: 'json' | 'postgres';
-  createLocation(): Promise<{ open(): Promise<StrategyStore>; dispose(): Promise<void> }>;
-}
-
-export const jsonBackend: Backend = {
-  name: 'json',
-  storeKind: 'json',
-  async createLocation() {
-    const dir = await mkdtemp(join(tmpdir(), 'btc-store-'));
-    return {
-      open: async () => new JsonStrategyStore({ dataDir: dir }),
-      dispose: () => rm(dir, { recursive: true, force: true }),
-    };
-  },
-};
-
-/** the JSON store with tiny market-log segments, so every market-log case crosses segment files */
-export const jsonSmallSegmentsBackend: Backend = {
-  name: 'json (small market-log segments)',
-  storeKind: 'json',
-  async createLocation() {
-    const dir = await mkdtemp(join(tmpdir(), 'btc-store-'));
-    return {
-      open: async () => new JsonStrategyStore({ dataDir: dir, marketLogSegmentBytes: 400, marketLogRecentCache: 2 }),
-      dispose: () => rm(dir, { recursive: true, force: true }),
-    };
-  },
-};
-
-export const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** each location is its own schema, dropped afterwards */
-export const postgresBackend: Backend = {
-  name: 'postgres',
-  storeKind: 'postgres',
-  async createLocation() {
-    const schema = `store_test_${randomBytes(6).toString('hex')}`;
-    return {
-      open: () => PostgresStrategyStore.open({ databaseUrl: DATABASE_URL, schema, maxConnections: 4 }),
-      dispose: async () => {
-        const client = new pg.Client({ connectionString: DATABASE_URL });
-        await client.connect();
-        try {
-          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        } finally {
-          await client.end();
-        }
-      },
-    };
-  },
-};
-
-export const backends: Backend[] = [jsonBackend, jsonSmallSegmentsBackend, postgresBackend];
+const backends = [jsonStoreBackend, jsonSmallSegmentsStoreBackend, postgresStoreBackend];
 
 function parityCheck(strategyId: string, checkId: string, checkedAt: number, verdict: 'pass' | 'fail'): ParityCheckRecord {
   return {
@@ -167,24 +102,8 @@ function state(strategyId: string, time: number): StrategyState {
 }
 
 describe.each(backends)('StrategyStore conformance: $name', (backend) => {
-  const cleanups: Array<() => Promise<void>> = [];
-  const stores: StrategyStore[] = [];
-
-  async function setup() {
-    const location = await backend.createLocation();
-    cleanups.push(location.dispose);
-    const open = async () => {
-      const s = await location.open();
-      stores.push(s);
-      return s;
-    };
-    return { store: await open(), reopen: open };
-  }
-
-  afterEach(async () => {
-    await Promise.all(stores.splice(0).map((s) => s.close()));
-    for (const c of cleanups.splice(0)) await c();
-  });
+  const stores = storesClosedAfterEach();
+  const setup = () => stores.setup(backend);
 
   it('stores, updates and lists strategies (oldest first), null for unknown ids', async () => {
     const { store } = await setup();
@@ -751,10 +670,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     expect(JSON.stringify(records)).not.toContain('worker-1');
 
     const target = backends.find((b) => b.name === targetName)!;
-    const location = await target.createLocation();
-    cleanups.push(location.dispose);
-    const restored = await location.open();
-    stores.push(restored);
+    const restored = await stores.fresh(target);
     const counts = await restored.importData(replay(records));
     expect(counts).toEqual({ strategies: 2, trades: 1_204, orders: 3, events: 7, equityPoints: 50, snapshots: 1, marketEvents: 1_496, notifications: 8 });
     expect(await contents(restored)).toEqual(await contents(store));
@@ -783,13 +699,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     const { store } = await setup();
     await fill(store);
     const records = await collect(store.exportData());
-    const fresh = async () => {
-      const location = await backend.createLocation();
-      cleanups.push(location.dispose);
-      const s = await location.open();
-      stores.push(s);
-      return s;
-    };
+    const fresh = () => stores.fresh(backend);
     await expect((await fresh()).importData(replay(records.slice(1)))).rejects.toBeInstanceOf(ValidationError);
     const tampered = records.map((r) => (r.kind === 'snapshot' ? { ...r, snapshot: { ...r.snapshot, marketSeq: 7 } } : r));
     await expect((await fresh()).importData(replay(tampered))).rejects.toBeInstanceOf(ValidationError);

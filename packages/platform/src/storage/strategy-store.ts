@@ -1,4 +1,4 @@
-import type { StrategyFillV1, StrategyParityCheckedV1, StrategyStatusValue } from '@btc-research/contracts';
+import type { FillQualityDto, OrderDto, StrategyFillV1, StrategyParityCheckedV1, StrategyStatusValue } from '@btc-research/contracts';
 import type { NotificationOutbox, OutboxDelivery } from './notification-outbox.js';
 
 /** A strategy known to the system (started at least once). Money fields are decimal strings. */
@@ -68,40 +68,11 @@ export interface TradePage {
   nextCursor: string | null;
 }
 
-/** Fill quality of one paper order (strings are exact decimals). */
-export interface FillQualityRecord {
-  decisionPrice: string;
-  arrivalMid: string;
-  vwap: string;
-  slippageBps: string;
-  latencyMs: number;
-  levelsConsumed: number;
-}
+/** Fill quality of one paper order (strings are exact decimals), as the API serves it. */
+export type FillQualityRecord = FillQualityDto;
 
-/** A paper order and where it stands, with its fill quality. Upserted on every change. */
-export interface OrderRecord {
-  strategyId: string;
-  orderId: string;
-  symbol: string;
-  side: 'buy' | 'sell';
-  type: 'market' | 'limit' | 'stop_market' | 'stop_limit';
-  quantity: string;
-  limitPrice: string | null;
-  stopPrice: string | null;
-  reduceOnly: boolean;
-  status: 'pending' | 'open' | 'filled' | 'cancelled' | 'rejected';
-  filledQty: string;
-  avgPrice: string | null;
-  fees: string;
-  reason: string;
-  decidedAt: number;
-  arrivesAt: number;
-  triggeredAt: number | null;
-  rejectReason: string | null;
-  rejectMessage: string | null;
-  updatedAt: number;
-  quality: FillQualityRecord;
-}
+/** A paper order and where it stands, with its fill quality (the API's order of one strategy). Upserted on every change. */
+export type OrderRecord = Omit<OrderDto, 'fillQuality'> & { strategyId: string; quality: FillQualityRecord };
 
 export interface OrderQuery {
   limit: number;

@@ -14,9 +14,10 @@ import {
 } from '@btc-research/contracts';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { JsonStrategyStore, PostgresStrategyStore, RedisBus, createLogger, type MessageBus, type StrategyRecord, type StrategyStore } from '@btc-research/platform';
+import { JsonStrategyStore, PostgresStrategyStore, RedisBus, createLogger, simulatedFeedStatus, type MessageBus, type StrategyRecord, type StrategyStore } from '@btc-research/platform';
 import { buildApiApp, type ApiAppDeps } from '../app.js';
 import { DEFAULT_DEV_API_KEY, type AuthConfig } from '../auth/auth-config.js';
+import type { StartApiServerDeps } from '../service.js';
 
 /**
  * Redis databases of the api-server tests (the bus's stream names are fixed, so a suite that asserts
@@ -104,6 +105,11 @@ export interface Harness {
 
 export const testLogger = createLogger('api-server:test', { level: 'silent' });
 
+/** startApiServer's settings in a test: loopback on a free port, dev auth, a generous rate limit, no default metrics; `overrides` win. */
+export function testServerDeps(deps: Pick<StartApiServerDeps, 'bus' | 'store' | 'configDir'>, overrides: Partial<StartApiServerDeps> = {}): StartApiServerDeps {
+  return { host: '127.0.0.1', port: 0, logger: testLogger, auth: devAuth(), rateLimit: { max: 1_000, timeWindowMs: 60_000 }, collectDefaultMetrics: false, ...deps, ...overrides };
+}
+
 export async function createHarness(
   redisUrl: string,
   overrides: Partial<Omit<ApiAppDeps, 'bus' | 'store'>> & { configDir?: string; storeKind?: StoreKind } = {},
@@ -175,19 +181,8 @@ export function fill(strategyId: string, n: number, overrides: Partial<StrategyF
   };
 }
 
-export const feedStatus = (overrides: Partial<MarketFeedStatusV1> = {}): MarketFeedStatusV1 => ({
-  source: 'simulated',
-  requestedSource: 'auto',
-  isSimulated: true,
-  state: 'live',
-  circuit: 'closed',
-  symbols: ['BTCUSDT'],
-  lastCandleCloseTime: 1_700_000_060_000,
-  lagMs: 12,
-  reconnects: 0,
-  message: 'Binance unreachable; using the simulator',
-  ...overrides,
-});
+/** the feed status a test publishes unless it says otherwise */
+export const feedStatus = simulatedFeedStatus;
 
 let seq = 0;
 function nextId(prefix: string): string {

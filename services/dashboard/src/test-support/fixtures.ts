@@ -11,6 +11,7 @@ import {
   StrategySummaryDto,
   TradeDto,
 } from '@btc-research/contracts';
+import { simulatedFeedStatus } from '@btc-research/platform';
 import type { z } from 'zod';
 
 export const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
@@ -94,18 +95,7 @@ export const statsFixture = fixtureOf(StrategyStatsResponse, {
   equityPoints: 3,
 });
 
-export const feedStatusFixture = fixtureOf(MarketFeedStatusV1, {
-  source: 'simulated',
-  requestedSource: 'auto',
-  isSimulated: true,
-  state: 'live',
-  circuit: 'closed',
-  symbols: ['BTCUSDT'],
-  lastCandleCloseTime: T0,
-  lagMs: 35,
-  reconnects: 0,
-  message: 'Binance unreachable; using the simulator',
-});
+export const feedStatusFixture = fixtureOf(MarketFeedStatusV1, simulatedFeedStatus({ lastCandleCloseTime: T0, lagMs: 35 }));
 
 export function candleFixture(openTime: number, close: string): CandleDto {
   return CandleDto.parse({ openTime, closeTime: openTime + 60_000, open: '95000.00', high: '95050.00', low: '94950.00', close, volume: '4.2', isComplete: true });

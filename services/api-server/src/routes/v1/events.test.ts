@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServerHandle } from '../../service.js';
-import { devAuth, feedStatus, fill, flushRedisDb, publishFeed, publishFill, publishStatus, redisUrlFor, RedisDb, testLogger } from '../../test-support/harness.js';
+import { devAuth, feedStatus, fill, flushRedisDb, publishFeed, publishFill, publishStatus, redisUrlFor, RedisDb, testLogger, testServerDeps } from '../../test-support/harness.js';
 import { SseClient } from '../../test-support/sse-client.js';
 
 const REDIS_URL = redisUrlFor(RedisDb.events);
@@ -26,18 +26,7 @@ beforeAll(async () => {
 
 /** An api-server on a free port over this file's bus and store. */
 function listen(overrides: Partial<Parameters<typeof startApiServer>[0]> = {}): Promise<ApiServerHandle> {
-  return startApiServer({
-    host: '127.0.0.1',
-    port: 0,
-    bus,
-    store,
-    configDir: dataDir,
-    logger: testLogger,
-    auth: devAuth(),
-    rateLimit: { max: 1_000, timeWindowMs: 60_000 },
-    collectDefaultMetrics: false,
-    ...overrides,
-  });
+  return startApiServer(testServerDeps({ bus, store, configDir: dataDir }, overrides));
 }
 afterAll(async () => {
   await server.close();

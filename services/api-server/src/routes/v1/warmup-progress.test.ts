@@ -24,8 +24,6 @@ indicators:
 logic:
   entry_long: ["RSI_14 < 30", "close > EMA_50"]
   exit_long: ["RSI_14 > 70"]
-  entry_short: []
-  exit_short: []
 backtest:
   cash: 10000
   commission: 0.001
