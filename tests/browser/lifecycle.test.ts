@@ -19,10 +19,7 @@ exchange: "binance"
 timeframes:
   entry: "1m"
 indicators:
-  - id: "EMA_3"
-    type: "EMA"
-    timeframe: "1m"
-    length: 3
+  - { id: "EMA_3", type: "EMA", timeframe: "1m", length: 3 }
 logic:
   entry_long:
     - "EMA_3 > 0"
