@@ -1,24 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
 import { silentLogger } from './support/logger.js';
-import { launchBrowser, openPage, relayConnected, until } from './support/browser.js';
+import { openPage, relayConnected, until } from './support/browser.js';
+import { browserPerFile } from './support/browser-per-file.js';
 import { JWT_USER_KEY, startSeededApi, type RealApi } from './support/real-api.js';
 import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
 
-let browser: Browser;
-const cleanups: (() => Promise<void>)[] = [];
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-  await browser?.close();
-});
+const shared = browserPerFile();
 
 async function system(api: RealApi, apiKey?: string): Promise<RunningDashboard> {
   const dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey, logger: silentLogger() });
-  cleanups.push(() => api.close(), () => dash.close());
+  shared.cleanups.push(() => api.close(), () => dash.close());
   return dash;
 }
 
@@ -26,7 +18,7 @@ describe('auth', () => {
   it('asks for a login when the API runs with JWT, keeps the token in an HttpOnly cookie and goes live with it', async () => {
     const api = await startSeededApi({ mode: 'jwt' });
     const dash = await system(api);
-    const { page, context, errors } = await openPage(browser);
+    const { page, context, errors } = await openPage(shared.browser);
     try {
       await page.goto(dash.url + '/strategies/demo-rsi');
       await page.waitForURL(/\/login\?next=/);
@@ -65,7 +57,7 @@ describe('auth', () => {
     const anonymous = await fetch(`${api.url}/api/v1/strategies/active`);
     expect(anonymous.status).toBe(401);
     const dash = await system(api, DEFAULT_DEV_API_KEY);
-    const { page, context, errors } = await openPage(browser);
+    const { page, context, errors } = await openPage(shared.browser);
     try {
       const seen: string[] = [];
       page.on('response', async (r) => {
@@ -88,7 +80,7 @@ describe('auth', () => {
   it('renews an expired access token with the refresh token instead of asking to sign in again', async () => {
     const api = await startSeededApi({ mode: 'jwt', accessTokenTtlS: 2 });
     const dash = await system(api);
-    const { page, context, errors } = await openPage(browser);
+    const { page, context, errors } = await openPage(shared.browser);
     try {
       await page.goto(dash.url + '/login?next=%2F');
       await page.fill('#apiKey', JWT_USER_KEY);

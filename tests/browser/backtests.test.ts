@@ -3,29 +3,17 @@
  * own config over the market log the paper-trader recorded, run by the api-server in a process of its
  * own, followed until done; its report and the link to the reconciliation view of the same window.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, screenshot, until } from './support/browser.js';
-import { startEmbedded, type EmbeddedSystem } from './support/embedded.js';
+import { describe, expect, it } from 'vitest';
+import { openPage, screenshot, until } from './support/browser.js';
+import { embeddedSystemInBrowser } from './support/embedded-in-browser.js';
 
-let browser: Browser;
-let sys: EmbeddedSystem;
-
-beforeAll(async () => {
-  sys = await startEmbedded({ env: { SIM_SPEED: '60', SIM_HISTORY_MINUTES: '600' } });
-  browser = await launchBrowser();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(await sys?.stop()).toBe(0);
-}, 30_000);
+const embedded = embeddedSystemInBrowser({ env: { SIM_SPEED: '60', SIM_HISTORY_MINUTES: '600' } });
 
 describe('backtests from the browser', () => {
   it("runs a backtest of a strategy's config over the market log and shows its report with a reconciliation link", async () => {
-    const { page, context, errors } = await openPage(browser);
+    const { page, context, errors } = await openPage(embedded.browser);
     try {
-      await page.goto(`${sys.dashboardUrl}/strategies/demo-ema-cross`);
+      await page.goto(`${embedded.sys.dashboardUrl}/strategies/demo-ema-cross`);
       await Promise.all([page.waitForURL(/\/backtests\?strategy=demo-ema-cross/), page.click('#backtest-this')]);
       expect(await page.locator('#backtest-form').innerText()).toContain('demo-ema-cross');
       await Promise.all([page.waitForURL(/\/backtests\/bt-[0-9a-f]{12}$/), page.click('#run-backtest')]);
@@ -33,14 +21,14 @@ describe('backtests from the browser', () => {
       await until(
         'the backtest done',
         async () => {
-          await page.goto(`${sys.dashboardUrl}/backtests/${id}`);
+          await page.goto(`${embedded.sys.dashboardUrl}/backtests/${id}`);
           return (await page.getAttribute('#backtest-status', 'data-status')) === 'done';
         },
         60_000,
         500,
       );
       // the page shows the API's report, number for number
-      const job = (await (await fetch(`${sys.apiUrl}/api/v1/backtests/${id}`)).json()) as { report: { statistics: { closedTrades: number }; period: { candles: number; dataFrom: number; dataTo: number } }; strategyId: string };
+      const job = (await (await fetch(`${embedded.sys.apiUrl}/api/v1/backtests/${id}`)).json()) as { report: { statistics: { closedTrades: number }; period: { candles: number; dataFrom: number; dataTo: number } }; strategyId: string };
       expect(job.strategyId).toBe('demo-ema-cross');
       expect(job.report.period.candles).toBeGreaterThan(500);
       expect(await page.locator('[data-stat="closedTrades"]').innerText()).toBe(String(job.report.statistics.closedTrades));

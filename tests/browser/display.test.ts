@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ActiveStrategiesResponse } from '@btc-research/contracts';
 import { createNotificationChannels, readNotificationSettings } from '@btc-research/platform';
-import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
-import { silentLogger } from './support/logger.js';
-import { launchBrowser, openPage, screenshot, until } from './support/browser.js';
+import type { RunningDashboard } from '../../services/dashboard/src/index.js';
+import { openPage, screenshot, until } from './support/browser.js';
+import { closeInOrder, openDashboardInBrowser } from './support/dashboard-in-browser.js';
 import { startSeededApi, T0, type RealApi } from './support/real-api.js';
 
 let browser: Browser;
@@ -46,14 +45,11 @@ beforeAll(async () => {
   await api.store.outbox.claim({ channel: 'slack', owner: 't', now: T0 + 1_000, limit: 1, leaseMs: 1_000 });
   await api.store.outbox.settle(event.id, 'slack', 't', { status: 'retry', error: 'HTTP 429: rate limited; retry_after=30 https://hooks.slack.com/services/T00000000/B00000000/***', retryAt: T0 + 30_000 });
   await api.setFeed({ lagMs: 56_391 });
-  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
-  browser = await launchBrowser();
+  ({ dash, browser } = await openDashboardInBrowser(api.url));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await dash?.close();
-  await api?.close();
+  await closeInOrder(browser, dash, api);
 });
 
 function backgroundOf(page: Page): Promise<string> {

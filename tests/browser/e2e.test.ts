@@ -3,10 +3,9 @@
  * paper-trader → api-server → dashboard → Chromium. Starts a strategy from the form, watches its
  * trades and equity arrive live, stops it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, paintedCanvases, screenshot, until } from './support/browser.js';
-import { startEmbedded, type EmbeddedSystem } from './support/embedded.js';
+import { describe, expect, it } from 'vitest';
+import { openPage, paintedCanvases, screenshot, until } from './support/browser.js';
+import { embeddedSystemInBrowser } from './support/embedded-in-browser.js';
 
 // A fast strategy in the original btc_research format: 3/5 EMA cross on 1m candles, long and short,
 // so that with the simulator at 60× a trade comes every few seconds.
@@ -41,25 +40,13 @@ backtest:
   slippage: 0.0005
 `;
 
-let browser: Browser;
-let sys: EmbeddedSystem;
-
-beforeAll(async () => {
-  sys = await startEmbedded({ env: { SIM_SPEED: '60', SIM_HISTORY_MINUTES: '240' } });
-  browser = await launchBrowser();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  const code = await sys?.stop();
-  expect(code).toBe(0);
-}, 30_000);
+const embedded = embeddedSystemInBrowser({ env: { SIM_SPEED: '60', SIM_HISTORY_MINUTES: '240' } });
 
 describe('dashboard on the embedded system', () => {
   it('shows the demo strategies trading on simulated data, labelled as such', async () => {
-    const { page, context, errors } = await openPage(browser);
+    const { page, context, errors } = await openPage(embedded.browser);
     try {
-      await page.goto(sys.dashboardUrl + '/');
+      await page.goto(embedded.sys.dashboardUrl + '/');
       await until('demo strategies listed', async () => (await page.locator('tr[data-strategy-id]').count()) >= 2, 30_000, 250);
       expect(await page.locator('[data-banner="simulated"]').innerText()).toContain('SIMULATED MARKET DATA');
       await until('live connection', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));
@@ -67,7 +54,7 @@ describe('dashboard on the embedded system', () => {
       const equities = async (): Promise<string> => (await page.locator('[data-field="equity"]').allInnerTexts()).join('|');
       const before = await equities();
       await until('equity moves live', async () => (await equities()) !== before, 45_000, 200).catch((err: Error) => {
-        throw new Error(`${err.message}\n${sys.output().slice(-3000)}`);
+        throw new Error(`${err.message}\n${embedded.sys.output().slice(-3000)}`);
       });
       await screenshot(page, 'e2e-overview');
       expect(errors).toEqual([]);
@@ -77,9 +64,9 @@ describe('dashboard on the embedded system', () => {
   }, 60_000);
 
   it('starts a strategy from the form, shows its trades and equity live, and stops it', async () => {
-    const { page, context, errors } = await openPage(browser);
+    const { page, context, errors } = await openPage(embedded.browser);
     try {
-      await page.goto(sys.dashboardUrl + '/start');
+      await page.goto(embedded.sys.dashboardUrl + '/start');
       await page.fill('#configYaml', FAST_YAML.replace('length: 5', 'length: FIVE'));
       await page.click('#validate-btn');
       await until('validation problem shown', async () => (await page.locator('#yaml-problems li.problem, #yaml-problems .general-problems li').count()) > 0, 15_000);
@@ -90,7 +77,7 @@ describe('dashboard on the embedded system', () => {
       // the YAML form has no id field: start, then follow the redirect to the new strategy's page
       await page.click('#start-yaml');
       await until('strategy page or an error', async () => /\/strategies\/[a-z0-9-]+$/.test(page.url()) || (await page.locator('#start-error, .error-box[role=alert]').count()) > 0, 30_000, 100);
-      if (!/\/strategies\//.test(page.url())) throw new Error(`start refused: ${await page.locator('#start-error, .error-box[role=alert]').first().innerText()}\n${sys.output().slice(-3000)}`);
+      if (!/\/strategies\//.test(page.url())) throw new Error(`start refused: ${await page.locator('#start-error, .error-box[role=alert]').first().innerText()}\n${embedded.sys.output().slice(-3000)}`);
       const id = new URL(page.url()).pathname.split('/').pop()!;
       expect(await page.locator('h1').innerText()).toContain('E2E Fast EMA');
       await until('live connection', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));
@@ -109,7 +96,7 @@ describe('dashboard on the embedded system', () => {
       page.once('dialog', (d) => void d.accept());
       await Promise.all([page.waitForURL(new RegExp(`/strategies/${id}$`)), page.click(`.actions .stop-form button`)]);
       await until('stopped', async () => (await page.locator('#status-badge').innerText()) === 'stopped', 20_000, 250);
-      const api = await fetch(`${sys.apiUrl}/api/v1/strategies/${id}/status`).then((r) => r.json() as Promise<{ status: string; tradeCount: number }>);
+      const api = await fetch(`${embedded.sys.apiUrl}/api/v1/strategies/${id}/status`).then((r) => r.json() as Promise<{ status: string; tradeCount: number }>);
       expect(api.status).toBe('stopped');
       expect(api.tradeCount).toBeGreaterThanOrEqual(2);
       expect(errors).toEqual([]);
@@ -119,16 +106,16 @@ describe('dashboard on the embedded system', () => {
   }, 120_000);
 
   it('stops a running strategy from the header of another page', async () => {
-    const { page, context, errors } = await openPage(browser);
+    const { page, context, errors } = await openPage(embedded.browser);
     try {
-      await page.goto(sys.dashboardUrl + '/market');
+      await page.goto(embedded.sys.dashboardUrl + '/market');
       await until('market chart painted', async () => (await paintedCanvases(page, '#market-chart canvas')) >= 1, 15_000);
       await screenshot(page, 'e2e-market');
       await page.click('.stop-menu summary');
       await page.selectOption('#stop-any-id', 'demo-ema-cross');
       page.once('dialog', (d) => void d.accept());
       await Promise.all([page.waitForURL(/\/market$/), page.click('button:has-text("Stop strategy")')]);
-      await until('stopped in the API', async () => ((await fetch(`${sys.apiUrl}/api/v1/strategies/demo-ema-cross/status`).then((r) => r.json())) as { status: string }).status === 'stopped', 20_000, 200);
+      await until('stopped in the API', async () => ((await fetch(`${embedded.sys.apiUrl}/api/v1/strategies/demo-ema-cross/status`).then((r) => r.json())) as { status: string }).status === 'stopped', 20_000, 200);
       // the header menu no longer offers it once the stored status says stopped
       await until('gone from the Stop menu', async () => {
         await page.reload();

@@ -1,14 +1,14 @@
 /**
- * A strategy's life in the browser, on the whole embedded system (simulated market → paper-trader →
+ * A strategy's life in the embedded.browser, on the whole embedded system (simulated market → paper-trader →
  * api-server → dashboard): a pasted config keeps its name, a second start of it is offered as
  * "another copy" under a new id, both copies are told apart on the overview, a force exit closes the
  * open position through the paper-trader (reason `forced`, fills tagged entry/exit), Stop asks
  * first, and a stopped strategy can be restarted and removed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, screenshot, until } from './support/browser.js';
-import { startEmbedded, type EmbeddedSystem } from './support/embedded.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPage, screenshot, until } from './support/browser.js';
+import { embeddedSystemInBrowser } from './support/embedded-in-browser.js';
 
 // enters long at its first decision and never exits by itself: a position to force out
 const HOLDER_YAML = `version: "1.0"
@@ -19,10 +19,7 @@ exchange: "binance"
 timeframes:
   entry: "1m"
 indicators:
-  - id: "EMA_3"
-    type: "EMA"
-    timeframe: "1m"
-    length: 3
+  - { id: "EMA_3", type: "EMA", timeframe: "1m", length: 3 }
 logic:
   entry_long:
     - "EMA_3 > 0"
@@ -34,26 +31,15 @@ backtest:
   slippage: 0.0005
 `;
 
-let browser: Browser;
-let sys: EmbeddedSystem;
-
-beforeAll(async () => {
-  sys = await startEmbedded({ env: { SIM_SPEED: '60', SIM_HISTORY_MINUTES: '60' } });
-  browser = await launchBrowser();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(await sys?.stop()).toBe(0);
-}, 30_000);
+const embedded = embeddedSystemInBrowser({ env: { SIM_SPEED: '60', SIM_HISTORY_MINUTES: '60' } });
 
 async function apiStatus(id: string): Promise<{ status: number; body: { status?: string; name?: string } }> {
-  const res = await fetch(`${sys.apiUrl}/api/v1/strategies/${id}/status`);
+  const res = await fetch(`${embedded.sys.apiUrl}/api/v1/strategies/${id}/status`);
   return { status: res.status, body: (await res.json()) as { status?: string; name?: string } };
 }
 
 async function startFromYaml(page: Page, name: string): Promise<void> {
-  await page.goto(sys.dashboardUrl + '/start');
+  await page.goto(embedded.sys.dashboardUrl + '/start');
   await page.fill('#yaml-name', name);
   await page.fill('#configYaml', HOLDER_YAML);
   await page.click('#start-yaml');
@@ -63,7 +49,7 @@ const idOf = (page: Page): string => decodeURIComponent(new URL(page.url()).path
 
 describe('strategy lifecycle in the browser', () => {
   it('names uploads, offers another copy, force-exits, confirms stop, restarts and removes', async () => {
-    const { page, context, errors } = await openPage(browser);
+    const { page, context, errors } = await openPage(embedded.browser);
     try {
       // 1. a pasted config keeps the name given
       await startFromYaml(page, 'Holder one');
@@ -84,7 +70,7 @@ describe('strategy lifecycle in the browser', () => {
       await until(
         'both copies listed',
         async () => {
-          await page.goto(sys.dashboardUrl + '/');
+          await page.goto(embedded.sys.dashboardUrl + '/');
           // the page as the server rendered it (a row added live for an unknown id shows the id as its name)
           const rows = await page.evaluate(() => Array.from(document.querySelectorAll('tr[data-strategy-id]')).map((tr) => [tr.querySelector('th a')?.textContent, tr.querySelector('[data-field="id"]')?.textContent]));
           return [first, copy].every((id) => rows.some(([name, shownId]) => name === 'Holder one' && shownId === id));
@@ -98,7 +84,7 @@ describe('strategy lifecycle in the browser', () => {
       await until(
         'an open position with its Force exit button',
         async () => {
-          await page.goto(`${sys.dashboardUrl}/strategies/${first}`);
+          await page.goto(`${embedded.sys.dashboardUrl}/strategies/${first}`);
           return (await page.locator('#force-exit').count()) === 1;
         },
         60_000,
@@ -120,7 +106,7 @@ describe('strategy lifecycle in the browser', () => {
       await until(
         'the forced fill, tagged exit',
         async () => {
-          await page.goto(`${sys.dashboardUrl}/strategies/${first}`);
+          await page.goto(`${embedded.sys.dashboardUrl}/strategies/${first}`);
           const forcedRow = page.locator('#trades tbody tr', { hasText: 'forced' });
           return (await forcedRow.count()) > 0 && (await forcedRow.first().locator('[data-role="exit"]').count()) === 1;
         },
@@ -137,18 +123,18 @@ describe('strategy lifecycle in the browser', () => {
       page.once('dialog', (d) => void d.accept());
       await page.click('.actions .stop-form button');
       await until('stopped', async () => (await apiStatus(first)).body.status === 'stopped', 15_000);
-      await page.goto(`${sys.dashboardUrl}/strategies/${first}`);
+      await page.goto(`${embedded.sys.dashboardUrl}/strategies/${first}`);
       expect(await page.locator('#restart').count()).toBe(1);
       expect(await page.locator('#force-exit').count()).toBe(0);
       await page.click('#restart');
       await until('restarted', async () => ['warming-up', 'running'].includes((await apiStatus(first)).body.status ?? ''), 15_000);
 
       // 6. remove: stop the copy, remove it (asked first), gone from the overview and the API
-      await page.goto(`${sys.dashboardUrl}/strategies/${copy}`);
+      await page.goto(`${embedded.sys.dashboardUrl}/strategies/${copy}`);
       page.once('dialog', (d) => void d.accept());
       await page.click('.actions .stop-form button');
       await until('copy stopped', async () => (await apiStatus(copy)).body.status === 'stopped', 15_000);
-      await page.goto(`${sys.dashboardUrl}/strategies/${copy}`);
+      await page.goto(`${embedded.sys.dashboardUrl}/strategies/${copy}`);
       page.once('dialog', (d) => void d.dismiss());
       await page.click('#remove');
       await page.waitForTimeout(300);

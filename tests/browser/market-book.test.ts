@@ -2,10 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
-import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
-import { silentLogger } from './support/logger.js';
-import { launchBrowser, openPage, screenshot, until } from './support/browser.js';
+import type { RunningDashboard } from '../../services/dashboard/src/index.js';
+import { openPage, screenshot, until } from './support/browser.js';
+import { closeInOrder, openDashboardInBrowser } from './support/dashboard-in-browser.js';
 import { startSeededApi, type RealApi } from './support/real-api.js';
 
 let browser: Browser;
@@ -33,14 +32,11 @@ beforeAll(async () => {
   api = await startSeededApi();
   await publishBook(95_000);
   await publishTrade('95000.10', false);
-  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
-  browser = await launchBrowser();
+  ({ dash, browser } = await openDashboardInBrowser(api.url));
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await dash?.close();
-  await api?.close();
+  await closeInOrder(browser, dash, api);
 });
 
 describe('market page', () => {

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { silentLogger } from './support/logger.js';
-import { launchBrowser, lowestContrast, openPage, paintedCanvases, relayConnected, screenshot, until } from './support/browser.js';
+import type { RunningDashboard } from '../../services/dashboard/src/index.js';
+import { lowestContrast, openPage, paintedCanvases, relayConnected, screenshot, until } from './support/browser.js';
+import { closeInOrder, openDashboardInBrowser } from './support/dashboard-in-browser.js';
 import { startSeededApi, type RealApi } from './support/real-api.js';
-import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
 
 let browser: Browser;
 let api: RealApi;
@@ -19,14 +18,11 @@ beforeAll(async () => {
   // demo-rsi has 14 trades: more than one page of 10
   api = await startSeededApi();
   // as scripts/start.ts does in development: the dashboard holds the API key, browsers never see it
-  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
-  browser = await launchBrowser();
+  ({ dash, browser } = await openDashboardInBrowser(api.url));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await dash?.close();
-  await api?.close();
+  await closeInOrder(browser, dash, api);
 });
 
 describe('strategy page', () => {

@@ -19,7 +19,8 @@ import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
 import { startPaperTrader, type PaperTrader } from '../../services/paper-trader/src/service.js';
 import { testConfig } from '../../services/paper-trader/src/testing/test-config.js';
 import { silentLogger } from './support/logger.js';
-import { launchBrowser, openPage, screenshot } from './support/browser.js';
+import { openPage, screenshot } from './support/browser.js';
+import { closeInOrder, openDashboardInBrowser } from './support/dashboard-in-browser.js';
 import { RealApi } from './support/real-api.js';
 import { startRewritingProxy, type RewritingProxy } from './support/rewriting-proxy.js';
 
@@ -61,15 +62,11 @@ beforeAll(async () => {
   await publishCandles(candles);
   await waitFor(async () => (await api.store.loadState('ema'))?.lastCandleCloseTime === candles.at(-1)!.closeTime, { what: 'the strategy at the last candle', timeoutMs: 30_000 });
   state = (await api.store.loadState('ema'))!;
-  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
-  browser = await launchBrowser();
+  ({ dash, browser } = await openDashboardInBrowser(api.url));
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await dash?.close();
-  await trader?.close();
-  await api?.close();
+  await closeInOrder(browser, dash, trader, api);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -5,11 +5,10 @@ import type { Browser } from 'playwright-core';
 import { ReconcileReportDto } from '@btc-research/contracts';
 import { TradingCore, buildTradingSetup, encodeRecordedInput, toDecimalString } from '@btc-research/engine';
 import type { StrategyFillV1 } from '@btc-research/contracts';
-import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
+import type { RunningDashboard } from '../../services/dashboard/src/index.js';
 import { simulatedMarketInputs } from '../../packages/engine/src/market/testing/simulated-market-inputs.js';
-import { silentLogger } from './support/logger.js';
-import { launchBrowser, openPage, screenshot } from './support/browser.js';
+import { openPage, screenshot } from './support/browser.js';
+import { closeInOrder, openDashboardInBrowser } from './support/dashboard-in-browser.js';
 import { RealApi } from './support/real-api.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -43,15 +42,12 @@ async function seedPaperRun(): Promise<void> {
 beforeAll(async () => {
   api = await new RealApi().start();
   await seedPaperRun();
-  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
-  browser = await launchBrowser();
+  ({ dash, browser } = await openDashboardInBrowser(api.url));
   report = ReconcileReportDto.parse(await (await fetch(`${api.url}/api/v1/strategies/ema-1m/reconcile`)).json());
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await dash?.close();
-  await api?.close();
+  await closeInOrder(browser, dash, api);
 });
 
 describe('reconciliation page', () => {

@@ -6,10 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { MessageType, StreamRetention, Streams, makeEnvelope, type StrategyFillV1 } from '@btc-research/contracts';
-import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
-import { silentLogger } from './support/logger.js';
-import { launchBrowser, openPage, screenshot, until } from './support/browser.js';
+import type { RunningDashboard } from '../../services/dashboard/src/index.js';
+import { openPage, screenshot, until } from './support/browser.js';
+import { closeInOrder, openDashboardInBrowser } from './support/dashboard-in-browser.js';
 import { RealApi } from './support/real-api.js';
 
 // The original btc_research FVG strategy's indicators (fvg-strategy.yaml), on BTC/USDT.
@@ -97,14 +96,11 @@ beforeAll(async () => {
   // the equity curve over the same three days, a point an hour
   await api.store.appendEquity(ID, Array.from({ length: 73 }, (_, i) => ({ time: T0 + i * 3_600_000, equity: (10_000 + 40 * Math.sin(i / 5) - i).toFixed(2) })));
   await api.setFeed();
-  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
-  browser = await launchBrowser();
+  ({ dash, browser } = await openDashboardInBrowser(api.url));
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await dash?.close();
-  await api?.close();
+  await closeInOrder(browser, dash, api);
 });
 
 const chartData = (page: Page): Promise<Record<string, string>> => page.evaluate(() => ({ ...(document.getElementById('price-chart') as HTMLElement).dataset }) as Record<string, string>);

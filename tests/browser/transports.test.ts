@@ -3,29 +3,20 @@
  * the transports before it on the dashboard server: the browser tries them, fails, falls back, and
  * still sees a fill the API produces after the page loaded.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { startDashboard, type DashboardDeps, type RunningDashboard } from '../../services/dashboard/src/index.js';
 import { silentLogger } from './support/logger.js';
-import { launchBrowser, openPage, relayConnected, until } from './support/browser.js';
+import { openPage, relayConnected, until } from './support/browser.js';
+import { browserPerFile } from './support/browser-per-file.js';
 import { startSeededApi, type RealApi } from './support/real-api.js';
 import { freePort } from './support/embedded.js';
 
-let browser: Browser;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-  await browser?.close();
-});
+const shared = browserPerFile();
 
 async function system(transports: DashboardDeps['transports'], clientPollMs?: number): Promise<{ api: RealApi; dash: RunningDashboard }> {
   const api = await startSeededApi({ strategies: [{ id: 'demo-rsi', name: 'RSI mean reversion', trades: 2 }] });
   const dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, logger: silentLogger(), transports, ...(clientPollMs ? { clientPollMs } : {}) });
-  cleanups.push(() => api.close(), () => dash.close());
+  shared.cleanups.push(() => api.close(), () => dash.close());
   return { api, dash };
 }
 
@@ -34,7 +25,7 @@ const expectedFallbackNoise = /WebSocket connection to .*\/live\/ws.* failed|Eve
 
 async function seesLiveFill(transports: DashboardDeps['transports'], expected: 'ws' | 'sse' | 'poll', clientPollMs?: number): Promise<void> {
   const { api, dash } = await system(transports, clientPollMs);
-  const { page, context, errors } = await openPage(browser);
+  const { page, context, errors } = await openPage(shared.browser);
   try {
     await page.goto(dash.url + '/');
     await until(`transport ${expected}`, () => page.evaluate(() => document.documentElement.dataset['liveTransport']).then((t) => (t === expected ? t : false)), 15_000);
@@ -67,7 +58,7 @@ describe('live transports', () => {
 
   it('polls every 5 seconds by default', async () => {
     const { dash } = await system({ ws: false, sse: false });
-    const { page, context } = await openPage(browser);
+    const { page, context } = await openPage(shared.browser);
     try {
       const times: number[] = [];
       page.on('request', (r) => {
@@ -85,11 +76,11 @@ describe('live transports', () => {
 
   it('reconnects by itself when the dashboard restarts', async () => {
     const api = await startSeededApi({ strategies: [{ id: 'demo-rsi', name: 'RSI mean reversion', trades: 1 }] });
-    cleanups.push(() => api.close());
+    shared.cleanups.push(() => api.close());
     const port = await freePort();
     const opts = { host: '127.0.0.1', port, apiUrl: api.url, logger: silentLogger() };
     let dash = await startDashboard(opts);
-    const { page, context, errors } = await openPage(browser);
+    const { page, context, errors } = await openPage(shared.browser);
     try {
       await page.goto(dash.url + '/');
       await until('ws', () => page.evaluate(() => document.documentElement.dataset['liveTransport'] === 'ws'));

@@ -2,10 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { StrategyStatusResponse } from '@btc-research/contracts';
-import { startDashboard, type RunningDashboard } from '../../services/dashboard/src/index.js';
-import { DEFAULT_DEV_API_KEY } from '../../services/api-server/src/index.js';
-import { silentLogger } from './support/logger.js';
-import { launchBrowser, openPage, screenshot, until } from './support/browser.js';
+import type { RunningDashboard } from '../../services/dashboard/src/index.js';
+import { openPage, screenshot, until } from './support/browser.js';
+import { closeInOrder, openDashboardInBrowser } from './support/dashboard-in-browser.js';
 import { RealApi } from './support/real-api.js';
 
 // vpfvg-mvp-like: a multi-day warm-up (EMA 50 on 4h needs more than eight days)
@@ -55,14 +54,11 @@ beforeAll(async () => {
   const last = T0 + MINUTES * 60_000;
   await api.store.saveState({ strategyId: ID, time: last, cash: '10000', equity: '10000', positionQty: '0', avgEntryPrice: '0', realizedPnl: '0', unrealizedPnl: '0', feesPaid: '0', lastPrice: '95005', lastCandleCloseTime: last, tradeCount: 0, core: null });
   await api.setFeed();
-  dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: api.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
-  browser = await launchBrowser();
+  ({ dash, browser } = await openDashboardInBrowser(api.url));
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await dash?.close();
-  await api?.close();
+  await closeInOrder(browser, dash, api);
 });
 
 describe('warm-up progress', () => {

@@ -16,22 +16,7 @@ import type { Candle } from '@btc-research/engine';
 import { createBus, createLogger, readBackupFile, waitFor, type BackupRecord, type MessageBus, type StrategyStore } from '@btc-research/platform';
 import { repoRoot, startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
 import { simulatedCandles } from '../helpers/simulated-klines.js';
-import {
-  allOrders,
-  allTrades,
-  backtest,
-  canonicalDecimal,
-  deleteStreams,
-  demoRunDir,
-  makeBackend,
-  removeRun,
-  publishCandles,
-  storedTradeRow,
-  tradeRow,
-  uniqueSymbol,
-  type Backend,
-  type StrategyFile,
-} from '../integration/paper-trader.harness.js';
+import { allOrders, allTrades, backtest, canonicalDecimal, deleteStreams, demoRunDir, makeBackend, removeRun, publishCandles, storedTradeRow, tradeRow, uniqueSymbol, type Backend, type StrategyFile } from '../integration/paper-trader.harness.js';
 
 /** a Redis database of this file's own; streams are named after a symbol unique to each run */
 const REDIS_URL = 'redis://127.0.0.1:6379/13';

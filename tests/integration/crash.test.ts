@@ -5,21 +5,7 @@ import { Decimal, toDecimalString, type Candle } from '@btc-research/engine';
 import { createBus, createLogger, waitFor, type MessageBus, type StrategyStore } from '@btc-research/platform';
 import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
 import { simulatedCandles } from '../helpers/simulated-klines.js';
-import {
-  allOrders,
-  allTrades,
-  backtest,
-  canonicalDecimal,
-  demoRunDir,
-  makeBackend,
-  removeRun,
-  publishCandles,
-  seeded,
-  storedTradeRow,
-  tradeRow,
-  uniqueSymbol,
-  type StrategyFile,
-} from './paper-trader.harness.js';
+import { allOrders, allTrades, backtest, canonicalDecimal, demoRunDir, makeBackend, removeRun, publishCandles, seeded, storedTradeRow, tradeRow, uniqueSymbol, type StrategyFile } from './paper-trader.harness.js';
 
 // kill -9 the paper-trader at random moments while market data streams in through Redis; after the
 // last restart the stored trades, orders, balances and positions must equal an uninterrupted run

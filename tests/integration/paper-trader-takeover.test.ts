@@ -5,20 +5,7 @@ import type { Candle } from '@btc-research/engine';
 import { createBus, createLogger, waitFor, type MessageBus, type StrategyStore } from '@btc-research/platform';
 import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
 import { simulatedCandles } from '../helpers/simulated-klines.js';
-import {
-  allTrades,
-  backtest,
-  canonicalDecimal,
-  demoRunDir,
-  makeBackend,
-  removeRun,
-  publishCandles,
-  storedTradeRow,
-  tradeRow,
-  uniqueSymbol,
-  type Backend,
-  type StrategyFile,
-} from './paper-trader.harness.js';
+import { allTrades, backtest, canonicalDecimal, demoRunDir, makeBackend, removeRun, publishCandles, storedTradeRow, tradeRow, uniqueSymbol, type Backend, type StrategyFile } from './paper-trader.harness.js';
 
 // Two paper-trader workers share PostgreSQL and Redis. One owns the strategies and writes the
 // market log; it is killed with SIGKILL mid-stream. The other takes the market log and the

@@ -6,20 +6,7 @@ import { TradingCore, buildTradingSetup, type Candle } from '@btc-research/engin
 import { waitFor, type StrategyStore } from '@btc-research/platform';
 import { freePort, startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
 import { simulatedCandles, toBinanceKlineCsv } from '../helpers/simulated-klines.js';
-import {
-  allOrders,
-  allTrades,
-  backtest,
-  canonicalDecimal,
-  demoRunDir,
-  makeBackend,
-  removeRun,
-  storedTradeRow,
-  tradeRow,
-  uniqueSymbol,
-  type Backend,
-  type StrategyFile,
-} from './paper-trader.harness.js';
+import { allOrders, allTrades, backtest, canonicalDecimal, demoRunDir, makeBackend, removeRun, storedTradeRow, tradeRow, uniqueSymbol, type Backend, type StrategyFile } from './paper-trader.harness.js';
 
 // Parity: recorded market data replayed by stream-manager → Redis Streams → paper-trader gives the
 // same signals, orders (with their fill quality) and fills as `btc-research backtest` over the same

@@ -10,29 +10,7 @@ import { JsonNotificationOutbox } from './json-notification-outbox.js';
 import { JsonStartClaims } from './json-start-claims.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
 import { dumpStore, isStoreEmpty, loadRecords, readStrategyRecords } from './store-backup.js';
-import type {
-  BackupCounts,
-  BackupRecord,
-  StartClaim,
-  StartClaimRequest,
-  EquityPoint,
-  LeaseInfo,
-  MarketEventRecord,
-  OrderQuery,
-  OrderRecord,
-  ParityCheckRecord,
-  SnapshotLoad,
-  SnapshotRecord,
-  StrategyEffects,
-  StrategyEventRecord,
-  PositionRecord,
-  StrategyRecord,
-  StrategyState,
-  StrategyStore,
-  TradePage,
-  TradeQuery,
-  TradeRecord,
-} from './strategy-store.js';
+import type { BackupCounts, BackupRecord, StartClaim, StartClaimRequest, EquityPoint, LeaseInfo, MarketEventRecord, OrderQuery, OrderRecord, ParityCheckRecord, SnapshotLoad, SnapshotRecord, StrategyEffects, StrategyEventRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradePage, TradeQuery, TradeRecord } from './strategy-store.js';
 import { decodeTradeCursor, encodeTradeCursor, isOlderThan } from './trade-cursor.js';
 import {
   assertStrategyId,

@@ -8,29 +8,7 @@ import { STRATEGY_STORE_MIGRATIONS, type Migration } from './postgres-migrations
 import { snapshotChecksum } from './snapshot-checksum.js';
 import { dumpStore, isStoreEmpty, loadRecords } from './store-backup.js';
 import { LIVE_STRATEGY_STATUSES } from './strategy-store.js';
-import type {
-  BackupCounts,
-  BackupRecord,
-  StartClaim,
-  StartClaimRequest,
-  EquityPoint,
-  LeaseInfo,
-  MarketEventRecord,
-  OrderQuery,
-  OrderRecord,
-  ParityCheckRecord,
-  SnapshotLoad,
-  SnapshotRecord,
-  StrategyEffects,
-  StrategyEventRecord,
-  PositionRecord,
-  StrategyRecord,
-  StrategyState,
-  StrategyStore,
-  TradePage,
-  TradeQuery,
-  TradeRecord,
-} from './strategy-store.js';
+import type { BackupCounts, BackupRecord, StartClaim, StartClaimRequest, EquityPoint, LeaseInfo, MarketEventRecord, OrderQuery, OrderRecord, ParityCheckRecord, SnapshotLoad, SnapshotRecord, StrategyEffects, StrategyEventRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradePage, TradeQuery, TradeRecord } from './strategy-store.js';
 import { decodeTradeCursor, encodeTradeCursor } from './trade-cursor.js';
 import {
   assertStrategyId,
