@@ -86,6 +86,7 @@ export {
   type SnapshotLoad,
   type MarketEventRecord,
   type StrategyEffects,
+  type StrategyEffectsBatch,
   type LeaseInfo,
   canonicalJson,
   type StartClaim,

@@ -38,7 +38,7 @@ import {
   type PaperEvent,
   type RecordedLogEntry,
 } from '@btc-research/engine';
-import { PostgresStrategyStore, createBus, createLogger, type MarketEventRecord, type MessageBus, type StrategyEffects, type StrategyStore } from '@btc-research/platform';
+import { PostgresStrategyStore, createBus, createLogger, type MarketEventRecord, type MessageBus, type StrategyEffectsBatch, type StrategyStore } from '@btc-research/platform';
 import type { PaperTraderConfig } from '../src/config.js';
 import { startPaperTrader } from '../src/service.js';
 
@@ -228,7 +228,7 @@ function instrumented(inner: StrategyStore, onAppend: (added: MarketEventRecord[
         };
       }
       if (prop === 'appendMarketEventsWithEffects') {
-        return async (symbol: string, events: readonly MarketEventRecord[], batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>) => {
+        return async (symbol: string, events: readonly MarketEventRecord[], batches: readonly StrategyEffectsBatch[]) => {
           const t0 = performance.now();
           await target.appendMarketEventsWithEffects(symbol, events, batches);
           const at = performance.now();
@@ -239,7 +239,7 @@ function instrumented(inner: StrategyStore, onAppend: (added: MarketEventRecord[
         };
       }
       if (prop === 'persistMany') {
-        return async (batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>) => {
+        return async (batches: readonly StrategyEffectsBatch[]) => {
           await target.persistMany(batches);
           const at = performance.now();
           for (const b of batches) onPersist(b.strategyId, b.effects, at);

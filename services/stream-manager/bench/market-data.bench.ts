@@ -83,8 +83,7 @@ export interface MarketDataBenchReport {
   rawXadd: { redisBenchmark: { xaddPerSecond: number; pipeline: number; entries: number } | null; ioredisPipeline: { xaddPerSecond: number; pipeline: number; entries: number } };
   /** the real stream-manager process against the local Binance server with faults */
   faultSoak: FaultSoakReport | null;
-  /** RSS and the live heap through the product's writer (measureMemory says how they are judged) */
-  /** null with BENCH_MEMORY_HOURS=0 */
+  /** RSS and the live heap through the product's writer (measureMemory says how they are judged); null with BENCH_MEMORY_HOURS=0 */
   memory: MemoryReport | null;
   host: { cpu: string; node: string; loadAverage1m: number[] };
 }

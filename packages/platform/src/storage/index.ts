@@ -16,6 +16,7 @@ export type {
   SnapshotLoad,
   MarketEventRecord,
   StrategyEffects,
+  StrategyEffectsBatch,
   LeaseInfo,
   StartClaim,
   StartClaimRequest,

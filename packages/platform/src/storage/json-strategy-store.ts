@@ -10,7 +10,7 @@ import { JsonNotificationOutbox } from './json-notification-outbox.js';
 import { JsonStartClaims } from './json-start-claims.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
 import { dumpStore, isStoreEmpty, loadRecords, readStrategyRecords } from './store-backup.js';
-import type { BackupCounts, BackupRecord, StartClaim, StartClaimRequest, EquityPoint, LeaseInfo, MarketEventRecord, OrderQuery, OrderRecord, ParityCheckRecord, SnapshotLoad, SnapshotRecord, StrategyEffects, StrategyEventRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradePage, TradeQuery, TradeRecord } from './strategy-store.js';
+import type { BackupCounts, BackupRecord, StartClaim, StartClaimRequest, EquityPoint, LeaseInfo, MarketEventRecord, OrderQuery, OrderRecord, ParityCheckRecord, SnapshotLoad, SnapshotRecord, StrategyEffects, StrategyEffectsBatch, StrategyEventRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradePage, TradeQuery, TradeRecord } from './strategy-store.js';
 import { decodeTradeCursor, encodeTradeCursor, isOlderThan } from './trade-cursor.js';
 import {
   assertStrategyId,
@@ -425,7 +425,7 @@ export class JsonStrategyStore implements StrategyStore {
     if (effects.state) await this.saveState(effects.state);
   }
 
-  async persistMany(batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): Promise<void> {
+  async persistMany(batches: readonly StrategyEffectsBatch[]): Promise<void> {
     await Promise.all(batches.map((b) => this.persistEffects(b.strategyId, b.effects)));
   }
 
@@ -447,11 +447,7 @@ export class JsonStrategyStore implements StrategyStore {
   }
 
   /** Append then effects, in that order: a crash in between leaves the log ahead, which the replay after it fills in. */
-  async appendMarketEventsWithEffects(
-    symbol: string,
-    events: readonly MarketEventRecord[],
-    batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>,
-  ): Promise<void> {
+  async appendMarketEventsWithEffects(symbol: string, events: readonly MarketEventRecord[], batches: readonly StrategyEffectsBatch[]): Promise<void> {
     checkNumberedMarketEvents(symbol, events);
     if (events.length > 0) await this.marketLogOf(symbol).appendNumbered(events);
     await this.persistMany(batches);

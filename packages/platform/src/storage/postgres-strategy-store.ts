@@ -8,7 +8,7 @@ import { STRATEGY_STORE_MIGRATIONS, type Migration } from './postgres-migrations
 import { snapshotChecksum } from './snapshot-checksum.js';
 import { dumpStore, isStoreEmpty, loadRecords } from './store-backup.js';
 import { LIVE_STRATEGY_STATUSES } from './strategy-store.js';
-import type { BackupCounts, BackupRecord, StartClaim, StartClaimRequest, EquityPoint, LeaseInfo, MarketEventRecord, OrderQuery, OrderRecord, ParityCheckRecord, SnapshotLoad, SnapshotRecord, StrategyEffects, StrategyEventRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradePage, TradeQuery, TradeRecord } from './strategy-store.js';
+import type { BackupCounts, BackupRecord, StartClaim, StartClaimRequest, EquityPoint, LeaseInfo, MarketEventRecord, OrderQuery, OrderRecord, ParityCheckRecord, SnapshotLoad, SnapshotRecord, StrategyEffects, StrategyEffectsBatch, StrategyEventRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradePage, TradeQuery, TradeRecord } from './strategy-store.js';
 import { decodeTradeCursor, encodeTradeCursor } from './trade-cursor.js';
 import {
   assertStrategyId,
@@ -354,7 +354,7 @@ export class PostgresStrategyStore implements StrategyStore {
   }
 
   /** Several strategies' batches in the same single statement (one round trip, one commit). */
-  async persistMany(batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): Promise<void> {
+  async persistMany(batches: readonly StrategyEffectsBatch[]): Promise<void> {
     if (batches.length === 0) return;
     await this.writeEffects([], batches);
   }
@@ -363,11 +363,7 @@ export class PostgresStrategyStore implements StrategyStore {
    * The market inputs and their effects in one statement: a plain INSERT into market_events (no ON
    * CONFLICT), so a seq or source id already there fails the whole statement and nothing is written.
    */
-  async appendMarketEventsWithEffects(
-    symbol: string,
-    events: readonly MarketEventRecord[],
-    batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>,
-  ): Promise<void> {
+  async appendMarketEventsWithEffects(symbol: string, events: readonly MarketEventRecord[], batches: readonly StrategyEffectsBatch[]): Promise<void> {
     checkNumberedMarketEvents(symbol, events);
     if (events.length === 0 && batches.length === 0) return;
     try {
@@ -381,7 +377,7 @@ export class PostgresStrategyStore implements StrategyStore {
     }
   }
 
-  private async writeEffects(market: readonly MarketEventRecord[], batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): Promise<void> {
+  private async writeEffects(market: readonly MarketEventRecord[], batches: readonly StrategyEffectsBatch[]): Promise<void> {
     for (const { strategyId: id, effects } of batches) {
       assertStrategyId(id);
       if (effects.trades) checkTrades(id, effects.trades);
@@ -796,7 +792,7 @@ async function writeState(db: Queryable, state: StrategyState): Promise<void> {
 }
 
 /** Builds the one statement that writes batches of effects of several strategies (empty parts write nothing). */
-function effectsStatement(market: readonly MarketEventRecord[], batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): { text: string; values: unknown[] } {
+function effectsStatement(market: readonly MarketEventRecord[], batches: readonly StrategyEffectsBatch[]): { text: string; values: unknown[] } {
   const values: unknown[] = [];
   const p = (v: unknown) => {
     values.push(v);

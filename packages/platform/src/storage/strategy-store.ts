@@ -128,6 +128,12 @@ export interface StrategyEffects {
   state?: StrategyState;
 }
 
+/** One strategy's effects in a write of several strategies' (persistMany, appendMarketEventsWithEffects). */
+export interface StrategyEffectsBatch {
+  strategyId: string;
+  effects: StrategyEffects;
+}
+
 /** Statuses in which a strategy counts as live: it runs, or is about to. */
 export const LIVE_STRATEGY_STATUSES: ReadonlySet<StrategyStatusValue> = new Set(['starting', 'warming-up', 'running']);
 
@@ -225,7 +231,7 @@ export interface StrategyStore {
   /** Writes a processed batch's effects; the state goes last so a crash never records progress without its effects. */
   persistEffects(id: string, effects: StrategyEffects): Promise<void>;
   /** Several strategies' batches at once (PostgreSQL: one statement; JSON: one after another). */
-  persistMany(batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>): Promise<void>;
+  persistMany(batches: readonly StrategyEffectsBatch[]): Promise<void>;
 
   /** Appends market inputs to the symbol's log, skipping sourceIds already there; returns the records added, with their seq. */
   appendMarketEvents(symbol: string, events: ReadonlyArray<Omit<MarketEventRecord, 'seq' | 'symbol'>>): Promise<MarketEventRecord[]>;
@@ -244,11 +250,7 @@ export interface StrategyStore {
    * all or nothing (PostgreSQL: one statement). A seq or source id already in the log fails it with
    * a ConflictError and writes nothing, so the caller can fall back to appendMarketEvents.
    */
-  appendMarketEventsWithEffects(
-    symbol: string,
-    events: readonly MarketEventRecord[],
-    batches: ReadonlyArray<{ strategyId: string; effects: StrategyEffects }>,
-  ): Promise<void>;
+  appendMarketEventsWithEffects(symbol: string, events: readonly MarketEventRecord[], batches: readonly StrategyEffectsBatch[]): Promise<void>;
 
   /**
    * Claims the start of a strategy in one atomic step: refused while another start of the id is in
