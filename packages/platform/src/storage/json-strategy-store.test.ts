@@ -150,9 +150,10 @@ describe('JsonStrategyStore files', () => {
       while (isWriting) {
         n += 1;
         await writer.persistEffects('demo', { trades: [trade(n)], equity: [{ time: n * 1000, equity: String(n) }], state: { strategyId: 'demo', time: n * 1000, cash: String(n), equity: String(n), positionQty: '0', avgEntryPrice: '0', realizedPnl: '0', unrealizedPnl: '0', feesPaid: '0', lastPrice: null, lastCandleCloseTime: null, tradeCount: n, core: null } });
-        // the paper trader writes once per market event, not in a tight loop: a few ms between batches
-        // leave the quiet moments an export waits for even on a loaded machine
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        // the paper trader writes once per market event, not in a tight loop: a pause between batches
+        // leaves the quiet moments an export waits for, also on a loaded CI machine (5 ms did not:
+        // every export then used all its retries and the test ran past its time)
+        await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
     try {
@@ -173,5 +174,5 @@ describe('JsonStrategyStore files', () => {
       await writer.close();
     }
     expect(n).toBeGreaterThanOrEqual(30);
-  });
+  }, 120_000);
 });
