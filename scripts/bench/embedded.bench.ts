@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../tests/helpers/service-process.js';
+import { askProbe } from './ask-probe.js';
 import type { MemorySample, ProbeRequest } from './memory-probe.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -84,24 +85,9 @@ async function getJson<T>(url: string): Promise<T | null> {
   }
 }
 
-/** One request at a time over the child's IPC channel. */
-function askProbe<T>(child: ChildProcess, request: ProbeRequest, type: string): Promise<T> {
-  // a heap snapshot of a busy process on a loaded machine can take minutes
-  const timeoutMs = request.type === 'heap-snapshot' ? 600_000 : 60_000;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.off('message', onMessage);
-      reject(new Error(`the memory probe did not answer ${request.type} within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    const onMessage = (m: { type?: string }) => {
-      if (m.type !== type) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.send(request);
-  });
+/** One request at a time over the child's IPC channel; a heap snapshot of a busy process on a loaded machine can take minutes. */
+function askEmbeddedProbe<T>(child: ChildProcess, request: ProbeRequest, type: string): Promise<T> {
+  return askProbe(child, request, type, request.type === 'heap-snapshot' ? 600_000 : 60_000);
 }
 
 function median(values: readonly number[]): number {
@@ -176,7 +162,7 @@ export async function runEmbeddedBench(): Promise<EmbeddedBenchReport> {
       const statuses = await Promise.all(STRATEGIES.map((id) => getJson<{ lastCandleCloseTime: number | null }>(`${api}/strategies/${id}/status`)));
       // what the dashboard reads every few seconds
       await Promise.all(STRATEGIES.map((id) => getJson(`${api}/strategies/${id}/stats`)));
-      const m = await askProbe<MemorySample>(child, { type: 'sample' }, 'memory');
+      const m = await askEmbeddedProbe<MemorySample>(child, { type: 'sample' }, 'memory');
       const strategyTimes = statuses.map((s) => s?.lastCandleCloseTime ?? null);
       // the feed's status is published every few seconds: strategies may be ahead of it
       const marketNow = Math.max(feed ?? marketStart, ...strategyTimes.map((t) => t ?? 0));
@@ -202,7 +188,7 @@ export async function runEmbeddedBench(): Promise<EmbeddedBenchReport> {
         snapshotsTaken = Math.floor(s.marketDays);
         const file = path.join(path.resolve(snapshotDir), `embedded-day-${snapshotsTaken}.heapsnapshot`);
         await mkdir(path.dirname(file), { recursive: true });
-        await askProbe(child, { type: 'heap-snapshot', file }, 'heap-snapshot');
+        await askEmbeddedProbe(child, { type: 'heap-snapshot', file }, 'heap-snapshot');
         console.log(`embedded: heap snapshot written to ${file}`);
       }
       if (s.marketDays >= days) break;

@@ -4,41 +4,9 @@
  * trades and equity arrive live, stops it.
  */
 import { describe, expect, it } from 'vitest';
+import { FAST_EMA_YAML as FAST_YAML } from '../../services/api-server/src/test-support/fixtures.js';
 import { openPage, paintedCanvases, screenshot, until } from './support/browser.js';
 import { embeddedSystemInBrowser } from './support/embedded-in-browser.js';
-
-// A fast strategy in the original btc_research format: 3/5 EMA cross on 1m candles, long and short,
-// so that with the simulator at 60× a trade comes every few seconds.
-const FAST_YAML = `version: "1.0"
-name: "E2E Fast EMA"
-description: "3/5 EMA cross on 1m"
-symbol: "BTC/USDT"
-exchange: "binance"
-timeframes:
-  entry: "1m"
-indicators:
-  - id: "EMA_3"
-    type: "EMA"
-    timeframe: "1m"
-    length: 3
-  - id: "EMA_5"
-    type: "EMA"
-    timeframe: "1m"
-    length: 5
-logic:
-  entry_long:
-    - "EMA_3 > EMA_5"
-  exit_long:
-    - "EMA_3 < EMA_5"
-  entry_short:
-    - "EMA_3 < EMA_5"
-  exit_short:
-    - "EMA_3 > EMA_5"
-backtest:
-  cash: 10000
-  commission: 0.001
-  slippage: 0.0005
-`;
 
 const embedded = embeddedSystemInBrowser({ env: { SIM_SPEED: '60', SIM_HISTORY_MINUTES: '240' } });
 

@@ -152,10 +152,10 @@ describe('start page', () => {
       await page.goto(dash.url + '/start');
       const form = page.locator('#start-config-form');
       expect(await form.innerText()).toContain('demo-ema-cross.yaml');
-      // broken.yaml: the API reports the unknown indicator type at line 14
+      // broken.yaml: the API reports the unknown indicator type at line 10
       const broken = page.locator('.config-choice', { hasText: 'broken.yaml' });
       expect(await broken.innerText()).toContain('invalid');
-      expect(await broken.innerText()).toMatch(/line 14/);
+      expect(await broken.innerText()).toMatch(/line 10/);
 
       await page.fill('#configYaml', 'version: "1.0"\nname: "x"\nsymbol: "BTC/USDT"\ntimeframes:\n  entry: "5m"\nindicators:\n  - id: "EMA_9"\n    type: "NOPE"\n    timeframe: "5m"\nlogic:\n  entry_long: ["EMA_9 > 0"]\n');
       await page.click('#validate-btn');

@@ -6,33 +6,10 @@ import type { RunningDashboard } from '../../services/dashboard/src/index.js';
 import { openPage, screenshot, until } from './support/browser.js';
 import { closeInOrder, openDashboardInBrowser } from './support/dashboard-in-browser.js';
 import { RealApi } from './support/real-api.js';
+import { slowWarmupYaml } from '../../services/api-server/src/test-support/fixtures.js';
 
 // vpfvg-mvp-like: a multi-day warm-up (EMA 50 on 4h needs more than eight days)
-const SLOW_YAML = `version: "1.0"
-name: "Slow warm-up"
-symbol: "BTC/USDT"
-exchange: "binance"
-timeframes:
-  entry: "15m"
-indicators:
-  - id: "EMA_50"
-    type: "EMA"
-    timeframe: "4h"
-    length: 50
-  - id: "RSI_14"
-    type: "RSI"
-    timeframe: "15m"
-    length: 14
-logic:
-  entry_long: ["RSI_14 < 30", "close > EMA_50"]
-  exit_long: ["RSI_14 > 70"]
-  entry_short: []
-  exit_short: []
-backtest:
-  cash: 10000
-  commission: 0.001
-  slippage: 0.0005
-`;
+const SLOW_YAML = slowWarmupYaml({ entry: '15m', trend: '4h' });
 const ID = 'slow-warmup';
 const T0 = Date.UTC(2026, 0, 3, 0, 0, 0);
 const MINUTES = 30 * 60; // 30 hours: seven whole 4h bars and a half

@@ -52,6 +52,8 @@ export {
   TradingCore,
   FORCED_EXIT,
   orderView,
+  tradeView,
+  type CoreTradeView,
   type CoreEvent,
   type CoreInput,
   type CoreOrder,

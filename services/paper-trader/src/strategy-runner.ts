@@ -5,6 +5,7 @@ import {
   decodeRecordedInput,
   dec,
   toDecimalString,
+  tradeView,
   type Candle,
   type ConfigProblem,
   type CoreEvent,
@@ -290,22 +291,7 @@ export class StrategyRunner {
 }
 
 export function toTradeRecord(strategyId: string, symbol: string, t: CoreTrade): TradeRecord {
-  return {
-    strategyId,
-    tradeId: t.tradeId,
-    orderId: t.orderId,
-    symbol,
-    side: t.side,
-    quantity: toDecimalString(t.quantity),
-    price: toDecimalString(t.price),
-    fee: toDecimalString(t.fee),
-    realizedPnl: toDecimalString(t.realizedPnl),
-    reason: t.reason,
-    time: t.time,
-    liquidity: t.liquidity,
-    quality: t.quality,
-    provenance: t.provenance,
-  };
+  return { strategyId, symbol, ...tradeView(t) };
 }
 
 export function toOrderRecord(strategyId: string, symbol: string, o: CoreOrder): OrderRecord {

@@ -9,7 +9,7 @@
  * a full GC over time (growth after warm-up, target ≤ 10 %; heap after GC target ≤ 40 MB), and
  * every published candle compared with the exchange's klines (target: all equal, no gap).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,7 +19,8 @@ import { FakeBinanceServer } from '@btc-research/binance/testing';
 import { Streams, type MarketCandleClosedV1 } from '@btc-research/contracts';
 import { RedisBus, createLogger } from '@btc-research/platform';
 import { Redis } from 'ioredis';
-import type { MemorySample, ProbeRequest } from '../../../scripts/bench/memory-probe.js';
+import { askProbe } from '../../../scripts/bench/ask-probe.js';
+import type { MemorySample } from '../../../scripts/bench/memory-probe.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
@@ -65,23 +66,8 @@ export interface FaultSoakReport {
   };
 }
 
-function askProbe<T>(child: ChildProcess, request: ProbeRequest, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.off('message', onMessage);
-      reject(new Error(`the memory probe did not answer ${request.type}`));
-    }, 120_000);
-    const onMessage = (m: { type?: string }) => {
-      if (m.type !== type) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.send(request);
-  });
-}
-
+/** how long the soak waits for the stream-manager's memory probe to answer */
+const PROBE_TIMEOUT_MS = 120_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const mb = (b: number) => Math.round((b / 1_048_576) * 10) / 10;
 const median = (xs: number[]): number => {
@@ -141,7 +127,7 @@ export async function runFaultSoak(o: FaultSoakOptions): Promise<FaultSoakReport
   try {
     const sample = async () => {
       if (child.exitCode !== null) throw new Error(`the stream-manager exited (${child.exitCode}): ${stderrTail}`);
-      const s = await askProbe<MemorySample>(child, { type: 'sample' }, 'memory');
+      const s = await askProbe<MemorySample>(child, { type: 'sample' }, 'memory', PROBE_TIMEOUT_MS);
       samples.push({ wallS: Math.round((Date.now() - wallStart) / 1000), rssMb: mb(s.rssBytes), heapAfterGcMb: mb(s.heapAfterGcBytes) });
     };
     // up once its first candle is on the bus
@@ -193,7 +179,7 @@ export async function runFaultSoak(o: FaultSoakOptions): Promise<FaultSoakReport
       await sample();
       if (o.heapSnapshotDir && !snapshotWritten && Date.now() - wallStart >= warmupMs) {
         snapshotWritten = true;
-        await askProbe(child, { type: 'heap-snapshot', file: path.join(o.heapSnapshotDir, `soak-warm-${symbol}.heapsnapshot`) }, 'heap-snapshot');
+        await askProbe(child, { type: 'heap-snapshot', file: path.join(o.heapSnapshotDir, `soak-warm-${symbol}.heapsnapshot`) }, 'heap-snapshot', PROBE_TIMEOUT_MS);
       }
     }
     clearInterval(faultTimer);
@@ -214,7 +200,7 @@ export async function runFaultSoak(o: FaultSoakOptions): Promise<FaultSoakReport
       await sleep(500);
     }
     await sample();
-    if (o.heapSnapshotDir) await askProbe(child, { type: 'heap-snapshot', file: path.join(o.heapSnapshotDir, `soak-end-${symbol}.heapsnapshot`) }, 'heap-snapshot');
+    if (o.heapSnapshotDir) await askProbe(child, { type: 'heap-snapshot', file: path.join(o.heapSnapshotDir, `soak-end-${symbol}.heapsnapshot`) }, 'heap-snapshot', PROBE_TIMEOUT_MS);
     // every published candle against the exchange's kline of that minute
     const byOpen = new Map(klines.map((k) => [k.openTime, k]));
     const candles = await allCandles(bus, symbol);

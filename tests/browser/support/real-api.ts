@@ -19,30 +19,11 @@ import {
 import { InProcessBus, JsonStrategyStore, createLogger, type StrategyRecord, type StrategyState } from '@btc-research/platform';
 import { feedStatusFixture } from '../../../services/dashboard/src/test-support/fixtures.js';
 import { DEFAULT_DEV_API_KEY, startApiServer, type ApiServerHandle, type AuthConfig } from '../../../services/api-server/src/index.js';
+import { INVALID_YAML } from '../../../services/api-server/src/test-support/fixtures.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 export const JWT_USER_KEY = 'user-key-0123456789abcdef';
 export const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
-
-/** A config with a problem on a known line (line 14: unknown indicator type). */
-export const BROKEN_CONFIG = `version: "1.0"
-name: "Broken"
-symbol: "BTC/USDT"
-exchange: "binance"
-timeframes:
-  entry: "5m"
-indicators:
-  - id: "EMA_9"
-    type: "EMA"
-    timeframe: "5m"
-    length: 9
-  - id: "FOO_1"
-    timeframe: "5m"
-    type: "NOPE"
-logic:
-  entry_long: ["EMA_9 > 0"]
-  exit_long: ["EMA_9 < 0"]
-`;
 
 const fmt = (n: number, d = 2): string => n.toFixed(d);
 
@@ -73,7 +54,7 @@ export class RealApi {
     this.dataDir = await mkdtemp(join(tmpdir(), 'dash-api-data-'));
     this.configDir = await mkdtemp(join(tmpdir(), 'dash-api-config-'));
     for (const f of await readdir(join(repoRoot, 'config'))) if (/\.ya?ml$/.test(f)) await copyFile(join(repoRoot, 'config', f), join(this.configDir, f));
-    await writeFile(join(this.configDir, 'broken.yaml'), BROKEN_CONFIG);
+    await writeFile(join(this.configDir, 'broken.yaml'), INVALID_YAML);
     this.store = new JsonStrategyStore({ dataDir: this.dataDir });
     const jwt = this.options.mode === 'jwt';
     const auth: AuthConfig = {

@@ -169,6 +169,39 @@ export function orderView(o: SimOrder): CoreOrder {
   };
 }
 
+/** A fill as the outside world sees it: exact decimal strings, without the account state after it. */
+export interface CoreTradeView {
+  tradeId: string;
+  orderId: string;
+  side: Side;
+  quantity: string;
+  price: string;
+  fee: string;
+  realizedPnl: string;
+  reason: string;
+  time: number;
+  liquidity: CoreTrade['liquidity'];
+  quality: CoreTrade['quality'];
+  provenance: CoreTrade['provenance'];
+}
+
+export function tradeView(t: CoreTrade): CoreTradeView {
+  return {
+    tradeId: t.tradeId,
+    orderId: t.orderId,
+    side: t.side,
+    quantity: toDecimalString(t.quantity),
+    price: toDecimalString(t.price),
+    fee: toDecimalString(t.fee),
+    realizedPnl: toDecimalString(t.realizedPnl),
+    reason: t.reason,
+    time: t.time,
+    liquidity: t.liquidity,
+    quality: t.quality,
+    provenance: t.provenance,
+  };
+}
+
 const PROTECTIVE = new Set(['stop_loss', 'take_profit', 'partial_exit']);
 /** the reason of the order a force exit sends */
 export const FORCED_EXIT = 'forced';

@@ -1,5 +1,5 @@
 import { Decimal, toDecimalString } from '../core/decimal.js';
-import type { CoreEvent } from '../kernel/trading-core.js';
+import { tradeView, type CoreEvent } from '../kernel/trading-core.js';
 import type { DivergenceKind, ParityValue } from './parity-types.js';
 
 /** A core event in the form an event log records it (null: a kind the event log does not record). */
@@ -23,24 +23,9 @@ export function recordedEventOf(e: CoreEvent): RecordedEvent | null {
     case 'order-rejected':
       return { type: 'order.rejected.reason', time: e.time, data: { orderId: e.orderId, reason: e.reason, message: e.message } };
     case 'trade': {
-      const t = e.trade;
-      return {
-        type: 'trade',
-        time: t.time,
-        data: {
-          tradeId: t.tradeId,
-          orderId: t.orderId,
-          side: t.side,
-          quantity: toDecimalString(t.quantity),
-          price: toDecimalString(t.price),
-          fee: toDecimalString(t.fee),
-          realizedPnl: toDecimalString(t.realizedPnl),
-          reason: t.reason,
-          time: t.time,
-          liquidity: t.liquidity,
-          quality: t.quality,
-        },
-      };
+      // the recorded event predates fill provenance; replay and paper derive it alike, so it is left out
+      const { provenance: _provenance, ...data } = tradeView(e.trade);
+      return { type: 'trade', time: e.trade.time, data };
     }
     case 'equity-protection':
       return null;

@@ -147,28 +147,8 @@ export async function strategyStats(store: StrategyStore, record: StrategyRecord
 /** Orders of a strategy as the paper-trader recorded them, newest decision first, with fill quality. */
 export async function strategyOrders(store: StrategyStore, id: string, query: { limit: number; openOnly: boolean }): Promise<OrderDto[]> {
   const orders = await store.listOrders(id, { limit: query.limit, ...(query.openOnly ? { openOnly: true } : {}) });
-  return orders.map((o) => ({
-    orderId: o.orderId,
-    symbol: o.symbol,
-    side: o.side,
-    type: o.type,
-    status: o.status,
-    quantity: o.quantity,
-    filledQty: o.filledQty,
-    avgPrice: o.avgPrice,
-    limitPrice: o.limitPrice,
-    stopPrice: o.stopPrice,
-    reduceOnly: o.reduceOnly,
-    fees: o.fees,
-    reason: o.reason,
-    decidedAt: o.decidedAt,
-    arrivesAt: o.arrivesAt,
-    triggeredAt: o.triggeredAt,
-    rejectReason: o.rejectReason,
-    rejectMessage: o.rejectMessage,
-    updatedAt: o.updatedAt,
-    fillQuality: { ...o.quality },
-  }));
+  // the stored order is the engine's order view plus its strategy and symbol; the API names its quality fillQuality
+  return orders.map(({ strategyId: _strategyId, quality, ...order }) => ({ ...order, fillQuality: { ...quality } }));
 }
 
 const CSV_COLUMNS = ['time', 'tradeId', 'orderId', 'strategyId', 'symbol', 'side', 'quantity', 'price', 'fee', 'realizedPnl', 'reason'] as const;

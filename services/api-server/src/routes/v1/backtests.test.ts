@@ -8,34 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BacktestJobResponse, CreateBacktestResponse } from '@btc-research/contracts';
 import { encodeRecordedInput, runBacktest, buildTradingSetup, simulatedMinuteCandles } from '@btc-research/engine';
 import { CONTROL_KEY, createHarness, redisUrlFor, RedisDb, type Harness } from '../../test-support/harness.js';
-import { VALID_YAML } from '../../test-support/fixtures.js';
+import { FAST_EMA_YAML as FAST_YAML, VALID_YAML } from '../../test-support/fixtures.js';
 
-// trades often on 1m candles: 3/5 EMA cross, long only
-const FAST_YAML = `version: "1.0"
-name: "Fast EMA"
-symbol: "BTC/USDT"
-exchange: "binance"
-timeframes:
-  entry: "1m"
-indicators:
-  - id: "EMA_3"
-    type: "EMA"
-    timeframe: "1m"
-    length: 3
-  - id: "EMA_5"
-    type: "EMA"
-    timeframe: "1m"
-    length: 5
-logic:
-  entry_long:
-    - "EMA_3 > EMA_5"
-  exit_long:
-    - "EMA_3 < EMA_5"
-backtest:
-  cash: 10000
-  commission: 0.001
-  slippage: 0.0005
-`;
 
 let h: Harness;
 const control = { 'x-api-key': CONTROL_KEY };

@@ -2,33 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StrategyStatusResponse } from '@btc-research/contracts';
 import { indicatorRegistry } from '@btc-research/engine';
 import { createHarness, redisUrlFor, RedisDb, strategyRecord, type Harness } from '../../test-support/harness.js';
+import { slowWarmupYaml } from '../../test-support/fixtures.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 7, 0, 0, 0);
 // a multi-day warm-up: EMA 50 on 1h needs about two days; RSI 14 on 5m about an hour
-const SLOW_YAML = `version: "1.0"
-name: "Slow warm-up"
-symbol: "BTC/USDT"
-exchange: "binance"
-timeframes:
-  entry: "5m"
-indicators:
-  - id: "EMA_50"
-    type: "EMA"
-    timeframe: "1h"
-    length: 50
-  - id: "RSI_14"
-    type: "RSI"
-    timeframe: "5m"
-    length: 14
-logic:
-  entry_long: ["RSI_14 < 30", "close > EMA_50"]
-  exit_long: ["RSI_14 > 70"]
-backtest:
-  cash: 10000
-  commission: 0.001
-  slippage: 0.0005
-`;
+const SLOW_YAML = slowWarmupYaml({ entry: '5m', trend: '1h' });
 
 let h: Harness;
 beforeAll(async () => {
