@@ -59,7 +59,7 @@ describe('the start call on the Binance feed', () => {
     return api.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: control, payload: { configYaml: yaml, strategyId, waitMs: 15_000 } });
   };
 
-  it('answers 422 STRATEGY_START_FAILED with the exchangeInfo reason for a symbol the venue does not list; 201 for a listed one', async () => {
+  it('answers 422 STRATEGY_START_FAILED with the exchangeInfo reason for a symbol the venue does not list (start and restart); 201 for a listed one', async () => {
     const unlisted = uniqueSymbol('X');
     const reason = `market data: ${unlisted} is not listed on BINANCE (exchangeInfo); the strategy cannot run there`;
     const refused = await start('on-unlisted', unlisted);
@@ -67,6 +67,10 @@ describe('the start call on the Binance feed', () => {
     expect(refused.json().error).toMatchObject({ code: 'STRATEGY_START_FAILED', message: `strategy "on-unlisted" could not start: ${reason}`, details: { strategyId: 'on-unlisted' } });
     expect(await store.getStrategy('on-unlisted')).toMatchObject({ status: 'error', error: reason });
     expect(trader.runners().has('on-unlisted')).toBe(false);
+    // the start claim was settled: a restart is taken, and refused the same way
+    const restart = await api.inject({ method: 'POST', url: '/api/v1/strategies/on-unlisted/restart', headers: control, payload: { waitMs: 15_000 } });
+    expect(restart.statusCode, restart.body).toBe(422);
+    expect(restart.json().error.message).toBe(`strategy "on-unlisted" could not restart: ${reason}`);
 
     const listed = await start('on-listed', extra);
     expect(listed.statusCode).toBe(201);
