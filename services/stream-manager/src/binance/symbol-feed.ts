@@ -1,10 +1,11 @@
 import { DepthBookSync, type BookTickerEvent, type DepthUpdateEvent, type KlineEvent, type RestKline, type TradeEvent } from '@btc-research/binance';
 import type { Venue } from '@btc-research/contracts';
-import { MinuteCandleBuilder, timeframeMs, type BuiltCandle, type DepthSnapshot } from '@btc-research/engine';
+import { MinuteCandleBuilder, type BuiltCandle, type DepthSnapshot } from '@btc-research/engine';
 import type { Logger } from '@btc-research/platform';
-import type { MarketPublisher, PublishedCandle } from '../market-publisher.js';
+import type { MarketPublisher } from '../market-publisher.js';
 
 import { MAX_KLINES_PER_REQUEST, RestConfirmer, type MarketRestProvider } from './rest-confirmer.js';
+import { klineValues, MINUTE_MS, UnconfirmedMinutes, type MinuteValues } from './unconfirmed-minutes.js';
 
 export type { MarketRestProvider } from './rest-confirmer.js';
 
@@ -65,26 +66,7 @@ export interface SymbolFeedCounters {
   staleBookTickers: number;
 }
 
-const MINUTE_MS = timeframeMs('1m');
 const floorMinute = (t: number): number => Math.floor(t / MINUTE_MS) * MINUTE_MS;
-
-type MinuteValues = Pick<PublishedCandle, 'openTime' | 'closeTime' | 'open' | 'high' | 'low' | 'close' | 'volume'>;
-
-/** A minute published provisional (or held back) whose confirmation has not been published yet. */
-interface UnconfirmedMinute {
-  openTime: number;
-  /** what was published for it (null: nothing was seen of it, nothing published) */
-  shown: MinuteValues | null;
-  /** its confirmed values once known (a closed kline, REST, or complete trades) */
-  confirmed: { values: MinuteValues; by: 'kline' | 'rest' | 'trades'; origin: 'live' | 'backfill' } | null;
-  /** REST answered without a candle for it: none at the venue (halt) */
-  noneAtVenue?: boolean;
-}
-
-const sameValues = (a: MinuteValues, b: MinuteValues): boolean =>
-  (['open', 'high', 'low', 'close', 'volume'] as const).every((f) => Number(a[f]) === Number(b[f]));
-
-const klineValues = (k: KlineEvent | RestKline): MinuteValues => ({ openTime: k.openTime, closeTime: k.openTime + MINUTE_MS, open: k.open, high: k.high, low: k.low, close: k.close, volume: k.volume });
 
 /** A trade-built candle of a minute whose trades were not all seen (a trade-id gap or a lost connection). */
 const merged = (earlier: BuiltCandle | undefined, later: BuiltCandle): BuiltCandle =>
@@ -97,10 +79,11 @@ const merged = (earlier: BuiltCandle | undefined, later: BuiltCandle): BuiltCand
  * - candles: built from trades (coverage is exact: a trade-id gap or a lost connection voids the
  *   minutes it touches, and a minute counts as covered only once a later trade continued the ids),
  *   reconciled with closed kline_1m events (the kline wins), published strictly
- *   in order; any minute neither source covers is fetched from REST /api/v3/klines before a later
- *   candle is published; when REST cannot confirm it within provisionalAfterMs (failing, 429), it is
- *   published provisional with what the stream saw of it, later minutes follow provisional too, and
- *   the confirmed values go out as corrections, in minute order, once the exchange confirms them;
+ *   in order; any minute neither source covers is asked from REST /api/v3/klines (RestConfirmer, in
+ *   the background) before a later candle is published; when REST has not confirmed it within
+ *   provisionalAfterMs (failing, or still retrying on 429/5xx), it is published provisional with what
+ *   the stream saw of it, later minutes follow provisional too, and the confirmed values go out as
+ *   corrections, in minute order, once the exchange confirms them (UnconfirmedMinutes);
  * - the local order book by Binance's snapshot + diff procedure, resynced on any gap;
  * - trades and top of book, de-duplicated by exchange ids (two overlapping connections are safe).
  * Event time (the exchange's clock) drives candle closing, so replay at any speed behaves the same.
@@ -125,7 +108,7 @@ export class SymbolFeed {
   /** what the stream saw of minutes whose trades were not all seen (the values a provisional candle shows) */
   private readonly partialCandles = new Map<number, BuiltCandle>();
   /** minutes published provisional (or held back), oldest first: corrected in this order */
-  private readonly unconfirmed: UnconfirmedMinute[] = [];
+  private readonly unconfirmed: UnconfirmedMinutes;
   /** REST klines for the minutes only the exchange can confirm, asked in the background (null: no REST) */
   private readonly restConfirmer: RestConfirmer | null;
   /** what REST answered for minutes not published yet (null: the venue has no candle for it) */
@@ -134,8 +117,6 @@ export class SymbolFeed {
   private wakeAt = Number.POSITIVE_INFINITY;
   private readonly klines = new Map<number, KlineEvent>();
   private nextOpenTime: number | undefined;
-  /** REST confirmed that the minutes before nextOpenTime have no candle at the venue (a halt) */
-  private venueGapConfirmed = false;
   private lastBookTickerId = 0;
   private lastDepthPublishAt = 0;
   private work: Promise<void> = Promise.resolve();
@@ -155,6 +136,7 @@ export class SymbolFeed {
       ...options,
     };
     this.sync = new DepthBookSync();
+    this.unconfirmed = new UnconfirmedMinutes({ symbol: this.o.symbol, venue: this.o.venue, publisher: this.o.publisher, logger: this.o.logger, counters: this.counters });
     this.restConfirmer = this.o.rest === null ? null : new RestConfirmer({
       symbol: this.o.symbol, rest: this.o.rest, logger: this.o.logger, clock: () => this.clock, retryMs: this.o.restRetryMs,
       onAnswer: (from, to, rows) => this.restAnswered(from, to, rows),
@@ -177,7 +159,7 @@ export class SymbolFeed {
 
   /** openTime of the next minute to confirm (the first unconfirmed one, else the next to publish) */
   get nextConfirmedOpenTime(): number | undefined {
-    return this.unconfirmed[0]?.openTime ?? this.nextOpenTime;
+    return this.unconfirmed.firstOpenTime ?? this.nextOpenTime;
   }
 
   /** minutes published provisional (or held back) and not confirmed yet */
@@ -432,7 +414,7 @@ export class SymbolFeed {
     const floor = floorMinute(firstEventTime) - this.o.maxBackfillMinutes * MINUTE_MS;
     this.nextOpenTime = last !== undefined ? Math.max(last + MINUTE_MS, floor) : floorMinute(firstEventTime) - this.o.historyMinutes * MINUTE_MS;
     // a restart: minutes the bus has provisional (or not at all) after the last confirmed one are confirmed first
-    for (const u of this.o.publisher.takeUnconfirmedOnBus(this.o.symbol)) if (u.openTime >= floor) this.unconfirmed.push({ openTime: u.openTime, shown: u.shown, confirmed: null });
+    for (const u of this.o.publisher.takeUnconfirmedOnBus(this.o.symbol)) if (u.openTime >= floor) this.unconfirmed.restore(u.openTime, u.shown);
   }
 
   /**
@@ -516,15 +498,7 @@ export class SymbolFeed {
   /** REST answered: the unconfirmed minutes it covers are confirmed (or known absent), later ones kept for the flush. */
   private restAnswered(from: number, to: number, rows: ReadonlyMap<number, RestKline>): void {
     if (this.stopped) return;
-    for (const u of this.unconfirmed) {
-      if (u.confirmed !== null || u.noneAtVenue || u.openTime < from || u.openTime >= to) continue;
-      const r = rows.get(u.openTime);
-      if (r === undefined) u.noneAtVenue = true;
-      else {
-        u.confirmed = { values: klineValues(r), by: 'rest', origin: 'backfill' };
-        this.counters.backfilledCandles += 1;
-      }
-    }
+    this.unconfirmed.applyRest(from, to, rows);
     for (let m = Math.max(from, this.nextOpenTime ?? from); m < to; m += MINUTE_MS) {
       const r = rows.get(m);
       this.restAnswers.set(m, r === undefined ? null : klineValues(r));
@@ -542,12 +516,12 @@ export class SymbolFeed {
   private noCandleAtVenue(m: number): void {
     if (this.unconfirmed.length > 0) {
       this.advancePast(m);
-      this.unconfirmed.push({ openTime: m, shown: null, confirmed: null, noneAtVenue: true });
+      this.unconfirmed.holdAbsent(m);
       return;
     }
-    if (!this.venueGapConfirmed) this.o.logger.warn({ symbol: this.o.symbol, from: new Date(m).toISOString() }, 'the exchange has no candles from this minute (halt?): not published');
+    if (!this.unconfirmed.venueGapPending) this.o.logger.warn({ symbol: this.o.symbol, from: new Date(m).toISOString() }, 'the exchange has no candles from this minute (halt?): not published');
     this.counters.unavailableMinutes += 1;
-    this.venueGapConfirmed = true;
+    this.unconfirmed.markVenueGap();
     this.advancePast(m);
   }
 
@@ -569,8 +543,7 @@ export class SymbolFeed {
       return;
     }
     this.advancePast(values.openTime);
-    this.unconfirmed.push({ openTime: values.openTime, shown: values, confirmed: { values, by, origin } });
-    await this.o.publisher.candle(this.o.venue, this.o.symbol, { ...values, synthetic: false, provisional: true }, origin);
+    await this.unconfirmed.holdConfirmed(values, origin, by);
   }
 
   /** A minute nothing confirmed in time: what the stream saw of it, provisional; nothing at all when nothing was seen. */
@@ -578,10 +551,7 @@ export class SymbolFeed {
     const seen = this.partialCandles.get(m);
     const shown: MinuteValues | null = seen === undefined ? null : { openTime: m, closeTime: m + MINUTE_MS, open: seen.open, high: seen.high, low: seen.low, close: seen.close, volume: seen.volume };
     this.advancePast(m);
-    this.unconfirmed.push({ openTime: m, shown, confirmed: null });
-    this.counters.provisionalCandles += 1;
-    if (this.unconfirmed.length === 1) this.o.logger.warn({ symbol: this.o.symbol, minute: new Date(m).toISOString() }, 'a minute the exchange has not confirmed (REST failing): published provisional, strategies wait for its correction');
-    if (shown !== null) await this.o.publisher.candle(this.o.venue, this.o.symbol, { ...shown, synthetic: false, provisional: true }, 'live');
+    await this.unconfirmed.holdProvisional(m, shown);
   }
 
   /**
@@ -590,38 +560,8 @@ export class SymbolFeed {
    * in the background for the run of them; the answer schedules the next flush).
    */
   private async confirmUnconfirmed(): Promise<void> {
-    while (this.unconfirmed.length > 0 && !this.stopped) {
-      const u = this.unconfirmed[0]!;
-      const k = u.confirmed === null ? this.klines.get(u.openTime) : undefined;
-      if (k !== undefined) u.confirmed = { values: klineValues(k), by: 'kline', origin: 'live' };
-      if (u.noneAtVenue && u.confirmed === null) {
-        this.unconfirmed.shift();
-        this.counters.unavailableMinutes += 1;
-        this.venueGapConfirmed = true;
-        continue;
-      }
-      if (u.confirmed !== null) {
-        await this.publishCorrection(u, u.confirmed);
-        this.unconfirmed.shift();
-        continue;
-      }
-      // the run of minutes only REST can confirm
-      let n = 1;
-      while (n < this.unconfirmed.length && n < MAX_KLINES_PER_REQUEST && this.unconfirmed[n]!.confirmed === null && !this.unconfirmed[n]!.noneAtVenue && !this.klines.has(this.unconfirmed[n]!.openTime)) n += 1;
-      this.restConfirmer?.ask(u.openTime, this.unconfirmed[n - 1]!.openTime + MINUTE_MS);
-      return;
-    }
-  }
-
-  private async publishCorrection(u: UnconfirmedMinute, c: NonNullable<UnconfirmedMinute['confirmed']>): Promise<void> {
-    const gap = this.venueGapConfirmed;
-    this.venueGapConfirmed = false;
-    const changed = u.shown === null || !sameValues(u.shown, c.values);
-    this.klines.delete(u.openTime);
-    await this.o.publisher.candleCorrected(this.o.venue, this.o.symbol, gap ? { ...c.values, venueGapConfirmedBy: 'rest' } : c.values, c.origin, { changed, confirmedBy: c.by });
-    this.counters.corrections += 1;
-    if (changed) this.counters.changedCorrections += 1;
-    if (this.unconfirmed.length === 1) this.o.logger.info({ symbol: this.o.symbol, minute: new Date(u.openTime).toISOString() }, 'every provisional minute is confirmed: candles reach the strategies again');
+    const run = await this.unconfirmed.correct(this.klines, () => this.stopped);
+    if (run !== null) this.restConfirmer?.ask(run.from, run.to);
   }
 
   /** The minute is published (or held back): the next one is after it; what was kept for it is dropped. */
@@ -635,8 +575,7 @@ export class SymbolFeed {
 
   private async publishCandle(c: { openTime: number; closeTime: number; open: number | string; high: number | string; low: number | string; close: number | string; volume: number | string; synthetic?: boolean }, origin: 'live' | 'backfill' | 'replay'): Promise<void> {
     this.advancePast(c.openTime);
-    const confirmed = this.venueGapConfirmed;
-    this.venueGapConfirmed = false;
+    const confirmed = this.unconfirmed.takeVenueGap();
     await this.o.publisher.candle(this.o.venue, this.o.symbol, confirmed ? { ...c, venueGapConfirmedBy: 'rest' } : c, origin);
   }
 }
