@@ -3,7 +3,7 @@
  * against the local Binance-protocol server, a minute loses a trade and its closed kline, so only
  * REST can confirm it; REST klines answer 429 with Retry-After 1 s (100 s of market time at ×100)
  * for 60 s of market time after the minute's close, then answer. Before the fix the feed's candle
- * work waited for the retrying call: the minute came out ~105 s of market time after its close. Now
+ * work waited for the retrying call: the minute came out 68–93 s of market time after its close. Now
  * it is published provisional within the bound (5 s grace + 20 s), the correction follows once the
  * call answers, exactly once and equal to the exchange's kline, and later minutes keep flowing.
  */
