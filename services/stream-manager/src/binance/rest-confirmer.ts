@@ -63,9 +63,11 @@ export class RestConfirmer {
     if (this.inFlight !== null || this.o.clock() < this.retryAtValue) return;
     const end = Math.min(to, from + MAX_KLINES_PER_REQUEST * MINUTE_MS);
     const request = { from, to: end, startedAt: this.o.clock(), done: Promise.resolve() };
-    request.done = this.run(from, end).finally(() => {
-      if (this.inFlight === request) this.inFlight = null;
-    });
+    request.done = this.run(from, end)
+      .catch((err: unknown) => this.o.logger.error({ symbol: this.o.symbol, err }, 'handing over a REST klines answer failed'))
+      .finally(() => {
+        if (this.inFlight === request) this.inFlight = null;
+      });
     this.inFlight = request;
   }
 
