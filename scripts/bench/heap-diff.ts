@@ -3,7 +3,10 @@
  * two V8 heap snapshots (e.g. the embedded bench's BENCH_EMBEDDED_HEAP_SNAPSHOTS of day 2 and day 4).
  * Prints the object groups (node type + constructor/name) whose count and self size grew most, and for
  * each, the retaining paths (from the GC roots, by shortest distance) that hold most of the after-snapshot's
- * instances. No dependencies: it reads the snapshot JSON directly.
+ * instances. HEAP_DIFF_OWNERS=1: self size by owner instead (the nearest instance of a named class up
+ * the shortest retaining path, with its field), e.g. `MemoryStream.entries`; HEAP_DIFF_PER_INSTANCE=<regex>
+ * splits the owners whose class matches by object (V8 ids are stable across one process's snapshots).
+ * No dependencies: it reads the snapshot JSON directly (give node --max-old-space-size=4096).
  */
 import { readFileSync } from 'node:fs';
 
@@ -57,7 +60,13 @@ function load(file: string): Graph {
   let frontier = [0];
   while (frontier.length > 0) {
     const next: number[] = [];
-    for (const n of frontier) for (const c of children[n]!) if (distance[c] === -1) (distance[c] = distance[n]! + 1), next.push(c);
+    for (const n of frontier) {
+      for (const c of children[n]!) {
+        if (distance[c] !== -1) continue;
+        distance[c] = distance[n]! + 1;
+        next.push(c);
+      }
+    }
     frontier = next;
   }
   return {
@@ -108,7 +117,10 @@ function owners(g: Graph, perInstance = new RegExp(process.env['HEAP_DIFF_PER_IN
   const label: string[] = new Array<string>(g.nodeCount);
   for (let n = 1; n < g.nodeCount; n++) {
     if (g.distance[n]! < 0) continue;
-    for (const r of g.retainers[n]!) if (g.distance[r[0]] === g.distance[n]! - 1) (parent[n] = r[0]), (label[n] = r[1]);
+    const r = g.retainers[n]!.find(([from]) => g.distance[from] === g.distance[n]! - 1);
+    if (r === undefined) continue;
+    parent[n] = r[0];
+    label[n] = r[1];
   }
   const out = new Map<string, number>();
   for (let n = 1; n < g.nodeCount; n++) {
