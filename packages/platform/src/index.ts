@@ -74,6 +74,7 @@ export {
   type StrategyState,
   type TradeRecord,
   type ParityCheckRecord,
+  type WarmupHistoryRecord,
   type PositionRecord,
   type EquityPoint,
   type TradeQuery,

@@ -10,6 +10,13 @@ import { MarketSymbol, StrategyId, UnixMs, Venue } from '../scalars.js';
 export const WARMUP_HISTORY_MAX_CANDLES = 20_160;
 
 /**
+ * How long after a strategy's start a warm-up history is still used (the stream-manager sends none
+ * for an older start; the paper-trader drops one arriving later): past it, the strategy warms up
+ * on live candles instead of being rebuilt with backdated readiness.
+ */
+export const WARMUP_HISTORY_WAIT_MS = 30_000;
+
+/**
  * Older 1m candles for one strategy's warm-up, published by the stream-manager on the commands
  * stream when a strategy starts on a symbol whose market log may hold less than its warm-up needs
  * (REST klines on Binance, generated on the simulator). The paper-trader stores them with the
