@@ -114,7 +114,8 @@ export class StrategyRunner {
     const last = candles[candles.length - 1];
     if (last === undefined || last.closeTime >= this.tradingStartTime) return;
     for (const candle of candles) {
-      if (this.core.onInput({ kind: 'candle', candle }).length > 0) throw new Error(`strategy ${this.record.id}: a warm-up candle produced trading events`);
+      // a copy: the core keeps (and a restored image overwrites) the candle it was given, and runners built together share the history
+      if (this.core.onInput({ kind: 'candle', candle: { ...candle } }).length > 0) throw new Error(`strategy ${this.record.id}: a warm-up candle produced trading events`);
     }
     this.warmupCandles = candles.length;
   }
