@@ -6,6 +6,8 @@ import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-resear
 import { TradingCore, buildTradingSetup, decodeRecordedInput, type Candle } from '@btc-research/engine';
 import { InProcessBus, JsonStrategyStore, createLogger, waitFor } from '@btc-research/platform';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CandleHistory } from '../../services/api-server/src/read-model/candle-history.js';
+import { warmupProgress } from '../../services/api-server/src/read-model/warmup-progress.js';
 import { runParityCheck } from '../../services/paper-trader/src/parity-check.js';
 import { startPaperTrader, type PaperTrader } from '../../services/paper-trader/src/service.js';
 import { testConfig } from '../../services/paper-trader/src/testing/test-config.js';
@@ -140,8 +142,13 @@ describe('warm-up history for a strategy on a symbol already served', () => {
     expect(runner.warmupCandles).toBe(expected.warmup);
     expect(runner.core.logic.columns()).toEqual(expected.columns);
 
-    // the parity check replays the same inputs (history first) and agrees
+    // the API's warm-up progress counts the history's candles too: ready, 600 of 600 bars
     const record = (await store.getStrategy('slow-sim'))!;
+    const progress = await warmupProgress(new CandleHistory({ store, bus, now: Date.now }), record, await store.loadState('slow-sim'), Date.now(), await store.loadWarmupHistory('slow-sim'));
+    expect(progress?.ready).toBe(true);
+    expect(progress?.indicators.find((i) => i.id === `EMA_${SLOW}`)).toMatchObject({ barsReady: SLOW, barsNeeded: SLOW, ready: true });
+
+    // the parity check replays the same inputs (history first) and agrees
     const parity = await runParityCheck(record, 'warm-1', 'on-demand', { store, execution: undefined, indicatorTolerance: 0.0001, chunkSize: 1_000, now: Date.now, worker: 'test' });
     expect(parity.check.firstDivergence ?? null).toBeNull();
     expect(parity.check.verdict).toBe('pass');
