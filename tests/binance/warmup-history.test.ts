@@ -4,9 +4,10 @@ import path from 'node:path';
 import { FakeBinanceServer } from '@btc-research/binance/testing';
 import { MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
 import { TradingCore, buildTradingSetup, decodeRecordedInput, type Candle } from '@btc-research/engine';
-import { InProcessBus, JsonStrategyStore, createLogger, waitFor } from '@btc-research/platform';
+import { InProcessBus, JsonStrategyStore, createLogger, loadStrategyHistory, waitFor } from '@btc-research/platform';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CandleHistory } from '../../services/api-server/src/read-model/candle-history.js';
+import { reconcileReport } from '../../services/api-server/src/read-model/reconcile-report.js';
 import { warmupProgress } from '../../services/api-server/src/read-model/warmup-progress.js';
 import { runParityCheck } from '../../services/paper-trader/src/parity-check.js';
 import { startPaperTrader, type PaperTrader } from '../../services/paper-trader/src/service.js';
@@ -152,6 +153,9 @@ describe('warm-up history for a strategy on a symbol already served', () => {
     const parity = await runParityCheck(record, 'warm-1', 'on-demand', { store, execution: undefined, indicatorTolerance: 0.0001, chunkSize: 1_000, now: Date.now, worker: 'test' });
     expect(parity.check.firstDivergence ?? null).toBeNull();
     expect(parity.check.verdict).toBe('pass');
+    // so does the reconciliation's replay, and the history is part of what it read
+    expect((await loadStrategyHistory(store, 'slow-sim')).warmup).toHaveLength(expected.warmup);
+    expect((await reconcileReport(store, 'slow-sim', { from: 0 })).replay.identical).toBe(true);
 
     // restart without the snapshot: a rebuild from the stored history and the log, identical
     const columns = runner.core.logic.columns();
