@@ -55,6 +55,7 @@ if (env['REDIS_URL']) {
         maxRunningStrategiesPerClient: apiConfig.maxRunningStrategiesPerClient,
         notificationChannels: apiConfig.notificationChannels,
         backtests: apiConfig.backtests,
+        candleHistoryMaxMinutes: apiConfig.candleHistoryMaxMinutes,
       }),
     );
     const dashboard = own(

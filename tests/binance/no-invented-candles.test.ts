@@ -16,7 +16,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { toMarketEvent } from '../../services/paper-trader/src/market-log.js';
 import { startBinanceSource, type BinanceSource } from '../../services/stream-manager/src/binance/binance-source.js';
 import { MarketPublisher } from '../../services/stream-manager/src/market-publisher.js';
-import { allEntries, canon, candlesOf, deleteSymbolKeys, quietLogger, sequenceProblem, testBus, uniqueSymbol } from './support.js';
+import { allEntries, canon, candlesOf, confirmedInOrder, deleteSymbolKeys, quietLogger, sequenceProblem, testBus, uniqueSymbol } from './support.js';
 
 const START = Date.UTC(2025, 5, 2, 11, 30);
 const M = 60_000;
@@ -147,13 +147,4 @@ describe('minutes the exchange cannot confirm while REST fails', () => {
 
 async function candlesOn(symbol: string): Promise<MarketCandleClosedV1[]> {
   return (await allEntries(bus, Streams.candles(symbol))).map((e) => e.envelope).filter((e) => isMessage(e, MessageType.candleClosed)).map((e) => e.payload as MarketCandleClosedV1);
-}
-
-function confirmedInOrder(entries: Awaited<ReturnType<typeof allEntries>>): Array<MarketCandleClosedV1 | MarketCandleCorrectedV1> {
-  const out: Array<MarketCandleClosedV1 | MarketCandleCorrectedV1> = [];
-  for (const { envelope: e } of entries) {
-    if (isMessage(e, MessageType.candleClosed) && !e.payload.provisional) out.push(e.payload);
-    else if (isMessage(e, MessageType.candleCorrected)) out.push(e.payload);
-  }
-  return out;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Streams, type MarketCandleClosedV1 } from '@btc-research/contracts';
+import { MessageType, Streams, isMessage, type MarketCandleClosedV1, type MarketCandleCorrectedV1 } from '@btc-research/contracts';
 import { RedisBus, createLogger, type BusEntry, type Logger } from '@btc-research/platform';
 import { Redis } from 'ioredis';
 
@@ -43,8 +43,18 @@ export async function candlesOf(bus: RedisBus, symbol: string): Promise<MarketCa
   return (await allEntries(bus, Streams.candles(symbol))).map((e) => e.envelope.payload as MarketCandleClosedV1);
 }
 
+/** The candles a strategy gets, in stream order: the confirmed closed candles and the corrections of provisional ones. */
+export function confirmedInOrder(entries: readonly BusEntry[]): Array<MarketCandleClosedV1 | MarketCandleCorrectedV1> {
+  const out: Array<MarketCandleClosedV1 | MarketCandleCorrectedV1> = [];
+  for (const { envelope: e } of entries) {
+    if (isMessage(e, MessageType.candleClosed) && !e.payload.provisional) out.push(e.payload);
+    else if (isMessage(e, MessageType.candleCorrected)) out.push(e.payload);
+  }
+  return out;
+}
+
 /** every minute once, consecutive: returns a description of the first problem or null */
-export function sequenceProblem(candles: readonly MarketCandleClosedV1[]): string | null {
+export function sequenceProblem(candles: ReadonlyArray<{ openTime: number }>): string | null {
   for (let i = 1; i < candles.length; i++) {
     const d = candles[i]!.openTime - candles[i - 1]!.openTime;
     if (d === 0) return `duplicate minute ${new Date(candles[i]!.openTime).toISOString()}`;

@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closedPort, holdPort, startInGroup } from './process-group.js';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = 'redis://127.0.0.1:6379/12';
+const REDIS_URL = 'redis://127.0.0.1:6379/15'; // its own database: pnpm-start.test.ts flushes 12
 /** tsx start-up on a loaded 2-core machine included; a service that lingers never exits at all */
 const EXIT_WITHIN_MS = 60_000;
 /** the bounded wait for Redis or PostgreSQL (15 s) on top */

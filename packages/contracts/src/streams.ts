@@ -35,10 +35,16 @@ export const StreamRetention = {
  * How many entries of a family anything reads back without a consumer group (readLatest, read after
  * an id): the in-process bus keeps no more than this of what every consumer group has already read
  * and acknowledged (never an entry a group has not); Redis keeps StreamRetention. A family not
- * listed here is read back up to its retention (candles: the API's history reads 20,000; commands
- * are read from the start; strategy events are replayed to live clients by id).
+ * listed here is read back up to its retention (commands are read from the start).
  */
 export const StreamReadBack = {
+  /**
+   * the API's candle history reads the candles the market log does not hold yet (the paper-trader
+   * writes each within a second); older minutes come from the log, so a day is plenty
+   */
+  candles: 1_440,
+  /** reconnecting live clients are replayed the events after their last id */
+  strategyEvents: 10_000,
   /** the API's forming candle reads up to 5,000, GET /market/trades up to 200 */
   trades: 10_000,
   /** the latest one (market snapshot) */
@@ -58,6 +64,8 @@ const READ_BACK_BY_PREFIX: ReadonlyArray<readonly [prefix: string, keep: number]
 /** StreamReadBack for a stream key, undefined when its family is read back up to its retention. */
 export function readBackOf(stream: string): number | undefined {
   if (stream === Streams.feedStatus()) return StreamReadBack.feedStatus;
+  if (stream === Streams.strategyEvents()) return StreamReadBack.strategyEvents;
+  if (isCandleStream(stream)) return StreamReadBack.candles;
   for (const [prefix, keep] of READ_BACK_BY_PREFIX) if (stream.startsWith(prefix)) return keep;
   return undefined;
 }

@@ -13,6 +13,7 @@ export {
 } from './errors.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { envStr, envOptStr, envInt, envBool, type EnvRecord, type EnvIntOptions } from './env.js';
+export { readMarketLogRetentionMs } from './storage/market-log-retention-setting.js';
 export {
   createLogger,
   configureLogging,

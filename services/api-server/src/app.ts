@@ -62,6 +62,8 @@ export interface ApiAppDeps {
   refreshLedger?: RefreshTokenLedger;
   /** backtest jobs: how many run at once (default 1) and where source "file" CSVs live (default data/klines) */
   backtests?: { concurrency?: number; dataDir?: string };
+  /** 1m candles the candle history keeps per symbol (default 200,000) */
+  candleHistoryMaxMinutes?: number | undefined;
   /** Node process metrics (CPU, memory, event loop) in /metrics. Default true. */
   collectDefaultMetrics?: boolean;
 }
@@ -152,7 +154,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   registerSystemMetrics(metrics.registry, { store: deps.store, hub, redis: deps.rateLimit.redis, now });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
-  const candleHistory = new CandleHistory({ store: deps.store, bus: deps.bus, now });
+  const candleHistory = new CandleHistory({ store: deps.store, bus: deps.bus, now, ...(deps.candleHistoryMaxMinutes !== undefined ? { maxCandles: deps.candleHistoryMaxMinutes } : {}) });
   const ctx: ApiContext = {
     bus: deps.bus,
     store: deps.store,

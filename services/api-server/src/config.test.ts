@@ -66,6 +66,14 @@ describe('toConfig', () => {
     expect(() => toConfig({ API_MAX_RUNNING_PER_KEY: '-1' })).toThrow(ConfigError);
   });
 
+  it('keeps twice the market log retention of 1m candles in memory, so its candle history stops growing with the system\'s age', () => {
+    expect(toConfig({}).candleHistoryMaxMinutes).toBe(2 * 24 * 60);
+    expect(toConfig({ DATABASE_URL: 'postgres://db/test' }).candleHistoryMaxMinutes).toBe(2 * 72 * 60);
+    expect(toConfig({ MARKET_LOG_RETENTION_HOURS: '6' }).candleHistoryMaxMinutes).toBe(2 * 6 * 60);
+    // the log keeps everything: the history's own cap applies
+    expect(toConfig({ MARKET_LOG_RETENTION_HOURS: '0' }).candleHistoryMaxMinutes).toBeUndefined();
+  });
+
   it('production keeps /metrics and /docs behind a credential unless told otherwise, and can serve metrics on a separate listener', () => {
     const prod = { NODE_ENV: 'production', API_KEYS: 'prod-key-0123456789abcdef', JWT_SECRET: STRONG };
     expect(toConfig(prod)).toMatchObject({ corsOrigins: [], operations: { isMetricsPublic: false, isDocsPublic: false }, metricsListener: undefined });

@@ -1,5 +1,5 @@
 import { AuthScope } from '@btc-research/contracts';
-import { ConfigError, createNotificationChannels, envBool, envInt, envOptStr, envStr, readNotificationSettings, type EnvRecord, type LogLevel } from '@btc-research/platform';
+import { ConfigError, createNotificationChannels, envBool, envInt, envOptStr, envStr, readMarketLogRetentionMs, readNotificationSettings, type EnvRecord, type LogLevel } from '@btc-research/platform';
 import type { NotificationChannelDto } from '@btc-research/contracts';
 import { DEFAULT_DEV_API_KEY, type ApiKeyEntry, type AuthConfig } from './auth/auth-config.js';
 import { DEFAULT_MAX_RUNNING_PER_CLIENT } from './context.js';
@@ -31,6 +31,8 @@ export interface ApiServerConfig {
   notificationChannels: readonly NotificationChannelDto[];
   /** backtests from the browser: jobs at once (BACKTEST_CONCURRENCY) and where kline CSVs are read (BACKTEST_DATA_DIR) */
   backtests: { concurrency: number; dataDir: string };
+  /** 1m candles kept in memory per symbol for charts and warm-up progress (follows MARKET_LOG_RETENTION_HOURS); undefined: the default cap */
+  candleHistoryMaxMinutes: number | undefined;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -143,10 +145,19 @@ export function toConfig(env: EnvRecord): Readonly<ApiServerConfig> {
     },
     maxRunningStrategiesPerClient: envInt(env, 'API_MAX_RUNNING_PER_KEY', DEFAULT_MAX_RUNNING_PER_CLIENT, { min: 0, max: 100_000 }) || null,
     notificationChannels: createNotificationChannels(readNotificationSettings(env)).map((c) => c.describe()),
+    candleHistoryMaxMinutes: candleHistoryMaxMinutes(readMarketLogRetentionMs(env)),
     backtests: {
       concurrency: envInt(env, 'BACKTEST_CONCURRENCY', 1, { min: 1, max: 8 }),
       dataDir: envStr(env, 'BACKTEST_DATA_DIR', `${envStr(env, 'DATA_DIR', 'data')}/klines`),
     },
   };
   return Object.freeze(config);
+}
+
+/**
+ * The 1m candles the candle history keeps per symbol: twice the market log's retention (the log may
+ * keep more while a strategy's snapshot needs it), the default cap when the log keeps everything.
+ */
+function candleHistoryMaxMinutes(retentionMs: number): number | undefined {
+  return retentionMs === 0 ? undefined : (2 * retentionMs) / 60_000;
 }

@@ -26,6 +26,7 @@ await runService('api-server', async (_signal, own) => {
     maxRunningStrategiesPerClient: config.maxRunningStrategiesPerClient,
     notificationChannels: config.notificationChannels,
     backtests: config.backtests,
+    candleHistoryMaxMinutes: config.candleHistoryMaxMinutes,
   });
   process.stdout.write(startupNotice(config, server.url));
   logger.info({ url: server.url, metricsUrl: server.metricsUrl, authMode: config.auth.mode, bus: bus.kind, store: store.kind }, 'api-server started');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, envBool, envInt, envOptStr, envStr, readNotificationSettings, type EnvRecord, type NotificationSettings } from '@btc-research/platform';
+import { ConfigError, envBool, envInt, envOptStr, envStr, readMarketLogRetentionMs, readNotificationSettings, type EnvRecord, type NotificationSettings } from '@btc-research/platform';
 
 export interface PaperTraderConfig {
   configDir: string;
@@ -65,10 +65,9 @@ export function readPaperTraderConfig(env: EnvRecord): PaperTraderConfig {
     snapshotIntervalMs: envInt(env, 'SNAPSHOT_INTERVAL_MS', 10_000, { min: 10 }),
     pollMs: envInt(env, 'MARKET_LOG_POLL_MS', 100, { min: 1 }),
     makerCommission: maker,
-    // JSON files (development, one machine): a shorter default keeps data/ small
     parityIntervalMs: envInt(env, 'PARITY_INTERVAL_MS', 900_000, { min: 0 }),
     parityIndicatorTolerance: Number(tolerance),
-    marketLogRetentionMs: envInt(env, 'MARKET_LOG_RETENTION_HOURS', envOptStr(env, 'DATABASE_URL') ? 72 : 24, { min: 0 }) * 3_600_000,
+    marketLogRetentionMs: readMarketLogRetentionMs(env),
     notifications: readNotificationSettings(env),
   };
 }

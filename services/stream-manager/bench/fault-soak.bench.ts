@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeBinanceServer } from '@btc-research/binance/testing';
-import { Streams, type MarketCandleClosedV1 } from '@btc-research/contracts';
+import { MessageType, Streams, isMessage, type MarketCandleClosedV1 } from '@btc-research/contracts';
 import { RedisBus, createLogger } from '@btc-research/platform';
 import { Redis } from 'ioredis';
 import { askProbe } from '../../../scripts/bench/ask-probe.js';
@@ -77,13 +77,14 @@ const median = (xs: number[]): number => {
 /** canonical decimal text as the publisher writes it */
 const canon = (s: string): string => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s) || '0';
 
+/** What strategies get, in stream order: the confirmed candles and the corrections of provisional ones (a REST backfill slowed by a fault goes out provisional first). */
 async function allCandles(bus: RedisBus, symbol: string): Promise<MarketCandleClosedV1[]> {
   const out: MarketCandleClosedV1[] = [];
   let after = '0';
   for (;;) {
     const page = await bus.read(Streams.candles(symbol), after, 1000);
     if (page.length === 0) return out;
-    for (const e of page) out.push(e.envelope.payload as MarketCandleClosedV1);
+    for (const e of page) if (!(isMessage(e.envelope, MessageType.candleClosed) && e.envelope.payload.provisional)) out.push(e.envelope.payload as MarketCandleClosedV1);
     after = page[page.length - 1]!.id;
   }
 }

@@ -114,7 +114,7 @@ describe('InProcessBus read-back retention', () => {
     expect(await bus.streamLength('windowed')).toBe(READ_BACK);
   });
 
-  it('by default keeps the contracts’ read-back window for trades and the full retention for strategy events', async () => {
+  it('by default keeps the contracts’ read-back windows for trades and strategy events, the full retention for commands', async () => {
     const bus = new InProcessBus({ logger });
     buses.push(bus);
     const trades = Streams.trades('BTCUSDT');
@@ -122,7 +122,10 @@ describe('InProcessBus read-back retention', () => {
     for (let i = 0; i < StreamReadBack.trades + 500; i++) await bus.appendRaw(trades, fields, 100_000);
     expect(await bus.streamLength(trades)).toBe(StreamReadBack.trades);
     const events = Streams.strategyEvents();
-    for (let i = 0; i < StreamReadBack.trades + 500; i++) await bus.appendRaw(events, fields, 100_000);
-    expect(await bus.streamLength(events)).toBe(StreamReadBack.trades + 500);
+    for (let i = 0; i < StreamReadBack.strategyEvents + 500; i++) await bus.appendRaw(events, fields, 100_000);
+    expect(await bus.streamLength(events)).toBe(StreamReadBack.strategyEvents);
+    const commands = Streams.commands();
+    for (let i = 0; i < StreamReadBack.strategyEvents + 500; i++) await bus.appendRaw(commands, fields, 100_000);
+    expect(await bus.streamLength(commands)).toBe(StreamReadBack.strategyEvents + 500);
   });
 });

@@ -1,6 +1,6 @@
-import { CandleValues, Streams } from '@btc-research/contracts';
+import { CandleValues, StreamReadBack, Streams } from '@btc-research/contracts';
 import type { MessageBus, StrategyStore } from '@btc-research/platform';
-import { confirmedMinutes } from './market-read-model.js';
+import { confirmedMinutes } from './confirmed-minutes.js';
 
 /**
  * A closed 1m candle of the stored history (decimal strings, as on the wire); one on the bus that the
@@ -11,8 +11,8 @@ export type HistoryCandle = CandleValues & { provisional?: true; corrected?: tru
 
 /** market-log inputs read per store call while catching up */
 const LOG_PAGE = 5_000;
-/** closed 1m candles read from the bus the first time a symbol is asked for (the bus keeps about this many) */
-const BUS_FIRST_READ = 20_000;
+/** closed 1m candles read from the bus the first time a symbol is asked for: the ones the log may not hold yet */
+const BUS_FIRST_READ = StreamReadBack.candles;
 /** … and on later refreshes (what arrived since) */
 const BUS_REFRESH_READ = 500;
 

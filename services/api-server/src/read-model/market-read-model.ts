@@ -9,8 +9,9 @@ import {
   type MarketTimeframe,
 } from '@btc-research/contracts';
 import { Decimal, toDecimalString } from '@btc-research/engine';
-import type { BusEntry, MessageBus } from '@btc-research/platform';
+import type { MessageBus } from '@btc-research/platform';
 import type { FeedSnapshot } from '../live/event-hub.js';
+import type { CandleHistory } from './candle-history.js';
 
 export const TF_MS: Readonly<Record<MarketTimeframe, number>> = {
   '1m': 60_000,
@@ -21,33 +22,13 @@ export const TF_MS: Readonly<Record<MarketTimeframe, number>> = {
   '4h': 14_400_000,
   '1d': 86_400_000,
 };
-/** the most 1m candles read from the bus for one request */
+/** the most 1m candles one request aggregates */
 const MAX_BASE_CANDLES = 20_000;
 
 export function feedResponse(feed: FeedSnapshot | null): FeedStatusResponse {
   return feed
     ? { available: true, isSimulated: feed.status.isSimulated, status: feed.status, receivedAt: feed.tsEvent }
     : { available: false, isSimulated: false, status: null, receivedAt: null };
-}
-
-/** A 1m candle as the API shows it: the closed candle, with the confirmed values once a correction came. */
-type ShownMinute = MarketCandleClosedV1 & { corrected?: true };
-
-/**
- * The 1m candles of a stream in time order: a `market.candle.corrected` replaces the provisional
- * candle of its minute (and marks it corrected), so a provisional candle is shown as such until then.
- */
-export function confirmedMinutes(entries: ReadonlyArray<Pick<BusEntry, 'envelope'>>): ShownMinute[] {
-  const byOpen = new Map<number, ShownMinute>();
-  for (const e of entries) {
-    if (isMessage(e.envelope, MessageType.candleClosed)) {
-      if (!byOpen.get(e.envelope.payload.openTime)?.corrected) byOpen.set(e.envelope.payload.openTime, e.envelope.payload);
-    } else if (isMessage(e.envelope, MessageType.candleCorrected)) {
-      const { changed: _changed, confirmedBy: _by, ...values } = e.envelope.payload;
-      byOpen.set(values.openTime, { ...values, synthetic: false, provisional: false, corrected: true });
-    }
-  }
-  return [...byOpen.values()].sort((a, b) => a.openTime - b.openTime);
 }
 
 /** What aggregation reads of a 1m candle (the bus's, or the stored history's, which has no flags). */
@@ -99,8 +80,14 @@ export function aggregateCandles(base: ReadonlyArray<AggregatableMinute>, tf: Ma
   return out;
 }
 
+/**
+ * Last price, best bid/ask and candles per timeframe of a symbol. The candles come from the candle
+ * history (the market log plus what the bus has that the log does not hold yet), so the bus need not
+ * keep days of candles in memory; the venue, last trade and book come from the bus.
+ */
 export async function marketData(
   bus: MessageBus,
+  history: CandleHistory,
   feed: FeedSnapshot | null,
   input: { symbol: string; timeframes: readonly MarketTimeframe[]; limit: number },
 ): Promise<MarketDataResponse | null> {
@@ -116,12 +103,13 @@ export async function marketData(
     feed: feedResponse(feed),
   };
   const maxMinutes = Math.max(1, ...input.timeframes.map((tf) => TF_MS[tf] / 60_000));
-  const [trades, books, candleEntries] = await Promise.all([
+  const [trades, books, lastCandles, { candles }] = await Promise.all([
     bus.readLatest(Streams.trades(input.symbol), 1),
     bus.readLatest(Streams.bookTicker(input.symbol), 1),
-    bus.readLatest(Streams.candles(input.symbol), Math.min(MAX_BASE_CANDLES, maxMinutes * (input.limit + 1))),
+    bus.readLatest(Streams.candles(input.symbol), 1),
+    history.candles(input.symbol),
   ]);
-  const base = confirmedMinutes(candleEntries);
+  const base = candles.slice(-Math.min(MAX_BASE_CANDLES, maxMinutes * (input.limit + 1)));
   for (const tf of input.timeframes) response.candles[tf] = aggregateCandles(base, tf).slice(-input.limit);
 
   if (base.length === 0 && trades.length === 0 && books.length === 0) return null;
@@ -132,7 +120,8 @@ export async function marketData(
     response.lastTradeTime = trade.payload.time;
   }
   const lastCandle = base[base.length - 1];
-  if (lastCandle) response.venue ??= lastCandle.venue;
+  const busCandle = lastCandles[0]?.envelope;
+  if (busCandle && isMessage(busCandle, MessageType.candleClosed)) response.venue ??= busCandle.payload.venue;
   if (lastCandle && (response.lastTradeTime === null || lastCandle.closeTime > response.lastTradeTime)) {
     response.lastPrice = lastCandle.close;
     response.lastTradeTime = lastCandle.closeTime;

@@ -20,6 +20,12 @@ function setup(rest: MarketRestProvider | null = null, options: { provisionalAft
   return { bus, publisher, feed, entries, candles, trades };
 }
 
+/** Moves the market clock and waits for everything it set off, a REST confirmation in the background included. */
+async function settle(feed: SymbolFeed, time: number): Promise<void> {
+  await feed.advanceClock(time);
+  await feed.idle();
+}
+
 /** The candles a strategy gets from the stream, in stream order: confirmed closed candles and corrections. */
 function confirmedInOrder(envelopes: ReadonlyArray<Parameters<typeof isMessage>[0]>): Array<MarketCandleClosedV1 | MarketCandleCorrectedV1> {
   const out: Array<MarketCandleClosedV1 | MarketCandleCorrectedV1> = [];
@@ -66,7 +72,7 @@ describe('SymbolFeed', () => {
     feed.onTrade(trade(10, T0 + 4 * M + 5, 103)); // ids 4..9 missed: minutes 2 and 3 are not trustworthy
     feed.onTrade(trade(11, T0 + 5 * M + 5, 104));
     feed.onTrade(trade(12, T0 + 6 * M + 5, 105)); // closes minute 5 (covered)
-    await feed.advanceClock(T0 + 6 * M + 2_000);
+    await settle(feed, T0 + 6 * M + 2_000);
     const c = await candles();
     expect(c.map((x) => (x.openTime - T0) / M)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(c.map((x) => x.origin)).toEqual(['backfill', 'live', 'backfill', 'backfill', 'backfill', 'live']);
@@ -94,7 +100,7 @@ describe('SymbolFeed', () => {
     feed.onKline({ ...kline(T0 + M, '101', T0 + 2 * M + 1), high: '101', low: '101', open: '101', volume: '1' });
     feed.onTrade(trade(3, T0 + 2 * M + 5, 102));
     // minutes 2..6: no trade or kline frame arrives, yet book updates keep the market clock moving
-    for (let t = 3 * M; t <= 7 * M + 15_000; t += 15_000) await feed.advanceClock(T0 + t);
+    for (let t = 3 * M; t <= 7 * M + 15_000; t += 15_000) await settle(feed, T0 + t);
     const c = await candles();
     expect(c.map((x) => (x.openTime - T0) / M)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(c.some((x) => x.synthetic || x.volume === '0')).toBe(false);
@@ -119,7 +125,7 @@ describe('SymbolFeed', () => {
     };
     const { feed, candles, bus } = setup(rest);
     feed.onTrade(trade(1, T0 + 10));
-    for (let t = M; t <= 7 * M + 15_000; t += 15_000) await feed.advanceClock(T0 + t);
+    for (let t = M; t <= 7 * M + 15_000; t += 15_000) await settle(feed, T0 + t);
     const c = await candles();
     expect(c.map((x) => (x.openTime - T0) / M)).toEqual([0, 1, 5, 6]);
     expect(c.map((x) => x.venueGapBefore ?? null)).toEqual([null, null, { fromOpenTime: T0 + 2 * M, minutes: 3, confirmedBy: 'rest' }, null]);
@@ -150,7 +156,7 @@ describe('SymbolFeed', () => {
     feed.onTrade(trade(6, T0 + 2 * M + 5, 104)); // minute 2 is complete from trades
     feed.onTrade(trade(7, T0 + 3 * M + 5, 106));
     feed.onKline(kline(T0 + 3 * M, '107', T0 + 4 * M + 1)); // minute 3: the exchange's closed kline
-    await feed.advanceClock(T0 + 4 * M + 20_000);
+    await settle(feed, T0 + 4 * M + 20_000);
     expect(failures).toBeGreaterThan(0);
     expect(feed.lastError).toContain('503');
     // every closed minute is published, all provisional (minutes 2 and 3 wait for 0 and 1)
@@ -161,7 +167,7 @@ describe('SymbolFeed', () => {
     expect(feed.unconfirmedMinutes).toBe(4);
 
     down = false;
-    await feed.advanceClock(T0 + 4 * M + 30_000);
+    await settle(feed, T0 + 4 * M + 30_000);
     expect(feed.unconfirmedMinutes).toBe(0);
     expect(feed.lastError).toBeNull();
     const corrections = (await entries()).filter((e) => e.type === MessageType.candleCorrected).map((e) => e.payload as MarketCandleCorrectedV1);
@@ -173,7 +179,7 @@ describe('SymbolFeed', () => {
     // the next minute is confirmed at once: an ordinary candle again
     feed.onTrade(trade(8, T0 + 4 * M + 5, 108));
     feed.onTrade(trade(9, T0 + 5 * M + 5, 109));
-    await feed.advanceClock(T0 + 5 * M + 2_000);
+    await settle(feed, T0 + 5 * M + 2_000);
     const strategyView = confirmedInOrder(await entries());
     expect(strategyView.map((c) => (c.openTime - T0) / M)).toEqual([0, 1, 2, 3, 4]);
     expect((await candles()).at(-1)).toMatchObject({ openTime: T0 + 4 * M, provisional: false, close: '108' });
@@ -195,11 +201,11 @@ describe('SymbolFeed', () => {
       },
     };
     const first = setup(rest, { provisionalAfterMs: 10_000, restRetryMs: 5_000 });
-    await first.feed.advanceClock(T0 + 5); // the feed starts at minute 0
+    await settle(first.feed, T0 + 5); // the feed starts at minute 0
     first.feed.onKline(kline(T0, '50', T0 + M + 1)); // minute 0 confirmed by its kline
     // minute 1: no trade and no kline frame; minute 2's kline comes
     first.feed.onKline(kline(T0 + 2 * M, '52', T0 + 3 * M + 1));
-    await first.feed.advanceClock(T0 + 3 * M + 15_000);
+    await settle(first.feed, T0 + 3 * M + 15_000);
     const shown = await first.candles();
     expect(shown.map((c) => [(c.openTime - T0) / M, c.provisional])).toEqual([[0, false], [2, true]]); // nothing made up for minute 1
     expect(first.feed.unconfirmedMinutes).toBe(2);
@@ -211,12 +217,90 @@ describe('SymbolFeed', () => {
     await publisher.seedFromBus('BTCUSDT');
     const feed = new SymbolFeed({ symbol: 'BTCUSDT', venue: 'BINANCE', publisher, logger, rest, graceMs: 1_000, provisionalAfterMs: 10_000 });
     feed.onKline(kline(T0 + 3 * M, '53', T0 + 4 * M + 1));
-    await feed.advanceClock(T0 + 4 * M + 2_000);
+    await settle(feed, T0 + 4 * M + 2_000);
     const view = confirmedInOrder(await first.entries());
     expect(view.map((c) => (c.openTime - T0) / M)).toEqual([0, 1, 2, 3]);
     expect(view[1]).toMatchObject({ close: exchange(T0 + M).close, changed: true, confirmedBy: 'rest' });
     expect(view[2]).toMatchObject({ close: exchange(T0 + 2 * M).close, confirmedBy: 'rest' });
     expect(feed.unconfirmedMinutes).toBe(0);
     await first.bus.close();
+  });
+
+  it('a REST call still retrying does not hold up the provisional bound: the minute goes out provisional on time, later ones keep flowing, the correction follows once', async () => {
+    const M = 60_000;
+    const exchange = (t: number): RestKline => ({ openTime: t, closeTime: t + M, open: '99', high: '120', low: '90', close: String(105 + (t - T0) / M), volume: '30', quoteVolume: '0', trades: 9, takerBuyVolume: '0', takerBuyQuoteVolume: '0' });
+    let answer!: () => void;
+    const retrying = new Promise<void>((r) => (answer = r)); // the client backing off on 429/503 until released
+    const calls: Array<[number, number]> = [];
+    const rest: MarketRestProvider = {
+      depth: async () => ({ lastUpdateId: 1, bids: [], asks: [] }),
+      klines: async (_s, start, end): Promise<RestKline[]> => {
+        calls.push([start, end]);
+        await retrying;
+        const out: RestKline[] = [];
+        for (let t = start; t <= end; t += M) out.push(exchange(t));
+        return out;
+      },
+    };
+    const { feed, entries, candles, bus } = setup(rest, { provisionalAfterMs: 10_000, restRetryMs: 5_000 });
+    feed.onTrade(trade(1, T0 + 10, 100));
+    feed.onTrade(trade(2, T0 + 20_000, 101));
+    feed.onTrade(trade(5, T0 + M + 5, 103)); // ids 3, 4 missed: only REST can confirm minutes 0 and 1
+    const shownBy = async (t: number) => {
+      await feed.advanceClock(T0 + t); // resolves although the REST call is still pending
+      return (await candles()).map((c) => [(c.openTime - T0) / M, c.provisional]);
+    };
+    expect(await shownBy(M + 1_000)).toEqual([]); // asked at close + grace
+    expect(await shownBy(M + 10_999)).toEqual([]);
+    expect(await shownBy(M + 11_000)).toEqual([[0, true]]); // close + grace + bound, the call still retrying
+    feed.onKline(kline(T0 + M, '106', T0 + 2 * M + 1)); // minute 1: its closed kline
+    // minute 2: nothing seen of it; minute 3: its closed kline
+    feed.onKline(kline(T0 + 3 * M, '108', T0 + 4 * M + 1));
+    expect(await shownBy(4 * M + 11_000)).toEqual([[0, true], [1, true], [3, true]]); // nothing invented for minute 2
+    expect(feed.unconfirmedMinutes).toBe(4);
+    expect(calls).toEqual([[T0, T0 + M - 1]]); // one request at a time, none piled up behind the retrying one
+    expect((await candles())[0]).toMatchObject({ open: '100', high: '101', low: '100', close: '101', volume: '2' }); // what the stream saw
+    expect(confirmedInOrder(await entries())).toEqual([]);
+
+    answer();
+    await feed.idle();
+    feed.onKline(kline(T0 + 4 * M, '109', T0 + 5 * M + 1));
+    await settle(feed, T0 + 5 * M + 2_000);
+    expect(calls).toEqual([[T0, T0 + M - 1], [T0 + 2 * M, T0 + 3 * M - 1]]);
+    const view = confirmedInOrder(await entries());
+    expect(view.map((c) => (c.openTime - T0) / M)).toEqual([0, 1, 2, 3, 4]);
+    const corrections = (await entries()).filter((e) => e.type === MessageType.candleCorrected).map((e) => e.payload as MarketCandleCorrectedV1);
+    expect(corrections.map((c) => [(c.openTime - T0) / M, c.confirmedBy, c.changed])).toEqual([[0, 'rest', true], [1, 'kline', false], [2, 'rest', true], [3, 'kline', false]]);
+    expect([corrections[0]!.open, corrections[0]!.high, corrections[0]!.low, corrections[0]!.close, corrections[0]!.volume]).toEqual(['99', '120', '90', '105', '30']);
+    expect((await candles()).at(-1)).toMatchObject({ openTime: T0 + 4 * M, provisional: false, close: '109' });
+    expect(feed.counters).toMatchObject({ provisionalCandles: 2, corrections: 4 });
+    await bus.close();
+  });
+
+  it('a minute first asked long after its close (restart backfill, a clock jump) gives REST the bound from the ask, then publishes it confirmed', async () => {
+    const M = 60_000;
+    let answer!: () => void;
+    const slow = new Promise<void>((r) => (answer = r));
+    const rest: MarketRestProvider = {
+      depth: async () => ({ lastUpdateId: 1, bids: [], asks: [] }),
+      klines: async (_s, start, end): Promise<RestKline[]> => {
+        await slow;
+        const out: RestKline[] = [];
+        for (let t = start; t <= end; t += M) out.push({ openTime: t, closeTime: t + M, open: '7', high: '8', low: '6', close: '7', volume: '3', quoteVolume: '0', trades: 5, takerBuyVolume: '0', takerBuyQuoteVolume: '0' });
+        return out;
+      },
+    };
+    const { feed, candles, bus } = setup(rest, { provisionalAfterMs: 10_000 });
+    feed.onTrade(trade(1, T0 + 10));
+    await feed.advanceClock(T0 + 5 * M); // minutes 0..3 closed long ago: asked now
+    await feed.advanceClock(T0 + 5 * M + 9_999);
+    expect(await candles()).toEqual([]);
+    expect(feed.unconfirmedMinutes).toBe(0); // not held back as provisional while REST still has its time
+    answer();
+    await settle(feed, T0 + 5 * M + 10_000);
+    const c = await candles();
+    expect(c.map((x) => [(x.openTime - T0) / M, x.provisional ?? false, x.origin])).toEqual([0, 1, 2, 3, 4].map((i) => [i, false, 'backfill']));
+    expect(feed.unconfirmedMinutes).toBe(0);
+    await bus.close();
   });
 });

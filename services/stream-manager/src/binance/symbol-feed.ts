@@ -1,14 +1,13 @@
 import { DepthBookSync, type BookTickerEvent, type DepthUpdateEvent, type KlineEvent, type RestKline, type TradeEvent } from '@btc-research/binance';
 import type { Venue } from '@btc-research/contracts';
-import { MinuteCandleBuilder, timeframeMs, type BuiltCandle, type DepthSnapshot } from '@btc-research/engine';
+import { MinuteCandleBuilder, type BuiltCandle, type DepthSnapshot } from '@btc-research/engine';
 import type { Logger } from '@btc-research/platform';
-import type { MarketPublisher, PublishedCandle } from '../market-publisher.js';
+import type { MarketPublisher } from '../market-publisher.js';
 
-/** Where a feed gets what the stream cannot give: depth snapshots and candles for gaps. */
-export interface MarketRestProvider {
-  depth(symbol: string, limit?: number): Promise<DepthSnapshot>;
-  klines(symbol: string, startTime: number, endTime: number, limit?: number): Promise<RestKline[]>;
-}
+import { MAX_KLINES_PER_REQUEST, RestConfirmer, type MarketRestProvider } from './rest-confirmer.js';
+import { klineValues, MINUTE_MS, UnconfirmedMinutes, type MinuteValues } from './unconfirmed-minutes.js';
+
+export type { MarketRestProvider } from './rest-confirmer.js';
 
 export interface SymbolFeedOptions {
   symbol: string;
@@ -67,26 +66,7 @@ export interface SymbolFeedCounters {
   staleBookTickers: number;
 }
 
-const MINUTE_MS = timeframeMs('1m');
 const floorMinute = (t: number): number => Math.floor(t / MINUTE_MS) * MINUTE_MS;
-
-type MinuteValues = Pick<PublishedCandle, 'openTime' | 'closeTime' | 'open' | 'high' | 'low' | 'close' | 'volume'>;
-
-/** A minute published provisional (or held back) whose confirmation has not been published yet. */
-interface UnconfirmedMinute {
-  openTime: number;
-  /** what was published for it (null: nothing was seen of it, nothing published) */
-  shown: MinuteValues | null;
-  /** its confirmed values once known (a closed kline, REST, or complete trades) */
-  confirmed: { values: MinuteValues; by: 'kline' | 'rest' | 'trades'; origin: 'live' | 'backfill' } | null;
-  /** REST answered without a candle for it: none at the venue (halt) */
-  noneAtVenue?: boolean;
-}
-
-const sameValues = (a: MinuteValues, b: MinuteValues): boolean =>
-  (['open', 'high', 'low', 'close', 'volume'] as const).every((f) => Number(a[f]) === Number(b[f]));
-
-const klineValues = (k: KlineEvent | RestKline): MinuteValues => ({ openTime: k.openTime, closeTime: k.openTime + MINUTE_MS, open: k.open, high: k.high, low: k.low, close: k.close, volume: k.volume });
 
 /** A trade-built candle of a minute whose trades were not all seen (a trade-id gap or a lost connection). */
 const merged = (earlier: BuiltCandle | undefined, later: BuiltCandle): BuiltCandle =>
@@ -99,10 +79,11 @@ const merged = (earlier: BuiltCandle | undefined, later: BuiltCandle): BuiltCand
  * - candles: built from trades (coverage is exact: a trade-id gap or a lost connection voids the
  *   minutes it touches, and a minute counts as covered only once a later trade continued the ids),
  *   reconciled with closed kline_1m events (the kline wins), published strictly
- *   in order; any minute neither source covers is fetched from REST /api/v3/klines before a later
- *   candle is published; when REST cannot confirm it within provisionalAfterMs (failing, 429), it is
- *   published provisional with what the stream saw of it, later minutes follow provisional too, and
- *   the confirmed values go out as corrections, in minute order, once the exchange confirms them;
+ *   in order; any minute neither source covers is asked from REST /api/v3/klines (RestConfirmer, in
+ *   the background) before a later candle is published; when REST has not confirmed it within
+ *   provisionalAfterMs (failing, or still retrying on 429/5xx), it is published provisional with what
+ *   the stream saw of it, later minutes follow provisional too, and the confirmed values go out as
+ *   corrections, in minute order, once the exchange confirms them (UnconfirmedMinutes);
  * - the local order book by Binance's snapshot + diff procedure, resynced on any gap;
  * - trades and top of book, de-duplicated by exchange ids (two overlapping connections are safe).
  * Event time (the exchange's clock) drives candle closing, so replay at any speed behaves the same.
@@ -127,17 +108,15 @@ export class SymbolFeed {
   /** what the stream saw of minutes whose trades were not all seen (the values a provisional candle shows) */
   private readonly partialCandles = new Map<number, BuiltCandle>();
   /** minutes published provisional (or held back), oldest first: corrected in this order */
-  private readonly unconfirmed: UnconfirmedMinute[] = [];
-  /** market time before which REST is not asked again after it failed */
-  private restRetryAt = Number.NEGATIVE_INFINITY;
-  /** the last REST klines request failed (lastError stays until one succeeds) */
-  private restFailing = false;
+  private readonly unconfirmed: UnconfirmedMinutes;
+  /** REST klines for the minutes only the exchange can confirm, asked in the background (null: no REST) */
+  private readonly restConfirmer: RestConfirmer | null;
+  /** what REST answered for minutes not published yet (null: the venue has no candle for it) */
+  private readonly restAnswers = new Map<number, MinuteValues | null>();
   /** market time at which a flush is due although no minute boundary passes (provisional deadline, REST retry) */
   private wakeAt = Number.POSITIVE_INFINITY;
   private readonly klines = new Map<number, KlineEvent>();
   private nextOpenTime: number | undefined;
-  /** REST confirmed that the minutes before nextOpenTime have no candle at the venue (a halt) */
-  private venueGapConfirmed = false;
   private lastBookTickerId = 0;
   private lastDepthPublishAt = 0;
   private work: Promise<void> = Promise.resolve();
@@ -157,6 +136,12 @@ export class SymbolFeed {
       ...options,
     };
     this.sync = new DepthBookSync();
+    this.unconfirmed = new UnconfirmedMinutes({ symbol: this.o.symbol, venue: this.o.venue, publisher: this.o.publisher, logger: this.o.logger, counters: this.counters });
+    this.restConfirmer = this.o.rest === null ? null : new RestConfirmer({
+      symbol: this.o.symbol, rest: this.o.rest, logger: this.o.logger, clock: () => this.clock, retryMs: this.o.restRetryMs,
+      onAnswer: (from, to, rows) => this.restAnswered(from, to, rows),
+      onFailure: (err) => this.restFailed(err),
+    });
   }
 
   get symbol(): string {
@@ -174,7 +159,7 @@ export class SymbolFeed {
 
   /** openTime of the next minute to confirm (the first unconfirmed one, else the next to publish) */
   get nextConfirmedOpenTime(): number | undefined {
-    return this.unconfirmed[0]?.openTime ?? this.nextOpenTime;
+    return this.unconfirmed.firstOpenTime ?? this.nextOpenTime;
   }
 
   /** minutes published provisional (or held back) and not confirmed yet */
@@ -182,9 +167,14 @@ export class SymbolFeed {
     return this.unconfirmed.length;
   }
 
-  /** Resolves when queued candle/snapshot work is done. */
-  idle(): Promise<void> {
-    return this.work;
+  /** Resolves when queued candle work is done, including a REST confirmation in flight and what its answer queued. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const work = this.work;
+      await work;
+      await this.restConfirmer?.settled();
+      if (work === this.work && !(this.restConfirmer?.busy ?? false)) return;
+    }
   }
 
   stop(): void {
@@ -206,7 +196,7 @@ export class SymbolFeed {
     }
   }
 
-  /** Advances the market clock from outside the stream (REST server time while polling). */
+  /** Advances the market clock from outside the stream (REST server time while polling); resolves when the candle work it queued is done (not a REST call it started). */
   advanceClock(time: number): Promise<void> {
     this.tick(time);
     this.scheduleFlush();
@@ -410,10 +400,10 @@ export class SymbolFeed {
       this.flushQueued = false;
       try {
         await this.flush();
-        if (!this.restFailing) this.lastError = null;
+        if (!(this.restConfirmer?.failing ?? false)) this.lastError = null;
       } catch (err) {
         this.lastError = (err as Error).message;
-        this.o.logger.warn({ symbol: this.o.symbol, err: this.lastError }, 'candle finalisation paused (backfill failed); retried on the next tick');
+        this.o.logger.warn({ symbol: this.o.symbol, err: this.lastError }, 'candle finalisation paused (publish failed); retried on the next tick');
       }
     });
   }
@@ -424,12 +414,13 @@ export class SymbolFeed {
     const floor = floorMinute(firstEventTime) - this.o.maxBackfillMinutes * MINUTE_MS;
     this.nextOpenTime = last !== undefined ? Math.max(last + MINUTE_MS, floor) : floorMinute(firstEventTime) - this.o.historyMinutes * MINUTE_MS;
     // a restart: minutes the bus has provisional (or not at all) after the last confirmed one are confirmed first
-    for (const u of this.o.publisher.takeUnconfirmedOnBus(this.o.symbol)) if (u.openTime >= floor) this.unconfirmed.push({ openTime: u.openTime, shown: u.shown, confirmed: null });
+    for (const u of this.o.publisher.takeUnconfirmedOnBus(this.o.symbol)) if (u.openTime >= floor) this.unconfirmed.restore(u.openTime, u.shown);
   }
 
   /**
-   * Publishes every finalisable minute in order, backfilling the ones no stream covered; a minute
-   * REST cannot confirm in time goes out provisional, and the corrections follow in minute order.
+   * Publishes every finalisable minute in order; a minute no stream covered is asked from REST in the
+   * background and goes out provisional when the answer does not come in time (the bound runs from its
+   * close, whatever the call is doing); the corrections follow in minute order. Never awaits REST.
    */
   private async flush(): Promise<void> {
     if (this.clock === 0) return;
@@ -440,7 +431,7 @@ export class SymbolFeed {
     // after the newest trade may have lost its trades (frames missing while other streams move the
     // clock), so it waits for its closed kline or comes from REST — never a flat candle made up here.
     if (this.builder !== null) this.storeTradeCandles(this.builder.closeUpTo(Math.min(horizon, floorMinute(this.lastTradeTime))));
-    let restError = await this.confirmUnconfirmed();
+    await this.confirmUnconfirmed();
     while (!this.stopped) {
       const m: number = this.nextOpenTime ?? 0;
       const k = this.klines.get(m);
@@ -452,40 +443,93 @@ export class SymbolFeed {
         continue;
       }
       if (m + MINUTE_MS > horizon) break;
-      const t = this.tradeCandles.get(m);
-      if (t !== undefined) {
-        await this.publishConfirmed(t, 'live', 'trades');
-        this.counters.candlesFromTrades += 1;
-        continue;
-      }
-      // a run of minutes nothing covered: fetch them before anything later is published
-      if (this.unconfirmed.length === 0 && (this.o.rest === null || this.clock >= this.restRetryAt)) {
-        let end = m + MINUTE_MS;
-        while (end + MINUTE_MS <= horizon && !this.klines.has(end) && !this.tradeCandles.has(end)) end += MINUTE_MS;
-        try {
-          await this.backfill(m, end);
-          continue;
-        } catch (err) {
-          restError = this.restFailed(err);
-        }
-      }
-      // REST cannot confirm it now: after the bound, what the stream saw of it goes out provisional
-      const due = m + MINUTE_MS + this.o.provisionalAfterMs;
-      if (horizon < due) {
-        this.wakeAt = Math.min(this.wakeAt, due + this.o.graceMs);
-        break;
-      }
-      await this.publishProvisional(m);
+      if (!(await this.publishCovered(m, horizon))) break;
     }
-    if (this.unconfirmed.length > 0 && this.o.rest !== null) this.wakeAt = Math.min(this.wakeAt, this.restRetryAt);
-    if (restError !== null) throw restError;
+    // after a failed REST call: the flush that asks again
+    if (this.restConfirmer !== null && !this.restConfirmer.busy && this.restConfirmer.retryAt > this.clock) this.wakeAt = Math.min(this.wakeAt, this.restConfirmer.retryAt);
   }
 
-  /** REST failed: not asked again for restRetryMs of market time (the failure is what lastError shows). */
-  private restFailed(err: unknown): Error {
-    this.restFailing = true;
-    this.restRetryAt = this.clock + this.o.restRetryMs;
-    return err instanceof Error ? err : new Error(String(err));
+  /**
+   * A closed minute without its closed kline: from complete trades, else from what REST answered,
+   * else asked from REST (in the background) and published provisional once its bound passed.
+   * Returns false when it has to wait (the loop stops there).
+   */
+  private async publishCovered(m: number, horizon: number): Promise<boolean> {
+    const t = this.tradeCandles.get(m);
+    if (t !== undefined) {
+      await this.publishConfirmed(t, 'live', 'trades');
+      this.counters.candlesFromTrades += 1;
+      return true;
+    }
+    const answered = this.restAnswers.get(m);
+    if (answered === null) {
+      this.noCandleAtVenue(m);
+      return true;
+    }
+    if (answered !== undefined) {
+      await this.publishConfirmed(answered, 'backfill', 'rest');
+      this.counters.backfilledCandles += 1;
+      return true;
+    }
+    // a run of minutes nothing covered: asked before anything later is published
+    const end = this.uncoveredRunEnd(m, horizon);
+    if (this.restConfirmer === null && this.unconfirmed.length === 0) {
+      this.skipUnavailable(m, end);
+      return true;
+    }
+    if (this.unconfirmed.length === 0) this.restConfirmer?.ask(m, end);
+    // REST has not confirmed it: after the bound, what the stream saw of it goes out provisional
+    const due = Math.max(m + MINUTE_MS + this.o.graceMs, this.restConfirmer?.askedAt(m) ?? Number.NEGATIVE_INFINITY) + this.o.provisionalAfterMs;
+    if (this.clock < due) {
+      this.wakeAt = Math.min(this.wakeAt, due);
+      return false;
+    }
+    await this.publishProvisional(m);
+    return true;
+  }
+
+  /** the end of the run of closed minutes from `m` that neither a kline nor complete trades cover */
+  private uncoveredRunEnd(m: number, horizon: number): number {
+    let end = m + MINUTE_MS;
+    while (end + MINUTE_MS <= horizon && end - m < MAX_KLINES_PER_REQUEST * MINUTE_MS && !this.klines.has(end) && !this.tradeCandles.has(end) && !this.restAnswers.has(end)) end += MINUTE_MS;
+    return end;
+  }
+
+  /** REST answered: the unconfirmed minutes it covers are confirmed (or known absent), later ones kept for the flush. */
+  private restAnswered(from: number, to: number, rows: ReadonlyMap<number, RestKline>): void {
+    if (this.stopped) return;
+    this.unconfirmed.applyRest(from, to, rows);
+    for (let m = Math.max(from, this.nextOpenTime ?? from); m < to; m += MINUTE_MS) {
+      const r = rows.get(m);
+      this.restAnswers.set(m, r === undefined ? null : klineValues(r));
+    }
+    this.scheduleFlush();
+  }
+
+  /** REST failed (lastError shows it until one succeeds): minutes past their bound go out provisional now. */
+  private restFailed(err: Error): void {
+    this.lastError = err.message;
+    this.scheduleFlush();
+  }
+
+  /** REST answered without a candle for the minute (a halt): nothing published, the next candle says so. */
+  private noCandleAtVenue(m: number): void {
+    if (this.unconfirmed.length > 0) {
+      this.advancePast(m);
+      this.unconfirmed.holdAbsent(m);
+      return;
+    }
+    if (!this.unconfirmed.venueGapPending) this.o.logger.warn({ symbol: this.o.symbol, from: new Date(m).toISOString() }, 'the exchange has no candles from this minute (halt?): not published');
+    this.counters.unavailableMinutes += 1;
+    this.unconfirmed.markVenueGap();
+    this.advancePast(m);
+  }
+
+  /** No REST (a replay): minutes the stream did not cover cannot be backfilled and are skipped. */
+  private skipUnavailable(from: number, to: number): void {
+    this.counters.unavailableMinutes += (to - from) / MINUTE_MS;
+    this.o.logger.warn({ symbol: this.o.symbol, from: new Date(from).toISOString(), minutes: (to - from) / MINUTE_MS }, 'minutes not covered by the stream and no REST to backfill them: skipped');
+    this.nextOpenTime = to;
   }
 
   /**
@@ -499,8 +543,7 @@ export class SymbolFeed {
       return;
     }
     this.advancePast(values.openTime);
-    this.unconfirmed.push({ openTime: values.openTime, shown: values, confirmed: { values, by, origin } });
-    await this.o.publisher.candle(this.o.venue, this.o.symbol, { ...values, synthetic: false, provisional: true }, origin);
+    await this.unconfirmed.holdConfirmed(values, origin, by);
   }
 
   /** A minute nothing confirmed in time: what the stream saw of it, provisional; nothing at all when nothing was seen. */
@@ -508,114 +551,31 @@ export class SymbolFeed {
     const seen = this.partialCandles.get(m);
     const shown: MinuteValues | null = seen === undefined ? null : { openTime: m, closeTime: m + MINUTE_MS, open: seen.open, high: seen.high, low: seen.low, close: seen.close, volume: seen.volume };
     this.advancePast(m);
-    this.unconfirmed.push({ openTime: m, shown, confirmed: null });
-    this.counters.provisionalCandles += 1;
-    if (this.unconfirmed.length === 1) this.o.logger.warn({ symbol: this.o.symbol, minute: new Date(m).toISOString() }, 'a minute the exchange has not confirmed (REST failing): published provisional, strategies wait for its correction');
-    if (shown !== null) await this.o.publisher.candle(this.o.venue, this.o.symbol, { ...shown, synthetic: false, provisional: true }, 'live');
+    await this.unconfirmed.holdProvisional(m, shown);
   }
 
   /**
    * Publishes the corrections of the unconfirmed minutes, oldest first, as far as they are
-   * confirmed: a late closed kline, the trades, or REST for the ones nothing else confirmed.
-   * Returns the REST error when REST failed (the minutes wait for the next try).
+   * confirmed: a late closed kline, the trades, or REST for the ones nothing else confirmed (asked
+   * in the background for the run of them; the answer schedules the next flush).
    */
-  private async confirmUnconfirmed(): Promise<Error | null> {
-    while (this.unconfirmed.length > 0 && !this.stopped) {
-      const u = this.unconfirmed[0]!;
-      const k = u.confirmed === null ? this.klines.get(u.openTime) : undefined;
-      if (k !== undefined) u.confirmed = { values: klineValues(k), by: 'kline', origin: 'live' };
-      if (u.noneAtVenue) {
-        this.unconfirmed.shift();
-        this.counters.unavailableMinutes += 1;
-        this.venueGapConfirmed = true;
-        continue;
-      }
-      if (u.confirmed !== null) {
-        await this.publishCorrection(u, u.confirmed);
-        this.unconfirmed.shift();
-        continue;
-      }
-      if (this.o.rest === null || this.clock < this.restRetryAt) return null;
-      // the run of minutes only REST can confirm
-      let n = 1;
-      while (n < this.unconfirmed.length && n < 1000 && this.unconfirmed[n]!.confirmed === null && !this.klines.has(this.unconfirmed[n]!.openTime)) n += 1;
-      const run = this.unconfirmed.slice(0, n);
-      let rows: RestKline[];
-      try {
-        rows = await this.o.rest.klines(this.o.symbol, u.openTime, run[n - 1]!.openTime + MINUTE_MS - 1, 1000);
-      } catch (err) {
-        this.o.logger.warn({ symbol: this.o.symbol, err: (err as Error).message, unconfirmed: this.unconfirmed.length }, 'REST klines failed: provisional minutes stay unconfirmed until it answers');
-        return this.restFailed(err);
-      }
-      this.restFailing = false;
-      const byOpen = new Map(rows.map((r) => [r.openTime, r]));
-      for (const x of run) {
-        const r = byOpen.get(x.openTime);
-        if (r !== undefined) x.confirmed = { values: klineValues(r), by: 'rest', origin: 'backfill' };
-        else x.noneAtVenue = true;
-      }
-      this.counters.backfilledCandles += byOpen.size;
-    }
-    return null;
-  }
-
-  private async publishCorrection(u: UnconfirmedMinute, c: NonNullable<UnconfirmedMinute['confirmed']>): Promise<void> {
-    const gap = this.venueGapConfirmed;
-    this.venueGapConfirmed = false;
-    const changed = u.shown === null || !sameValues(u.shown, c.values);
-    this.klines.delete(u.openTime);
-    await this.o.publisher.candleCorrected(this.o.venue, this.o.symbol, gap ? { ...c.values, venueGapConfirmedBy: 'rest' } : c.values, c.origin, { changed, confirmedBy: c.by });
-    this.counters.corrections += 1;
-    if (changed) this.counters.changedCorrections += 1;
-    if (this.unconfirmed.length === 1) this.o.logger.info({ symbol: this.o.symbol, minute: new Date(u.openTime).toISOString() }, 'every provisional minute is confirmed: candles reach the strategies again');
+  private async confirmUnconfirmed(): Promise<void> {
+    const run = await this.unconfirmed.correct(this.klines, () => this.stopped);
+    if (run !== null) this.restConfirmer?.ask(run.from, run.to);
   }
 
   /** The minute is published (or held back): the next one is after it; what was kept for it is dropped. */
   private advancePast(openTime: number): void {
     this.tradeCandles.delete(openTime);
     this.partialCandles.delete(openTime);
+    this.restAnswers.delete(openTime);
     if (this.unconfirmed.length === 0) this.klines.delete(openTime);
     this.nextOpenTime = openTime + MINUTE_MS;
   }
 
   private async publishCandle(c: { openTime: number; closeTime: number; open: number | string; high: number | string; low: number | string; close: number | string; volume: number | string; synthetic?: boolean }, origin: 'live' | 'backfill' | 'replay'): Promise<void> {
     this.advancePast(c.openTime);
-    const confirmed = this.venueGapConfirmed;
-    this.venueGapConfirmed = false;
+    const confirmed = this.unconfirmed.takeVenueGap();
     await this.o.publisher.candle(this.o.venue, this.o.symbol, confirmed ? { ...c, venueGapConfirmedBy: 'rest' } : c, origin);
-  }
-
-  private async backfill(from: number, to: number): Promise<void> {
-    if (this.o.rest === null) {
-      this.counters.unavailableMinutes += (to - from) / MINUTE_MS;
-      this.o.logger.warn({ symbol: this.o.symbol, from: new Date(from).toISOString(), minutes: (to - from) / MINUTE_MS }, 'minutes not covered by the stream and no REST to backfill them: skipped');
-      this.nextOpenTime = to;
-      return;
-    }
-    let cursor = from;
-    while (cursor < to && !this.stopped) {
-      const rows = await this.o.rest.klines(this.o.symbol, cursor, to - 1, 1000);
-      this.restFailing = false;
-      const usable = rows.filter((r) => r.openTime >= cursor && r.openTime < to).sort((a, b) => a.openTime - b.openTime);
-      for (const r of usable) {
-        if (r.openTime > cursor) {
-          this.counters.unavailableMinutes += (r.openTime - cursor) / MINUTE_MS;
-          this.o.logger.warn({ symbol: this.o.symbol, from: new Date(cursor).toISOString(), minutes: (r.openTime - cursor) / MINUTE_MS }, 'the exchange has no candles for these minutes (halt?): not published');
-          this.venueGapConfirmed = true;
-        }
-        await this.publishCandle({ openTime: r.openTime, closeTime: r.openTime + MINUTE_MS, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, synthetic: false }, 'backfill');
-        this.counters.backfilledCandles += 1;
-        cursor = r.openTime + MINUTE_MS;
-      }
-      if (usable.length === 0 || rows.length < 1000) {
-        if (cursor < to) {
-          this.counters.unavailableMinutes += (to - cursor) / MINUTE_MS;
-          this.o.logger.warn({ symbol: this.o.symbol, from: new Date(cursor).toISOString(), minutes: (to - cursor) / MINUTE_MS }, 'the exchange returned no candles for these minutes: not published');
-          this.venueGapConfirmed = true;
-        }
-        this.nextOpenTime = to;
-        return;
-      }
-    }
   }
 }

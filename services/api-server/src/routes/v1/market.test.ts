@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeedStatusResponse, IndicatorsResponse, MarketDataResponse, MessageType, StreamRetention, Streams, makeEnvelope } from '@btc-research/contracts';
 import { VALID_YAML } from '../../test-support/fixtures.js';
 import { waitFor } from '@btc-research/platform';
+import { encodeRecordedInput } from '@btc-research/engine';
 import { createHarness, feedStatus, flushRedisDb, publishFeed, redisUrlFor, RedisDb, strategyRecord, type Harness } from '../../test-support/harness.js';
 
 const REDIS_URL = redisUrlFor(RedisDb.market);
@@ -98,6 +99,38 @@ describe('GET /api/v1/market/data/:symbol', () => {
     const tf = await h.app.inject({ url: '/api/v1/market/data/BTCUSDT?timeframes=1m,7m' });
     expect(tf.statusCode).toBe(400);
     expect(tf.json().error.message).toContain('7m');
+  });
+});
+
+describe('GET /api/v1/market/data/:symbol: candles beyond what the bus keeps', () => {
+  it('aggregates the market log\'s older minutes with the newest ones on the bus, so the bus need not hold days of candles', async () => {
+    const symbol = `LOG${Date.now().toString(36).toUpperCase()}USDT`;
+    const base = 1_700_000_000_000 - (1_700_000_000_000 % 3_600_000);
+    const candle = (i: number) => ({ openTime: base + i * 60_000, closeTime: base + (i + 1) * 60_000, open: 100 + i, high: 101 + i, low: 99 + i, close: 100.5 + i, volume: 1 });
+    // three hours in the paper-trader's log; only the last two minutes on the bus
+    await h.store.appendMarketEvents(symbol, Array.from({ length: 180 }, (_, i) => ({ ...encodeRecordedInput({ kind: 'candle', candle: candle(i) }), sourceId: `candle:${candle(i).openTime}` })));
+    for (const i of [180, 181]) {
+      const c = candle(i);
+      await h.bus.publish(
+        Streams.candles(symbol),
+        makeEnvelope({
+          type: MessageType.candleClosed,
+          id: `log-${i}`,
+          source: 'stream-manager',
+          tsEvent: c.closeTime,
+          tsInit: c.closeTime,
+          payload: { venue: 'SIMULATED', symbol, timeframe: '1m', openTime: c.openTime, closeTime: c.closeTime, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close), volume: '1', synthetic: false, origin: 'simulated' },
+        }),
+        StreamRetention.candles,
+      );
+    }
+    const body = MarketDataResponse.parse((await h.app.inject({ url: `/api/v1/market/data/${symbol}?timeframes=1m,1h&limit=4` })).json());
+    expect(body.venue).toBe('SIMULATED');
+    expect(body.lastPrice).toBe('281.5');
+    expect(body.candles['1h']).toHaveLength(4);
+    expect(body.candles['1h']?.[0]).toMatchObject({ openTime: base, open: '100', close: '159.5', volume: '60', isComplete: true });
+    expect(body.candles['1h']?.[3]).toMatchObject({ openTime: base + 3 * 3_600_000, volume: '2', isComplete: false });
+    expect(body.candles['1m']?.map((c) => c.openTime)).toEqual([178, 179, 180, 181].map((i) => base + i * 60_000));
   });
 });
 

@@ -35,7 +35,7 @@ export const marketRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { c
       const { symbol } = request.params;
       const { timeframes, limit } = request.query;
       const key = `market:${symbol}:${timeframes.join(',')}:${limit}`;
-      const data = await ctx.cache.get(key, () => marketData(ctx.bus, ctx.hub.latestFeed, { symbol, timeframes, limit }));
+      const data = await ctx.cache.get(key, () => marketData(ctx.bus, ctx.candleHistory, ctx.hub.latestFeed, { symbol, timeframes, limit }));
       if (data === null) throw new ApiError(404, ApiErrorCode.notFound, `no market data for ${symbol} on the bus`);
       return data as MarketDataResponse;
     },

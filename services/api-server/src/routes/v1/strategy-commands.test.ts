@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandResultResponse, MessageType, Streams, isMessage, type Envelope, type StrategyStatusValue } from '@btc-research/contracts';
-import { type StrategyStore, type Subscription } from '@btc-research/platform';
-import { CONTROL_KEY, READ_KEY, createHarness, flushRedisDb, publishStatus, redisUrlFor, RedisDb, strategyRecord, type Harness } from '../../test-support/harness.js';
+import { CommandResultResponse, MessageType, StreamRetention, Streams, isMessage, makeEnvelope, type Envelope, type StrategyStatusValue } from '@btc-research/contracts';
+import { waitFor, type StrategyStore, type Subscription } from '@btc-research/platform';
+import { CONTROL_KEY, READ_KEY, createHarness, feedStatus, flushRedisDb, publishFeed, publishStatus, redisUrlFor, RedisDb, strategyRecord, type Harness } from '../../test-support/harness.js';
 import { INVALID_YAML, VALID_YAML } from '../../test-support/fixtures.js';
 
 const REDIS_URL = redisUrlFor(RedisDb.commands);
@@ -16,7 +16,8 @@ const stores = new Map<string, StrategyStore>();
 /**
  * Plays the paper-trader's side of the command protocol over the real bus: reads exec:cmd with a
  * consumer group and answers with strategy.status.changed (causationId = the command id). Ids
- * starting with "silent-" get no answer, "fail-" an error status.
+ * starting with "silent-" get no answer, "fail-" an error status; a stop with an error (the
+ * stream-manager's, for a symbol the venue does not list) ends in `error`.
  */
 function startResponder(): Subscription {
   return h.bus.consume({ streams: [Streams.commands()], group: 'test-paper-trader', consumer: 'c1', startAt: '0' }, async (entries) => {
@@ -35,7 +36,8 @@ function startResponder(): Subscription {
         if (payload.strategyId.startsWith('fail-')) await answer('error', 'no market data for BTCUSDT');
         else await answer('warming-up');
       } else if (isMessage(envelope, MessageType.strategyStop)) {
-        await answer('stopped');
+        if (envelope.payload.error !== undefined) await answer('error', envelope.payload.error);
+        else await answer('stopped');
       }
     }
   });
@@ -263,5 +265,85 @@ describe('restart, remove and force exit', () => {
     const stopped = await h.app.inject({ method: 'POST', url: '/api/v1/strategies/to-force/force-exit', headers: control });
     expect(stopped.statusCode).toBe(409);
     expect(stopped.json().error.code).toBe('CONFLICT');
+  });
+});
+
+describe('a start on a symbol the Binance feed does not serve (the venue may not list it)', () => {
+  /** an api-server of its own on the same bus, without a per-key cap (the starts above count against `h`'s) */
+  let api: Harness;
+  const binanceFeed = (symbols: string[]) => feedStatus({ source: 'binance', requestedSource: 'binance', isSimulated: false, venue: 'BINANCE', symbols, message: 'live' });
+  const onPair = (pair: string) => VALID_YAML.replace('symbol: "BTC/USDT"', `symbol: "${pair}"`);
+  const notListed = (symbol: string) => `market data: ${symbol} is not listed on BINANCE (exchangeInfo); the strategy cannot run there`;
+  const start = (strategyId: string, pair: string, waitMs = 10_000) =>
+    api.app.inject({ method: 'POST', url: '/api/v1/strategies/start', headers: control, payload: { configYaml: onPair(pair), strategyId, waitMs } });
+  /** the api-server's read model shows the feed status (so the next start sees it) */
+  const feedShown = (symbols: string[]) =>
+    waitFor(async () => JSON.stringify((await api.app.inject({ method: 'GET', url: '/api/v1/market/feed', headers: control })).json().status?.symbols) === JSON.stringify(symbols), { timeoutMs: 10_000, what: `the feed status serving ${symbols.join(', ')}` });
+  const startCommandOf = (strategyId: string) =>
+    expect.poll(() => commands.some((c) => isMessage(c, MessageType.strategyStart) && c.payload.strategyId === strategyId), { timeout: 10_000 }).toBe(true);
+  /** what the stream-manager does when exchangeInfo lacks the symbol: a stop with the reason */
+  const failAsTheStreamManager = async (strategyId: string, error: string) => {
+    const t = Date.now();
+    await h.bus.publish(Streams.commands(), makeEnvelope({ type: MessageType.strategyStop, id: `market-data-stop-${strategyId}-${t}`, source: 'stream-manager', tsEvent: t, tsInit: t, payload: { strategyId, reason: 'market-data', error } }), StreamRetention.commands);
+  };
+
+  beforeAll(async () => {
+    api = await createHarness(REDIS_URL, { configDir: h.configDir, maxRunningStrategiesPerClient: null });
+    for (const id of ['unlisted-eth', 'served-btc', 'listed-sol', 'unanswered-ada']) stores.set(id, api.store);
+    await publishFeed(h.bus, binanceFeed(['BTCUSDT']));
+    await feedShown(['BTCUSDT']);
+  });
+  afterAll(async () => {
+    // the tests above run with the simulator's feed, as before this block
+    await publishFeed(h.bus, feedStatus(), Date.now() + 1);
+    await api.close();
+  });
+
+  it('answers 422 STRATEGY_START_FAILED with the stream-manager\'s reason, leaves the strategy in error and the start claim settled (a restart fails the same way)', async () => {
+    const answer = start('unlisted-eth', 'ETH/USDT');
+    await startCommandOf('unlisted-eth');
+    await failAsTheStreamManager('unlisted-eth', notListed('ETHUSDT'));
+    const res = await answer;
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toMatchObject({ code: 'STRATEGY_START_FAILED', details: { strategyId: 'unlisted-eth' } });
+    expect(res.json().error.message).toBe(`strategy "unlisted-eth" could not start: ${notListed('ETHUSDT')}`);
+    expect(await api.store.getStrategy('unlisted-eth')).toMatchObject({ status: 'error', error: notListed('ETHUSDT') });
+
+    // the real paper-trader stores the config it runs (this stand-in does not): the restart sends it again
+    await api.store.upsertStrategy({ ...(await api.store.getStrategy('unlisted-eth'))!, configName: 'eth.yaml', configYaml: onPair('ETH/USDT') });
+    const restart = api.app.inject({ method: 'POST', url: '/api/v1/strategies/unlisted-eth/restart', headers: control, payload: { waitMs: 10_000 } });
+    await expect.poll(() => commands.filter((c) => isMessage(c, MessageType.strategyStart) && c.payload.strategyId === 'unlisted-eth').length, { timeout: 10_000 }).toBe(2);
+    await failAsTheStreamManager('unlisted-eth', notListed('ETHUSDT'));
+    const again = await restart;
+    expect(again.statusCode).toBe(422);
+    expect(again.json().error.message).toBe(`strategy "unlisted-eth" could not restart: ${notListed('ETHUSDT')}`);
+  });
+
+  it('answers 201 at once for a served symbol, and once the feed serves a new one', async () => {
+    const t0 = Date.now();
+    const served = await start('served-btc', 'BTC/USDT');
+    expect(served.statusCode).toBe(201);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+
+    const answer = start('listed-sol', 'SOL/USDT');
+    await startCommandOf('listed-sol');
+    let settled = false;
+    void answer.then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false); // warming-up alone does not answer it
+    await publishFeed(h.bus, binanceFeed(['BTCUSDT', 'SOLUSDT']));
+    const res = await answer;
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ strategyId: 'listed-sol', accepted: true, status: 'warming-up' });
+  });
+
+  it('answers 201 with the paper-trader\'s status when neither answer comes within waitMs', async () => {
+    const t0 = Date.now();
+    const res = await start('unanswered-ada', 'ADA/USDT', 1_000);
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ accepted: true, status: 'warming-up' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    // the claim is settled: it can be stopped and started again
+    expect((await api.app.inject({ method: 'POST', url: '/api/v1/strategies/unanswered-ada/stop', headers: control, payload: { waitMs: 10_000 } })).statusCode).toBe(200);
   });
 });

@@ -18,6 +18,7 @@ import { LIVE_STRATEGY_STATUSES, type StartClaimRequest } from '@btc-research/pl
 import { ApiError, yamlTooLarge } from '../../errors.js';
 import { requireStrategy, type ApiContext, type RouteOptions } from '../../context.js';
 import { awaitStatus } from '../../live/await-status.js';
+import { startSymbolOf, watchServed } from '../../live/await-served.js';
 import { principalOf } from '../../plugins/auth.js';
 import { readConfig } from '../../read-model/config-catalog.js';
 import { validateStrategyYaml, yamlSizeProblem } from '../../read-model/config-validator.js';
@@ -142,18 +143,29 @@ async function startConfigOf(ctx: ApiContext, body: StartStrategyBody): Promise<
 /**
  * Sends a start its claim allows and waits for the answer. Answered (or not sent): the claim is
  * settled and the record speaks from now on. Unanswered (202): the claim stands until it lapses.
+ * On a Binance feed that does not serve the symbol yet, the paper-trader's warm-up is not the answer:
+ * the wait goes on (same deadline) until the feed serves it or the stream-manager fails the strategy
+ * (the venue does not list it), which is answered as the strategy's error.
  */
 export async function publishStart(
   ctx: ApiContext,
-  o: { strategyId: string; owner: string; payload: unknown; correlationId: string; waitMs: number },
+  o: { strategyId: string; owner: string; payload: { configYaml: string; configName: string }; correlationId: string; waitMs: number },
 ): Promise<Awaited<ReturnType<typeof publishCommand>>> {
+  const served = watchServed(ctx.hub, o.strategyId, startSymbolOf(o.payload.configYaml, o.payload.configName), o.waitMs);
   let started: Awaited<ReturnType<typeof publishCommand>>;
   try {
     started = await publishCommand(ctx, { type: MessageType.strategyStart, strategyId: o.strategyId, payload: o.payload, correlationId: o.correlationId, waitMs: o.waitMs }, (s) => s !== 'stopped');
   } catch (error) {
+    served.cancel();
     await ctx.store.settleStrategyStart(o.strategyId, o.owner);
     throw error;
   }
+  if (started.awaited && started.awaited.status !== 'error' && served.mustWait()) {
+    const answer = await served.result;
+    if (answer.outcome === 'failed') started = { ...started, awaited: { status: 'error', error: answer.error } };
+    else if (answer.outcome === 'timeout') ctx.log.warn({ strategyId: o.strategyId }, 'start confirmed by the paper-trader; the feed does not serve its symbol yet and the stream-manager has not answered in time');
+  }
+  served.cancel();
   if (started.awaited) await ctx.store.settleStrategyStart(o.strategyId, o.owner);
   return started;
 }
@@ -187,7 +199,7 @@ export const strategyCommandRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
       const payload = { strategyId, configName, configYaml: yaml, ...(body.name !== undefined ? { name: body.name } : {}), ...(body.initialCash !== undefined ? { initialCash: body.initialCash } : {}) };
       const { commandId, awaited } = await publishStart(ctx, { strategyId, owner, payload, correlationId: String(request.id), waitMs });
       if (awaited?.status === 'error') {
-        throw new ApiError(422, ApiErrorCode.strategyStartFailed, `the paper-trader could not start "${strategyId}": ${awaited.error ?? 'unknown error'}`, { strategyId, commandId });
+        throw new ApiError(422, ApiErrorCode.strategyStartFailed, `strategy "${strategyId}" could not start: ${awaited.error ?? 'unknown error'}`, { strategyId, commandId });
       }
       return reply
         .code(awaited ? 201 : 202)

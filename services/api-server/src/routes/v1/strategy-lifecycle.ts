@@ -54,7 +54,7 @@ export const strategyLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = asyn
       const payload = { strategyId: record.id, configName: record.configName, configYaml: record.configYaml, initialCash: record.initialCash };
       const { commandId, awaited } = await publishStart(ctx, { strategyId: record.id, owner, payload, correlationId: String(request.id), waitMs });
       if (awaited?.status === 'error') {
-        throw new ApiError(422, ApiErrorCode.strategyStartFailed, `the paper-trader could not restart "${record.id}": ${awaited.error ?? 'unknown error'}`, { strategyId: record.id, commandId });
+        throw new ApiError(422, ApiErrorCode.strategyStartFailed, `strategy "${record.id}" could not restart: ${awaited.error ?? 'unknown error'}`, { strategyId: record.id, commandId });
       }
       return reply
         .code(awaited ? 201 : 202)
