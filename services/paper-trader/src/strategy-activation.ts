@@ -46,6 +46,8 @@ interface RunState extends RunNumber {
   tradingStartTime: number;
   /** it processed market inputs before, so a replay must start at the log's beginning */
   hasProcessedInputs: boolean;
+  /** it never got ready nor traded: a replay of what the log still holds reproduces its account (initial cash) */
+  isUntouched: boolean;
 }
 
 type BuildRunner = () => ReturnType<typeof StrategyRunner.create>;
@@ -77,7 +79,8 @@ export class StrategyActivation {
     const snap: SnapshotLoad = mode.fresh === true ? { status: 'missing' } : await store.loadSnapshot(record.id);
     if (snap.status === 'corrupt') logger.warn({ strategyId: record.id, reason: snap.reason }, 'snapshot is corrupt; rebuilding from the market log');
     const { runner, resumedAt } = await this.resume(record, built.runner, snap, build);
-    if (resumedAt === null && runState.hasProcessedInputs && mode.fresh !== true && (await this.refuseIfLogPruned(record))) return false;
+    // (a strategy still warming up is rebuilt from what is left, e.g. after a crash between storing its warm-up history and its rebuild)
+    if (resumedAt === null && runState.hasProcessedInputs && !runState.isUntouched && mode.fresh !== true && (await this.refuseIfLogPruned(record))) return false;
     const replayed = await this.replay(record, runner, resumedAt === null && snap.status === 'ok' ? snap.snapshot : null);
     if (replayed === null) return false;
     await this.register(record, runner, { replayed, resumedAt, snapshot: snap.status });
@@ -89,9 +92,9 @@ export class StrategyActivation {
       this.options.logger.warn({ err, strategyId: record.id }, 'stored state unreadable; rebuilding from the market log');
       return null;
     });
-    const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number; marketSeq?: number; forcedExitsAfter?: unknown };
+    const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number; marketSeq?: number; forcedExitsAfter?: unknown; ready?: boolean };
     const forcedExitsAfter = Array.isArray(core.forcedExitsAfter) ? core.forcedExitsAfter.filter((n): n is number => Number.isSafeInteger(n)) : [];
-    return { tradingStartTime: core.tradingStartTime ?? record.createdAt, run: core.run ?? 1, eventBase: core.eventBase ?? 0, forcedExitsAfter, hasProcessedInputs: Boolean(core.marketSeq) };
+    return { tradingStartTime: core.tradingStartTime ?? record.createdAt, run: core.run ?? 1, eventBase: core.eventBase ?? 0, forcedExitsAfter, hasProcessedInputs: Boolean(core.marketSeq), isUntouched: core.ready !== true && (state?.tradeCount ?? 0) === 0 };
   }
 
   /**
