@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config';
 //            files, the original btc_research configs); run by .ci/run in addition to core.
 export default defineConfig({
   test: {
+    // two files at a time: most suites wait on real processes, sockets and timers, so a 2-core
+    // machine runs the core suite in about two thirds of the time it takes one file at a time
+    maxWorkers: 2,
     projects: [
       {
         test: {

@@ -7,49 +7,39 @@
  * it is published provisional within the bound (5 s grace + 20 s), the correction follows once the
  * call answers, exactly once and equal to the exchange's kline, and later minutes keep flowing.
  */
-import { FakeBinanceServer } from '@btc-research/binance/testing';
+import type { FakeBinanceServer } from '@btc-research/binance/testing';
 import { MessageType, Streams, isMessage, type MarketCandleClosedV1, type MarketCandleCorrectedV1 } from '@btc-research/contracts';
 import { waitFor } from '@btc-research/platform';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startBinanceSource, type BinanceSource } from '../../services/stream-manager/src/binance/binance-source.js';
-import { MarketPublisher } from '../../services/stream-manager/src/market-publisher.js';
-import { allEntries, canon, confirmedInOrder, deleteSymbolKeys, quietLogger, sequenceProblem, testBus, uniqueSymbol } from './support.js';
+import { describe, expect, it } from 'vitest';
+import type { BinanceSource } from '../../services/stream-manager/src/binance/binance-source.js';
+import { liveFeeds } from './live-feed.js';
+import { allEntries, canon, confirmedInOrder, sequenceProblem } from './support.js';
 
 const M = 60_000;
 /** the feed's defaults: a minute only REST can confirm goes out provisional this long after its close */
 const BOUND_MS = 5_000 + 20_000;
-const bus = testBus();
-const used: string[] = [];
-let stops: Array<() => Promise<void>> = [];
+const feeds = liveFeeds();
+const bus = feeds.bus;
 
-afterEach(async () => {
-  for (const stop of stops) await stop();
-  stops = [];
-});
-afterAll(async () => {
-  await deleteSymbolKeys(used);
-  await bus.close();
-});
-
-async function startLive(symbol: string): Promise<{ srv: FakeBinanceServer; src: BinanceSource }> {
-  const srv = await FakeBinanceServer.start({ symbols: [symbol], seed: 77, startTime: Date.UTC(2025, 6, 1, 9, 0), tickMs: 10, marketMsPerTick: 1000 });
-  const publisher = new MarketPublisher(bus, 'provisional-bound-test', Date.now);
-  const src = await startBinanceSource({
-    symbols: [symbol], venue: 'binance', wsUrl: srv.wsUrl, restUrl: srv.url, publisher, logger: quietLogger(), requestedSource: 'binance',
-    pingIntervalMs: 200, deadAfterMs: 5_000, reconnectBaseMs: 20, reconnectMaxMs: 200, restFallbackAfterMs: 300, restPollMs: 100, statusIntervalMs: 500,
-    restTimeoutMs: 2_000, restMaxAttempts: 6,
+/** a live feed of a fresh symbol, on fast timings, once it is live and the exchange has two minutes */
+async function startLive(): Promise<{ symbol: string; srv: FakeBinanceServer; src: BinanceSource }> {
+  const { symbol, srv, src } = await feeds.start({
+    symbolPrefix: 'B',
+    exchange: { seed: 77, startTime: Date.UTC(2025, 6, 1, 9, 0), tickMs: 10, marketMsPerTick: 1000 },
+    publisherName: 'provisional-bound-test',
+    source: {
+      pingIntervalMs: 200, deadAfterMs: 5_000, reconnectBaseMs: 20, reconnectMaxMs: 200, restFallbackAfterMs: 300, restPollMs: 100, statusIntervalMs: 500,
+      restTimeoutMs: 2_000, restMaxAttempts: 6,
+    },
   });
-  stops = [() => src.stop(), () => publisher.close(), () => srv.close()];
   await waitFor(() => src.status().state === 'live', { timeoutMs: 15_000, what: 'live' });
   await waitFor(() => srv.market.closedKlines(symbol).length >= 2, { timeoutMs: 15_000, what: 'two market minutes' });
-  return { srv, src };
+  return { symbol, srv, src };
 }
 
 describe('a REST confirmation that keeps retrying', () => {
   it('does not hold up the provisional candle: it comes within the bound, the correction follows once, equal to the exchange', async () => {
-    const symbol = uniqueSymbol('B');
-    used.push(symbol);
-    const { srv, src } = await startLive(symbol);
+    const { symbol, srv, src } = await startLive();
     const feed = src.feeds.get(symbol)!;
 
     // 10 s into a minute: one trade of it and its closed kline never arrive, REST klines answer 429

@@ -13,4 +13,5 @@ export { StrategyForceExitV1, StrategyStartV1, StrategyStopV1 } from './messages
 export { FillProvenance, StrategyFillV1, StrategyEquityV1, StrategyStatusChangedV1, StrategyStatusValue } from './messages/strategy-events.v1.js';
 export * from './messages/notification-event.v1.js';
 export { StrategyParityCheckV1, StrategyParityCheckedV1, ParityDivergence, ParityDivergenceKind, ParityValue, ParityWindow } from './messages/strategy-parity.v1.js';
+export { StrategyWarmupHistoryV1, WARMUP_HISTORY_MAX_CANDLES, WARMUP_HISTORY_WAIT_MS } from './messages/strategy-warmup-history.v1.js';
 export * from './http/index.js';

@@ -9,6 +9,7 @@ import { StrategyForceExitV1, StrategyStartV1, StrategyStopV1 } from './messages
 import { StrategyEquityV1, StrategyFillV1, StrategyStatusChangedV1 } from './messages/strategy-events.v1.js';
 import { NotificationEventV1 } from './messages/notification-event.v1.js';
 import { StrategyParityCheckV1, StrategyParityCheckedV1 } from './messages/strategy-parity.v1.js';
+import { StrategyWarmupHistoryV1 } from './messages/strategy-warmup-history.v1.js';
 
 /** The one catalogue of message types. Never hand-type a type string elsewhere. */
 export const MessageType = {
@@ -28,6 +29,8 @@ export const MessageType = {
   notificationRaised: 'notification.raised',
   strategyParityCheck: 'strategy.parity.check',
   strategyParityChecked: 'strategy.parity.checked',
+  /** older candles for one strategy's warm-up (stream-manager → paper-trader, on the commands stream) */
+  strategyWarmupHistory: 'strategy.warmup.history',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -48,6 +51,7 @@ export const messageRegistry = {
   [MessageType.notificationRaised]: { 1: NotificationEventV1 },
   [MessageType.strategyParityCheck]: { 1: StrategyParityCheckV1 },
   [MessageType.strategyParityChecked]: { 1: StrategyParityCheckedV1 },
+  [MessageType.strategyWarmupHistory]: { 1: StrategyWarmupHistoryV1 },
 } as const satisfies Record<MessageType, Record<number, z.ZodType>>;
 
 export type PayloadOf<T extends MessageType> = z.infer<(typeof messageRegistry)[T][1]>;

@@ -13,7 +13,7 @@ export {
 } from './errors.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { envStr, envOptStr, envInt, envBool, type EnvRecord, type EnvIntOptions } from './env.js';
-export { readMarketLogRetentionMs } from './storage/market-log-retention-setting.js';
+export { readMarketLogRetentionMs } from './config/market-log-retention.js';
 export {
   createLogger,
   configureLogging,
@@ -75,6 +75,7 @@ export {
   type StrategyState,
   type TradeRecord,
   type ParityCheckRecord,
+  type WarmupHistoryRecord,
   type PositionRecord,
   type EquityPoint,
   type TradeQuery,
@@ -118,3 +119,4 @@ export { DiscordChannel } from './notifications/discord-channel.js';
 export { NotificationDispatcher, type NotificationDispatcherOptions } from './notifications/notification-dispatcher.js';
 export { startReceiver, replies, verifyWebhookSignature, type LocalReceiver, type ReceivedRequest, type ReceiverReply } from './testing/notification-receivers.js';
 export { loadStrategyHistory, type StrategyHistory } from './storage/strategy-history.js';
+export { firstLogCandleOpenTime, warmupEntries } from './storage/warmup-entries.js';

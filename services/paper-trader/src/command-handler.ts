@@ -1,6 +1,7 @@
 import { MessageType, type Envelope, type PayloadOf } from '@btc-research/contracts';
 import type { BusEntry } from '@btc-research/platform';
 import type { StrategyLifecycle } from './strategy-lifecycle.js';
+import type { WarmupIntake } from './warmup-intake.js';
 
 /** Runs parity checks on request (see ParityMonitor). */
 export interface ParityRequests {
@@ -8,11 +9,11 @@ export interface ParityRequests {
 }
 
 /** The commands this service acts on. A new command is a type here and a handler below. */
-type CommandType = typeof MessageType.strategyStart | typeof MessageType.strategyStop | typeof MessageType.strategyForceExit | typeof MessageType.strategyParityCheck;
+type CommandType = typeof MessageType.strategyStart | typeof MessageType.strategyStop | typeof MessageType.strategyForceExit | typeof MessageType.strategyParityCheck | typeof MessageType.strategyWarmupHistory;
 /** handled by one worker of the shared consumer group (a parity check reads the store only: any worker may run it) */
 export const SHARED_COMMANDS: readonly CommandType[] = [MessageType.strategyStart, MessageType.strategyStop, MessageType.strategyParityCheck];
-/** seen by every worker: only the one running the strategy can act */
-export const BROADCAST_COMMANDS: readonly CommandType[] = [MessageType.strategyForceExit];
+/** seen by every worker: only the one running the strategy can act (a warm-up history is used by the worker running it) */
+export const BROADCAST_COMMANDS: readonly CommandType[] = [MessageType.strategyForceExit, MessageType.strategyWarmupHistory];
 type CommandHandlers = { readonly [T in CommandType]: (command: PayloadOf<T>) => Promise<void> };
 
 /**
@@ -28,7 +29,7 @@ export class CommandHandler {
    * `types`: the commands this handler acts on. Start, stop and parity checks go to one worker (the
    * shared group); a force exit goes to every worker (a group per worker) and the one running the strategy acts.
    */
-  constructor(lifecycle: StrategyLifecycle, parity: ParityRequests, types: readonly CommandType[] = SHARED_COMMANDS) {
+  constructor(lifecycle: StrategyLifecycle, parity: ParityRequests, warmups: Pick<WarmupIntake, 'receive'>, types: readonly CommandType[] = SHARED_COMMANDS) {
     this.types = new Set(types);
     this.handlers = {
       // queued in the monitor's own queue: a long check never holds up the commands after it
@@ -39,6 +40,7 @@ export class CommandHandler {
       [MessageType.strategyStart]: (c) => lifecycle.start({ id: c.strategyId, configName: c.configName, configYaml: c.configYaml, initialCash: c.initialCash, name: c.name, from: 'now' }),
       [MessageType.strategyStop]: (c) => lifecycle.stop(c.strategyId, c.error),
       [MessageType.strategyForceExit]: async (c) => void lifecycle.forceExit(c.strategyId),
+      [MessageType.strategyWarmupHistory]: async (c) => void (await warmups.receive(c)),
     };
   }
 

@@ -35,6 +35,8 @@ export interface PaperTraderConfig {
   parityIntervalMs?: number;
   /** relative tolerance of indicator values in parity checks (default 0.0001, the seed's 0.01%) */
   parityIndicatorTolerance?: number;
+  /** how long a strategy's warm-up history is awaited after its activation (default WARMUP_HISTORY_WAIT_MS, 30 s) */
+  warmupWaitMs?: number;
   /** notification channels (NOTIFY_WEBHOOK_URL, TELEGRAM_BOT_TOKEN, …); none configured: no notifier */
   notifications?: NotificationSettings;
 }

@@ -18,6 +18,8 @@ export class OwnedStrategy {
   readonly pump: StrategyPump;
   /** announcements and snapshots of batches the log writer committed, in order */
   readonly followUps = new SerialQueue();
+  /** wall time this worker activated it (a warm-up history is awaited for a while after) */
+  activatedAt = 0;
 
   constructor(
     readonly runner: StrategyRunner,

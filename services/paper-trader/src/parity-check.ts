@@ -3,6 +3,7 @@ import { ParityReplay, type IndicatorCheckpoint, type PaperBalances, type PaperE
 import type { ParityCheckRecord, StrategyRecord, StrategyState, StrategyStore } from '@btc-research/platform';
 import { LOG_PAGE_SIZE } from './market-log-tail.js';
 import { StrategyRunner, type RunnerExecution } from './strategy-runner.js';
+import { loadWarmupInputs } from './warmup-history.js';
 
 export interface ParityCheckOptions {
   store: StrategyStore;
@@ -81,7 +82,9 @@ export async function runParityCheck(
   if (state === null || progress === null) throw new ParityCheckUnavailableError(`strategy ${record.id} has no stored progress to check yet`);
   // built as the paper trader built it: with the execution settings its state records (another worker's may differ)
   const execution = progress.execution !== undefined ? (progress.execution ?? undefined) : options.execution;
-  const runKey = JSON.stringify([record.configYaml, record.initialCash, progress.tradingStartTime, progress.run, progress.eventBase, execution ?? null]);
+  // the same inputs as paper trading: its warm-up history (older candles than the log) first
+  const warmup = await loadWarmupInputs(store, record);
+  const runKey = JSON.stringify([record.configYaml, record.initialCash, progress.tradingStartTime, progress.run, progress.eventBase, execution ?? null, warmup.key]);
   const first = (await store.listMarketEvents(record.symbol, 0, 1))[0];
   const logStart = first === undefined ? 1 : first.seq;
   // a checkpoint of this run that the log (and paper trading) has not passed behind
@@ -90,7 +93,7 @@ export async function runParityCheck(
     throw new ParityCheckUnavailableError(`the market log of ${record.symbol} before seq ${logStart} was pruned; strategy ${record.id} cannot be replayed from its start`);
   }
   const build = () => {
-    const built = StrategyRunner.create(record, progress.tradingStartTime, execution, { run: progress.run, eventBase: progress.eventBase });
+    const built = StrategyRunner.create(record, progress.tradingStartTime, execution, { run: progress.run, eventBase: progress.eventBase }, warmup);
     if (!built.ok) throw new ParityCheckUnavailableError(`strategy ${record.id}: its config does not compile (${built.errors.length} problems)`);
     return built.runner;
   };

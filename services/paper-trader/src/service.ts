@@ -1,4 +1,4 @@
-import { ConsumerGroups, Streams } from '@btc-research/contracts';
+import { ConsumerGroups, Streams, WARMUP_HISTORY_WAIT_MS } from '@btc-research/contracts';
 import { createNotificationChannels, type Logger, type MessageBus, type StrategyStore, type Subscription } from '@btc-research/platform';
 import { Announcer } from './announcer.js';
 import { AutoStart } from './auto-start.js';
@@ -20,6 +20,7 @@ import { ParityMonitor } from './parity-monitor.js';
 import { RepeatingTask } from './repeating-task.js';
 import { SerialQueue } from './serial-queue.js';
 import { StrategyActivation } from './strategy-activation.js';
+import { WarmupIntake } from './warmup-intake.js';
 import { StrategyLifecycle } from './strategy-lifecycle.js';
 import type { StrategyRunner } from './strategy-runner.js';
 import { StrategyStatuses } from './strategy-status.js';
@@ -174,7 +175,8 @@ export function buildPaperTraderParts(deps: PaperTraderDeps): PaperTraderParts {
     commit: (symbol, events) => committer.commit(symbol, events),
   });
   const execution = config.makerCommission === undefined ? undefined : { makerCommission: config.makerCommission };
-  const activation = new StrategyActivation({ store, leases, owned, statuses, tail, writer, follower, logger, now, execution, snapshotIntervalMs: config.snapshotIntervalMs });
+  const activation = new StrategyActivation({ store, leases, owned, statuses, tail, writer, follower, logger, now, execution, snapshotIntervalMs: config.snapshotIntervalMs, warmupWaitMs: config.warmupWaitMs ?? WARMUP_HISTORY_WAIT_MS });
+  const warmups = new WarmupIntake({ store, owned, activation, logger, now, waitMs: config.warmupWaitMs ?? WARMUP_HISTORY_WAIT_MS });
   const lifecycle = new StrategyLifecycle({ store, owned, leases, statuses, activation, tail, now, defaultInitialCash: config.initialCash });
   const pruner = new MarketLogPruner({ store, logger, now, retentionMs: config.marketLogRetentionMs ?? 0, intervalMs: config.marketLogPruneIntervalMs ?? PRUNE_INTERVAL_MS });
   const parity = new ParityMonitor({
@@ -197,8 +199,8 @@ export function buildPaperTraderParts(deps: PaperTraderDeps): PaperTraderParts {
     owned,
     ingest,
     lifecycle,
-    commands: new CommandHandler(lifecycle, parity),
-    broadcastCommands: new CommandHandler(lifecycle, parity, BROADCAST_COMMANDS),
+    commands: new CommandHandler(lifecycle, parity, warmups),
+    broadcastCommands: new CommandHandler(lifecycle, parity, warmups, BROADCAST_COMMANDS),
     autoStart: new AutoStart({ store, lifecycle, logger, configDir: config.configDir, from: config.autoStartFrom }),
     leaseRound: new LeaseRound({ store, leases, ingest, pruner, owned, activation, logger, signal }),
     poller: new MarketLogPoller({ store, owned, tail, isIngesting: () => ingest.isRunning() }),

@@ -10,6 +10,7 @@ import { emptyOutput } from './runner-output.js';
 import { SnapshotScheduler } from './snapshot-scheduler.js';
 import { StrategyRunner, type RunNumber, type RunnerExecution } from './strategy-runner.js';
 import type { StrategyStatuses } from './strategy-status.js';
+import { loadWarmupInputs } from './warmup-history.js';
 
 export interface StrategyActivationOptions {
   store: StrategyStore;
@@ -25,6 +26,18 @@ export interface StrategyActivationOptions {
   snapshotIntervalMs: number;
   /** spreads the snapshots of strategies activated together (default Math.random) */
   random?: () => number;
+  /** how long a strategy still warming up after its activation waits for a warm-up history before a warning (ms) */
+  warmupWaitMs: number;
+}
+
+/** How an activation treats what is stored. */
+export interface ActivationMode {
+  /**
+   * Rebuild from the inputs alone, as a new start does (a warm-up history just arrived for a
+   * strategy still warming up): its snapshot, taken without that history, is not used, and a
+   * pruned log's beginning does not stop it (it never traded).
+   */
+  fresh?: boolean;
 }
 
 /** What the stored state says about the run being rebuilt. */
@@ -33,6 +46,8 @@ interface RunState extends RunNumber {
   tradingStartTime: number;
   /** it processed market inputs before, so a replay must start at the log's beginning */
   hasProcessedInputs: boolean;
+  /** it never got ready nor traded: a replay of what the log still holds reproduces its account (initial cash) */
+  isUntouched: boolean;
 }
 
 type BuildRunner = () => ReturnType<typeof StrategyRunner.create>;
@@ -47,12 +62,13 @@ export class StrategyActivation {
   constructor(private readonly options: StrategyActivationOptions) {}
 
   /** True when this worker runs the strategy now. */
-  async activate(record: StrategyRecord): Promise<boolean> {
+  async activate(record: StrategyRecord, mode: ActivationMode = {}): Promise<boolean> {
     const { owned, leases, store, logger } = this.options;
     if (owned.has(record.id)) return true;
     if (!(await leases.acquireStrategy(record.id))) return false;
     const runState = await this.loadRunState(record);
-    const build: BuildRunner = () => StrategyRunner.create(record, runState.tradingStartTime, this.options.execution, { run: runState.run, eventBase: runState.eventBase, forcedExitsAfter: runState.forcedExitsAfter });
+    const warmup = await loadWarmupInputs(store, record);
+    const build: BuildRunner = () => StrategyRunner.create(record, runState.tradingStartTime, this.options.execution, { run: runState.run, eventBase: runState.eventBase, forcedExitsAfter: runState.forcedExitsAfter }, warmup);
     const built = build();
     if (!built.ok) {
       logger.error({ strategyId: record.id, errors: built.errors }, 'strategy config is invalid');
@@ -60,10 +76,11 @@ export class StrategyActivation {
     }
     // e.g. compat: legacy rules naming columns that do not exist (one warning per name)
     if (built.warnings.length > 0) logger.warn({ strategyId: record.id, warnings: built.warnings.map(formatProblem) }, 'strategy config has warnings');
-    const snap = await store.loadSnapshot(record.id);
+    const snap: SnapshotLoad = mode.fresh === true ? { status: 'missing' } : await store.loadSnapshot(record.id);
     if (snap.status === 'corrupt') logger.warn({ strategyId: record.id, reason: snap.reason }, 'snapshot is corrupt; rebuilding from the market log');
     const { runner, resumedAt } = await this.resume(record, built.runner, snap, build);
-    if (resumedAt === null && runState.hasProcessedInputs && (await this.refuseIfLogPruned(record))) return false;
+    // (a strategy still warming up is rebuilt from what is left, e.g. after a crash between storing its warm-up history and its rebuild)
+    if (resumedAt === null && runState.hasProcessedInputs && !runState.isUntouched && mode.fresh !== true && (await this.refuseIfLogPruned(record))) return false;
     const replayed = await this.replay(record, runner, resumedAt === null && snap.status === 'ok' ? snap.snapshot : null);
     if (replayed === null) return false;
     await this.register(record, runner, { replayed, resumedAt, snapshot: snap.status });
@@ -75,9 +92,9 @@ export class StrategyActivation {
       this.options.logger.warn({ err, strategyId: record.id }, 'stored state unreadable; rebuilding from the market log');
       return null;
     });
-    const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number; marketSeq?: number; forcedExitsAfter?: unknown };
+    const core = (state?.core ?? {}) as { tradingStartTime?: number; run?: number; eventBase?: number; marketSeq?: number; forcedExitsAfter?: unknown; ready?: boolean };
     const forcedExitsAfter = Array.isArray(core.forcedExitsAfter) ? core.forcedExitsAfter.filter((n): n is number => Number.isSafeInteger(n)) : [];
-    return { tradingStartTime: core.tradingStartTime ?? record.createdAt, run: core.run ?? 1, eventBase: core.eventBase ?? 0, forcedExitsAfter, hasProcessedInputs: Boolean(core.marketSeq) };
+    return { tradingStartTime: core.tradingStartTime ?? record.createdAt, run: core.run ?? 1, eventBase: core.eventBase ?? 0, forcedExitsAfter, hasProcessedInputs: Boolean(core.marketSeq), isUntouched: core.ready !== true && (state?.tradeCount ?? 0) === 0 };
   }
 
   /**
@@ -149,12 +166,23 @@ export class StrategyActivation {
   private async register(record: StrategyRecord, runner: StrategyRunner, report: { replayed: number; resumedAt: number | null; snapshot: SnapshotLoad['status'] }): Promise<void> {
     const { store, now, snapshotIntervalMs, owned, statuses, logger } = this.options;
     const strategy = new OwnedStrategy(runner, new SnapshotScheduler(runner, { store, now, intervalMs: snapshotIntervalMs }), this.options.follower);
+    strategy.activatedAt = now();
     owned.add(strategy);
     await strategy.snapshots.saveNow();
     strategy.snapshots.spread(this.options.random);
     await statuses.set(record, runner.core.logic.isReady() ? 'running' : 'warming-up', null);
-    logger.info({ strategyId: record.id, ...report, trades: runner.core.summary().tradeCount, warmupMinutes: runner.core.logic.warmupMinutes }, 'strategy active');
+    logger.info({ strategyId: record.id, ...report, trades: runner.core.summary().tradeCount, warmupMinutes: runner.core.logic.warmupMinutes, warmupHistoryCandles: runner.warmupCandles }, 'strategy active');
     void strategy.pump.wake();
+    if (!runner.core.logic.isReady()) this.warnIfStillWarmingUp(strategy);
+  }
+
+  /** Still warming up once the wait for a warm-up history is over: it warms up on live candles (logged once). */
+  private warnIfStillWarmingUp(strategy: OwnedStrategy): void {
+    const { owned, logger, warmupWaitMs } = this.options;
+    setTimeout(() => {
+      if (owned.get(strategy.id) !== strategy || strategy.runner.core.logic.isReady()) return;
+      logger.warn({ strategyId: strategy.id, symbol: strategy.symbol, waitedMs: warmupWaitMs, warmupMinutes: strategy.runner.core.logic.warmupMinutes, warmupHistoryCandles: strategy.runner.warmupCandles }, 'no warm-up history made the strategy ready in time: it warms up on live candles');
+    }, warmupWaitMs).unref();
   }
 
   /** Puts the strategy in error with the reason and lets its lease go; always false (not activated). */

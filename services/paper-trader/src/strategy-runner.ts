@@ -17,6 +17,7 @@ import {
 } from '@btc-research/engine';
 import { MarketDataGapError, canonicalJson, type EquityPoint, type MarketEventRecord, type OrderRecord, type PositionRecord, type SnapshotRecord, type StrategyEffects, type StrategyRecord, type StrategyState, type TradeRecord } from '@btc-research/platform';
 import { emptyOutput, type RunnerOutput } from './runner-output.js';
+import { NO_WARMUP, type WarmupInputs } from './warmup-history.js';
 
 /**
  * bumped when what a runner's image means changes, so older images are replayed over instead
@@ -63,12 +64,14 @@ export class StrategyRunner {
   /**
    * `run` counts (re)starts of the strategy: run 1 uses the strategy id as id prefix (the same ids as
    * a backtest), later runs `<id>-r<run>`, and their event-log seqs continue after `eventBase`.
+   * `warmup`: older candles than the log (the strategy's stored warm-up history), fed first.
    */
   static create(
     record: StrategyRecord,
     tradingStartTime: number,
     execution?: RunnerExecution,
     run: RunNumber = { run: 1, eventBase: 0 },
+    warmup: WarmupInputs = NO_WARMUP,
   ): { ok: true; runner: StrategyRunner; warnings: ConfigProblem[] } | { ok: false; errors: ConfigProblem[] } {
     const setup = buildTradingSetup(record.configYaml, record.configName, { strategyId: record.id, initialCash: record.initialCash, tradingStartTime, ...(execution ? { execution } : {}) });
     if (!setup.ok) return { ok: false, errors: setup.errors };
@@ -82,8 +85,9 @@ export class StrategyRunner {
     runner.forcedExitsToReplay = [...runner.forcedExitsAfter];
     // what the core was built from: an image is only valid for a core built the same way
     runner.imageKey = createHash('sha256')
-      .update(JSON.stringify({ format: IMAGE_FORMAT, configYaml: record.configYaml, initialCash: record.initialCash, tradingStartTime, run: run.run, eventBase: run.eventBase, execution: execution ?? null }))
+      .update(JSON.stringify({ format: IMAGE_FORMAT, configYaml: record.configYaml, initialCash: record.initialCash, tradingStartTime, run: run.run, eventBase: run.eventBase, execution: execution ?? null, ...(warmup.key === '' ? {} : { warmup: warmup.key }) }))
       .digest('hex');
+    runner.warmUp(warmup.candles);
     return { ok: true, runner, warnings: setup.warnings };
   }
 
@@ -97,6 +101,24 @@ export class StrategyRunner {
   /** recorded force exits still ahead of this runner's position (a rebuild replays them) */
   private forcedExitsToReplay: number[] = [];
   private isForceExitAsked = false;
+
+  /** candles of the warm-up history this runner was fed before the log */
+  warmupCandles = 0;
+
+  /**
+   * Feeds the warm-up history's candles (older than the log, ending where it starts) to the core.
+   * Only when all of them close before trading starts: they warm indicators up and never trade
+   * (a strategy trading from the log's start, tradingStartTime 0, gets none).
+   */
+  private warmUp(candles: readonly Candle[]): void {
+    const last = candles[candles.length - 1];
+    if (last === undefined || last.closeTime >= this.tradingStartTime) return;
+    for (const candle of candles) {
+      // a copy: the core keeps (and a restored image overwrites) the candle it was given, and runners built together share the history
+      if (this.core.onInput({ kind: 'candle', candle: { ...candle } }).length > 0) throw new Error(`strategy ${this.record.id}: a warm-up candle produced trading events`);
+    }
+    this.warmupCandles = candles.length;
+  }
 
   /**
    * A person asked to close the position now: done before the next market input (the market order

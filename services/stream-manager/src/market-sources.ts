@@ -11,6 +11,7 @@ import { readLines, startRecordedReplaySource } from './sources/recorded-replay.
 import { startReplaySource } from './sources/replay-source.js';
 import { startSimulatedSource } from './sources/simulated-source.js';
 import { marketOfStart, type StrategyMarket } from './strategy-demand.js';
+import { WarmupHistories } from './warmup-history.js';
 
 export interface MarketSourcesOptions {
   config: StreamManagerConfig;
@@ -40,6 +41,7 @@ export class MarketSources {
   /** minutes of history a symbol gets on its first start: SIM_HISTORY_MINUTES, or more for a strategy's warm-up */
   private historyMinutes: number;
   private readonly venueRest: BinanceRestClient;
+  private readonly warmups: WarmupHistories;
   private changes: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -49,6 +51,7 @@ export class MarketSources {
     this.kind = o.kind;
     this.historyMinutes = o.config.simHistoryMinutes;
     this.venueRest = new BinanceRestClient({ baseUrl: o.endpoints.restUrl, logger: o.logger, timeoutMs: Math.max(o.config.binanceProbeTimeoutMs, 3_000), maxAttempts: 2 });
+    this.warmups = new WarmupHistories({ bus: o.bus, logger: o.logger, now: o.now, rest: this.venueRest, seedOf: (symbol) => this.seedOf(symbol) });
   }
 
   /** Starts the sources of the chosen kind: Binance for every symbol, a replay file, or one simulator per symbol. */
@@ -81,7 +84,12 @@ export class MarketSources {
   provide(m: StrategyMarket): Promise<void> {
     return this.serially(async () => {
       const { config, logger } = this.o;
-      if (this.symbols.includes(m.symbol)) return;
+      if (this.symbols.includes(m.symbol)) {
+        // served already: its market log may hold less than the strategy's warm-up, so it gets older candles of its own
+        if (this.kind === 'binance') await this.warmups.provide(m, 'binance', this.o.endpoints.venue === 'binanceus' ? 'BINANCEUS' : 'BINANCE');
+        else if (this.kind === 'simulated') await this.warmups.provide(m, 'simulated', 'SIMULATED');
+        return;
+      }
       // a new symbol's history covers the strategy's warm-up (REST klines on Binance, generated on the simulator)
       const history = Math.max(config.simHistoryMinutes, m.warmupMinutes + 1);
       if (this.kind === 'replay') {
@@ -193,12 +201,17 @@ export class MarketSources {
     });
   }
 
+  /** SYMBOLS keep their seeds (their markets are unchanged); any other symbol gets its own market */
+  private seedOf(symbol: string): number {
+    const { config } = this.o;
+    return config.symbols.includes(symbol) ? config.simSeed + config.symbols.indexOf(symbol) * 7919 : config.simSeed + symbolSeed(symbol);
+  }
+
   private startSimulated(symbol: string, history: number): Promise<MarketSource> {
     const { config } = this.o;
     return startSimulatedSource({
       symbol,
-      // SYMBOLS keep their seeds (their markets are unchanged); any other symbol gets its own market
-      seed: config.symbols.includes(symbol) ? config.simSeed + config.symbols.indexOf(symbol) * 7919 : config.simSeed + symbolSeed(symbol),
+      seed: this.seedOf(symbol),
       speed: config.simSpeed,
       historyMinutes: history,
       stateDir: path.join(config.dataDir, 'market_data'),

@@ -11,6 +11,8 @@ export interface StrategyMarket {
   exchange: string;
   /** minutes of history its indicators need before it can trade */
   warmupMinutes: number;
+  /** when it was started (the start command's tsEvent; 0 for a strategy file's) */
+  startedAt: number;
 }
 
 /** `BTC/USDC` (or `btc-usdc`, `BTCUSDC`) → `BTCUSDC`, the form Binance and the streams use. */
@@ -19,7 +21,7 @@ export function venueSymbol(configSymbol: string): string {
 }
 
 /** The market a start command asks for; null when its YAML does not load (the paper-trader reports that). */
-export function marketOfStart(command: StrategyStartV1): StrategyMarket | null {
+export function marketOfStart(command: StrategyStartV1, startedAt = 0): StrategyMarket | null {
   try {
     const r = loadStrategyConfig(command.configYaml, command.configName);
     if (!r.ok) return null;
@@ -29,6 +31,7 @@ export function marketOfStart(command: StrategyStartV1): StrategyMarket | null {
       symbol: venueSymbol(r.config.symbol),
       exchange: r.config.exchange.toLowerCase().replace(/[^a-z]/g, ''),
       warmupMinutes: setup.ok ? setup.strategy.warmupMinutes : 0,
+      startedAt,
     };
   } catch {
     return null;
@@ -71,7 +74,7 @@ export async function startStrategyDemand(o: StrategyDemandOptions): Promise<Str
       for (const e of page) {
         after = e.id;
         if (e.envelope.type === MessageType.strategyStart) {
-          const m = marketOfStart(e.envelope.payload as StrategyStartV1);
+          const m = marketOfStart(e.envelope.payload as StrategyStartV1, e.envelope.tsEvent);
           if (m !== null) running.set(m.strategyId, m);
         } else if (e.envelope.type === MessageType.strategyStop) {
           running.delete((e.envelope.payload as StrategyStopV1).strategyId);

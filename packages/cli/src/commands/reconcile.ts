@@ -52,7 +52,7 @@ async function reconcile(argv: string[], io: CliIo): Promise<number> {
     tradingStartTime: history.tradingStartTime,
     idPrefix: history.idPrefix,
     ...(history.execution ? { execution: history.execution } : {}),
-    log: history.log,
+    log: [...history.warmup, ...history.log],
     paperFills: history.fills,
     paperHistory,
     window,

@@ -9,7 +9,7 @@ import { StrategyFillV1, StrategyParityCheckedV1 } from '@btc-research/contracts
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { BackupCounts, BackupRecord } from './strategy-store.js';
-import { StoredEquity, StoredEvent, StoredMarketEvent, StoredOrder, StoredOutboxDelivery, StoredPosition, StoredState, StoredStrategy } from './validate.js';
+import { StoredEquity, StoredEvent, StoredMarketEvent, StoredOrder, StoredOutboxDelivery, StoredPosition, StoredState, StoredStrategy, StoredWarmupHistory } from './validate.js';
 
 /**
  * A backup file: JSON Lines (gzip when the name ends in .gz). The first line is the header, every
@@ -33,6 +33,7 @@ const Line = z.discriminatedUnion('kind', [
     checksum: z.string(),
   }),
   z.object({ kind: z.literal('parity'), strategyId: Id, checks: z.array(StrategyParityCheckedV1) }),
+  z.object({ kind: z.literal('warmup'), strategyId: Id, history: StoredWarmupHistory }),
   z.object({ kind: z.literal('start-claim'), strategyId: Id, owner: Id }),
   z.object({ kind: z.literal('market'), symbol: Id, events: z.array(StoredMarketEvent) }),
   z.object({ kind: z.literal('outbox'), rows: z.array(StoredOutboxDelivery) }),

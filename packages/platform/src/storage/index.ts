@@ -4,6 +4,7 @@ export type {
   StrategyState,
   TradeRecord,
   ParityCheckRecord,
+  WarmupHistoryRecord,
   PositionRecord,
   EquityPoint,
   TradeQuery,

@@ -10,7 +10,7 @@ import { JsonNotificationOutbox } from './json-notification-outbox.js';
 import { JsonStartClaims } from './json-start-claims.js';
 import { snapshotChecksum } from './snapshot-checksum.js';
 import { dumpStore, isStoreEmpty, loadRecords, readStrategyRecords } from './store-backup.js';
-import type { BackupCounts, BackupRecord, StartClaim, StartClaimRequest, EquityPoint, LeaseInfo, MarketEventRecord, OrderQuery, OrderRecord, ParityCheckRecord, SnapshotLoad, SnapshotRecord, StrategyEffects, StrategyEffectsBatch, StrategyEventRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradePage, TradeQuery, TradeRecord } from './strategy-store.js';
+import type { BackupCounts, BackupRecord, StartClaim, StartClaimRequest, EquityPoint, LeaseInfo, MarketEventRecord, OrderQuery, OrderRecord, ParityCheckRecord, SnapshotLoad, SnapshotRecord, StrategyEffects, StrategyEffectsBatch, StrategyEventRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradePage, TradeQuery, TradeRecord, WarmupHistoryRecord } from './strategy-store.js';
 import { decodeTradeCursor, encodeTradeCursor, isOlderThan } from './trade-cursor.js';
 import {
   assertStrategyId,
@@ -23,6 +23,8 @@ import {
   checkOrders,
   checkEvents,
   checkParityCheck,
+  checkWarmupHistory,
+  StoredWarmupHistory,
   checkMarketEvents,
   checkNumberedMarketEvents,
   isMarketSymbol,
@@ -60,6 +62,8 @@ interface StrategyFiles {
   snapshot: string;
   /** parity checks, append-only, one per check */
   parity: JsonlFile<ParityCheckRecord>;
+  /** older candles for the strategy's warm-up (see WarmupHistoryRecord) */
+  warmup: string;
   /** tradeIds already stored, derived from the trades snapshot it was built from */
   /** memos of a trades-file snapshot: valid while its items array is the same and as long (appends extend it in place) */
   tradeIds: { items: readonly TradeRecord[]; length: number; ids: Set<string> } | null;
@@ -120,6 +124,7 @@ export class JsonStrategyStore implements StrategyStore {
         events: new IndexedJsonlFile(join(dir, 'events.jsonl'), (v, where) => parseStored(StoredEvent, v, where) as StrategyEventRecord, (e) => e.seq),
         snapshot: join(dir, 'snapshot.json'),
         parity: new JsonlFile(join(dir, 'parity.jsonl'), (v, where) => parseStored(StrategyParityCheckedV1, v, where)),
+        warmup: join(dir, 'warmup.json'),
         tradeIds: null,
         tradeOrder: null,
         lastConfigYaml: null,
@@ -567,6 +572,21 @@ export class JsonStrategyStore implements StrategyStore {
   async getParityCheck(id: string, checkId: string): Promise<ParityCheckRecord | null> {
     const { items } = await this.filesOf(id).parity.load();
     return items.find((c) => c.checkId === checkId) ?? null;
+  }
+
+  async saveWarmupHistory(history: WarmupHistoryRecord): Promise<void> {
+    const valid = checkWarmupHistory(history);
+    const f = this.filesOf(valid.strategyId);
+    await this.serialise(valid.strategyId, async () => {
+      await this.ensureDir(f);
+      await writeFileAtomic(f.warmup, `${JSON.stringify(valid)}\n`);
+    });
+  }
+
+  async loadWarmupHistory(id: string): Promise<WarmupHistoryRecord | null> {
+    const f = this.filesOf(id);
+    const raw = await readJsonFile(f.warmup);
+    return raw === null ? null : parseStored(StoredWarmupHistory, raw, f.warmup);
   }
 
   async clear(): Promise<void> {

@@ -208,4 +208,16 @@ CREATE INDEX notification_outbox_recent ON notification_outbox (created_at DESC)
 ALTER TABLE trades ADD COLUMN provenance json;
 `,
   },
+  {
+    version: 7,
+    name: 'warm-up history: older candles a strategy warms up on before its symbol\'s market log',
+    sql: `
+-- one row per strategy: the candles (contract CandleValues, oldest first) as JSON
+CREATE TABLE warmup_history (
+  strategy_id text PRIMARY KEY,
+  symbol      text NOT NULL,
+  candles     json NOT NULL
+);
+`,
+  },
 ];

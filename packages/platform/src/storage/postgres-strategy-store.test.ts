@@ -41,7 +41,7 @@ describe('PostgresStrategyStore migrations and integrity', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [schema],
     );
-    expect(tables.map((t) => t.table_name).sort()).toEqual(['equity_points', 'leases', 'market_events', 'notification_outbox', 'orders', 'parity_checks', 'positions', 'schema_migrations', 'snapshots', 'start_claims', 'strategies', 'strategy_events', 'strategy_state', 'trades']);
+    expect(tables.map((t) => t.table_name).sort()).toEqual(['equity_points', 'leases', 'market_events', 'notification_outbox', 'orders', 'parity_checks', 'positions', 'schema_migrations', 'snapshots', 'start_claims', 'strategies', 'strategy_events', 'strategy_state', 'trades', 'warmup_history']);
 
     const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
     try {

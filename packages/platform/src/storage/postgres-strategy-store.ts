@@ -8,7 +8,7 @@ import { STRATEGY_STORE_MIGRATIONS, type Migration } from './postgres-migrations
 import { snapshotChecksum } from './snapshot-checksum.js';
 import { dumpStore, isStoreEmpty, loadRecords } from './store-backup.js';
 import { LIVE_STRATEGY_STATUSES } from './strategy-store.js';
-import type { BackupCounts, BackupRecord, StartClaim, StartClaimRequest, EquityPoint, LeaseInfo, MarketEventRecord, OrderQuery, OrderRecord, ParityCheckRecord, SnapshotLoad, SnapshotRecord, StrategyEffects, StrategyEffectsBatch, StrategyEventRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradePage, TradeQuery, TradeRecord } from './strategy-store.js';
+import type { BackupCounts, BackupRecord, StartClaim, StartClaimRequest, EquityPoint, LeaseInfo, MarketEventRecord, OrderQuery, OrderRecord, ParityCheckRecord, SnapshotLoad, SnapshotRecord, StrategyEffects, StrategyEffectsBatch, StrategyEventRecord, PositionRecord, StrategyRecord, StrategyState, StrategyStore, TradePage, TradeQuery, TradeRecord, WarmupHistoryRecord } from './strategy-store.js';
 import { decodeTradeCursor, encodeTradeCursor } from './trade-cursor.js';
 import {
   assertStrategyId,
@@ -19,6 +19,8 @@ import {
   checkNumberedMarketEvents,
   checkOrders,
   checkParityCheck,
+  checkWarmupHistory,
+  StoredWarmupHistory,
   checkPositions,
   checkStrategyRecord,
   checkStrategyState,
@@ -217,7 +219,7 @@ export class PostgresStrategyStore implements StrategyStore {
   async deleteStrategy(id: string): Promise<boolean> {
     assertStrategyId(id);
     return this.transaction(async (client) => {
-      for (const table of ['strategy_state', 'trades', 'positions', 'equity_points', 'orders', 'strategy_events', 'snapshots', 'start_claims', 'parity_checks']) {
+      for (const table of ['strategy_state', 'trades', 'positions', 'equity_points', 'orders', 'strategy_events', 'snapshots', 'start_claims', 'parity_checks', 'warmup_history']) {
         await client.query(`DELETE FROM ${table} WHERE strategy_id = $1`, [id]);
       }
       const { rowCount } = await client.query('DELETE FROM strategies WHERE id = $1', [id]);
@@ -522,6 +524,21 @@ export class PostgresStrategyStore implements StrategyStore {
     return rows.map((r) => parseStored(StrategyParityCheckedV1, JSON.parse(String(r.record)), `parity_checks[${id}/${String(r.check_id)}]`));
   }
 
+  async saveWarmupHistory(history: WarmupHistoryRecord): Promise<void> {
+    const valid = checkWarmupHistory(history);
+    await this.db.query(
+      `INSERT INTO warmup_history (strategy_id, symbol, candles) VALUES ($1, $2, $3::json) ON CONFLICT (strategy_id) DO UPDATE SET symbol = EXCLUDED.symbol, candles = EXCLUDED.candles`,
+      [valid.strategyId, valid.symbol, JSON.stringify(valid.candles)],
+    );
+  }
+
+  async loadWarmupHistory(id: string): Promise<WarmupHistoryRecord | null> {
+    assertStrategyId(id);
+    const { rows } = await this.db.query(`SELECT symbol, candles::text AS candles FROM warmup_history WHERE strategy_id = $1`, [id]);
+    const row = rows[0];
+    return row ? parseStored(StoredWarmupHistory, { strategyId: id, symbol: row.symbol, candles: JSON.parse(String(row.candles)) }, `warmup_history[${id}]`) : null;
+  }
+
   async getParityCheck(id: string, checkId: string): Promise<ParityCheckRecord | null> {
     assertStrategyId(id);
     const { rows } = await this.db.query(`SELECT record::text AS record FROM parity_checks WHERE strategy_id = $1 AND check_id = $2`, [id, checkId]);
@@ -587,7 +604,7 @@ export class PostgresStrategyStore implements StrategyStore {
   }
 
   async clear(): Promise<void> {
-    await this.db.query(`TRUNCATE strategies, strategy_state, trades, positions, equity_points, orders, strategy_events, snapshots, market_events, leases, start_claims, notification_outbox, parity_checks`);
+    await this.db.query(`TRUNCATE strategies, strategy_state, trades, positions, equity_points, orders, strategy_events, snapshots, market_events, leases, start_claims, notification_outbox, parity_checks, warmup_history`);
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ const PAGE = 5_000;
 /** The part of a store the generic dump reads: the public read operations. */
 type StoreReader = Pick<
   StrategyStore,
-  'listStrategies' | 'getStrategy' | 'loadState' | 'loadPositions' | 'listTrades' | 'listEquity' | 'listOrders' | 'listEvents' | 'loadSnapshot' | 'listMarketSymbols' | 'listMarketEvents' | 'listParityChecks'
+  'listStrategies' | 'getStrategy' | 'loadState' | 'loadPositions' | 'listTrades' | 'listEquity' | 'listOrders' | 'listEvents' | 'loadSnapshot' | 'listMarketSymbols' | 'listMarketEvents' | 'listParityChecks' | 'loadWarmupHistory'
 >;
 
 function* batches<T>(items: readonly T[], make: (chunk: T[]) => BackupRecord): Generator<BackupRecord> {
@@ -67,6 +67,7 @@ export async function readStrategyRecords(store: StoreReader, id: string): Promi
   const trades = await allTradesOldestFirst(store, id);
   // written apart from the trading effects (by the parity monitor): any moment will do
   const parity = (await store.listParityChecks(id, Number.MAX_SAFE_INTEGER)).reverse();
+  const warmup = await store.loadWarmupHistory(id);
   const record = await store.getStrategy(id);
   if (!record) return null;
   const out: BackupRecord[] = [{ kind: 'strategy', record }];
@@ -78,6 +79,7 @@ export async function readStrategyRecords(store: StoreReader, id: string): Promi
   out.push(...batches(events, (chunk) => ({ kind: 'events', strategyId: id, events: chunk })));
   if (snapshot.status === 'ok') out.push({ kind: 'snapshot', strategyId: id, snapshot: snapshot.snapshot, checksum: snapshot.checksum });
   out.push(...batches(parity, (chunk) => ({ kind: 'parity', strategyId: id, checks: chunk })));
+  if (warmup) out.push({ kind: 'warmup', strategyId: id, history: warmup });
   return out;
 }
 
@@ -204,6 +206,11 @@ export async function loadRecords(store: StrategyStore, records: AsyncIterable<B
           if (c.strategyId !== r.strategyId) throw new ValidationError(`backup: a parity check of "${c.strategyId}" in the section of "${r.strategyId}"`);
           await store.saveParityCheck(c);
         }
+        break;
+      case 'warmup':
+        sectionOf(r.strategyId);
+        if (r.history.strategyId !== r.strategyId) throw new ValidationError(`backup: the warm-up history of "${r.history.strategyId}" in the section of "${r.strategyId}"`);
+        await store.saveWarmupHistory(r.history);
         break;
       case 'start-claim':
         await closeSection();

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { MarketEventRecord, StrategyEventRecord, StrategyRecord, StrategyState, StrategyStore, TradeRecord } from './strategy-store.js';
+import { warmupEntries } from './warmup-entries.js';
 
 /** Everything stored about a strategy's current run that a replay or a reconciliation needs, in time order. */
 export interface StrategyHistory {
@@ -14,6 +15,8 @@ export interface StrategyHistory {
   execution: { makerCommission?: string } | null;
   /** the symbol's market log from its beginning to the last input the strategy processed */
   log: MarketEventRecord[];
+  /** its warm-up history's candles fed before the log (seqs −n … −1; see warmupEntries), empty when none */
+  warmup: MarketEventRecord[];
   /** this run's fills, oldest first */
   fills: TradeRecord[];
   /** this run's event log, in seq order */
@@ -69,8 +72,13 @@ export async function loadStrategyHistory(store: StrategyStore, id: string): Pro
     events.push(...page);
     after = page[page.length - 1]!.seq;
   }
+  const firstCandle = log.find((e) => e.kind === 'candle');
+  const tradingStartTime = core.tradingStartTime ?? record.createdAt;
+  const stored = warmupEntries(await store.loadWarmupHistory(id), record.symbol, firstCandle ? (firstCandle.data as { openTime: number }).openTime : null);
+  // as the paper trader feeds them: only when all close before trading starts
+  const warmup = stored.length > 0 && stored[stored.length - 1]!.time < tradingStartTime ? stored : [];
   const forcedExitsAfter = Array.isArray(core.forcedExitsAfter) ? core.forcedExitsAfter.filter((n): n is number => Number.isSafeInteger(n)) : [];
-  return { record, tradingStartTime: core.tradingStartTime ?? record.createdAt, run, idPrefix, eventBase, execution: core.execution ?? null, forcedExitsAfter, log, fills, events, state };
+  return { record, tradingStartTime, run, idPrefix, eventBase, execution: core.execution ?? null, forcedExitsAfter, log, warmup, fills, events, state };
 }
 
 /** The sequence number at the end of a trade id ("<prefix>-t12" → 12). */

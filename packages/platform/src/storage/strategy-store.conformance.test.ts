@@ -382,6 +382,25 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     expect(await store.getParityCheck('s1', 'c9')).toBeNull();
   });
 
+  it('keeps a strategy\'s warm-up history exactly, replaces it, survives a restart, deletes it with the strategy and refuses a gap', async () => {
+    const { store, reopen } = await setup();
+    const candle = (minute: number, close: string) => ({ openTime: minute * 60_000, closeTime: (minute + 1) * 60_000, open: '67000.1', high: '67010', low: '66990.25', close, volume: '1.23456789' });
+    const first = { strategyId: 'warm', symbol: 'BTCUSDT', candles: [candle(28_633_000, '67001'), candle(28_633_001, '67002.5')] };
+    await store.upsertStrategy(strategy('warm'));
+    expect(await store.loadWarmupHistory('warm')).toBeNull();
+    await store.saveWarmupHistory(first);
+    expect(await store.loadWarmupHistory('warm')).toEqual(first);
+    const second = { ...first, symbol: 'ETHUSDT', candles: [candle(28_633_005, '3000.01')] };
+    await store.saveWarmupHistory(second);
+    expect(await (await reopen()).loadWarmupHistory('warm')).toEqual(second);
+    expect(await store.loadWarmupHistory('other')).toBeNull();
+    await expect(store.saveWarmupHistory({ ...first, candles: [candle(1, '1'), candle(3, '1')] })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.saveWarmupHistory({ ...first, candles: [{ ...candle(1, '1'), close: 'x' }] })).rejects.toBeInstanceOf(ValidationError);
+    expect(await store.loadWarmupHistory('warm')).toEqual(second);
+    expect(await store.deleteStrategy('warm')).toBe(true);
+    expect(await store.loadWarmupHistory('warm')).toBeNull();
+  });
+
   it('writes a batch of effects together, state last', async () => {
     const { store } = await setup();
     await store.upsertStrategy(strategy('fx'));
@@ -613,6 +632,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
     await store.appendEvents('alpha', Array.from({ length: 7 }, (_, i) => ({ strategyId: 'alpha', seq: i + 1, type: 'fill', time: 1_000 + i, data: { n: i, nested: { x: [1, 'é'] } } })));
     await store.saveSnapshot({ strategyId: 'alpha', eventSeq: 7, marketSeq: 6, time: 1_718_000_600_000, state: { core: { n: 1 } } });
     for (let i = 0; i < 3; i++) await store.saveParityCheck(parityCheck('alpha', `p${i}`, 1_718_000_000_000 + i * 900_000, i === 1 ? 'fail' : 'pass'));
+    await store.saveWarmupHistory({ strategyId: 'alpha', symbol: 'BTCUSDT', candles: [{ openTime: 60_000, closeTime: 120_000, open: '1', high: '2', low: '0.5', close: '1.5', volume: '10' }] });
     await store.appendMarketEvents('BTCUSDT', Array.from({ length: 1_500 }, (_, i) => ({ kind: 'trade' as const, time: i * 1_000, sourceId: `trade:${i}`, data: { price: '1.5', quantity: '2' } })));
     await store.pruneMarketEvents('BTCUSDT', 5);
     await store.appendMarketEvents('ETHUSDT', [{ kind: 'candle', time: 60_000, sourceId: 'candle:60000', data: { close: '3' } }]);
@@ -644,6 +664,7 @@ describe.each(backends)('StrategyStore conformance: $name', (backend) => {
         events: await store.listEvents(id, 0, 100),
         snapshot: await store.loadSnapshot(id),
         parity: await store.listParityChecks(id, 100),
+        warmup: await store.loadWarmupHistory(id),
       };
     }
     for (const symbol of ['BTCUSDT', 'ETHUSDT']) out[symbol] = await store.listMarketEvents(symbol, 0, 10_000);

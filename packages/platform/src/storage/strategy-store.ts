@@ -1,4 +1,4 @@
-import type { FillQualityDto, OrderDto, StrategyFillV1, StrategyParityCheckedV1, StrategyStatusValue } from '@btc-research/contracts';
+import type { CandleValues, FillQualityDto, OrderDto, StrategyFillV1, StrategyParityCheckedV1, StrategyStatusValue } from '@btc-research/contracts';
 import type { NotificationOutbox, OutboxDelivery } from './notification-outbox.js';
 
 /** A strategy known to the system (started at least once). Money fields are decimal strings. */
@@ -119,6 +119,17 @@ export interface MarketEventRecord {
 }
 
 /** Everything one processed input batch changed for a strategy, written together (the state last). */
+/**
+ * Older 1m candles for one strategy's warm-up, older than its symbol's market log (the
+ * stream-manager's `strategy.warmup.history`): stored with the strategy so every rebuild feeds the
+ * same ones before the log. Oldest first; closeTime exclusive.
+ */
+export interface WarmupHistoryRecord {
+  strategyId: string;
+  symbol: string;
+  candles: CandleValues[];
+}
+
 export interface StrategyEffects {
   trades?: readonly TradeRecord[];
   orders?: readonly OrderRecord[];
@@ -169,6 +180,8 @@ export type BackupRecord =
   | { kind: 'snapshot'; strategyId: string; snapshot: SnapshotRecord; checksum: string }
   /** parity checks, oldest first */
   | { kind: 'parity'; strategyId: string; checks: ParityCheckRecord[] }
+  /** the strategy's warm-up history (older candles than its symbol's market log) */
+  | { kind: 'warmup'; strategyId: string; history: WarmupHistoryRecord }
   | { kind: 'start-claim'; strategyId: string; owner: string }
   | { kind: 'market'; symbol: string; events: MarketEventRecord[] }
   /** notification deliveries (pending, delivered, failed), oldest first */
@@ -267,6 +280,11 @@ export interface StrategyStore {
   /** The strategy's parity checks, newest first (by checkedAt), at most `limit`. */
   listParityChecks(id: string, limit: number): Promise<ParityCheckRecord[]>;
   getParityCheck(id: string, checkId: string): Promise<ParityCheckRecord | null>;
+
+  /** Stores a strategy's warm-up history, replacing the one it had. */
+  saveWarmupHistory(history: WarmupHistoryRecord): Promise<void>;
+  /** The strategy's warm-up history; null when it has none. */
+  loadWarmupHistory(id: string): Promise<WarmupHistoryRecord | null>;
 
   /** Symbols that have a market log, sorted. */
   listMarketSymbols(): Promise<string[]>;

@@ -1,7 +1,7 @@
-import { NotificationChannelName, NotificationEventV1, StrategyFillV1, StrategyId, StrategyParityCheckedV1, StrategyStatusValue } from '@btc-research/contracts';
+import { CandleValues, MarketSymbol, NotificationChannelName, NotificationEventV1, StrategyFillV1, StrategyId, StrategyParityCheckedV1, StrategyStatusValue } from '@btc-research/contracts';
 import { z } from 'zod';
 import { DataCorruptedError, ValidationError } from '../errors.js';
-import type { EquityPoint, MarketEventRecord, ParityCheckRecord, OrderRecord, PositionRecord, StrategyEventRecord, StrategyRecord, StrategyState, TradeQuery, TradeRecord } from './strategy-store.js';
+import type { WarmupHistoryRecord, EquityPoint, MarketEventRecord, ParityCheckRecord, OrderRecord, PositionRecord, StrategyEventRecord, StrategyRecord, StrategyState, TradeQuery, TradeRecord } from './strategy-store.js';
 
 /** Input checks shared by every StrategyStore backend, so they accept and reject the same things. */
 
@@ -227,4 +227,19 @@ export function checkNumberedMarketEvents(symbol: string, events: readonly Marke
 export function checkParityCheck(c: ParityCheckRecord): ParityCheckRecord {
   assertStrategyId(c.strategyId);
   return check(StrategyParityCheckedV1, c, `parity check ${String(c.checkId)}`, { strategyId: c.strategyId, checkId: c.checkId });
+}
+
+/** What a stored warm-up history holds: the strategy, its symbol and contract candles, oldest first. */
+export const StoredWarmupHistory = z.object({ strategyId: StrategyId, symbol: MarketSymbol, candles: z.array(CandleValues) });
+
+/** A warm-up history to store: valid candles, oldest first and one minute apart (contiguous); returns it as parsed. */
+export function checkWarmupHistory(h: WarmupHistoryRecord): WarmupHistoryRecord {
+  assertStrategyId(h.strategyId);
+  const valid = check(StoredWarmupHistory, h, `warm-up history of ${String(h.strategyId)}`, { strategyId: h.strategyId });
+  for (let i = 1; i < valid.candles.length; i++) {
+    if (valid.candles[i]!.openTime !== valid.candles[i - 1]!.closeTime) {
+      throw new ValidationError(`warm-up history of ${h.strategyId}: candle ${i} (openTime ${valid.candles[i]!.openTime}) does not follow the one before it`, { details: { strategyId: h.strategyId, index: i } });
+    }
+  }
+  return valid;
 }

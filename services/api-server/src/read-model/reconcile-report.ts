@@ -31,7 +31,8 @@ export async function reconcileReport(store: StrategyStore, id: string, window: 
     tradingStartTime: h.tradingStartTime,
     idPrefix: h.idPrefix,
     ...(h.execution ? { execution: h.execution } : {}),
-    log: h.log,
+    // the warm-up history fed before the log, as paper trading did
+    log: [...h.warmup, ...h.log],
     paperFills: h.fills,
     paperHistory,
     window,

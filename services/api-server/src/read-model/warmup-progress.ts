@@ -1,6 +1,6 @@
 import type { WarmupProgressDto } from '@btc-research/contracts';
 import { buildTradingSetup, timeframeMs, type WarmupReport } from '@btc-research/engine';
-import type { StrategyRecord, StrategyState } from '@btc-research/platform';
+import type { StrategyRecord, StrategyState, WarmupHistoryRecord } from '@btc-research/platform';
 import type { CandleHistory, HistoryCandle } from './candle-history.js';
 
 /**
@@ -8,7 +8,7 @@ import type { CandleHistory, HistoryCandle } from './candle-history.js';
  * engine's CandleAggregator emits them (a bucket with any minute is a candle once it has closed),
  * stopping once `enough` are counted.
  */
-function closedBars(candles: readonly HistoryCandle[], sizeMs: number, lastClose: number, enough: number): number {
+function closedBars(candles: ReadonlyArray<Pick<HistoryCandle, 'openTime' | 'closeTime'>>, sizeMs: number, lastClose: number, enough: number): number {
   let count = 0;
   let bucket = Number.NaN;
   for (const c of candles) {
@@ -28,14 +28,19 @@ function closedBars(candles: readonly HistoryCandle[], sizeMs: number, lastClose
  * How far a strategy's indicators are through their warm-up: for each, the closed candles of its
  * timeframe the strategy has processed (it replays its symbol's stored market log from the start,
  * so these are the stored candles up to its last processed close) against the bars it needs, and
- * when the last one that gates signals will be ready. Null when the config does not compile.
+ * when the last one that gates signals will be ready. `warmup`: the strategy's stored warm-up
+ * history (older candles it was fed before the log); those before the log's first candle count too.
+ * Null when the config does not compile.
  */
-export async function warmupProgress(history: CandleHistory, record: StrategyRecord, state: StrategyState | null, now: number): Promise<WarmupProgressDto | null> {
+export async function warmupProgress(history: CandleHistory, record: StrategyRecord, state: StrategyState | null, now: number, warmup: WarmupHistoryRecord | null = null): Promise<WarmupProgressDto | null> {
   const setup = buildTradingSetup(record.configYaml, record.configName, { strategyId: record.id });
   if (!setup.ok) return null;
   const report: WarmupReport = setup.strategy.warmup;
   const lastClose = state?.lastCandleCloseTime ?? null;
-  const { candles } = lastClose === null ? { candles: [] as HistoryCandle[] } : await history.candles(record.symbol);
+  const { candles: logged } = lastClose === null ? { candles: [] as HistoryCandle[] } : await history.candles(record.symbol);
+  const firstLogged = logged[0]?.openTime ?? Number.POSITIVE_INFINITY;
+  const older = warmup === null || warmup.symbol !== record.symbol ? [] : warmup.candles.filter((c) => c.closeTime <= firstLogged);
+  const candles = older.length > 0 && older[older.length - 1]!.closeTime === firstLogged ? [...older, ...logged] : logged;
   // before the first candle, progress counts from the current minute
   const from = lastClose ?? Math.floor(now / 60_000) * 60_000;
   let readyAt: number | null = null;

@@ -14,8 +14,8 @@ export const strategyStatusRoutes: FastifyPluginAsyncZod<RouteOptions> = async (
     { schema: { tags, operationId: 'getStrategyStatus', summary: 'Health and headline performance of one strategy, with the warm-up progress of each indicator', params: StrategyIdParams, response: { 200: StrategyStatusResponse, ...errors } } },
     async (request) => {
       const record = await requireStrategy(ctx, request.params.id);
-      const [status, state] = await Promise.all([strategyStatus(ctx.store, record), ctx.store.loadState(record.id)]);
-      return { ...status, warmup: await warmupProgress(ctx.candleHistory, record, state, ctx.now()) };
+      const [status, state, warmup] = await Promise.all([strategyStatus(ctx.store, record), ctx.store.loadState(record.id), ctx.store.loadWarmupHistory(record.id)]);
+      return { ...status, warmup: await warmupProgress(ctx.candleHistory, record, state, ctx.now(), warmup) };
     },
   );
 };
