@@ -2,7 +2,7 @@ export { DecimalString, UnixMs, MarketSymbol, Venue, StrategyId } from './scalar
 export { EnvelopeBase, type Envelope } from './envelope.js';
 export { MessageType, messageRegistry, payloadSchema, type PayloadOf, type PayloadInputOf } from './registry.js';
 export { makeEnvelope, encodeEnvelope, decodeEnvelope, isMessage, MessageDecodeError, type DecodeErrorCode, type MakeEnvelopeInput } from './codec.js';
-export { Streams, ConsumerGroups, StreamRetention, StreamReadBack, readBackOf, isCandleStream } from './streams.js';
+export { Streams, ConsumerGroups, StreamRetention, StreamReadBack, LiveReplayMax, readBackOf, isCandleStream } from './streams.js';
 export { MarketCandleClosedV1, CandleValues } from './messages/market-candle-closed.v1.js';
 export { MarketCandleCorrectedV1 } from './messages/market-candle-corrected.v1.js';
 export { MarketTradeV1 } from './messages/market-trade.v1.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCandleStream, readBackOf, StreamReadBack, Streams } from './streams.js';
+import { isCandleStream, LiveReplayMax, readBackOf, StreamReadBack, Streams } from './streams.js';
 
 describe('isCandleStream', () => {
   it('knows a candle stream key from the others', () => {
@@ -17,5 +17,12 @@ describe('readBackOf', () => {
     expect(readBackOf(Streams.bookDepth('ETHUSDT'))).toBe(StreamReadBack.bookDepth);
     expect(readBackOf(Streams.feedStatus())).toBe(StreamReadBack.feedStatus);
     expect([Streams.commands(), Streams.deadLetter(Streams.trades('BTCUSDT')), Streams.deadLetter(Streams.candles('BTCUSDT'))].map(readBackOf)).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe('StreamReadBack.strategyEvents', () => {
+  it('holds every replay GET /events can give in full (LiveReplayMax after a client\'s last id), twice over, and no more than a few thousand', () => {
+    expect(StreamReadBack.strategyEvents).toBeGreaterThanOrEqual(2 * LiveReplayMax);
+    expect(StreamReadBack.strategyEvents).toBeLessThanOrEqual(5 * LiveReplayMax);
   });
 });

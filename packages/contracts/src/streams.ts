@@ -31,6 +31,9 @@ export const StreamRetention = {
   deadLetter: 10_000,
 } as const;
 
+/** GET /events replays at most this many strategy events after a reconnecting client's Last-Event-ID. */
+export const LiveReplayMax = 1_000;
+
 /**
  * How many entries of a family anything reads back without a consumer group (readLatest, read after
  * an id): the in-process bus keeps no more than this of what every consumer group has already read
@@ -43,8 +46,12 @@ export const StreamReadBack = {
    * writes each within a second); older minutes come from the log, so a day is plenty
    */
   candles: 1_440,
-  /** reconnecting live clients are replayed the events after their last id */
-  strategyEvents: 10_000,
+  /**
+   * reconnecting live clients are replayed the events after their last id, at most LiveReplayMax of
+   * them: twice that covers every replay that can be complete (about two market days of two demo
+   * strategies' events; 10,000 took nine days to fill and held ≈ 5.7 MB of the embedded heap)
+   */
+  strategyEvents: 2_000,
   /** the API's forming candle reads up to 5,000, GET /market/trades up to 200 */
   trades: 10_000,
   /** the latest one (market snapshot) */

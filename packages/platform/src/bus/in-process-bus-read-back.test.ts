@@ -1,4 +1,4 @@
-import { makeEnvelope, MessageType, StreamReadBack, Streams, type Envelope } from '@btc-research/contracts';
+import { LiveReplayMax, makeEnvelope, MessageType, StreamReadBack, Streams, type Envelope } from '@btc-research/contracts';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../logger.js';
 import { waitFor } from '../testing/wait-for.js';
@@ -127,5 +127,17 @@ describe('InProcessBus read-back retention', () => {
     const commands = Streams.commands();
     for (let i = 0; i < StreamReadBack.strategyEvents + 500; i++) await bus.appendRaw(commands, fields, 100_000);
     expect(await bus.streamLength(commands)).toBe(StreamReadBack.strategyEvents + 500);
+  });
+
+  it('still replays in full the LiveReplayMax strategy events a reconnecting client missed once the read-back window has trimmed', async () => {
+    const bus = new InProcessBus({ logger });
+    buses.push(bus);
+    const events = Streams.strategyEvents();
+    const ids: string[] = [];
+    for (let i = 0; i < StreamReadBack.strategyEvents * 2; i++) ids.push(await bus.publish(events, trade(i), 100_000));
+    expect(await bus.streamLength(events)).toBe(StreamReadBack.strategyEvents);
+    const lastSeen = ids[ids.length - 1 - LiveReplayMax]!;
+    const replay = await bus.read(events, lastSeen, LiveReplayMax);
+    expect(replay.map((e) => e.id)).toEqual(ids.slice(-LiveReplayMax));
   });
 });

@@ -1,4 +1,4 @@
-import { ApiErrorBody, ApiErrorCode, LiveEventsQuery, Streams } from '@btc-research/contracts';
+import { ApiErrorBody, ApiErrorCode, LiveEventsQuery, LiveReplayMax, Streams } from '@btc-research/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -11,7 +11,6 @@ import { streamOverSse } from '../../live/sse-connection.js';
 import { streamOverWebSocket } from '../../live/ws-connection.js';
 import { principalOf } from '../../plugins/auth.js';
 
-const REPLAY_MAX = 1_000;
 const tags = ['live'];
 
 /** Entries after a client's Last-Event-ID ("<stream>|<id>"), so a reconnecting EventSource misses nothing. */
@@ -21,7 +20,7 @@ async function replayAfter(ctx: ApiContext, lastEventId: string | undefined): Pr
   const stream = lastEventId.slice(0, sep);
   const id = lastEventId.slice(sep + 1);
   if (sep < 0 || stream !== Streams.strategyEvents() || !/^\d+-\d+$/.test(id)) return [];
-  const entries = await ctx.bus.read(stream, id, REPLAY_MAX);
+  const entries = await ctx.bus.read(stream, id, LiveReplayMax);
   return entries.map(toLiveEvent).filter((e): e is LiveEvent => e !== null);
 }
 
