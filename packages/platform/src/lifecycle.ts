@@ -136,7 +136,8 @@ export async function runService(
       proc.exitCode = code;
       await closeInOrder(owned).catch((closeErr: unknown) => log.error({ err: closeErr }, 'error while closing after a failed start'));
       const timer = setTimeout(() => {
-        log.error({ exitCode: code }, 'still running after a failed start; forcing exit');
+        // what still holds the process (timers, sockets, handles): the resource a close forgot
+        log.error({ exitCode: code, activeResources: process.getActiveResourcesInfo() }, 'still running after a failed start; forcing exit');
         proc.exit(code);
       }, options.failedStartExitMs ?? FAILED_START_EXIT_MS);
       timer.unref();

@@ -26,7 +26,13 @@ export interface ApiServerHandle {
 /** Builds the app and listens. Never reads env or process (main.ts does), so tests call it directly. */
 export async function startApiServer(deps: StartApiServerDeps): Promise<ApiServerHandle> {
   const { host, port, rateLimit, metricsListener, ...rest } = deps;
-  const redis = rateLimit.redisUrl ? new Redis(rateLimit.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 2_000 }) : undefined;
+  const redis = rateLimit.redisUrl ? new Redis(rateLimit.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 2_000, lazyConnect: true }) : undefined;
+  // connected before anything else can fail: ioredis disconnected while still connecting keeps its
+  // connect-timeout timer, which held a failed start's process open past its exit (2 s)
+  await redis?.connect().catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
   const app = await buildApiApp({
     ...rest,
     rateLimit: { max: rateLimit.max, timeWindowMs: rateLimit.timeWindowMs, ...(redis ? { redis } : {}) },
