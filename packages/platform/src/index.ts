@@ -41,6 +41,7 @@ export type { MessageBus, BusEntry, ConsumeOptions, BatchHandler, Subscription }
 export { InProcessBus, type InProcessBusOptions } from './bus/in-process-bus.js';
 export { BUS_DEFAULTS, type BusTuning } from './bus/bus-tuning.js';
 export { RedisBus, type RedisBusOptions } from './bus/redis-bus.js';
+export { REDIS_DISCONNECT_TIMEOUT_MS } from './bus/redis-client-options.js';
 export { createBus, openBus, type CreateBusOptions } from './bus/create-bus.js';
 export type { EnvelopeWriter, WriterOptions } from './bus/envelope-writer.js';
 export { RespStreamWriter, type RespStreamWriterOptions } from './bus/resp-stream-writer.js';

@@ -1,3 +1,4 @@
+import { REDIS_DISCONNECT_TIMEOUT_MS } from '@btc-research/platform';
 import { Redis } from 'ioredis';
 import { buildApiApp, type ApiAppDeps } from './app.js';
 import { RedisRefreshTokenLedger } from './auth/refresh-token-ledger.js';
@@ -26,9 +27,8 @@ export interface ApiServerHandle {
 /** Builds the app and listens. Never reads env or process (main.ts does), so tests call it directly. */
 export async function startApiServer(deps: StartApiServerDeps): Promise<ApiServerHandle> {
   const { host, port, rateLimit, metricsListener, ...rest } = deps;
-  const redis = rateLimit.redisUrl ? new Redis(rateLimit.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 2_000, lazyConnect: true }) : undefined;
-  // connected before anything else can fail: ioredis disconnected while still connecting keeps its
-  // connect-timeout timer, which held a failed start's process open past its exit (2 s)
+  const redis = rateLimit.redisUrl ? new Redis(rateLimit.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 2_000, lazyConnect: true, disconnectTimeout: REDIS_DISCONNECT_TIMEOUT_MS }) : undefined;
+  // connected before anything else can fail, and closed at once if it cannot connect
   await redis?.connect().catch((error: unknown) => {
     redis.disconnect();
     throw error;

@@ -6,6 +6,7 @@ import type { EnvelopeWriter } from './envelope-writer.js';
 import type { BusTuning } from './bus-tuning.js';
 import type { BatchHandler, BusEntry, ConsumeOptions, MessageBus, Subscription } from './message-bus.js';
 import { deadLetterFields, decodeEntries, fieldsForPublish, fieldsFromList, type RawStreamAccess, type RawStreamEntry } from './raw-entry.js';
+import { REDIS_DISCONNECT_TIMEOUT_MS } from './redis-client-options.js';
 import { RespStreamWriter, type RespStreamWriterOptions } from './resp-stream-writer.js';
 
 export interface RedisBusOptions extends BusTuning {
@@ -56,7 +57,7 @@ export class RedisBus implements MessageBus, RawStreamAccess {
 
   constructor(private readonly options: RedisBusOptions) {
     this.log = options.logger;
-    this.main = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 20 });
+    this.main = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 20, disconnectTimeout: REDIS_DISCONNECT_TIMEOUT_MS });
     this.main.on('error', (err: unknown) => this.log.warn({ err }, 'redis connection error'));
   }
 
