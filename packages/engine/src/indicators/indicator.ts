@@ -42,3 +42,7 @@ export interface IndicatorDefinition<P = Record<string, unknown>> {
    */
   readonly original?: { readonly params: readonly string[] };
 }
+
+/** A definition whatever its parameter type, for lists that mix indicators (the registry, tests). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parameter types differ per indicator, and P is both read and written
+export type AnyIndicatorDefinition = IndicatorDefinition<any>;

@@ -4,7 +4,7 @@ import { bollingerDefinition } from './bollinger.js';
 import { cciDefinition } from './cci.js';
 import { emaDefinition } from './ema.js';
 import { fvgDefinition } from './fvg.js';
-import type { IndicatorDefinition } from './indicator.js';
+import type { AnyIndicatorDefinition, IndicatorDefinition } from './indicator.js';
 import { macdDefinition } from './macd.js';
 import { mfiDefinition } from './mfi.js';
 import { natrDefinition } from './natr.js';
@@ -17,8 +17,7 @@ import { volumeProfileDefinition } from './volume-profile.js';
 import { vpfvgSignalDefinition } from './vpfvg-signal.js';
 import { williamsRDefinition } from './williams-r.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- heterogeneous parameter types
-const definitions: IndicatorDefinition<any>[] = [
+const definitions: AnyIndicatorDefinition[] = [
   // The original's registry (compat §1.4).
   emaDefinition,
   rsiDefinition,

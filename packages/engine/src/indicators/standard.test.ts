@@ -5,7 +5,7 @@ import { atrDefinition } from './atr.js';
 import { computeBatch } from './batch.js';
 import { bollingerDefinition } from './bollinger.js';
 import { cciDefinition } from './cci.js';
-import type { IndicatorDefinition } from './indicator.js';
+import type { AnyIndicatorDefinition, IndicatorDefinition } from './indicator.js';
 import { macdDefinition } from './macd.js';
 import { mfiDefinition } from './mfi.js';
 import { natrDefinition } from './natr.js';
@@ -27,7 +27,7 @@ function params<P>(def: IndicatorDefinition<P>, raw: Record<string, unknown>): P
 
 interface Case {
   readonly label: string;
-  readonly def: IndicatorDefinition<any>;
+  readonly def: AnyIndicatorDefinition;
   readonly raw: Record<string, unknown>;
   readonly fn: string;
   readonly opts: Record<string, number>;
@@ -166,7 +166,7 @@ describe('standard indicators: semantics', () => {
 });
 
 describe('standard indicators vs TA-Lib for random parameters and data (fast-check)', () => {
-  const cases: Array<{ def: IndicatorDefinition<any>; fn: string; build: (a: number, b: number, c: number) => [Record<string, unknown>, Record<string, number>]; floor?: number }> = [
+  const cases: Array<{ def: AnyIndicatorDefinition; fn: string; build: (a: number, b: number, c: number) => [Record<string, unknown>, Record<string, number>]; floor?: number }> = [
     { def: smaDefinition, fn: 'SMA', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
     { def: atrDefinition, fn: 'ATR', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
     { def: natrDefinition, fn: 'NATR', build: (a) => [{ length: a }, { optInTimePeriod: a }] },
