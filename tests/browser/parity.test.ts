@@ -22,6 +22,7 @@ import { silentLogger } from './support/logger.js';
 import { openPage, screenshot } from './support/browser.js';
 import { closeInOrder, openDashboardInBrowser } from './support/dashboard-in-browser.js';
 import { RealApi } from './support/real-api.js';
+import { startGatedProxy, type GatedProxy } from './support/gated-proxy.js';
 import { startRewritingProxy, type RewritingProxy } from './support/rewriting-proxy.js';
 
 const repoConfig = resolve(import.meta.dirname, '..', '..', 'config');
@@ -177,8 +178,9 @@ describe('parity panel on the strategy page', () => {
     const { page, context, errors } = await openPage(browser, { width: 1440, height: 900 });
     try {
       await page.goto(`${dash.url}/strategies/ema`);
-      // the page's live connection is up before the check runs
-      await page.waitForFunction(() => document.getElementById('live-status')?.dataset['transport'] !== 'connecting', undefined, { timeout: 10_000 });
+      // the page is connected; its dashboard may still be connecting to the API (the page says so, and
+      // a check that finishes before that connection is up reaches the page by its resync)
+      await page.waitForFunction(() => ['ws', 'sse'].includes(document.getElementById('live-status')?.dataset['transport'] ?? ''), undefined, { timeout: 10_000 });
       const rowsBefore = await page.locator('#parity-history tbody tr').count();
       await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
       // asked for through the API, not this page: the result reaches the page as a live event
@@ -189,6 +191,47 @@ describe('parity panel on the strategy page', () => {
       expect(await page.locator('#parity-history tbody tr').count()).toBe(rowsBefore + 1);
       expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
       expect(await page.locator('#parity-check-form').count()).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 40_000);
+});
+
+describe('a page open before its dashboard reaches the API', () => {
+  let gate: GatedProxy;
+  let late: RunningDashboard;
+
+  beforeAll(async () => {
+    gate = await startGatedProxy(api.url, /^\/api\/v1\/events$/);
+    late = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: gate.url, apiKey: DEFAULT_DEV_API_KEY, logger: silentLogger() });
+  });
+
+  afterAll(async () => {
+    await late?.close();
+    await gate?.close();
+  });
+
+  it('says it waits for the API, then shows the check that finished meanwhile without a reload', async () => {
+    const { page, context, errors } = await openPage(browser, { width: 1440, height: 900 });
+    try {
+      await page.goto(`${late.url}/strategies/ema`);
+      const status = page.locator('#live-status');
+      await page.waitForFunction(() => document.getElementById('live-status')?.dataset['upstream'] === 'idle', undefined, { timeout: 10_000 });
+      await waitFor(() => gate.held > 0, { what: "the dashboard's request for the API's event stream" });
+      expect(await status.innerText()).toBe('Live: WebSocket, waiting for the API…');
+      await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+      // a check runs while no event can reach the page
+      const res = await fetch(`${api.url}/api/v1/strategies/ema/parity/check`, { method: 'POST', headers: { 'x-api-key': DEFAULT_DEV_API_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ waitMs: 10_000 }) });
+      expect(res.status).toBe(200);
+      const check = (await res.json()) as { checkId: string };
+      expect(await page.locator(`#parity-history tr[data-check="${check.checkId}"]`).count()).toBe(0);
+      // the dashboard reaches the API: the page says so and reloads its panels
+      gate.open();
+      await page.waitForFunction((id) => document.querySelector('#parity-history tbody tr')?.getAttribute('data-check') === id, check.checkId, { timeout: 15_000 });
+      expect(await status.getAttribute('data-upstream')).toBe('sse');
+      expect(await status.innerText()).toBe('Live: WebSocket');
+      expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -8,8 +8,8 @@
   var body = document.body;
   var pollMs = Number(body.dataset.livePollMs) || 5000;
   var statusEl = document.getElementById('live-status');
-  /** @type {{ event: Function[], snapshot: Function[] }} */
-  var handlers = { event: [], snapshot: [] };
+  /** @type {{ event: Function[], snapshot: Function[], resync: Function[] }} */
+  var handlers = { event: [], snapshot: [], resync: [] };
   var money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   var qty = new Intl.NumberFormat('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 8 });
   // times in the zone the page was rendered in (the header's switch; same format as the server's)
@@ -36,7 +36,9 @@
     started: false,
     lastMessageAt: 0,
     messages: 0,
-    on: function (/** @type {'event'|'snapshot'} */ kind, /** @type {Function} */ fn) { handlers[kind].push(fn); },
+    /** 'resync': the page missed events (its dashboard reached the API only after the page was open, or the
+     *  connection was lost for a while); reload what it shows from the server */
+    on: function (/** @type {'event'|'snapshot'|'resync'} */ kind, /** @type {Function} */ fn) { handlers[kind].push(fn); },
     fmt: {
       money: function (/** @type {any} */ v) { if (v === null || v === undefined || v === '') return '—'; var n = Number(v); return isFinite(n) ? money.format(n) : String(v); },
       signed: function (/** @type {any} */ v) { if (v === null || v === undefined || v === '') return '—'; var n = Number(v); if (!isFinite(n)) return String(v); return (n > 0 ? '+' : '') + money.format(n); },
@@ -52,14 +54,44 @@
   // @ts-ignore
   window.Live = Live;
 
+  function renderStatus() {
+    if (!statusEl) return;
+    statusEl.dataset.transport = Live.transport;
+    statusEl.dataset.upstream = upstream;
+    // @ts-ignore
+    var label = LABELS[Live.transport] || Live.transport;
+    statusEl.textContent = 'Live: ' + label + (upstream === 'idle' && (Live.transport === 'ws' || Live.transport === 'sse') ? ', waiting for the API…' : '');
+  }
+
   function setTransport(/** @type {string} */ t) {
     Live.transport = t;
     document.documentElement.dataset.liveTransport = t;
-    if (statusEl) {
-      statusEl.dataset.transport = t;
-      // @ts-ignore
-      statusEl.textContent = 'Live: ' + (LABELS[t] || t);
+    // a lost push connection missed what happened meanwhile: the next upstream word decides again
+    if (t !== 'ws' && t !== 'sse') setUpstream('unknown');
+    renderStatus();
+  }
+
+  /**
+   * The dashboard's connection to the API: 'idle' (not connected yet: no events flow), 'sse' or
+   * 'poll' (events flow), 'unknown' (this page's own connection is down or polling snapshots).
+   * Events flow again after a gap the page lived through: it reloads what it shows.
+   */
+  var upstream = 'unknown';
+  var hadGap = false;
+  function setUpstream(/** @type {string} */ mode) {
+    var live = mode === 'sse' || mode === 'poll';
+    if (!live && Live.started && (Live.transport === 'ws' || Live.transport === 'sse' || upstream !== 'unknown')) hadGap = true;
+    upstream = mode;
+    document.documentElement.dataset.liveUpstream = mode;
+    renderStatus();
+    if (live && hadGap) {
+      hadGap = false;
+      handlers.resync.forEach(function (fn) { try { fn(); } catch (e) { console.warn('live resync failed', e); } });
     }
+  }
+
+  function onHello(/** @type {any} */ hello) {
+    if (hello && typeof hello.upstream === 'string') setUpstream(hello.upstream);
   }
 
   function query() {
@@ -68,7 +100,9 @@
   }
 
   function dispatch(/** @type {any} */ ev) {
-    if (!ev || typeof ev.type !== 'string' || ev.type === 'hello') return;
+    if (!ev || typeof ev.type !== 'string') return;
+    if (ev.type === 'hello') return onHello(ev.payload);
+    if (ev.type === 'live.upstream') return setUpstream(ev.payload && ev.payload.mode);
     Live.lastMessageAt = Date.now();
     Live.messages++;
     if (ev.type === 'market.feed.status') renderBanner(ev.payload);
@@ -139,7 +173,10 @@
       var opened = false;
       var es = new EventSource('/live/sse' + query());
       var timer = setTimeout(function () { if (!opened) { es.close(); resolve(false); } }, 4000);
-      es.addEventListener('hello', function () { if (!opened) { opened = true; clearTimeout(timer); attempt = 0; setTransport('sse'); resolve(true); } });
+      es.addEventListener('hello', function (m) {
+        if (!opened) { opened = true; clearTimeout(timer); attempt = 0; setTransport('sse'); resolve(true); }
+        try { onHello(JSON.parse(/** @type {MessageEvent} */ (m).data)); } catch (e) { console.warn('bad live hello', e); }
+      });
       es.onmessage = function (m) { try { dispatch(JSON.parse(m.data)); } catch (e) { console.warn('bad live message', e); } };
       es.onerror = function () {
         if (!opened) { clearTimeout(timer); es.close(); return resolve(false); }

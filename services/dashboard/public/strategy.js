@@ -134,6 +134,8 @@
     else if (ev.type === 'strategy.status.changed') onStatus(p.status, p.error);
     else if (ev.type === 'strategy.parity.checked') refreshParity();
   });
+  // events were missed while the dashboard had no connection to the API: reload what they would have changed
+  Live.on('resync', function () { refreshPanels(); refreshParity(); });
   Live.on('snapshot', function (/** @type {any} */ snap) {
     var s = (snap.strategies || []).find(function (/** @type {any} */ x) { return x.id === data.strategyId; });
     if (s) { onAccount(s); onStatus(s.status, s.error); }

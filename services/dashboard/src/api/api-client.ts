@@ -63,6 +63,12 @@ export class ApiClient {
     return this.reads.get(`${auth?.token ?? ''} ${endpoint.path}`, () => this.call(endpoint, { auth }));
   }
 
+  /** Something changed in the system (a live event says so, or events may have been missed): reads
+   *  shared from before may no longer hold, and the page the event refreshes must not get them. */
+  forgetSharedReads(): void {
+    this.reads.clear();
+  }
+
   /** POST to an endpoint with a body of its contract type; makes every shared read stale. */
   send<S extends z.ZodType, B>(endpoint: Endpoint<S, B>, body: B, auth?: ApiAuth): Promise<z.output<S>> {
     return this.changing(() => this.call(endpoint, { method: 'POST', body, auth }));

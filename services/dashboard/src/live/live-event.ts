@@ -33,3 +33,10 @@ export function isWantedBy(event: LiveEvent, strategy: string | null): boolean {
   const id = strategyIdOf(event);
   return id === null || id === strategy;
 }
+
+/** Not a bus message: the dashboard's own word on its connection to the API (see LiveHub). */
+export const UPSTREAM_EVENT_TYPE = 'live.upstream';
+
+export function upstreamEvent(mode: 'idle' | 'sse' | 'poll'): LiveEvent {
+  return { type: UPSTREAM_EVENT_TYPE, payload: { mode } };
+}

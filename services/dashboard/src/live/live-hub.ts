@@ -11,7 +11,7 @@ import type { ApiAuth, ApiClient } from '../api/api-client.js';
 import { rawPaths } from '../api/endpoints.js';
 import { loadOverview } from '../page-data/overview.js';
 import { abortableDelay, forEachSseBlock } from './event-stream.js';
-import type { LiveEvent } from './live-event.js';
+import { upstreamEvent, type LiveEvent } from './live-event.js';
 import { diffOverview, pollOf, type OverviewPoll } from './overview-diff.js';
 import { readSseBlock } from './sse-block.js';
 
@@ -73,6 +73,24 @@ export class LiveHub {
     await running?.catch(() => undefined);
   }
 
+  /**
+   * Every change of the upstream is told to the browsers (`live.upstream`): until it is 'sse' or
+   * 'poll' nothing reaches them, so a page says so, and a page that was open while it was down
+   * reloads what it shows once it is back (what happened in between came as no event).
+   */
+  private setMode(mode: UpstreamMode): void {
+    if (mode === this.upstreamMode) return;
+    this.upstreamMode = mode;
+    if (mode !== 'idle') this.opts.api.forgetSharedReads();
+    this.emit(upstreamEvent(mode));
+  }
+
+  /** An event from the API: what browsers read next (the panels it refreshes) must be read anew. */
+  private relay(event: LiveEvent): void {
+    this.opts.api.forgetSharedReads();
+    this.emit(event);
+  }
+
   private emit(event: LiveEvent): void {
     for (const listener of this.listeners) {
       try {
@@ -90,7 +108,7 @@ export class LiveHub {
       if (this.controller !== controller) return;
       this.running = null;
       this.controller = null;
-      this.upstreamMode = 'idle';
+      this.setMode('idle');
     });
   }
 
@@ -104,7 +122,7 @@ export class LiveHub {
         this.opts.log.debug({ err: (err as Error).message }, 'api event stream unavailable; polling the API');
       }
       if (signal.aborted) return;
-      this.upstreamMode = 'poll';
+      this.setMode('poll');
       const until = Date.now() + this.sseRetryMs;
       while (!signal.aborted && Date.now() < until) {
         await this.pollOnce(signal).catch((err: unknown) => this.opts.log.debug({ err: (err as Error).message }, 'api poll failed'));
@@ -120,12 +138,12 @@ export class LiveHub {
       await res.body?.cancel().catch(() => undefined);
       throw new Error(`GET ${rawPaths.events} answered ${res.status} ${contentType}`);
     }
-    this.upstreamMode = 'sse';
+    this.setMode('sse');
     this.opts.log.info({ url: this.opts.api.url(rawPaths.events) }, 'relaying api events');
     await forEachSseBlock(res.body, (block) => {
       const read = readSseBlock(block);
       if (read === null) return;
-      if ('event' in read) this.emit(read.event);
+      if ('event' in read) this.relay(read.event);
       else this.opts.log.error({ issue: read.issue }, 'api event outside its contract');
     });
     throw new Error('api event stream ended');
@@ -134,7 +152,7 @@ export class LiveHub {
   private async pollOnce(signal: AbortSignal): Promise<void> {
     const data = await loadOverview(this.opts.api, this.opts.auth);
     if (signal.aborted) return;
-    for (const event of diffOverview(this.lastPoll, data)) this.emit(event);
+    for (const event of diffOverview(this.lastPoll, data)) this.relay(event);
     this.lastPoll = pollOf(data);
   }
 }
