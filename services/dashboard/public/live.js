@@ -90,12 +90,20 @@
     }
   }
 
+  /** the first connection asks for what came between the page's render and itself; a reconnect does not */
+  var helloSeen = false;
   function onHello(/** @type {any} */ hello) {
-    if (hello && typeof hello.upstream === 'string') setUpstream(hello.upstream);
+    if (!hello || typeof hello.upstream !== 'string') return;
+    helloSeen = true;
+    // caughtUp: the events since the render follow this hello; otherwise some may be missing
+    if (hello.caughtUp !== true) hadGap = true;
+    setUpstream(hello.upstream);
   }
 
   function query() {
-    var p = new URLSearchParams(Live.params).toString();
+    var params = new URLSearchParams(Live.params);
+    if (!helloSeen && body.dataset.liveSince) params.set('since', body.dataset.liveSince);
+    var p = params.toString();
     return p ? '?' + p : '';
   }
 

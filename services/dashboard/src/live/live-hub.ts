@@ -4,7 +4,9 @@
  *
  * Upstream preference: the API's SSE stream (`GET /api/v1/events`). When that is unavailable the hub
  * polls the API and turns differences into the same event types, so browsers see one protocol
- * whatever the API offers. The upstream runs only while at least one browser listens.
+ * whatever the API offers. The upstream runs while a browser listens, and for `lingerMs` after the
+ * last one left: a user going from page to page finds it connected, and each new page gets the
+ * events of the moments between its render and its own connection (RecentEvents).
  */
 import type { Logger } from '@btc-research/platform';
 import type { ApiAuth, ApiClient } from '../api/api-client.js';
@@ -13,6 +15,7 @@ import { loadOverview } from '../page-data/overview.js';
 import { abortableDelay, forEachSseBlock } from './event-stream.js';
 import { upstreamEvent, type LiveEvent } from './live-event.js';
 import { diffOverview, pollOf, type OverviewPoll } from './overview-diff.js';
+import { RecentEvents } from './recent-events.js';
 import { readSseBlock } from './sse-block.js';
 
 export type UpstreamMode = 'idle' | 'sse' | 'poll';
@@ -28,6 +31,9 @@ export interface LiveHubOptions {
   /** 'auto' (default): the API's event stream, polling while it is unavailable; 'poll': poll only
    *  (for an API behind a proxy that buffers event streams) */
   upstream?: 'auto' | 'poll' | undefined;
+  /** how long the upstream stays connected after the last browser left (the next page of a
+   *  browsing user finds it connected, and gets what it missed since its render); default 30 000 ms */
+  lingerMs?: number | undefined;
 }
 
 type Listener = (event: LiveEvent) => void;
@@ -40,10 +46,14 @@ export class LiveHub {
   private lastPoll: OverviewPoll | null = null;
   private readonly pollMs: number;
   private readonly sseRetryMs: number;
+  private readonly lingerMs: number;
+  private lingerTimer: NodeJS.Timeout | null = null;
+  private readonly recent = new RecentEvents();
 
   constructor(private readonly opts: LiveHubOptions) {
     this.pollMs = opts.pollMs ?? 2000;
     this.sseRetryMs = opts.sseRetryMs ?? 30_000;
+    this.lingerMs = opts.lingerMs ?? 30_000;
   }
 
   get mode(): UpstreamMode {
@@ -54,16 +64,30 @@ export class LiveHub {
     return this.listeners.size;
   }
 
-  subscribe(listener: Listener): () => void {
+  /**
+   * Adds a browser. With `since` (when its page was rendered, by this server's clock), `missed` is
+   * what the hub passed on since then, for the caller to send before anything else, or null when
+   * that may not be all (the upstream was not connected all that time): then the page reloads what
+   * it shows once events flow.
+   */
+  subscribe(listener: Listener, since?: number): { unsubscribe: () => void; missed: LiveEvent[] | null } {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    const missed = since === undefined ? null : this.recent.since(since);
     this.listeners.add(listener);
     if (!this.running) this.start();
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) void this.stop();
+    const unsubscribe = (): void => {
+      if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
+      this.lingerTimer = setTimeout(() => void this.stop(), this.lingerMs);
+      this.lingerTimer.unref();
     };
+    return { unsubscribe, missed };
   }
 
   async stop(): Promise<void> {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    this.recent.end();
     const { controller, running } = this;
     this.controller = null;
     this.running = null;
@@ -81,13 +105,18 @@ export class LiveHub {
   private setMode(mode: UpstreamMode): void {
     if (mode === this.upstreamMode) return;
     this.upstreamMode = mode;
-    if (mode !== 'idle') this.opts.api.forgetSharedReads();
+    if (mode === 'idle') this.recent.end();
+    else {
+      this.opts.api.forgetSharedReads();
+      this.recent.restart();
+    }
     this.emit(upstreamEvent(mode));
   }
 
   /** An event from the API: what browsers read next (the panels it refreshes) must be read anew. */
   private relay(event: LiveEvent): void {
     this.opts.api.forgetSharedReads();
+    this.recent.record(event);
     this.emit(event);
   }
 

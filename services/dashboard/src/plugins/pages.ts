@@ -20,7 +20,9 @@ declare module 'fastify' {
 export function registerPages(app: FastifyInstance, ctx: DashboardContext): void {
   app.decorateReply('page', async function page(this: FastifyReply, view: string, data: PageData, status = 200): Promise<FastifyReply> {
     const layout = await layoutOf(ctx, this.request, data.strategies);
-    const html = await ctx.views.render(view, { ...layout, ...data });
+    // when this request came in: the page's live connection asks the relay for the events since
+    const liveSince = Math.floor(Date.now() - this.elapsedTime);
+    const html = await ctx.views.render(view, { ...layout, liveSince, ...data });
     return this.status(status).type('text/html; charset=utf-8').send(html);
   });
 }
