@@ -5,10 +5,12 @@
  * happens in exactly that gap.
  */
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '@btc-research/platform';
 import { startDashboard } from '../../services/dashboard/src/index.js';
 import { silentLogger } from './support/logger.js';
 import { openPage, relayConnected, until } from './support/browser.js';
 import { browserPerFile } from './support/browser-per-file.js';
+import { startGatedProxy } from './support/gated-proxy.js';
 import { startSeededApi } from './support/real-api.js';
 
 const shared = browserPerFile();
@@ -53,6 +55,40 @@ describe('a page opened while the relay is connected', () => {
     } finally {
       await late.context.close();
       await other.context.close();
+    }
+  }, 60_000);
+});
+
+describe('a page open while its dashboard cannot reach the API', () => {
+  it('reloads its trades and panels once events flow again, without a reload of the page', async () => {
+    const api = await startSeededApi({ strategies: [{ id: 'demo-rsi', name: 'RSI mean reversion', trades: 2 }] });
+    const gate = await startGatedProxy(api.url, /^\/api\/v1\/events$/);
+    const dash = await startDashboard({ host: '127.0.0.1', port: 0, apiUrl: gate.url, logger: silentLogger() });
+    shared.cleanups.push(() => api.close(), () => gate.close(), () => dash.close());
+    const { page, context, errors } = await openPage(shared.browser);
+    try {
+      await page.goto(`${dash.url}/strategies/demo-rsi`);
+      await until('waiting for the API', () => page.evaluate(() => document.documentElement.dataset['liveUpstream'] === 'idle'), 15_000);
+      await waitFor(() => gate.held > 0, { what: "the dashboard's request for the API's event stream" });
+      await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+      const rowsBefore = await page.locator('#trades tbody tr').count();
+      const countBefore = Number(await page.locator('[data-kpi="tradeCount"]').innerText());
+
+      // a fill no event can bring to the page
+      const fill = await api.addFill('demo-rsi', { side: 'sell', price: '94321.00', quantity: '0.02' });
+      expect(await page.locator(`#trades tr[data-trade-id="${fill.tradeId}"]`).count()).toBe(0);
+
+      gate.open();
+      await until('the missed fill in the trade list', async () => (await page.locator(`#trades tr[data-trade-id="${fill.tradeId}"]`).count()) === 1, 15_000);
+      const rows = page.locator('#trades tbody tr');
+      expect(await rows.count()).toBe(rowsBefore + 1);
+      expect(await rows.first().getAttribute('data-trade-id')).toBe(String(fill.tradeId));
+      expect(await rows.first().innerText()).toContain('94,321.00');
+      expect(Number(await page.locator('[data-kpi="tradeCount"]').innerText())).toBe(countBefore + 1);
+      expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
     }
   }, 60_000);
 });

@@ -37,7 +37,7 @@
     lastMessageAt: 0,
     messages: 0,
     /** 'resync': the page missed events (its dashboard reached the API only after the page was open, or the
-     *  connection was lost for a while); reload what it shows from the server */
+     *  connection was lost for a while): reload what the snapshot (also dispatched then) does not carry */
     on: function (/** @type {'event'|'snapshot'|'resync'} */ kind, /** @type {Function} */ fn) { handlers[kind].push(fn); },
     fmt: {
       money: function (/** @type {any} */ v) { if (v === null || v === undefined || v === '') return '—'; var n = Number(v); return isFinite(n) ? money.format(n) : String(v); },
@@ -86,8 +86,38 @@
     renderStatus();
     if (live && hadGap) {
       hadGap = false;
-      handlers.resync.forEach(function (fn) { try { fn(); } catch (e) { console.warn('live resync failed', e); } });
+      resync();
     }
+  }
+
+  /**
+   * After a gap: one snapshot (the numbers, a strategy's newest trades and equity) and the page's own
+   * reloads. Events that arrive while the snapshot is read wait, and follow it: the snapshot may be
+   * older than they are, and must not undo them.
+   */
+  /** @type {any[] | null} */
+  var heldBack = null;
+  function resync() {
+    if (!heldBack) heldBack = [];
+    var done = false;
+    var release = function () {
+      if (done) return;
+      done = true;
+      var events = heldBack || [];
+      heldBack = null;
+      events.forEach(dispatch);
+    };
+    setTimeout(release, 10000); // a snapshot that does not come holds nothing back for long
+    fetchSnapshot()
+      .then(function (snap) { if (!done) dispatchSnapshot(snap); })
+      .catch(function (e) { console.warn('live resync failed:', e.message); })
+      .finally(release);
+    handlers.resync.forEach(function (fn) { try { fn(); } catch (e) { console.warn('live resync failed', e); } });
+  }
+
+  function fetchSnapshot() {
+    return fetch('/live/snapshot' + query(), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error('snapshot ' + r.status)); });
   }
 
   /** the first connection asks for what came between the page's render and itself; a reconnect does not */
@@ -111,6 +141,7 @@
     if (!ev || typeof ev.type !== 'string') return;
     if (ev.type === 'hello') return onHello(ev.payload);
     if (ev.type === 'live.upstream') return setUpstream(ev.payload && ev.payload.mode);
+    if (heldBack) { heldBack.push(ev); return; }
     Live.lastMessageAt = Date.now();
     Live.messages++;
     if (ev.type === 'market.feed.status') renderBanner(ev.payload);
@@ -222,8 +253,7 @@
     scheduleUpgrade();
     var tick = function () {
       if (!polling) return;
-      fetch('/live/snapshot' + query(), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
-        .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error('snapshot ' + r.status)); })
+      fetchSnapshot()
         .then(function (snap) { dispatchSnapshot(snap); })
         .catch(function (e) { console.warn('live poll failed:', e.message); })
         .finally(function () { if (polling) pollTimer = window.setTimeout(tick, pollMs); });

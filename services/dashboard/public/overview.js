@@ -76,12 +76,16 @@
     if (t.tradeId && ul.querySelector('[data-trade-id="' + CSS.escape(String(t.tradeId)) + '"]')) return false;
     var none = ul.querySelector('.none');
     if (none) none.remove();
+    var time = t.time || Date.now();
     var li = document.createElement('li');
     li.dataset.tradeId = String(t.tradeId || '');
-    var iso = new Date(t.time || Date.now()).toISOString();
+    li.dataset.time = String(time);
+    var iso = new Date(time).toISOString();
     li.innerHTML = '<span class="side side-' + esc(t.side) + '">' + esc(String(t.side).toUpperCase()) + '</span> ' + F.roleTag(t.reason) + ' ' + esc(F.qty(t.quantity)) + ' @ ' + esc(F.money(t.price)) + ' <time class="muted small" datetime="' + iso + '">' + esc(F.time(t.time).slice(11)) + '</time>';
     li.classList.add('flash');
-    ul.insertBefore(li, ul.firstChild);
+    // newest first: a trade read after a gap goes below the ones that came live since
+    var later = Array.prototype.find.call(ul.children, function (/** @type {HTMLElement} */ x) { return !(Number(x.dataset.time) > time); });
+    ul.insertBefore(li, later || null);
     while (ul.children.length > 3) ul.removeChild(/** @type {Node} */ (ul.lastChild));
     return true;
   }

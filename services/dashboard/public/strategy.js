@@ -61,9 +61,12 @@
     var none = document.getElementById('no-trades'); if (none) none.remove();
     var tr = document.createElement('tr');
     tr.dataset.tradeId = String(t.tradeId || '');
+    tr.dataset.time = String(t.time);
     tr.className = 'flash';
     tr.innerHTML = '<td data-label="Time"><time datetime="' + new Date(t.time).toISOString() + '">' + esc(F.time(t.time)) + '</time></td><td data-label="Side"><span class="side side-' + esc(t.side) + '">' + esc(String(t.side).toUpperCase()) + '</span> ' + F.roleTag(t.reason) + '</td><td data-label="Qty" class="num">' + esc(F.qty(t.quantity)) + '</td><td data-label="Price" class="num">' + esc(F.money(t.price)) + '</td><td data-label="Fill">' + fillCell(t.provenance) + '</td><td data-label="Fee" class="num">' + esc(F.money(t.fee)) + '</td><td data-label="Realized PnL" class="num ' + F.signClass(t.realizedPnl) + '">' + esc(F.signed(t.realizedPnl)) + '</td><td data-label="Reason">' + esc(t.reason || '') + '</td>';
-    tbody.insertBefore(tr, tbody.firstChild);
+    // newest first: a trade reloaded after a gap goes below the ones that came live since
+    var later = Array.prototype.find.call(tbody.children, function (/** @type {HTMLElement} */ row) { return !(Number(row.dataset.time) > t.time); });
+    tbody.insertBefore(tr, later || null);
     while (tbody.children.length > 50) tbody.removeChild(/** @type {Node} */ (tbody.lastChild));
     return true;
   }
@@ -134,12 +137,14 @@
     else if (ev.type === 'strategy.status.changed') onStatus(p.status, p.error);
     else if (ev.type === 'strategy.parity.checked') refreshParity();
   });
-  // events were missed while the dashboard had no connection to the API: reload what they would have changed
+  // events were missed while the dashboard had no connection to the API: reload the panels they would
+  // have changed (the numbers, trades and equity come with the snapshot live.js reads on a resync)
   Live.on('resync', function () { refreshPanels(); refreshParity(); });
   Live.on('snapshot', function (/** @type {any} */ snap) {
     var s = (snap.strategies || []).find(function (/** @type {any} */ x) { return x.id === data.strategyId; });
-    if (s) { onAccount(s); onStatus(s.status, s.error); }
+    // trades first: each new one counts itself, then the snapshot's own trade count has the last word
     (snap.trades || []).slice().reverse().forEach(onTrade);
+    if (s) { onAccount(s); onStatus(s.status, s.error); }
     (snap.equity || []).forEach(function (/** @type {any} */ p) { pushEquity(p.time, Number(p.equity)); });
   });
 
