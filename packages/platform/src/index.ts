@@ -110,6 +110,7 @@ export {
   type OutboxOutcome,
 } from './storage/index.js';
 export { waitFor, type WaitForOptions } from './testing/wait-for.js';
+export { freePort } from './testing/free-port.js';
 export { simulatedFeedStatus } from './testing/feed-status.js';
 export { readNotificationSettings, createNotificationChannels, DEFAULT_RATE_PER_MINUTE, type NotificationSettings } from './config/notifications.js';
 export { type NotificationChannel, type SendResult, redactUrl, chatText } from './notifications/channel.js';

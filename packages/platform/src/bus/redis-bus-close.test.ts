@@ -5,26 +5,18 @@
  * A real process against a real closed port; the script measures from giving up to its exit.
  */
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../testing/free-port.js';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'testing', 'open-bus-unreachable.ts');
 /** what ioredis's default disconnect timer held it for is 2,000 ms; the bus's own is 200 ms */
 const LINGER_LIMIT_MS = 1_500;
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
 describe('a Redis bus that gives up on an unreachable Redis', () => {
   it('lets its process exit at once once it has given up', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens on it
     const run = spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, `redis://127.0.0.1:${port}/0`, '1500'], { encoding: 'utf8', timeout: 60_000 });
     expect(run.status, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { gaveUp?: boolean; lingeredMs?: number };
